@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# The benchmarks (deploy/dev.sh bench). Each prints its figures; README "Performance" quotes them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+echo "no benchmarks yet"

@@ -1,0 +1,5 @@
+#include "commands.hpp"
+
+namespace kioskctl {
+void add_engine_commands(CLI::App&, Globals&) {}
+}  // namespace kioskctl

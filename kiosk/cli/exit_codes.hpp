@@ -1,0 +1,37 @@
+// kioskctl's documented exit codes (README, "kioskctl"). Scripts of hall staff and fleet admins rely on
+// them: never renumber, only add.
+#pragma once
+
+namespace kioskctl {
+
+enum ExitCode : int {
+  kOk = 0,
+  kFailure = 1,        // anything not listed below
+  kUsage = 2,          // bad command line
+  kConfig = 3,         // the configuration file is missing or wrong (each bad field is printed)
+  // token/ (10–29)
+  kModuleMissing = 10,       // the brand's PKCS#11 library is not installed (driver missing)
+  kModuleLoadFailed = 11,    // it is there but does not load or initialise
+  kTokenAbsent = 12,         // no key inserted
+  kTokenRemoved = 13,        // the key was pulled during the operation
+  kPinIncorrect = 14,
+  kPinLocked = 15,
+  kPinToBeChanged = 16,
+  kTokenFull = 17,
+  kMechanismUnsupported = 18,
+  kDeviceError = 19,
+  kCertificateProblem = 20,  // no certificate, unreadable, wrong key, not yet valid
+  kTokenOther = 29,
+  // services/platform (30–49)
+  kPlatformOffline = 30,     // cannot connect
+  kPlatformTimeout = 31,
+  kPlatformTls = 32,         // TLS failure: wrong server certificate, our certificate refused
+  kPlatformRefused = 33,     // HTTP error with a platform code (printed)
+  kPlatformMalformed = 34,   // the answer could not be understood
+  // engine (50–69)
+  kRenewalNeedsStaff = 50,   // paid, cannot finish here: the customer goes to the counter
+  kRenewalUnfinished = 51,   // stopped at a safe point; `kioskctl renew --resume` continues
+  kJournal = 52,             // the journal cannot be opened or is damaged
+};
+
+}  // namespace kioskctl

@@ -1,0 +1,89 @@
+// The kiosk's configuration: one JSON file with a schema version, loaded once at start.
+//
+// Every bad or missing field is reported as its own error naming the field ("platform.base_url: must
+// start with https://"), all of them at once, so whoever edits the file fixes it in one pass. Relative
+// paths are resolved against the file's folder. Unknown keys are errors too: a misspelt key that is
+// silently ignored is how a fleet ends up running on defaults.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace runtime {
+
+enum class KeyAlgorithm { Rsa2048, EcP256 };
+enum class OldKeyPolicy { Keep, Delete };
+
+struct BrandConfig {
+  std::string id;            // "haitai"
+  std::string display_name;  // "海泰KEY"
+  std::filesystem::path module;  // the vendor's PKCS#11 library; may be absent on disk (= driver missing)
+  std::string manufacturer;  // expected CK_TOKEN_INFO.manufacturerID (trimmed)
+  std::string model;         // expected CK_TOKEN_INFO.model (trimmed)
+};
+
+struct ProductFamilyConfig {
+  std::string id;  // the platform's project id, e.g. "gov-procurement"
+  KeyAlgorithm key_algorithm = KeyAlgorithm::EcP256;
+  OldKeyPolicy old_key_policy = OldKeyPolicy::Keep;
+};
+
+struct PlatformConfig {
+  std::string base_url;               // "https://127.0.0.1:8443/v1/"
+  std::filesystem::path ca_file;      // the pinned platform CA (PEM)
+  std::filesystem::path client_cert;  // this kiosk's identity (PEM)
+  std::filesystem::path client_key;   // its key (PEM)
+  std::uint32_t connect_timeout_ms = 3000;
+  std::uint32_t request_timeout_ms = 15000;
+  std::uint32_t long_poll_s = 20;
+};
+
+struct TimeoutConfig {
+  std::uint32_t idle_s = 60;           // no touch → the "are you still there" overlay
+  std::uint32_t idle_warning_s = 20;   // the overlay's countdown (≥ 20)
+  std::uint32_t session_max_s = 600;   // personal centre: logout after this in any case
+  std::uint32_t token_poll_ms = 400;   // hot-plug polling (300–500)
+};
+
+struct UiConfig {
+  std::string language = "zh-CN";  // "zh-CN" or "en"
+  bool shuffle_pin_keypad = false;
+};
+
+struct KioskConfig {
+  int schema_version = 1;
+  std::string kiosk_id;
+  PlatformConfig platform;
+  std::vector<BrandConfig> brands;
+  std::vector<ProductFamilyConfig> product_families;
+  TimeoutConfig timeouts;
+  UiConfig ui;
+  std::filesystem::path journal_path = "journal.db";
+  std::filesystem::path source;  // the file it came from
+
+  [[nodiscard]] const BrandConfig* brand(std::string_view id) const;
+  [[nodiscard]] const BrandConfig* brand_for_token(std::string_view manufacturer, std::string_view model) const;
+  [[nodiscard]] const ProductFamilyConfig* family(std::string_view id) const;
+};
+
+struct ConfigError {
+  std::string field;    // dotted path: "brands[1].module"
+  std::string message;  // what is wrong and what is expected
+  [[nodiscard]] std::string to_string() const { return field.empty() ? message : field + ": " + message; }
+};
+
+inline constexpr int kConfigSchemaVersion = 1;
+
+// Parses a configuration from JSON text. `base_dir` resolves relative paths.
+std::expected<KioskConfig, std::vector<ConfigError>> parse_config(std::string_view json_text,
+                                                                  const std::filesystem::path& base_dir);
+// Reads and parses a file. A missing or unreadable file is one error with an empty field.
+std::expected<KioskConfig, std::vector<ConfigError>> load_config(const std::filesystem::path& file);
+
+std::string_view to_string(KeyAlgorithm a);
+std::string_view to_string(OldKeyPolicy p);
+
+}  // namespace runtime
