@@ -5,6 +5,8 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
+#include <openssl/rand.h>
+#include <openssl/ec.h>
 
 #include <cstring>
 #include <stdexcept>
@@ -121,6 +123,62 @@ Bytes RawP11::spki(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE pub) const {
   unsigned char* p = out.data();
   i2d_PUBKEY(k.get(), &p);
   return out;
+}
+
+int count_usable_pairs(const RawP11& p11, CK_SLOT_ID slot, std::string_view pin) {
+  CK_FUNCTION_LIST* f = p11.f();
+  CK_SESSION_HANDLE h = p11.open(slot);
+  p11.login(h, pin);
+  int usable = 0;
+  auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  for (CK_OBJECT_HANDLE c : p11.find(h, CKO_CERTIFICATE)) {
+    auto info = token::parse_certificate(p11.attribute(h, c, CKA_VALUE));
+    if (!info || !info->valid_at(now)) continue;
+    Bytes id = p11.attribute(h, c, CKA_ID);
+    if (id.empty()) continue;
+    for (CK_OBJECT_HANDLE k : p11.find(h, CKO_PRIVATE_KEY, {}, id)) {
+      std::uint8_t digest[32];
+      RAND_bytes(digest, sizeof digest);
+      bool rsa = info->key_description.starts_with("RSA");
+      Bytes data(digest, digest + 32);  // RSA: hashed by the token; EC: signed as the digest
+      CK_MECHANISM m{rsa ? CKM_SHA256_RSA_PKCS : CKM_ECDSA, nullptr, 0};
+      if (f->C_SignInit(h, &m, k) != CKR_OK) continue;
+      Bytes sig(512);
+      CK_ULONG n = sig.size();
+      if (f->C_Sign(h, data.data(), data.size(), sig.data(), &n) != CKR_OK) continue;
+      sig.resize(n);
+      EvpPkeyPtr pub;
+      {
+        const unsigned char* p = info->spki_der.data();
+        pub.reset(d2i_PUBKEY(nullptr, &p, static_cast<long>(info->spki_der.size())));
+      }
+      bool ok = false;
+      if (rsa) {
+        token::CPtr<EVP_MD_CTX, EVP_MD_CTX_free> ctx(EVP_MD_CTX_new());
+        ok = EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, pub.get()) == 1 &&
+             EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), data.data(), data.size()) == 1;
+      } else {
+        // Raw r||s over a digest: convert and verify the digest directly.
+        token::CPtr<ECDSA_SIG, ECDSA_SIG_free> es(ECDSA_SIG_new());
+        BIGNUM* r = BN_bin2bn(sig.data(), static_cast<int>(n / 2), nullptr);
+        BIGNUM* s = BN_bin2bn(sig.data() + n / 2, static_cast<int>(n / 2), nullptr);
+        ECDSA_SIG_set0(es.get(), r, s);
+        int len = i2d_ECDSA_SIG(es.get(), nullptr);
+        Bytes der(static_cast<std::size_t>(len));
+        unsigned char* p = der.data();
+        i2d_ECDSA_SIG(es.get(), &p);
+        token::CPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free> ctx(EVP_PKEY_CTX_new(pub.get(), nullptr));
+        ok = EVP_PKEY_verify_init(ctx.get()) == 1 &&
+             EVP_PKEY_verify(ctx.get(), der.data(), der.size(), digest, sizeof digest) == 1;
+      }
+      if (ok) {
+        ++usable;
+        break;
+      }
+    }
+  }
+  p11.close(h);
+  return usable;
 }
 
 Customer provision_customer(const RawP11& p11, CK_SLOT_ID slot, TestCa& ca, const CustomerSpec& spec,

@@ -61,6 +61,10 @@ struct Customer {
   std::string fingerprint;  // SHA-256, lower-case hex
 };
 
+// Certificates on the token that are valid now and whose private key (same CKA_ID) makes a signature the
+// certificate verifies: what "the customer can still sign" means.
+int count_usable_pairs(const RawP11& p11, CK_SLOT_ID slot, std::string_view pin = kUserPin);
+
 // Generates the key pair on the token (logged in with `pin`), has `ca` certify it with the spec's
 // subject, writes the certificate with the same CKA_ID and label.
 Customer provision_customer(const RawP11& p11, CK_SLOT_ID slot, TestCa& ca, const CustomerSpec& spec,
