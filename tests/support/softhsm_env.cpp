@@ -23,8 +23,16 @@ std::filesystem::path fault_module() {
   return env && *env ? env : KIOSK_P11FAULT_LIBRARY;
 }
 
+// SoftHSM's file store and the fault module's files see many small writes; on a disk-backed /tmp the
+// filesystem's flushes dominate a test's time. $KIOSK_TEST_TMPDIR, else /dev/shm (tmpfs), else $TMPDIR.
+static std::filesystem::path test_tmp_base() {
+  if (const char* env = std::getenv("KIOSK_TEST_TMPDIR"); env && *env) return env;
+  if (access("/dev/shm", W_OK | X_OK) == 0) return "/dev/shm";
+  return std::filesystem::temp_directory_path();
+}
+
 TempDir::TempDir(std::string_view prefix) {
-  std::string tmpl = (std::filesystem::temp_directory_path() / (std::string(prefix) + "-XXXXXX")).string();
+  std::string tmpl = (test_tmp_base() / (std::string(prefix) + "-XXXXXX")).string();
   if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   path_ = tmpl;
 }

@@ -4,7 +4,8 @@
 //   P11FAULT_MODULE   the real module (default /usr/lib/softhsm/libsofthsm2.so)
 //   P11FAULT_CONTROL  the control file, re-read whenever it changes (stat: inode, size, mtime)
 //   P11FAULT_STATS    a file rewritten after every call: "<name> <count>" lines, with C_Login split into
-//                     C_Login.user / C_Login.context_specific / C_Login.so, and "total"
+//                     C_Login.user / C_Login.context_specific / C_Login.so, and "total"; counted from
+//                     C_Initialize
 //   P11FAULT_TRACE    a file that gets one line per call: "<seq> <name> <CK_RV>"
 //
 // Control file, one directive per line ('#' starts a comment). Rules count calls from the moment the
@@ -30,6 +31,7 @@
 #include <p11-kit/pkcs11.h>
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -92,6 +94,7 @@ struct State {
   std::map<std::string, unsigned long> stats;
   unsigned long seq = 0;
   FILE* trace = nullptr;
+  int stats_fd = -1;
 };
 
 State& st() {
@@ -235,15 +238,22 @@ void reload_if_changed(State& s) {
     insert_token(s);
 }
 
+// Rewritten in place after every call: fixed-width lines and a set of names that only grows, so the new
+// content always covers the old one. No rename or truncate: on ext4 those force a flush per call.
 void write_stats(State& s) {
   if (s.stats_path.empty()) return;
-  std::string tmp = s.stats_path + ".tmp";
-  FILE* f = std::fopen(tmp.c_str(), "w");
-  if (f == nullptr) return;
-  for (const auto& [name, count] : s.stats) std::fprintf(f, "%s %lu\n", name.c_str(), count);
-  std::fprintf(f, "total %lu\n", s.seq);
-  std::fclose(f);
-  std::rename(tmp.c_str(), s.stats_path.c_str());
+  if (s.stats_fd < 0) s.stats_fd = open(s.stats_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (s.stats_fd < 0) return;
+  std::string out;
+  char line[96];
+  for (const auto& [name, count] : s.stats) {
+    std::snprintf(line, sizeof line, "%-40s %16lu\n", name.c_str(), count);
+    out += line;
+  }
+  std::snprintf(line, sizeof line, "%-40s %16lu\n", "total", s.seq);
+  out += line;
+  ssize_t n = pwrite(s.stats_fd, out.data(), out.size(), 0);
+  (void)n;
 }
 
 // What the wrapper does with one call.
@@ -357,11 +367,20 @@ static CK_RV w_Initialize(CK_VOID_PTR args) {
     return std::string(v ? v : "");
   };
   s.control_path = env("P11FAULT_CONTROL");
+  if (env("P11FAULT_STATS") != s.stats_path && s.stats_fd >= 0) {
+    close(s.stats_fd);
+    s.stats_fd = -1;
+  }
   s.stats_path = env("P11FAULT_STATS");
   s.trace_path = env("P11FAULT_TRACE");
   if (s.trace) std::fclose(s.trace);
   s.trace = s.trace_path.empty() ? nullptr : std::fopen(s.trace_path.c_str(), "a");
+  // Counters and PIN tries count from C_Initialize (dlclose does not always unload us: sanitizers).
   s.loaded_once = false;
+  s.stats.clear();
+  s.seq = 0;
+  s.pin_failures = 0;
+  s.cfg = Config{};
   s.open.clear();
   s.dead.clear();
   s.removed = false;

@@ -51,7 +51,7 @@ Result<TokenInfo> read_token_info(ModuleCore& core, CK_SLOT_ID slot) {
   return token_info_from(slot, raw);
 }
 
-Result<Mechanisms> read_mechanisms(ModuleCore& core, CK_SLOT_ID slot) {
+Result<Mechanisms> read_mechanisms(ModuleCore& core, CK_SLOT_ID slot, std::span<const CK_MECHANISM_TYPE> only) {
   // The mechanism list can change size between the two calls only on a token swap; retry once.
   std::vector<CK_MECHANISM_TYPE> types;
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -68,6 +68,7 @@ Result<Mechanisms> read_mechanisms(ModuleCore& core, CK_SLOT_ID slot) {
   Mechanisms m;
   m.list.reserve(types.size());
   for (CK_MECHANISM_TYPE t : types) {
+    if (!only.empty() && std::find(only.begin(), only.end(), t) == only.end()) continue;
     CK_MECHANISM_INFO info{};
     CK_RV rv = core.call(&CK_FUNCTION_LIST::C_GetMechanismInfo, slot, t, &info);
     if (rv != CKR_OK) return std::unexpected(error_from_rv(rv, "C_GetMechanismInfo"));

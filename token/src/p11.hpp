@@ -40,7 +40,8 @@ struct ModuleCore {
 
 // Shared by Module and Session.
 Result<TokenInfo> read_token_info(ModuleCore& core, CK_SLOT_ID slot);
-Result<Mechanisms> read_mechanisms(ModuleCore& core, CK_SLOT_ID slot);
+// C_GetMechanismList, then C_GetMechanismInfo for each (or only for those in `only`, when given).
+Result<Mechanisms> read_mechanisms(ModuleCore& core, CK_SLOT_ID slot, std::span<const CK_MECHANISM_TYPE> only = {});
 
 // An attribute template with storage for the values it points to (stable addresses: deques).
 class Template {

@@ -265,11 +265,15 @@ struct Scan {
   unsigned complete_pairs = 0;
 };
 
-Result<Scan> scan(Session& s, const RenewalRef& ref) {
+// What the token holds for a renewal. The marker lookup is one more find: steps that cannot do harm after
+// finalisation skip it (with_marker = false).
+Result<Scan> scan(Session& s, const RenewalRef& ref, bool with_marker = true) {
   Scan out;
-  auto marker = find_marker(s, ref);
-  if (!marker) return std::unexpected(marker.error());
-  out.marker = std::move(*marker);
+  if (with_marker) {
+    auto marker = find_marker(s, ref);
+    if (!marker) return std::unexpected(marker.error());
+    out.marker = std::move(*marker);
+  }
   auto pending = objects_labelled(s, ref.pending_label());
   if (!pending) return std::unexpected(pending.error());
   out.pending = std::move(*pending);
@@ -467,8 +471,14 @@ Result<StagedKey> stage_key(Session& s, const RenewalRef& ref, const CertInfo& o
   if (auto a = SessionAccess::check_logged_in(s); !a) return std::unexpected(a.error());
   if (auto a = check_ref(ref, old_cert); !a) return std::unexpected(a.error());
   report(progress, RolloverStep::CheckingToken);
-  auto sc = scan(s, ref);
+  auto sc = scan(s, ref, false);
   if (!sc) return std::unexpected(sc.error());
+  if (!sc->staged) {
+    // Nothing pending: maybe finalised already (relabelled), and then its key must not be generated again.
+    auto marker = find_marker(s, ref);
+    if (!marker) return std::unexpected(marker.error());
+    sc->marker = std::move(*marker);
+  }
 
   std::optional<Staged> existing = sc->staged;
   if (!existing && sc->marker) {
@@ -539,9 +549,9 @@ Result<CertificationRequest> build_p10(Session& s, const RenewalRef& ref, const 
                                        const ProgressFn& progress) {
   if (auto a = SessionAccess::check_logged_in(s); !a) return std::unexpected(a.error());
   if (auto a = check_ref(ref, old_cert); !a) return std::unexpected(a.error());
-  auto sc = scan(s, ref);
+  auto sc = scan(s, ref, false);
   if (!sc) return std::unexpected(sc.error());
-  if (!sc->staged || sc->marker)
+  if (!sc->staged)
     return fail_with<CertificationRequest>(ErrorCode::RenewalOutOfOrder, "no staged key for this renewal");
   const Staged& st = *sc->staged;
   auto key = public_key_of(s, st.pub, st.key_type);
@@ -625,9 +635,9 @@ Result<RenewalProof> sign_renewal_proof(Session& s, const RenewalRef& ref, const
   if (Bytes(subject_der, subject_der + subject_len) != old_cert.subject.der)
     return fail_with<RenewalProof>(ErrorCode::InvalidArgument, "the request's subject is not the old certificate's");
 
-  auto sc = scan(s, ref);
+  auto sc = scan(s, ref, false);
   if (!sc) return std::unexpected(sc.error());
-  if (!sc->staged || sc->marker)
+  if (!sc->staged)
     return fail_with<RenewalProof>(ErrorCode::RenewalOutOfOrder, "no staged key for this renewal");
   auto staged_key = public_key_of(s, sc->staged->pub, sc->staged->key_type);
   if (!staged_key) return std::unexpected(staged_key.error());
@@ -822,7 +832,10 @@ Result<FinalizeResult> finalize(Session& s, const RenewalRef& ref, const Finaliz
     result.old_deleted = true;
   }
 
-  auto pair = pair_by_id(s, marker.new_id);
+  // The pending pair's handles are still good after relabelling; look the pair up only on a resumed run.
+  Result<Staged> pair = sc->staged && sc->staged->id == marker.new_id && !sc->staged->certs.empty()
+                            ? Result<Staged>(*sc->staged)
+                            : pair_by_id(s, marker.new_id);
   if (!pair) return std::unexpected(pair.error());
   if (pair->certs.empty())
     return fail_with<FinalizeResult>(ErrorCode::CertificateNotFound, "the new certificate is gone from the token");

@@ -124,7 +124,10 @@ void Session::logout() noexcept {
 Result<Mechanisms> Session::mechanisms() {
   if (mechanisms_) return *mechanisms_;
   if (auto a = SessionAccess::check_alive(*this); !a) return std::unexpected(a.error());
-  auto m = detail::read_mechanisms(*core_, slot_);
+  // Only the mechanisms a renewal uses: a token lists dozens, each C_GetMechanismInfo is a round trip.
+  static constexpr CK_MECHANISM_TYPE kUsed[] = {CKM_RSA_PKCS_KEY_PAIR_GEN, CKM_RSA_PKCS, CKM_SHA256_RSA_PKCS,
+                                                CKM_EC_KEY_PAIR_GEN, CKM_ECDSA, CKM_ECDSA_SHA256};
+  auto m = detail::read_mechanisms(*core_, slot_, kUsed);
   if (!m) {
     if (m.error().drops_handles()) release();
     return std::unexpected(m.error());
@@ -266,33 +269,55 @@ Result<std::vector<CK_OBJECT_HANDLE>> SessionAccess::find(Session& s, Template& 
   return out;
 }
 
+namespace {
+
+// Room for the usual value in one call; the two-call form only for what did not fit.
+std::size_t size_hint(CK_ATTRIBUTE_TYPE t) {
+  switch (t) {
+    case CKA_VALUE: return 4096;
+    case CKA_MODULUS:
+    case CKA_SUBJECT:
+    case CKA_ISSUER: return 1024;
+    default: return 256;
+  }
+}
+
+}  // namespace
+
 Result<std::vector<std::optional<Bytes>>> SessionAccess::attributes(Session& s, CK_OBJECT_HANDLE o,
                                                                     std::initializer_list<CK_ATTRIBUTE_TYPE> types) {
   if (auto a = check_alive(s); !a) return std::unexpected(a.error());
+  std::vector<std::optional<Bytes>> out;
   std::vector<CK_ATTRIBUTE> t;
-  for (auto type : types) t.push_back({type, nullptr, 0});
-  CK_RV rv = s.core_->call(&CK_FUNCTION_LIST::C_GetAttributeValue, s.handle_, o, t.data(), CK_ULONG{t.size()});
-  // SENSITIVE/TYPE_INVALID: the others are still filled in; those have CK_UNAVAILABLE_INFORMATION.
-  if (rv != CKR_OK && rv != CKR_ATTRIBUTE_SENSITIVE && rv != CKR_ATTRIBUTE_TYPE_INVALID)
-    return std::unexpected(fail(s, rv, "C_GetAttributeValue"));
-  std::vector<std::optional<Bytes>> out(t.size());
-  std::vector<CK_ATTRIBUTE> want;
-  std::vector<std::size_t> index;
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    if (t[i].ulValueLen == CK_UNAVAILABLE_INFORMATION) continue;
-    out[i].emplace(t[i].ulValueLen);
-    want.push_back({t[i].type, out[i]->data(), t[i].ulValueLen});
-    index.push_back(i);
+  out.reserve(types.size());
+  for (auto type : types) {
+    out.emplace_back(Bytes(size_hint(type)));
+    t.push_back({type, out.back()->data(), out.back()->size()});
   }
-  if (want.empty()) return out;
-  rv = s.core_->call(&CK_FUNCTION_LIST::C_GetAttributeValue, s.handle_, o, want.data(), CK_ULONG{want.size()});
-  if (rv != CKR_OK && rv != CKR_ATTRIBUTE_SENSITIVE && rv != CKR_ATTRIBUTE_TYPE_INVALID)
+  CK_RV rv = s.core_->call(&CK_FUNCTION_LIST::C_GetAttributeValue, s.handle_, o, t.data(), CK_ULONG{t.size()});
+  // SENSITIVE / TYPE_INVALID / BUFFER_TOO_SMALL: the others are filled in; those say CK_UNAVAILABLE_INFORMATION.
+  if (rv != CKR_OK && rv != CKR_ATTRIBUTE_SENSITIVE && rv != CKR_ATTRIBUTE_TYPE_INVALID && rv != CKR_BUFFER_TOO_SMALL)
     return std::unexpected(fail(s, rv, "C_GetAttributeValue"));
-  for (std::size_t j = 0; j < want.size(); ++j) {
-    if (want[j].ulValueLen == CK_UNAVAILABLE_INFORMATION)
-      out[index[j]].reset();
-    else
-      out[index[j]]->resize(want[j].ulValueLen);
+  std::vector<std::size_t> retry;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t[i].ulValueLen == CK_UNAVAILABLE_INFORMATION) {
+      out[i].reset();
+      if (rv == CKR_BUFFER_TOO_SMALL) retry.push_back(i);  // too small, or sensitive: ask for the length
+    } else {
+      out[i]->resize(t[i].ulValueLen);
+    }
+  }
+  for (std::size_t i : retry) {
+    CK_ATTRIBUTE a{t[i].type, nullptr, 0};
+    rv = s.core_->call(&CK_FUNCTION_LIST::C_GetAttributeValue, s.handle_, o, &a, CK_ULONG{1});
+    if (rv == CKR_ATTRIBUTE_SENSITIVE || rv == CKR_ATTRIBUTE_TYPE_INVALID || a.ulValueLen == CK_UNAVAILABLE_INFORMATION)
+      continue;
+    if (rv != CKR_OK) return std::unexpected(fail(s, rv, "C_GetAttributeValue"));
+    out[i].emplace(a.ulValueLen);
+    a.pValue = out[i]->data();
+    rv = s.core_->call(&CK_FUNCTION_LIST::C_GetAttributeValue, s.handle_, o, &a, CK_ULONG{1});
+    if (rv != CKR_OK) return std::unexpected(fail(s, rv, "C_GetAttributeValue"));
+    out[i]->resize(a.ulValueLen);
   }
   return out;
 }

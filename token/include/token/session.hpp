@@ -67,7 +67,9 @@ public:
   // C_Logout if logged in; wipes the kept PIN.
   void logout() noexcept;
 
-  // C_GetMechanismList/Info for this slot (cached after the first call).
+  // C_GetMechanismList, and C_GetMechanismInfo for the mechanisms a renewal uses (RSA/EC key-pair
+  // generation, CKM_RSA_PKCS, CKM_SHA256_RSA_PKCS, CKM_ECDSA, CKM_ECDSA_SHA256); cached after the first
+  // call. Module::mechanisms() lists them all.
   [[nodiscard]] Result<Mechanisms> mechanisms();
   // Every X.509 certificate object (C_FindObjects, C_GetAttributeValue), parsed, with the CKA_ID of the
   // key objects it pairs with. Certificates that do not parse are skipped.
