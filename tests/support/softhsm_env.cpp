@@ -31,8 +31,8 @@ static std::filesystem::path test_tmp_base() {
   return std::filesystem::temp_directory_path();
 }
 
-TempDir::TempDir(std::string_view prefix) {
-  std::string tmpl = (test_tmp_base() / (std::string(prefix) + "-XXXXXX")).string();
+TempDir::TempDir(std::string_view prefix, const std::filesystem::path& base) {
+  std::string tmpl = ((base.empty() ? test_tmp_base() : base) / (std::string(prefix) + "-XXXXXX")).string();
   if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   path_ = tmpl;
 }
@@ -44,7 +44,7 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-SoftHsmEnv::SoftHsmEnv() : tmp_("kiosk-softhsm") {
+SoftHsmEnv::SoftHsmEnv(const std::filesystem::path& base) : tmp_("kiosk-softhsm", base) {
   std::filesystem::create_directories(tmp_.path() / "tokens");
   write_file(conf(), fmt::format("directories.tokendir = {}/tokens\n"
                                  "objectstore.backend = file\n"

@@ -22,7 +22,8 @@ inline constexpr std::string_view kSoPin = "12345678";
 
 class TempDir {
 public:
-  explicit TempDir(std::string_view prefix = "kiosk-test");
+  // Under `base`; by default $KIOSK_TEST_TMPDIR, else /dev/shm (tmpfs), else the system temp dir.
+  explicit TempDir(std::string_view prefix = "kiosk-test", const std::filesystem::path& base = {});
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
   ~TempDir();  // removed unless KIOSK_KEEP_TMP=1
@@ -34,7 +35,8 @@ private:
 
 class SoftHsmEnv {
 public:
-  SoftHsmEnv();  // writes <tmp>/softhsm2.conf, <tmp>/tokens/, sets SOFTHSM2_CONF
+  // Writes <tmp>/softhsm2.conf, <tmp>/tokens/, sets SOFTHSM2_CONF. `base` as for TempDir.
+  explicit SoftHsmEnv(const std::filesystem::path& base = {});
   SoftHsmEnv(const SoftHsmEnv&) = delete;
   SoftHsmEnv& operator=(const SoftHsmEnv&) = delete;
   ~SoftHsmEnv();

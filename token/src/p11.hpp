@@ -7,6 +7,7 @@
 #include <deque>
 #include <filesystem>
 #include <initializer_list>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -64,6 +65,25 @@ private:
   std::deque<Bytes> blobs_;
 };
 
+// What a session learnt about the renewal in progress (rollover.cpp), so that the steps after the first
+// need not search the token again: within one session only this code changes the renewal's objects. Dropped
+// when a step fails, on logout and when the token goes; a new session (every resume) reads the token.
+struct RolloverCache {
+  std::string order_id;
+  std::string old_fp;
+  Bytes id;  // the staged pair's CKA_ID
+  CK_OBJECT_HANDLE priv = CK_INVALID_HANDLE;
+  CK_OBJECT_HANDLE pub = CK_INVALID_HANDLE;
+  CK_KEY_TYPE key_type = CKK_EC;
+  bool always_auth = false;
+  Bytes spki;                           // the staged public key
+  std::vector<CK_OBJECT_HANDLE> certs;  // certificates with that id (still pending: none finalised)
+  Bytes cert_der;                       // the certificate install_certificate wrote
+  bool old_known = false;               // the old certificate's CKA_ID and label (from stage_key)
+  Bytes old_id;
+  std::string old_label;
+};
+
 // The session operations the rollover needs, each one C_* call or a short fixed sequence, with CK_RV
 // mapped at once. A TokenRemoved result kills the session (handles dropped).
 struct SessionAccess {
@@ -73,6 +93,7 @@ struct SessionAccess {
   static Result<void> check_logged_in(Session& s);
   static Error fail(Session& s, CK_RV rv, std::string_view call);
   static Result<Mechanisms> mechanisms(Session& s) { return s.mechanisms(); }
+  static std::unique_ptr<RolloverCache>& cache(Session& s) noexcept { return s.rollover_; }
 
   static Result<std::vector<CK_OBJECT_HANDLE>> find(Session& s, Template& t);
   // One C_GetAttributeValue for the lengths, one for the values. nullopt for an attribute the object

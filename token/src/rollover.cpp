@@ -23,41 +23,43 @@ using namespace detail;
 namespace {
 
 constexpr std::size_t kKeyIdLen = 20;
-constexpr std::string_view kMarkerApplication = "CN-CA-KIOSK";
 // DER of OID 1.2.840.10045.3.1.7 (prime256v1 / P-256), CKA_EC_PARAMS.
 constexpr std::uint8_t kP256Params[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
 // DigestInfo prefix of SHA-256 (RFC 8017 §9.2), for CKM_RSA_PKCS.
 constexpr std::uint8_t kSha256DigestInfo[] = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
                                               0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20};
 
+std::span<const std::uint8_t> bytes_of(std::string_view s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
 template <typename T>
 std::unexpected<Error> fail_with(ErrorCode code, std::string detail) {
   return std::unexpected(make_error(code, std::move(detail)));
 }
 
-// One object that carries a renewal label.
+// One object of a renewal (found by the derived CKA_ID).
 struct Obj {
   CK_OBJECT_HANDLE handle = CK_INVALID_HANDLE;
   CK_OBJECT_CLASS cls = 0;
-  Bytes id;
   std::optional<CK_KEY_TYPE> key_type;
+  std::string label;
 };
 
-Result<std::vector<Obj>> objects_labelled(Session& s, std::string_view label, std::optional<CK_OBJECT_CLASS> cls = {}) {
+Result<std::vector<Obj>> objects_of(Session& s, std::span<const std::uint8_t> id) {
   Template t;
-  t.text(CKA_LABEL, label);
-  if (cls) t.ulong(CKA_CLASS, *cls);
+  t.bytes(CKA_ID, id);
   auto hs = SessionAccess::find(s, t);
   if (!hs) return std::unexpected(hs.error());
   std::vector<Obj> out;
   for (CK_OBJECT_HANDLE h : *hs) {
-    auto a = SessionAccess::attributes(s, h, {CKA_CLASS, CKA_ID, CKA_KEY_TYPE});
+    auto a = SessionAccess::attributes(s, h, {CKA_CLASS, CKA_KEY_TYPE, CKA_LABEL});
     if (!a) return std::unexpected(a.error());
     Obj o;
     o.handle = h;
     o.cls = as_ulong((*a)[0]).value_or(~CK_ULONG{0});
-    if ((*a)[1]) o.id = *(*a)[1];
-    o.key_type = as_ulong((*a)[2]);
+    o.key_type = as_ulong((*a)[1]);
+    o.label = as_string((*a)[2]);
     out.push_back(std::move(o));
   }
   return out;
@@ -69,61 +71,12 @@ Result<std::vector<CK_OBJECT_HANDLE>> objects_with_id(Session& s, CK_OBJECT_CLAS
   return SessionAccess::find(s, t);
 }
 
-// The finalisation marker's content: a few "key=value" lines.
-struct Marker {
-  CK_OBJECT_HANDLE handle = CK_INVALID_HANDLE;
-  Bytes new_id;
-  Bytes old_id;
-  OldKeyPolicy policy = OldKeyPolicy::Keep;
-  std::string final_label;
-};
-
-Bytes from_hex(std::string_view hex) {
-  Bytes out;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
-    if (hi < 0 || lo < 0) return {};
-    out.push_back(static_cast<std::uint8_t>(hi << 4 | lo));
-  }
-  return out;
-}
-
-std::string encode_marker(const Marker& m) {
-  return fmt::format("v=1\nnew_id={}\nold_id={}\npolicy={}\nfinal_label={}\n", to_hex(m.new_id), to_hex(m.old_id),
-                     m.policy == OldKeyPolicy::Delete ? "delete" : "keep", m.final_label);
-}
-
-Marker decode_marker(std::string_view text) {
-  Marker m;
-  std::istringstream in{std::string(text)};
-  std::string line;
-  while (std::getline(in, line)) {
-    auto eq = line.find('=');
-    if (eq == std::string::npos) continue;
-    std::string k = line.substr(0, eq), v = line.substr(eq + 1);
-    if (k == "new_id") m.new_id = from_hex(v);
-    if (k == "old_id") m.old_id = from_hex(v);
-    if (k == "policy") m.policy = v == "delete" ? OldKeyPolicy::Delete : OldKeyPolicy::Keep;
-    if (k == "final_label") m.final_label = v;
-  }
-  return m;
-}
-
-Result<std::optional<Marker>> find_marker(Session& s, const RenewalRef& ref) {
-  auto objs = objects_labelled(s, ref.done_label(), CKO_DATA);
-  if (!objs) return std::unexpected(objs.error());
-  if (objs->empty()) return std::optional<Marker>{};
-  auto v = SessionAccess::attribute(s, objs->front().handle, CKA_VALUE);
-  if (!v) return std::unexpected(v.error());
-  Marker m = decode_marker(as_string(*v));
-  m.handle = objs->front().handle;
-  return std::optional<Marker>{std::move(m)};
+// The new key pair's CKA_ID, derived from the renewal: the token alone then tells what a renewal has
+// done so far, also after the pending label has been replaced by the final one.
+Bytes key_id_for(const RenewalRef& ref) {
+  std::string seed = fmt::format("CN-CA-KIOSK/key-id/v1:{}:{}", ref.order_id, ref.old_fingerprint);
+  auto h = sha256(bytes_of(seed));
+  return Bytes(h.begin(), h.begin() + kKeyIdLen);
 }
 
 // Certificates with this CKA_ID (or every certificate when the id is empty) whose SHA-256 is `fp`.
@@ -202,11 +155,8 @@ Result<EvpPkeyPtr> public_key_of(Session& s, CK_OBJECT_HANDLE pub, CK_KEY_TYPE t
 
 // Signs `tbs` with a private key on the token the way X.509 wants it: RSA PKCS#1 v1.5 with SHA-256
 // (CKM_SHA256_RSA_PKCS, or CKM_RSA_PKCS over the DigestInfo), EC: CKM_ECDSA over SHA-256, r‖s → DER.
-Result<Bytes> sign_sha256(Session& s, CK_OBJECT_HANDLE priv, std::span<const std::uint8_t> tbs) {
-  auto a = SessionAccess::attributes(s, priv, {CKA_KEY_TYPE, CKA_ALWAYS_AUTHENTICATE});
-  if (!a) return std::unexpected(a.error());
-  auto type = as_ulong((*a)[0]);
-  bool always_auth = as_bool((*a)[1]);
+Result<Bytes> sign_sha256(Session& s, CK_OBJECT_HANDLE priv, CK_KEY_TYPE type, bool always_auth,
+                          std::span<const std::uint8_t> tbs) {
   auto mechs = SessionAccess::mechanisms(s);
   if (!mechs) return std::unexpected(mechs.error());
   auto digest = sha256(tbs);
@@ -239,6 +189,13 @@ Result<Bytes> sign_sha256(Session& s, CK_OBJECT_HANDLE priv, std::span<const std
   return fail_with<Bytes>(ErrorCode::MechanismUnsupported, "signing key is neither RSA nor EC");
 }
 
+// The same for a key whose type and CKA_ALWAYS_AUTHENTICATE are not known yet.
+Result<Bytes> sign_sha256(Session& s, CK_OBJECT_HANDLE priv, std::span<const std::uint8_t> tbs) {
+  auto a = SessionAccess::attributes(s, priv, {CKA_KEY_TYPE, CKA_ALWAYS_AUTHENTICATE});
+  if (!a) return std::unexpected(a.error());
+  return sign_sha256(s, priv, as_ulong((*a)[0]).value_or(~CK_ULONG{0}), as_bool((*a)[1]), tbs);
+}
+
 bool verify_sha256(EVP_PKEY* key, std::span<const std::uint8_t> data, std::span<const std::uint8_t> sig) {
   EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   bool ok = ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) == 1 &&
@@ -247,83 +204,52 @@ bool verify_sha256(EVP_PKEY* key, std::span<const std::uint8_t> data, std::span<
   return ok;
 }
 
-// The staged pair of a renewal, located by its pending label.
+// What the token holds for a renewal: the objects with its derived CKA_ID.
 struct Staged {
   Bytes id;
   CK_OBJECT_HANDLE priv = CK_INVALID_HANDLE;
   CK_OBJECT_HANDLE pub = CK_INVALID_HANDLE;
   CK_KEY_TYPE key_type = CKK_EC;
-  std::vector<CK_OBJECT_HANDLE> certs;  // pending certificates with the same id
+  std::vector<CK_OBJECT_HANDLE> certs;
+  std::vector<Obj> objects;  // all of them, with their labels
+  RenewalStage stage = RenewalStage::Nothing;
+  std::string cert_label;    // the (first) certificate's label
 };
 
 KeyAlgorithm algorithm_of(CK_KEY_TYPE t) { return t == CKK_RSA ? KeyAlgorithm::Rsa2048 : KeyAlgorithm::EcP256; }
 
-struct Scan {
-  std::optional<Marker> marker;
-  std::vector<Obj> pending;
-  std::optional<Staged> staged;  // the pair to use: the one with a certificate, else the first complete one
-  unsigned complete_pairs = 0;
-};
-
-// What the token holds for a renewal. The marker lookup is one more find: steps that cannot do harm after
-// finalisation skip it (with_marker = false).
-Result<Scan> scan(Session& s, const RenewalRef& ref, bool with_marker = true) {
-  Scan out;
-  if (with_marker) {
-    auto marker = find_marker(s, ref);
-    if (!marker) return std::unexpected(marker.error());
-    out.marker = std::move(*marker);
-  }
-  auto pending = objects_labelled(s, ref.pending_label());
-  if (!pending) return std::unexpected(pending.error());
-  out.pending = std::move(*pending);
-
-  std::map<Bytes, Staged> by_id;
-  for (const Obj& o : out.pending) {
-    Staged& st = by_id[o.id];
-    st.id = o.id;
-    if (o.cls == CKO_PRIVATE_KEY) {
+// One C_FindObjects by CKA_ID, one C_GetAttributeValue per object. The stage follows from what is there:
+// the certificate is relabelled last in finalize(), so a certificate without the pending label means
+// finalised.
+Result<Staged> scan(Session& s, const RenewalRef& ref) {
+  Staged st;
+  st.id = key_id_for(ref);
+  auto objs = objects_of(s, st.id);
+  if (!objs) return std::unexpected(objs.error());
+  st.objects = std::move(*objs);
+  for (const Obj& o : st.objects) {
+    if (o.cls == CKO_PRIVATE_KEY && st.priv == CK_INVALID_HANDLE) {
       st.priv = o.handle;
       if (o.key_type) st.key_type = *o.key_type;
-    } else if (o.cls == CKO_PUBLIC_KEY) {
+    } else if (o.cls == CKO_PUBLIC_KEY && st.pub == CK_INVALID_HANDLE) {
       st.pub = o.handle;
       if (o.key_type) st.key_type = *o.key_type;
     } else if (o.cls == CKO_CERTIFICATE) {
+      if (st.certs.empty()) st.cert_label = o.label;
       st.certs.push_back(o.handle);
     }
   }
-  for (auto& [id, st] : by_id) {
-    if (st.priv == CK_INVALID_HANDLE || st.pub == CK_INVALID_HANDLE || id.empty()) continue;
-    ++out.complete_pairs;
-    if (!out.staged || (out.staged->certs.empty() && !st.certs.empty())) out.staged = st;
-  }
-  return out;
-}
-
-// Finds the new pair by its id (after finalisation it no longer has the pending label).
-Result<Staged> pair_by_id(Session& s, std::span<const std::uint8_t> id) {
-  Staged st;
-  st.id.assign(id.begin(), id.end());
-  auto priv = objects_with_id(s, CKO_PRIVATE_KEY, id);
-  if (!priv) return std::unexpected(priv.error());
-  auto pub = objects_with_id(s, CKO_PUBLIC_KEY, id);
-  if (!pub) return std::unexpected(pub.error());
-  auto certs = objects_with_id(s, CKO_CERTIFICATE, id);
-  if (!certs) return std::unexpected(certs.error());
-  if (!priv->empty()) st.priv = priv->front();
-  if (!pub->empty()) st.pub = pub->front();
-  st.certs = *certs;
-  if (st.priv != CK_INVALID_HANDLE) {
-    auto t = SessionAccess::attribute(s, st.priv, CKA_KEY_TYPE);
-    if (!t) return std::unexpected(t.error());
-    st.key_type = as_ulong(*t).value_or(CKK_EC);
-  }
+  if (!st.certs.empty())
+    st.stage = st.cert_label == ref.pending_label() ? RenewalStage::CertificateInstalled : RenewalStage::Finalised;
+  else if (st.priv != CK_INVALID_HANDLE && st.pub != CK_INVALID_HANDLE)
+    st.stage = RenewalStage::KeyStaged;
   return st;
 }
 
-Result<void> check_protected(Session& s, CK_OBJECT_HANDLE priv) {
+// Reads the new private key's protection back; returns its CKA_ALWAYS_AUTHENTICATE.
+Result<bool> check_protected(Session& s, CK_OBJECT_HANDLE priv) {
   auto a = SessionAccess::attributes(s, priv, {CKA_LOCAL, CKA_NEVER_EXTRACTABLE, CKA_ALWAYS_SENSITIVE, CKA_SENSITIVE,
-                                               CKA_EXTRACTABLE, CKA_TOKEN, CKA_PRIVATE});
+                                               CKA_EXTRACTABLE, CKA_TOKEN, CKA_PRIVATE, CKA_ALWAYS_AUTHENTICATE});
   if (!a) return std::unexpected(a.error());
   const auto& v = *a;
   std::string wrong;
@@ -337,8 +263,8 @@ Result<void> check_protected(Session& s, CK_OBJECT_HANDLE priv) {
   want(4, false, "CKA_EXTRACTABLE");
   want(5, true, "CKA_TOKEN");
   want(6, true, "CKA_PRIVATE");
-  if (!wrong.empty()) return fail_with<void>(ErrorCode::KeyNotProtected, "new private key reads back wrong: " + wrong);
-  return {};
+  if (!wrong.empty()) return fail_with<bool>(ErrorCode::KeyNotProtected, "new private key reads back wrong: " + wrong);
+  return as_bool(v[7]);
 }
 
 Result<void> check_ref(const RenewalRef& ref, const CertInfo& old_cert) {
@@ -349,6 +275,60 @@ Result<void> check_ref(const RenewalRef& ref, const CertInfo& old_cert) {
 
 void report(const ProgressFn& progress, RolloverStep step) {
   if (progress) progress(step);
+}
+
+// ---- the session's memory of the renewal in progress ----
+
+RolloverCache* cached(Session& s, const RenewalRef& ref) {
+  RolloverCache* c = SessionAccess::cache(s).get();
+  return c != nullptr && c->order_id == ref.order_id && c->old_fp == ref.old_fingerprint ? c : nullptr;
+}
+
+RolloverCache& remember(Session& s, const RenewalRef& ref, const Staged& st, Bytes spki, bool always_auth) {
+  auto& c = SessionAccess::cache(s);
+  c = std::make_unique<RolloverCache>();
+  c->order_id = ref.order_id;
+  c->old_fp = ref.old_fingerprint;
+  c->id = st.id;
+  c->priv = st.priv;
+  c->pub = st.pub;
+  c->key_type = st.key_type;
+  c->always_auth = always_auth;
+  c->spki = std::move(spki);
+  c->certs = st.certs;
+  return *c;
+}
+
+// Forgets the session's memory unless the step completes: after a failure the next step reads the token.
+class StepGuard {
+public:
+  explicit StepGuard(Session& s) : s_(s) {}
+  StepGuard(const StepGuard&) = delete;
+  StepGuard& operator=(const StepGuard&) = delete;
+  ~StepGuard() {
+    if (!ok_) SessionAccess::cache(s_).reset();
+  }
+  void done() noexcept { ok_ = true; }
+
+private:
+  Session& s_;
+  bool ok_ = false;
+};
+
+// The staged pair of a renewal that is not finalised, from the session's memory or from the token.
+// nullptr: nothing staged. Errors: RenewalOutOfOrder when it is finalised already.
+Result<RolloverCache*> load_staged(Session& s, const RenewalRef& ref) {
+  if (RolloverCache* c = cached(s, ref)) return c;
+  auto st = scan(s, ref);
+  if (!st) return std::unexpected(st.error());
+  if (st->stage == RenewalStage::Finalised)
+    return fail_with<RolloverCache*>(ErrorCode::RenewalOutOfOrder, "this renewal is finalised already");
+  if (st->stage == RenewalStage::Nothing) return static_cast<RolloverCache*>(nullptr);
+  auto always = SessionAccess::attribute(s, st->priv, CKA_ALWAYS_AUTHENTICATE);
+  if (!always) return std::unexpected(always.error());
+  auto key = public_key_of(s, st->pub, st->key_type);
+  if (!key) return std::unexpected(key.error());
+  return &remember(s, ref, *st, spki_of(key->get()), as_bool(*always));
 }
 
 bool valid_order_id(std::string_view id) {
@@ -376,10 +356,6 @@ void der_tlv(Bytes& out, std::uint8_t tag, std::span<const std::uint8_t> value) 
   out.insert(out.end(), value.begin(), value.end());
 }
 
-std::span<const std::uint8_t> bytes_of(std::string_view s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-
 }  // namespace
 
 // ---- public -------------------------------------------------------------------------------------------
@@ -396,9 +372,6 @@ Result<RenewalRef> RenewalRef::make(std::string_view order_id, std::string_view 
 
 std::string RenewalRef::pending_label() const {
   return fmt::format("renew-pending:{}:{}", order_id, std::string_view(old_fingerprint).substr(0, 8));
-}
-std::string RenewalRef::done_label() const {
-  return fmt::format("renew-done:{}:{}", order_id, std::string_view(old_fingerprint).substr(0, 8));
 }
 
 std::string_view to_string(RenewalStage s) noexcept {
@@ -427,79 +400,67 @@ std::string_view to_string(RolloverStep s) noexcept {
 
 Result<RenewalState> find_renewal(Session& s, const RenewalRef& ref) {
   if (auto a = SessionAccess::check_logged_in(s); !a) return std::unexpected(a.error());
-  auto sc = scan(s, ref);
-  if (!sc) return std::unexpected(sc.error());
-  RenewalState st;
-  st.staged_pairs = sc->complete_pairs;
-  if (sc->marker) {
-    st.stage = RenewalStage::Finalised;
-    st.key_id = sc->marker->new_id;
-    auto pair = pair_by_id(s, st.key_id);
-    if (!pair) return std::unexpected(pair.error());
-    if (pair->priv != CK_INVALID_HANDLE) st.algorithm = algorithm_of(pair->key_type);
-    if (!pair->certs.empty()) {
-      auto c = read_certificate(s, pair->certs.front());
-      if (!c) return std::unexpected(c.error());
-      st.new_certificate = std::move(*c);
-    }
-    bool relabelled = std::none_of(sc->pending.begin(), sc->pending.end(),
-                                   [&](const Obj& o) { return o.id == sc->marker->new_id; });
-    bool retired = true;
-    if (sc->marker->policy == OldKeyPolicy::Delete) {
-      auto old = certificates_with_fingerprint(s, sc->marker->old_id, ref.old_fingerprint);
-      if (!old) return std::unexpected(old.error());
-      retired = old->empty();
-    }
-    st.finalisation_complete = relabelled && retired;
-    return st;
-  }
-  if (!sc->staged) return st;
-  st.key_id = sc->staged->id;
-  st.algorithm = algorithm_of(sc->staged->key_type);
-  st.stage = RenewalStage::KeyStaged;
-  if (!sc->staged->certs.empty()) {
-    auto c = read_certificate(s, sc->staged->certs.front());
+  auto st = scan(s, ref);
+  if (!st) return std::unexpected(st.error());
+  RenewalState out;
+  out.stage = st->stage;
+  out.staged_pairs = static_cast<unsigned>(std::count_if(st->objects.begin(), st->objects.end(),
+                                                         [](const Obj& o) { return o.cls == CKO_PRIVATE_KEY; }));
+  if (st->stage == RenewalStage::Nothing) return out;
+  out.key_id = st->id;
+  if (st->priv != CK_INVALID_HANDLE) out.algorithm = algorithm_of(st->key_type);
+  if (!st->certs.empty()) {
+    auto c = read_certificate(s, st->certs.front());
     if (!c) return std::unexpected(c.error());
-    st.new_certificate = std::move(*c);
-    st.stage = RenewalStage::CertificateInstalled;
+    out.new_certificate = std::move(*c);
   }
-  return st;
+  if (st->stage == RenewalStage::Finalised) {
+    out.finalisation_complete = std::none_of(st->objects.begin(), st->objects.end(),
+                                             [&](const Obj& o) { return o.label == ref.pending_label(); });
+    auto old = certificates_with_fingerprint(s, {}, ref.old_fingerprint);
+    if (!old) return std::unexpected(old.error());
+    out.old_certificate_present = !old->empty();
+  } else {
+    out.old_certificate_present = true;  // nothing is retired before finalisation
+  }
+  return out;
 }
 
 Result<StagedKey> stage_key(Session& s, const RenewalRef& ref, const CertInfo& old_cert, KeyAlgorithm algorithm,
                             const ProgressFn& progress) {
   if (auto a = SessionAccess::check_logged_in(s); !a) return std::unexpected(a.error());
   if (auto a = check_ref(ref, old_cert); !a) return std::unexpected(a.error());
+  StepGuard step(s);
+  auto remember_old = [&](RolloverCache& c) {
+    c.old_known = true;
+    c.old_id = old_cert.key_id;
+    c.old_label = old_cert.label;
+  };
+  if (RolloverCache* c = cached(s, ref)) {
+    step.done();
+    return StagedKey{c->id, algorithm_of(c->key_type), c->spki, ref.pending_label(), true};
+  }
   report(progress, RolloverStep::CheckingToken);
-  auto sc = scan(s, ref, false);
-  if (!sc) return std::unexpected(sc.error());
-  if (!sc->staged) {
-    // Nothing pending: maybe finalised already (relabelled), and then its key must not be generated again.
-    auto marker = find_marker(s, ref);
-    if (!marker) return std::unexpected(marker.error());
-    sc->marker = std::move(*marker);
-  }
+  auto st = scan(s, ref);
+  if (!st) return std::unexpected(st.error());
 
-  std::optional<Staged> existing = sc->staged;
-  if (!existing && sc->marker) {
-    auto pair = pair_by_id(s, sc->marker->new_id);
-    if (!pair) return std::unexpected(pair.error());
-    if (pair->priv != CK_INVALID_HANDLE && pair->pub != CK_INVALID_HANDLE) existing = std::move(*pair);
-  }
-  if (existing) {
+  if (st->priv != CK_INVALID_HANDLE && st->pub != CK_INVALID_HANDLE) {
     // A resumed renewal: the pair generated before the crash is the one the P10 (maybe already sent) uses.
-    if (auto a = check_protected(s, existing->priv); !a) return std::unexpected(a.error());
-    auto key = public_key_of(s, existing->pub, existing->key_type);
+    auto always = check_protected(s, st->priv);
+    if (!always) return std::unexpected(always.error());
+    auto key = public_key_of(s, st->pub, st->key_type);
     if (!key) return std::unexpected(key.error());
-    return StagedKey{existing->id, algorithm_of(existing->key_type), spki_of(key->get()), ref.pending_label(), true};
+    Bytes spki = spki_of(key->get());
+    if (st->stage != RenewalStage::Finalised) remember_old(remember(s, ref, *st, spki, *always));
+    step.done();
+    return StagedKey{st->id, algorithm_of(st->key_type), std::move(spki), ref.pending_label(), true};
   }
-  if (sc->marker)
-    return fail_with<StagedKey>(ErrorCode::RenewalOutOfOrder, "renewal already finalised but its key is gone");
+  if (!st->certs.empty())
+    return fail_with<StagedKey>(ErrorCode::RenewalOutOfOrder, "this renewal's certificate is there but its key is gone");
 
-  // Halves left by an interrupted generation on a token that does not create pairs atomically.
-  for (const Obj& o : sc->pending)
-    if (o.cls == CKO_PRIVATE_KEY || o.cls == CKO_PUBLIC_KEY)
-      if (auto d = SessionAccess::destroy(s, o.handle); !d) return std::unexpected(d.error());
+  // A half left by an interrupted generation on a token that does not create pairs atomically.
+  for (const Obj& o : st->objects)
+    if (auto d = SessionAccess::destroy(s, o.handle); !d) return std::unexpected(d.error());
 
   auto mechs = SessionAccess::mechanisms(s);
   if (!mechs) return std::unexpected(mechs.error());
@@ -507,12 +468,9 @@ Result<StagedKey> stage_key(Session& s, const RenewalRef& ref, const CertInfo& o
     return fail_with<StagedKey>(ErrorCode::MechanismUnsupported,
                                 fmt::format("token cannot generate and sign with {}", to_string(algorithm)));
 
-  Bytes id(kKeyIdLen);
-  if (RAND_bytes(id.data(), static_cast<int>(id.size())) != 1)
-    return fail_with<StagedKey>(ErrorCode::DeviceError, "RAND_bytes: " + openssl_errors());
+  const Bytes& id = st->id;
   const std::string label = ref.pending_label();
   const CK_KEY_TYPE key_type = algorithm == KeyAlgorithm::Rsa2048 ? CKK_RSA : CKK_EC;
-
   Template pub, priv;
   pub.ulong(CKA_CLASS, CKO_PUBLIC_KEY).ulong(CKA_KEY_TYPE, key_type).boolean(CKA_TOKEN, true)
       .boolean(CKA_PRIVATE, false).boolean(CKA_VERIFY, true).boolean(CKA_ENCRYPT, false).boolean(CKA_WRAP, false)
@@ -535,35 +493,44 @@ Result<StagedKey> stage_key(Session& s, const RenewalRef& ref, const CertInfo& o
   if (auto g = SessionAccess::generate_key_pair(s, mech, pub, priv, hpub, hpriv); !g) return std::unexpected(g.error());
   report(progress, RolloverStep::KeyPairGenerated);
 
-  if (auto a = check_protected(s, hpriv); !a) {
+  auto always = check_protected(s, hpriv);
+  if (!always) {
     (void)SessionAccess::destroy(s, hpriv);
     (void)SessionAccess::destroy(s, hpub);
-    return std::unexpected(a.error());
+    return std::unexpected(always.error());
   }
   auto key = public_key_of(s, hpub, key_type);
   if (!key) return std::unexpected(key.error());
-  return StagedKey{std::move(id), algorithm, spki_of(key->get()), label, false};
+  Bytes spki = spki_of(key->get());
+  Staged made;
+  made.id = id;
+  made.priv = hpriv;
+  made.pub = hpub;
+  made.key_type = key_type;
+  remember_old(remember(s, ref, made, spki, *always));
+  step.done();
+  return StagedKey{id, algorithm, std::move(spki), label, false};
 }
 
 Result<CertificationRequest> build_p10(Session& s, const RenewalRef& ref, const CertInfo& old_cert,
                                        const ProgressFn& progress) {
   if (auto a = SessionAccess::check_logged_in(s); !a) return std::unexpected(a.error());
   if (auto a = check_ref(ref, old_cert); !a) return std::unexpected(a.error());
-  auto sc = scan(s, ref, false);
-  if (!sc) return std::unexpected(sc.error());
-  if (!sc->staged)
+  StepGuard step(s);
+  auto staged = load_staged(s, ref);
+  if (!staged) return std::unexpected(staged.error());
+  if (*staged == nullptr)
     return fail_with<CertificationRequest>(ErrorCode::RenewalOutOfOrder, "no staged key for this renewal");
-  const Staged& st = *sc->staged;
-  auto key = public_key_of(s, st.pub, st.key_type);
-  if (!key) return std::unexpected(key.error());
+  const RolloverCache& st = **staged;
+  EvpPkeyPtr key = key_from_spki(st.spki);
 
   X509ReqPtr req(X509_REQ_new());
   // The subject's DER verbatim: d2i keeps the encoding, and an unmodified X509_NAME is written back as is.
   const unsigned char* p = old_cert.subject.der.data();
   X509NamePtr subject(d2i_X509_NAME(nullptr, &p, static_cast<long>(old_cert.subject.der.size())));
   X509AlgorPtr alg(X509_ALGOR_new());
-  if (!req || !subject || !alg || X509_REQ_set_version(req.get(), X509_REQ_VERSION_1) != 1 ||
-      X509_REQ_set_subject_name(req.get(), subject.get()) != 1 || X509_REQ_set_pubkey(req.get(), key->get()) != 1)
+  if (!key || !req || !subject || !alg || X509_REQ_set_version(req.get(), X509_REQ_VERSION_1) != 1 ||
+      X509_REQ_set_subject_name(req.get(), subject.get()) != 1 || X509_REQ_set_pubkey(req.get(), key.get()) != 1)
     return fail_with<CertificationRequest>(ErrorCode::DeviceError, "X509_REQ: " + openssl_errors());
   if (st.key_type == CKK_RSA)
     X509_ALGOR_set0(alg.get(), OBJ_nid2obj(NID_sha256WithRSAEncryption), V_ASN1_NULL, nullptr);
@@ -579,7 +546,7 @@ Result<CertificationRequest> build_p10(Session& s, const RenewalRef& ref, const 
   OPENSSL_free(tbs_raw);
 
   report(progress, RolloverStep::SigningRequest);
-  auto sig = sign_sha256(s, st.priv, tbs);
+  auto sig = sign_sha256(s, st.priv, st.key_type, st.always_auth, tbs);
   if (!sig) return std::unexpected(sig.error());
 
   BitStringPtr bits(ASN1_BIT_STRING_new());
@@ -591,11 +558,12 @@ Result<CertificationRequest> build_p10(Session& s, const RenewalRef& ref, const 
   bits->flags |= ASN1_STRING_FLAG_BITS_LEFT;
   X509_REQ_set0_signature(req.get(), bits.release());
 
-  if (X509_REQ_verify(req.get(), key->get()) != 1)
+  if (X509_REQ_verify(req.get(), key.get()) != 1)
     return fail_with<CertificationRequest>(ErrorCode::VerificationFailed, "P10 does not verify: " + openssl_errors());
   CertificationRequest out;
   out.der = to_der(req.get(), i2d_X509_REQ);
   out.sha256 = sha256(out.der);
+  step.done();
   return out;
 }
 
@@ -622,8 +590,10 @@ Result<RenewalProof> sign_renewal_proof(Session& s, const RenewalRef& ref, const
   // Only a proof for a real request of this renewal: a valid P10 of the staged key, old subject.
   const unsigned char* p = p10_der.data();
   X509ReqPtr req(d2i_X509_REQ(nullptr, &p, static_cast<long>(p10_der.size())));
-  if (!req || p != p10_der.data() + p10_der.size())
+  if (!req || p != p10_der.data() + p10_der.size()) {
+    ERR_clear_error();
     return fail_with<RenewalProof>(ErrorCode::InvalidArgument, "not a DER PKCS#10 request");
+  }
   EVP_PKEY* req_key = X509_REQ_get0_pubkey(req.get());
   if (req_key == nullptr || X509_REQ_verify(req.get(), req_key) != 1) {
     ERR_clear_error();
@@ -635,24 +605,19 @@ Result<RenewalProof> sign_renewal_proof(Session& s, const RenewalRef& ref, const
   if (Bytes(subject_der, subject_der + subject_len) != old_cert.subject.der)
     return fail_with<RenewalProof>(ErrorCode::InvalidArgument, "the request's subject is not the old certificate's");
 
-  auto sc = scan(s, ref, false);
-  if (!sc) return std::unexpected(sc.error());
-  if (!sc->staged)
-    return fail_with<RenewalProof>(ErrorCode::RenewalOutOfOrder, "no staged key for this renewal");
-  auto staged_key = public_key_of(s, sc->staged->pub, sc->staged->key_type);
-  if (!staged_key) return std::unexpected(staged_key.error());
-  if (EVP_PKEY_eq(staged_key->get(), req_key) != 1) {
+  StepGuard step(s);
+  auto staged = load_staged(s, ref);
+  if (!staged) return std::unexpected(staged.error());
+  if (*staged == nullptr) return fail_with<RenewalProof>(ErrorCode::RenewalOutOfOrder, "no staged key for this renewal");
+  EvpPkeyPtr staged_key = key_from_spki((*staged)->spki);
+  if (!staged_key || EVP_PKEY_eq(staged_key.get(), req_key) != 1) {
     ERR_clear_error();
     return fail_with<RenewalProof>(ErrorCode::InvalidArgument, "the request is not for this renewal's staged key");
   }
 
-  // The old certificate and its private key, on this token.
+  // The old certificate's private key, on this token; the signature is checked against the certificate.
   if (old_cert.key_id.empty())
     return fail_with<RenewalProof>(ErrorCode::KeyNotFound, "the old certificate has no CKA_ID to find its key by");
-  auto certs = certificates_with_fingerprint(s, old_cert.key_id, old_cert.sha256_hex);
-  if (!certs) return std::unexpected(certs.error());
-  if (certs->empty())
-    return fail_with<RenewalProof>(ErrorCode::CertificateNotFound, "the old certificate is not on this token");
   auto keys = objects_with_id(s, CKO_PRIVATE_KEY, old_cert.key_id);
   if (!keys) return std::unexpected(keys.error());
   if (keys->empty()) return fail_with<RenewalProof>(ErrorCode::KeyNotFound, "the old certificate's private key is missing");
@@ -672,6 +637,7 @@ Result<RenewalProof> sign_renewal_proof(Session& s, const RenewalRef& ref, const
     return fail_with<RenewalProof>(ErrorCode::VerificationFailed,
                                    "the proof does not verify with the old certificate (key and certificate differ?)");
   proof.algorithm = EVP_PKEY_get_base_id(old_pub) == EVP_PKEY_RSA ? "sha256WithRSAEncryption" : "ecdsa-with-SHA256";
+  step.done();
   return proof;
 }
 
@@ -680,37 +646,42 @@ Result<CertInfo> install_certificate(Session& s, const RenewalRef& ref, std::spa
   if (auto a = SessionAccess::check_logged_in(s); !a) return std::unexpected(a.error());
   auto cert = parse_certificate(cert_der);
   if (!cert) return cert;
-  auto sc = scan(s, ref);
-  if (!sc) return std::unexpected(sc.error());
+  StepGuard step(s);
 
-  if (sc->marker) {
-    // Finalised already: installing the same certificate again is a no-op, another one is refused.
-    auto pair = pair_by_id(s, sc->marker->new_id);
-    if (!pair) return std::unexpected(pair.error());
-    for (CK_OBJECT_HANDLE h : pair->certs) {
-      auto c = read_certificate(s, h);
-      if (!c) return c;
-      if (c->der == cert->der) {
-        c->public_key_found = pair->pub != CK_INVALID_HANDLE;
-        c->private_key_found = pair->priv != CK_INVALID_HANDLE;
-        return c;
+  RolloverCache* c = cached(s, ref);
+  if (c == nullptr) {
+    auto st = scan(s, ref);
+    if (!st) return std::unexpected(st.error());
+    if (st->stage == RenewalStage::Finalised) {
+      // Installing the same certificate again is a no-op, another one is refused.
+      for (CK_OBJECT_HANDLE h : st->certs) {
+        auto got = read_certificate(s, h);
+        if (!got) return got;
+        if (got->der == cert->der) {
+          got->public_key_found = st->pub != CK_INVALID_HANDLE;
+          got->private_key_found = st->priv != CK_INVALID_HANDLE;
+          step.done();
+          return got;
+        }
       }
+      return fail_with<CertInfo>(ErrorCode::RenewalOutOfOrder, "renewal already finalised with another certificate");
     }
-    return fail_with<CertInfo>(ErrorCode::RenewalOutOfOrder, "renewal already finalised with another certificate");
+    if (st->stage == RenewalStage::Nothing)
+      return fail_with<CertInfo>(ErrorCode::RenewalOutOfOrder, "no staged key for this renewal");
+    auto staged = load_staged(s, ref);
+    if (!staged) return std::unexpected(staged.error());
+    c = *staged;
   }
-  if (!sc->staged) return fail_with<CertInfo>(ErrorCode::RenewalOutOfOrder, "no staged key for this renewal");
-  const Staged& st = *sc->staged;
 
-  auto staged_key = public_key_of(s, st.pub, st.key_type);
-  if (!staged_key) return std::unexpected(staged_key.error());
+  EvpPkeyPtr staged_key = key_from_spki(c->spki);
   EvpPkeyPtr cert_key = key_from_spki(cert->spki_der);
-  if (!cert_key || EVP_PKEY_eq(cert_key.get(), staged_key->get()) != 1) {
+  if (!staged_key || !cert_key || EVP_PKEY_eq(cert_key.get(), staged_key.get()) != 1) {
     ERR_clear_error();
     return fail_with<CertInfo>(ErrorCode::CertificateMismatch, "the certificate's public key is not the staged key");
   }
 
   CK_OBJECT_HANDLE written = CK_INVALID_HANDLE;
-  for (CK_OBJECT_HANDLE h : st.certs) {
+  for (CK_OBJECT_HANDLE h : c->certs) {
     auto v = SessionAccess::attribute(s, h, CKA_VALUE);
     if (!v) return std::unexpected(v.error());
     if (*v && **v == cert->der && written == CK_INVALID_HANDLE) {
@@ -719,6 +690,7 @@ Result<CertInfo> install_certificate(Session& s, const RenewalRef& ref, std::spa
       return std::unexpected(d.error());
     }
   }
+  c->certs.clear();
   if (written == CK_INVALID_HANDLE) {
     const unsigned char* p = cert->der.data();
     X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(cert->der.size())));
@@ -726,13 +698,14 @@ Result<CertInfo> install_certificate(Session& s, const RenewalRef& ref, std::spa
     Template t;
     t.ulong(CKA_CLASS, CKO_CERTIFICATE).ulong(CKA_CERTIFICATE_TYPE, CKC_X_509).boolean(CKA_TOKEN, true)
         .boolean(CKA_PRIVATE, false).boolean(CKA_MODIFIABLE, true).text(CKA_LABEL, ref.pending_label())
-        .bytes(CKA_ID, st.id).bytes(CKA_SUBJECT, cert->subject.der).bytes(CKA_ISSUER, cert->issuer.der)
+        .bytes(CKA_ID, c->id).bytes(CKA_SUBJECT, cert->subject.der).bytes(CKA_ISSUER, cert->issuer.der)
         .bytes(CKA_SERIAL_NUMBER, serial).bytes(CKA_VALUE, cert->der);
     report(progress, RolloverStep::WritingCertificate);
     auto h = SessionAccess::create(s, t);
     if (!h) return std::unexpected(h.error());
     written = *h;
   }
+  c->certs.push_back(written);
   report(progress, RolloverStep::VerifyingCertificate);
   auto back = SessionAccess::attribute(s, written, CKA_VALUE);
   if (!back) return std::unexpected(back.error());
@@ -742,81 +715,117 @@ Result<CertInfo> install_certificate(Session& s, const RenewalRef& ref, std::spa
   // The new key and the new certificate work together: a signature on the token that the certificate verifies.
   std::uint8_t challenge[32];
   RAND_bytes(challenge, sizeof challenge);
-  auto sig = sign_sha256(s, st.priv, challenge);
+  auto sig = sign_sha256(s, c->priv, c->key_type, c->always_auth, challenge);
   if (!sig) return std::unexpected(sig.error());
   if (!verify_sha256(cert_key.get(), challenge, *sig))
     return fail_with<CertInfo>(ErrorCode::VerificationFailed, "test signature of the new key does not verify");
 
-  cert->key_id = st.id;
+  c->cert_der = cert->der;
+  cert->key_id = c->id;
   cert->label = ref.pending_label();
   cert->public_key_found = true;
   cert->private_key_found = true;
+  step.done();
   return cert;
 }
 
 Result<FinalizeResult> finalize(Session& s, const RenewalRef& ref, const FinalizeOptions& options) {
   if (auto a = SessionAccess::check_logged_in(s); !a) return std::unexpected(a.error());
-  auto sc = scan(s, ref);
-  if (!sc) return std::unexpected(sc.error());
+  StepGuard step(s);
   FinalizeResult result;
-  Marker marker;
+  const std::string pending = ref.pending_label();
 
-  if (sc->marker) {
-    marker = *sc->marker;
+  // What is there: from this session's memory (it installed the certificate) or from the token.
+  Bytes id;
+  CK_OBJECT_HANDLE priv = CK_INVALID_HANDLE, pub = CK_INVALID_HANDLE, cert_handle = CK_INVALID_HANDLE;
+  std::vector<CK_OBJECT_HANDLE> relabel;  // still pending, in the order to relabel: keys, certificate last
+  std::string final_label = options.final_label;
+  bool was_finalised = false;
+  Bytes cert_der;
+  RolloverCache* c = cached(s, ref);
+  if (c != nullptr && !c->certs.empty() && !c->cert_der.empty()) {
+    id = c->id;
+    priv = c->priv;
+    pub = c->pub;
+    cert_handle = c->certs.front();
+    cert_der = c->cert_der;
+    relabel = {priv, pub, cert_handle};
   } else {
-    if (!sc->staged || sc->staged->certs.empty())
+    auto st = scan(s, ref);
+    if (!st) return std::unexpected(st.error());
+    if (st->stage == RenewalStage::Nothing || st->stage == RenewalStage::KeyStaged)
       return fail_with<FinalizeResult>(ErrorCode::RenewalOutOfOrder, "no new certificate installed for this renewal");
-    auto cert = read_certificate(s, sc->staged->certs.front());
-    if (!cert) return std::unexpected(cert.error());
+    id = st->id;
+    priv = st->priv;
+    pub = st->pub;
+    cert_handle = st->certs.front();
+    was_finalised = st->stage == RenewalStage::Finalised;
+    if (was_finalised) final_label = st->cert_label;  // the certificate is relabelled last: it has the final one
+    for (CK_OBJECT_CLASS cls : {CKO_PRIVATE_KEY, CKO_PUBLIC_KEY, CKO_CERTIFICATE})
+      for (const Obj& o : st->objects)
+        if (o.cls == cls && o.label == pending) relabel.push_back(o.handle);
+    auto v = SessionAccess::attribute(s, cert_handle, CKA_VALUE);
+    if (!v) return std::unexpected(v.error());
+    if (*v) cert_der = **v;
+  }
+  auto cert = parse_certificate(cert_der);
+  if (!cert) return std::unexpected(cert.error());
+
+  // The old certificate (still there unless a Delete finalisation got past its relabelling).
+  Bytes old_id;
+  std::vector<CK_OBJECT_HANDLE> old_certs;
+  bool old_looked_up = false;
+  auto find_old = [&]() -> Result<void> {
+    if (old_looked_up) return {};
+    old_looked_up = true;
+    auto found = certificates_with_fingerprint(s, c != nullptr && c->old_known ? c->old_id : Bytes{}, ref.old_fingerprint);
+    if (!found) return std::unexpected(found.error());
+    old_certs = std::move(*found);
+    if (!old_certs.empty()) {
+      auto oc = read_certificate(s, old_certs.front());
+      if (!oc) return std::unexpected(oc.error());
+      old_id = oc->key_id;
+      if (final_label.empty()) final_label = oc->label;
+    }
+    return {};
+  };
+
+  if (!was_finalised) {
     const auto now = std::chrono::time_point_cast<std::chrono::seconds>(options.now);
     if (cert->not_before > now)
       return fail_with<FinalizeResult>(ErrorCode::CertificateNotYetValid,
                                        "the new certificate is not valid yet: the old one stays in use");
-    marker.new_id = sc->staged->id;
-    marker.policy = options.old_key_policy;
-    marker.final_label = options.final_label;
-    auto old = certificates_with_fingerprint(s, {}, ref.old_fingerprint);
-    if (!old) return std::unexpected(old.error());
-    if (!old->empty()) {
-      auto oc = read_certificate(s, old->front());
-      if (!oc) return std::unexpected(oc.error());
-      marker.old_id = oc->key_id;
-      if (marker.final_label.empty()) marker.final_label = oc->label;
+    if (final_label.empty()) {
+      if (c != nullptr && c->old_known) {
+        final_label = c->old_label;
+      } else if (auto f = find_old(); !f) {
+        return std::unexpected(f.error());
+      }
     }
-    if (marker.final_label.empty()) marker.final_label = cert->subject.common_name;
-    if (marker.old_id == marker.new_id) marker.old_id.clear();  // never treat the new key as the old one
-
-    Template t;
-    const std::string text = encode_marker(marker);
-    t.ulong(CKA_CLASS, CKO_DATA).boolean(CKA_TOKEN, true).boolean(CKA_PRIVATE, false).boolean(CKA_MODIFIABLE, true)
-        .text(CKA_LABEL, ref.done_label()).text(CKA_APPLICATION, kMarkerApplication).text(CKA_VALUE, text);
-    auto h = SessionAccess::create(s, t);
-    if (!h) return std::unexpected(h.error());
-    marker.handle = *h;
+    if (final_label.empty()) final_label = cert->subject.common_name;
+    if (final_label.empty() || final_label == pending) final_label = "CN-CA-KIOSK " + cert->serial_hex;
   }
 
+  report(options.progress, RolloverStep::Finalising);
   bool work = false;
-  // The new pair and certificate: from "pending" to their final label.
-  for (const Obj& o : sc->pending) {
-    if (o.id != marker.new_id) continue;
-    if (auto r = SessionAccess::set_label(s, o.handle, marker.final_label); !r) return std::unexpected(r.error());
+  for (CK_OBJECT_HANDLE h : relabel) {
+    if (auto r = SessionAccess::set_label(s, h, final_label); !r) return std::unexpected(r.error());
     work = true;
   }
 
-  if (marker.policy == OldKeyPolicy::Delete) {
-    auto old_certs = certificates_with_fingerprint(s, marker.old_id, ref.old_fingerprint);
-    if (!old_certs) return std::unexpected(old_certs.error());
-    if (!marker.old_id.empty()) {
+  if (options.old_key_policy == OldKeyPolicy::Delete) {
+    if (auto f = find_old(); !f) return std::unexpected(f.error());
+    if (!old_id.empty() && old_id != id) {
       // Keep the old key while any other certificate still pairs with it.
-      auto sharing = objects_with_id(s, CKO_CERTIFICATE, marker.old_id);
+      auto sharing = objects_with_id(s, CKO_CERTIFICATE, old_id);
       if (!sharing) return std::unexpected(sharing.error());
       bool shared = std::any_of(sharing->begin(), sharing->end(), [&](CK_OBJECT_HANDLE h) {
-        return std::find(old_certs->begin(), old_certs->end(), h) == old_certs->end();
+        return std::find(old_certs.begin(), old_certs.end(), h) == old_certs.end();
       });
       if (!shared) {
         // Keys first, certificate last: a crash in between leaves the certificate to find them by.
         for (CK_OBJECT_CLASS cls : {CKO_PRIVATE_KEY, CKO_PUBLIC_KEY}) {
-          auto keys = objects_with_id(s, cls, marker.old_id);
+          auto keys = objects_with_id(s, cls, old_id);
           if (!keys) return std::unexpected(keys.error());
           for (CK_OBJECT_HANDLE k : *keys) {
             if (auto d = SessionAccess::destroy(s, k); !d) return std::unexpected(d.error());
@@ -825,26 +834,21 @@ Result<FinalizeResult> finalize(Session& s, const RenewalRef& ref, const Finaliz
         }
       }
     }
-    for (CK_OBJECT_HANDLE h : *old_certs) {
+    for (CK_OBJECT_HANDLE h : old_certs) {
       if (auto d = SessionAccess::destroy(s, h); !d) return std::unexpected(d.error());
       work = true;
     }
     result.old_deleted = true;
   }
 
-  // The pending pair's handles are still good after relabelling; look the pair up only on a resumed run.
-  Result<Staged> pair = sc->staged && sc->staged->id == marker.new_id && !sc->staged->certs.empty()
-                            ? Result<Staged>(*sc->staged)
-                            : pair_by_id(s, marker.new_id);
-  if (!pair) return std::unexpected(pair.error());
-  if (pair->certs.empty())
-    return fail_with<FinalizeResult>(ErrorCode::CertificateNotFound, "the new certificate is gone from the token");
-  auto cert = read_certificate(s, pair->certs.front());
-  if (!cert) return std::unexpected(cert.error());
-  cert->public_key_found = pair->pub != CK_INVALID_HANDLE;
-  cert->private_key_found = pair->priv != CK_INVALID_HANDLE;
+  if (c != nullptr) c->certs.clear();  // no longer pending: this session's memory of it is done
+  cert->key_id = id;
+  cert->label = final_label;
+  cert->public_key_found = pub != CK_INVALID_HANDLE;
+  cert->private_key_found = priv != CK_INVALID_HANDLE;
   result.certificate = std::move(*cert);
-  result.already_complete = sc->marker.has_value() && !work;
+  result.already_complete = was_finalised && !work;
+  step.done();
   return result;
 }
 

@@ -22,7 +22,8 @@ Session::Session(Session&& o) noexcept
       logged_in_(std::exchange(o.logged_in_, false)),
       counts_(o.counts_),
       pin_(std::move(o.pin_)),
-      mechanisms_(std::move(o.mechanisms_)) {}
+      mechanisms_(std::move(o.mechanisms_)),
+      rollover_(std::move(o.rollover_)) {}
 
 Session& Session::operator=(Session&& o) noexcept {
   if (this != &o) {
@@ -34,6 +35,7 @@ Session& Session::operator=(Session&& o) noexcept {
     counts_ = o.counts_;
     pin_ = std::move(o.pin_);
     mechanisms_ = std::move(o.mechanisms_);
+    rollover_ = std::move(o.rollover_);
   }
   return *this;
 }
@@ -48,6 +50,7 @@ void Session::release() noexcept {
   handle_ = CK_INVALID_HANDLE;
   logged_in_ = false;
   pin_.clear();
+  rollover_.reset();
 }
 
 Result<Session> Session::open(const Module& module, CK_SLOT_ID slot) {
@@ -119,6 +122,7 @@ void Session::logout() noexcept {
   if (core_ && handle_ != CK_INVALID_HANDLE && logged_in_) core_->call(&CK_FUNCTION_LIST::C_Logout, handle_);
   logged_in_ = false;
   pin_.clear();
+  rollover_.reset();
 }
 
 Result<Mechanisms> Session::mechanisms() {

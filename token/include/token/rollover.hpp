@@ -1,16 +1,18 @@
 // The key rollover (DESIGN §3 steps 1–5), for RSA-2048 and EC P-256.
 //
 // Resumable from the token alone: the journal may lag behind the token after a crash, so every step first
-// looks at what is on the token for this renewal and is safe to call again after a crash at any point.
-// The token's objects carry the renewal's state in their labels:
+// looks at what is on the token for this renewal (or remembers what it did itself earlier in the same
+// session) and is safe to call again after a crash at any point. The token's objects carry the state:
 //
-//   "renew-pending:<order>:<fp8>"   the staged key pair (and, once installed, the new certificate)
-//   "renew-done:<order>:<fp8>"      a CKO_DATA marker written first thing in finalize(); it holds the new
-//                                   and the old CKA_ID, the policy and the final label
+//   CKA_ID     = the first 20 bytes of SHA-256("CN-CA-KIOSK/key-id/v1:<order>:<old fingerprint>"), on the
+//                new key pair and the new certificate: one C_FindObjects finds everything of a renewal;
+//   CKA_LABEL  = "renew-pending:<order>:<fp8>" until finalize() gives them the final label (keys first,
+//                the certificate last), where <fp8> = the first 8 hex digits of the old fingerprint.
 //
-// where <fp8> = the first 8 hex digits of the old certificate's SHA-256 fingerprint. Order ids are
-// 1–64 of [A-Za-z0-9_-]. Nothing here deletes or relabels the old key and certificate before the new
-// certificate is written, read back, test-signed, and valid (notBefore ≤ now).
+// So: no object with that id = nothing done; the pair = key staged; a certificate still labelled pending =
+// installed; a certificate with another label = finalised. Order ids are 1–64 of [A-Za-z0-9_-] (tokens
+// with short label limits need short ones). Nothing here deletes or relabels the old key and certificate
+// before the new certificate is written, read back, test-signed, and valid (notBefore ≤ now).
 //
 // The old key signs only what encode_renewal_proof_tbs() builds, and only for a P10 made by this renewal's
 // staged key with the old certificate's subject: no function takes caller bytes to sign with it.
@@ -43,14 +45,13 @@ struct RenewalRef {
   // Errors: InvalidArgument (order id not 1–64 of [A-Za-z0-9_-]; fingerprint not 64 hex digits).
   static Result<RenewalRef> make(std::string_view order_id, std::string_view old_sha256_hex);
   [[nodiscard]] std::string pending_label() const;  // "renew-pending:<order>:<fp8>"
-  [[nodiscard]] std::string done_label() const;     // "renew-done:<order>:<fp8>"
 };
 
 enum class RenewalStage {
   Nothing,               // nothing on the token for this renewal
   KeyStaged,             // the pending key pair, no certificate yet
   CertificateInstalled,  // the new certificate is written next to the pending key, not finalised
-  Finalised,             // the marker is there (finalize() ran at least its first write)
+  Finalised,             // the new certificate has its final label (finalize() got past relabelling)
 };
 std::string_view to_string(RenewalStage s) noexcept;
 
@@ -59,13 +60,15 @@ struct RenewalState {
   Bytes key_id;                          // the new key's CKA_ID (all stages but Nothing)
   std::optional<KeyAlgorithm> algorithm; // the staged key's type
   std::optional<CertInfo> new_certificate;  // CertificateInstalled, Finalised
-  // Finalised: relabelling done and the old objects retired as the policy said. When false, call
-  // finalize() again to complete it.
+  // Finalised: every new object has its final label. With OldKeyPolicy::Delete the renewal is complete
+  // when also !old_certificate_present; otherwise call finalize() again.
   bool finalisation_complete = false;
-  unsigned staged_pairs = 0;  // more than 1 would mean a second pair was generated (never by this code)
+  bool old_certificate_present = true;
+  unsigned staged_pairs = 0;  // private keys with the renewal's id: more than 1 never comes from this code
 };
 
-// C_FindObjects by the pending and done labels, C_GetAttributeValue. Errors: NotLoggedIn, TokenRemoved.
+// C_FindObjects by the renewal's CKA_ID, C_GetAttributeValue; when finalised, the certificates (to see
+// whether the old one is still there). Errors: NotLoggedIn, TokenRemoved, DeviceError.
 Result<RenewalState> find_renewal(Session& session, const RenewalRef& ref);
 
 // Progress of the long steps, for "do not remove the key" on screen. Called on the calling thread, right
@@ -84,17 +87,19 @@ std::string_view to_string(RolloverStep s) noexcept;
 using ProgressFn = std::function<void(RolloverStep)>;
 
 struct StagedKey {
-  Bytes key_id;              // CKA_ID of both halves (20 random bytes)
+  Bytes key_id;              // CKA_ID of both halves (derived from the renewal, 20 bytes)
   KeyAlgorithm algorithm = KeyAlgorithm::EcP256;
   Bytes spki_der;            // the public key as SubjectPublicKeyInfo
   std::string label;         // the pending label
   bool reused = false;       // found on the token (a resumed renewal): no key pair was generated
 };
 
-// Step 1. Reuses the pair already staged for this renewal; otherwise C_GenerateKeyPair (CKA_TOKEN,
-// CKA_PRIVATE, CKA_SENSITIVE, !CKA_EXTRACTABLE, CKA_SIGN, own CKA_ID, pending label, CKA_SUBJECT = the old
-// certificate's), then reads back CKA_LOCAL, CKA_NEVER_EXTRACTABLE, CKA_ALWAYS_SENSITIVE, CKA_SENSITIVE,
-// CKA_EXTRACTABLE and refuses (KeyNotProtected, the pair destroyed) when they are wrong.
+// Step 1. Reuses the pair already staged for this renewal (also after finalisation: never a second pair);
+// otherwise C_GenerateKeyPair (CKA_TOKEN, CKA_PRIVATE, CKA_SENSITIVE, !CKA_EXTRACTABLE, CKA_SIGN, the
+// renewal's CKA_ID, pending label, CKA_SUBJECT = the old certificate's), then reads back CKA_LOCAL,
+// CKA_NEVER_EXTRACTABLE, CKA_ALWAYS_SENSITIVE, CKA_SENSITIVE, CKA_EXTRACTABLE and refuses
+// (KeyNotProtected, the pair destroyed) when they are wrong. `progress` hears GeneratingKeyPair right before
+// C_GenerateKeyPair, which takes seconds to minutes on a real token: run this on a worker.
 // `old_cert` must be the certificate `ref` names (InvalidArgument otherwise).
 // Errors: NotLoggedIn, MechanismUnsupported, TokenFull, KeyNotProtected, TokenRemoved, DeviceError.
 Result<StagedKey> stage_key(Session& session, const RenewalRef& ref, const CertInfo& old_cert,
@@ -125,12 +130,12 @@ struct RenewalProof {
   std::string algorithm;  // "sha256WithRSAEncryption" or "ecdsa-with-SHA256"
 };
 
-// Step 3. Signs the proof with the OLD certificate's private key, after checking that `p10_der` is a valid
-// request of this renewal's staged key with the old certificate's subject, that the nonce has 16–64 bytes
-// and that the old certificate is on the token; the signature is verified against the old certificate
+// Step 3. Signs the proof with the OLD certificate's private key (found by the old certificate's CKA_ID),
+// after checking that `p10_der` is a valid request of this renewal's staged key with the old certificate's
+// subject and that the nonce has 16–64 bytes; the signature is verified against the old certificate
 // before it is returned. A context-specific login is made when the old key has CKA_ALWAYS_AUTHENTICATE.
-// Errors: InvalidArgument (nonce, foreign P10), CertificateNotFound, KeyNotFound, RenewalOutOfOrder,
-// NotLoggedIn, PinIncorrect/PinLocked (context login), TokenRemoved, VerificationFailed, DeviceError.
+// Errors: InvalidArgument (nonce, foreign P10), KeyNotFound, RenewalOutOfOrder, NotLoggedIn,
+// PinIncorrect/PinLocked (context login), TokenRemoved, VerificationFailed, DeviceError.
 Result<RenewalProof> sign_renewal_proof(Session& session, const RenewalRef& ref, const CertInfo& old_cert,
                                         std::span<const std::uint8_t> p10_der,
                                         std::span<const std::uint8_t> nonce, const ProgressFn& progress = {});
@@ -146,9 +151,10 @@ Result<CertInfo> install_certificate(Session& session, const RenewalRef& ref, st
                                      const ProgressFn& progress = {});
 
 struct FinalizeOptions {
-  OldKeyPolicy old_key_policy = OldKeyPolicy::Keep;
+  OldKeyPolicy old_key_policy = OldKeyPolicy::Keep;  // pass the same one again when resuming
   std::string final_label;  // empty: the old certificate's label (or the new certificate's CN)
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
+  ProgressFn progress;
 };
 
 struct FinalizeResult {
@@ -159,9 +165,9 @@ struct FinalizeResult {
 };
 
 // Step 5. Refuses while the new certificate's notBefore is after `now` (CertificateNotYetValid), before
-// anything changes. Then: writes the done marker (C_CreateObject CKO_DATA), gives the new certificate and
-// key pair the final label (C_SetAttributeValue), and with Delete destroys the old private key, public
-// key and certificate (C_DestroyObject; the key is kept while another certificate still has its CKA_ID).
+// anything changes. Then gives the new key pair and, last, the new certificate the final label
+// (C_SetAttributeValue), and with Delete destroys the old private key, public key and certificate
+// (C_DestroyObject, the certificate last; the key is kept while another certificate still has its CKA_ID).
 // Errors: RenewalOutOfOrder (no certificate installed), CertificateNotYetValid, TokenRemoved, DeviceError.
 Result<FinalizeResult> finalize(Session& session, const RenewalRef& ref, const FinalizeOptions& options);
 

@@ -26,6 +26,7 @@ namespace token {
 
 namespace detail {
 struct SessionAccess;
+struct RolloverCache;
 }
 
 struct LoginOptions {
@@ -89,6 +90,7 @@ private:
   LoginCounts counts_;
   SecretBuffer pin_;  // for CKU_CONTEXT_SPECIFIC logins only
   std::optional<Mechanisms> mechanisms_;
+  std::unique_ptr<detail::RolloverCache> rollover_;  // rollover.cpp's memory of the renewal in progress
 };
 
 }  // namespace token
