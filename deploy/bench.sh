@@ -2,4 +2,6 @@
 # The benchmarks (deploy/dev.sh bench). Each prints its figures; README "Performance" quotes them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-echo "no benchmarks yet"
+BUILD=${KIOSK_BUILD_DIR:-build}
+echo "==> token rollover: library vs pkcs11-tool + openssl vs bare PKCS#11 (README, Performance → Token rollover)"
+"$BUILD/tests/bench/token_rollover_bench" "${KIOSK_BENCH_RUNS_EC:-21}" "${KIOSK_BENCH_RUNS_RSA:-7}"
