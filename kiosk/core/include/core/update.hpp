@@ -1,0 +1,37 @@
+// The flow core: State × Event → State + Effects. Pure: no I/O, no clock, no randomness, no threads.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "core/effects.hpp"
+#include "core/events.hpp"
+#include "core/model.hpp"
+
+namespace core {
+
+struct Update {
+  Model model;
+  std::vector<Effect> effects;
+};
+
+// The first effects of a fresh kiosk (load the catalog).
+Update start(Model m);
+
+Update update(Model m, const Event& e);
+
+// When the screen next changes or a timeout fires by the clock alone (a countdown's next second, the idle
+// deadline, the QR's expiry). The loop sleeps until then; nullopt = only an event can change anything.
+std::optional<Millis> next_wakeup(const Model& m);
+
+// The idle rule in force on this screen: how long without a touch before the overlay, or nullopt when the
+// idle timeout does not apply (home, a rollover in flight, the payment screen before the order expires).
+std::optional<Millis> idle_limit(const Model& m);
+
+// Is this phone number one the platform can text? (11 digits, 1[3-9]…)
+bool valid_phone(std::string_view digits);
+
+// The product the customer chose, if any.
+const Product* chosen_product(const Model& m);
+
+}  // namespace core
