@@ -51,6 +51,19 @@ ChromeView chrome_view(const Model& m) {
     case Screen::Payment:
       v.can_go_back = true;  // asks first, then closes the order
       break;
+    case Screen::Login:
+    case Screen::MyBusiness:
+    case Screen::Profile:
+      v.can_go_home = true;  // home from the personal centre logs out
+      v.can_go_back = true;
+      break;
+    case Screen::AccountHome:
+      v.can_go_home = true;
+      break;
+    case Screen::ChangePassword:
+      v.can_go_home = true;
+      v.can_go_back = m.account && !m.account->must_change_password;
+      break;
     default:
       break;
   }
