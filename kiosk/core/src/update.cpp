@@ -70,7 +70,8 @@ RunStep step_effect(const Model& m) {
                  r.product_id,
                  r.cert ? r.cert->fingerprint_sha256 : std::string{},
                  r.token,
-                 p ? p->key_algorithm : KeyAlgorithm::EcP256};
+                 p ? p->key_algorithm : KeyAlgorithm::EcP256,
+                 r.final_try_acknowledged};
 }
 
 void run_step(Model& m, std::vector<Effect>& fx) {

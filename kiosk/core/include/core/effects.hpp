@@ -51,6 +51,7 @@ struct RunStep {
   std::string cert_fingerprint;
   TokenIdentity token;
   KeyAlgorithm algorithm = KeyAlgorithm::EcP256;
+  bool final_try_acknowledged = false;  // Login: the customer saw "this is the last try" and went on
 };
 // A paid renewal that cannot be finished here. → NeedsStaffRecorded
 struct MarkNeedsStaff {
