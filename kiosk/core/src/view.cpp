@@ -169,7 +169,7 @@ PinView pin_view(const Model& m) {
   v.flags = r.pin;
   v.last_failed = r.pin_failed;
   v.verifying = r.step_running && r.step == RolloverStep::Login;
-  v.again_after_pull = r.resume_step.has_value();
+  v.again_after_pull = r.resume_step.has_value() && !r.resumed;
   return v;
 }
 
