@@ -701,6 +701,21 @@ struct Handler {
     if (m.renewal && m.renewal->failure && m.renewal->order && m.renewal->order->id == n.order_id)
       m.renewal->failure->recorded = true;
   }
+  // An order attempt that turned into continuing an earlier paid renewal of this certificate, and
+  // could not: say why, nothing was charged by this attempt.
+  void operator()(const ResumeFailed& e) {
+    if (m.renewal && m.renewal->ordering) {
+      m.renewal->ordering = false;
+      Failure f;
+      f.title_key = std::string(msg::kFailureOrderTitle);
+      f.body_key = e.error_key;
+      f.next_key = std::string(msg::kFailureNotChargedNext);
+      fail(m, std::move(f));
+      return;
+    }
+    detail::on_account(m, fx, e);
+  }
+
   // The personal centre's events are in account.cpp.
   template <typename E>
   void operator()(const E& e) {

@@ -314,6 +314,19 @@ struct KioskRuntime::Impl {
     auto o = api().order_create(req, key);
     explicit_bzero(req.verification_token.data(), req.verification_token.size());
     crash_point("order.create.after_call");
+    if (!o && o.error().is("order.renewal_in_progress") && !o.error().detail.empty()) {
+      // This certificate already has a paid renewal (begun before a crash, or on another kiosk): this
+      // attempt is dropped and that one continues. Never a second order, never a second charge.
+      const std::string existing = o.error().detail;
+      jwrite([&](journal::Journal& j) -> journal::Result<void> {
+        if (auto r = j.failed(biz, "order.create", Json{{"continues", existing}}.dump()); !r) return r;
+        return j.set_status(biz, journal::Status::Abandoned);
+      });
+      business.reset();
+      log("order create: a paid renewal of this certificate is in progress: " + existing);
+      resume_business(core::ResumeBusiness{existing}, s);
+      return;
+    }
     if (!o) {
       const auto& err = o.error();
       jwrite([&](journal::Journal& j) {

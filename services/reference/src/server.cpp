@@ -331,6 +331,10 @@ struct Server::Impl {
         return false;
       SSL_CTX_set_client_CA_list(&ctx, SSL_load_client_CA_file(pki.fleet_ca.c_str()));
       SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+      // A client that resumes its TLS session on a new connection (libcurl does, after the server ends a
+      // keep-alive connection) is refused with "internal error" unless verified sessions have a context.
+      static constexpr unsigned char kSessionContext[] = "ca-platform-ref";
+      SSL_CTX_set_session_id_context(&ctx, kSessionContext, sizeof kSessionContext - 1);
       return true;
     });
     if (!http->is_valid()) throw std::runtime_error("reference: TLS set-up failed (server certificate/key, fleet CA)");
