@@ -172,7 +172,9 @@ public:
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::hours(2);
     while (std::chrono::steady_clock::now() < deadline) {
+      const auto sent = sent_;
       if (auto rc = react(); rc) return *rc;
+      if (sent_ != sent) continue;  // the answer changed the screen: look again before waiting
       rt_.wait(1000);
       for (auto& e : rt_.drain()) handle_result(e);
       send(core::Tick{now_ms(), wall_now()});
@@ -198,7 +200,10 @@ private:
       rt_.run(fx, model_.session);
     }
   }
-  void send(const core::Event& e) { apply(core::update(model_, e)); }
+  void send(const core::Event& e) {
+    ++sent_;
+    apply(core::update(model_, e));
+  }
 
   void handle_result(const core::Event& e) {
     if (o_.verbose) say("← {}", core::event_name(e));
@@ -218,6 +223,14 @@ private:
       if (auto list = j.unfinished_businesses())
         for (const auto& b : *list)
           if (!b.order_id.empty() && b.status != journal::Status::NeedsStaff) order = b.order_id;
+      if (!order.empty()) return;
+      // An order created but not paid when the kiosk stopped: its QR code may still be paid.
+      if (auto recent = j.recent(20))
+        for (const auto& b : *recent)
+          if (b.status == journal::Status::Open && !b.order_id.empty()) {
+            order = b.order_id;
+            return;
+          }
     });
     return order;
   }
@@ -482,6 +495,7 @@ private:
   std::string resume_error_;
   bool code_submitted_ = false;
   bool left_home_ = false;
+  unsigned long sent_ = 0;
   bool waited_record_ = false;
   int waited_for_key_ = 0;
 };

@@ -587,6 +587,7 @@ TEST_CASE("a recovered business with only the platform left needs no PIN") {
   b.session = d.m.session;
   b.product_id = "gov-haitai-renew";
   b.order.id = "ORD-9";
+  b.order.status = OrderStatus::Issued;
   b.cert = cert_expiring_in(20);
   b.token = token_of("haitai");
   b.resume_at = RolloverStep::Confirm;

@@ -196,7 +196,7 @@ Run EngineEnv::renew(const std::map<std::string, std::string>& env, const std::v
 }
 
 Run EngineEnv::resume(const std::map<std::string, std::string>& env, const std::vector<std::string>& extra) {
-  std::vector<std::string> args{"renew", "--resume", "--pin-env", "PIN", "-y", "--wait-key", "3"};
+  std::vector<std::string> args{"renew", "--resume", "--pin-env", "PIN", "--pay-dev", "-y", "--wait-key", "3"};
   args.insert(args.end(), extra.begin(), extra.end());
   auto e = env;
   e.emplace("PIN", kPin);

@@ -736,6 +736,15 @@ struct Handler {
     r.new_not_before = b.new_not_before;
     r.new_not_after = b.new_not_after;
     r.step = b.resume_at;
+    if (b.order.status == OrderStatus::PendingPayment) {
+      // Not paid yet: back to its QR code. The one-chance confirmation is still to come.
+      r.resumed = false;
+      r.key_ok = true;
+      r.step = RolloverStep::Login;
+      m.screen = Screen::Payment;
+      fx.push_back(WatchOrder{b.order.id, b.order.status});
+      return;
+    }
     if (b.resume_at == RolloverStep::Done) {
       m.screen = Screen::Success;
       return;

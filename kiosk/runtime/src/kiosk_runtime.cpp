@@ -505,9 +505,16 @@ struct KioskRuntime::Impl {
       crash_point(name + ".after_intent");
       return ok;
     };
-    auto done = [&](const Json& data = Json::object()) {
+    // The outcome, with whatever else the step records (working data, the business's status), in one
+    // transaction; the crash point before it is "the effect happened, the journal does not know yet".
+    using Extra = std::function<journal::Result<void>(journal::Journal&)>;
+    auto done = [&](const Json& data = Json::object(), const Extra& extra = {}) {
       crash_point(name + ".after_effect");
-      jwrite([&](journal::Journal& j) { return j.done(biz, name, data.dump()); });
+      jwrite([&](journal::Journal& j) -> journal::Result<void> {
+        if (extra)
+          if (auto r = extra(j); !r) return r;
+        return j.done(biz, name, data.dump());
+      });
       crash_point(name + ".after_done");
     };
     if (!intent()) return step_failed(s, e, core::StepErrorKind::DeviceError, "error.journal.io", "journal");
@@ -538,8 +545,7 @@ struct KioskRuntime::Impl {
         if (!old) return token_failed(s, e, old.error(), biz);
         auto p10 = token::build_p10(*ts, *ref, *old);
         if (!p10) return token_failed(s, e, p10.error(), biz);
-        jwrite([&](journal::Journal& j) { return j.put(biz, "p10", b64(p10->der)); });
-        done();
+        done({}, [&](journal::Journal& j) { return j.put(biz, "p10", b64(p10->der)); });
         push(core::StepDone{s, e.step});
         return;
       }
@@ -547,8 +553,7 @@ struct KioskRuntime::Impl {
         // A fresh nonce each time (cheap, harmless): its key is journaled only so a replay is the same.
         auto n = api().renewal_nonce(e.order_id, platform::new_idempotency_key());
         if (!n) return platform_failed(s, e, n.error(), biz);
-        jwrite([&](journal::Journal& j) { return j.put(biz, "nonce", b64(n->nonce)); });
-        done();
+        done({}, [&](journal::Journal& j) { return j.put(biz, "nonce", b64(n->nonce)); });
         push(core::StepDone{s, e.step});
         return;
       }
@@ -559,8 +564,7 @@ struct KioskRuntime::Impl {
         token::Bytes nonce = unb64(jget(biz, "nonce").value_or(""));
         auto proof = token::sign_renewal_proof(*ts, *ref, *old, p10, nonce);
         if (!proof) return token_failed(s, e, proof.error(), biz);
-        jwrite([&](journal::Journal& j) { return j.put(biz, "proof", b64(proof->signature)); });
-        done();
+        done({}, [&](journal::Journal& j) { return j.put(biz, "proof", b64(proof->signature)); });
         push(core::StepDone{s, e.step});
         return;
       }
@@ -582,11 +586,10 @@ struct KioskRuntime::Impl {
         }
         auto issued = api().renewal_submit(e.order_id, req, key);
         if (!issued) return platform_failed(s, e, issued.error(), biz);
-        jwrite([&](journal::Journal& j) -> journal::Result<void> {
+        done(Json{{"serial", issued->serial}, {"not_after", issued->not_after}}, [&](journal::Journal& j) {
           if (auto r = j.put(biz, "certificate", b64(issued->certificate)); !r) return r;
           return j.set_status(biz, journal::Status::Issued);
         });
-        done(Json{{"serial", issued->serial}, {"not_after", issued->not_after}});
         push(core::StepDone{s, e.step, false, issued->not_before, issued->not_after});
         return;
       }
@@ -600,8 +603,8 @@ struct KioskRuntime::Impl {
         }
         auto installed = token::install_certificate(*ts, *ref, der);
         if (!installed) return token_failed(s, e, installed.error(), biz);
-        jwrite([&](journal::Journal& j) { return j.set_status(biz, journal::Status::Installed); });
-        done(Json{{"fingerprint", installed->sha256_hex}});
+        done(Json{{"fingerprint", installed->sha256_hex}},
+             [&](journal::Journal& j) { return j.set_status(biz, journal::Status::Installed); });
         push(core::StepDone{s, e.step});
         return;
       }
@@ -619,8 +622,7 @@ struct KioskRuntime::Impl {
         std::string key = idempotency_key(biz, "order.installed");
         auto o = api().order_installed(e.order_id, key);
         if (!o && !o.error().is("order.already_installed")) return platform_failed(s, e, o.error(), biz);
-        jwrite([&](journal::Journal& j) { return j.set_status(biz, journal::Status::Done); });
-        done();
+        done({}, [&](journal::Journal& j) { return j.set_status(biz, journal::Status::Done); });
         push(core::StepDone{s, e.step});
         return;
       }
@@ -712,7 +714,34 @@ struct KioskRuntime::Impl {
       push(core::ResumeFailed{s, o.error().message_key});
       return;
     }
-    if (!contract::is_unfinished(o->status)) {
+    if (o->status == contract::OrderStatus::Installed) {
+      // Finished on the platform (the kiosk stopped after telling it, before its own journal knew):
+      // bring the journal up to date and show the result.
+      if (auto biz = business_for_order(o->id))
+        jwrite([&](journal::Journal& j) -> journal::Result<void> {
+          if (auto r = j.set_status(*biz, journal::Status::Done); !r) return r;
+          return j.done(*biz, "confirm", R"({"reconciled":true})");
+        });
+      core::BusinessRecovered b;
+      b.session = s;
+      b.product_id = o->product_id;
+      b.order = to_core(*o);
+      b.token = to_core(o->token);
+      b.cert.fingerprint_sha256 = o->old_cert_sha256;
+      if (o->certificate)
+        if (auto c = token::parse_certificate(*o->certificate)) {
+          b.cert = to_core(*c);
+          b.new_not_before = b.cert.not_before;
+          b.new_not_after = b.cert.not_after;
+        }
+      b.resume_at = RolloverStep::Done;
+      push(std::move(b));
+      return;
+    }
+    // An order not paid yet (the kiosk stopped on the payment screen) goes back to its QR code while it
+    // is valid: the same order, never a second one.
+    const bool pending = o->status == contract::OrderStatus::PendingPayment && o->expires_at > wall();
+    if (!contract::is_unfinished(o->status) && !pending) {
       push(core::ResumeFailed{s, "resume.error.nothing_to_do"});
       return;
     }
@@ -761,7 +790,7 @@ struct KioskRuntime::Impl {
       b.cert = to_core(*renewed);
       b.cert.fingerprint_sha256 = o->old_cert_sha256;  // the business stays bound to the old one
     }
-    if (o->status == contract::OrderStatus::Paid) {
+    if (o->status == contract::OrderStatus::Paid || pending) {
       b.resume_at = RolloverStep::StageKey;  // reuses a staged key; every step is safe to repeat
     } else {
       // Issued: is the new certificate on the key already, and in its final place?
