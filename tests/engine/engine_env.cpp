@@ -18,6 +18,10 @@
 
 namespace enginetest {
 
+struct ServerOptionsHolder {
+  reference::ServerOptions options;
+};
+
 namespace fs = std::filesystem;
 using testsupport::read_file;
 using testsupport::run_command;
@@ -55,6 +59,8 @@ EngineEnv::EngineEnv() : tmp_("kiosk-engine") {
   so.log_requests = std::getenv("KIOSK_PLATFORM_LOG") != nullptr;
   server_ = std::make_unique<reference::Server>(so);
   server_->start();
+  so.port = server_->port();
+  server_options_ = std::make_unique<ServerOptionsHolder>(ServerOptionsHolder{so});
   const auto& pki = server_->pki();
   platform::ClientOptions co;
   co.base_url = server_->base_url();
@@ -69,6 +75,13 @@ EngineEnv::EngineEnv() : tmp_("kiosk-engine") {
 
 EngineEnv::~EngineEnv() {
   if (server_) server_->stop();
+}
+
+void EngineEnv::restart_platform() {
+  server_->stop();
+  server_.reset();
+  server_ = std::make_unique<reference::Server>(server_options_->options);
+  server_->start();
 }
 
 void EngineEnv::write_config() {

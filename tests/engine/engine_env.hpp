@@ -64,6 +64,8 @@ public:
   Run resume(const std::map<std::string, std::string>& env = {}, const std::vector<std::string>& extra = {});
 
   platform::Client& client() { return *client_; }
+  // Stops the platform and starts it again on the same port with the same database.
+  void restart_platform();
   platform::dev::Records records(const std::string& fingerprint);
 
   // The invariants after a renewal attempt (and its resumes) for this customer: at most one order; a paid
@@ -88,6 +90,7 @@ private:
   std::unique_ptr<testsupport::SoftHsmEnv> hsm_;
   std::unique_ptr<testsupport::FaultControl> faults_;
   std::unique_ptr<reference::Server> server_;
+  std::unique_ptr<struct ServerOptionsHolder> server_options_;
   std::optional<platform::Client> client_;
   std::filesystem::path config_;
   Brand brand_ = Brand::Haitai;
