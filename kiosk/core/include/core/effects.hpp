@@ -1,0 +1,93 @@
+// What update() asks the world to do. The runtime runs each on a worker, journals it when it has a side
+// effect (intent before, outcome after), and answers with a result event.
+#pragma once
+
+#include <string>
+#include <variant>
+
+#include "core/model.hpp"
+#include "core/types.hpp"
+
+namespace core {
+
+enum class SmsPurpose { Renewal, Login, ChangePhone };
+
+struct LoadCatalog {};
+// Read the inserted key: certificates, PIN flags, mechanisms. Answered by KeyRead or KeyReadFailed.
+struct ReadKey {};
+struct SendSms {
+  std::string phone;
+  SmsPurpose purpose = SmsPurpose::Renewal;
+};
+// The code is in the runtime's secret slot (put there by the keypad's owner). → SmsVerified / SmsRejected
+struct VerifySms {
+  std::string phone;
+  SmsPurpose purpose = SmsPurpose::Renewal;
+};
+// Bound to the certificate read from the key (the runtime has its DER). → OrderCreated / OrderFailed
+struct CreateOrder {
+  std::string product_id;
+  int years = 1;
+  std::string cert_fingerprint;
+  TokenIdentity token;
+  std::string phone;
+  int attempt = 1;  // same attempt = same idempotency key (a retry); a new order after expiry is the next
+};
+// One long-poll of the order's status. → OrderStatusChanged (possibly unchanged)
+struct WatchOrder {
+  std::string order_id;
+  OrderStatus known = OrderStatus::PendingPayment;
+};
+// → OrderClosed (already_paid when it was paid meanwhile)
+struct CloseOrder {
+  std::string order_id;
+};
+// One step of the rollover. The runtime keeps the step's working data (staged key, P10, nonce, issued
+// certificate) in its journal. → StepDone / StepFailed
+struct RunStep {
+  RolloverStep step = RolloverStep::Login;
+  std::string order_id;
+  std::string product_id;
+  std::string cert_fingerprint;
+  TokenIdentity token;
+  KeyAlgorithm algorithm = KeyAlgorithm::EcP256;
+  bool final_try_acknowledged = false;  // Login: the customer saw "this is the last try" and went on
+};
+// A paid renewal that cannot be finished here. → NeedsStaffRecorded
+struct MarkNeedsStaff {
+  std::string order_id;
+  std::string reason_key;
+};
+// The session ends: log the token session out, drop every secret and platform token, replace the UI's
+// scratch buffers. No result.
+struct WipeSession {};
+
+// ---- the personal centre ----
+// The password / code are in the runtime's secret slots. → LoggedIn / LoginFailed
+struct AccountLogin {
+  std::string phone;
+  LoginMethod method = LoginMethod::Password;
+  bool with_code = false;  // password + SMS code (the default password)
+};
+struct LoadBusiness {};  // → BusinessLoaded / BusinessLoadFailed (the platform's list merged with the journal)
+// 【继续操作】: the order from the platform, the same key checked against the certificate it is bound to,
+// the token and the journal reconciled. → BusinessRecovered / ResumeFailed
+struct ResumeBusiness {
+  std::string order_id;
+};
+struct SaveProfile {  // a changed phone uses the SMS code in the secret slot → ProfileSaved / ProfileFailed
+  std::string real_name;
+  std::string email;
+  std::string phone;
+  bool phone_changed = false;
+};
+struct ChangePassword {};  // current and new passwords from the secret slots → PasswordChanged / PasswordRejected
+struct Logout {};          // ends the platform session (then WipeSession)
+
+using Effect = std::variant<LoadCatalog, ReadKey, SendSms, VerifySms, CreateOrder, WatchOrder, CloseOrder, RunStep,
+                            MarkNeedsStaff, WipeSession, AccountLogin, LoadBusiness, ResumeBusiness, SaveProfile,
+                            ChangePassword, Logout>;
+
+std::string_view effect_name(const Effect& e);
+
+}  // namespace core

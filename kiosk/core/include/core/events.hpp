@@ -1,0 +1,251 @@
+// Everything that can happen to the kiosk: the customer's intents (from the screens or kioskctl), the
+// clock, and the results of effects (from the runtime). Plain data; a test builds them by hand.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/model.hpp"
+#include "core/types.hpp"
+
+namespace core {
+
+// ---- the clock and the world ------------------------------------------------------------------------
+struct Tick {
+  Millis now = 0;
+  UnixSeconds wall = 0;
+};
+struct KeyStatusChanged {
+  KeyStatus status;
+};
+
+// ---- the customer's intents -------------------------------------------------------------------------
+struct Activity {};  // any touch: keeps the session alive
+struct LanguageChosen {
+  Language language = Language::ZhCN;
+};
+struct HomeTapped {};
+struct BackTapped {};
+struct HelpTapped {};
+struct RenewTapped {};
+struct PersonalCentreTapped {};
+struct ProductChosen {
+  std::string product_id;
+};
+struct YearsChosen {
+  int years = 1;
+};
+struct StartRenewalTapped {};   // 【开始续费】
+struct ReadKeyTapped {};        // 【读取证书】
+struct GetCodeTapped {          // 【获取验证码】
+  std::string phone;
+};
+struct CodeSubmitted {};        // the code itself went from the keypad to the runtime, not through here
+struct SubmitOrderTapped {};    // 【提交】
+struct CancelTapped {};         // leave the current step (payment: closes the order first)
+struct NewOrderTapped {};       // after the QR expired: a new order (the old one is closed)
+struct ConfirmRenewalTapped {}; // 【确认续费】
+struct DialogConfirmed {};      // 【确定】 in the open dialog
+struct DialogDismissed {};      // 【取消】 / close in the open dialog
+struct PinSubmitted {};         // the PIN itself went from the keypad to the runtime
+struct RetryTapped {};          // 【重试】 on a failure that allows it
+struct ContinueTapped {};       // 【继续】 on the idle overlay
+struct DoneTapped {};           // 【完成】 / 【返回首页】
+
+// ---- results of effects (the runtime sends them; `session` is the model's session when the effect ran)
+struct CatalogLoaded {
+  std::uint64_t session = 0;
+  std::vector<Product> products;
+};
+struct CatalogFailed {
+  std::uint64_t session = 0;
+  std::string error_key;
+};
+
+// The inserted key, read: every certificate with its private key, the PIN flags, what it can generate.
+struct KeyRead {
+  std::uint64_t session = 0;
+  TokenIdentity token;
+  std::string brand_id;  // the configured brand it matched, empty when none
+  std::vector<CertSummary> certificates;
+  PinFlags pin;
+  std::vector<KeyAlgorithm> can_generate;  // from C_GetMechanismList
+};
+struct KeyReadFailed {
+  std::uint64_t session = 0;
+  std::string error_key;  // error.token.*
+  std::string detail;
+};
+
+struct SmsSent {
+  std::uint64_t session = 0;
+  int resend_after_s = 60;
+  int code_length = 6;
+};
+struct SmsFailed {
+  std::uint64_t session = 0;
+  std::string error_key;
+  int retry_after_s = 0;
+};
+struct SmsVerified {
+  std::uint64_t session = 0;
+};
+struct SmsRejected {
+  std::uint64_t session = 0;
+  std::string error_key;  // wrong code, expired, too many tries
+};
+
+struct OrderCreated {
+  std::uint64_t session = 0;
+  Order order;
+};
+struct OrderFailed {
+  std::uint64_t session = 0;
+  std::string error_key;  // e.g. error.platform.not_eligible, error.platform.offline
+  std::string detail;
+  bool retryable = false;
+};
+struct OrderStatusChanged {
+  std::uint64_t session = 0;
+  std::string order_id;
+  OrderStatus status = OrderStatus::PendingPayment;
+};
+struct OrderClosed {
+  std::uint64_t session = 0;
+  std::string order_id;
+  bool already_paid = false;  // the customer paid just as it was closed: the renewal goes on
+};
+
+// How a step failed decides where the customer goes.
+enum class StepErrorKind {
+  PinIncorrect,     // Login: wrong PIN (flags say how many tries are left, roughly)
+  PinLocked,        // the token refuses every login: counter
+  TokenRemoved,     // the key left: reinsert the same key
+  WrongToken,       // another key than the one the order is bound to
+  TokenFull,        // no room for the new key pair: counter
+  Unavailable,      // platform offline or slow: retry, nothing lost
+  Refused,          // the platform refuses for good: counter
+  NotYetValid,      // the new certificate starts in the future (clock skew): wait and retry
+  DeviceError,      // anything else from the token: counter
+};
+
+struct StepDone {
+  std::uint64_t session = 0;
+  RolloverStep step = RolloverStep::Login;
+  bool reused = false;            // StageKey: an earlier staged key of this renewal was found again
+  UnixSeconds not_before = 0;     // Submit: the new certificate's validity
+  UnixSeconds not_after = 0;
+};
+struct StepFailed {
+  std::uint64_t session = 0;
+  RolloverStep step = RolloverStep::Login;
+  StepErrorKind kind = StepErrorKind::DeviceError;
+  std::string error_key;
+  std::string detail;
+  PinFlags pin;  // Login: the flags after the failure
+};
+struct NeedsStaffRecorded {
+  std::uint64_t session = 0;
+  std::string order_id;
+};
+
+// An unfinished business found again (继续操作, or the same key reinserted after a restart): where it
+// stands on the platform, the token and the journal, reconciled by the runtime.
+struct BusinessRecovered {
+  std::uint64_t session = 0;
+  std::string product_id;
+  Order order;
+  CertSummary cert;
+  TokenIdentity token;
+  RolloverStep resume_at = RolloverStep::Login;
+  UnixSeconds new_not_before = 0;
+  UnixSeconds new_not_after = 0;
+};
+
+// ---- the personal centre ----
+struct LoginMethodChosen {
+  LoginMethod method = LoginMethod::Password;
+};
+struct LoginGetCodeTapped {
+  std::string phone;
+};
+struct LoginSubmitted {  // the password and/or code went to the runtime's secret slots
+  std::string phone;
+};
+struct LoggedIn {
+  std::uint64_t session = 0;
+  bool must_change_password = false;
+  Profile profile;
+};
+struct LoginFailed {
+  std::uint64_t session = 0;
+  std::string error_key;   // the same whether or not the phone is known
+  int wait_s = 0;          // throttled for this long
+  bool needs_code = false; // the default password: send an SMS code and try again with it
+};
+struct LogoutTapped {};
+struct MyBusinessTapped {};
+struct ProfileTapped {};
+struct ChangePasswordTapped {};
+struct BusinessLoaded {
+  std::uint64_t session = 0;
+  std::vector<BusinessItem> items;
+};
+struct BusinessLoadFailed {
+  std::uint64_t session = 0;
+  std::string error_key;
+};
+struct ContinueBusinessTapped {  // 【继续操作】
+  std::string order_id;
+};
+struct ResumeFailed {
+  std::uint64_t session = 0;
+  std::string error_key;  // e.g. resume.error.insert_key, resume.error.other_key
+};
+struct ProfileGetCodeTapped {
+  std::string new_phone;
+};
+struct ProfileSubmitted {
+  std::string real_name;
+  std::string email;
+  std::string phone;
+};
+struct ProfileSaved {
+  std::uint64_t session = 0;
+  Profile profile;
+};
+struct ProfileFailed {
+  std::uint64_t session = 0;
+  std::string error_key;
+};
+// The screen checked the typed passwords with password_problems() (the secrets never come here).
+struct PasswordSubmitted {
+  std::vector<std::string> problem_keys;
+};
+struct PasswordChanged {
+  std::uint64_t session = 0;
+};
+struct PasswordRejected {
+  std::uint64_t session = 0;
+  std::string error_key;
+};
+
+using Event = std::variant<Tick, KeyStatusChanged, Activity, LanguageChosen, HomeTapped, BackTapped, HelpTapped,
+                           RenewTapped, PersonalCentreTapped, ProductChosen, YearsChosen, StartRenewalTapped,
+                           ReadKeyTapped, GetCodeTapped, CodeSubmitted, SubmitOrderTapped, CancelTapped,
+                           NewOrderTapped, ConfirmRenewalTapped, DialogConfirmed, DialogDismissed, PinSubmitted,
+                           RetryTapped, ContinueTapped, DoneTapped, CatalogLoaded, CatalogFailed, KeyRead,
+                           KeyReadFailed, SmsSent, SmsFailed, SmsVerified, SmsRejected, OrderCreated, OrderFailed,
+                           OrderStatusChanged, OrderClosed, StepDone, StepFailed, NeedsStaffRecorded,
+                           BusinessRecovered, LoginMethodChosen, LoginGetCodeTapped, LoginSubmitted, LoggedIn,
+                           LoginFailed, LogoutTapped, MyBusinessTapped, ProfileTapped, ChangePasswordTapped,
+                           BusinessLoaded, BusinessLoadFailed, ContinueBusinessTapped, ResumeFailed,
+                           ProfileGetCodeTapped, ProfileSubmitted, ProfileSaved, ProfileFailed, PasswordSubmitted,
+                           PasswordChanged, PasswordRejected>;
+
+// A short name for logs and test failures ("GetCodeTapped"). Never the event's data.
+std::string_view event_name(const Event& e);
+
+}  // namespace core

@@ -1,0 +1,158 @@
+// View-models: what each screen shows, derived from the model. Screens take one of these (const) and
+// return intents; they never see the model itself. Text is by message key; names and numbers are data.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/model.hpp"
+#include "core/types.hpp"
+
+namespace core {
+
+// Around every screen: language, the key badge, the idle overlay, the open dialog.
+struct ChromeView {
+  Screen screen = Screen::Home;
+  Dialog dialog = Dialog::None;
+  Language language = Language::ZhCN;
+  KeyPresence key = KeyPresence::NoKey;
+  std::string key_brand_name;
+  bool idle_overlay = false;
+  int idle_seconds_left = 0;
+  bool can_go_home = false;  // a 【返回首页】 is offered
+  bool can_go_back = false;  // a 【返回】 is offered
+  bool do_not_remove_key = false;  // "请勿拔出KEY" (a token operation is running)
+  std::uint64_t session = 0;
+};
+
+struct ProductCard {
+  std::string id;
+  std::string title;
+  std::string project_name;
+  std::string brand_name;
+  std::string picture;
+  Fen price_per_year = 0;
+  bool selected = false;
+  bool matches_key = false;  // the inserted key is of this brand
+};
+struct ProductsView {
+  std::vector<ProductCard> cards;
+  bool loading = false;
+  bool failed = false;
+  bool can_start = false;  // 【开始续费】 enabled
+};
+
+struct KeyCheckView {
+  bool reading = false;
+  std::string problem_key;  // red text; empty while reading or when fine
+  std::string product_title;
+  std::string expected_brand;
+  bool key_present = false;
+};
+
+struct PhoneView {
+  std::string phone;  // the number the code went to (the keypad's scratch holds what is being typed)
+  bool sending = false;
+  bool verifying = false;
+  bool code_sent = false;
+  bool can_send = false;        // 【获取验证码】 enabled (not counting down)
+  int resend_seconds_left = 0;  // "请在49秒后重新发送"
+  int code_length = 6;
+  std::string error_key;
+};
+
+struct OrderRow {
+  std::string picture;
+  std::string title;
+  Fen unit_price = 0;
+  int years = 1;
+  Fen subtotal = 0;
+};
+struct OrderListView {
+  std::vector<OrderRow> rows;
+  Fen total = 0;
+  std::vector<int> allowed_years;
+  int years = 1;
+  bool submitting = false;
+  // WeChat Pay is the default and, for now, the only method.
+  std::string payment_method_key = "order.method.wechat";
+};
+
+struct PaymentView {
+  std::string order_id;
+  std::string code_url;
+  Fen amount = 0;
+  int seconds_left = 0;
+  bool expired = false;  // the QR is gone; 【重新下单】
+  bool closing = false;
+};
+
+struct KeyDetailsView {
+  bool reading = false;
+  bool ok = false;                 // 【确认续费】 enabled
+  std::optional<CertSummary> cert;
+  std::string problem_key;         // red text
+  bool show_read_hint = false;     // the manual's red text after the read-failure dialog
+  bool paid_banner = false;        // 订单支付成功
+  bool resumed = false;            // 继续操作: 【继续续费】 without the one-chance confirmation again
+  std::string order_id;
+};
+
+struct PinView {
+  PinFlags flags;
+  bool last_failed = false;  // 产生签名证书P10申请书失败 — the PIN may be wrong
+  bool verifying = false;
+  bool again_after_pull = false;  // the key was pulled: type the PIN again to continue
+  int min_length = 4;
+  int max_length = 16;
+};
+
+enum class StepState { Pending, Running, Done };
+struct ProgressStep {
+  RolloverStep step = RolloverStep::StageKey;
+  StepState state = StepState::Pending;
+};
+struct ProgressView {
+  std::vector<ProgressStep> steps;
+  bool waiting_for_clock = false;
+  bool reused_staged_key = false;
+};
+
+struct KeyPulledView {
+  bool other_key = false;
+  bool mid_rollover = false;  // the PIN will be asked again
+  std::string order_id;
+};
+
+struct SuccessView {
+  std::string holder;
+  std::string organisation;
+  UnixSeconds not_before = 0;
+  UnixSeconds not_after = 0;
+  std::string order_id;
+};
+
+struct FailureView {
+  Failure failure;
+  std::string order_id;  // the business number for the counter
+  bool paid = false;
+};
+
+ChromeView chrome_view(const Model& m);
+ProductsView products_view(const Model& m);
+KeyCheckView key_check_view(const Model& m);
+PhoneView phone_view(const Model& m);
+OrderListView order_list_view(const Model& m);
+PaymentView payment_view(const Model& m);
+KeyDetailsView key_details_view(const Model& m);
+PinView pin_view(const Model& m);
+ProgressView progress_view(const Model& m);
+KeyPulledView key_pulled_view(const Model& m);
+SuccessView success_view(const Model& m);
+FailureView failure_view(const Model& m);
+
+// Seconds left to a monotonic deadline, rounded up (a countdown shows 1 until the very end).
+int seconds_left(Millis now, Millis deadline);
+
+}  // namespace core
