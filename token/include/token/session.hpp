@@ -2,7 +2,10 @@
 //
 // Move-only; the noexcept destructor logs out (if this session logged in) and closes. After a
 // TokenRemoved error the session is dead: every later call returns TokenRemoved without touching the
-// module, and the caller goes back to discovery (Watcher) and opens a new one.
+// module, and the caller goes back to discovery (Watcher) and opens a new one. One thread at a time per
+// Session (the module's lock serialises the C_* calls of all sessions). A session also remembers the
+// objects of the renewal in progress that it found or made (rollover.hpp), so later steps need not search
+// the token again; that memory goes with any failed step, logout and removal.
 //
 // PIN rules (DESIGN §3): one typed PIN = at most one C_Login(CKU_USER). The flags are read fresh with
 // C_GetTokenInfo before it, and no C_Login is attempted when the token says LOCKED or TO_BE_CHANGED, when
