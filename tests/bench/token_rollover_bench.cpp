@@ -379,6 +379,10 @@ void run(token::KeyAlgorithm alg, int runs) {
 int main(int argc, char** argv) {
   int runs_ec = argc > 1 ? std::atoi(argv[1]) : 21;
   int runs_rsa = argc > 2 ? std::atoi(argv[2]) : 7;
+  if (runs_ec < 1 || runs_rsa < 1) {
+    fmt::print(stderr, "usage: token_rollover_bench [runs-p256 [runs-rsa]]  (each at least 1)\n");
+    return 2;
+  }
   try {
     run(token::KeyAlgorithm::EcP256, runs_ec);
     run(token::KeyAlgorithm::Rsa2048, runs_rsa);
