@@ -12,6 +12,7 @@ constexpr std::array kCodes = {
     CodeInfo{code::kIdempotencyKeyReused, 409, "the Idempotency-Key was used before with another request"},
     CodeInfo{code::kInternal, 500, "the platform failed; retry later"},
     CodeInfo{code::kKioskUnknown, 403, "the client certificate names no usable kiosk id"},
+    CodeInfo{code::kKioskCertificateUntrusted, 403, "the client certificate is not issued by the fleet CA (or expired)"},
     CodeInfo{code::kPhoneInvalid, 400, "not a mainland mobile number (11 digits, 1[3-9]...)"},
     CodeInfo{code::kSmsResendTooSoon, 429, "a code was sent less than 60 s ago (retry_after_s)"},
     CodeInfo{code::kSmsHourlyLimit, 429, "5 codes in the last hour for this phone (retry_after_s)"},

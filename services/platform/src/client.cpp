@@ -141,7 +141,8 @@ struct Client::Impl {
   }
 
   Error map_curl(CURLcode rc) {
-    std::string detail = errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
+    std::string detail = (errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(rc))) + " [curl " +
+                         std::to_string(static_cast<int>(rc)) + "]";
     switch (rc) {
       case CURLE_COULDNT_CONNECT:
       case CURLE_COULDNT_RESOLVE_HOST:
@@ -211,6 +212,10 @@ struct Client::Impl {
       add(auth.s);
     }
     curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+    // Mutating calls go on a fresh connection: libcurl silently re-sends a request whose reused
+    // connection died before any answer, which would hide a lost answer from max_attempts and the
+    // engine. (The TLS session is resumed, so the extra handshake is cheap.)
+    if (method != "GET") curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -295,6 +300,8 @@ struct Client::Impl {
       if (raw) {
         contract::ApiError api = contract::decode_error_body(static_cast<int>(raw->status), raw->body);
         last = Error{ErrorKind::Http, api.http_status, api.code, api.message_key, api.detail, api.retry_after_s, attempt};
+        // Our certificate refused: a TLS failure for the caller (staff fix certificates, not retries).
+        if (api.code == contract::code::kKioskCertificateUntrusted) last.kind = ErrorKind::Tls;
       } else {
         last = raw.error();
         last.attempts = attempt;

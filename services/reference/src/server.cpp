@@ -330,7 +330,15 @@ struct Server::Impl {
           SSL_CTX_load_verify_locations(&ctx, pki.fleet_ca.c_str(), nullptr) != 1)
         return false;
       SSL_CTX_set_client_CA_list(&ctx, SSL_load_client_CA_file(pki.fleet_ca.c_str()));
-      SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+      // A connection without a client certificate fails the handshake. One under another CA completes it,
+      // and every request on it is answered 403 kiosk.certificate_untrusted (serve() reads the verify
+      // result): a typed refusal with a code, where a TLS 1.3 alert after the handshake reaches the
+      // client as a bare reset.
+      SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, [](int, X509_STORE_CTX*) { return 1; });
+      // Resumed sessions with client certificates need a session id context, or OpenSSL refuses them
+      // with an internal-error alert.
+      static constexpr unsigned char kSessionContext[] = "ca-platform-ref";
+      SSL_CTX_set_session_id_context(&ctx, kSessionContext, sizeof kSessionContext - 1);
       return true;
     });
     if (!http->is_valid()) throw std::runtime_error("reference: TLS set-up failed (server certificate/key, fleet CA)");
@@ -412,6 +420,9 @@ struct Server::Impl {
     if (fault && fault->mode == "delay") std::this_thread::sleep_for(std::chrono::milliseconds(fault->delay_ms));
     if (fault && fault->mode == "fail") return send(res, error_reply(code::kFaultInjected, std::string(name)));
 
+    if (!req.ssl || SSL_get_verify_result(req.ssl) != X509_V_OK)
+      return send(res, error_reply(code::kKioskCertificateUntrusted,
+                                   req.ssl ? X509_verify_cert_error_string(SSL_get_verify_result(req.ssl)) : ""));
     std::string kiosk = kiosk_of(req);
     if (kiosk.empty()) return send(res, error_reply(code::kKioskUnknown));
 

@@ -17,6 +17,7 @@ inline constexpr std::string_view kIdempotencyKeyMissing = "idempotency.key_miss
 inline constexpr std::string_view kIdempotencyKeyReused = "idempotency.key_reused";    // 409 same key, other body
 inline constexpr std::string_view kInternal = "server.internal";              // 500
 inline constexpr std::string_view kKioskUnknown = "kiosk.unknown";            // 403 no usable client cert CN
+inline constexpr std::string_view kKioskCertificateUntrusted = "kiosk.certificate_untrusted";  // 403 not under the fleet CA
 // SMS
 inline constexpr std::string_view kPhoneInvalid = "sms.phone_invalid";        // 400
 inline constexpr std::string_view kSmsResendTooSoon = "sms.resend_too_soon";  // 429 retry_after_s
