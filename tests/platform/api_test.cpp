@@ -17,11 +17,12 @@ using platform::ErrorKind;
 using platform::new_idempotency_key;
 
 #define CHECK_OK(r) REQUIRE_MESSAGE((r).has_value(), ((r) ? std::string() : (r).error().to_string()))
-#define CHECK_CODE(r, c)                                                                   \
-  do {                                                                                     \
-    REQUIRE_FALSE((r).has_value());                                                        \
-    CHECK_MESSAGE((r).error().is(c), (r).error().to_string());                             \
-    CHECK((r).error().message_key == contract::message_key_for(c));                        \
+#define CHECK_CODE(r, c)                                                     \
+  do {                                                                       \
+    const auto& r_ = (r);                                                    \
+    REQUIRE_FALSE(r_.has_value());                                           \
+    CHECK_MESSAGE(r_.error().is(c), r_.error().to_string());                 \
+    CHECK(r_.error().message_key == contract::message_key_for(c));           \
   } while (0)
 
 TEST_CASE("catalog: projects, brands, the ¥0 government product and a paid one") {
@@ -649,6 +650,7 @@ TEST_CASE("the data survives a restart (SQLite)") {
     Platform p;
     Customer c = seed_gov(p);
     order_id = create_order(p, c, kGovProduct, "13800000080").id;
+    { auto closing = std::move(p.client); }  // close its keep-alive connection: stop() need not wait for it
     p.server->stop();
     std::filesystem::copy(p.dir.path, keep.path / "data", std::filesystem::copy_options::recursive);
   }
