@@ -2,4 +2,5 @@
 # The benchmarks (deploy/dev.sh bench). Each prints its figures; README "Performance" quotes them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-echo "no benchmarks yet"
+echo "==> platform (client ↔ reference platform, mutual TLS on loopback)"
+build/tests/bench/platform_bench 200
