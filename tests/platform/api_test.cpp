@@ -438,6 +438,12 @@ TEST_CASE("renewal rules: one issuance per order, proofs, P10 checks") {
     CHECK_CODE(p.client.renewal_submit(o.id, {rsa, sign_proof(c.key, o.id, rsa, nonce->nonce)}, new_idempotency_key()),
                code::kP10KeyType);
   }
+  SUBCASE("issued but not installed: a new order for the certificate points at the unfinished one") {
+    REQUIRE(renew(p, c, o.id, new_key.get()).has_value());
+    auto again = p.client.order_create(order_request(c, kGovProduct, p.verify_phone("13800000050")), new_idempotency_key());
+    CHECK_CODE(again, code::kRenewalInProgress);
+    CHECK(again.error().detail == o.id);
+  }
   SUBCASE("the same key gets the same certificate; a second key is refused") {
     auto first = renew(p, c, o.id, new_key.get());
     CHECK_OK(first);
@@ -504,6 +510,11 @@ TEST_CASE("fault hooks: fail before commit is retried; a dropped answer after co
     REQUIRE(platform::dev::set_fault(p.client, "orders.create", "fail", 2).has_value());
     auto o = retrying->order_create(req, new_idempotency_key());
     CHECK_OK(o);
+    // Cleared hooks fail nothing.
+    auto set = platform::dev::set_fault(p.client, "catalog", "fail", 5);
+    REQUIRE_MESSAGE(set.has_value(), set.error().to_string());
+    REQUIRE(platform::dev::clear_faults(p.client).has_value());
+    CHECK(p.client.catalog().has_value());
   }
   SUBCASE("fail without retries: the engine sees 503 dev.fault_injected and nothing was committed") {
     REQUIRE(platform::dev::set_fault(p.client, "orders.create", "fail", 1).has_value());

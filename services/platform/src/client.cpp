@@ -215,7 +215,11 @@ struct Client::Impl {
     // Mutating calls go on a fresh connection: libcurl silently re-sends a request whose reused
     // connection died before any answer, which would hide a lost answer from max_attempts and the
     // engine. (The TLS session is resumed, so the extra handshake is cheap.)
-    if (method != "GET") curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+    // It is closed afterwards too, so connections do not pile up (idle) on the server.
+    if (method != "GET") {
+      curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+      curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+    }
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);

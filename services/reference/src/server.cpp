@@ -50,6 +50,7 @@ constexpr int kKioskCeiling = 50;       // failures per kiosk before its waits s
 constexpr int kThrottleFirstWaitS = 30;
 constexpr int kThrottleMaxWaitS = 900;
 constexpr int kThrottleForgetS = 3600;  // a counter with no failure for this long starts again
+constexpr std::size_t kServerThreads = 32;
 constexpr std::string_view kNextStepCounter = "order.next_step.go_to_counter";
 
 struct Reply {
@@ -344,6 +345,8 @@ struct Server::Impl {
       return true;
     });
     if (!http->is_valid()) throw std::runtime_error("reference: TLS set-up failed (server certificate/key, fleet CA)");
+    // One thread per connection: kiosks' keep-alive connections and long polls each hold one.
+    http->new_task_queue = [] { return new httplib::ThreadPool(kServerThreads); };
     http->set_tcp_nodelay(true);  // headers and body go in separate writes: no Nagle wait (40 ms per answer)
     http->set_read_timeout(10, 0);
     http->set_write_timeout(10, 0);
@@ -818,16 +821,17 @@ struct Server::Impl {
     if (q.text(0) != product->project) return error_reply(code::kCertificateWrongProject, q.text(0));
     if (q.text(1) != product->brand) return error_reply(code::kCertificateWrongBrand, q.text(1));
     if (q.text(3) != contract::to_string(product->key_algorithm)) return error_reply(code::kCertificateKeyType, q.text(3));
-    if (!q.null(5)) return error_reply(code::kCertificateAlreadyRenewed, q.text(5));
+    std::optional<std::string> renewed_by = q.opt_text(5);
+    // An unfinished paid order for this certificate comes first: the customer resumes it (继续操作).
+    Stmt busy(db, "SELECT id FROM orders WHERE old_cert_sha256=? AND status IN ('paid','issued','needs_staff') LIMIT 1");
+    busy.bind(fp);
+    if (busy.row()) return error_reply(code::kRenewalInProgress, busy.text(0));
+    if (renewed_by) return error_reply(code::kCertificateAlreadyRenewed, *renewed_by);
     UnixTime not_after = q.i64(2);
     UnixTime opens = not_after - std::int64_t{product->renewal_days_before} * 86400;
     UnixTime closes = not_after + std::int64_t{product->renewal_days_after} * 86400;
     if (c.now < opens) return error_reply(code::kCertificateTooEarly, "opens_at=" + date_of(opens));
     if (c.now > closes) return error_reply(code::kCertificateTooLate, "closed_at=" + date_of(closes));
-
-    Stmt busy(db, "SELECT id FROM orders WHERE old_cert_sha256=? AND status IN ('paid','issued','needs_staff') LIMIT 1");
-    busy.bind(fp);
-    if (busy.row()) return error_reply(code::kRenewalInProgress, busy.text(0));
 
     Account account = find_or_create_account(*phone, c.now);
     time_t tt = static_cast<time_t>(c.now);
