@@ -4,13 +4,13 @@
 // a platform started with --dev).
 #include <fmt/core.h>
 
+#include <unistd.h>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <iostream>
 #include <sstream>
-#include <unistd.h>
 
 #include "commands.hpp"
 #include "contract/codes.hpp"
@@ -41,16 +41,24 @@ struct PlatformArgs {
   std::string fingerprint;
 };
 
-[[noreturn]] void fail(int code) { throw CLI::RuntimeError(code); }
+[[noreturn]] void fail(int code) {
+  throw CLI::RuntimeError(code);
+}
 
 int exit_code_for(const platform::Error& e) {
   switch (e.kind) {
-    case ErrorKind::Offline: return kPlatformOffline;
-    case ErrorKind::Timeout: return kPlatformTimeout;
-    case ErrorKind::Tls: return kPlatformTls;
-    case ErrorKind::Http: return kPlatformRefused;
-    case ErrorKind::Malformed: return kPlatformMalformed;
-    case ErrorKind::Config: return kConfig;
+    case ErrorKind::Offline:
+      return kPlatformOffline;
+    case ErrorKind::Timeout:
+      return kPlatformTimeout;
+    case ErrorKind::Tls:
+      return kPlatformTls;
+    case ErrorKind::Http:
+      return kPlatformRefused;
+    case ErrorKind::Malformed:
+      return kPlatformMalformed;
+    case ErrorKind::Config:
+      return kConfig;
   }
   return kFailure;
 }
@@ -58,12 +66,24 @@ int exit_code_for(const platform::Error& e) {
 [[noreturn]] void report(const platform::Error& e) {
   std::string next;
   switch (e.kind) {
-    case ErrorKind::Offline: next = "check the network and that the platform runs at platform.base_url"; break;
-    case ErrorKind::Timeout: next = "the platform is slow or unreachable; try again, then check the network"; break;
-    case ErrorKind::Tls: next = "check platform.ca_file (the platform CA) and this kiosk's client_cert/client_key"; break;
-    case ErrorKind::Http: next = e.code.empty() ? "see the detail" : "the platform refused: " + e.message_key; break;
-    case ErrorKind::Malformed: next = "the answer could not be understood; is base_url the platform's /v1/?"; break;
-    case ErrorKind::Config: next = "fix the configuration"; break;
+    case ErrorKind::Offline:
+      next = "check the network and that the platform runs at platform.base_url";
+      break;
+    case ErrorKind::Timeout:
+      next = "the platform is slow or unreachable; try again, then check the network";
+      break;
+    case ErrorKind::Tls:
+      next = "check platform.ca_file (the platform CA) and this kiosk's client_cert/client_key";
+      break;
+    case ErrorKind::Http:
+      next = e.code.empty() ? "see the detail" : "the platform refused: " + e.message_key;
+      break;
+    case ErrorKind::Malformed:
+      next = "the answer could not be understood; is base_url the platform's /v1/?";
+      break;
+    case ErrorKind::Config:
+      next = "fix the configuration";
+      break;
   }
   fmt::print(stderr, "kioskctl: platform: {}\n  next: {}\n", e.to_string(), next);
   fail(exit_code_for(e));
@@ -113,9 +133,13 @@ std::string date(contract::UnixTime t) {
   return buf;
 }
 
-std::string yuan(std::int64_t fen) { return fmt::format("¥{}.{:02}", fen / 100, fen % 100); }
+std::string yuan(std::int64_t fen) {
+  return fmt::format("¥{}.{:02}", fen / 100, fen % 100);
+}
 
-void print_json(const contract::Json& j) { fmt::print("{}\n", j.dump(2, ' ', false, contract::Json::error_handler_t::replace)); }
+void print_json(const contract::Json& j) {
+  fmt::print("{}\n", j.dump(2, ' ', false, contract::Json::error_handler_t::replace));
+}
 
 void print_order(const Globals& g, const contract::Order& o) {
   if (g.json_output) return print_json(contract::encode(o));
@@ -129,7 +153,8 @@ void print_order(const Globals& g, const contract::Order& o) {
   if (o.paid_at) fmt::print("paid       {}\n", date(*o.paid_at));
   fmt::print("key        {} {} {}\n", o.token.manufacturer, o.token.model, o.token.serial);
   fmt::print("old cert   sha256 {}\n", o.old_cert_sha256);
-  if (o.needs_staff_reason) fmt::print("needs staff {} (next: {})\n", *o.needs_staff_reason, o.needs_staff_next_step.value_or(""));
+  if (o.needs_staff_reason)
+    fmt::print("needs staff {} (next: {})\n", *o.needs_staff_reason, o.needs_staff_next_step.value_or(""));
   if (o.certificate) fmt::print("issued     certificate of {} bytes\n", o.certificate->size());
 }
 
@@ -202,17 +227,20 @@ void add_platform_commands(CLI::App& app, Globals& g) {
   CLI::App* p = app.add_subcommand("platform", "talk to the CA platform with this kiosk's identity");
   p->require_subcommand(1);
   auto keyed = [&a](CLI::App* c) {
-    c->add_option("--idempotency-key", a.idempotency_key, "reuse a key (resume a call whose answer was lost)");
+    c->add_option("--idempotency-key", a.idempotency_key,
+                  "reuse a key (resume a call whose answer was lost)");
   };
 
-  CLI::App* ping = p->add_subcommand("ping", "check the link: TLS with this kiosk's certificate, latency, catalog version");
+  CLI::App* ping = p->add_subcommand(
+      "ping", "check the link: TLS with this kiosk's certificate, latency, catalog version");
   ping->callback([&g, args] {
     auto client = make_client(g);
     auto t0 = std::chrono::steady_clock::now();
     auto cat = ok_or_report(client.catalog());
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
-    fmt::print("platform ok: {} ({} ms, catalog {}, {} products)\n", client.options().base_url, ms, cat.version,
-               cat.products.size());
+    auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    fmt::print("platform ok: {} ({} ms, catalog {}, {} products)\n", client.options().base_url, ms,
+               cat.version, cat.products.size());
   });
 
   CLI::App* catalog = p->add_subcommand("catalog", "projects, brands and products with prices");
@@ -224,14 +252,18 @@ void add_platform_commands(CLI::App& app, Globals& g) {
     for (const auto& pr : cat.products) {
       std::string years;
       for (int y : pr.allowed_years) years += (years.empty() ? "" : ",") + std::to_string(y);
-      fmt::print("  {}\n    {}\n    {} per year, years {}, {}, window {} days before to {} days after expiry, old key: {}\n",
-                 pr.id, pr.display_name, pr.price_fen_per_year == 0 ? std::string("free") : yuan(pr.price_fen_per_year),
-                 years, contract::to_string(pr.key_algorithm), pr.renewal_days_before, pr.renewal_days_after,
-                 contract::to_string(pr.old_key_policy));
+      fmt::print(
+          "  {}\n    {}\n    {} per year, years {}, {}, window {} days before to {} days after expiry, old "
+          "key: {}\n",
+          pr.id, pr.display_name,
+          pr.price_fen_per_year == 0 ? std::string("free") : yuan(pr.price_fen_per_year), years,
+          contract::to_string(pr.key_algorithm), pr.renewal_days_before, pr.renewal_days_after,
+          contract::to_string(pr.old_key_policy));
     }
     fmt::print("\nbrands:\n");
     for (const auto& b : cat.brands)
-      fmt::print("  {:10} {} (token {} / {}, module {})\n", b.id, b.display_name, b.manufacturer, b.model, b.module_hint);
+      fmt::print("  {:10} {} (token {} / {}, module {})\n", b.id, b.display_name, b.manufacturer, b.model,
+                 b.module_hint);
     fmt::print("\nprojects:\n");
     for (const auto& pj : cat.projects) fmt::print("  {:18} {}\n", pj.id, pj.display_name);
   });
@@ -244,8 +276,8 @@ void add_platform_commands(CLI::App& app, Globals& g) {
     auto client = make_client(g);
     auto sent = ok_or_report(client.sms_send({args->phone, purpose_of(args->purpose)}, key_of(*args)));
     if (g.json_output) return print_json(contract::encode(sent));
-    fmt::print("sent a {}-digit code to {} (valid {} s; a new one after {} s)\n", sent.code_length, args->phone,
-               sent.expires_in_s, sent.resend_after_s);
+    fmt::print("sent a {}-digit code to {} (valid {} s; a new one after {} s)\n", sent.code_length,
+               args->phone, sent.expires_in_s, sent.resend_after_s);
   });
 
   CLI::App* verify = p->add_subcommand("sms-verify", "verify a code; prints the phone verification token");
@@ -256,7 +288,8 @@ void add_platform_commands(CLI::App& app, Globals& g) {
   verify->callback([&g, args] {
     auto client = make_client(g);
     token::SecretBuffer code = read_secret(args->code, "code: ");
-    auto v = ok_or_report(client.sms_verify(args->phone, purpose_of(args->purpose), code.reveal(), key_of(*args)));
+    auto v =
+        ok_or_report(client.sms_verify(args->phone, purpose_of(args->purpose), code.reveal(), key_of(*args)));
     if (g.json_output) return print_json(contract::encode(v));
     fmt::print("{}\n", v.verification_token);
     fmt::print(stderr, "(valid until {})\n", date(v.expires_at));
@@ -269,8 +302,10 @@ void add_platform_commands(CLI::App& app, Globals& g) {
   create->add_option("--manufacturer", a.manufacturer, "the key's CK_TOKEN_INFO manufacturer")->required();
   create->add_option("--model", a.model, "the key's model")->required();
   create->add_option("--serial", a.serial, "the key's serial number")->required();
-  create->add_option("--verification", a.verification, "a token from sms-verify (or give --phone and --code)");
-  create->add_option("--phone", a.phone, "verify this phone first (with --code, or the code read from stdin)");
+  create->add_option("--verification", a.verification,
+                     "a token from sms-verify (or give --phone and --code)");
+  create->add_option("--phone", a.phone,
+                     "verify this phone first (with --code, or the code read from stdin)");
   create->add_option("--code", a.code, "the SMS code for --phone");
   create->add_option("--fapiao-title", a.fapiao_title, "e-invoice title (reserved)");
   create->add_option("--fapiao-tax-number", a.fapiao_tax, "e-invoice tax number (reserved)");
@@ -291,8 +326,8 @@ void add_platform_commands(CLI::App& app, Globals& g) {
         fail(kUsage);
       }
       token::SecretBuffer code = read_secret(args->code, "code: ");
-      r.verification_token = ok_or_report(client.sms_verify(args->phone, contract::SmsPurpose::Renewal, code.reveal(),
-                                                            platform::new_idempotency_key()))
+      r.verification_token = ok_or_report(client.sms_verify(args->phone, contract::SmsPurpose::Renewal,
+                                                            code.reveal(), platform::new_idempotency_key()))
                                  .verification_token;
     }
     std::string key = key_of(*args);
@@ -306,22 +341,27 @@ void add_platform_commands(CLI::App& app, Globals& g) {
   order->callback([&g, args] {
     auto client = make_client(g);
     contract::Order o = ok_or_report(client.order_get(args->order_id));
-    if (args->wait_s > 0) o = ok_or_report(client.order_wait(args->order_id, o.status, std::chrono::seconds(args->wait_s)));
+    if (args->wait_s > 0)
+      o = ok_or_report(client.order_wait(args->order_id, o.status, std::chrono::seconds(args->wait_s)));
     print_order(g, o);
   });
 
   CLI::App* close = p->add_subcommand("order-close", "close an unpaid order (refused when it was paid)");
   close->add_option("id", a.order_id)->required();
   keyed(close);
-  close->callback([&g, args] { print_order(g, ok_or_report(make_client(g).order_close(args->order_id, key_of(*args)))); });
+  close->callback([&g, args] {
+    print_order(g, ok_or_report(make_client(g).order_close(args->order_id, key_of(*args))));
+  });
 
   CLI::App* staff = p->add_subcommand("needs-staff", "hand a paid order to the counter (needs_staff)");
   staff->add_option("id", a.order_id)->required();
-  staff->add_option("--reason", a.reason, "machine reason: pin_locked, token_full, platform_refused, ...")->required();
+  staff->add_option("--reason", a.reason, "machine reason: pin_locked, token_full, platform_refused, ...")
+      ->required();
   staff->add_option("--detail", a.detail, "for the counter staff (no PINs, no codes)");
   keyed(staff);
   staff->callback([&g, args] {
-    print_order(g, ok_or_report(make_client(g).order_needs_staff(args->order_id, {args->reason, args->detail}, key_of(*args))));
+    print_order(g, ok_or_report(make_client(g).order_needs_staff(args->order_id, {args->reason, args->detail},
+                                                                 key_of(*args))));
   });
 
   CLI::App* cert = p->add_subcommand("certificate", "fetch the certificate issued for an order");
@@ -340,24 +380,28 @@ void add_platform_commands(CLI::App& app, Globals& g) {
   CLI::App* hb = p->add_subcommand("heartbeat", "send a heartbeat; prints the kiosk id the platform sees");
   keyed(hb);
   hb->callback([&g, args] {
-    auto ack = ok_or_report(make_client(g).heartbeat({"kioskctl-0.1", 0, {{"kioskctl", "ok", "manual heartbeat"}}}, key_of(*args)));
+    auto ack = ok_or_report(make_client(g).heartbeat(
+        {"kioskctl-0.1", 0, {{"kioskctl", "ok", "manual heartbeat"}}}, key_of(*args)));
     if (g.json_output) return print_json(contract::encode(ack));
-    fmt::print("platform sees kiosk {}; its time {}; configuration version {}\n", ack.kiosk_id, date(ack.server_time),
-               ack.config_version);
+    fmt::print("platform sees kiosk {}; its time {}; configuration version {}\n", ack.kiosk_id,
+               date(ack.server_time), ack.config_version);
   });
 
   CLI::App* config = p->add_subcommand("config", "fetch the signed kiosk configuration and verify it");
-  config->add_option("--signing-key", a.signing_key, "the platform's config-signing public key (PEM)")->required();
+  config->add_option("--signing-key", a.signing_key, "the platform's config-signing public key (PEM)")
+      ->required();
   config->callback([&g, args] {
     auto sc = ok_or_report(make_client(g).kiosk_config());
-    auto payload = ok_or_report(platform::verify_signed_config(sc, args->signing_key, static_cast<contract::UnixTime>(std::time(nullptr))));
+    auto payload = ok_or_report(platform::verify_signed_config(
+        sc, args->signing_key, static_cast<contract::UnixTime>(std::time(nullptr))));
     if (g.json_output) return print_json(contract::encode(payload));
     fmt::print("signature ok; version {}, expires {}\n", payload.version, date(payload.expires_at));
     for (const auto& [k, v] : payload.endpoints) fmt::print("  {} = {}\n", k, v);
   });
 
   // ---- dev: the reference platform's dev endpoints
-  CLI::App* dev = p->add_subcommand("dev", "reference platform with --dev: pay, SMS outbox, seed certificates, clock, faults");
+  CLI::App* dev = p->add_subcommand(
+      "dev", "reference platform with --dev: pay, SMS outbox, seed certificates, clock, faults");
   dev->require_subcommand(1);
   CLI::App* pay = dev->add_subcommand("pay", "scan and pay an order (stands in for WeChat Pay)");
   pay->add_option("id", a.order_id)->required();
@@ -372,7 +416,8 @@ void add_platform_commands(CLI::App& app, Globals& g) {
     for (const auto& m : ok_or_report(platform::dev::sms_outbox(client, args->phone)))
       fmt::print("{}  {}  {:12}  {}\n", date(m.at), m.phone, m.purpose, m.code);
   });
-  CLI::App* seed = dev->add_subcommand("seed", "issue a customer certificate for a public key (project, brand, expiry)");
+  CLI::App* seed =
+      dev->add_subcommand("seed", "issue a customer certificate for a public key (project, brand, expiry)");
   seed->add_option("--project", a.project)->required();
   seed->add_option("--brand", a.brand)->required();
   seed->add_option("--pubkey", a.pubkey_file, "public key PEM file")->required();
@@ -410,13 +455,15 @@ void add_platform_commands(CLI::App& app, Globals& g) {
     fmt::print("platform time {} ({})\n", date(now), now);
   });
   CLI::App* fault = dev->add_subcommand("fault", "fail, drop or delay an endpoint's next calls");
-  fault->add_option("endpoint", a.fault_endpoint, "operation name, e.g. orders.create, renewal.submit")->required();
+  fault->add_option("endpoint", a.fault_endpoint, "operation name, e.g. orders.create, renewal.submit")
+      ->required();
   fault->add_option("mode", a.fault_mode, "fail | drop | delay")->required();
   fault->add_option("--count", a.fault_count, "how many calls (default 1)");
   fault->add_option("--delay-ms", a.fault_delay_ms, "for delay");
   fault->callback([&g, args] {
     auto client = make_client(g);
-    ok_or_report(platform::dev::set_fault(client, args->fault_endpoint, args->fault_mode, args->fault_count, args->fault_delay_ms));
+    ok_or_report(platform::dev::set_fault(client, args->fault_endpoint, args->fault_mode, args->fault_count,
+                                          args->fault_delay_ms));
     fmt::print("fault set: {} {} × {}\n", args->fault_endpoint, args->fault_mode, args->fault_count);
   });
   CLI::App* records = dev->add_subcommand("records", "orders with their issuances and payments");
@@ -425,8 +472,8 @@ void add_platform_commands(CLI::App& app, Globals& g) {
     auto client = make_client(g);
     auto r = ok_or_report(platform::dev::records(client, args->fingerprint));
     for (const auto& o : r.orders)
-      fmt::print("{}  {:16} {:>10}  issuances {}  payments {}  kiosk {}\n", o.id, o.status, yuan(o.amount_fen), o.issuances,
-                 o.payments, o.kiosk_id);
+      fmt::print("{}  {:16} {:>10}  issuances {}  payments {}  kiosk {}\n", o.id, o.status,
+                 yuan(o.amount_fen), o.issuances, o.payments, o.kiosk_id);
     fmt::print("{} orders, {} issuances, {} payments\n", r.orders.size(), r.issuances, r.payments);
   });
 }

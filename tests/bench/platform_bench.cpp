@@ -38,8 +38,8 @@ Stats stats(std::vector<double> v) {
   return {at(0.5), at(0.1), at(0.9)};
 }
 void print(const char* what, const Stats& s, double baseline) {
-  fmt::print("  {:44} median {:8.2f} ms   p10–p90 {:7.2f}–{:7.2f} ms   × {:5.1f}\n", what, s.median, s.p10, s.p90,
-             s.median / baseline);
+  fmt::print("  {:44} median {:8.2f} ms   p10–p90 {:7.2f}–{:7.2f} ms   × {:5.1f}\n", what, s.median, s.p10,
+             s.p90, s.median / baseline);
 }
 template <typename F>
 std::vector<double> time_n(int n, F f) {
@@ -109,7 +109,9 @@ int main(int argc, char** argv) {
   auto client = must(platform::Client::create(o), "client");
   must(client.catalog(), "warm-up");
 
-  fmt::print("platform_bench: reference platform in-process, mutual TLS (EC P-256) on loopback, {} renewals\n\n", renewals);
+  fmt::print(
+      "platform_bench: reference platform in-process, mutual TLS (EC P-256) on loopback, {} renewals\n\n",
+      renewals);
   auto get = time_n(300, [&](int) { must(client.catalog(), "catalog"); });
   double base = stats(get).median;
   print("GET catalog, reused connection (baseline)", stats(get), base);
@@ -118,7 +120,9 @@ int main(int argc, char** argv) {
     must(c.catalog(), "catalog");
   });
   print("GET catalog, new client (full handshake)", stats(cold), base);
-  auto hb = time_n(300, [&](int) { must(client.heartbeat({"bench", 1, {}}, platform::new_idempotency_key()), "heartbeat"); });
+  auto hb = time_n(300, [&](int) {
+    must(client.heartbeat({"bench", 1, {}}, platform::new_idempotency_key()), "heartbeat");
+  });
   print("POST heartbeat (fresh conn., resumed TLS)", stats(hb), base);
 
   // Whole platform side of a ¥0 renewal (EC P-256), with a test phone: sms send, verify, order, nonce,
@@ -154,17 +158,27 @@ int main(int argc, char** argv) {
   auto whole = time_n(renewals, [&](int i) {
     double c0 = cpu_ms();
     auto& p = prep[static_cast<std::size_t>(i)];
-    must(client.sms_send({"13900000000", contract::SmsPurpose::Renewal}, platform::new_idempotency_key()), "sms");
+    must(client.sms_send({"13900000000", contract::SmsPurpose::Renewal}, platform::new_idempotency_key()),
+         "sms");
     double c1 = cpu_ms();
-    auto code = must(platform::dev::last_code(client, "13900000000", contract::SmsPurpose::Renewal), "outbox");
+    auto code =
+        must(platform::dev::last_code(client, "13900000000", contract::SmsPurpose::Renewal), "outbox");
     double c2 = cpu_ms();
-    auto v = must(client.sms_verify("13900000000", contract::SmsPurpose::Renewal, code, platform::new_idempotency_key()), "verify");
-    contract::OrderCreateRequest req{"gov-procurement-haitai-renew", 1, v.verification_token, p.cert,
-                                     {"Haitai", "HaiKey", "B" + std::to_string(i)}, std::nullopt, std::nullopt};
+    auto v = must(client.sms_verify("13900000000", contract::SmsPurpose::Renewal, code,
+                                    platform::new_idempotency_key()),
+                  "verify");
+    contract::OrderCreateRequest req{"gov-procurement-haitai-renew",
+                                     1,
+                                     v.verification_token,
+                                     p.cert,
+                                     {"Haitai", "HaiKey", "B" + std::to_string(i)},
+                                     std::nullopt,
+                                     std::nullopt};
     auto order = must(client.order_create(req, platform::new_idempotency_key()), "order");
     auto nonce = must(client.renewal_nonce(order.id, platform::new_idempotency_key()), "nonce");
     double c3 = cpu_ms();
-    Bytes proof = reference::sign_sha256(p.old_key.get(), reference::renewal_proof_der(order.id, p.p10, nonce.nonce));
+    Bytes proof =
+        reference::sign_sha256(p.old_key.get(), reference::renewal_proof_der(order.id, p.p10, nonce.nonce));
     double c4 = cpu_ms();
     must(client.renewal_submit(order.id, {p.p10, proof}, platform::new_idempotency_key()), "submit");
     must(client.order_installed(order.id, platform::new_idempotency_key()), "installed");
@@ -177,8 +191,8 @@ int main(int argc, char** argv) {
   auto cc = stats(client_cpu);
   fmt::print("  {:44} median {:8.2f} ms   p10–p90 {:7.2f}–{:7.2f} ms   ({:.0f}% of the wall time)\n",
              "  of which the client's own CPU", cc.median, cc.p10, cc.p90, 100.0 * cc.median / w.median);
-  fmt::print("  max RSS {} MB before the renewals, {} MB after (process: client + server)\n", rss_before / 1024,
-             rss_kb() / 1024);
+  fmt::print("  max RSS {} MB before the renewals, {} MB after (process: client + server)\n",
+             rss_before / 1024, rss_kb() / 1024);
   server.stop();
   std::filesystem::remove_all(dir);
   return 0;

@@ -12,11 +12,11 @@ using contract::SmsPurpose;
 using platform::new_idempotency_key;
 
 #define CHECK_OK(r) REQUIRE_MESSAGE((r).has_value(), ((r) ? std::string() : (r).error().to_string()))
-#define CHECK_CODE(r, c)                                                     \
-  do {                                                                       \
-    const auto& r_ = (r);                                                    \
-    REQUIRE_FALSE(r_.has_value());                                           \
-    CHECK_MESSAGE(r_.error().is(c), r_.error().to_string());                 \
+#define CHECK_CODE(r, c)                                     \
+  do {                                                       \
+    const auto& r_ = (r);                                    \
+    REQUIRE_FALSE(r_.has_value());                           \
+    CHECK_MESSAGE(r_.error().is(c), r_.error().to_string()); \
   } while (0)
 
 namespace {
@@ -34,7 +34,9 @@ contract::Session first_login(Platform& p, const std::string& phone, const std::
 }
 
 // Waits are counted on the platform's clock, which may tick between the failure and the next try.
-bool near(int got, int want) { return got <= want && got >= want - 2; }
+bool near(int got, int want) {
+  return got <= want && got >= want - 2;
+}
 
 }  // namespace
 
@@ -53,7 +55,8 @@ TEST_CASE("the default password alone never opens an account; with an SMS code i
   }
   SUBCASE("with a wrong code") {
     std::string right = p.send_code(phone, SmsPurpose::Login);
-    auto r = p.client.login_password(phone, "112222", right == "000000" ? "111111" : "000000", "ks-1", new_idempotency_key());
+    auto r = p.client.login_password(phone, "112222", right == "000000" ? "111111" : "000000", "ks-1",
+                                     new_idempotency_key());
     CHECK_CODE(r, code::kSmsCodeWrong);
   }
   SUBCASE("with the code: a session flagged must_change_password; nothing else until it is changed") {
@@ -89,13 +92,15 @@ TEST_CASE("the default password alone never opens an account; with an SMS code i
 
     // The default no longer works, even with a code; the new one does, alone.
     std::string c2 = p.send_code(phone, SmsPurpose::Login);
-    CHECK_CODE(p.client.login_password(phone, "112222", c2, "ks-2", new_idempotency_key()), code::kLoginFailed);
+    CHECK_CODE(p.client.login_password(phone, "112222", c2, "ks-2", new_idempotency_key()),
+               code::kLoginFailed);
     auto s2 = p.client.login_password(phone, "Str0ng-pass", std::nullopt, "ks-2", new_idempotency_key());
     CHECK_OK(s2);
     CHECK_FALSE(s2->must_change_password);
     CHECK(s2->account_id == s->account_id);
     // Changing to the same password.
-    CHECK_CODE(p.client.password_change(s2->token, "Str0ng-pass", "Str0ng-pass", new_idempotency_key()), code::kPasswordSame);
+    CHECK_CODE(p.client.password_change(s2->token, "Str0ng-pass", "Str0ng-pass", new_idempotency_key()),
+               code::kPasswordSame);
   }
 }
 
@@ -106,7 +111,8 @@ TEST_CASE("login: wrong password and unknown phone look the same; SMS login; log
   first_login(p, phone, "Good-pass-1");
   auto wrong = p.client.login_password(phone, "Bad-pass-1", std::nullopt, "ks-1", new_idempotency_key());
   CHECK_CODE(wrong, code::kLoginFailed);
-  auto unknown = p.client.login_password("13899998888", "Bad-pass-1", std::nullopt, "ks-1", new_idempotency_key());
+  auto unknown =
+      p.client.login_password("13899998888", "Bad-pass-1", std::nullopt, "ks-1", new_idempotency_key());
   CHECK_CODE(unknown, code::kLoginFailed);
   CHECK(wrong.error().http_status == unknown.error().http_status);
   CHECK(wrong.error().detail == unknown.error().detail);
@@ -134,7 +140,8 @@ TEST_CASE("login: wrong password and unknown phone look the same; SMS login; log
   CHECK(prof->phone == "13833334444");
 }
 
-TEST_CASE("throttling: 5 failures, then 30 s doubling to 15 min, per phone, per session, and a kiosk ceiling") {
+TEST_CASE(
+    "throttling: 5 failures, then 30 s doubling to 15 min, per phone, per session, and a kiosk ceiling") {
   Platform p;
   const std::string phone = "13844445555";
   first_login(p, phone, "Good-pass-1");
@@ -171,10 +178,12 @@ TEST_CASE("throttling: 5 failures, then 30 s doubling to 15 min, per phone, per 
     CHECK(near(*t.error().retry_after_s, 30));
   }
   SUBCASE("per kiosk session: one person trying many phones is stopped") {
-    for (int i = 0; i < 5; ++i) CHECK_CODE(fail("1386666000" + std::to_string(i), "same-session"), code::kLoginFailed);
+    for (int i = 0; i < 5; ++i)
+      CHECK_CODE(fail("1386666000" + std::to_string(i), "same-session"), code::kLoginFailed);
     CHECK_CODE(fail("13866660009", "same-session"), code::kThrottled);
     // ... without blocking the next customer at this kiosk.
-    CHECK_OK(p.client.login_password(phone, "Good-pass-1", std::nullopt, "next-customer", new_idempotency_key()));
+    CHECK_OK(
+        p.client.login_password(phone, "Good-pass-1", std::nullopt, "next-customer", new_idempotency_key()));
   }
   SUBCASE("per kiosk: a much higher ceiling (50) across sessions and phones") {
     for (int i = 0; i < 50; ++i)
@@ -187,13 +196,16 @@ TEST_CASE("throttling: 5 failures, then 30 s doubling to 15 min, per phone, per 
     REQUIRE(platform::dev::advance_clock(p.client, 61).has_value());
     std::string right = p.send_code(phone, SmsPurpose::Login);
     std::string wrong = right == "000000" ? "111111" : "000000";
-    for (int i = 0; i < 4; ++i) CHECK_CODE(p.client.login_sms(phone, wrong, "x", new_idempotency_key()), code::kSmsCodeWrong);
+    for (int i = 0; i < 4; ++i)
+      CHECK_CODE(p.client.login_sms(phone, wrong, "x", new_idempotency_key()), code::kSmsCodeWrong);
     CHECK_CODE(p.client.login_sms(phone, wrong, "x", new_idempotency_key()), code::kSmsTriesExhausted);
     CHECK_CODE(p.client.login_sms(phone, right, "x", new_idempotency_key()), code::kThrottled);
   }
 }
 
-TEST_CASE("profile: real name, e-mail, a new phone verified by its own code; the account keeps its id and business") {
+TEST_CASE(
+    "profile: real name, e-mail, a new phone verified by its own code; the account keeps its id and "
+    "business") {
   Platform p;
   const std::string phone = "13866667777";
   Customer cust = seed_gov(p);
@@ -201,7 +213,9 @@ TEST_CASE("profile: real name, e-mail, a new phone verified by its own code; the
   first_login(p, phone, "Good-pass-1");
   auto s = p.client.login_password(phone, "Good-pass-1", std::nullopt, "ks", new_idempotency_key());
   CHECK_OK(s);
-  auto update = [&](contract::ProfileUpdate u) { return p.client.profile_update(s->token, u, new_idempotency_key()); };
+  auto update = [&](contract::ProfileUpdate u) {
+    return p.client.profile_update(s->token, u, new_idempotency_key());
+  };
 
   auto named = update({std::string("张三"), std::string("zhang.san@example.cn"), {}, {}});
   CHECK_OK(named);

@@ -17,12 +17,12 @@ using platform::ErrorKind;
 using platform::new_idempotency_key;
 
 #define CHECK_OK(r) REQUIRE_MESSAGE((r).has_value(), ((r) ? std::string() : (r).error().to_string()))
-#define CHECK_CODE(r, c)                                                     \
-  do {                                                                       \
-    const auto& r_ = (r);                                                    \
-    REQUIRE_FALSE(r_.has_value());                                           \
-    CHECK_MESSAGE(r_.error().is(c), r_.error().to_string());                 \
-    CHECK(r_.error().message_key == contract::message_key_for(c));           \
+#define CHECK_CODE(r, c)                                           \
+  do {                                                             \
+    const auto& r_ = (r);                                          \
+    REQUIRE_FALSE(r_.has_value());                                 \
+    CHECK_MESSAGE(r_.error().is(c), r_.error().to_string());       \
+    CHECK(r_.error().message_key == contract::message_key_for(c)); \
   } while (0)
 
 TEST_CASE("catalog: projects, brands, the ¥0 government product and a paid one") {
@@ -201,7 +201,9 @@ TEST_CASE("expired certificate: the new one runs from now until now + years") {
   CHECK(std::abs(issued->not_after - reference::add_years(now, 1)) <= 5);
 }
 
-TEST_CASE("paid renewal: amount from the platform, WeChat code_url, long-poll sees the payment, close says already paid") {
+TEST_CASE(
+    "paid renewal: amount from the platform, WeChat code_url, long-poll sees the payment, close says already "
+    "paid") {
   Platform p;
   Customer cust = seed_bid(p, 20);
   contract::Order o = create_order(p, cust, kBidProduct, "13800000020", 2);
@@ -256,7 +258,9 @@ TEST_CASE("long poll without a change returns after the wait with the same statu
 TEST_CASE("order rules: eligibility is decided and bound at creation") {
   Platform p;
   std::string token = p.verify_phone("13800000030");
-  auto create = [&](const contract::OrderCreateRequest& r) { return p.client.order_create(r, new_idempotency_key()); };
+  auto create = [&](const contract::OrderCreateRequest& r) {
+    return p.client.order_create(r, new_idempotency_key());
+  };
   SUBCASE("another project's certificate for the ¥0 product") {
     Customer c = seed_customer(p, "e-bidding", "haitai", 30, false);
     CHECK_CODE(create(order_request(c, kGovProduct, token)), code::kCertificateWrongProject);
@@ -361,12 +365,14 @@ TEST_CASE("order life: expiry, close, needs_staff, one paid order per certificat
     Customer c = seed_bid(p, 20);
     contract::Order o = create_order(p, c, kBidProduct, "13800000042");
     CHECK_CODE(p.client.renewal_nonce(o.id, new_idempotency_key()), code::kOrderNotPaid);
-    CHECK_CODE(p.client.order_needs_staff(o.id, {"pin_locked", ""}, new_idempotency_key()), code::kOrderNotPaid);
+    CHECK_CODE(p.client.order_needs_staff(o.id, {"pin_locked", ""}, new_idempotency_key()),
+               code::kOrderNotPaid);
   }
   SUBCASE("needs_staff: a paid order the kiosk cannot finish") {
     Customer c = seed_gov(p);
     contract::Order o = create_order(p, c, kGovProduct, "13800000043");
-    auto ns = p.client.order_needs_staff(o.id, {"pin_locked", "PIN locked before P10"}, new_idempotency_key());
+    auto ns =
+        p.client.order_needs_staff(o.id, {"pin_locked", "PIN locked before P10"}, new_idempotency_key());
     CHECK_OK(ns);
     CHECK(ns->status == OrderStatus::NeedsStaff);
     CHECK(ns->needs_staff_reason == "pin_locked");
@@ -374,7 +380,8 @@ TEST_CASE("order life: expiry, close, needs_staff, one paid order per certificat
     CHECK(ns->needs_staff_next_step->starts_with("order.next_step."));
     CHECK_CODE(p.client.renewal_nonce(o.id, new_idempotency_key()), code::kOrderNeedsStaff);
     // The certificate is bound to that unfinished paid order: no second order for it.
-    auto second = p.client.order_create(order_request(c, kGovProduct, p.verify_phone("13800000043")), new_idempotency_key());
+    auto second = p.client.order_create(order_request(c, kGovProduct, p.verify_phone("13800000043")),
+                                        new_idempotency_key());
     CHECK_CODE(second, code::kRenewalInProgress);
     CHECK(second.error().detail == o.id);
   }
@@ -399,7 +406,8 @@ TEST_CASE("renewal rules: one issuance per order, proofs, P10 checks") {
 
   SUBCASE("submit without a nonce") {
     Bytes p10 = make_p10(new_key.get(), subject);
-    auto r = p.client.renewal_submit(o.id, {p10, sign_proof(c.key, o.id, p10, Bytes(32, 1))}, new_idempotency_key());
+    auto r = p.client.renewal_submit(o.id, {p10, sign_proof(c.key, o.id, p10, Bytes(32, 1))},
+                                     new_idempotency_key());
     CHECK_CODE(r, code::kNonceMissing);
   }
   SUBCASE("a wrong proof: signed by another key, over another nonce, for another order") {
@@ -408,39 +416,48 @@ TEST_CASE("renewal rules: one issuance per order, proofs, P10 checks") {
     CHECK(nonce->nonce.size() == 32);
     Bytes p10 = make_p10(new_key.get(), subject);
     EvpPkeyPtr stranger = new_ec_key();
-    CHECK_CODE(p.client.renewal_submit(o.id, {p10, sign_proof(stranger.get(), o.id, p10, nonce->nonce)}, new_idempotency_key()),
+    CHECK_CODE(p.client.renewal_submit(o.id, {p10, sign_proof(stranger.get(), o.id, p10, nonce->nonce)},
+                                       new_idempotency_key()),
                code::kProofInvalid);
-    CHECK_CODE(p.client.renewal_submit(o.id, {p10, sign_proof(c.key, o.id, p10, Bytes(32, 7))}, new_idempotency_key()),
+    CHECK_CODE(p.client.renewal_submit(o.id, {p10, sign_proof(c.key, o.id, p10, Bytes(32, 7))},
+                                       new_idempotency_key()),
                code::kProofInvalid);
-    CHECK_CODE(p.client.renewal_submit(o.id, {p10, sign_proof(c.key, "R-other", p10, nonce->nonce)}, new_idempotency_key()),
+    CHECK_CODE(p.client.renewal_submit(o.id, {p10, sign_proof(c.key, "R-other", p10, nonce->nonce)},
+                                       new_idempotency_key()),
                code::kProofInvalid);
     // A proof over another P10 than the one submitted.
     Bytes other_p10 = make_p10(stranger.get(), subject);
-    CHECK_CODE(p.client.renewal_submit(o.id, {p10, sign_proof(c.key, o.id, other_p10, nonce->nonce)}, new_idempotency_key()),
+    CHECK_CODE(p.client.renewal_submit(o.id, {p10, sign_proof(c.key, o.id, other_p10, nonce->nonce)},
+                                       new_idempotency_key()),
                code::kProofInvalid);
   }
   SUBCASE("P10 checks: malformed, bad self-signature, other subject, other key type") {
     auto nonce = p.client.renewal_nonce(o.id, new_idempotency_key());
     CHECK_OK(nonce);
     Bytes junk = {0x30, 0x01, 0x00};
-    CHECK_CODE(p.client.renewal_submit(o.id, {junk, sign_proof(c.key, o.id, junk, nonce->nonce)}, new_idempotency_key()),
+    CHECK_CODE(p.client.renewal_submit(o.id, {junk, sign_proof(c.key, o.id, junk, nonce->nonce)},
+                                       new_idempotency_key()),
                code::kP10Malformed);
     Bytes p10 = make_p10(new_key.get(), subject);
     Bytes broken = p10;
     broken[broken.size() - 5] ^= 0x55;  // inside the signature
-    CHECK_CODE(p.client.renewal_submit(o.id, {broken, sign_proof(c.key, o.id, broken, nonce->nonce)}, new_idempotency_key()),
+    CHECK_CODE(p.client.renewal_submit(o.id, {broken, sign_proof(c.key, o.id, broken, nonce->nonce)},
+                                       new_idempotency_key()),
                code::kP10SignatureInvalid);
     auto other_name = reference::make_name({{"C", "CN"}, {"O", "别的单位"}, {"CN", "别人"}});
     Bytes other = make_p10(new_key.get(), reference::der_of_name(other_name.get()));
-    CHECK_CODE(p.client.renewal_submit(o.id, {other, sign_proof(c.key, o.id, other, nonce->nonce)}, new_idempotency_key()),
+    CHECK_CODE(p.client.renewal_submit(o.id, {other, sign_proof(c.key, o.id, other, nonce->nonce)},
+                                       new_idempotency_key()),
                code::kSubjectMismatch);
     Bytes rsa = make_p10(rsa_key(0), subject);
-    CHECK_CODE(p.client.renewal_submit(o.id, {rsa, sign_proof(c.key, o.id, rsa, nonce->nonce)}, new_idempotency_key()),
+    CHECK_CODE(p.client.renewal_submit(o.id, {rsa, sign_proof(c.key, o.id, rsa, nonce->nonce)},
+                                       new_idempotency_key()),
                code::kP10KeyType);
   }
   SUBCASE("issued but not installed: a new order for the certificate points at the unfinished one") {
     REQUIRE(renew(p, c, o.id, new_key.get()).has_value());
-    auto again = p.client.order_create(order_request(c, kGovProduct, p.verify_phone("13800000050")), new_idempotency_key());
+    auto again = p.client.order_create(order_request(c, kGovProduct, p.verify_phone("13800000050")),
+                                       new_idempotency_key());
     CHECK_CODE(again, code::kRenewalInProgress);
     CHECK(again.error().detail == o.id);
   }
@@ -498,7 +515,8 @@ TEST_CASE("idempotency: the same create twice is one order; the same key with an
   CHECK(hb->kiosk_id == "DEV-KIOSK-02");
 }
 
-TEST_CASE("fault hooks: fail before commit is retried; a dropped answer after commit is replayed by its key") {
+TEST_CASE(
+    "fault hooks: fail before commit is retried; a dropped answer after commit is replayed by its key") {
   Platform p;
   Customer c = seed_gov(p);
   auto req = order_request(c, kGovProduct, p.verify_phone("13800000070"));
@@ -626,7 +644,8 @@ TEST_CASE("kiosk: heartbeat and the signed configuration") {
   CHECK_OK(payload);
   CHECK(payload->version == 1);
   CHECK(payload->endpoints.at("platform") == p.server->base_url());
-  auto expired = platform::verify_signed_config(*signed_config, p.server->pki().config_signing_pub, now + 8 * 86400);
+  auto expired =
+      platform::verify_signed_config(*signed_config, p.server->pki().config_signing_pub, now + 8 * 86400);
   REQUIRE_FALSE(expired.has_value());
   CHECK(expired.error().code == "kiosk.config_expired");
   auto tampered = *signed_config;
@@ -637,7 +656,8 @@ TEST_CASE("kiosk: heartbeat and the signed configuration") {
   // Signed by another platform's key.
   TempDir other;
   reference::write_dev_pki(other.path);
-  auto foreign = platform::verify_signed_config(*signed_config, reference::dev_pki_paths(other.path).config_signing_pub, now);
+  auto foreign = platform::verify_signed_config(*signed_config,
+                                                reference::dev_pki_paths(other.path).config_signing_pub, now);
   REQUIRE_FALSE(foreign.has_value());
   CHECK(foreign.error().code == "kiosk.config_signature_invalid");
 }

@@ -23,7 +23,7 @@ TEST_CASE("base64 and hex: round trips, strictness") {
     CHECK(*hback == b);
   }
   CHECK(base64_encode(Bytes{'f', 'o', 'o', 'b'}) == "Zm9vYg==");
-  CHECK_FALSE(base64_decode("Zm9vYg=").has_value());   // length
+  CHECK_FALSE(base64_decode("Zm9vYg=").has_value());  // length
   CHECK_FALSE(base64_decode("Zm9v\nYg==").has_value());
   CHECK_FALSE(base64_decode("Zm=vYg==").has_value());  // padding in the middle
   CHECK_FALSE(base64_decode("Zm9vY===").has_value());
@@ -38,8 +38,10 @@ TEST_CASE("the renewal proof DER: the contract's bytes") {
   for (std::size_t i = 0; i < 16; ++i) nonce[i] = static_cast<std::uint8_t>(i);
   Bytes der = reference::renewal_proof_der("R20261125a1b2c3d4e5f6", p10, nonce);
   CHECK(hex_encode(der) ==
-        "30690c1c434e2d43412d4b494f534b2f72656e6577616c2d70726f6f662f76310c155232303236313132356131623263336434653566"
-        "360420b560833d6f787af46113b96aad4dd5b5d1ae00dccc69cf30cc92bed651c566170410000102030405060708090a0b0c0d0e0f");
+        "30690c1c434e2d43412d4b494f534b2f72656e6577616c2d70726f6f662f76310c1552323032363131323561316232633364"
+        "34653566"
+        "360420b560833d6f787af46113b96aad4dd5b5d1ae00dccc69cf30cc92bed651c566170410000102030405060708090a0b0c"
+        "0d0e0f");
   // A long nonce needs the long length form of the outer SEQUENCE.
   Bytes big = reference::renewal_proof_der(std::string(100, 'R'), p10, Bytes(64, 9));
   CHECK(big[0] == 0x30);
@@ -63,7 +65,9 @@ TEST_CASE("codes: unique, shaped, statuses; message keys follow the code") {
 }
 
 TEST_CASE("decode_error_body never fails and never passes a foreign key to the UI") {
-  ApiError e = decode_error_body(409, R"({"code":"order.already_paid","message_key":"error.platform.order.already_paid","detail":"paid"})");
+  ApiError e = decode_error_body(
+      409,
+      R"({"code":"order.already_paid","message_key":"error.platform.order.already_paid","detail":"paid"})");
   CHECK(e.code == "order.already_paid");
   CHECK(e.message_key == "error.platform.order.already_paid");
   CHECK(e.detail == "paid");
@@ -75,14 +79,17 @@ TEST_CASE("decode_error_body never fails and never passes a foreign key to the U
   CHECK(e.message_key == key::kHttp);
   e = decode_error_body(400, R"({"code":"A B","message_key":"x"})");
   CHECK(e.code.empty());
-  e = decode_error_body(429, R"({"code":"sms.resend_too_soon","message_key":"error.platform.sms.resend_too_soon","retry_after_s":99999999999})");
+  e = decode_error_body(
+      429,
+      R"({"code":"sms.resend_too_soon","message_key":"error.platform.sms.resend_too_soon","retry_after_s":99999999999})");
   REQUIRE(e.retry_after_s.has_value());
   CHECK(*e.retry_after_s <= 86400 * 366);
 }
 
 TEST_CASE("enum names round trip; unknown names are refused") {
-  for (auto s : {OrderStatus::PendingPayment, OrderStatus::Paid, OrderStatus::Issued, OrderStatus::Installed,
-                 OrderStatus::Closed, OrderStatus::Expired, OrderStatus::NeedsStaff, OrderStatus::RefundRequested}) {
+  for (auto s :
+       {OrderStatus::PendingPayment, OrderStatus::Paid, OrderStatus::Issued, OrderStatus::Installed,
+        OrderStatus::Closed, OrderStatus::Expired, OrderStatus::NeedsStaff, OrderStatus::RefundRequested}) {
     OrderStatus back{};
     REQUIRE(parse(to_string(s), back));
     CHECK(back == s);
@@ -102,7 +109,8 @@ TEST_CASE("JSON limits and decoder messages") {
   std::string why;
   CHECK_FALSE(parse_json_text(std::string(40, '[') + std::string(40, ']'), j, why));
   CHECK(why == "nested too deeply");
-  CHECK(parse_json_text(R"({"a":"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["})", j, why));  // brackets inside strings
+  CHECK(parse_json_text(R"({"a":"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["})", j,
+                        why));  // brackets inside strings
   SmsSent s;
   CHECK_FALSE(decode_text(R"({"resend_after_s":60,"code_length":"6","expires_in_s":300})", s, why));
   CHECK(why == "code_length: must be a whole number");

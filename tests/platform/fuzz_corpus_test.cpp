@@ -18,7 +18,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
 namespace {
 
-int run(const std::string& s) { return LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); }
+int run(const std::string& s) {
+  return LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+}
 
 std::vector<std::string> load_corpus() {
   std::vector<std::string> out;
@@ -70,8 +72,18 @@ std::string mutate(const std::string& seed, const std::vector<std::string>& all,
         break;
       }
       default: {  // swap a number for an extreme one
-        static const char* kNums[] = {"-1", "0", "1e308", "18446744073709551616", "-9223372036854775809", "2.5",
-                                      "9223372036854775807", "null", "true", "\"\"", "[]", "{}"};
+        static const char* kNums[] = {"-1",
+                                      "0",
+                                      "1e308",
+                                      "18446744073709551616",
+                                      "-9223372036854775809",
+                                      "2.5",
+                                      "9223372036854775807",
+                                      "null",
+                                      "true",
+                                      "\"\"",
+                                      "[]",
+                                      "{}"};
         std::size_t at = s.find_first_of("0123456789", pick(s.size() + 1));
         if (at != std::string::npos) s.replace(at, 1, kNums[rng() % 12]);
         break;
@@ -104,11 +116,13 @@ TEST_CASE("fuzz corpus: every seed, then mutations, through every response parse
       std::string(1 << 16, '{'),
       "\"" + std::string(1 << 20, 'a') + "\"",
       "[" + std::string(200000, '1') + "]",
-      std::string("{\"orders\":[") + [] {
-        std::string s;
-        for (int i = 0; i < 5000; ++i) s += "{},";
-        return s + "{}";
-      }() + "]}",
+      std::string("{\"orders\":[") +
+          [] {
+            std::string s;
+            for (int i = 0; i < 5000; ++i) s += "{},";
+            return s + "{}";
+          }() +
+          "]}",
       std::string("\xef\xbb\xbf{}"),
       std::string("{\"a\":1}garbage"),
       std::string(4096, '\0'),

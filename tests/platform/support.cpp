@@ -84,7 +84,9 @@ std::string Platform::verify_phone(const std::string& phone, contract::SmsPurpos
   return v->verification_token;
 }
 
-EvpPkeyPtr new_ec_key() { return reference::generate_ec_p256(); }
+EvpPkeyPtr new_ec_key() {
+  return reference::generate_ec_p256();
+}
 
 EVP_PKEY* rsa_key(int index) {
   static std::mutex mu;
@@ -132,13 +134,18 @@ Customer seed_customer(Platform& p, const std::string& project, const std::strin
   auto seeded = platform::dev::seed_certificate(p.client, r);
   REQUIRE_MESSAGE(seeded.has_value(), (seeded ? "" : seeded.error().to_string()));
   c.cert = *seeded;
-  c.token = brand == "feitian" ? contract::TokenIdentity{"Feitian", "ePass3003", "FT" + std::to_string(counter.load())}
-                               : contract::TokenIdentity{"Haitai", "HaiKey", "HT" + std::to_string(counter.load())};
+  c.token = brand == "feitian"
+                ? contract::TokenIdentity{"Feitian", "ePass3003", "FT" + std::to_string(counter.load())}
+                : contract::TokenIdentity{"Haitai", "HaiKey", "HT" + std::to_string(counter.load())};
   return c;
 }
 
-Customer seed_gov(Platform& p, int days) { return seed_customer(p, "gov-procurement", "haitai", days); }
-Customer seed_bid(Platform& p, int days) { return seed_customer(p, "e-bidding", "feitian", days); }
+Customer seed_gov(Platform& p, int days) {
+  return seed_customer(p, "gov-procurement", "haitai", days);
+}
+Customer seed_bid(Platform& p, int days) {
+  return seed_customer(p, "e-bidding", "feitian", days);
+}
 
 Bytes subject_der_of(const Bytes& cert_der) {
   X509Ptr c = reference::cert_from_der(cert_der);
@@ -166,8 +173,8 @@ Bytes sign_proof(EVP_PKEY* old_key, const std::string& order_id, const Bytes& p1
   return reference::sign_sha256(old_key, reference::renewal_proof_der(order_id, p10, nonce));
 }
 
-contract::OrderCreateRequest order_request(const Customer& c, const std::string& product, const std::string& token,
-                                           int years) {
+contract::OrderCreateRequest order_request(const Customer& c, const std::string& product,
+                                           const std::string& token, int years) {
   contract::OrderCreateRequest r;
   r.product_id = product;
   r.years = years;
@@ -177,15 +184,16 @@ contract::OrderCreateRequest order_request(const Customer& c, const std::string&
   return r;
 }
 
-contract::Order create_order(Platform& p, const Customer& c, const std::string& product, const std::string& phone,
-                             int years) {
-  auto o = p.client.order_create(order_request(c, product, p.verify_phone(phone), years), platform::new_idempotency_key());
+contract::Order create_order(Platform& p, const Customer& c, const std::string& product,
+                             const std::string& phone, int years) {
+  auto o = p.client.order_create(order_request(c, product, p.verify_phone(phone), years),
+                                 platform::new_idempotency_key());
   REQUIRE_MESSAGE(o.has_value(), (o ? "" : o.error().to_string()));
   return *o;
 }
 
-platform::Result<contract::IssuedCertificate> renew(Platform& p, const Customer& c, const std::string& order_id,
-                                                    EVP_PKEY* new_key) {
+platform::Result<contract::IssuedCertificate> renew(Platform& p, const Customer& c,
+                                                    const std::string& order_id, EVP_PKEY* new_key) {
   auto nonce = p.client.renewal_nonce(order_id, platform::new_idempotency_key());
   if (!nonce) return std::unexpected(nonce.error());
   Bytes p10 = make_p10(new_key, subject_der_of(c.cert.certificate));

@@ -48,7 +48,8 @@ struct Platform {
 
   // Send + read the outbox + verify: a verification token for `phone` (purpose renewal by default).
   // Makes `phone` a test phone (exempt from SMS limits): tests of the limits use send_code.
-  std::string verify_phone(const std::string& phone, contract::SmsPurpose purpose = contract::SmsPurpose::Renewal);
+  std::string verify_phone(const std::string& phone,
+                           contract::SmsPurpose purpose = contract::SmsPurpose::Renewal);
   // A code sent to `phone` for `purpose` (from the outbox).
   std::string send_code(const std::string& phone, contract::SmsPurpose purpose);
 };
@@ -78,16 +79,16 @@ Bytes make_p10(EVP_PKEY* key, const Bytes& subject_der);
 // The old key's proof over the contract's DER.
 Bytes sign_proof(EVP_PKEY* old_key, const std::string& order_id, const Bytes& p10, const Bytes& nonce);
 
-contract::OrderCreateRequest order_request(const Customer& c, const std::string& product, const std::string& token,
-                                           int years = 1);
+contract::OrderCreateRequest order_request(const Customer& c, const std::string& product,
+                                           const std::string& token, int years = 1);
 
 // Creates an order for a freshly verified phone; CHECKs success.
-contract::Order create_order(Platform& p, const Customer& c, const std::string& product, const std::string& phone,
-                             int years = 1);
+contract::Order create_order(Platform& p, const Customer& c, const std::string& product,
+                             const std::string& phone, int years = 1);
 
 // Nonce + P10 + proof + submit with `new_key`.
-platform::Result<contract::IssuedCertificate> renew(Platform& p, const Customer& c, const std::string& order_id,
-                                                    EVP_PKEY* new_key);
+platform::Result<contract::IssuedCertificate> renew(Platform& p, const Customer& c,
+                                                    const std::string& order_id, EVP_PKEY* new_key);
 
 contract::UnixTime platform_now(Platform& p);
 

@@ -27,7 +27,7 @@ namespace {
 // One connection at a time; `behaviour` gets the TLS stream (or nullptr and the fd for plain TCP) after
 // the request has been read.
 class RawServer {
-public:
+ public:
   struct Conn {
     SSL* ssl = nullptr;
     int fd = -1;
@@ -53,7 +53,8 @@ public:
   };
   using Behaviour = std::function<void(Conn&)>;
 
-  RawServer(Behaviour b, bool tls = true, bool speak = true) : behaviour_(std::move(b)), tls_(tls), speak_(speak) {
+  RawServer(Behaviour b, bool tls = true, bool speak = true)
+      : behaviour_(std::move(b)), tls_(tls), speak_(speak) {
     ::signal(SIGPIPE, SIG_IGN);  // SSL_write to a client that hung up
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     int one = 1;
@@ -87,7 +88,7 @@ public:
   [[nodiscard]] std::string url() const { return "https://127.0.0.1:" + std::to_string(port_) + "/v1/"; }
   [[nodiscard]] int requests() const { return requests_; }
 
-private:
+ private:
   void run() {
     while (!stop_) {
       pollfd p{fd_, POLLIN, 0};
@@ -133,7 +134,8 @@ private:
     char buf[4096];
     std::size_t want = std::string::npos;
     while (!stop_) {
-      int n = conn.ssl ? SSL_read(conn.ssl, buf, sizeof buf) : static_cast<int>(::recv(conn.fd, buf, sizeof buf, 0));
+      int n = conn.ssl ? SSL_read(conn.ssl, buf, sizeof buf)
+                       : static_cast<int>(::recv(conn.fd, buf, sizeof buf, 0));
       if (n <= 0) {
         ERR_clear_error();
         return false;
@@ -164,7 +166,8 @@ private:
 
 std::string response(int status, std::string_view body, std::string_view type = "application/json") {
   return "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: " + std::string(type) +
-         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + std::string(body);
+         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" +
+         std::string(body);
 }
 
 platform::Client client_for(const std::string& url, int attempts = 1) {
@@ -210,56 +213,77 @@ auto sms = [](platform::Client& c) {
 }  // namespace
 
 TEST_CASE("garbage, wrong-shaped and hostile bodies are Malformed") {
-  auto e1 = expect_error([](auto& c) { c.write(response(200, "not json at all")); }, ErrorKind::Malformed, catalog);
+  auto e1 =
+      expect_error([](auto& c) { c.write(response(200, "not json at all")); }, ErrorKind::Malformed, catalog);
   CHECK(e1.message_key == contract::key::kMalformed);
-  auto e2 = expect_error([](auto& c) { c.write(response(200, R"({"version": 5})")); }, ErrorKind::Malformed, catalog);
+  auto e2 = expect_error([](auto& c) { c.write(response(200, R"({"version": 5})")); }, ErrorKind::Malformed,
+                         catalog);
   CHECK(e2.detail.find("version") != std::string::npos);
   expect_error([](auto& c) { c.write(response(200, "[1,2,3]")); }, ErrorKind::Malformed, catalog);
   expect_error([](auto& c) { c.write(response(200, "")); }, ErrorKind::Malformed, catalog);
   expect_error([](auto& c) { c.write(response(200, std::string(100000, '[') + std::string(100000, ']'))); },
                ErrorKind::Malformed, catalog);
-  expect_error([](auto& c) { c.write(response(200, R"({"resend_after_s":1e300,"code_length":6,"expires_in_s":300})")); },
-               ErrorKind::Malformed, sms);
-  expect_error([](auto& c) { c.write(response(200, R"({"resend_after_s":-5,"code_length":6,"expires_in_s":300})")); },
-               ErrorKind::Malformed, sms);
-  expect_error([](auto& c) { c.write(response(200, R"({"resend_after_s":60,"code_length":600,"expires_in_s":300})")); },
-               ErrorKind::Malformed, sms);
+  expect_error(
+      [](auto& c) {
+        c.write(response(200, R"({"resend_after_s":1e300,"code_length":6,"expires_in_s":300})"));
+      },
+      ErrorKind::Malformed, sms);
+  expect_error(
+      [](auto& c) { c.write(response(200, R"({"resend_after_s":-5,"code_length":6,"expires_in_s":300})")); },
+      ErrorKind::Malformed, sms);
+  expect_error(
+      [](auto& c) {
+        c.write(response(200, R"({"resend_after_s":60,"code_length":600,"expires_in_s":300})"));
+      },
+      ErrorKind::Malformed, sms);
   // Invalid UTF-8 inside a string.
-  expect_error([](auto& c) { c.write(response(200, "{\"version\":\"\xff\xfe\",\"projects\":[],\"brands\":[],\"products\":[]}")); },
-               ErrorKind::Malformed, catalog);
+  expect_error(
+      [](auto& c) {
+        c.write(response(200, "{\"version\":\"\xff\xfe\",\"projects\":[],\"brands\":[],\"products\":[]}"));
+      },
+      ErrorKind::Malformed, catalog);
   // A certificate field that is not base64.
   expect_error(
       [](auto& c) {
-        c.write(response(200, R"({"order_id":"R1","certificate":"%%%","chain":[],"not_before":1,"not_after":2,"serial":"01"})"));
+        c.write(response(
+            200,
+            R"({"order_id":"R1","certificate":"%%%","chain":[],"not_before":1,"not_after":2,"serial":"01"})"));
       },
       ErrorKind::Malformed, [](platform::Client& c) { return c.certificate_get("R1"); });
 }
 
 TEST_CASE("error answers: HTML 500, hostile codes and message keys are neutralised") {
-  auto html = expect_error([](auto& c) { c.write(response(500, "<html><body>Internal Server Error</body></html>", "text/html")); },
-                           ErrorKind::Http, catalog);
+  auto html = expect_error(
+      [](auto& c) { c.write(response(500, "<html><body>Internal Server Error</body></html>", "text/html")); },
+      ErrorKind::Http, catalog);
   CHECK(html.http_status == 500);
   CHECK(html.code.empty());
   CHECK(html.message_key == contract::key::kServerError);
-  auto nf = expect_error([](auto& c) { c.write(response(404, "<html>nope</html>", "text/html")); }, ErrorKind::Http, catalog);
+  auto nf = expect_error([](auto& c) { c.write(response(404, "<html>nope</html>", "text/html")); },
+                         ErrorKind::Http, catalog);
   CHECK(nf.message_key == contract::key::kHttp);
   auto hostile = expect_error(
       [](auto& c) {
-        c.write(response(409, R"({"code":"<script>alert(1)</script>","message_key":"../../../etc/passwd","detail":")" +
-                                  std::string(20000, 'x') + "\"}"));
+        c.write(response(
+            409, R"({"code":"<script>alert(1)</script>","message_key":"../../../etc/passwd","detail":")" +
+                     std::string(20000, 'x') + "\"}"));
       },
       ErrorKind::Http, catalog);
   CHECK(hostile.code.empty());
   CHECK(hostile.message_key == contract::key::kHttp);
   CHECK(hostile.detail.size() <= 512);
   auto foreign_key = expect_error(
-      [](auto& c) { c.write(response(422, R"({"code":"renewal.proof_invalid","message_key":"error.ui.something_else"})")); },
+      [](auto& c) {
+        c.write(response(422, R"({"code":"renewal.proof_invalid","message_key":"error.ui.something_else"})"));
+      },
       ErrorKind::Http, catalog);
   CHECK(foreign_key.code == "renewal.proof_invalid");
   CHECK(foreign_key.message_key == "error.platform.renewal.proof_invalid");
   auto throttled = expect_error(
       [](auto& c) {
-        c.write(response(429, R"({"code":"sms.resend_too_soon","message_key":"error.platform.sms.resend_too_soon","retry_after_s":42})"));
+        c.write(response(
+            429,
+            R"({"code":"sms.resend_too_soon","message_key":"error.platform.sms.resend_too_soon","retry_after_s":42})"));
       },
       ErrorKind::Http, sms);
   CHECK(throttled.retry_after_s == 42);
@@ -357,7 +381,8 @@ TEST_CASE("retries: idempotent calls on 503, with backoff; never on 4xx") {
   std::atomic<int> n{0};
   RawServer s([&](auto& c) {
     if (++n <= 2)
-      c.write(response(503, R"({"code":"dev.fault_injected","message_key":"error.platform.dev.fault_injected"})"));
+      c.write(response(503,
+                       R"({"code":"dev.fault_injected","message_key":"error.platform.dev.fault_injected"})"));
     else
       c.write(response(200, R"({"resend_after_s":60,"code_length":6,"expires_in_s":300})"));
   });
@@ -382,7 +407,8 @@ TEST_CASE("retries: idempotent calls on 503, with backoff; never on 4xx") {
   std::atomic<int> k{0};
   RawServer refuses([&](auto& cn) {
     ++k;
-    cn.write(response(400, R"({"code":"request.malformed","message_key":"error.platform.request.malformed"})"));
+    cn.write(
+        response(400, R"({"code":"request.malformed","message_key":"error.platform.request.malformed"})"));
   });
   platform::Client c3 = client_for(refuses.url(), 3);
   auto bad = sms(c3);

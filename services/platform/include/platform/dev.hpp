@@ -33,8 +33,8 @@ Result<contract::Order> pay(Client& c, std::string_view order_id);
 struct SeedRequest {
   contract::Bytes subject_der;  // or the fields below when empty
   std::string country = "CN", org, org_unit, common_name;
-  std::string public_key;       // PEM text, or base64 DER SubjectPublicKeyInfo
-  std::string project, brand;   // catalog ids
+  std::string public_key;      // PEM text, or base64 DER SubjectPublicKeyInfo
+  std::string project, brand;  // catalog ids
   contract::UnixTime not_before = 0, not_after = 0;
 };
 struct SeededCertificate {
@@ -51,7 +51,8 @@ Result<void> revoke(Client& c, std::string_view serial);
 // POST dev/faults: for `endpoint` (an operation name: "orders.create", "renewal.submit", ...), the next
 // `count` calls: mode "fail" → 503 dev.fault_injected before committing; "drop" → commit, then the
 // connection is closed without an answer; "delay" → wait delay_ms first.
-Result<void> set_fault(Client& c, std::string_view endpoint, std::string_view mode, int count = 1, int delay_ms = 0);
+Result<void> set_fault(Client& c, std::string_view endpoint, std::string_view mode, int count = 1,
+                       int delay_ms = 0);
 // DELETE dev/faults.
 Result<void> clear_faults(Client& c);
 
