@@ -662,6 +662,22 @@ TEST_CASE("kiosk: heartbeat and the signed configuration") {
   CHECK(foreign.error().code == "kiosk.config_signature_invalid");
 }
 
+TEST_CASE("dev clock: set, frozen, advanced, reset") {
+  Platform p;
+  auto t = platform::dev::freeze_clock(p.client, 2000000000);
+  REQUIRE(t.has_value());
+  CHECK(*t == 2000000000);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  CHECK(platform_now(p) == 2000000000);
+  CHECK(platform::dev::advance_clock(p.client, 10).value() == 2000000010);
+  auto real = platform::dev::reset_clock(p.client);
+  REQUIRE(real.has_value());
+  CHECK(std::abs(*real - static_cast<contract::UnixTime>(std::time(nullptr))) <= 2);
+  auto moved = platform::dev::set_clock(p.client, 1900000000);
+  REQUIRE(moved.has_value());
+  CHECK(std::abs(*moved - 1900000000) <= 1);
+}
+
 TEST_CASE("dev endpoints are refused unless the server runs with --dev") {
   Platform p(/*dev=*/false);
   auto r = platform::dev::pay(p.client, "R1");

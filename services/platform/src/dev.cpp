@@ -41,6 +41,10 @@ Result<contract::UnixTime> set_clock(Client& c, contract::UnixTime now) {
   Json b = {{"now", now}};
   return clock_of(c.call("POST", "dev/clock", &b));
 }
+Result<contract::UnixTime> freeze_clock(Client& c, contract::UnixTime now) {
+  Json b = {{"now", now}, {"freeze", true}};
+  return clock_of(c.call("POST", "dev/clock", &b));
+}
 Result<contract::UnixTime> advance_clock(Client& c, std::int64_t seconds) {
   Json b = {{"advance_s", seconds}};
   return clock_of(c.call("POST", "dev/clock", &b));

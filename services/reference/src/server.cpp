@@ -212,6 +212,7 @@ struct Server::Impl {
   std::condition_variable order_changed;
   bool stopping = false;
   std::atomic<std::int64_t> clock_offset{0};
+  std::atomic<std::int64_t> clock_frozen{-1};  // dev: a fixed time (≥ 0) instead of the real one + offset
   std::mutex faults_mu;
   std::map<std::string, Fault, std::less<>> faults;
   std::set<std::string, std::less<>> test_phones;
@@ -233,7 +234,10 @@ struct Server::Impl {
   };
   using Handler = Reply (Impl::*)(Ctx&);
 
-  UnixTime now() const { return static_cast<UnixTime>(std::time(nullptr)) + clock_offset.load(); }
+  UnixTime now() const {
+    std::int64_t frozen = clock_frozen.load();
+    return frozen >= 0 ? frozen : static_cast<UnixTime>(std::time(nullptr)) + clock_offset.load();
+  }
 
   // ---------------------------------------------------------------- set-up
   explicit Impl(ServerOptions o) : opt(std::move(o)) {
@@ -1333,17 +1337,30 @@ struct Server::Impl {
   }
 
   // ---------------------------------------------------------------- handlers: dev
-  Reply clock_reply(const Ctx&) { return {200, Json{{"now", now()}, {"offset_s", clock_offset.load()}}}; }
+  Reply clock_reply(const Ctx&) {
+    return {200,
+            Json{{"now", now()}, {"offset_s", clock_offset.load()}, {"frozen", clock_frozen.load() >= 0}}};
+  }
   Reply h_dev_clock_get(Ctx& c) { return clock_reply(c); }
+  // {now[, freeze: true]} | {advance_s} | {reset: true}. A frozen clock stands still until advanced.
   Reply h_dev_clock_set(Ctx& c) {
-    if (c.body.contains("now") && c.body["now"].is_number_integer())
-      clock_offset = c.body["now"].get<std::int64_t>() - static_cast<std::int64_t>(std::time(nullptr));
-    else if (c.body.contains("advance_s") && c.body["advance_s"].is_number_integer())
-      clock_offset += c.body["advance_s"].get<std::int64_t>();
-    else if (c.body.contains("reset") && c.body["reset"] == true)
+    const Json& b = c.body;
+    auto real = static_cast<std::int64_t>(std::time(nullptr));
+    if (b.contains("now") && b["now"].is_number_integer()) {
+      std::int64_t t = b["now"].get<std::int64_t>();
+      bool freeze = b.contains("freeze") && b["freeze"] == true;
+      clock_offset = t - real;
+      clock_frozen = freeze ? t : -1;
+    } else if (b.contains("advance_s") && b["advance_s"].is_number_integer()) {
+      std::int64_t d = b["advance_s"].get<std::int64_t>();
+      clock_offset += d;
+      if (clock_frozen.load() >= 0) clock_frozen += d;
+    } else if (b.contains("reset") && b["reset"] == true) {
       clock_offset = 0;
-    else
-      return error_reply(code::kBadRequest, "{now} or {advance_s} or {reset: true}");
+      clock_frozen = -1;
+    } else {
+      return error_reply(code::kBadRequest, "{now[, freeze: true]} or {advance_s} or {reset: true}");
+    }
     order_changed.notify_all();
     return clock_reply(c);
   }

@@ -13,6 +13,8 @@ namespace platform::dev {
 
 // POST dev/clock: the platform's clock (orders, SMS, certificates use it).
 Result<contract::UnixTime> set_clock(Client& c, contract::UnixTime now);
+// The clock stands still at `now` (advance_clock moves it) until reset_clock.
+Result<contract::UnixTime> freeze_clock(Client& c, contract::UnixTime now);
 Result<contract::UnixTime> advance_clock(Client& c, std::int64_t seconds);
 Result<contract::UnixTime> reset_clock(Client& c);
 // POST dev/test-phones: exempt a phone from SMS limits.
