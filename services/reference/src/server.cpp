@@ -51,6 +51,7 @@ constexpr int kThrottleFirstWaitS = 30;
 constexpr int kThrottleMaxWaitS = 900;
 constexpr int kThrottleForgetS = 3600;  // a counter with no failure for this long starts again
 constexpr std::size_t kServerThreads = 32;
+constexpr int kIdempotencyKeepS = 86400;
 constexpr std::string_view kNextStepCounter = "order.next_step.go_to_counter";
 
 struct Reply {
@@ -472,7 +473,7 @@ struct Server::Impl {
     if (keyed) {
       key = req.get_header_value("Idempotency-Key");
       if (!key_valid(key)) return send(res, error_reply(code::kIdempotencyKeyMissing));
-      hash = hex_sha256(req.method + " " + req.path + "\n" + req.get_header_value("Authorization") + "\n" +
+      hash = keyed_hash(req.method + " " + req.path + "\n" + req.get_header_value("Authorization") + "\n" +
                         req.body);
       Stmt q(db, "SELECT request_hash, status, body FROM idempotency WHERE kiosk_id=? AND key=?");
       q.bind(kiosk, key);
@@ -503,6 +504,9 @@ struct Server::Impl {
                  ctx.now)
             .run();
       }
+      // Replays are for resuming after a crash or a lost answer: a day is plenty, and keeps the stored
+      // answers (session and verification tokens among them) from piling up.
+      Stmt(db, "DELETE FROM idempotency WHERE at<?").bind(ctx.now - kIdempotencyKeepS).run();
       db.exec("COMMIT");
       if (db.failed()) {
         db.reset_failure();
@@ -587,18 +591,18 @@ struct Server::Impl {
     return v;
   }
 
-  std::string sms_hash(std::string_view phone, std::string_view purpose, std::string_view code) {
-    Bytes key = sms_secret;
-    std::string msg = std::string(phone) + "|" + std::string(purpose) + "|" + std::string(code);
-    Bytes data(msg.begin(), msg.end());
-    OPENSSL_cleanse(msg.data(), msg.size());
-    // HMAC-SHA256 by hand would be more code than EVP_Q_mac.
+  // HMAC-SHA256 under the server's secret: SMS code hashes, and idempotency request hashes (a request
+  // body may hold a password or a code; a plain SHA-256 of it in the database could be cracked).
+  std::string keyed_hash(std::string msg) {
     unsigned char out[32];
     std::size_t len = 0;
-    EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(), data.data(), data.size(),
-              out, sizeof out, &len);
-    OPENSSL_cleanse(data.data(), data.size());
+    EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, sms_secret.data(), sms_secret.size(),
+              reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), out, sizeof out, &len);
+    OPENSSL_cleanse(msg.data(), msg.size());
     return contract::hex_encode(out, len);
+  }
+  std::string sms_hash(std::string_view phone, std::string_view purpose, std::string_view code) {
+    return keyed_hash(std::string(phone) + "|" + std::string(purpose) + "|" + std::string(code));
   }
 
   Bytes pbkdf2(std::string_view password, const Bytes& salt, std::int64_t iterations) {
