@@ -384,6 +384,11 @@ TEST_CASE("order life: expiry, close, needs_staff, one paid order per certificat
                                         new_idempotency_key());
     CHECK_CODE(second, code::kRenewalInProgress);
     CHECK(second.error().detail == o.id);
+    // Counter staff ask for the money back.
+    auto refund = platform::dev::request_refund(p.client, o.id);
+    CHECK_OK(refund);
+    CHECK(refund->status == OrderStatus::RefundRequested);
+    CHECK_CODE(p.client.renewal_nonce(o.id, new_idempotency_key()), code::kOrderStateInvalid);
   }
   SUBCASE("unknown order") {
     CHECK_CODE(p.client.order_get("R20260101deadbeef0000"), code::kOrderNotFound);

@@ -79,13 +79,22 @@ Result<std::string> last_code(Client& c, std::string_view phone, contract::SmsPu
   return std::unexpected(malformed("no SMS for this phone and purpose"));
 }
 
-Result<contract::Order> pay(Client& c, std::string_view order_id) {
-  auto r = c.call("POST", "dev/orders/" + std::string(order_id) + "/pay", nullptr);
+namespace {
+Result<contract::Order> order_call(Client& c, const std::string& path) {
+  auto r = c.call("POST", path, nullptr);
   if (!r) return std::unexpected(r.error());
   contract::Order o;
   std::string why;
   if (!contract::decode(*r, o, why)) return std::unexpected(malformed(why));
   return o;
+}
+}  // namespace
+
+Result<contract::Order> pay(Client& c, std::string_view order_id) {
+  return order_call(c, "dev/orders/" + std::string(order_id) + "/pay");
+}
+Result<contract::Order> request_refund(Client& c, std::string_view order_id) {
+  return order_call(c, "dev/orders/" + std::string(order_id) + "/refund");
 }
 
 Result<SeededCertificate> seed_certificate(Client& c, const SeedRequest& s) {

@@ -573,6 +573,7 @@ struct Server::Impl {
     post("/v1/dev/test-phones", "dev.test_phones", &Impl::h_dev_test_phone, false);
     get("/v1/dev/sms-outbox", "dev.sms_outbox", &Impl::h_dev_outbox);
     post("/v1/dev/orders/" + id + "/pay", "dev.pay", &Impl::h_dev_pay, false);
+    post("/v1/dev/orders/" + id + "/refund", "dev.refund", &Impl::h_dev_refund, false);
     post("/v1/dev/certificates", "dev.seed_certificate", &Impl::h_dev_seed, false);
     post("/v1/dev/certificates/([0-9a-f]{1,64})/revoke", "dev.revoke", &Impl::h_dev_revoke, false);
     post("/v1/dev/faults", "dev.faults", &Impl::h_dev_fault_set, false);
@@ -991,6 +992,17 @@ struct Server::Impl {
     Stmt(db, "INSERT INTO payments(order_id, amount_fen, method, at) VALUES(?,?,'wechat-dev',?)")
         .bind(o->id, o->amount_fen, c.now)
         .run();
+    order_changed.notify_all();
+    return order_reply(o->id, c.now);
+  }
+
+  // What counter staff do for a paid order that will not be finished: ask for the money back.
+  Reply h_dev_refund(Ctx& c) {
+    auto o = load_order(c.param(), c.now);
+    if (!o) return error_reply(code::kOrderNotFound);
+    if (o->status == OrderStatus::RefundRequested) return order_reply(o->id, c.now);
+    if (o->status != OrderStatus::Paid && o->status != OrderStatus::NeedsStaff) return state_error(o->status);
+    set_status(o->id, OrderStatus::RefundRequested);
     order_changed.notify_all();
     return order_reply(o->id, c.now);
   }

@@ -31,6 +31,8 @@ Result<std::string> last_code(Client& c, std::string_view phone, contract::SmsPu
 
 // POST dev/orders/{id}/pay: "scan and pay". Http: order.already_paid, order.expired, order.closed.
 Result<contract::Order> pay(Client& c, std::string_view order_id);
+// POST dev/orders/{id}/refund: staff's refund request for a paid or needs_staff order → refund_requested.
+Result<contract::Order> request_refund(Client& c, std::string_view order_id);
 
 struct SeedRequest {
   contract::Bytes subject_der;  // or the fields below when empty
