@@ -811,6 +811,7 @@ struct Server::Impl {
     Stmt(db, "INSERT INTO sms_sends VALUES(?,?,?)").bind(req->phone, purpose, c.now).run();
     Stmt(db, "DELETE FROM sms_sends WHERE at<?").bind(c.now - 2 * 86400).run();
     // The gateway stand-in: the outbox table (dev endpoint) and a file.
+    Stmt(db, "DELETE FROM sms_outbox WHERE id<=(SELECT max(id) FROM sms_outbox)-10000").run();
     Stmt(db, "INSERT INTO sms_outbox(phone, purpose, code, at) VALUES(?,?,?,?)")
         .bind(req->phone, purpose, code_text, c.now)
         .run();
@@ -839,6 +840,7 @@ struct Server::Impl {
     OPENSSL_cleanse(code_ref.data(), code_ref.size());
     if (bad) return *bad;
     std::string token = random_token(24);
+    Stmt(db, "DELETE FROM verifications WHERE expires_at<?").bind(c.now).run();
     Stmt(db, "INSERT INTO verifications VALUES(?,?,?,?)")
         .bind(hex_sha256(token), phone, contract::to_string(purpose), c.now + kVerificationValidS)
         .run();
