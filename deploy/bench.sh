@@ -5,3 +5,5 @@ cd "$(dirname "$0")/.."
 BUILD=${KIOSK_BUILD_DIR:-build}
 echo "==> token rollover: library vs pkcs11-tool + openssl vs bare PKCS#11 (README, Performance → Token rollover)"
 "$BUILD/tests/bench/token_rollover_bench" "${KIOSK_BENCH_RUNS_EC:-21}" "${KIOSK_BENCH_RUNS_RSA:-7}"
+echo "==> platform (client ↔ reference platform, mutual TLS on loopback)"
+"$BUILD/tests/bench/platform_bench" 200

@@ -59,10 +59,10 @@ case "$MODE" in
   test)
     configure_build build
     ctest --test-dir build --output-on-failure -j "$JOBS" --timeout 1200
-    echo "==> sanitizer build (address,undefined): token, journal and core tests"
+    echo "==> sanitizer build (address,undefined): token, journal, core and platform tests"
     configure_build build-asan -DKIOSK_SANITIZE=ON -DKIOSK_BUILD_APP=OFF -DCMAKE_BUILD_TYPE=Debug
     ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-      ctest --test-dir build-asan --output-on-failure -j "$JOBS" --timeout 1200 -L 'token|journal|core'
+      ctest --test-dir build-asan --output-on-failure -j "$JOBS" --timeout 1200 -L 'token|journal|core|platform'
     echo "==> all tests passed"
     ;;
   bench)

@@ -7,19 +7,24 @@ namespace {
 
 constexpr std::array kCodes = {
     CodeInfo{code::kBadRequest, 400, "the request body or parameters do not follow the contract"},
-    CodeInfo{code::kNotFound, 404, "no such endpoint (dev endpoints answer this unless the server runs --dev)"},
+    CodeInfo{code::kNotFound, 404,
+             "no such endpoint (dev endpoints answer this unless the server runs --dev)"},
     CodeInfo{code::kIdempotencyKeyMissing, 400, "a mutating call without an Idempotency-Key header"},
     CodeInfo{code::kIdempotencyKeyReused, 409, "the Idempotency-Key was used before with another request"},
     CodeInfo{code::kInternal, 500, "the platform failed; retry later"},
     CodeInfo{code::kKioskUnknown, 403, "the client certificate names no usable kiosk id"},
+    CodeInfo{code::kKioskCertificateUntrusted, 403,
+             "the client certificate is not issued by the fleet CA (or expired)"},
     CodeInfo{code::kPhoneInvalid, 400, "not a mainland mobile number (11 digits, 1[3-9]...)"},
     CodeInfo{code::kSmsResendTooSoon, 429, "a code was sent less than 60 s ago (retry_after_s)"},
     CodeInfo{code::kSmsHourlyLimit, 429, "5 codes in the last hour for this phone (retry_after_s)"},
     CodeInfo{code::kSmsDailyLimit, 429, "10 codes in the last day for this phone (retry_after_s)"},
     CodeInfo{code::kSmsCodeWrong, 400, "wrong code; detail says how many tries are left"},
-    CodeInfo{code::kSmsCodeExpired, 400, "no valid code for this phone and purpose (expired, used or never sent)"},
+    CodeInfo{code::kSmsCodeExpired, 400,
+             "no valid code for this phone and purpose (expired, used or never sent)"},
     CodeInfo{code::kSmsTriesExhausted, 400, "5 wrong tries: this code is dead, send a new one"},
-    CodeInfo{code::kVerificationInvalid, 401, "the phone verification token is unknown, expired or for another purpose"},
+    CodeInfo{code::kVerificationInvalid, 401,
+             "the phone verification token is unknown, expired or for another purpose"},
     CodeInfo{code::kProductUnknown, 404, "no such product in the catalog"},
     CodeInfo{code::kYearsInvalid, 400, "years not among the product's allowed years"},
     CodeInfo{code::kCertificateMalformed, 400, "the old certificate is not a DER X.509 certificate"},
@@ -28,11 +33,13 @@ constexpr std::array kCodes = {
     CodeInfo{code::kCertificateWrongProject, 422, "the old certificate belongs to another project"},
     CodeInfo{code::kCertificateWrongBrand, 422, "the old certificate was issued for another token brand"},
     CodeInfo{code::kCertificateKeyType, 422, "the old certificate's key type does not fit the product"},
-    CodeInfo{code::kCertificateTooEarly, 422, "the renewal window (90 days before expiry) is not open yet; detail: when"},
+    CodeInfo{code::kCertificateTooEarly, 422,
+             "the renewal window (90 days before expiry) is not open yet; detail: when"},
     CodeInfo{code::kCertificateTooLate, 422, "the certificate expired more than 365 days ago"},
     CodeInfo{code::kCertificateAlreadyRenewed, 409, "this certificate was renewed already"},
     CodeInfo{code::kTokenMismatch, 422, "the key's manufacturer/model is not the product's brand"},
-    CodeInfo{code::kRenewalInProgress, 409, "a paid order for this certificate is unfinished; detail: its id"},
+    CodeInfo{code::kRenewalInProgress, 409,
+             "a paid order for this certificate is unfinished; detail: its id"},
     CodeInfo{code::kOrderNotFound, 404, "no such order"},
     CodeInfo{code::kOrderAlreadyPaid, 409, "the order is paid (close refused; paying again refused)"},
     CodeInfo{code::kOrderExpired, 409, "the order was not paid within 10 minutes"},
@@ -67,7 +74,9 @@ constexpr std::array kCodes = {
 
 }  // namespace
 
-std::span<const CodeInfo> all_codes() { return kCodes; }
+std::span<const CodeInfo> all_codes() {
+  return kCodes;
+}
 
 const CodeInfo* find_code(std::string_view c) {
   for (const auto& i : kCodes)
@@ -75,6 +84,8 @@ const CodeInfo* find_code(std::string_view c) {
   return nullptr;
 }
 
-std::string message_key_for(std::string_view c) { return "error.platform." + std::string(c); }
+std::string message_key_for(std::string_view c) {
+  return "error.platform." + std::string(c);
+}
 
 }  // namespace contract

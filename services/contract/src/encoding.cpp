@@ -10,7 +10,8 @@ constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn
 constexpr std::array<int, 256> make_reverse() {
   std::array<int, 256> r{};
   for (auto& v : r) v = -1;
-  for (std::size_t i = 0; i < kAlphabet.size(); ++i) r[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int>(i);
+  for (std::size_t i = 0; i < kAlphabet.size(); ++i)
+    r[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int>(i);
   return r;
 }
 constexpr auto kReverse = make_reverse();

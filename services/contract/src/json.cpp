@@ -10,7 +10,7 @@ namespace {
 
 // Reads one JSON object field by field; the first problem is kept in `why` as "path.field: what".
 class Reader {
-public:
+ public:
   Reader(const Json& j, std::string& why, std::string path = {}) : j_(j), why_(why), path_(std::move(path)) {
     if (!j_.is_object()) fail("", "must be an object");
   }
@@ -61,7 +61,8 @@ public:
     std::int64_t n = 0;
     if (v->is_number_unsigned()) {
       auto u = v->get<std::uint64_t>();
-      if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return fail(key, "out of range");
+      if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+        return fail(key, "out of range");
       n = static_cast<std::int64_t>(u);
     } else if (v->is_number_integer()) {
       n = v->get<std::int64_t>();
@@ -80,7 +81,9 @@ public:
     integer(key, t, 0, kMaxTime);
     if (ok_) out = t;
   }
-  void time(std::string_view key, UnixTime& out, bool required = true) { integer(key, out, 0, kMaxTime, required); }
+  void time(std::string_view key, UnixTime& out, bool required = true) {
+    integer(key, out, 0, kMaxTime, required);
+  }
 
   void boolean(std::string_view key, bool& out, bool required = true) {
     const Json* v = field(key, required);
@@ -135,14 +138,15 @@ public:
     for (std::size_t i = 0; i < v->size(); ++i) {
       T item{};
       std::string inner;
-      if (!decode_item((*v)[i], item, inner)) return fail(std::string(key) + "[" + std::to_string(i) + "]", inner);
+      if (!decode_item((*v)[i], item, inner))
+        return fail(std::string(key) + "[" + std::to_string(i) + "]", inner);
       out.push_back(std::move(item));
     }
   }
 
   static constexpr UnixTime kMaxTime = 253402300799;  // 9999-12-31T23:59:59Z
 
-private:
+ private:
   template <typename T>
   static bool decode_item(const Json& j, T& out, std::string& why) {
     if constexpr (std::is_same_v<T, int>) {
@@ -179,7 +183,9 @@ template <typename T>
 Json opt(const std::optional<T>& v) {
   return v ? Json(*v) : Json(nullptr);
 }
-Json opt_b64(const std::optional<Bytes>& v) { return v ? Json(base64_encode(*v)) : Json(nullptr); }
+Json opt_b64(const std::optional<Bytes>& v) {
+  return v ? Json(base64_encode(*v)) : Json(nullptr);
+}
 
 // Nesting depth of JSON text, outside strings. Cheap, and keeps a hostile "[[[[" away from the parser.
 bool depth_ok(std::string_view text) {
@@ -234,7 +240,9 @@ bool is_code_shaped(std::string_view s) {
 
 // ---- encode
 
-Json encode(const Project& v) { return {{"id", v.id}, {"display_name", v.display_name}}; }
+Json encode(const Project& v) {
+  return {{"id", v.id}, {"display_name", v.display_name}};
+}
 Json encode(const Brand& v) {
   return {{"id", v.id},
           {"display_name", v.display_name},
@@ -256,15 +264,21 @@ Json encode(const Product& v) {
           {"picture", v.picture}};
 }
 Json encode(const Catalog& v) {
-  Json j = {{"version", v.version}, {"projects", Json::array()}, {"brands", Json::array()}, {"products", Json::array()}};
+  Json j = {{"version", v.version},
+            {"projects", Json::array()},
+            {"brands", Json::array()},
+            {"products", Json::array()}};
   for (const auto& p : v.projects) j["projects"].push_back(encode(p));
   for (const auto& b : v.brands) j["brands"].push_back(encode(b));
   for (const auto& p : v.products) j["products"].push_back(encode(p));
   return j;
 }
-Json encode(const SmsSendRequest& v) { return {{"phone", v.phone}, {"purpose", to_string(v.purpose)}}; }
+Json encode(const SmsSendRequest& v) {
+  return {{"phone", v.phone}, {"purpose", to_string(v.purpose)}};
+}
 Json encode(const SmsSent& v) {
-  return {{"resend_after_s", v.resend_after_s}, {"code_length", v.code_length}, {"expires_in_s", v.expires_in_s}};
+  return {
+      {"resend_after_s", v.resend_after_s}, {"code_length", v.code_length}, {"expires_in_s", v.expires_in_s}};
 }
 Json encode(const SmsVerified& v) {
   return {{"verification_token", v.verification_token}, {"expires_at", v.expires_at}};
@@ -299,7 +313,9 @@ Json encode(const Order& v) {
           {"fapiao_title", opt(v.fapiao_title)},
           {"fapiao_tax_number", opt(v.fapiao_tax_number)}};
 }
-Json encode(const NeedsStaffRequest& v) { return {{"reason", v.reason}, {"detail", v.detail}}; }
+Json encode(const NeedsStaffRequest& v) {
+  return {{"reason", v.reason}, {"detail", v.detail}};
+}
 Json encode(const RenewalNonce& v) {
   return {{"order_id", v.order_id}, {"nonce", base64_encode(v.nonce)}, {"expires_at", v.expires_at}};
 }
@@ -325,8 +341,8 @@ Json encode(const Session& v) {
           {"account_id", v.account_id}};
 }
 Json encode(const Profile& v) {
-  return {{"account_id", v.account_id}, {"username", v.username},   {"member_level", v.member_level},
-          {"real_name", v.real_name},   {"phone", v.phone},         {"email", v.email},
+  return {{"account_id", v.account_id},      {"username", v.username}, {"member_level", v.member_level},
+          {"real_name", v.real_name},        {"phone", v.phone},       {"email", v.email},
           {"registered_at", v.registered_at}};
 }
 Json encode(const ProfileUpdate& v) {
@@ -342,7 +358,9 @@ Json encode(const BusinessList& v) {
   for (const auto& o : v.orders) a.push_back(encode(o));
   return {{"orders", a}};
 }
-Json encode(const HealthItem& v) { return {{"part", v.part}, {"status", v.status}, {"detail", v.detail}}; }
+Json encode(const HealthItem& v) {
+  return {{"part", v.part}, {"status", v.status}, {"detail", v.detail}};
+}
 Json encode(const Heartbeat& v) {
   Json h = Json::array();
   for (const auto& i : v.health) h.push_back(encode(i));

@@ -55,23 +55,47 @@ const T* find_by_id(const std::vector<T>& v, std::string_view id) {
 
 }  // namespace
 
-std::string_view to_string(KeyAlgorithm v) { return name_of(kKeyAlgorithms, v); }
-std::string_view to_string(OldKeyPolicy v) { return name_of(kOldKeyPolicies, v); }
-std::string_view to_string(SmsPurpose v) { return name_of(kSmsPurposes, v); }
-std::string_view to_string(OrderStatus v) { return name_of(kOrderStatuses, v); }
-bool parse(std::string_view s, KeyAlgorithm& out) { return value_of(kKeyAlgorithms, s, out); }
-bool parse(std::string_view s, OldKeyPolicy& out) { return value_of(kOldKeyPolicies, s, out); }
-bool parse(std::string_view s, SmsPurpose& out) { return value_of(kSmsPurposes, s, out); }
-bool parse(std::string_view s, OrderStatus& out) { return value_of(kOrderStatuses, s, out); }
+std::string_view to_string(KeyAlgorithm v) {
+  return name_of(kKeyAlgorithms, v);
+}
+std::string_view to_string(OldKeyPolicy v) {
+  return name_of(kOldKeyPolicies, v);
+}
+std::string_view to_string(SmsPurpose v) {
+  return name_of(kSmsPurposes, v);
+}
+std::string_view to_string(OrderStatus v) {
+  return name_of(kOrderStatuses, v);
+}
+bool parse(std::string_view s, KeyAlgorithm& out) {
+  return value_of(kKeyAlgorithms, s, out);
+}
+bool parse(std::string_view s, OldKeyPolicy& out) {
+  return value_of(kOldKeyPolicies, s, out);
+}
+bool parse(std::string_view s, SmsPurpose& out) {
+  return value_of(kSmsPurposes, s, out);
+}
+bool parse(std::string_view s, OrderStatus& out) {
+  return value_of(kOrderStatuses, s, out);
+}
 
-bool is_unfinished(OrderStatus s) { return s == OrderStatus::Paid || s == OrderStatus::Issued; }
+bool is_unfinished(OrderStatus s) {
+  return s == OrderStatus::Paid || s == OrderStatus::Issued;
+}
 bool is_paid_or_later(OrderStatus s) {
   return s == OrderStatus::Paid || s == OrderStatus::Issued || s == OrderStatus::Installed ||
          s == OrderStatus::NeedsStaff || s == OrderStatus::RefundRequested;
 }
 
-const Project* Catalog::project(std::string_view id) const { return find_by_id(projects, id); }
-const Brand* Catalog::brand(std::string_view id) const { return find_by_id(brands, id); }
-const Product* Catalog::product(std::string_view id) const { return find_by_id(products, id); }
+const Project* Catalog::project(std::string_view id) const {
+  return find_by_id(projects, id);
+}
+const Brand* Catalog::brand(std::string_view id) const {
+  return find_by_id(brands, id);
+}
+const Product* Catalog::product(std::string_view id) const {
+  return find_by_id(products, id);
+}
 
 }  // namespace contract

@@ -23,12 +23,18 @@ using contract::Json;
 
 std::string_view to_string(ErrorKind k) {
   switch (k) {
-    case ErrorKind::Offline: return "offline";
-    case ErrorKind::Timeout: return "timeout";
-    case ErrorKind::Tls: return "tls";
-    case ErrorKind::Http: return "http";
-    case ErrorKind::Malformed: return "malformed";
-    case ErrorKind::Config: return "config";
+    case ErrorKind::Offline:
+      return "offline";
+    case ErrorKind::Timeout:
+      return "timeout";
+    case ErrorKind::Tls:
+      return "tls";
+    case ErrorKind::Http:
+      return "http";
+    case ErrorKind::Malformed:
+      return "malformed";
+    case ErrorKind::Config:
+      return "config";
   }
   return "unknown";
 }
@@ -37,7 +43,9 @@ std::string Error::to_string() const {
   std::string s(platform::to_string(kind));
   if (kind == ErrorKind::Http) s += " " + std::to_string(http_status);
   if (!code.empty()) s += " " + code;
-  if (!detail.empty()) s += (code.empty() && kind != ErrorKind::Http ? ": " : " (") + detail + (code.empty() && kind != ErrorKind::Http ? "" : ")");
+  if (!detail.empty())
+    s += (code.empty() && kind != ErrorKind::Http ? ": " : " (") + detail +
+         (code.empty() && kind != ErrorKind::Http ? "" : ")");
   if (retry_after_s) s += " retry after " + std::to_string(*retry_after_s) + " s";
   return s;
 }
@@ -56,12 +64,24 @@ Error make_error(ErrorKind kind, std::string detail, std::string code = {}) {
     e.message_key = contract::message_key_for(e.code);
   } else {
     switch (kind) {
-      case ErrorKind::Offline: e.message_key = contract::key::kOffline; break;
-      case ErrorKind::Timeout: e.message_key = contract::key::kTimeout; break;
-      case ErrorKind::Tls: e.message_key = contract::key::kTls; break;
-      case ErrorKind::Malformed: e.message_key = contract::key::kMalformed; break;
-      case ErrorKind::Config: e.message_key = contract::key::kConfig; break;
-      case ErrorKind::Http: e.message_key = contract::key::kHttp; break;
+      case ErrorKind::Offline:
+        e.message_key = contract::key::kOffline;
+        break;
+      case ErrorKind::Timeout:
+        e.message_key = contract::key::kTimeout;
+        break;
+      case ErrorKind::Tls:
+        e.message_key = contract::key::kTls;
+        break;
+      case ErrorKind::Malformed:
+        e.message_key = contract::key::kMalformed;
+        break;
+      case ErrorKind::Config:
+        e.message_key = contract::key::kConfig;
+        break;
+      case ErrorKind::Http:
+        e.message_key = contract::key::kHttp;
+        break;
     }
   }
   return e;
@@ -94,7 +114,9 @@ bool key_valid(std::string_view k) {
 }
 
 // Path segments we put in URLs (order ids) must not smuggle '/', '?', or '..'.
-bool segment_valid(std::string_view s) { return key_valid(s) && s.size() <= 64; }
+bool segment_valid(std::string_view s) {
+  return key_valid(s) && s.size() <= 64;
+}
 
 std::once_flag g_curl_init;
 
@@ -141,7 +163,8 @@ struct Client::Impl {
   }
 
   Error map_curl(CURLcode rc) {
-    std::string detail = errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
+    std::string detail = (errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(rc))) + " [curl " +
+                         std::to_string(static_cast<int>(rc)) + "]";
     switch (rc) {
       case CURLE_COULDNT_CONNECT:
       case CURLE_COULDNT_RESOLVE_HOST:
@@ -164,7 +187,8 @@ struct Client::Impl {
       case CURLE_WRITE_ERROR:
       case CURLE_FILESIZE_EXCEEDED:
         if (too_large || rc == CURLE_FILESIZE_EXCEEDED)
-          return make_error(ErrorKind::Malformed, "answer larger than " + std::to_string(opt.max_response_bytes) + " bytes");
+          return make_error(ErrorKind::Malformed,
+                            "answer larger than " + std::to_string(opt.max_response_bytes) + " bytes");
         return make_error(ErrorKind::Malformed, detail);
       case CURLE_PARTIAL_FILE:
         return make_error(ErrorKind::Malformed, "truncated answer: " + detail);
@@ -211,6 +235,14 @@ struct Client::Impl {
       add(auth.s);
     }
     curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+    // Mutating calls go on a fresh connection: libcurl silently re-sends a request whose reused
+    // connection died before any answer, which would hide a lost answer from max_attempts and the
+    // engine. (The TLS session is resumed, so the extra handshake is cheap.)
+    // It is closed afterwards too, so connections do not pile up (idle) on the server.
+    if (method != "GET") {
+      curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+      curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+    }
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -267,7 +299,8 @@ struct Client::Impl {
 
   static bool retryable(const Error& e) {
     if (e.kind == ErrorKind::Offline || e.kind == ErrorKind::Timeout) return true;
-    return e.kind == ErrorKind::Http && (e.http_status == 502 || e.http_status == 503 || e.http_status == 504);
+    return e.kind == ErrorKind::Http &&
+           (e.http_status == 502 || e.http_status == 503 || e.http_status == 504);
   }
 
   std::chrono::milliseconds backoff(int attempt) {
@@ -294,7 +327,10 @@ struct Client::Impl {
       if (raw && raw->status >= 200 && raw->status < 300) return std::move(raw->body);
       if (raw) {
         contract::ApiError api = contract::decode_error_body(static_cast<int>(raw->status), raw->body);
-        last = Error{ErrorKind::Http, api.http_status, api.code, api.message_key, api.detail, api.retry_after_s, attempt};
+        last = Error{ErrorKind::Http, api.http_status,   api.code, api.message_key,
+                     api.detail,      api.retry_after_s, attempt};
+        // Our certificate refused: a TLS failure for the caller (staff fix certificates, not retries).
+        if (api.code == contract::code::kKioskCertificateUntrusted) last.kind = ErrorKind::Tls;
       } else {
         last = raw.error();
         last.attempts = attempt;
@@ -309,7 +345,8 @@ struct Client::Impl {
     if (!body) return std::unexpected(body.error());
     T out{};
     std::string why;
-    if (!contract::decode_text(*body, out, why)) return std::unexpected(make_error(ErrorKind::Malformed, why));
+    if (!contract::decode_text(*body, out, why))
+      return std::unexpected(make_error(ErrorKind::Malformed, why));
     return out;
   }
 
@@ -320,33 +357,39 @@ struct Client::Impl {
   template <typename T>
   Result<T> send(std::string_view method, std::string_view path, const Json& body, std::string_view key,
                  std::string_view bearer = {}) {
-    if (!key_valid(key)) return std::unexpected(make_error(ErrorKind::Config, "idempotency key: 1-128 of A-Z a-z 0-9 - _"));
+    if (!key_valid(key))
+      return std::unexpected(make_error(ErrorKind::Config, "idempotency key: 1-128 of A-Z a-z 0-9 - _"));
     std::string text = body.dump(-1, ' ', false, Json::error_handler_t::replace);
     return decode<T>(request(method, path, &text, key, bearer));
   }
-  Result<void> send_void(std::string_view path, const std::string& body, std::string_view key, std::string_view bearer) {
-    if (!key_valid(key)) return std::unexpected(make_error(ErrorKind::Config, "idempotency key: 1-128 of A-Z a-z 0-9 - _"));
+  Result<void> send_void(std::string_view path, const std::string& body, std::string_view key,
+                         std::string_view bearer) {
+    if (!key_valid(key))
+      return std::unexpected(make_error(ErrorKind::Config, "idempotency key: 1-128 of A-Z a-z 0-9 - _"));
     auto r = request("POST", path, &body, key, bearer);
     if (!r) return std::unexpected(r.error());
     return {};
   }
   template <typename T>
   Result<T> send_secret(std::string_view path, const WipedString& body, std::string_view key) {
-    if (!key_valid(key)) return std::unexpected(make_error(ErrorKind::Config, "idempotency key: 1-128 of A-Z a-z 0-9 - _"));
+    if (!key_valid(key))
+      return std::unexpected(make_error(ErrorKind::Config, "idempotency key: 1-128 of A-Z a-z 0-9 - _"));
     return decode<T>(request("POST", path, &body.s, key));
   }
 };
 
 namespace {
 Result<std::string> order_path(std::string_view id, std::string_view tail = {}) {
-  if (!segment_valid(id)) return std::unexpected(make_error(ErrorKind::Config, "order id: 1-64 of A-Z a-z 0-9 - _"));
+  if (!segment_valid(id))
+    return std::unexpected(make_error(ErrorKind::Config, "order id: 1-64 of A-Z a-z 0-9 - _"));
   return "orders/" + std::string(id) + std::string(tail);
 }
 }  // namespace
 
 Result<Client> Client::create(ClientOptions o) {
   std::call_once(g_curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  if (!o.base_url.starts_with("https://")) return std::unexpected(make_error(ErrorKind::Config, "base_url must start with https://"));
+  if (!o.base_url.starts_with("https://"))
+    return std::unexpected(make_error(ErrorKind::Config, "base_url must start with https://"));
   if (!o.base_url.ends_with("/")) o.base_url += '/';
   for (const auto* p : {&o.ca_file, &o.client_cert, &o.client_key}) {
     std::ifstream f(*p);
@@ -364,16 +407,20 @@ Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Client::Client(Client&&) noexcept = default;
 Client& Client::operator=(Client&&) noexcept = default;
 Client::~Client() = default;
-const ClientOptions& Client::options() const { return impl_->opt; }
+const ClientOptions& Client::options() const {
+  return impl_->opt;
+}
 
-Result<contract::Catalog> Client::catalog() { return impl_->get<contract::Catalog>("catalog"); }
+Result<contract::Catalog> Client::catalog() {
+  return impl_->get<contract::Catalog>("catalog");
+}
 
 Result<contract::SmsSent> Client::sms_send(const contract::SmsSendRequest& r, std::string_view key) {
   return impl_->send<contract::SmsSent>("POST", "sms/send", contract::encode(r), key);
 }
 
-Result<contract::SmsVerified> Client::sms_verify(std::string_view phone, contract::SmsPurpose purpose, std::string_view code,
-                                                 std::string_view key) {
+Result<contract::SmsVerified> Client::sms_verify(std::string_view phone, contract::SmsPurpose purpose,
+                                                 std::string_view code, std::string_view key) {
   Json j = {{"phone", phone}, {"purpose", contract::to_string(purpose)}, {"code", code}};
   WipedString body;
   dump_secret_body(j, {"code"}, body);
@@ -390,7 +437,8 @@ Result<contract::Order> Client::order_get(std::string_view id) {
   return impl_->get<contract::Order>(*p);
 }
 
-Result<contract::Order> Client::order_wait(std::string_view id, contract::OrderStatus since, std::chrono::seconds wait) {
+Result<contract::Order> Client::order_wait(std::string_view id, contract::OrderStatus since,
+                                           std::chrono::seconds wait) {
   long w = std::clamp<long>(static_cast<long>(wait.count()), 0, 60);
   auto p = order_path(id, "?wait=" + std::to_string(w) + "&since=" + std::string(contract::to_string(since)));
   if (!p) return std::unexpected(p.error());
@@ -403,7 +451,8 @@ Result<contract::Order> Client::order_close(std::string_view id, std::string_vie
   return impl_->send<contract::Order>("POST", *p, Json::object(), key);
 }
 
-Result<contract::Order> Client::order_needs_staff(std::string_view id, const contract::NeedsStaffRequest& r, std::string_view key) {
+Result<contract::Order> Client::order_needs_staff(std::string_view id, const contract::NeedsStaffRequest& r,
+                                                  std::string_view key) {
   auto p = order_path(id, "/needs-staff");
   if (!p) return std::unexpected(p.error());
   return impl_->send<contract::Order>("POST", *p, contract::encode(r), key);
@@ -415,7 +464,8 @@ Result<contract::RenewalNonce> Client::renewal_nonce(std::string_view id, std::s
   return impl_->send<contract::RenewalNonce>("POST", *p, Json::object(), key);
 }
 
-Result<contract::IssuedCertificate> Client::renewal_submit(std::string_view id, const contract::RenewalSubmitRequest& r,
+Result<contract::IssuedCertificate> Client::renewal_submit(std::string_view id,
+                                                           const contract::RenewalSubmitRequest& r,
                                                            std::string_view key) {
   auto p = order_path(id, "/renewal/submit");
   if (!p) return std::unexpected(p.error());
@@ -435,8 +485,8 @@ Result<contract::Order> Client::order_installed(std::string_view id, std::string
 }
 
 Result<contract::Session> Client::login_password(std::string_view phone, std::string_view password,
-                                                 std::optional<std::string_view> sms_code, std::string_view kiosk_session,
-                                                 std::string_view key) {
+                                                 std::optional<std::string_view> sms_code,
+                                                 std::string_view kiosk_session, std::string_view key) {
   Json j = {{"phone", phone}, {"password", password}, {"kiosk_session", kiosk_session}};
   if (sms_code) j["sms_code"] = *sms_code;
   WipedString body;
@@ -444,8 +494,8 @@ Result<contract::Session> Client::login_password(std::string_view phone, std::st
   return impl_->send_secret<contract::Session>("account/login/password", body, key);
 }
 
-Result<contract::Session> Client::login_sms(std::string_view phone, std::string_view code, std::string_view kiosk_session,
-                                            std::string_view key) {
+Result<contract::Session> Client::login_sms(std::string_view phone, std::string_view code,
+                                            std::string_view kiosk_session, std::string_view key) {
   Json j = {{"phone", phone}, {"code", code}, {"kiosk_session", kiosk_session}};
   WipedString body;
   dump_secret_body(j, {"code"}, body);
@@ -465,8 +515,8 @@ Result<contract::Profile> Client::profile_update(std::string_view session, const
   return impl_->send<contract::Profile>("PUT", "account/profile", contract::encode(u), key, session);
 }
 
-Result<void> Client::password_change(std::string_view session, std::string_view current, std::string_view next,
-                                     std::string_view key) {
+Result<void> Client::password_change(std::string_view session, std::string_view current,
+                                     std::string_view next, std::string_view key) {
   Json j = {{"current", current}, {"new", next}};
   WipedString body;
   dump_secret_body(j, {"current", "new"}, body);
@@ -481,10 +531,12 @@ Result<contract::HeartbeatAck> Client::heartbeat(const contract::Heartbeat& h, s
   return impl_->send<contract::HeartbeatAck>("POST", "kiosk/heartbeat", contract::encode(h), key);
 }
 
-Result<contract::SignedConfig> Client::kiosk_config() { return impl_->get<contract::SignedConfig>("kiosk/config"); }
+Result<contract::SignedConfig> Client::kiosk_config() {
+  return impl_->get<contract::SignedConfig>("kiosk/config");
+}
 
-Result<Json> Client::call(std::string_view method, std::string_view path, const Json* body, std::string_view key,
-                          std::string_view bearer) {
+Result<Json> Client::call(std::string_view method, std::string_view path, const Json* body,
+                          std::string_view key, std::string_view bearer) {
   std::string text;
   if (body) text = body->dump(-1, ' ', false, Json::error_handler_t::replace);
   std::string m(method.empty() ? (body ? "POST" : "GET") : method);
@@ -506,15 +558,21 @@ Result<contract::KioskConfigPayload> verify_signed_config(const contract::Signed
   BioPtr bio(BIO_new_file(signing_key_pem.c_str(), "r"));
   PkeyPtr key(bio ? PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr) : nullptr);
   ERR_clear_error();
-  if (!key) return std::unexpected(make_error(ErrorKind::Config, "cannot read the config-signing key " + signing_key_pem.string()));
+  if (!key)
+    return std::unexpected(
+        make_error(ErrorKind::Config, "cannot read the config-signing key " + signing_key_pem.string()));
   if (config.algorithm != "ecdsa-p256-sha256")
-    return std::unexpected(make_error(ErrorKind::Malformed, "algorithm " + config.algorithm, "kiosk.config_signature_invalid"));
+    return std::unexpected(
+        make_error(ErrorKind::Malformed, "algorithm " + config.algorithm, "kiosk.config_signature_invalid"));
   MdCtxPtr ctx(EVP_MD_CTX_new());
   bool ok = ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) == 1 &&
             EVP_DigestVerify(ctx.get(), config.signature.data(), config.signature.size(),
-                             reinterpret_cast<const unsigned char*>(config.payload.data()), config.payload.size()) == 1;
+                             reinterpret_cast<const unsigned char*>(config.payload.data()),
+                             config.payload.size()) == 1;
   ERR_clear_error();
-  if (!ok) return std::unexpected(make_error(ErrorKind::Malformed, "signature does not verify", "kiosk.config_signature_invalid"));
+  if (!ok)
+    return std::unexpected(
+        make_error(ErrorKind::Malformed, "signature does not verify", "kiosk.config_signature_invalid"));
   contract::KioskConfigPayload payload;
   std::string why;
   if (!contract::decode_text(config.payload, payload, why))

@@ -18,7 +18,8 @@ Error malformed(std::string why) {
 
 Result<contract::UnixTime> clock_of(Result<Json> r) {
   if (!r) return std::unexpected(r.error());
-  if (!r->contains("now") || !(*r)["now"].is_number_integer()) return std::unexpected(malformed("dev/clock: no now"));
+  if (!r->contains("now") || !(*r)["now"].is_number_integer())
+    return std::unexpected(malformed("dev/clock: no now"));
   return (*r)["now"].get<contract::UnixTime>();
 }
 
@@ -27,13 +28,21 @@ Result<void> ok(Result<Json> r) {
   return {};
 }
 
-std::string str(const Json& j, const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string(); }
-std::int64_t num(const Json& j, const char* k) { return j.contains(k) && j[k].is_number_integer() ? j[k].get<std::int64_t>() : 0; }
+std::string str(const Json& j, const char* k) {
+  return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string();
+}
+std::int64_t num(const Json& j, const char* k) {
+  return j.contains(k) && j[k].is_number_integer() ? j[k].get<std::int64_t>() : 0;
+}
 
 }  // namespace
 
 Result<contract::UnixTime> set_clock(Client& c, contract::UnixTime now) {
   Json b = {{"now", now}};
+  return clock_of(c.call("POST", "dev/clock", &b));
+}
+Result<contract::UnixTime> freeze_clock(Client& c, contract::UnixTime now) {
+  Json b = {{"now", now}, {"freeze", true}};
   return clock_of(c.call("POST", "dev/clock", &b));
 }
 Result<contract::UnixTime> advance_clock(Client& c, std::int64_t seconds) {
@@ -50,11 +59,15 @@ Result<void> add_test_phone(Client& c, std::string_view phone) {
 }
 
 Result<std::vector<SmsMessage>> sms_outbox(Client& c, std::string_view phone) {
-  auto r = c.call("GET", phone.empty() ? std::string("dev/sms-outbox") : "dev/sms-outbox?phone=" + std::string(phone), nullptr);
+  auto r = c.call(
+      "GET", phone.empty() ? std::string("dev/sms-outbox") : "dev/sms-outbox?phone=" + std::string(phone),
+      nullptr);
   if (!r) return std::unexpected(r.error());
-  if (!r->contains("messages") || !(*r)["messages"].is_array()) return std::unexpected(malformed("dev/sms-outbox"));
+  if (!r->contains("messages") || !(*r)["messages"].is_array())
+    return std::unexpected(malformed("dev/sms-outbox"));
   std::vector<SmsMessage> out;
-  for (const auto& m : (*r)["messages"]) out.push_back({str(m, "phone"), str(m, "purpose"), str(m, "code"), num(m, "at")});
+  for (const auto& m : (*r)["messages"])
+    out.push_back({str(m, "phone"), str(m, "purpose"), str(m, "code"), num(m, "at")});
   return out;
 }
 
@@ -66,18 +79,30 @@ Result<std::string> last_code(Client& c, std::string_view phone, contract::SmsPu
   return std::unexpected(malformed("no SMS for this phone and purpose"));
 }
 
-Result<contract::Order> pay(Client& c, std::string_view order_id) {
-  auto r = c.call("POST", "dev/orders/" + std::string(order_id) + "/pay", nullptr);
+namespace {
+Result<contract::Order> order_call(Client& c, const std::string& path) {
+  auto r = c.call("POST", path, nullptr);
   if (!r) return std::unexpected(r.error());
   contract::Order o;
   std::string why;
   if (!contract::decode(*r, o, why)) return std::unexpected(malformed(why));
   return o;
 }
+}  // namespace
+
+Result<contract::Order> pay(Client& c, std::string_view order_id) {
+  return order_call(c, "dev/orders/" + std::string(order_id) + "/pay");
+}
+Result<contract::Order> request_refund(Client& c, std::string_view order_id) {
+  return order_call(c, "dev/orders/" + std::string(order_id) + "/refund");
+}
 
 Result<SeededCertificate> seed_certificate(Client& c, const SeedRequest& s) {
-  Json b = {{"public_key", s.public_key}, {"project", s.project}, {"brand", s.brand},
-            {"not_before", s.not_before}, {"not_after", s.not_after}};
+  Json b = {{"public_key", s.public_key},
+            {"project", s.project},
+            {"brand", s.brand},
+            {"not_before", s.not_before},
+            {"not_after", s.not_after}};
   if (!s.subject_der.empty()) {
     b["subject_der"] = contract::base64_encode(s.subject_der);
   } else {
@@ -96,8 +121,10 @@ Result<SeededCertificate> seed_certificate(Client& c, const SeedRequest& s) {
   out.certificate = std::move(*der);
   out.serial = str(*r, "serial");
   out.sha256 = str(*r, "sha256");
-  if (r->contains("chain") && (*r)["chain"].is_array() && !(*r)["chain"].empty() && (*r)["chain"][0].is_string())
-    if (auto ca = contract::base64_decode((*r)["chain"][0].get<std::string>())) out.issuing_ca = std::move(*ca);
+  if (r->contains("chain") && (*r)["chain"].is_array() && !(*r)["chain"].empty() &&
+      (*r)["chain"][0].is_string())
+    if (auto ca = contract::base64_decode((*r)["chain"][0].get<std::string>()))
+      out.issuing_ca = std::move(*ca);
   return out;
 }
 
@@ -109,18 +136,25 @@ Result<void> set_fault(Client& c, std::string_view endpoint, std::string_view mo
   Json b = {{"endpoint", endpoint}, {"mode", mode}, {"count", count}, {"delay_ms", delay_ms}};
   return ok(c.call("POST", "dev/faults", &b));
 }
-Result<void> clear_faults(Client& c) { return ok(c.call("DELETE", "dev/faults", nullptr)); }
+Result<void> clear_faults(Client& c) {
+  return ok(c.call("DELETE", "dev/faults", nullptr));
+}
 
 Result<Records> records(Client& c, std::string_view fp) {
-  auto r = c.call("GET", fp.empty() ? std::string("dev/records") : "dev/records?old_cert_sha256=" + std::string(fp), nullptr);
+  auto r = c.call("GET",
+                  fp.empty() ? std::string("dev/records") : "dev/records?old_cert_sha256=" + std::string(fp),
+                  nullptr);
   if (!r) return std::unexpected(r.error());
   if (!r->contains("orders") || !(*r)["orders"].is_array()) return std::unexpected(malformed("dev/records"));
   Records out;
   for (const auto& o : (*r)["orders"])
-    out.orders.push_back({str(o, "id"), str(o, "status"), str(o, "old_cert_sha256"), str(o, "account_id"), str(o, "kiosk_id"),
-                          num(o, "amount_fen"), static_cast<int>(num(o, "issuances")), static_cast<int>(num(o, "payments"))});
-  if ((*r).contains("issuances") && (*r)["issuances"].is_array()) out.issuances = static_cast<int>((*r)["issuances"].size());
-  if ((*r).contains("payments") && (*r)["payments"].is_array()) out.payments = static_cast<int>((*r)["payments"].size());
+    out.orders.push_back({str(o, "id"), str(o, "status"), str(o, "old_cert_sha256"), str(o, "account_id"),
+                          str(o, "kiosk_id"), num(o, "amount_fen"), static_cast<int>(num(o, "issuances")),
+                          static_cast<int>(num(o, "payments"))});
+  if ((*r).contains("issuances") && (*r)["issuances"].is_array())
+    out.issuances = static_cast<int>((*r)["issuances"].size());
+  if ((*r).contains("payments") && (*r)["payments"].is_array())
+    out.payments = static_cast<int>((*r)["payments"].size());
   return out;
 }
 

@@ -64,7 +64,8 @@ bool add_ext(X509* cert, X509* issuer, int nid, const char* value) {
 
 Bytes renewal_proof_der(std::string_view order_id, const Bytes& p10_der, const Bytes& nonce) {
   Bytes content;
-  der_append(content, 0x0c, reinterpret_cast<const std::uint8_t*>(kRenewalProofTag.data()), kRenewalProofTag.size());
+  der_append(content, 0x0c, reinterpret_cast<const std::uint8_t*>(kRenewalProofTag.data()),
+             kRenewalProofTag.size());
   der_append(content, 0x0c, reinterpret_cast<const std::uint8_t*>(order_id.data()), order_id.size());
   Bytes digest = sha256(p10_der);
   der_append(content, 0x04, digest.data(), digest.size());
@@ -115,7 +116,9 @@ Bytes random_bytes(std::size_t n) {
   return out;
 }
 
-EvpPkeyPtr generate_ec_p256() { return EvpPkeyPtr(EVP_EC_gen("P-256")); }
+EvpPkeyPtr generate_ec_p256() {
+  return EvpPkeyPtr(EVP_EC_gen("P-256"));
+}
 EvpPkeyPtr generate_rsa(int bits) {
   return EvpPkeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(bits)));
 }
@@ -170,7 +173,8 @@ std::string key_type_of(EVP_PKEY* key) {
   if (id == EVP_PKEY_EC) {
     char group[64] = {};
     std::size_t len = 0;
-    if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &len) != 1) return "ec";
+    if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &len) != 1)
+      return "ec";
     std::string g(group, len);
     if (g == "prime256v1" || g == "P-256") return "ec-p256";
     return "ec-" + g;
@@ -182,8 +186,8 @@ X509NamePtr make_name(const std::vector<std::pair<std::string, std::string>>& fi
   X509NamePtr name(X509_NAME_new());
   for (const auto& [k, v] : fields) {
     if (X509_NAME_add_entry_by_txt(name.get(), k.c_str(), MBSTRING_UTF8,
-                                   reinterpret_cast<const unsigned char*>(v.c_str()), static_cast<int>(v.size()),
-                                   -1, 0) != 1) {
+                                   reinterpret_cast<const unsigned char*>(v.c_str()),
+                                   static_cast<int>(v.size()), -1, 0) != 1) {
       ERR_clear_error();
       return {};
     }
@@ -200,12 +204,14 @@ X509Ptr make_certificate(const CertSpec& s) {
       !ASN1_TIME_set(X509_getm_notAfter(cert.get()), static_cast<time_t>(s.not_after)))
     return {};
   if (X509_set_subject_name(cert.get(), s.subject) != 1) return {};
-  if (X509_set_issuer_name(cert.get(), s.issuer ? X509_get_subject_name(s.issuer) : s.subject) != 1) return {};
+  if (X509_set_issuer_name(cert.get(), s.issuer ? X509_get_subject_name(s.issuer) : s.subject) != 1)
+    return {};
   if (X509_set_pubkey(cert.get(), s.public_key) != 1) return {};
   X509* issuer = s.issuer;
-  bool ok = add_ext(cert.get(), issuer, NID_basic_constraints, s.ca ? "critical,CA:TRUE" : "critical,CA:FALSE") &&
-            add_ext(cert.get(), issuer, NID_subject_key_identifier, "hash") &&
-            add_ext(cert.get(), issuer, NID_authority_key_identifier, "keyid:always");
+  bool ok =
+      add_ext(cert.get(), issuer, NID_basic_constraints, s.ca ? "critical,CA:TRUE" : "critical,CA:FALSE") &&
+      add_ext(cert.get(), issuer, NID_subject_key_identifier, "hash") &&
+      add_ext(cert.get(), issuer, NID_authority_key_identifier, "keyid:always");
   if (s.ca) {
     ok = ok && add_ext(cert.get(), issuer, NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature");
   } else {
@@ -231,7 +237,8 @@ X509Ptr make_certificate(const CertSpec& s) {
 
 void write_pem_cert(const std::filesystem::path& p, X509* cert) {
   BioPtr bio(BIO_new_file(p.c_str(), "w"));
-  if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) throw std::runtime_error(openssl_error("write " + p.string()));
+  if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1)
+    throw std::runtime_error(openssl_error("write " + p.string()));
 }
 void write_pem_key(const std::filesystem::path& p, EVP_PKEY* key) {
   BioPtr bio(BIO_new_file(p.c_str(), "w"));
@@ -242,7 +249,8 @@ void write_pem_key(const std::filesystem::path& p, EVP_PKEY* key) {
 }
 void write_pem_pubkey(const std::filesystem::path& p, EVP_PKEY* key) {
   BioPtr bio(BIO_new_file(p.c_str(), "w"));
-  if (!bio || PEM_write_bio_PUBKEY(bio.get(), key) != 1) throw std::runtime_error(openssl_error("write " + p.string()));
+  if (!bio || PEM_write_bio_PUBKEY(bio.get(), key) != 1)
+    throw std::runtime_error(openssl_error("write " + p.string()));
 }
 X509Ptr read_pem_cert(const std::filesystem::path& p) {
   BioPtr bio(BIO_new_file(p.c_str(), "r"));

@@ -18,7 +18,7 @@
 namespace reference {
 
 class Db {
-public:
+ public:
   Db() = default;
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
@@ -57,17 +57,18 @@ public:
   [[nodiscard]] sqlite3* handle() const { return h_; }
   [[nodiscard]] std::int64_t changes() const { return sqlite3_changes64(h_); }
 
-private:
+ private:
   sqlite3* h_ = nullptr;
   bool failed_ = false;
   std::string error_;
 };
 
 class Stmt {
-public:
+ public:
   Stmt(Db& db, const char* sql) : db_(db) {
     sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(db.handle(), sql, -1, &s, nullptr) != SQLITE_OK) db.fail(sqlite3_errmsg(db.handle()));
+    if (sqlite3_prepare_v2(db.handle(), sql, -1, &s, nullptr) != SQLITE_OK)
+      db.fail(sqlite3_errmsg(db.handle()));
     s_.reset(s);
   }
 
@@ -95,7 +96,8 @@ public:
   bool null(int c) const { return sqlite3_column_type(s_.get(), c) == SQLITE_NULL; }
   std::string text(int c) const {
     const auto* p = sqlite3_column_text(s_.get(), c);
-    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(s_.get(), c)))
+    return p ? std::string(reinterpret_cast<const char*>(p),
+                           static_cast<std::size_t>(sqlite3_column_bytes(s_.get(), c)))
              : std::string();
   }
   std::optional<std::string> opt_text(int c) const { return null(c) ? std::nullopt : std::optional(text(c)); }
@@ -105,7 +107,7 @@ public:
     return p ? contract::Bytes(p, p + n) : contract::Bytes();
   }
 
-private:
+ private:
   template <typename T>
   void bind_one(int i, const T& v) {
     if (!s_) return;

@@ -1,8 +1,9 @@
 // ca-platform-ref: the reference platform as a program.
 //   ca-platform-ref --init DIR [--kiosk-id ID] [--port N] [--catalog FILE] [--force]
-//   ca-platform-ref --data DIR [--port N] [--host H] [--dev] [--sms-code-length 4..8] [--test-phone P]... [--log]
-#include <CLI/CLI.hpp>
+//   ca-platform-ref --data DIR [--port N] [--host H] [--dev] [--sms-code-length 4..8] [--test-phone P]...
+//   [--log]
 #include <fmt/core.h>
+#include <CLI/CLI.hpp>
 
 #include <csignal>
 #include <cstdio>
@@ -19,7 +20,8 @@ int main(int argc, char** argv) {
   bool dev = false, force = false, log = false;
   int code_length = 6;
   std::vector<std::string> test_phones;
-  app.add_option("--init", init_dir, "write a throwaway PKI, catalog.json and kiosk.json into DIR, then exit");
+  app.add_option("--init", init_dir,
+                 "write a throwaway PKI, catalog.json and kiosk.json into DIR, then exit");
   app.add_option("--data", data_dir, "serve from DIR (made by --init)");
   app.add_option("--kiosk-id", kiosk_id, "--init: the kiosk certificate's CN");
   app.add_option("--catalog", catalog, "catalog JSON (default: DIR/catalog.json)");
@@ -40,8 +42,8 @@ int main(int argc, char** argv) {
       o.catalog = catalog;
       o.overwrite = force;
       auto paths = reference::write_dev_pki(init_dir, o);
-      fmt::print("wrote {} (PKI), {}/catalog.json and {}/kiosk.json (kiosk id {})\n", paths.dir.string(), init_dir,
-                 init_dir, kiosk_id);
+      fmt::print("wrote {} (PKI), {}/catalog.json and {}/kiosk.json (kiosk id {})\n", paths.dir.string(),
+                 init_dir, init_dir, kiosk_id);
       fmt::print("next: ca-platform-ref --data {} --port {} --dev\n", init_dir, port);
       return 0;
     }
@@ -67,7 +69,8 @@ int main(int argc, char** argv) {
     o.log_requests = log;
     reference::Server server(o);
     server.start();
-    fmt::print("ca-platform-ref: serving {}{} (data {})\n", server.base_url(), dev ? " with dev endpoints" : "", data_dir);
+    fmt::print("ca-platform-ref: serving {}{} (data {})\n", server.base_url(),
+               dev ? " with dev endpoints" : "", data_dir);
     std::fflush(stdout);
     int sig = 0;
     sigwait(&set, &sig);

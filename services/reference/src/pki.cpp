@@ -49,7 +49,9 @@ void save(const Issued& i, const std::filesystem::path& cert, const std::filesys
 
 }  // namespace
 
-std::filesystem::path default_catalog_path() { return KIOSK_SOURCE_DIR "/config/catalog.json"; }
+std::filesystem::path default_catalog_path() {
+  return KIOSK_SOURCE_DIR "/config/catalog.json";
+}
 
 DevPkiPaths dev_pki_paths(const std::filesystem::path& data_dir) {
   DevPkiPaths p;
@@ -75,7 +77,8 @@ DevPkiPaths write_dev_pki(const std::filesystem::path& data_dir, const InitOptio
     throw std::runtime_error(p.dir.string() + " exists already (remove it, or pass --force)");
   std::filesystem::create_directories(p.dir);
 
-  Issued platform_ca = make({{"C", "CN"}, {"O", "CN-CA Dev"}, {"CN", "CN-CA Dev Platform CA"}}, nullptr, true);
+  Issued platform_ca =
+      make({{"C", "CN"}, {"O", "CN-CA Dev"}, {"CN", "CN-CA Dev Platform CA"}}, nullptr, true);
   Issued server = make({{"C", "CN"}, {"O", "CN-CA Dev"}, {"CN", "localhost"}}, &platform_ca, false,
                        {"127.0.0.1", "::1"}, {"localhost"}, false, true);
   Issued fleet_ca = make({{"C", "CN"}, {"O", "CN-CA Dev"}, {"CN", "CN-CA Dev Fleet CA"}}, nullptr, true);
@@ -93,7 +96,8 @@ DevPkiPaths write_dev_pki(const std::filesystem::path& data_dir, const InitOptio
   write_pem_pubkey(p.config_signing_pub, config_key.get());
 
   std::filesystem::path catalog = o.catalog.empty() ? default_catalog_path() : o.catalog;
-  std::filesystem::copy_file(catalog, data_dir / "catalog.json", std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(catalog, data_dir / "catalog.json",
+                             std::filesystem::copy_options::overwrite_existing);
 
   std::ofstream k(data_dir / "kiosk.json");
   k << "// Written by ca-platform-ref --init: a kiosk configuration for this dev platform.\n"
@@ -102,13 +106,16 @@ DevPkiPaths write_dev_pki(const std::filesystem::path& data_dir, const InitOptio
     << "    \"ca_file\": \"pki/platform-ca.pem\",\n    \"client_cert\": \"pki/kiosk.pem\",\n"
     << "    \"client_key\": \"pki/kiosk.key\"\n  },\n"
     << "  \"brands\": [\n"
-    << "    { \"id\": \"haitai\", \"display_name\": \"海泰KEY\", \"module\": \"/usr/lib/softhsm/libsofthsm2.so\",\n"
+    << "    { \"id\": \"haitai\", \"display_name\": \"海泰KEY\", \"module\": "
+       "\"/usr/lib/softhsm/libsofthsm2.so\",\n"
     << "      \"manufacturer\": \"Haitai\", \"model\": \"HaiKey\" },\n"
-    << "    { \"id\": \"feitian\", \"display_name\": \"飞天诚信KEY\", \"module\": \"/usr/lib/softhsm/libsofthsm2.so\",\n"
+    << "    { \"id\": \"feitian\", \"display_name\": \"飞天诚信KEY\", \"module\": "
+       "\"/usr/lib/softhsm/libsofthsm2.so\",\n"
     << "      \"manufacturer\": \"Feitian\", \"model\": \"ePass3003\" }\n  ],\n"
     << "  \"product_families\": [\n"
     << "    { \"id\": \"gov-procurement\", \"key_algorithm\": \"ec-p256\", \"old_key_policy\": \"keep\" },\n"
-    << "    { \"id\": \"e-bidding\", \"key_algorithm\": \"rsa-2048\", \"old_key_policy\": \"delete\" }\n  ],\n"
+    << "    { \"id\": \"e-bidding\", \"key_algorithm\": \"rsa-2048\", \"old_key_policy\": \"delete\" }\n  "
+       "],\n"
     << "  \"journal_path\": \"journal.db\"\n}\n";
   if (!k) throw std::runtime_error("cannot write " + (data_dir / "kiosk.json").string());
   return p;
@@ -118,7 +125,8 @@ void write_kiosk_certificate(const std::filesystem::path& data_dir, std::string_
                              const std::filesystem::path& cert_out, const std::filesystem::path& key_out) {
   DevPkiPaths p = dev_pki_paths(data_dir);
   Issued fleet{read_pem_key(p.fleet_ca_key), read_pem_cert(p.fleet_ca)};
-  Issued kiosk = make({{"C", "CN"}, {"O", "CN-CA Dev"}, {"CN", std::string(kiosk_id)}}, &fleet, false, {}, {}, true);
+  Issued kiosk =
+      make({{"C", "CN"}, {"O", "CN-CA Dev"}, {"CN", std::string(kiosk_id)}}, &fleet, false, {}, {}, true);
   save(kiosk, cert_out, key_out);
 }
 

@@ -45,11 +45,13 @@ constexpr int kVerificationValidS = 600;
 constexpr int kOrderPayS = 600;
 constexpr int kNonceValidS = 1800;
 constexpr int kSessionS = 600;
-constexpr int kThrottleAfter = 5;       // failures per phone and per kiosk session before waits start
-constexpr int kKioskCeiling = 50;       // failures per kiosk before its waits start
+constexpr int kThrottleAfter = 5;  // failures per phone and per kiosk session before waits start
+constexpr int kKioskCeiling = 50;  // failures per kiosk before its waits start
 constexpr int kThrottleFirstWaitS = 30;
 constexpr int kThrottleMaxWaitS = 900;
 constexpr int kThrottleForgetS = 3600;  // a counter with no failure for this long starts again
+constexpr std::size_t kServerThreads = 32;
+constexpr int kIdempotencyKeepS = 86400;
 constexpr std::string_view kNextStepCounter = "order.next_step.go_to_counter";
 
 struct Reply {
@@ -60,7 +62,8 @@ struct Reply {
 template <typename T>
 using Res = std::expected<T, Reply>;
 
-Reply error_reply(std::string_view c, std::string detail = {}, std::optional<int> retry_after = std::nullopt) {
+Reply error_reply(std::string_view c, std::string detail = {},
+                  std::optional<int> retry_after = std::nullopt) {
   const contract::CodeInfo* info = contract::find_code(c);
   contract::ApiError e;
   e.http_status = info ? info->http_status : 500;
@@ -71,7 +74,9 @@ Reply error_reply(std::string_view c, std::string detail = {}, std::optional<int
   return {e.http_status, contract::encode(e)};
 }
 
-std::string hex_sha256(std::string_view s) { return contract::hex_encode(sha256(s)); }
+std::string hex_sha256(std::string_view s) {
+  return contract::hex_encode(sha256(s));
+}
 
 std::string random_token(std::size_t bytes) {
   std::string b = contract::base64_encode(random_bytes(bytes));
@@ -157,7 +162,9 @@ bool email_valid(std::string_view s) {
   return s.size() <= 254 && std::regex_match(s.begin(), s.end(), re);
 }
 
-std::string last6(std::string_view phone) { return std::string(phone.substr(phone.size() - 6)); }
+std::string last6(std::string_view phone) {
+  return std::string(phone.substr(phone.size() - 6));
+}
 
 bool password_from_phone(std::string_view pw, std::string_view phone) {
   std::string l6 = last6(phone);
@@ -206,6 +213,7 @@ struct Server::Impl {
   std::condition_variable order_changed;
   bool stopping = false;
   std::atomic<std::int64_t> clock_offset{0};
+  std::atomic<std::int64_t> clock_frozen{-1};  // dev: a fixed time (≥ 0) instead of the real one + offset
   std::mutex faults_mu;
   std::map<std::string, Fault, std::less<>> faults;
   std::set<std::string, std::less<>> test_phones;
@@ -221,41 +229,53 @@ struct Server::Impl {
     Json body;
     UnixTime now;
     std::unique_lock<std::mutex>& lock;
-    std::string param(std::size_t i = 1) const { return req.matches.size() > i ? req.matches[i].str() : std::string(); }
+    std::string param(std::size_t i = 1) const {
+      return req.matches.size() > i ? req.matches[i].str() : std::string();
+    }
   };
   using Handler = Reply (Impl::*)(Ctx&);
 
-  UnixTime now() const { return static_cast<UnixTime>(std::time(nullptr)) + clock_offset.load(); }
+  UnixTime now() const {
+    std::int64_t frozen = clock_frozen.load();
+    return frozen >= 0 ? frozen : static_cast<UnixTime>(std::time(nullptr)) + clock_offset.load();
+  }
 
   // ---------------------------------------------------------------- set-up
   explicit Impl(ServerOptions o) : opt(std::move(o)) {
     if (opt.data_dir.empty()) throw std::runtime_error("reference: no data directory");
-    if (opt.sms_code_length < 4 || opt.sms_code_length > 8) throw std::runtime_error("sms code length must be 4-8");
+    if (opt.sms_code_length < 4 || opt.sms_code_length > 8)
+      throw std::runtime_error("sms code length must be 4-8");
     pki = dev_pki_paths(opt.data_dir);
     if (!std::filesystem::exists(pki.server_cert))
-      throw std::runtime_error("no PKI in " + pki.dir.string() + ": run ca-platform-ref --init " + opt.data_dir.string());
+      throw std::runtime_error("no PKI in " + pki.dir.string() + ": run ca-platform-ref --init " +
+                               opt.data_dir.string());
     issuing_ca = read_pem_cert(pki.issuing_ca);
     issuing_key = read_pem_key(pki.issuing_ca_key);
     config_key = read_pem_key(pki.config_signing_key);
     load_catalog();
     load_secret();
     for (const auto& p : opt.test_phones) test_phones.insert(p);
-    if (!db.open(opt.data_dir / "platform.db")) throw std::runtime_error("cannot open " + (opt.data_dir / "platform.db").string());
+    if (!db.open(opt.data_dir / "platform.db"))
+      throw std::runtime_error("cannot open " + (opt.data_dir / "platform.db").string());
     migrate();
   }
 
   void load_catalog() {
     std::filesystem::path p = opt.catalog;
-    if (p.empty()) p = std::filesystem::exists(opt.data_dir / "catalog.json") ? opt.data_dir / "catalog.json" : default_catalog_path();
+    if (p.empty())
+      p = std::filesystem::exists(opt.data_dir / "catalog.json") ? opt.data_dir / "catalog.json"
+                                                                 : default_catalog_path();
     std::ifstream in(p, std::ios::binary);
     if (!in) throw std::runtime_error("cannot read catalog " + p.string());
     std::stringstream ss;
     ss << in.rdbuf();
     std::string why;
-    if (!contract::decode_text(ss.str(), catalog, why)) throw std::runtime_error("catalog " + p.string() + ": " + why);
+    if (!contract::decode_text(ss.str(), catalog, why))
+      throw std::runtime_error("catalog " + p.string() + ": " + why);
     for (const auto& pr : catalog.products)
       if (!catalog.project(pr.project) || !catalog.brand(pr.brand))
-        throw std::runtime_error("catalog " + p.string() + ": product " + pr.id + " names an unknown project or brand");
+        throw std::runtime_error("catalog " + p.string() + ": product " + pr.id +
+                                 " names an unknown project or brand");
   }
 
   void load_secret() {
@@ -268,7 +288,8 @@ struct Server::Impl {
     }
     sms_secret = random_bytes(32);
     std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(sms_secret.data()), static_cast<std::streamsize>(sms_secret.size()));
+    out.write(reinterpret_cast<const char*>(sms_secret.data()),
+              static_cast<std::streamsize>(sms_secret.size()));
     if (!out) throw std::runtime_error("cannot write " + p.string());
   }
 
@@ -277,6 +298,7 @@ struct Server::Impl {
       PRAGMA journal_mode=WAL;
       PRAGMA synchronous=NORMAL;
       PRAGMA foreign_keys=ON;
+      BEGIN;
       CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
       CREATE TABLE IF NOT EXISTS accounts(
         id TEXT PRIMARY KEY, phone TEXT UNIQUE NOT NULL, username TEXT NOT NULL, real_name TEXT NOT NULL DEFAULT '',
@@ -317,6 +339,7 @@ struct Server::Impl {
       CREATE TABLE IF NOT EXISTS kiosks(id TEXT PRIMARY KEY, last_seen INTEGER NOT NULL, software_version TEXT NOT NULL,
         config_version INTEGER NOT NULL, health TEXT NOT NULL);
       INSERT OR IGNORE INTO meta VALUES('schema_version', '1');
+      COMMIT;
     )SQL";
     if (!db.exec(schema)) throw std::runtime_error("database schema: " + db.error());
   }
@@ -330,26 +353,36 @@ struct Server::Impl {
           SSL_CTX_load_verify_locations(&ctx, pki.fleet_ca.c_str(), nullptr) != 1)
         return false;
       SSL_CTX_set_client_CA_list(&ctx, SSL_load_client_CA_file(pki.fleet_ca.c_str()));
-      SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
-      // A client that resumes its TLS session on a new connection (libcurl does, after the server ends a
-      // keep-alive connection) is refused with "internal error" unless verified sessions have a context.
+      // A connection without a client certificate fails the handshake. One under another CA completes it,
+      // and every request on it is answered 403 kiosk.certificate_untrusted (serve() reads the verify
+      // result): a typed refusal with a code, where a TLS 1.3 alert after the handshake reaches the
+      // client as a bare reset.
+      SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+                         [](int, X509_STORE_CTX*) { return 1; });
+      // Resumed sessions with client certificates need a session id context, or OpenSSL refuses them
+      // with an internal-error alert.
       static constexpr unsigned char kSessionContext[] = "ca-platform-ref";
       SSL_CTX_set_session_id_context(&ctx, kSessionContext, sizeof kSessionContext - 1);
       return true;
     });
-    if (!http->is_valid()) throw std::runtime_error("reference: TLS set-up failed (server certificate/key, fleet CA)");
+    if (!http->is_valid())
+      throw std::runtime_error("reference: TLS set-up failed (server certificate/key, fleet CA)");
+    // One thread per connection: kiosks' keep-alive connections and long polls each hold one.
+    http->new_task_queue = [] { return new httplib::ThreadPool(kServerThreads); };
+    http->set_tcp_nodelay(true);  // headers and body go in separate writes: no Nagle wait (40 ms per answer)
     http->set_read_timeout(10, 0);
     http->set_write_timeout(10, 0);
     http->set_keep_alive_timeout(5);
     http->set_payload_max_length(1 << 20);
     register_routes();
-    http->set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
-      if (res.body.empty()) {
-        Reply r = error_reply(res.status == 404 ? code::kNotFound : code::kBadRequest);
-        res.set_content(r.body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
-      }
-      return httplib::Server::HandlerResponse::Handled;
-    }));
+    http->set_error_handler(
+        httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+          if (res.body.empty()) {
+            Reply r = error_reply(res.status == 404 ? code::kNotFound : code::kBadRequest);
+            res.set_content(r.body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
+          }
+          return httplib::Server::HandlerResponse::Handled;
+        }));
     http->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
       Reply r = error_reply(code::kInternal);
       res.status = r.status;
@@ -369,7 +402,8 @@ struct Server::Impl {
     }
     thread = std::thread([this] { http->listen_after_bind(); });
     // listen_after_bind returns at once if something is wrong; wait until the loop runs.
-    for (int i = 0; i < 200 && !http->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    for (int i = 0; i < 200 && !http->is_running(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 
   void stop() {
@@ -407,22 +441,31 @@ struct Server::Impl {
   static bool key_valid(std::string_view k) {
     if (k.empty() || k.size() > 128) return false;
     return std::all_of(k.begin(), k.end(), [](char c) {
-      return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+      return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+             c == '_';
     });
   }
 
-  void serve(std::string_view name, bool keyed, Handler h, const httplib::Request& req, httplib::Response& res) {
+  void serve(std::string_view name, bool keyed, Handler h, const httplib::Request& req,
+             httplib::Response& res) {
     std::optional<Fault> fault = take_fault(name);
-    if (fault && fault->mode == "delay") std::this_thread::sleep_for(std::chrono::milliseconds(fault->delay_ms));
-    if (fault && fault->mode == "fail") return send(res, error_reply(code::kFaultInjected, std::string(name)));
+    if (fault && fault->mode == "delay")
+      std::this_thread::sleep_for(std::chrono::milliseconds(fault->delay_ms));
+    if (fault && fault->mode == "fail")
+      return send(res, error_reply(code::kFaultInjected, std::string(name)));
 
+    if (!req.ssl || SSL_get_verify_result(req.ssl) != X509_V_OK)
+      return send(res,
+                  error_reply(code::kKioskCertificateUntrusted,
+                              req.ssl ? X509_verify_cert_error_string(SSL_get_verify_result(req.ssl)) : ""));
     std::string kiosk = kiosk_of(req);
     if (kiosk.empty()) return send(res, error_reply(code::kKioskUnknown));
 
     Json body = Json::object();
     if (!req.body.empty()) {
       std::string why;
-      if (!contract::parse_json_text(req.body, body, why)) return send(res, error_reply(code::kBadRequest, why));
+      if (!contract::parse_json_text(req.body, body, why))
+        return send(res, error_reply(code::kBadRequest, why));
     }
 
     std::unique_lock lock(mu);
@@ -430,7 +473,8 @@ struct Server::Impl {
     if (keyed) {
       key = req.get_header_value("Idempotency-Key");
       if (!key_valid(key)) return send(res, error_reply(code::kIdempotencyKeyMissing));
-      hash = hex_sha256(req.method + " " + req.path + "\n" + req.get_header_value("Authorization") + "\n" + req.body);
+      hash = keyed_hash(req.method + " " + req.path + "\n" + req.get_header_value("Authorization") + "\n" +
+                        req.body);
       Stmt q(db, "SELECT request_hash, status, body FROM idempotency WHERE kiosk_id=? AND key=?");
       q.bind(kiosk, key);
       if (q.row()) {
@@ -456,8 +500,13 @@ struct Server::Impl {
     } else if (keyed) {
       if (r.status != 429 && r.status < 500) {
         Stmt ins(db, "INSERT INTO idempotency VALUES(?,?,?,?,?,?)");
-        ins.bind(kiosk, key, hash, r.status, r.body.dump(-1, ' ', false, Json::error_handler_t::replace), ctx.now).run();
+        ins.bind(kiosk, key, hash, r.status, r.body.dump(-1, ' ', false, Json::error_handler_t::replace),
+                 ctx.now)
+            .run();
       }
+      // Replays are for resuming after a crash or a lost answer: a day is plenty, and keeps the stored
+      // answers (session and verification tokens among them) from piling up.
+      Stmt(db, "DELETE FROM idempotency WHERE at<?").bind(ctx.now - kIdempotencyKeepS).run();
       db.exec("COMMIT");
       if (db.failed()) {
         db.reset_failure();
@@ -481,13 +530,19 @@ struct Server::Impl {
   }
 
   void get(const std::string& pattern, std::string name, Handler h) {
-    http->Get(pattern, [this, name, h](const httplib::Request& q, httplib::Response& s) { serve(name, false, h, q, s); });
+    http->Get(pattern, [this, name, h](const httplib::Request& q, httplib::Response& s) {
+      serve(name, false, h, q, s);
+    });
   }
   void post(const std::string& pattern, std::string name, Handler h, bool keyed = true) {
-    http->Post(pattern, [this, name, h, keyed](const httplib::Request& q, httplib::Response& s) { serve(name, keyed, h, q, s); });
+    http->Post(pattern, [this, name, h, keyed](const httplib::Request& q, httplib::Response& s) {
+      serve(name, keyed, h, q, s);
+    });
   }
   void put(const std::string& pattern, std::string name, Handler h) {
-    http->Put(pattern, [this, name, h](const httplib::Request& q, httplib::Response& s) { serve(name, true, h, q, s); });
+    http->Put(pattern, [this, name, h](const httplib::Request& q, httplib::Response& s) {
+      serve(name, true, h, q, s);
+    });
   }
 
   void register_routes() {
@@ -518,6 +573,7 @@ struct Server::Impl {
     post("/v1/dev/test-phones", "dev.test_phones", &Impl::h_dev_test_phone, false);
     get("/v1/dev/sms-outbox", "dev.sms_outbox", &Impl::h_dev_outbox);
     post("/v1/dev/orders/" + id + "/pay", "dev.pay", &Impl::h_dev_pay, false);
+    post("/v1/dev/orders/" + id + "/refund", "dev.refund", &Impl::h_dev_refund, false);
     post("/v1/dev/certificates", "dev.seed_certificate", &Impl::h_dev_seed, false);
     post("/v1/dev/certificates/([0-9a-f]{1,64})/revoke", "dev.revoke", &Impl::h_dev_revoke, false);
     post("/v1/dev/faults", "dev.faults", &Impl::h_dev_fault_set, false);
@@ -536,24 +592,25 @@ struct Server::Impl {
     return v;
   }
 
-  std::string sms_hash(std::string_view phone, std::string_view purpose, std::string_view code) {
-    Bytes key = sms_secret;
-    std::string msg = std::string(phone) + "|" + std::string(purpose) + "|" + std::string(code);
-    Bytes data(msg.begin(), msg.end());
-    OPENSSL_cleanse(msg.data(), msg.size());
-    // HMAC-SHA256 by hand would be more code than EVP_Q_mac.
+  // HMAC-SHA256 under the server's secret: SMS code hashes, and idempotency request hashes (a request
+  // body may hold a password or a code; a plain SHA-256 of it in the database could be cracked).
+  std::string keyed_hash(std::string msg) {
     unsigned char out[32];
     std::size_t len = 0;
-    EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(), data.data(), data.size(), out,
-              sizeof out, &len);
-    OPENSSL_cleanse(data.data(), data.size());
+    EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, sms_secret.data(), sms_secret.size(),
+              reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), out, sizeof out, &len);
+    OPENSSL_cleanse(msg.data(), msg.size());
     return contract::hex_encode(out, len);
+  }
+  std::string sms_hash(std::string_view phone, std::string_view purpose, std::string_view code) {
+    return keyed_hash(std::string(phone) + "|" + std::string(purpose) + "|" + std::string(code));
   }
 
   Bytes pbkdf2(std::string_view password, const Bytes& salt, std::int64_t iterations) {
     Bytes out(32);
-    PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), salt.data(), static_cast<int>(salt.size()),
-                      static_cast<int>(iterations), EVP_sha256(), static_cast<int>(out.size()), out.data());
+    PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), salt.data(),
+                      static_cast<int>(salt.size()), static_cast<int>(iterations), EVP_sha256(),
+                      static_cast<int>(out.size()), out.data());
     return out;
   }
 
@@ -563,12 +620,15 @@ struct Server::Impl {
   }
 
   std::optional<Account> account_by(const char* column, std::string_view value) {
-    std::string sql = std::string("SELECT id, phone, username, real_name, email, registered_at, pw_hash, pw_salt, "
-                                  "pw_iterations, pw_is_default FROM accounts WHERE ") + column + "=?";
+    std::string sql = std::string(
+                          "SELECT id, phone, username, real_name, email, registered_at, pw_hash, pw_salt, "
+                          "pw_iterations, pw_is_default FROM accounts WHERE ") +
+                      column + "=?";
     Stmt q(db, sql.c_str());
     q.bind(value);
     if (!q.row()) return std::nullopt;
-    return Account{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), q.i64(5), q.blob(6), q.blob(7), q.i64(8), q.i64(9) != 0};
+    return Account{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4),
+                   q.i64(5),  q.blob(6), q.blob(7), q.i64(8),  q.i64(9) != 0};
   }
 
   Account find_or_create_account(std::string_view phone, UnixTime now) {
@@ -583,16 +643,19 @@ struct Server::Impl {
     a.pw_hash = pbkdf2(last6(phone), a.pw_salt, a.pw_iterations);
     a.pw_is_default = true;
     Stmt(db, "INSERT INTO accounts VALUES(?,?,?,?,?,?,?,?,?,?)")
-        .bind(a.id, a.phone, a.username, a.real_name, a.email, a.registered_at, a.pw_hash, a.pw_salt, a.pw_iterations, 1)
+        .bind(a.id, a.phone, a.username, a.real_name, a.email, a.registered_at, a.pw_hash, a.pw_salt,
+              a.pw_iterations, 1)
         .run();
     return a;
   }
 
   // ---- throttling (login)
-  std::vector<std::pair<std::string, int>> throttle_keys(const Ctx& c, std::string_view phone, std::string_view session) {
+  std::vector<std::pair<std::string, int>> throttle_keys(const Ctx& c, std::string_view phone,
+                                                         std::string_view session) {
     std::vector<std::pair<std::string, int>> keys{{"phone:" + std::string(phone), kThrottleAfter},
                                                   {"kiosk:" + c.kiosk_id, kKioskCeiling}};
-    if (!session.empty()) keys.push_back({"session:" + c.kiosk_id + "/" + std::string(session), kThrottleAfter});
+    if (!session.empty())
+      keys.push_back({"session:" + c.kiosk_id + "/" + std::string(session), kThrottleAfter});
     return keys;
   }
   std::optional<Reply> throttled(const Ctx& c, const std::vector<std::pair<std::string, int>>& keys) {
@@ -602,7 +665,8 @@ struct Server::Impl {
       q.bind(k);
       if (q.row()) wait = std::max(wait, q.i64(0) - c.now);
     }
-    if (wait > 0) return error_reply(code::kThrottled, "wait " + std::to_string(wait) + " s", static_cast<int>(wait));
+    if (wait > 0)
+      return error_reply(code::kThrottled, "wait " + std::to_string(wait) + " s", static_cast<int>(wait));
     return std::nullopt;
   }
   void record_failure(const Ctx& c, const std::vector<std::pair<std::string, int>>& keys) {
@@ -628,8 +692,8 @@ struct Server::Impl {
   }
 
   // ---- SMS codes
-  std::optional<Reply> check_code(std::string_view phone, contract::SmsPurpose purpose, std::string_view code_text,
-                                  UnixTime now) {
+  std::optional<Reply> check_code(std::string_view phone, contract::SmsPurpose purpose,
+                                  std::string_view code_text, UnixTime now) {
     std::string p(contract::to_string(purpose));
     Stmt q(db, "SELECT code_hash, expires_at, tries FROM sms_codes WHERE phone=? AND purpose=?");
     q.bind(phone, p);
@@ -649,10 +713,12 @@ struct Server::Impl {
   }
 
   // ---- orders
-  std::optional<contract::Order> load_order(std::string_view id, UnixTime now, std::string* account_id = nullptr) {
+  std::optional<contract::Order> load_order(std::string_view id, UnixTime now,
+                                            std::string* account_id = nullptr) {
     Stmt q(db,
            "SELECT id, product_id, years, amount_fen, status, created_at, expires_at, paid_at, code_url, "
-           "old_cert_sha256, tok_manufacturer, tok_model, tok_serial, needs_staff_reason, needs_staff_next_step, "
+           "old_cert_sha256, tok_manufacturer, tok_model, tok_serial, needs_staff_reason, "
+           "needs_staff_next_step, "
            "fapiao_title, fapiao_tax_number, account_id FROM orders WHERE id=?");
     q.bind(id);
     if (!q.row()) return std::nullopt;
@@ -696,11 +762,16 @@ struct Server::Impl {
   // The refusal for an order that is not in one of the states an operation needs.
   static Reply state_error(OrderStatus s) {
     switch (s) {
-      case OrderStatus::PendingPayment: return error_reply(code::kOrderNotPaid);
-      case OrderStatus::Closed: return error_reply(code::kOrderClosed);
-      case OrderStatus::Expired: return error_reply(code::kOrderExpired);
-      case OrderStatus::NeedsStaff: return error_reply(code::kOrderNeedsStaff);
-      default: return error_reply(code::kOrderStateInvalid, std::string(contract::to_string(s)));
+      case OrderStatus::PendingPayment:
+        return error_reply(code::kOrderNotPaid);
+      case OrderStatus::Closed:
+        return error_reply(code::kOrderClosed);
+      case OrderStatus::Expired:
+        return error_reply(code::kOrderExpired);
+      case OrderStatus::NeedsStaff:
+        return error_reply(code::kOrderNeedsStaff);
+      default:
+        return error_reply(code::kOrderStateInvalid, std::string(contract::to_string(s)));
     }
   }
 
@@ -740,7 +811,10 @@ struct Server::Impl {
     Stmt(db, "INSERT INTO sms_sends VALUES(?,?,?)").bind(req->phone, purpose, c.now).run();
     Stmt(db, "DELETE FROM sms_sends WHERE at<?").bind(c.now - 2 * 86400).run();
     // The gateway stand-in: the outbox table (dev endpoint) and a file.
-    Stmt(db, "INSERT INTO sms_outbox(phone, purpose, code, at) VALUES(?,?,?,?)").bind(req->phone, purpose, code_text, c.now).run();
+    Stmt(db, "DELETE FROM sms_outbox WHERE id<=(SELECT max(id) FROM sms_outbox)-10000").run();
+    Stmt(db, "INSERT INTO sms_outbox(phone, purpose, code, at) VALUES(?,?,?,?)")
+        .bind(req->phone, purpose, code_text, c.now)
+        .run();
     {
       std::lock_guard l(outbox_mu);
       std::ofstream f(opt.data_dir / "sms-outbox.log", std::ios::app);
@@ -766,6 +840,7 @@ struct Server::Impl {
     OPENSSL_cleanse(code_ref.data(), code_ref.size());
     if (bad) return *bad;
     std::string token = random_token(24);
+    Stmt(db, "DELETE FROM verifications WHERE expires_at<?").bind(c.now).run();
     Stmt(db, "INSERT INTO verifications VALUES(?,?,?,?)")
         .bind(hex_sha256(token), phone, contract::to_string(purpose), c.now + kVerificationValidS)
         .run();
@@ -773,7 +848,8 @@ struct Server::Impl {
   }
 
   // The phone a verification token proves for `purpose`, if it is valid now.
-  std::optional<std::string> verified_phone(std::string_view token, contract::SmsPurpose purpose, UnixTime now) {
+  std::optional<std::string> verified_phone(std::string_view token, contract::SmsPurpose purpose,
+                                            UnixTime now) {
     Stmt q(db, "SELECT phone FROM verifications WHERE token_hash=? AND purpose=? AND expires_at>?");
     q.bind(hex_sha256(token), contract::to_string(purpose), now);
     if (!q.row()) return std::nullopt;
@@ -788,7 +864,8 @@ struct Server::Impl {
     if (!phone) return error_reply(code::kVerificationInvalid);
     const contract::Product* product = catalog.product(req->product_id);
     if (!product) return error_reply(code::kProductUnknown, req->product_id);
-    if (std::find(product->allowed_years.begin(), product->allowed_years.end(), req->years) == product->allowed_years.end())
+    if (std::find(product->allowed_years.begin(), product->allowed_years.end(), req->years) ==
+        product->allowed_years.end())
       return error_reply(code::kYearsInvalid);
     const contract::Brand* brand = catalog.brand(product->brand);
     if (!brand || req->token.manufacturer != brand->manufacturer || req->token.model != brand->model)
@@ -801,23 +878,29 @@ struct Server::Impl {
     ERR_clear_error();
     if (!ours) return error_reply(code::kCertificateUnknown);
     std::string fp = contract::hex_encode(sha256(req->old_certificate));
-    Stmt q(db, "SELECT project, brand, not_after, key_type, revoked, renewed_by FROM customer_certs WHERE sha256=?");
+    Stmt q(
+        db,
+        "SELECT project, brand, not_after, key_type, revoked, renewed_by FROM customer_certs WHERE sha256=?");
     q.bind(fp);
     if (!q.row()) return error_reply(code::kCertificateUnknown);
     if (q.i64(4) != 0) return error_reply(code::kCertificateRevoked);
     if (q.text(0) != product->project) return error_reply(code::kCertificateWrongProject, q.text(0));
     if (q.text(1) != product->brand) return error_reply(code::kCertificateWrongBrand, q.text(1));
-    if (q.text(3) != contract::to_string(product->key_algorithm)) return error_reply(code::kCertificateKeyType, q.text(3));
-    if (!q.null(5)) return error_reply(code::kCertificateAlreadyRenewed, q.text(5));
+    if (q.text(3) != contract::to_string(product->key_algorithm))
+      return error_reply(code::kCertificateKeyType, q.text(3));
+    std::optional<std::string> renewed_by = q.opt_text(5);
+    // An unfinished paid order for this certificate comes first: the customer resumes it (继续操作).
+    Stmt busy(db,
+              "SELECT id FROM orders WHERE old_cert_sha256=? AND status IN ('paid','issued','needs_staff') "
+              "LIMIT 1");
+    busy.bind(fp);
+    if (busy.row()) return error_reply(code::kRenewalInProgress, busy.text(0));
+    if (renewed_by) return error_reply(code::kCertificateAlreadyRenewed, *renewed_by);
     UnixTime not_after = q.i64(2);
     UnixTime opens = not_after - std::int64_t{product->renewal_days_before} * 86400;
     UnixTime closes = not_after + std::int64_t{product->renewal_days_after} * 86400;
     if (c.now < opens) return error_reply(code::kCertificateTooEarly, "opens_at=" + date_of(opens));
     if (c.now > closes) return error_reply(code::kCertificateTooLate, "closed_at=" + date_of(closes));
-
-    Stmt busy(db, "SELECT id FROM orders WHERE old_cert_sha256=? AND status IN ('paid','issued','needs_staff') LIMIT 1");
-    busy.bind(fp);
-    if (busy.row()) return error_reply(code::kRenewalInProgress, busy.text(0));
 
     Account account = find_or_create_account(*phone, c.now);
     time_t tt = static_cast<time_t>(c.now);
@@ -830,15 +913,21 @@ struct Server::Impl {
     bool free = amount == 0;
     std::string code_url = free ? std::string() : "weixin://wxpay/bizpayurl?pr=" + random_alnum(12);
     Stmt(db,
-         "INSERT INTO orders(id, account_id, kiosk_id, product_id, years, amount_fen, status, created_at, expires_at, "
-         "paid_at, code_url, old_cert_sha256, tok_manufacturer, tok_model, tok_serial, fapiao_title, fapiao_tax_number) "
+         "INSERT INTO orders(id, account_id, kiosk_id, product_id, years, amount_fen, status, created_at, "
+         "expires_at, "
+         "paid_at, code_url, old_cert_sha256, tok_manufacturer, tok_model, tok_serial, fapiao_title, "
+         "fapiao_tax_number) "
          "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
         .bind(id, account.id, c.kiosk_id, product->id, req->years, amount,
-              contract::to_string(free ? OrderStatus::Paid : OrderStatus::PendingPayment), c.now, c.now + kOrderPayS,
-              free ? std::optional<std::int64_t>(c.now) : std::nullopt, code_url, fp, req->token.manufacturer,
-              req->token.model, req->token.serial, req->fapiao_title, req->fapiao_tax_number)
+              contract::to_string(free ? OrderStatus::Paid : OrderStatus::PendingPayment), c.now,
+              c.now + kOrderPayS, free ? std::optional<std::int64_t>(c.now) : std::nullopt, code_url, fp,
+              req->token.manufacturer, req->token.model, req->token.serial, req->fapiao_title,
+              req->fapiao_tax_number)
         .run();
-    if (free) Stmt(db, "INSERT INTO payments(order_id, amount_fen, method, at) VALUES(?,0,'free',?)").bind(id, c.now).run();
+    if (free)
+      Stmt(db, "INSERT INTO payments(order_id, amount_fen, method, at) VALUES(?,0,'free',?)")
+          .bind(id, c.now)
+          .run();
     return order_reply(id, c.now, 201);
   }
 
@@ -854,7 +943,8 @@ struct Server::Impl {
     }
     if (c.req.has_param("since")) {
       OrderStatus s{};
-      if (!contract::parse(c.req.get_param_value("since"), s)) return error_reply(code::kBadRequest, "since: a status");
+      if (!contract::parse(c.req.get_param_value("since"), s))
+        return error_reply(code::kBadRequest, "since: a status");
       since = s;
     }
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait);
@@ -864,7 +954,8 @@ struct Server::Impl {
       if (!since || o->status != *since || stopping || std::chrono::steady_clock::now() >= deadline)
         return {200, contract::encode(*o)};
       // Wake on any committed change, and at least every second (expiry happens by the clock).
-      order_changed.wait_until(c.lock, std::min(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(1)));
+      order_changed.wait_until(
+          c.lock, std::min(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(1)));
     }
   }
 
@@ -886,7 +977,9 @@ struct Server::Impl {
     if (!o) return error_reply(code::kOrderNotFound);
     if (o->status == OrderStatus::NeedsStaff) return order_reply(o->id, c.now);
     if (!contract::is_unfinished(o->status)) return state_error(o->status);
-    Stmt(db, "UPDATE orders SET status='needs_staff', needs_staff_reason=?, needs_staff_next_step=?, needs_staff_detail=? WHERE id=?")
+    Stmt(db,
+         "UPDATE orders SET status='needs_staff', needs_staff_reason=?, needs_staff_next_step=?, "
+         "needs_staff_detail=? WHERE id=?")
         .bind(req->reason, kNextStepCounter, req->detail, o->id)
         .run();
     return order_reply(o->id, c.now);
@@ -898,7 +991,20 @@ struct Server::Impl {
     if (contract::is_paid_or_later(o->status)) return error_reply(code::kOrderAlreadyPaid);
     if (o->status != OrderStatus::PendingPayment) return state_error(o->status);
     Stmt(db, "UPDATE orders SET status='paid', paid_at=? WHERE id=?").bind(c.now, o->id).run();
-    Stmt(db, "INSERT INTO payments(order_id, amount_fen, method, at) VALUES(?,?,'wechat-dev',?)").bind(o->id, o->amount_fen, c.now).run();
+    Stmt(db, "INSERT INTO payments(order_id, amount_fen, method, at) VALUES(?,?,'wechat-dev',?)")
+        .bind(o->id, o->amount_fen, c.now)
+        .run();
+    order_changed.notify_all();
+    return order_reply(o->id, c.now);
+  }
+
+  // What counter staff do for a paid order that will not be finished: ask for the money back.
+  Reply h_dev_refund(Ctx& c) {
+    auto o = load_order(c.param(), c.now);
+    if (!o) return error_reply(code::kOrderNotFound);
+    if (o->status == OrderStatus::RefundRequested) return order_reply(o->id, c.now);
+    if (o->status != OrderStatus::Paid && o->status != OrderStatus::NeedsStaff) return state_error(o->status);
+    set_status(o->id, OrderStatus::RefundRequested);
     order_changed.notify_all();
     return order_reply(o->id, c.now);
   }
@@ -909,13 +1015,16 @@ struct Server::Impl {
     if (!o) return error_reply(code::kOrderNotFound);
     if (!contract::is_unfinished(o->status)) return state_error(o->status);
     Bytes nonce = random_bytes(32);
-    Stmt(db, "UPDATE orders SET nonce=?, nonce_expires_at=? WHERE id=?").bind(nonce, c.now + kNonceValidS, o->id).run();
+    Stmt(db, "UPDATE orders SET nonce=?, nonce_expires_at=? WHERE id=?")
+        .bind(nonce, c.now + kNonceValidS, o->id)
+        .run();
     return {200, contract::encode(contract::RenewalNonce{o->id, nonce, c.now + kNonceValidS})};
   }
 
   contract::IssuedCertificate issued_of(std::string_view order_id) {
     contract::IssuedCertificate out;
-    Stmt q(db, "SELECT der, serial, not_before, not_after FROM issuances WHERE order_id=? ORDER BY id LIMIT 1");
+    Stmt q(db,
+           "SELECT der, serial, not_before, not_after FROM issuances WHERE order_id=? ORDER BY id LIMIT 1");
     q.bind(order_id);
     if (q.row()) {
       out.order_id = std::string(order_id);
@@ -971,7 +1080,8 @@ struct Server::Impl {
     prev.bind(o->id);
     if (prev.row()) {
       if (prev.blob(0) != spki) return error_reply(code::kOtherKey);
-      return {200, contract::encode(issued_of(o->id))};  // the same key: the same certificate, no second issuance
+      return {200,
+              contract::encode(issued_of(o->id))};  // the same key: the same certificate, no second issuance
     }
 
     Bytes serial = random_bytes(16);
@@ -989,11 +1099,16 @@ struct Server::Impl {
     if (!cert) return error_reply(code::kInternal, "issuing failed");
     Bytes der = der_of(cert.get());
     std::string serial_hex = contract::hex_encode(serial);
-    Stmt(db, "INSERT INTO issuances(order_id, der, spki, serial, not_before, not_after, at) VALUES(?,?,?,?,?,?,?)")
+    Stmt(
+        db,
+        "INSERT INTO issuances(order_id, der, spki, serial, not_before, not_after, at) VALUES(?,?,?,?,?,?,?)")
         .bind(o->id, der, spki, serial_hex, s.not_before, s.not_after, c.now)
         .run();
-    Stmt(db, "INSERT INTO customer_certs(serial, sha256, der, project, brand, not_before, not_after, key_type) VALUES(?,?,?,?,?,?,?,?)")
-        .bind(serial_hex, contract::hex_encode(sha256(der)), der, project, brand, s.not_before, s.not_after, key_type_of(new_key))
+    Stmt(db,
+         "INSERT INTO customer_certs(serial, sha256, der, project, brand, not_before, not_after, key_type) "
+         "VALUES(?,?,?,?,?,?,?,?)")
+        .bind(serial_hex, contract::hex_encode(sha256(der)), der, project, brand, s.not_before, s.not_after,
+              key_type_of(new_key))
         .run();
     Stmt(db, "UPDATE customer_certs SET renewed_by=? WHERE sha256=?").bind(o->id, o->old_cert_sha256).run();
     Stmt(db, "UPDATE orders SET status='issued', issued_at=? WHERE id=?").bind(c.now, o->id).run();
@@ -1066,7 +1181,8 @@ struct Server::Impl {
       if (!c.body.contains("sms_code") || !c.body["sms_code"].is_string() ||
           c.body["sms_code"].get_ref<const std::string&>().empty())
         return error_reply(code::kSmsCodeRequired);
-      if (auto bad = check_code(f.phone, contract::SmsPurpose::Login, c.body["sms_code"].get_ref<const std::string&>(), c.now)) {
+      if (auto bad = check_code(f.phone, contract::SmsPurpose::Login,
+                                c.body["sms_code"].get_ref<const std::string&>(), c.now)) {
         record_failure(c, keys);
         return *bad;
       }
@@ -1096,7 +1212,8 @@ struct Server::Impl {
       if (!phone_valid(f->phone)) return error_reply(code::kPhoneInvalid);
       auto keys = throttle_keys(c, f->phone, f->session);
       if (auto t = throttled(c, keys)) return *t;
-      if (auto bad = check_code(f->phone, contract::SmsPurpose::Login, c.body["code"].get_ref<const std::string&>(), c.now)) {
+      if (auto bad = check_code(f->phone, contract::SmsPurpose::Login,
+                                c.body["code"].get_ref<const std::string&>(), c.now)) {
         record_failure(c, keys);
         return *bad;
       }
@@ -1110,7 +1227,9 @@ struct Server::Impl {
   Res<SessionRow> session_of(const Ctx& c, bool allow_must_change) {
     std::string auth = c.req.get_header_value("Authorization");
     if (!auth.starts_with("Bearer ")) return std::unexpected(error_reply(code::kSessionInvalid));
-    Stmt q(db, "SELECT token_hash, account_id, expires_at, must_change FROM sessions WHERE token_hash=? AND expires_at>?");
+    Stmt q(db,
+           "SELECT token_hash, account_id, expires_at, must_change FROM sessions WHERE token_hash=? AND "
+           "expires_at>?");
     q.bind(hex_sha256(auth.substr(7)), c.now);
     if (!q.row()) return std::unexpected(error_reply(code::kSessionInvalid));
     SessionRow s{q.text(0), q.text(1), q.i64(2), q.i64(3) != 0};
@@ -1128,8 +1247,8 @@ struct Server::Impl {
   Reply profile_reply(std::string_view account_id) {
     auto a = account_by("id", account_id);
     if (!a) return error_reply(code::kSessionInvalid);
-    return {200, contract::encode(contract::Profile{a->id, a->username, "普通用户", a->real_name, a->phone, a->email,
-                                                    a->registered_at})};
+    return {200, contract::encode(contract::Profile{a->id, a->username, "普通用户", a->real_name, a->phone,
+                                                    a->email, a->registered_at})};
   }
 
   Reply h_profile_get(Ctx& c) {
@@ -1144,19 +1263,22 @@ struct Server::Impl {
     auto req = body_as<contract::ProfileUpdate>(c);
     if (!req) return req.error();
     if (req->real_name && !real_name_valid(*req->real_name)) return error_reply(code::kRealNameInvalid);
-    if (req->email && !req->email->empty() && !email_valid(*req->email)) return error_reply(code::kEmailInvalid);
+    if (req->email && !req->email->empty() && !email_valid(*req->email))
+      return error_reply(code::kEmailInvalid);
     if (req->new_phone) {
       if (!phone_valid(*req->new_phone)) return error_reply(code::kPhoneInvalid);
-      auto proved = req->phone_verification_token
-                        ? verified_phone(*req->phone_verification_token, contract::SmsPurpose::ChangePhone, c.now)
-                        : std::nullopt;
+      auto proved = req->phone_verification_token ? verified_phone(*req->phone_verification_token,
+                                                                   contract::SmsPurpose::ChangePhone, c.now)
+                                                  : std::nullopt;
       if (!proved || *proved != *req->new_phone) return error_reply(code::kPhoneUnverified);
       auto other = account_by("phone", *req->new_phone);
       if (other && other->id != s->account_id) return error_reply(code::kPhoneInUse);
     }
-    if (req->real_name) Stmt(db, "UPDATE accounts SET real_name=? WHERE id=?").bind(*req->real_name, s->account_id).run();
+    if (req->real_name)
+      Stmt(db, "UPDATE accounts SET real_name=? WHERE id=?").bind(*req->real_name, s->account_id).run();
     if (req->email) Stmt(db, "UPDATE accounts SET email=? WHERE id=?").bind(*req->email, s->account_id).run();
-    if (req->new_phone) Stmt(db, "UPDATE accounts SET phone=? WHERE id=?").bind(*req->new_phone, s->account_id).run();
+    if (req->new_phone)
+      Stmt(db, "UPDATE accounts SET phone=? WHERE id=?").bind(*req->new_phone, s->account_id).run();
     return profile_reply(s->account_id);
   }
 
@@ -1234,39 +1356,58 @@ struct Server::Impl {
 
   // ---------------------------------------------------------------- handlers: dev
   Reply clock_reply(const Ctx&) {
-    return {200, Json{{"now", now()}, {"offset_s", clock_offset.load()}}};
+    return {200,
+            Json{{"now", now()}, {"offset_s", clock_offset.load()}, {"frozen", clock_frozen.load() >= 0}}};
   }
   Reply h_dev_clock_get(Ctx& c) { return clock_reply(c); }
+  // {now[, freeze: true]} | {advance_s} | {reset: true}. A frozen clock stands still until advanced.
   Reply h_dev_clock_set(Ctx& c) {
-    if (c.body.contains("now") && c.body["now"].is_number_integer())
-      clock_offset = c.body["now"].get<std::int64_t>() - static_cast<std::int64_t>(std::time(nullptr));
-    else if (c.body.contains("advance_s") && c.body["advance_s"].is_number_integer())
-      clock_offset += c.body["advance_s"].get<std::int64_t>();
-    else if (c.body.contains("reset") && c.body["reset"] == true)
+    const Json& b = c.body;
+    auto real = static_cast<std::int64_t>(std::time(nullptr));
+    if (b.contains("now") && b["now"].is_number_integer()) {
+      std::int64_t t = b["now"].get<std::int64_t>();
+      bool freeze = b.contains("freeze") && b["freeze"] == true;
+      clock_offset = t - real;
+      clock_frozen = freeze ? t : -1;
+    } else if (b.contains("advance_s") && b["advance_s"].is_number_integer()) {
+      std::int64_t d = b["advance_s"].get<std::int64_t>();
+      clock_offset += d;
+      if (clock_frozen.load() >= 0) clock_frozen += d;
+    } else if (b.contains("reset") && b["reset"] == true) {
       clock_offset = 0;
-    else
-      return error_reply(code::kBadRequest, "{now} or {advance_s} or {reset: true}");
+      clock_frozen = -1;
+    } else {
+      return error_reply(code::kBadRequest, "{now[, freeze: true]} or {advance_s} or {reset: true}");
+    }
     order_changed.notify_all();
     return clock_reply(c);
   }
   Reply h_dev_test_phone(Ctx& c) {
-    if (!c.body.contains("phone") || !c.body["phone"].is_string()) return error_reply(code::kBadRequest, "{phone}");
+    if (!c.body.contains("phone") || !c.body["phone"].is_string())
+      return error_reply(code::kBadRequest, "{phone}");
     test_phones.insert(c.body["phone"].get<std::string>());
     return {200, Json::object()};
   }
   Reply h_dev_outbox(Ctx& c) {
     std::string phone = c.req.has_param("phone") ? c.req.get_param_value("phone") : std::string();
-    Stmt q(db, "SELECT phone, purpose, code, at FROM sms_outbox WHERE ?='' OR phone=? ORDER BY id DESC LIMIT 100");
+    Stmt q(
+        db,
+        "SELECT phone, purpose, code, at FROM sms_outbox WHERE ?='' OR phone=? ORDER BY id DESC LIMIT 100");
     q.bind(phone, phone);
     Json list = Json::array();
-    while (q.row()) list.insert(list.begin(), Json{{"phone", q.text(0)}, {"purpose", q.text(1)}, {"code", q.text(2)}, {"at", q.i64(3)}});
+    while (q.row())
+      list.insert(list.begin(),
+                  Json{{"phone", q.text(0)}, {"purpose", q.text(1)}, {"code", q.text(2)}, {"at", q.i64(3)}});
     return {200, Json{{"messages", list}}};
   }
   Reply h_dev_seed(Ctx& c) {
     const Json& b = c.body;
-    auto str = [&](const char* k) { return b.contains(k) && b[k].is_string() ? b[k].get<std::string>() : std::string(); };
+    auto str = [&](const char* k) {
+      return b.contains(k) && b[k].is_string() ? b[k].get<std::string>() : std::string();
+    };
     std::string project = str("project"), brand = str("brand");
-    if (!catalog.project(project) || !catalog.brand(brand)) return error_reply(code::kBadRequest, "project and brand from the catalog");
+    if (!catalog.project(project) || !catalog.brand(brand))
+      return error_reply(code::kBadRequest, "project and brand from the catalog");
     if (!b.contains("not_before") || !b["not_before"].is_number_integer() || !b.contains("not_after") ||
         !b["not_after"].is_number_integer())
       return error_reply(code::kBadRequest, "not_before and not_after (UNIX seconds)");
@@ -1278,7 +1419,8 @@ struct Server::Impl {
       pk_bytes = *d;
     }
     EvpPkeyPtr key = parse_public_key(pk_bytes);
-    if (!key) return error_reply(code::kBadRequest, "public_key: PEM text or base64 DER SubjectPublicKeyInfo");
+    if (!key)
+      return error_reply(code::kBadRequest, "public_key: PEM text or base64 DER SubjectPublicKeyInfo");
     X509NamePtr name;
     if (auto der = contract::base64_decode(str("subject_der")); der && !der->empty()) {
       const unsigned char* p = der->data();
@@ -1287,7 +1429,8 @@ struct Server::Impl {
     } else if (b.contains("subject") && b["subject"].is_object()) {
       std::vector<std::pair<std::string, std::string>> fields;
       for (const char* k : {"C", "ST", "L", "O", "OU", "CN"})
-        if (b["subject"].contains(k) && b["subject"][k].is_string()) fields.push_back({k, b["subject"][k].get<std::string>()});
+        if (b["subject"].contains(k) && b["subject"][k].is_string())
+          fields.push_back({k, b["subject"][k].get<std::string>()});
       name = make_name(fields);
     }
     if (!name) return error_reply(code::kBadRequest, "subject_der (base64) or subject {C, ST, L, O, OU, CN}");
@@ -1306,10 +1449,14 @@ struct Server::Impl {
     Bytes der = der_of(cert.get());
     std::string serial_hex = contract::hex_encode(serial);
     std::string fp = contract::hex_encode(sha256(der));
-    Stmt(db, "INSERT INTO customer_certs(serial, sha256, der, project, brand, not_before, not_after, key_type) VALUES(?,?,?,?,?,?,?,?)")
+    Stmt(db,
+         "INSERT INTO customer_certs(serial, sha256, der, project, brand, not_before, not_after, key_type) "
+         "VALUES(?,?,?,?,?,?,?,?)")
         .bind(serial_hex, fp, der, project, brand, s.not_before, s.not_after, key_type_of(key.get()))
         .run();
-    return {200, Json{{"certificate", contract::base64_encode(der)}, {"serial", serial_hex}, {"sha256", fp},
+    return {200, Json{{"certificate", contract::base64_encode(der)},
+                      {"serial", serial_hex},
+                      {"sha256", fp},
                       {"chain", Json::array({contract::base64_encode(der_of(issuing_ca.get()))})}}};
   }
   Reply h_dev_revoke(Ctx& c) {
@@ -1319,14 +1466,17 @@ struct Server::Impl {
   }
   Reply h_dev_fault_set(Ctx& c) {
     const Json& b = c.body;
-    if (!b.contains("endpoint") || !b["endpoint"].is_string() || !b.contains("mode") || !b["mode"].is_string())
+    if (!b.contains("endpoint") || !b["endpoint"].is_string() || !b.contains("mode") ||
+        !b["mode"].is_string())
       return error_reply(code::kBadRequest, "{endpoint, mode: fail|drop|delay, count, delay_ms}");
     Fault f;
     f.mode = b["mode"].get<std::string>();
-    if (f.mode != "fail" && f.mode != "drop" && f.mode != "delay") return error_reply(code::kBadRequest, "mode: fail|drop|delay");
+    if (f.mode != "fail" && f.mode != "drop" && f.mode != "delay")
+      return error_reply(code::kBadRequest, "mode: fail|drop|delay");
     f.remaining = b.contains("count") && b["count"].is_number_integer() ? b["count"].get<int>() : 1;
     f.delay_ms = b.contains("delay_ms") && b["delay_ms"].is_number_integer() ? b["delay_ms"].get<int>() : 0;
-    if (f.remaining < 1 || f.delay_ms < 0 || f.delay_ms > 120000) return error_reply(code::kBadRequest, "count ≥ 1, delay_ms 0-120000");
+    if (f.remaining < 1 || f.delay_ms < 0 || f.delay_ms > 120000)
+      return error_reply(code::kBadRequest, "count ≥ 1, delay_ms 0-120000");
     std::lock_guard l(faults_mu);
     faults[b["endpoint"].get<std::string>()] = f;
     return {200, Json::object()};
@@ -1337,7 +1487,8 @@ struct Server::Impl {
     return {200, Json::object()};
   }
   Reply h_dev_records(Ctx& c) {
-    std::string fp = c.req.has_param("old_cert_sha256") ? c.req.get_param_value("old_cert_sha256") : std::string();
+    std::string fp =
+        c.req.has_param("old_cert_sha256") ? c.req.get_param_value("old_cert_sha256") : std::string();
     Json orders = Json::array(), issuances = Json::array(), payments = Json::array();
     Stmt q(db,
            "SELECT o.id, o.status, o.old_cert_sha256, o.amount_fen, o.account_id, o.kiosk_id, "
@@ -1348,28 +1499,50 @@ struct Server::Impl {
     std::set<std::string> ids;
     while (q.row()) {
       ids.insert(q.text(0));
-      orders.push_back({{"id", q.text(0)}, {"status", q.text(1)}, {"old_cert_sha256", q.text(2)}, {"amount_fen", q.i64(3)},
-                        {"account_id", q.text(4)}, {"kiosk_id", q.text(5)}, {"issuances", q.i64(6)}, {"payments", q.i64(7)}});
+      orders.push_back({{"id", q.text(0)},
+                        {"status", q.text(1)},
+                        {"old_cert_sha256", q.text(2)},
+                        {"amount_fen", q.i64(3)},
+                        {"account_id", q.text(4)},
+                        {"kiosk_id", q.text(5)},
+                        {"issuances", q.i64(6)},
+                        {"payments", q.i64(7)}});
     }
     Stmt qi(db, "SELECT order_id, serial, not_before, not_after, at FROM issuances ORDER BY id");
     while (qi.row())
       if (fp.empty() || ids.contains(qi.text(0)))
-        issuances.push_back({{"order_id", qi.text(0)}, {"serial", qi.text(1)}, {"not_before", qi.i64(2)},
-                             {"not_after", qi.i64(3)}, {"at", qi.i64(4)}});
+        issuances.push_back({{"order_id", qi.text(0)},
+                             {"serial", qi.text(1)},
+                             {"not_before", qi.i64(2)},
+                             {"not_after", qi.i64(3)},
+                             {"at", qi.i64(4)}});
     Stmt qp(db, "SELECT order_id, amount_fen, method, at FROM payments ORDER BY id");
     while (qp.row())
       if (fp.empty() || ids.contains(qp.text(0)))
-        payments.push_back({{"order_id", qp.text(0)}, {"amount_fen", qp.i64(1)}, {"method", qp.text(2)}, {"at", qp.i64(3)}});
+        payments.push_back(
+            {{"order_id", qp.text(0)}, {"amount_fen", qp.i64(1)}, {"method", qp.text(2)}, {"at", qp.i64(3)}});
     return {200, Json{{"orders", orders}, {"issuances", issuances}, {"payments", payments}}};
   }
 };
 
 Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
-Server::~Server() { stop(); }
-void Server::start() { impl_->start(); }
-void Server::stop() { impl_->stop(); }
-std::uint16_t Server::port() const { return static_cast<std::uint16_t>(impl_->bound_port); }
-std::string Server::base_url() const { return "https://" + impl_->opt.host + ":" + std::to_string(impl_->bound_port) + "/v1/"; }
-const DevPkiPaths& Server::pki() const { return impl_->pki; }
+Server::~Server() {
+  stop();
+}
+void Server::start() {
+  impl_->start();
+}
+void Server::stop() {
+  impl_->stop();
+}
+std::uint16_t Server::port() const {
+  return static_cast<std::uint16_t>(impl_->bound_port);
+}
+std::string Server::base_url() const {
+  return "https://" + impl_->opt.host + ":" + std::to_string(impl_->bound_port) + "/v1/";
+}
+const DevPkiPaths& Server::pki() const {
+  return impl_->pki;
+}
 
 }  // namespace reference

@@ -13,12 +13,16 @@ namespace contract {
 using Bytes = std::vector<std::uint8_t>;
 
 std::string base64_encode(const std::uint8_t* data, std::size_t size);
-inline std::string base64_encode(const Bytes& b) { return base64_encode(b.data(), b.size()); }
+inline std::string base64_encode(const Bytes& b) {
+  return base64_encode(b.data(), b.size());
+}
 // Strict: padded, only the standard alphabet; nullopt on anything else.
 std::optional<Bytes> base64_decode(std::string_view text);
 
 std::string hex_encode(const std::uint8_t* data, std::size_t size);
-inline std::string hex_encode(const Bytes& b) { return hex_encode(b.data(), b.size()); }
+inline std::string hex_encode(const Bytes& b) {
+  return hex_encode(b.data(), b.size());
+}
 std::optional<Bytes> hex_decode(std::string_view text);
 
 }  // namespace contract

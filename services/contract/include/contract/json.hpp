@@ -16,8 +16,8 @@ using Json = nlohmann::json;
 
 // Limits on what a decoder accepts; answers above them are malformed, not a reason to allocate.
 inline constexpr std::size_t kMaxJsonDepth = 32;
-inline constexpr std::size_t kMaxStringBytes = 64 * 1024;   // one string field (a DER in base64 fits)
-inline constexpr std::size_t kMaxListItems = 1000;           // orders in a business list, products, ...
+inline constexpr std::size_t kMaxStringBytes = 64 * 1024;  // one string field (a DER in base64 fits)
+inline constexpr std::size_t kMaxListItems = 1000;         // orders in a business list, products, ...
 
 // Parses JSON text. Refuses (false) invalid JSON, nesting deeper than kMaxJsonDepth (checked before
 // parsing, so a hostile "[[[[..." cannot recurse deeply), and an empty text.

@@ -75,10 +75,10 @@ struct Product {
   std::int64_t price_fen_per_year = 0;
   std::vector<int> allowed_years;  // e.g. {1, 2, 3}
   KeyAlgorithm key_algorithm = KeyAlgorithm::EcP256;
-  int renewal_days_before = 90;    // the window opens this many days before the old notAfter
-  int renewal_days_after = 365;    // and closes this many days after it
+  int renewal_days_before = 90;  // the window opens this many days before the old notAfter
+  int renewal_days_after = 365;  // and closes this many days after it
   OldKeyPolicy old_key_policy = OldKeyPolicy::Keep;
-  std::string picture;             // asset name, e.g. "products/haitai-key.png"
+  std::string picture;  // asset name, e.g. "products/haitai-key.png"
 };
 
 struct Catalog {
@@ -137,14 +137,14 @@ struct Order {
   std::int64_t amount_fen = 0;
   OrderStatus status = OrderStatus::PendingPayment;
   UnixTime created_at = 0;
-  UnixTime expires_at = 0;           // payment deadline (pending_payment only)
+  UnixTime expires_at = 0;  // payment deadline (pending_payment only)
   std::optional<UnixTime> paid_at;
-  std::string code_url;              // weixin://wxpay/bizpayurl?pr=... (empty for ¥0)
-  std::string old_cert_sha256;       // hex SHA-256 of the bound certificate's DER
-  TokenIdentity token;               // the key the order is bound to
+  std::string code_url;                              // weixin://wxpay/bizpayurl?pr=... (empty for ¥0)
+  std::string old_cert_sha256;                       // hex SHA-256 of the bound certificate's DER
+  TokenIdentity token;                               // the key the order is bound to
   std::optional<std::string> needs_staff_reason;     // machine reason given by the kiosk
   std::optional<std::string> needs_staff_next_step;  // message key: what the customer does next
-  std::optional<Bytes> certificate;  // the issued certificate's DER, once issued
+  std::optional<Bytes> certificate;                  // the issued certificate's DER, once issued
   std::optional<std::string> fapiao_title;
   std::optional<std::string> fapiao_tax_number;
 };
@@ -173,7 +173,7 @@ struct IssuedCertificate {
   std::vector<Bytes> chain;  // issuing CA first
   UnixTime not_before = 0;
   UnixTime not_after = 0;
-  std::string serial;        // hex
+  std::string serial;                           // hex
   std::optional<Bytes> encryption_certificate;  // SM2 dual certificates: later; null now
   std::optional<Bytes> encryption_private_key;  // wrapped to the new signing key; null now
 };
@@ -244,9 +244,9 @@ struct KioskConfigPayload {
 
 struct ApiError {
   int http_status = 0;
-  std::string code;         // stable machine code, e.g. "sms.code_wrong"
-  std::string message_key;  // "error.platform.sms.code_wrong"
-  std::string detail;       // for staff and logs; never shown as the customer's text
+  std::string code;                  // stable machine code, e.g. "sms.code_wrong"
+  std::string message_key;           // "error.platform.sms.code_wrong"
+  std::string detail;                // for staff and logs; never shown as the customer's text
   std::optional<int> retry_after_s;  // throttles and resend waits
 };
 

@@ -34,16 +34,16 @@
 namespace platform {
 
 struct ClientOptions {
-  std::string base_url;                // "https://127.0.0.1:8443/v1/" (https only, ends with '/')
-  std::filesystem::path ca_file;       // the pinned platform CA (PEM)
-  std::filesystem::path client_cert;   // the kiosk's certificate (PEM), CN = kiosk id
-  std::filesystem::path client_key;    // its key (PEM)
+  std::string base_url;               // "https://127.0.0.1:8443/v1/" (https only, ends with '/')
+  std::filesystem::path ca_file;      // the pinned platform CA (PEM)
+  std::filesystem::path client_cert;  // the kiosk's certificate (PEM), CN = kiosk id
+  std::filesystem::path client_key;   // its key (PEM)
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds request_timeout{15000};  // one attempt, whole request (long polls add their wait)
-  long low_speed_limit_bytes = 32;     // abort an answer slower than this many bytes/s ...
-  long low_speed_time_s = 8;           // ... for this long
+  long low_speed_limit_bytes = 32;                   // abort an answer slower than this many bytes/s ...
+  long low_speed_time_s = 8;                         // ... for this long
   std::size_t max_response_bytes = 1 << 20;
-  int max_attempts = 3;                // 1 = no retries
+  int max_attempts = 3;  // 1 = no retries
   std::chrono::milliseconds backoff_base{200};
   std::chrono::milliseconds backoff_max{2000};
   std::string user_agent = "ca-kiosk/0.1";
@@ -61,7 +61,7 @@ Result<contract::KioskConfigPayload> verify_signed_config(const contract::Signed
                                                           contract::UnixTime now);
 
 class Client {
-public:
+ public:
   // Checks the options (https URL, the three files readable). Config error otherwise. No network.
   static Result<Client> create(ClientOptions options);
 
@@ -76,32 +76,37 @@ public:
 
   // POST sms/send. Http: sms.phone_invalid, sms.resend_too_soon / sms.hourly_limit / sms.daily_limit
   // (retry_after_s).
-  Result<contract::SmsSent> sms_send(const contract::SmsSendRequest& request, std::string_view idempotency_key);
+  Result<contract::SmsSent> sms_send(const contract::SmsSendRequest& request,
+                                     std::string_view idempotency_key);
   // POST sms/verify (purpose renewal or change_phone). `code` is a secret: only put in the request body,
   // which is wiped after the call. Http: sms.code_wrong (detail tries_left=N), sms.code_expired,
   // sms.tries_exhausted, sms.phone_invalid.
-  Result<contract::SmsVerified> sms_verify(std::string_view phone, contract::SmsPurpose purpose, std::string_view code,
-                                           std::string_view idempotency_key);
+  Result<contract::SmsVerified> sms_verify(std::string_view phone, contract::SmsPurpose purpose,
+                                           std::string_view code, std::string_view idempotency_key);
 
   // POST orders → 201. Http: verification.invalid, catalog.product_unknown, order.years_invalid,
   // token.identity_mismatch, certificate.* (malformed, unknown, revoked, wrong_project, wrong_brand,
   // key_type_mismatch, window_not_open, window_closed, already_renewed), order.renewal_in_progress.
-  Result<contract::Order> order_create(const contract::OrderCreateRequest& request, std::string_view idempotency_key);
+  Result<contract::Order> order_create(const contract::OrderCreateRequest& request,
+                                       std::string_view idempotency_key);
   // GET orders/{id}. Http: order.not_found.
   Result<contract::Order> order_get(std::string_view order_id);
   // GET orders/{id}?wait=&since=: returns when the status differs from `since` or after `wait` (≤ 60 s).
-  Result<contract::Order> order_wait(std::string_view order_id, contract::OrderStatus since, std::chrono::seconds wait);
+  Result<contract::Order> order_wait(std::string_view order_id, contract::OrderStatus since,
+                                     std::chrono::seconds wait);
   // POST orders/{id}/close. Http: order.already_paid (it was paid: go on with the renewal).
   Result<contract::Order> order_close(std::string_view order_id, std::string_view idempotency_key);
   // POST orders/{id}/needs-staff. Http: order.not_paid, order.closed, order.expired, order.state_invalid.
-  Result<contract::Order> order_needs_staff(std::string_view order_id, const contract::NeedsStaffRequest& request,
+  Result<contract::Order> order_needs_staff(std::string_view order_id,
+                                            const contract::NeedsStaffRequest& request,
                                             std::string_view idempotency_key);
   // POST orders/{id}/renewal/nonce. Http: order.not_paid, order.needs_staff, order.state_invalid, ...
   Result<contract::RenewalNonce> renewal_nonce(std::string_view order_id, std::string_view idempotency_key);
   // POST orders/{id}/renewal/submit. Http: renewal.nonce_missing, renewal.p10_malformed,
   // renewal.p10_signature_invalid, renewal.subject_mismatch, renewal.key_type_mismatch,
   // renewal.proof_invalid, renewal.other_key, order.* state codes.
-  Result<contract::IssuedCertificate> renewal_submit(std::string_view order_id, const contract::RenewalSubmitRequest& request,
+  Result<contract::IssuedCertificate> renewal_submit(std::string_view order_id,
+                                                     const contract::RenewalSubmitRequest& request,
                                                      std::string_view idempotency_key);
   // GET orders/{id}/certificate. Http: renewal.not_issued, order.not_found.
   Result<contract::IssuedCertificate> certificate_get(std::string_view order_id);
@@ -113,28 +118,30 @@ public:
   // account.sms_code_required (the default password: ask for an SMS code, send purpose login),
   // account.throttled (retry_after_s), sms.* code errors, sms.phone_invalid.
   Result<contract::Session> login_password(std::string_view phone, std::string_view password,
-                                           std::optional<std::string_view> sms_code, std::string_view kiosk_session,
-                                           std::string_view idempotency_key);
+                                           std::optional<std::string_view> sms_code,
+                                           std::string_view kiosk_session, std::string_view idempotency_key);
   // POST account/login/sms. Http: sms.code_wrong/expired/tries_exhausted, account.throttled.
-  Result<contract::Session> login_sms(std::string_view phone, std::string_view code, std::string_view kiosk_session,
-                                      std::string_view idempotency_key);
+  Result<contract::Session> login_sms(std::string_view phone, std::string_view code,
+                                      std::string_view kiosk_session, std::string_view idempotency_key);
   // POST account/logout.
   Result<void> logout(std::string_view session_token, std::string_view idempotency_key);
   // GET account/profile. Http: account.session_invalid, account.must_change_password.
   Result<contract::Profile> profile(std::string_view session_token);
   // PUT account/profile. Http: account.real_name_invalid, account.email_invalid, sms.phone_invalid,
   // account.phone_unverified, account.phone_in_use, session errors.
-  Result<contract::Profile> profile_update(std::string_view session_token, const contract::ProfileUpdate& update,
+  Result<contract::Profile> profile_update(std::string_view session_token,
+                                           const contract::ProfileUpdate& update,
                                            std::string_view idempotency_key);
   // POST account/password (secrets). Http: account.password_wrong, account.password_too_short,
   // account.password_from_phone, account.password_same, account.throttled, session errors.
-  Result<void> password_change(std::string_view session_token, std::string_view current, std::string_view next,
-                               std::string_view idempotency_key);
+  Result<void> password_change(std::string_view session_token, std::string_view current,
+                               std::string_view next, std::string_view idempotency_key);
   // GET account/business.
   Result<contract::BusinessList> business(std::string_view session_token);
 
   // POST kiosk/heartbeat.
-  Result<contract::HeartbeatAck> heartbeat(const contract::Heartbeat& heartbeat, std::string_view idempotency_key);
+  Result<contract::HeartbeatAck> heartbeat(const contract::Heartbeat& heartbeat,
+                                           std::string_view idempotency_key);
   // GET kiosk/config, not verified (see verify_signed_config).
   Result<contract::SignedConfig> kiosk_config();
 
@@ -145,7 +152,7 @@ public:
 
   struct Impl;
 
-private:
+ private:
   explicit Client(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

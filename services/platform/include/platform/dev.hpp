@@ -13,6 +13,8 @@ namespace platform::dev {
 
 // POST dev/clock: the platform's clock (orders, SMS, certificates use it).
 Result<contract::UnixTime> set_clock(Client& c, contract::UnixTime now);
+// The clock stands still at `now` (advance_clock moves it) until reset_clock.
+Result<contract::UnixTime> freeze_clock(Client& c, contract::UnixTime now);
 Result<contract::UnixTime> advance_clock(Client& c, std::int64_t seconds);
 Result<contract::UnixTime> reset_clock(Client& c);
 // POST dev/test-phones: exempt a phone from SMS limits.
@@ -29,12 +31,14 @@ Result<std::string> last_code(Client& c, std::string_view phone, contract::SmsPu
 
 // POST dev/orders/{id}/pay: "scan and pay". Http: order.already_paid, order.expired, order.closed.
 Result<contract::Order> pay(Client& c, std::string_view order_id);
+// POST dev/orders/{id}/refund: staff's refund request for a paid or needs_staff order → refund_requested.
+Result<contract::Order> request_refund(Client& c, std::string_view order_id);
 
 struct SeedRequest {
   contract::Bytes subject_der;  // or the fields below when empty
   std::string country = "CN", org, org_unit, common_name;
-  std::string public_key;       // PEM text, or base64 DER SubjectPublicKeyInfo
-  std::string project, brand;   // catalog ids
+  std::string public_key;      // PEM text, or base64 DER SubjectPublicKeyInfo
+  std::string project, brand;  // catalog ids
   contract::UnixTime not_before = 0, not_after = 0;
 };
 struct SeededCertificate {
@@ -51,7 +55,8 @@ Result<void> revoke(Client& c, std::string_view serial);
 // POST dev/faults: for `endpoint` (an operation name: "orders.create", "renewal.submit", ...), the next
 // `count` calls: mode "fail" → 503 dev.fault_injected before committing; "drop" → commit, then the
 // connection is closed without an answer; "delay" → wait delay_ms first.
-Result<void> set_fault(Client& c, std::string_view endpoint, std::string_view mode, int count = 1, int delay_ms = 0);
+Result<void> set_fault(Client& c, std::string_view endpoint, std::string_view mode, int count = 1,
+                       int delay_ms = 0);
 // DELETE dev/faults.
 Result<void> clear_faults(Client& c);
 

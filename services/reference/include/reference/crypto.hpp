@@ -37,8 +37,12 @@ bool verify_sha256(EVP_PKEY* key, const Bytes& data, const Bytes& signature);
 Bytes sign_sha256(EVP_PKEY* key, const Bytes& data);
 
 Bytes sha256(const std::uint8_t* data, std::size_t size);
-inline Bytes sha256(const Bytes& b) { return sha256(b.data(), b.size()); }
-inline Bytes sha256(std::string_view s) { return sha256(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); }
+inline Bytes sha256(const Bytes& b) {
+  return sha256(b.data(), b.size());
+}
+inline Bytes sha256(std::string_view s) {
+  return sha256(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+}
 Bytes random_bytes(std::size_t n);  // RAND_bytes; aborts if the CSPRNG fails (nothing safe to do then)
 
 EvpPkeyPtr generate_ec_p256();

@@ -34,9 +34,9 @@ DevPkiPaths dev_pki_paths(const std::filesystem::path& data_dir);
 
 struct InitOptions {
   std::string kiosk_id = std::string(kDefaultKioskId);
-  std::uint16_t port = 8443;                 // written into DIR/kiosk.json's base_url
-  std::filesystem::path catalog;             // copied to DIR/catalog.json; empty = the repo's config/catalog.json
-  bool overwrite = false;                    // false: refuse when DIR/pki exists
+  std::uint16_t port = 8443;      // written into DIR/kiosk.json's base_url
+  std::filesystem::path catalog;  // copied to DIR/catalog.json; empty = the repo's config/catalog.json
+  bool overwrite = false;         // false: refuse when DIR/pki exists
 };
 
 // Writes the PKI, DIR/catalog.json and DIR/kiosk.json.

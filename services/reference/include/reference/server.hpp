@@ -24,18 +24,18 @@ namespace reference {
 struct ServerOptions {
   std::filesystem::path data_dir;
   std::string host = "127.0.0.1";
-  std::uint16_t port = 0;  // 0: any free port; Server::port() says which
-  bool dev = false;        // dev endpoints (/v1/dev/...); refused with 404 otherwise
-  std::filesystem::path catalog;  // empty: DIR/catalog.json if present, else the repo's config/catalog.json
-  int sms_code_length = 6;        // 4–8; the CA's gateway in the manual sends 4
-  int pbkdf2_iterations = 100000; // password hashing (PBKDF2-HMAC-SHA256, 16-byte salt)
+  std::uint16_t port = 0;           // 0: any free port; Server::port() says which
+  bool dev = false;                 // dev endpoints (/v1/dev/...); refused with 404 otherwise
+  std::filesystem::path catalog;    // empty: DIR/catalog.json if present, else the repo's config/catalog.json
+  int sms_code_length = 6;          // 4–8; the CA's gateway in the manual sends 4
+  int pbkdf2_iterations = 100000;   // password hashing (PBKDF2-HMAC-SHA256, 16-byte salt)
   std::int64_t config_version = 1;  // version of the signed kiosk configuration it hands out
   std::vector<std::string> test_phones;  // dev: exempt from SMS limits
-  bool log_requests = false;      // one line per request on stderr
+  bool log_requests = false;             // one line per request on stderr
 };
 
 class Server {
-public:
+ public:
   // Loads the PKI, the catalog and the database. Throws std::runtime_error naming what is missing.
   explicit Server(ServerOptions options);
   ~Server();
@@ -53,7 +53,7 @@ public:
 
   struct Impl;
 
-private:
+ private:
   std::unique_ptr<Impl> impl_;
 };
 
