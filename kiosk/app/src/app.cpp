@@ -6,6 +6,8 @@
 #include <random>
 #include <span>
 
+#include <time.h>
+
 #include <imgui.h>
 #include <imgui_impl_sdlrenderer.h>
 
@@ -20,6 +22,12 @@ constexpr float kDesignShort = 1080.0f;
 
 double ms_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+double thread_cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
 
 std::string sdl_error(const char* what) { return std::string(what) + ": " + SDL_GetError(); }
@@ -387,15 +395,16 @@ ui::Image App::screenshot() {
 
 void App::draw() {
   const auto t0 = std::chrono::steady_clock::now();
+  const double c0 = thread_cpu_ms();
   ImGuiIO& io = ImGui::GetIO();
   pointer_.apply(io);
   io.DisplaySize = logical_;
   io.DeltaTime = static_cast<float>(std::clamp(ms_between(last_frame_, t0) / 1000.0, 1e-4, 1.0));
   last_frame_ = t0;
   ImGui_ImplSDLRenderer_NewFrame();
-  const auto t1 = std::chrono::steady_clock::now();
+  const double c1 = thread_cpu_ms();
   ui::FrameResult result = shell_->frame(model_);
-  const auto t2 = std::chrono::steady_clock::now();
+  const double c2 = thread_cpu_ms();
   const ui::Rgb bg = ui::color::kBackground;
   SDL_SetRenderDrawColor(renderer_, bg.r, bg.g, bg.b, 0xFF);
   SDL_RenderClear(renderer_);
@@ -416,9 +425,11 @@ void App::draw() {
   }
   SDL_RenderPresent(renderer_);
   const auto t3 = std::chrono::steady_clock::now();
+  const double c3 = thread_cpu_ms();
   ++frames_;
   if (times_.frame_ms.size() < 100000) {
-    times_.imgui_ms.push_back(ms_between(t1, t2));
+    times_.imgui_cpu_ms.push_back(c2 - c1);
+    times_.frame_cpu_ms.push_back(c3 - c0);
     times_.frame_ms.push_back(ms_between(t0, t3));
   }
   if (frames_ == 1 && on_first_frame) on_first_frame();

@@ -54,9 +54,12 @@ struct AppConfig {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
+// Per frame, in milliseconds. CPU times are this thread's (CLOCK_THREAD_CPUTIME_ID), so other processes
+// on a shared machine do not inflate them; wall times are what a customer would wait.
 struct FrameTimes {
-  std::vector<double> imgui_ms;  // NewFrame → Render
-  std::vector<double> frame_ms;  // pointer → present, including the software rasteriser
+  std::vector<double> imgui_cpu_ms;  // NewFrame → Render
+  std::vector<double> frame_cpu_ms;  // pointer → present, including the software rasteriser
+  std::vector<double> frame_ms;      // the same, wall clock
 };
 
 class App {

@@ -42,7 +42,9 @@ FrameResult Shell::frame(const core::Model& m) {
   ImGui::Begin("###kiosk.screen", nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                    ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoNav |
-                   ImGuiWindowFlags_NoScrollWithMouse);
+                   ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoBackground);
+  // No window background: the renderer clears to the background colour, and a second full-screen fill
+  // would cost the software rasteriser a whole 1080p pass per frame.
   auto chrome_events = draw_chrome(chrome, c);
   auto screen_event = draw_screen(m, *scratch_, c);
   ImGui::End();

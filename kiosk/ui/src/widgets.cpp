@@ -129,9 +129,111 @@ void outline(const ImRect& r, Rgb color, float rounding, float thickness) {
 }
 
 // ---- text --------------------------------------------------------------------------------------------------------
-ImVec2 text_size(Ctx& c, std::string_view text, FontRole font, float wrap_width) {
+ImVec2 text_size(Ctx& c, std::string_view text, FontRole font) {
   c.fonts.want(text, font);
-  return measure(c.fonts.font(font), text, wrap_width);
+  return measure(c.fonts.font(font), text, -1.0f);
+}
+
+namespace {
+
+bool is_cjk(char32_t c) {
+  return (c >= 0x2E80 && c <= 0x9FFF) || (c >= 0xAC00 && c <= 0xD7AF) || (c >= 0xF900 && c <= 0xFAFF) ||
+         (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFFEF) || c > 0xFFFF;
+}
+// Closing punctuation (Chinese and Latin) never starts a line.
+bool no_break_before(char32_t c) {
+  constexpr std::u32string_view kClosing = U"，。、；：？！）】」』”’》〉…%,.;:!?)]}\u00B7\u3015\uFF3D\uFF5D";
+  return kClosing.find(c) != std::u32string_view::npos;
+}
+// Opening punctuation never ends a line.
+bool no_break_after(char32_t c) {
+  constexpr std::u32string_view kOpening = U"（【「『“‘《〈([{\u3014\uFF3B\uFF5B";
+  return kOpening.find(c) != std::u32string_view::npos;
+}
+
+float advance(ImFont* f, char32_t c) {
+  return f->GetCharAdvance(static_cast<ImWchar>(c > kLastBmp ? FontBook::kPlaceholder : c));
+}
+
+}  // namespace
+
+Wrapped wrap_text(ImFont* f, std::string_view text, float max_width) {
+  Wrapped out;
+  struct Cp {
+    char32_t c;
+    std::size_t pos;
+    std::size_t next;
+  };
+  std::vector<Cp> cps;
+  cps.reserve(text.size());
+  for_each_codepoint_at(text, [&](char32_t c, std::size_t pos, std::size_t len) { cps.push_back({c, pos, pos + len}); });
+  auto width_of = [&](std::size_t from, std::size_t to) {
+    float w = 0;
+    for (std::size_t k = from; k < to; ++k) w += advance(f, cps[k].c);
+    return w;
+  };
+  auto push = [&](std::size_t from, std::size_t to) {
+    std::size_t end = to;
+    while (end > from && cps[end - 1].c == ' ') --end;  // a line does not end in spaces
+    const std::size_t b = from < cps.size() ? cps[from].pos : text.size();
+    const std::size_t e = end > from ? cps[end - 1].next : b;
+    const float w = width_of(from, end);
+    out.lines.push_back({text.substr(b, e - b), w});
+    out.size.x = std::max(out.size.x, w);
+  };
+
+  std::size_t line = 0;  // index of the line's first code point
+  std::size_t brk = 0;   // a break opportunity: the line may end before cps[brk]
+  bool have_brk = false;
+  float w = 0;
+  for (std::size_t i = 0; i < cps.size(); ++i) {
+    const char32_t c = cps[i].c;
+    if (c == '\n') {
+      push(line, i);
+      line = i + 1;
+      have_brk = false;
+      w = 0;
+      continue;
+    }
+    if (i > line) {
+      const char32_t prev = cps[i - 1].c;
+      const bool space_before = prev == ' ' && c != ' ';
+      const bool cjk_edge = (is_cjk(c) || is_cjk(prev)) && c != ' ' && prev != ' ';
+      if ((space_before || cjk_edge) && !no_break_before(c) && !no_break_after(prev)) {
+        brk = i;
+        have_brk = true;
+      }
+    }
+    const float adv = advance(f, c);
+    if (c != ' ' && w + adv > max_width && i > line) {
+      if (have_brk && brk > line) {
+        push(line, brk);
+        line = brk;
+      } else {
+        // Nowhere to break: cut here and say so (check_layout reports it as text wider than its widget).
+        std::size_t run_start = line;
+        for (std::size_t k = i; k > line; --k)
+          if (cps[k - 1].c == ' ') {
+            run_start = k;
+            break;
+          }
+        std::size_t run_end = i;
+        while (run_end < cps.size() && cps[run_end].c != ' ' && cps[run_end].c != '\n' && !is_cjk(cps[run_end].c))
+          ++run_end;
+        out.overflow = std::max(out.overflow, width_of(run_start, run_end));
+        push(line, i);
+        line = i;
+      }
+      have_brk = false;
+      while (line < cps.size() && cps[line].c == ' ') ++line;
+      w = width_of(line, i);
+      if (line > i) continue;  // the spaces that ended the line are gone
+    }
+    w += adv;
+  }
+  if (line < cps.size() || out.lines.empty()) push(line, cps.size());
+  out.size.y = static_cast<float>(out.lines.size()) * f->FontSize;
+  return out;
 }
 
 void text_line(Ctx& c, std::string_view key, std::string_view text, const ImRect& r, const TextStyle& s) {
@@ -144,34 +246,25 @@ void text_line(Ctx& c, std::string_view key, std::string_view text, const ImRect
 }
 
 float paragraph_height(Ctx& c, std::string_view text, float width, FontRole font) {
-  return text_size(c, text, font, width).y;
+  c.fonts.want(text, font);
+  return wrap_text(c.fonts.font(font), text, width).size.y;
 }
 
 float paragraph(Ctx& c, std::string_view key, std::string_view text, const ImRect& r, const TextStyle& s) {
   ImFont* f = c.fonts.font(s.font);
   c.fonts.want(text, s.font);
   const float width = r.GetWidth();
-  const ImVec2 size = measure(f, text, width);
-  ImVec2 pos = r.Min;
-  if (s.align == Align::Center) {
-    // Centre each wrapped line on its own: ImGui wraps, we place.
-    const char* p = text.data();
-    const char* end = text.data() + text.size();
-    while (p < end) {
-      const char* line_end = f->CalcWordWrapPositionA(1.0f, p, end, width);
-      if (line_end == p) line_end = p + 1;  // a word wider than the box: draw it anyway (the check flags it)
-      const char* nl = std::find(p, line_end, '\n');
-      if (nl < line_end) line_end = nl;
-      const ImVec2 ls = measure(f, std::string_view(p, static_cast<std::size_t>(line_end - p)), -1.0f);
-      draw_text(f, ImVec2(r.Min.x + (width - ls.x) * 0.5f, pos.y), s.color,
-                std::string_view(p, static_cast<std::size_t>(line_end - p)));
-      pos.y += f->FontSize;
-      p = line_end;
-      while (p < end && (*p == ' ' || *p == '\n')) ++p;
-    }
-  } else {
-    draw_text(f, pos, s.color, text, width);
+  const Wrapped wrapped = wrap_text(f, text, width);
+  float y = r.Min.y;
+  for (const auto& line : wrapped.lines) {
+    float x = r.Min.x;
+    if (s.align == Align::Center) x += (width - line.width) * 0.5f;
+    if (s.align == Align::Right) x += width - line.width;
+    draw_text(f, ImVec2(x, y), s.color, line.text);
+    y += f->FontSize;
   }
+  ImVec2 size = wrapped.size;
+  if (wrapped.overflow > 0) size.x = std::max(size.x, wrapped.overflow);
   record(c, key, 0, ImRect(r.Min, ImVec2(r.Max.x, r.Min.y + size.y)), WidgetKind::Text, text, size, r.GetSize(), false,
          true);
   return size.y;

@@ -15,9 +15,12 @@ namespace ui {
 inline constexpr char32_t kReplacement = 0xFFFD;  // what a bad UTF-8 sequence decodes to
 inline constexpr char32_t kLastBmp = 0xFFFF;
 
-// Calls f(char32_t) for every code point of `utf8`; a malformed sequence gives one kReplacement.
+// Calls f(char32_t) for every code point of `utf8`; a malformed byte gives one kReplacement.
 template <typename F>
 void for_each_codepoint(std::string_view utf8, F&& f);
+// The same with where each code point lies: f(char32_t c, std::size_t byte_offset, std::size_t byte_length).
+template <typename F>
+void for_each_codepoint_at(std::string_view utf8, F&& f);
 
 std::vector<char32_t> decode_utf8(std::string_view utf8);
 void append_utf8(std::string& out, char32_t c);
@@ -52,6 +55,11 @@ GlyphSet base_glyphs();
 // ---- implementation of the template ----------------------------------------------------------------
 template <typename F>
 void for_each_codepoint(std::string_view s, F&& f) {
+  for_each_codepoint_at(s, [&](char32_t c, std::size_t, std::size_t) { f(c); });
+}
+
+template <typename F>
+void for_each_codepoint_at(std::string_view s, F&& f) {
   std::size_t i = 0;
   const std::size_t n = s.size();
   while (i < n) {
@@ -82,11 +90,11 @@ void for_each_codepoint(std::string_view s, F&& f) {
                (c >= 0xD800 && c <= 0xDFFF)))
       ok = false;
     if (!ok) {
-      f(kReplacement);
+      f(kReplacement, i, std::size_t{1});
       ++i;
       continue;
     }
-    f(c);
+    f(c, i, len);
     i += len;
   }
 }

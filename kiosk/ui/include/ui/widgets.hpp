@@ -37,7 +37,22 @@ struct TextStyle {
   Rgb color = color::kText;
   Align align = Align::Left;
 };
-ImVec2 text_size(Ctx& c, std::string_view text, FontRole font, float wrap_width = -1.0f);
+ImVec2 text_size(Ctx& c, std::string_view text, FontRole font);
+
+// Line breaking for Chinese and English: between any two CJK characters, at spaces, never inside a Latin
+// word or number ("KEY", "PIN", 13800138000), never before closing punctuation (，。）】”) nor after
+// opening punctuation (（【“). ImGui 1.86's own wrapping breaks a space-less Chinese sentence anywhere,
+// "KEY" included. A run wider than the line is cut where it must be, and reported as overflow.
+struct WrappedLine {
+  std::string_view text;
+  float width = 0;
+};
+struct Wrapped {
+  std::vector<WrappedLine> lines;
+  ImVec2 size{0, 0};   // widest line × lines · line height
+  float overflow = 0;  // the widest unbreakable run that had to be cut (0 = none)
+};
+Wrapped wrap_text(ImFont* font, std::string_view text, float max_width);
 // One line in a box, vertically centred. Registered (kind Text or Title) under `key`.
 void text_line(Ctx& c, std::string_view key, std::string_view text, const ImRect& r, const TextStyle& s = {});
 // A wrapped paragraph from r's top-left within r's width; returns the height used. The text's whole height
