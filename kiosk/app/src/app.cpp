@@ -201,7 +201,9 @@ void App::upload_fonts() {
 void App::pointer(ui::PointerEvent e) {
   pointer_.push(e);
   if (e.kind == ui::PointerEvent::Kind::Down) activity_pending_ = true;
-  want_frames(kSettleFrames);
+  // A move only needs its own frame (a list follows the finger); a press or release also needs ImGui to
+  // settle its active/hovered state.
+  want_frames(e.kind == ui::PointerEvent::Kind::Move ? 1 : kSettleFrames);
 }
 
 void App::handle(const SDL_Event& ev) {
@@ -405,10 +407,14 @@ void App::draw() {
   const double c1 = thread_cpu_ms();
   ui::FrameResult result = shell_->frame(model_);
   const double c2 = thread_cpu_ms();
-  const ui::Rgb bg = ui::color::kBackground;
-  SDL_SetRenderDrawColor(renderer_, bg.r, bg.g, bg.b, 0xFF);
-  SDL_RenderClear(renderer_);
-  ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
+  const bool rasterise =
+      capture_ || !(config_.mode == DisplayMode::Headless && config_.rasterise_only_screenshots);
+  if (rasterise) {
+    const ui::Rgb bg = ui::color::kBackground;
+    SDL_SetRenderDrawColor(renderer_, bg.r, bg.g, bg.b, 0xFF);
+    SDL_RenderClear(renderer_);
+    ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
+  }
   if (capture_) {
     capture_ = false;
     int w = 0;

@@ -52,6 +52,9 @@ struct AppConfig {
   std::function<std::uint32_t()> seed;  // per session; default: std::random_device
   std::function<void(const std::string&)> log;  // default: stderr
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  // Headless only: rasterise just the frames that are read back (screenshots). ImGui and the loop run for
+  // every frame as usual; tests use it to stay fast, the CLI harness rasterises everything.
+  bool rasterise_only_screenshots = false;
 };
 
 // Per frame, in milliseconds. CPU times are this thread's (CLOCK_THREAD_CPUTIME_ID), so other processes

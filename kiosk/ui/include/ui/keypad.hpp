@@ -45,7 +45,7 @@ KeypadResult keypad(Ctx& c, std::string_view key, const ImRect& r, KeypadScratch
 
 struct FieldOptions {
   bool masked = true;                  // one mask character per typed character
-  std::string_view placeholder_key;    // shown when empty (muted), e.g. "phone.placeholder"
+  std::string_view placeholder_key{};  // shown when empty (muted), e.g. "phone.placeholder"
   std::size_t group = 0;               // unmasked: a space every `group` digits from the left (0 = none)
 };
 // The entry field above a keypad, registered as a Field under `key`.
