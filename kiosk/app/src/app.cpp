@@ -50,13 +50,13 @@ App::App(AppConfig config, runtime::Runtime& runtime) : config_(std::move(config
   fonts_ = std::make_unique<ui::FontBook>(
       std::span<const unsigned char>(start_font.data(), start_font.size()), std::move(start),
       [this]() -> ui::FontBook::Bytes {
-        auto bytes = read_file(config_.assets.extended_font);
-        if (!bytes) {
-          log("the larger font is missing (" + bytes.error() + "): rare characters show as boxes");
+        auto mapped = MappedFile::open(config_.assets.extended_font);
+        if (!mapped) {
+          log("the larger font is missing (" + mapped.error() + "): rare characters show as boxes");
           return {};
         }
-        extended_font_ = std::move(*bytes);
-        return {extended_font_.data(), extended_font_.size()};
+        extended_font_ = std::move(*mapped);
+        return extended_font_.bytes();
       },
       [this](std::string_view s) { log(std::string(s)); });
   upload_fonts();
@@ -439,6 +439,7 @@ void App::draw() {
     times_.frame_ms.push_back(ms_between(t0, t3));
   }
   if (frames_ == 1 && on_first_frame) on_first_frame();
+  if (on_frame) on_frame(frames_);
 
   // Secrets first: the event that follows (PinSubmitted, CodeSubmitted) makes the runtime use them.
   for (auto& s : result.secrets) {

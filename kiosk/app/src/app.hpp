@@ -104,8 +104,9 @@ public:
   [[nodiscard]] ui::Shell& shell() { return *shell_; }
   // Nothing pending: no frame wanted, no pointer events queued.
   [[nodiscard]] bool settled() const;
-  // Called once, right after the first frame is presented (benchmarks).
+  // Called once, right after the first frame is presented, and after every frame (benchmarks).
   std::function<void()> on_first_frame;
+  std::function<void(std::uint64_t frame)> on_frame;
   void log(const std::string& s) const;
 
 private:
@@ -132,7 +133,7 @@ private:
   std::uint32_t wake_event_ = 0;
   ImGuiContext* imgui_ = nullptr;
   std::unique_ptr<ui::FontBook> fonts_;
-  std::vector<unsigned char> extended_font_;
+  MappedFile extended_font_;
   std::unique_ptr<SdlTextures> textures_;
   std::unique_ptr<ui::Shell> shell_;
   ui::PointerInput pointer_;

@@ -4,6 +4,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <stb_image.h>
 #include <stb_image_write.h>
@@ -29,6 +35,38 @@ std::expected<std::vector<unsigned char>, std::string> read_file(const std::file
   while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) out.insert(out.end(), buf, buf + n);
   if (std::ferror(f.get())) return std::unexpected(p.string() + ": read error");
   return out;
+}
+
+std::expected<MappedFile, std::string> MappedFile::open(const std::filesystem::path& p) {
+  const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::unexpected(p.string() + ": " + std::strerror(errno));
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || st.st_size <= 0) {
+    ::close(fd);
+    return std::unexpected(p.string() + ": empty or unreadable");
+  }
+  void* m = mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);  // the mapping keeps the file
+  if (m == MAP_FAILED) return std::unexpected(p.string() + ": mmap: " + std::strerror(errno));
+  MappedFile f;
+  f.data_ = static_cast<const unsigned char*>(m);
+  f.size_ = static_cast<std::size_t>(st.st_size);
+  return f;
+}
+
+MappedFile::MappedFile(MappedFile&& o) noexcept : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}
+
+MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
+  if (this != &o) {
+    if (data_) munmap(const_cast<unsigned char*>(data_), size_);
+    data_ = std::exchange(o.data_, nullptr);
+    size_ = std::exchange(o.size_, 0);
+  }
+  return *this;
+}
+
+MappedFile::~MappedFile() {
+  if (data_) munmap(const_cast<unsigned char*>(data_), size_);
 }
 
 std::filesystem::path find_assets(const std::filesystem::path& from_option) {

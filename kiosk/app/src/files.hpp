@@ -4,6 +4,8 @@
 
 #include <expected>
 #include <filesystem>
+#include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,23 @@ struct Assets {
 
 // Reads the language files and the start font; throws StartupError naming the file and the fix.
 Assets load_assets(const std::filesystem::path& dir);
+
+// A read-only memory map: the larger font (5 MB) costs only the pages the rasteriser touches.
+class MappedFile {
+public:
+  static std::expected<MappedFile, std::string> open(const std::filesystem::path& p);
+  MappedFile() = default;
+  MappedFile(MappedFile&& o) noexcept;
+  MappedFile& operator=(MappedFile&& o) noexcept;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile();
+  [[nodiscard]] std::span<const unsigned char> bytes() const { return {data_, size_}; }
+
+private:
+  const unsigned char* data_ = nullptr;
+  std::size_t size_ = 0;
+};
 
 // Decodes a PNG/JPEG (stb_image) into RGBA.
 std::expected<ui::Image, std::string> decode_image(const std::vector<unsigned char>& bytes);

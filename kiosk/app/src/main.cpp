@@ -28,6 +28,7 @@ struct Options {
   std::string config;
   bool demo = false;
   std::string windowed;
+  std::string size = "1920x1080";
   bool headless = false;
   std::string script;
   std::string out = "kiosk-shots";
@@ -36,6 +37,7 @@ struct Options {
   bool exit_after_first_frame = false;
   int bench_frames = 0;
   bool stats = false;
+  bool trace_frames = false;
 };
 
 // The demo runs without a configuration file: what the kiosk shell needs from one, with the documented
@@ -115,6 +117,10 @@ int run(const Options& o) {
   if (o.headless) {
     ac.mode = app::DisplayMode::Headless;
     ac.seed = [] { return 20240601u; };  // a script sees the same keypad every run
+    if (std::sscanf(o.size.c_str(), "%dx%d", &ac.width, &ac.height) != 2 || ac.width < 320 || ac.height < 320) {
+      std::fprintf(stderr, "ca-kiosk: --size wants WxH, e.g. 1920x1080 or 1080x1920\n");
+      return 2;
+    }
   } else if (!o.windowed.empty()) {
     ac.mode = app::DisplayMode::Windowed;
     if (std::sscanf(o.windowed.c_str(), "%dx%d", &ac.width, &ac.height) != 2 || ac.width < 320 || ac.height < 320) {
@@ -126,6 +132,14 @@ int run(const Options& o) {
 
   app::StandInRuntime runtime([](const std::string& s) { std::fprintf(stderr, "ca-kiosk: %s\n", s.c_str()); });
   app::App a(std::move(ac), runtime);
+  if (o.trace_frames) {
+    a.on_frame = [](std::uint64_t n) {
+      const double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - kProcessStart).count();
+      fmt::print("frame {} at {:.1f} ms\n", n, ms);
+      std::fflush(stdout);
+    };
+  }
   if (o.exit_after_first_frame) {
     a.on_first_frame = [&a] {
       const double ms =
@@ -180,6 +194,7 @@ int main(int argc, char** argv) {
   cli.add_flag("--demo", o.demo, "run with the built-in demo configuration");
   cli.add_option("--windowed", o.windowed, "a WxH window instead of full screen (development)");
   cli.add_flag("--headless", o.headless, "offscreen, driven by --script (only with --demo)");
+  cli.add_option("--size", o.size, "headless: the offscreen display's WxH to start with (default 1920x1080)");
   cli.add_option("--script", o.script, "harness script (default: assets/harness/shell.txt)");
   cli.add_option("--out", o.out, "folder for the harness's screenshots (default: kiosk-shots)");
   cli.add_option("--assets", o.assets, "assets folder (default: $KIOSK_ASSETS, then the build tree's)");
@@ -187,6 +202,7 @@ int main(int argc, char** argv) {
   cli.add_flag("--exit-after-first-frame", o.exit_after_first_frame, "benchmark: print the time to the first frame");
   cli.add_option("--bench-frames", o.bench_frames, "benchmark: draw N frames of the first screen, print timings");
   cli.add_flag("--stats", o.stats, "print frame timings, atlas size and peak RSS at exit");
+  cli.add_flag("--trace-frames", o.trace_frames, "benchmark: print a line for every frame drawn");
   CLI11_PARSE(cli, argc, argv);
   try {
     return run(o);
