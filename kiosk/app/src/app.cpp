@@ -36,7 +36,9 @@ std::string sdl_error(const char* what) { return std::string(what) + ": " + SDL_
 
 App::App(AppConfig config, runtime::Runtime& runtime) : config_(std::move(config)), runtime_(runtime) {
   if (!config_.seed) config_.seed = [] { return static_cast<std::uint32_t>(std::random_device{}()); };
+  mark("app");
   init_display();
+  mark("display");
   wake_event_ = SDL_RegisterEvents(1);
 
   IMGUI_CHECKVERSION();
@@ -60,6 +62,7 @@ App::App(AppConfig config, runtime::Runtime& runtime) : config_(std::move(config
       },
       [this](std::string_view s) { log(std::string(s)); });
   upload_fonts();
+  mark("fonts");
 
   textures_ = std::make_unique<SdlTextures>(renderer_, config_.assets.pictures, [this](const std::string& s) { log(s); });
   ui::ShellOptions so;
@@ -75,7 +78,10 @@ App::App(AppConfig config, runtime::Runtime& runtime) : config_(std::move(config
   for (const auto& fx : started.effects) runtime_.run(fx, model_.session);
   last_frame_ = std::chrono::steady_clock::now();
   want_frames(1);
+  mark("model");
 }
+
+void App::mark(const char* phase) { startup_.emplace_back(phase, ms_between(config_.started, std::chrono::steady_clock::now())); }
 
 App::~App() {
   runtime_.set_waker({});
@@ -406,7 +412,18 @@ void App::draw() {
   ImGui_ImplSDLRenderer_NewFrame();
   const double c1 = thread_cpu_ms();
   ui::FrameResult result = shell_->frame(model_);
+  if (fonts_->needs_rebuild()) {
+    // The frame met characters the atlas lacks (a name from a certificate): add them and lay the frame out
+    // again before anything is shown, so no placeholder box flashes. The second pass sees the same pointer
+    // state, so a tap is not reported twice.
+    upload_fonts();
+    ImGui_ImplSDLRenderer_NewFrame();
+    ui::FrameResult again = shell_->frame(model_);
+    for (auto& sec : again.secrets) result.secrets.push_back(std::move(sec));
+    for (auto& e : again.events) result.events.push_back(std::move(e));
+  }
   const double c2 = thread_cpu_ms();
+  if (frames_ == 0) mark("imgui");
   const bool rasterise =
       capture_ || !(config_.mode == DisplayMode::Headless && config_.rasterise_only_screenshots);
   if (rasterise) {
@@ -415,6 +432,7 @@ void App::draw() {
     SDL_RenderClear(renderer_);
     ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
   }
+  if (frames_ == 0) mark("raster");
   if (capture_) {
     capture_ = false;
     int w = 0;
@@ -438,7 +456,10 @@ void App::draw() {
     times_.frame_cpu_ms.push_back(c3 - c0);
     times_.frame_ms.push_back(ms_between(t0, t3));
   }
-  if (frames_ == 1 && on_first_frame) on_first_frame();
+  if (frames_ == 1) {
+    mark("first frame");
+    if (on_first_frame) on_first_frame();
+  }
   if (on_frame) on_frame(frames_);
 
   // Secrets first: the event that follows (PinSubmitted, CodeSubmitted) makes the runtime use them.

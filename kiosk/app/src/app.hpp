@@ -108,6 +108,8 @@ public:
   std::function<void()> on_first_frame;
   std::function<void(std::uint64_t frame)> on_frame;
   void log(const std::string& s) const;
+  // Where start-up time went: (phase, ms since the process started), in order.
+  [[nodiscard]] const std::vector<std::pair<std::string, double>>& startup() const { return startup_; }
 
 private:
   void init_display();
@@ -151,6 +153,8 @@ private:
   std::uint64_t frames_ = 0;
   std::uint64_t session_ = 0;
   FrameTimes times_;
+  std::vector<std::pair<std::string, double>> startup_;
+  void mark(const char* phase);
   std::chrono::steady_clock::time_point last_frame_;
   std::mutex wake_mutex_;
   std::condition_variable wake_cv_;

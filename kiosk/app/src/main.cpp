@@ -144,8 +144,10 @@ int run(const Options& o) {
     a.on_first_frame = [&a] {
       const double ms =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - kProcessStart).count();
-      fmt::print("first frame presented {:.1f} ms after main() | atlas {}x{} | RSS {:.1f} MB\n", ms, a.atlas().width,
-                 a.atlas().height, static_cast<double>(peak_rss_kb()) / 1024.0);
+      std::string phases;
+      for (const auto& [what, at] : a.startup()) phases += fmt::format(" {} {:.0f}", what, at);
+      fmt::print("first frame presented {:.1f} ms after main() | atlas {}x{} | RSS {:.1f} MB | ms since main():{}\n", ms,
+                 a.atlas().width, a.atlas().height, static_cast<double>(peak_rss_kb()) / 1024.0, phases);
       std::fflush(stdout);
       a.quit();
     };
