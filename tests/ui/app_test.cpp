@@ -145,6 +145,53 @@ TEST_CASE("a synthetic tap in the real app acts once, sends Activity, and the ef
   CHECK(rt.effects.back() == "WipeSession");
 }
 
+TEST_CASE("SDL finger and mouse events become taps; synthetic mouse events from touch are ignored") {
+  TestRuntime rt;
+  app::App a(headless(), rt);
+  a.settle();
+  const auto p = a.widgets().tap_point("home.renew");
+  REQUIRE(p.has_value());
+  auto push = [](SDL_Event e) { REQUIRE(SDL_PushEvent(&e) == 1); };
+  SDL_Event e{};
+  e.type = SDL_FINGERDOWN;
+  e.tfinger.fingerId = 7;
+  e.tfinger.x = p->x / 1920.0f;
+  e.tfinger.y = p->y / 1080.0f;
+  push(e);
+  SDL_Event second = e;  // a second finger meanwhile is ignored
+  second.tfinger.fingerId = 8;
+  second.tfinger.x = 0.99f;
+  push(second);
+  SDL_Event mouse{};  // SDL's mouse event made from the same touch
+  mouse.type = SDL_MOUSEBUTTONDOWN;
+  mouse.button.which = SDL_TOUCH_MOUSEID;
+  mouse.button.button = SDL_BUTTON_LEFT;
+  push(mouse);
+  e.type = SDL_FINGERUP;
+  push(e);
+  a.pump(0);
+  a.settle();
+  CHECK(a.model().screen == core::Screen::Products);
+
+  tap(a, "chrome.home");
+  REQUIRE(a.model().screen == core::Screen::Home);
+  a.settle();
+  const auto q = a.widgets().tap_point("home.personal");
+  REQUIRE(q.has_value());
+  SDL_Event m{};
+  m.type = SDL_MOUSEBUTTONDOWN;
+  m.button.which = 0;
+  m.button.button = SDL_BUTTON_LEFT;
+  m.button.x = static_cast<int>(q->x);
+  m.button.y = static_cast<int>(q->y);
+  push(m);
+  m.type = SDL_MOUSEBUTTONUP;
+  push(m);
+  a.pump(0);
+  a.settle();
+  CHECK(a.model().screen == core::Screen::ComingSoon);
+}
+
 TEST_CASE("new characters in a name reach the atlas between frames") {
   TestRuntime rt;
   app::App a(headless(), rt);

@@ -234,9 +234,10 @@ void App::handle(const SDL_Event& ev) {
       // One finger drives the pointer; others are ignored until it lifts.
       if (ev.type == SDL_FINGERDOWN && !finger_) finger_ = ev.tfinger.fingerId;
       if (!finger_ || *finger_ != ev.tfinger.fingerId) break;
-      int w = 0;
-      int h = 0;
-      SDL_GetWindowSize(window_, &w, &h);
+      // Finger positions are fractions of the window (of the surface, headless).
+      int w = surface_ ? surface_->w : 0;
+      int h = surface_ ? surface_->h : 0;
+      if (window_) SDL_GetWindowSize(window_, &w, &h);
       const ImVec2 p(ev.tfinger.x * static_cast<float>(w) / scale_, ev.tfinger.y * static_cast<float>(h) / scale_);
       const Kind k = ev.type == SDL_FINGERDOWN ? Kind::Down : ev.type == SDL_FINGERUP ? Kind::Up : Kind::Move;
       if (k == Kind::Up) finger_.reset();
