@@ -3,7 +3,7 @@
 add_library(kiosk_warnings INTERFACE)
 target_compile_options(kiosk_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wold-style-cast
-  -Wnon-virtual-dtor -Woverloaded-virtual -Wimplicit-fallthrough)
+  -Wno-missing-field-initializers -Wnon-virtual-dtor -Woverloaded-virtual -Wimplicit-fallthrough)
 if(KIOSK_WERROR)
   target_compile_options(kiosk_warnings INTERFACE -Werror)
 endif()

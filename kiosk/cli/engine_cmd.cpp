@@ -1,5 +1,366 @@
+// kioskctl renew | business: a headless renewal through the same flow core the kiosk screens use, and
+// this kiosk's business from the journal for hall staff.
+#include <termios.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fmt/core.h>
+#include <iostream>
+#include <qrencode.h>
+#include <thread>
+
 #include "commands.hpp"
+#include "core/messages.hpp"
+#include "core/update.hpp"
+#include "core/view.hpp"
+#include "exit_codes.hpp"
+#include "journal/journal.hpp"
+#include "platform/client.hpp"
+#include "platform/dev.hpp"
+#include "runtime/headless.hpp"
+#include "runtime/kiosk_runtime.hpp"
+#include "token/c_handle.hpp"
 
 namespace kioskctl {
-void add_engine_commands(CLI::App&, Globals&) {}
+namespace {
+
+using namespace std::chrono_literals;
+
+struct RenewOptions {
+  std::string product;
+  int years = 0;
+  std::string phone;
+  std::string code;
+  bool code_from_outbox = false;
+  bool pin_stdin = false;
+  std::string pin_env;
+  bool pay_dev = false;
+  bool show_qr = false;
+  bool yes = false;
+  bool resume = false;
+  std::string order;
+  int wait_key_s = 120;
+  bool verbose = false;
+};
+
+
+std::string date_of(core::UnixSeconds t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
+  return buf;
+}
+
+
+// A line from stdin, optionally without echo (a PIN typed at a terminal).
+std::string read_line(bool secret) {
+  termios old{};
+  const bool tty = secret && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+  if (tty) {
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string line;
+  std::getline(std::cin, line);
+  if (tty) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    std::fputc('\n', stderr);
+  }
+  return line;
+}
+
+token::SecretBuffer read_secret() {
+  // Read char by char straight into the zeroizing buffer: no std::string copy of the PIN.
+  token::SecretBuffer s;
+  termios old{};
+  const bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+  if (tty) {
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  for (int c; (c = std::fgetc(stdin)) != EOF && c != '\n';)
+    if (c != '\r') s.push_back(static_cast<char>(c));
+  if (tty) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    std::fputc('\n', stderr);
+  }
+  return s;
+}
+
+void print_qr(const std::string& text) {
+  token::CPtr<QRcode, QRcode_free> qr(QRcode_encodeString(text.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1));
+  if (!qr) return;
+  const int w = qr->width, q = 2;
+  auto dark = [&](int x, int y) {
+    return x >= 0 && y >= 0 && x < w && y < w && (qr->data[y * w + x] & 1);
+  };
+  // Two modules per character cell, light on dark terminals inverted: "█" is light.
+  for (int y = -q; y < w + q; y += 2) {
+    std::string line;
+    for (int x = -q; x < w + q; ++x) {
+      bool top = dark(x, y), bottom = dark(x, y + 1);
+      line += top ? (bottom ? " " : "▄") : (bottom ? "▀" : "█");
+    }
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
+}
+
+int exit_for_key_problem(std::string_view key) {
+  if (key == "error.token.module_missing") return kModuleMissing;
+  if (key == "error.token.module_load_failed") return kModuleLoadFailed;
+  if (key == "error.token.absent") return kTokenAbsent;
+  if (key == core::msg::kKeyCheckPinLocked) return kPinLocked;
+  if (key == core::msg::kKeyCheckPinToBeChanged) return kPinToBeChanged;
+  if (key == core::msg::kKeyCheckMechanism) return kMechanismUnsupported;
+  return kCertificateProblem;
+}
+
+int exit_code(const runtime::HeadlessResult& r) {
+  using K = runtime::HeadlessResult::Kind;
+  switch (r.kind) {
+    case K::Renewed: return kOk;
+    case K::KeyProblem: return exit_for_key_problem(r.key);
+    case K::PinWrong: return kPinIncorrect;
+    case K::NeedsStaff: return kRenewalNeedsStaff;
+    case K::Unfinished: return kRenewalUnfinished;
+    case K::NotResumable: return r.key == "resume.error.insert_key" ? kTokenAbsent : kFailure;
+    case K::Refused: return r.key.starts_with("error.platform.") ? kPlatformRefused : kFailure;
+    case K::Usage: return kUsage;
+    default: return kFailure;
+  }
+}
+
+// The person at the terminal, or the flags that stand in for them.
+class TerminalCustomer final : public runtime::HeadlessCustomer {
+public:
+  TerminalCustomer(const RenewOptions& o, const runtime::KioskConfig& cfg) : o_(o), cfg_(cfg) {}
+
+  void say(std::string_view line) override { fmt::print(stderr, "  {}\n", line); }
+
+  std::string phone() override {
+    if (!o_.phone.empty()) {
+      if (asked_phone_++) return {};  // the flag's number was refused: do not loop on it
+      return o_.phone;
+    }
+    fmt::print(stderr, "phone: ");
+    return read_line(false);
+  }
+
+  std::optional<token::SecretBuffer> sms_code(const std::string& phone, int length, bool again) override {
+    if (!o_.code.empty()) {
+      if (again) return std::nullopt;
+      return token::SecretBuffer(o_.code);
+    }
+    if (o_.code_from_outbox) {
+      if (again) return std::nullopt;
+      auto c = dev_client();
+      if (!c) return std::nullopt;
+      auto code = platform::dev::last_code(*c, phone, contract::SmsPurpose::Renewal);
+      if (!code) {
+        say("no SMS code in the platform's outbox: " + code.error().to_string());
+        return std::nullopt;
+      }
+      return token::SecretBuffer(*code);
+    }
+    if (!isatty(STDIN_FILENO) && again) return std::nullopt;
+    fmt::print(stderr, "SMS code ({} digits): ", length);
+    return read_secret();
+  }
+
+  std::optional<token::SecretBuffer> pin(const core::PinView& v) override {
+    // Automation never guesses twice: a wrong PIN from a flag or stdin ends the run.
+    const bool automated = !o_.pin_env.empty() || o_.pin_stdin || !isatty(STDIN_FILENO);
+    if (v.last_failed && automated) return std::nullopt;
+    if (!o_.pin_env.empty()) {
+      const char* p = std::getenv(o_.pin_env.c_str());
+      if (!p) return std::nullopt;
+      return token::SecretBuffer(p);
+    }
+    if (!o_.pin_stdin) fmt::print(stderr, "PIN: ");
+    token::SecretBuffer p = read_secret();
+    if (p.empty()) return std::nullopt;
+    return p;
+  }
+
+  bool confirm(std::string_view question) override {
+    const bool final_try = question.find("最后一次") != std::string_view::npos;
+    if (o_.yes && !final_try) return true;
+    if (!isatty(STDIN_FILENO)) return false;  // a final try is never taken unattended
+    fmt::print(stderr, "{} [y/N] ", question);
+    std::string a = read_line(false);
+    return a == "y" || a == "Y" || a == "yes";
+  }
+
+  void payment(const core::PaymentView& v) override {
+    say(v.code_url);
+    if (o_.show_qr) print_qr(v.code_url);
+    if (!o_.pay_dev) return;
+    auto c = dev_client();
+    if (!c) return;
+    auto p = platform::dev::pay(*c, v.order_id);
+    if (p)
+      say("paid through the platform's dev scan-and-pay");
+    else
+      say("dev pay: " + p.error().to_string());
+  }
+
+private:
+  std::optional<platform::Client> dev_client() {
+    platform::ClientOptions co;
+    co.base_url = cfg_.platform.base_url;
+    co.ca_file = cfg_.platform.ca_file;
+    co.client_cert = cfg_.platform.client_cert;
+    co.client_key = cfg_.platform.client_key;
+    auto c = platform::Client::create(co);
+    if (!c) {
+      say("platform client: " + c.error().to_string());
+      return std::nullopt;
+    }
+    return std::move(*c);
+  }
+
+  const RenewOptions& o_;
+  const runtime::KioskConfig& cfg_;
+  int asked_phone_ = 0;
+};
+
+int renew(const Globals& g, const RenewOptions& o) {
+  auto cfg = load_config_or_report(g);
+  if (!cfg) return kConfig;
+  runtime::RuntimeOptions ro;
+  ro.config = *cfg;
+  if (o.verbose) ro.log = [](std::string_view l) { fmt::print(stderr, "  [runtime] {}\n", l); };
+  auto rt = runtime::KioskRuntime::create(std::move(ro));
+  if (!rt) {
+    fmt::print(stderr, "kioskctl: {}\n", rt.error());
+    return kFailure;
+  }
+  fmt::print(stderr, "renewal on kiosk {} against {}\n", cfg->kiosk_id, cfg->platform.base_url);
+  TerminalCustomer customer(o, *cfg);
+  runtime::HeadlessOptions ho;
+  ho.product = o.product;
+  ho.years = o.years;
+  ho.resume = o.resume;
+  ho.order = o.order;
+  ho.wait_key_s = o.wait_key_s;
+  ho.verbose = o.verbose;
+  return exit_code(runtime::run_headless(**rt, customer, ho));
+}
+
+void print_business(const journal::Business& b) {
+  fmt::print("{:>5}  {:<24} {:<12} {:<28} {:<13} {:<20} {}\n", b.id, b.order_id.empty() ? "-" : b.order_id,
+             journal::to_string(b.status), b.product_id, b.phone_masked, b.last_step + "/" + b.last_phase,
+             date_of(b.updated_at));
+}
+
+int business_list(const Globals& g, bool all) {
+  auto cfg = load_config_or_report(g);
+  if (!cfg) return kConfig;
+  auto j = journal::Journal::open(cfg->journal_path);
+  if (!j) {
+    fmt::print(stderr, "kioskctl: journal {}: {}\n", cfg->journal_path.string(), j.error().detail);
+    return kJournal;
+  }
+  auto list = all ? j->recent(200) : j->unfinished_businesses();
+  if (!list) return kJournal;
+  fmt::print("{:>5}  {:<24} {:<12} {:<28} {:<13} {:<20} {}\n", "id", "order", "status", "product", "phone", "last step",
+             "updated");
+  for (const auto& b : *list) print_business(b);
+  if (list->empty()) fmt::print("(none{})\n", all ? "" : " unfinished");
+  for (const auto& b : *list)
+    if (b.status == journal::Status::NeedsStaff)
+      fmt::print("\nbusiness {} (order {}) needs staff: {}. The customer was sent to the counter; nothing was "
+                 "deleted from the key.\n",
+                 b.id, b.order_id, b.needs_staff_reason);
+  return kOk;
+}
+
+int business_show(const Globals& g, const std::string& which) {
+  auto cfg = load_config_or_report(g);
+  if (!cfg) return kConfig;
+  auto j = journal::Journal::open(cfg->journal_path);
+  if (!j) return kJournal;
+  std::optional<journal::Business> b;
+  if (auto byo = j->by_order(which); byo && *byo) b = **byo;
+  if (!b && !which.empty() && which.find_first_not_of("0123456789") == std::string::npos)
+    if (auto r = j->business(std::stoll(which))) b = *r;
+  if (!b) {
+    fmt::print(stderr, "no business '{}' in this kiosk's journal\n", which);
+    return kFailure;
+  }
+  print_business(*b);
+  fmt::print("  certificate {}\n  key {} {} #{}\n", b->cert_fingerprint, b->token_manufacturer, b->token_model,
+             b->token_serial);
+  if (auto steps = j->steps(b->id))
+    for (const auto& s : *steps) fmt::print("  {}  {:<14} {:<7} {}\n", date_of(s.at), s.name, s.phase, s.data);
+  return kOk;
+}
+
+int journal_verify(const Globals& g) {
+  auto cfg = load_config_or_report(g);
+  if (!cfg) return kConfig;
+  auto j = journal::Journal::open(cfg->journal_path);
+  if (!j) {
+    fmt::print(stderr, "journal: {}\n", j.error().detail);
+    return kJournal;
+  }
+  auto integrity = j->integrity_check();
+  auto chain = j->verify_chain();
+  fmt::print("integrity: {}\naudit chain: {}\n", integrity ? "ok" : integrity.error().detail,
+             chain ? fmt::format("ok ({} entries)", *chain) : chain.error().detail);
+  return integrity && chain ? kOk : kJournal;
+}
+
+}  // namespace
+
+void add_engine_commands(CLI::App& app, Globals& g) {
+  auto o = std::make_shared<RenewOptions>();
+  auto* renew_cmd = app.add_subcommand("renew", "renew the certificate on the inserted key, headless (the kiosk's own flow)");
+  renew_cmd->add_option("--product", o->product, "product id (default: the one matching the key's brand)");
+  renew_cmd->add_option("--years", o->years, "years to buy (default: the product's first)");
+  renew_cmd->add_option("--phone", o->phone, "the customer's phone (else asked)");
+  renew_cmd->add_option("--code", o->code, "the SMS code (else asked)");
+  renew_cmd->add_flag("--code-from-outbox", o->code_from_outbox, "dev platform only: read the code from its SMS outbox");
+  renew_cmd->add_flag("--pin-stdin", o->pin_stdin, "read the PIN from stdin without a prompt (automation)");
+  renew_cmd->add_option("--pin-env", o->pin_env, "read the PIN from this environment variable (automation)");
+  renew_cmd->add_flag("--pay-dev", o->pay_dev, "dev platform only: pay the order with its scan-and-pay stand-in");
+  renew_cmd->add_flag("--qr", o->show_qr, "draw the payment QR code in the terminal");
+  renew_cmd->add_flag("-y,--yes", o->yes, "answer the one-chance confirmation with yes");
+  renew_cmd->add_flag("--resume", o->resume, "continue an unfinished renewal of this kiosk (the newest, or --order)");
+  renew_cmd->add_option("--order", o->order, "with --resume: the order to continue (may be from another kiosk)");
+  renew_cmd->add_option("--wait-key", o->wait_key_s, "seconds to wait for a pulled key to come back");
+  renew_cmd->add_flag("-v,--verbose", o->verbose, "print every effect and result");
+  renew_cmd->callback([&g, o] {
+    int rc = renew(g, *o);
+    if (rc != kOk) throw CLI::RuntimeError(rc);
+  });
+
+  auto* biz = app.add_subcommand("business", "this kiosk's business from the journal (for hall staff)");
+  biz->require_subcommand(1);
+  auto all = std::make_shared<bool>(false);
+  auto* list = biz->add_subcommand("list", "unfinished and needs_staff business (--all: the last 200)");
+  list->add_flag("--all", *all, "every business, not only unfinished");
+  list->callback([&g, all] {
+    int rc = business_list(g, *all);
+    if (rc != kOk) throw CLI::RuntimeError(rc);
+  });
+  auto which = std::make_shared<std::string>();
+  auto* show = biz->add_subcommand("show", "one business with every journaled step");
+  show->add_option("id", *which, "journal id or order id")->required();
+  show->callback([&g, which] {
+    int rc = business_show(g, *which);
+    if (rc != kOk) throw CLI::RuntimeError(rc);
+  });
+  auto* verify = app.add_subcommand("journal-verify", "check the journal's integrity and its audit hash chain");
+  verify->callback([&g] {
+    int rc = journal_verify(g);
+    if (rc != kOk) throw CLI::RuntimeError(rc);
+  });
+}
+
 }  // namespace kioskctl

@@ -12,6 +12,9 @@ std::span<const std::string_view> all_keys() {
       kPhoneErrorGetCodeFirst, kFailureNeedsStaffTitle,  kFailureNeedsStaffNext,   kFailurePinLocked,
       kFailureTokenFull,       kFailurePlatformRefused,  kFailureDevice,           kFailureOrderTitle,
       kFailureRetryNext,       kFailureNotChargedNext,   kFailureUnavailableTitle, kFailureUnavailableBody,
+      kLoginErrorWait,         kProfileErrorName,        kProfileErrorEmail,       kProfileErrorPhoneCode,
+      kResumeInsertKey,        kResumeOtherKey,          kResumeNothingToDo,       kPasswordCurrentEmpty,
+      kPasswordTooShort,       kPasswordFromPhone,       kPasswordSameAsCurrent,   kPasswordMismatch,
   };
   return kAll;
 }

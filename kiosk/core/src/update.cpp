@@ -4,8 +4,12 @@
 #include <type_traits>
 
 #include "core/messages.hpp"
+#include "internal.hpp"
 
 namespace core {
+
+using detail::wipe;
+
 namespace {
 
 constexpr Millis kSecond = 1000;
@@ -31,30 +35,10 @@ const Product* find_product(const Model& m, std::string_view id) {
   return nullptr;
 }
 
-bool order_pending(const Model& m) {
-  return m.renewal && m.renewal->order && m.renewal->order->status == OrderStatus::PendingPayment;
-}
-
 bool order_paid(const Model& m) {
   if (!m.renewal || !m.renewal->order) return false;
   auto s = m.renewal->order->status;
   return s == OrderStatus::Paid || s == OrderStatus::Issued || s == OrderStatus::Installed;
-}
-
-// Everything personal is dropped; the key's status, the catalog and the clock stay (they are the
-// kiosk's, not the customer's). A still-unpaid order is closed first, so nobody pays for a QR nobody
-// watches; a paid one stays open on the platform and in the journal for 继续操作.
-void wipe(Model& m, std::vector<Effect>& fx) {
-  if (order_pending(m) && !m.renewal->closing_order) fx.push_back(CloseOrder{m.renewal->order->id});
-  fx.push_back(WipeSession{});
-  m.renewal.reset();
-  m.screen = Screen::Home;
-  m.dialog = Dialog::None;
-  m.language = m.settings.default_language;
-  m.idle_overlay = false;
-  m.idle_deadline = 0;
-  m.last_activity = m.now;
-  ++m.session;
 }
 
 void preselect_product(Model& m) {
@@ -86,7 +70,8 @@ RunStep step_effect(const Model& m) {
                  r.product_id,
                  r.cert ? r.cert->fingerprint_sha256 : std::string{},
                  r.token,
-                 p ? p->key_algorithm : KeyAlgorithm::EcP256};
+                 p ? p->key_algorithm : KeyAlgorithm::EcP256,
+                 r.final_try_acknowledged};
 }
 
 void run_step(Model& m, std::vector<Effect>& fx) {
@@ -188,6 +173,7 @@ struct Handler {
     if (m.renewal && m.renewal->order && m.renewal->order->status == OrderStatus::PendingPayment &&
         m.wall >= m.renewal->order->expires_at)
       m.renewal->qr_expired = true;
+    if (detail::account_tick(m, fx)) return;
     if (m.idle_overlay) {
       if (m.now >= m.idle_deadline) wipe(m, fx);
       return;
@@ -204,6 +190,7 @@ struct Handler {
   void operator()(const KeyStatusChanged& k) {
     const bool same_key = !k.status.identity.empty() && m.renewal && k.status.identity == m.renewal->token;
     m.key = k.status;
+    detail::account_key_changed(m, fx);
     if (!m.renewal) return;
     Renewal& r = *m.renewal;
     switch (m.screen) {
@@ -259,9 +246,6 @@ struct Handler {
   void operator()(const HelpTapped&) {
     if (m.screen == Screen::Home) m.screen = Screen::Help;
   }
-  void operator()(const PersonalCentreTapped&) {
-    if (m.screen == Screen::Home) m.screen = Screen::ComingSoon;
-  }
   void operator()(const RenewTapped&) {
     if (m.screen != Screen::Home) return;
     m.renewal = Renewal{};
@@ -295,6 +279,13 @@ struct Handler {
       case Screen::Payment:
         m.dialog = Dialog::CancelPayment;
         break;
+      case Screen::Login:
+      case Screen::AccountHome:
+      case Screen::MyBusiness:
+      case Screen::Profile:
+      case Screen::ChangePassword:
+        wipe(m, fx);  // home ends the personal session: the next customer must not find it open
+        break;
       default:
         break;
     }
@@ -319,6 +310,16 @@ struct Handler {
         break;
       case Screen::Payment:
         m.dialog = Dialog::CancelPayment;
+        break;
+      case Screen::Login:
+        wipe(m, fx);
+        break;
+      case Screen::MyBusiness:
+      case Screen::Profile:
+        m.screen = Screen::AccountHome;
+        break;
+      case Screen::ChangePassword:
+        if (m.account && !m.account->must_change_password) m.screen = Screen::AccountHome;
         break;
       default:
         break;
@@ -508,7 +509,7 @@ struct Handler {
     if (m.screen == Screen::KeyDetails) m.dialog = Dialog::KeyReadFailed;
   }
   void operator()(const SmsSent& s) {
-    if (!m.renewal) return;
+    if (detail::account_sms(m, s) || !m.renewal) return;
     PhoneStep& p = m.renewal->phone;
     p.sms = SmsState::Sent;
     p.code_sent_once = true;
@@ -516,7 +517,7 @@ struct Handler {
     p.resend_at = m.now + s.resend_after_s * kSecond;
   }
   void operator()(const SmsFailed& s) {
-    if (!m.renewal) return;
+    if (detail::account_sms(m, s) || !m.renewal) return;
     PhoneStep& p = m.renewal->phone;
     p.sms = p.code_sent_once ? SmsState::Sent : SmsState::None;
     p.error_key = s.error_key;
@@ -700,7 +701,29 @@ struct Handler {
     if (m.renewal && m.renewal->failure && m.renewal->order && m.renewal->order->id == n.order_id)
       m.renewal->failure->recorded = true;
   }
+  // An order attempt that turned into continuing an earlier paid renewal of this certificate, and
+  // could not: say why, nothing was charged by this attempt.
+  void operator()(const ResumeFailed& e) {
+    if (m.renewal && m.renewal->ordering) {
+      m.renewal->ordering = false;
+      Failure f;
+      f.title_key = std::string(msg::kFailureOrderTitle);
+      f.body_key = e.error_key;
+      f.next_key = std::string(msg::kFailureNotChargedNext);
+      fail(m, std::move(f));
+      return;
+    }
+    detail::on_account(m, fx, e);
+  }
+
+  // The personal centre's events are in account.cpp.
+  template <typename E>
+  void operator()(const E& e) {
+    detail::on_account(m, fx, e);
+  }
+
   void operator()(const BusinessRecovered& b) {
+    if (m.account) m.account->resuming = false;
     m.renewal = Renewal{};
     Renewal& r = *m.renewal;
     r.product_id = b.product_id;
@@ -713,6 +736,15 @@ struct Handler {
     r.new_not_before = b.new_not_before;
     r.new_not_after = b.new_not_after;
     r.step = b.resume_at;
+    if (b.order.status == OrderStatus::PendingPayment) {
+      // Not paid yet: back to its QR code. The one-chance confirmation is still to come.
+      r.resumed = false;
+      r.key_ok = true;
+      r.step = RolloverStep::Login;
+      m.screen = Screen::Payment;
+      fx.push_back(WatchOrder{b.order.id, b.order.status});
+      return;
+    }
     if (b.resume_at == RolloverStep::Done) {
       m.screen = Screen::Success;
       return;
@@ -731,6 +763,30 @@ struct Handler {
 };
 
 }  // namespace
+
+namespace detail {
+
+void wipe(Model& m, std::vector<Effect>& fx) {
+  // A still-unpaid order is closed, so nobody pays for a QR nobody watches; a paid one stays open on the
+  // platform and in the journal for 继续操作.
+  if (m.renewal && m.renewal->order && m.renewal->order->status == OrderStatus::PendingPayment &&
+      !m.renewal->closing_order)
+    fx.push_back(CloseOrder{m.renewal->order->id});
+  if (m.account) fx.push_back(Logout{});
+  fx.push_back(WipeSession{});
+  m.renewal.reset();
+  m.login.reset();
+  m.account.reset();
+  m.screen = Screen::Home;
+  m.dialog = Dialog::None;
+  m.language = m.settings.default_language;
+  m.idle_overlay = false;
+  m.idle_deadline = 0;
+  m.last_activity = m.now;
+  ++m.session;
+}
+
+}  // namespace detail
 
 Model initial_model(const Settings& settings, Millis now, UnixSeconds wall) {
   Model m;

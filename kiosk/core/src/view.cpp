@@ -51,6 +51,19 @@ ChromeView chrome_view(const Model& m) {
     case Screen::Payment:
       v.can_go_back = true;  // asks first, then closes the order
       break;
+    case Screen::Login:
+    case Screen::MyBusiness:
+    case Screen::Profile:
+      v.can_go_home = true;  // home from the personal centre logs out
+      v.can_go_back = true;
+      break;
+    case Screen::AccountHome:
+      v.can_go_home = true;
+      break;
+    case Screen::ChangePassword:
+      v.can_go_home = true;
+      v.can_go_back = m.account && !m.account->must_change_password;
+      break;
     default:
       break;
   }
@@ -156,7 +169,7 @@ PinView pin_view(const Model& m) {
   v.flags = r.pin;
   v.last_failed = r.pin_failed;
   v.verifying = r.step_running && r.step == RolloverStep::Login;
-  v.again_after_pull = r.resume_step.has_value();
+  v.again_after_pull = r.resume_step.has_value() && !r.resumed;
   return v;
 }
 

@@ -51,6 +51,7 @@ struct RunStep {
   std::string cert_fingerprint;
   TokenIdentity token;
   KeyAlgorithm algorithm = KeyAlgorithm::EcP256;
+  bool final_try_acknowledged = false;  // Login: the customer saw "this is the last try" and went on
 };
 // A paid renewal that cannot be finished here. → NeedsStaffRecorded
 struct MarkNeedsStaff {
@@ -61,8 +62,31 @@ struct MarkNeedsStaff {
 // scratch buffers. No result.
 struct WipeSession {};
 
+// ---- the personal centre ----
+// The password / code are in the runtime's secret slots. → LoggedIn / LoginFailed
+struct AccountLogin {
+  std::string phone;
+  LoginMethod method = LoginMethod::Password;
+  bool with_code = false;  // password + SMS code (the default password)
+};
+struct LoadBusiness {};  // → BusinessLoaded / BusinessLoadFailed (the platform's list merged with the journal)
+// 【继续操作】: the order from the platform, the same key checked against the certificate it is bound to,
+// the token and the journal reconciled. → BusinessRecovered / ResumeFailed
+struct ResumeBusiness {
+  std::string order_id;
+};
+struct SaveProfile {  // a changed phone uses the SMS code in the secret slot → ProfileSaved / ProfileFailed
+  std::string real_name;
+  std::string email;
+  std::string phone;
+  bool phone_changed = false;
+};
+struct ChangePassword {};  // current and new passwords from the secret slots → PasswordChanged / PasswordRejected
+struct Logout {};          // ends the platform session (then WipeSession)
+
 using Effect = std::variant<LoadCatalog, ReadKey, SendSms, VerifySms, CreateOrder, WatchOrder, CloseOrder, RunStep,
-                            MarkNeedsStaff, WipeSession>;
+                            MarkNeedsStaff, WipeSession, AccountLogin, LoadBusiness, ResumeBusiness, SaveProfile,
+                            ChangePassword, Logout>;
 
 std::string_view effect_name(const Effect& e);
 

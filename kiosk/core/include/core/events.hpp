@@ -164,6 +164,74 @@ struct BusinessRecovered {
   UnixSeconds new_not_after = 0;
 };
 
+// ---- the personal centre ----
+struct LoginMethodChosen {
+  LoginMethod method = LoginMethod::Password;
+};
+struct LoginGetCodeTapped {
+  std::string phone;
+};
+struct LoginSubmitted {  // the password and/or code went to the runtime's secret slots
+  std::string phone;
+};
+struct LoggedIn {
+  std::uint64_t session = 0;
+  bool must_change_password = false;
+  Profile profile;
+};
+struct LoginFailed {
+  std::uint64_t session = 0;
+  std::string error_key;   // the same whether or not the phone is known
+  int wait_s = 0;          // throttled for this long
+  bool needs_code = false; // the default password: send an SMS code and try again with it
+};
+struct LogoutTapped {};
+struct MyBusinessTapped {};
+struct ProfileTapped {};
+struct ChangePasswordTapped {};
+struct BusinessLoaded {
+  std::uint64_t session = 0;
+  std::vector<BusinessItem> items;
+};
+struct BusinessLoadFailed {
+  std::uint64_t session = 0;
+  std::string error_key;
+};
+struct ContinueBusinessTapped {  // 【继续操作】
+  std::string order_id;
+};
+struct ResumeFailed {
+  std::uint64_t session = 0;
+  std::string error_key;  // e.g. resume.error.insert_key, resume.error.other_key
+};
+struct ProfileGetCodeTapped {
+  std::string new_phone;
+};
+struct ProfileSubmitted {
+  std::string real_name;
+  std::string email;
+  std::string phone;
+};
+struct ProfileSaved {
+  std::uint64_t session = 0;
+  Profile profile;
+};
+struct ProfileFailed {
+  std::uint64_t session = 0;
+  std::string error_key;
+};
+// The screen checked the typed passwords with password_problems() (the secrets never come here).
+struct PasswordSubmitted {
+  std::vector<std::string> problem_keys;
+};
+struct PasswordChanged {
+  std::uint64_t session = 0;
+};
+struct PasswordRejected {
+  std::uint64_t session = 0;
+  std::string error_key;
+};
+
 using Event = std::variant<Tick, KeyStatusChanged, Activity, LanguageChosen, HomeTapped, BackTapped, HelpTapped,
                            RenewTapped, PersonalCentreTapped, ProductChosen, YearsChosen, StartRenewalTapped,
                            ReadKeyTapped, GetCodeTapped, CodeSubmitted, SubmitOrderTapped, CancelTapped,
@@ -171,7 +239,11 @@ using Event = std::variant<Tick, KeyStatusChanged, Activity, LanguageChosen, Hom
                            RetryTapped, ContinueTapped, DoneTapped, CatalogLoaded, CatalogFailed, KeyRead,
                            KeyReadFailed, SmsSent, SmsFailed, SmsVerified, SmsRejected, OrderCreated, OrderFailed,
                            OrderStatusChanged, OrderClosed, StepDone, StepFailed, NeedsStaffRecorded,
-                           BusinessRecovered>;
+                           BusinessRecovered, LoginMethodChosen, LoginGetCodeTapped, LoginSubmitted, LoggedIn,
+                           LoginFailed, LogoutTapped, MyBusinessTapped, ProfileTapped, ChangePasswordTapped,
+                           BusinessLoaded, BusinessLoadFailed, ContinueBusinessTapped, ResumeFailed,
+                           ProfileGetCodeTapped, ProfileSubmitted, ProfileSaved, ProfileFailed, PasswordSubmitted,
+                           PasswordChanged, PasswordRejected>;
 
 // A short name for logs and test failures ("GetCodeTapped"). Never the event's data.
 std::string_view event_name(const Event& e);

@@ -32,6 +32,18 @@ inline constexpr std::string_view kFailureRetryNext = "failure.retry.next";
 inline constexpr std::string_view kFailureNotChargedNext = "failure.not_charged.next";
 inline constexpr std::string_view kFailureUnavailableTitle = "failure.unavailable.title";
 inline constexpr std::string_view kFailureUnavailableBody = "failure.unavailable.body";
+inline constexpr std::string_view kLoginErrorWait = "login.error.wait";
+inline constexpr std::string_view kProfileErrorName = "profile.error.name";
+inline constexpr std::string_view kProfileErrorEmail = "profile.error.email";
+inline constexpr std::string_view kProfileErrorPhoneCode = "profile.error.phone_code_needed";
+inline constexpr std::string_view kResumeInsertKey = "resume.error.insert_key";
+inline constexpr std::string_view kResumeOtherKey = "resume.error.other_key";
+inline constexpr std::string_view kResumeNothingToDo = "resume.error.nothing_to_do";
+inline constexpr std::string_view kPasswordCurrentEmpty = "password.error.current_empty";
+inline constexpr std::string_view kPasswordTooShort = "password.error.too_short";
+inline constexpr std::string_view kPasswordFromPhone = "password.error.from_phone";
+inline constexpr std::string_view kPasswordSameAsCurrent = "password.error.same_as_current";
+inline constexpr std::string_view kPasswordMismatch = "password.error.mismatch";
 
 // Every key above, for the i18n completeness test.
 std::span<const std::string_view> all_keys();

@@ -29,6 +29,12 @@ enum class Screen {
   KeyPulled,   // the key left mid-renewal: reinsert the same key
   Success,     // 续费成功, the new validity, 请取走KEY
   Failure,     // what happened, what to do next (incl. needs_staff: go to the counter)
+  // the personal centre (manual §3.2)
+  Login,           // phone + password (the default needs an SMS code too), or phone + SMS code
+  AccountHome,     // 个人中心: 我的业务, 个人信息, 修改密码, 退出登录
+  MyBusiness,      // the business list with 【继续操作】
+  Profile,         // 个人信息: real name, phone, e-mail; 【提交】 → 修改成功
+  ChangePassword,  // 修改密码: current, new, confirm (forced after a default-password login)
 };
 
 // Settings the core needs, from the kiosk configuration.
@@ -36,6 +42,7 @@ struct Settings {
   Millis idle_ms = 60'000;           // no touch → the idle overlay
   Millis idle_warning_ms = 20'000;   // the overlay's countdown
   Millis token_retry_ms = 3'000;
+  Millis session_max_ms = 600'000;   // personal centre: logged out after this in any case
   Language default_language = Language::ZhCN;
 };
 
@@ -142,6 +149,68 @@ struct Catalog {
   Millis loaded_at = -1;
 };
 
+// ---- the personal centre ----------------------------------------------------------------------------
+enum class LoginMethod { Password, Sms };
+
+struct LoginForm {
+  LoginMethod method = LoginMethod::Password;
+  PhoneStep phone;            // the number and its SMS state (login by code, or the default password's code)
+  bool needs_code = false;    // the default password is accepted only with an SMS code to that phone
+  bool submitting = false;
+  std::string error_key;      // the same message whether or not the phone is known
+  int failures = 0;           // this session's failed attempts
+  Millis wait_until = 0;      // throttled: no attempt before this (countdown shown)
+};
+
+struct Profile {
+  std::string account_id;
+  std::string username;
+  std::string member_level;  // 普通用户
+  std::string real_name;
+  std::string phone;
+  std::string email;
+  UnixSeconds registered_at = 0;
+};
+
+struct BusinessItem {
+  std::string order_id;
+  std::string product_id;
+  std::string product_title;
+  UnixSeconds created_at = 0;
+  Fen amount = 0;
+  int years = 1;
+  OrderStatus status = OrderStatus::PendingPayment;
+  bool can_continue = false;        // paid and not finished: 【继续操作】
+  std::string needs_staff_reason;   // a message key when it waits for the counter
+};
+
+struct ProfileForm {
+  bool saving = false;
+  bool saved = false;               // 修改成功
+  std::string error_key;
+  PhoneStep new_phone;              // a changed phone is verified by its own SMS code
+};
+
+struct PasswordForm {
+  bool saving = false;
+  bool saved = false;               // 修改成功
+  std::vector<std::string> problem_keys;  // every rule broken, in words
+};
+
+struct Account {
+  bool must_change_password = false;  // logged in with the default: nothing else until it is changed
+  Millis logged_in_at = 0;
+  Profile profile;
+  std::vector<BusinessItem> business;
+  bool business_loading = false;
+  std::string business_error_key;
+  std::string resume_order_id;        // 【继续操作】 in progress
+  bool resuming = false;
+  std::string resume_error_key;       // e.g. insert the key of that business
+  ProfileForm profile_form;
+  PasswordForm password_form;
+};
+
 struct Model {
   Settings settings;
   Millis now = 0;          // monotonic
@@ -156,6 +225,8 @@ struct Model {
   bool idle_overlay = false;
   Millis idle_deadline = 0;      // when the overlay's countdown ends
   std::optional<Renewal> renewal;
+  std::optional<LoginForm> login;
+  std::optional<Account> account;
 };
 
 Model initial_model(const Settings& settings, Millis now, UnixSeconds wall);

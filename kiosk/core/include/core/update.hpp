@@ -2,6 +2,8 @@
 #pragma once
 
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/effects.hpp"
@@ -30,6 +32,13 @@ std::optional<Millis> idle_limit(const Model& m);
 
 // Is this phone number one the platform can text? (11 digits, 1[3-9]…)
 bool valid_phone(std::string_view digits);
+
+// The rules of 修改密码, checked where the typed passwords are (the screen's scratch): every rule broken,
+// as message keys. The platform checks them again.
+std::vector<std::string> password_problems(std::string_view current, std::string_view next, std::string_view confirm,
+                                           std::string_view phone);
+bool valid_email(std::string_view email);
+bool valid_real_name(std::string_view name);
 
 // The product the customer chose, if any.
 const Product* chosen_product(const Model& m);

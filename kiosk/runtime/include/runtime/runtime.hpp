@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "core/effects.hpp"
@@ -35,8 +36,13 @@ public:
   // Blocks until drain() would return something or the timeout (ms) passes. For kioskctl and tests.
   virtual bool wait(int timeout_ms) = 0;
 
-  virtual void provide_pin(token::SecretBuffer pin) = 0;
-  virtual void provide_sms_code(token::SecretBuffer code) = 0;
+  // Hands a typed secret to the runtime (moved; the caller's buffer is wiped). The next effect that needs
+  // it uses it once; WipeSession drops them all.
+  enum class Secret { Pin, SmsCode, Password, NewPassword };
+  virtual void provide_secret(Secret kind, token::SecretBuffer value) = 0;
+
+  void provide_pin(token::SecretBuffer pin) { provide_secret(Secret::Pin, std::move(pin)); }
+  void provide_sms_code(token::SecretBuffer code) { provide_secret(Secret::SmsCode, std::move(code)); }
 };
 
 }  // namespace runtime

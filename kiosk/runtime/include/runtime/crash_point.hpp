@@ -1,0 +1,15 @@
+// Named crash points for the reliability tests (issue 4): after every journal write and after every
+// external effect the runtime calls crash_point("<step>.<where>"). With KIOSK_CRASH_AT=<name> in the
+// environment the process kills itself there with SIGKILL (no destructor, no flush: a power cut as far
+// as the process can tell); KIOSK_CRASH_AT=<name>#<n> at the n-th pass. KIOSK_CRASH_TRACE=<file> appends
+// every point passed, so a sweep can list them from one clean run. Without these variables it does
+// nothing. Tests only: the kiosk's service unit never sets them.
+#pragma once
+
+#include <string_view>
+
+namespace runtime {
+
+void crash_point(std::string_view name);
+
+}  // namespace runtime

@@ -1,0 +1,72 @@
+// A renewal without a screen: the same flow core the kiosk's screens drive, answered by a HeadlessCustomer
+// (kioskctl's terminal prompts and flags, a benchmark's script). It reads the view-models the screens
+// would draw and sends the intents a person would tap.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/view.hpp"
+#include "runtime/runtime.hpp"
+#include "token/secret.hpp"
+
+namespace journal {
+class Journal;
+}
+
+namespace runtime {
+
+class KioskRuntime;
+
+class HeadlessCustomer {
+public:
+  virtual ~HeadlessCustomer() = default;
+  // Progress and problems, one line each, for the person at the terminal.
+  virtual void say(std::string_view line) = 0;
+  // The phone number; empty = give up.
+  virtual std::string phone() = 0;
+  // The SMS code sent to `phone`; nullopt = give up. `again` after a wrong code.
+  virtual std::optional<token::SecretBuffer> sms_code(const std::string& phone, int length, bool again) = 0;
+  // The PIN; nullopt = stop (a script never guesses twice after a wrong one).
+  virtual std::optional<token::SecretBuffer> pin(const core::PinView& view) = 0;
+  // 确定续费吗… and the final-try warning.
+  virtual bool confirm(std::string_view question) = 0;
+  // The payment screen, once per order: show the QR (a test pays here).
+  virtual void payment(const core::PaymentView& view) = 0;
+};
+
+struct HeadlessOptions {
+  std::string product;        // empty: the one matching the key's brand
+  int years = 0;              // 0: the product's first
+  bool resume = false;        // continue an unfinished business instead of starting one
+  std::string order;          // with resume: this order (else the newest unfinished in the journal)
+  int wait_key_s = 120;       // how long a pulled key may stay out
+  bool verbose = false;       // every effect and result
+};
+
+struct HeadlessResult {
+  enum class Kind {
+    Renewed,           // 续费成功
+    KeyProblem,        // the key check stopped it before any money (key = why)
+    PinWrong,          // a wrong PIN, and no other was given
+    NeedsStaff,        // paid, cannot finish here: the counter
+    Unfinished,        // stopped at a safe point (platform away, key pulled): resume later
+    NothingToResume,
+    NotResumable,      // key = why (insert the key, another key, …)
+    Refused,           // before payment: the platform refused the order (key)
+    Usage,             // no such product, no phone, …
+    Failed,
+  };
+  Kind kind = Kind::Failed;
+  std::string key;        // a message key saying why
+  std::string order_id;
+};
+
+// Runs one renewal (or resume) to its end. The runtime must not be driven by anything else meanwhile.
+HeadlessResult run_headless(KioskRuntime& runtime, HeadlessCustomer& customer, const HeadlessOptions& options);
+
+// The text of a rollover step for progress lines ("new key pair on the key").
+std::string_view step_label(core::RolloverStep s);
+
+}  // namespace runtime

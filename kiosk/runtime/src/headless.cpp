@@ -1,0 +1,336 @@
+#include "runtime/headless.hpp"
+
+#include <fmt/core.h>
+
+#include <chrono>
+#include <thread>
+
+#include "core/messages.hpp"
+#include "core/update.hpp"
+#include "journal/journal.hpp"
+#include "runtime/kiosk_runtime.hpp"
+
+namespace runtime {
+namespace {
+
+using namespace std::chrono_literals;
+using Kind = HeadlessResult::Kind;
+
+std::int64_t wall_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+core::Millis now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string date_of(core::UnixSeconds t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
+  return buf;
+}
+
+std::string yuan(core::Fen f) { return fmt::format("¥{}.{:02}", f / 100, f % 100); }
+
+class Driver {
+public:
+  Driver(KioskRuntime& rt, HeadlessCustomer& c, const HeadlessOptions& o) : rt_(rt), c_(c), o_(o) {
+    core::Settings s;
+    s.idle_ms = 24LL * 3600 * 1000;  // nobody walks away from a terminal session: no idle wipe
+    s.session_max_ms = 24LL * 3600 * 1000;
+    model_ = core::initial_model(s, now_ms(), wall_now());
+  }
+
+  HeadlessResult run() {
+    apply(core::start(model_));
+    if (o_.resume) {
+      std::string order = o_.order.empty() ? newest_unfinished() : o_.order;
+      if (order.empty()) {
+        c_.say("nothing to resume: no unfinished business in this kiosk's journal");
+        return {Kind::NothingToResume, {}, {}};
+      }
+      say("resuming business {}", order);
+      rt_.run(core::ResumeBusiness{order}, model_.session);
+    } else {
+      send(core::RenewTapped{});
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::hours(2);
+    while (std::chrono::steady_clock::now() < deadline) {
+      const auto sent = sent_;
+      if (auto r = react(); r) {
+        if (model_.renewal && model_.renewal->order && r->order_id.empty()) r->order_id = model_.renewal->order->id;
+        return *r;
+      }
+      if (sent_ != sent) continue;  // the answer changed the screen: look again before waiting
+      rt_.wait(1000);
+      for (auto& e : rt_.drain()) handle_result(e);
+      send(core::Tick{now_ms(), wall_now()});
+    }
+    return {Kind::Unfinished, {}, {}};
+  }
+
+private:
+  template <typename... A>
+  void say(fmt::format_string<A...> f, A&&... a) {
+    c_.say(fmt::format(f, std::forward<A>(a)...));
+  }
+
+  void apply(core::Update u) {
+    model_ = std::move(u.model);
+    for (const auto& fx : u.effects) {
+      if (o_.verbose) say("→ {}", core::effect_name(fx));
+      rt_.run(fx, model_.session);
+    }
+  }
+  void send(const core::Event& e) {
+    ++sent_;
+    apply(core::update(model_, e));
+  }
+
+  void handle_result(const core::Event& e) {
+    if (o_.verbose) say("← {}", core::event_name(e));
+    if (const auto* d = std::get_if<core::StepDone>(&e)) say("✓ {}", step_label(d->step));
+    if (const auto* r = std::get_if<core::ResumeFailed>(&e); r && !(model_.renewal && model_.renewal->ordering)) {
+      resume_error_ = r->error_key;
+      return;
+    }
+    if (const auto* b = std::get_if<core::BusinessRecovered>(&e))
+      say("business {} found: resuming at '{}'", b->order.id, step_label(b->resume_at));
+    send(e);
+  }
+
+  std::string newest_unfinished() {
+    std::string order;
+    rt_.with_journal([&](journal::Journal& j) {
+      if (auto list = j.unfinished_businesses())
+        for (const auto& b : *list)
+          if (!b.order_id.empty() && b.status != journal::Status::NeedsStaff) order = b.order_id;
+      if (!order.empty()) return;
+      // An order created but not paid when the kiosk stopped: its QR code may still be paid.
+      if (auto recent = j.recent(20))
+        for (const auto& b : *recent)
+          if (b.status == journal::Status::Open && !b.order_id.empty()) {
+            order = b.order_id;
+            return;
+          }
+    });
+    return order;
+  }
+
+  // What the screen in front of a customer would now wait for, answered by the customer.
+  std::optional<HeadlessResult> react() {
+    if (!resume_error_.empty()) {
+      say("cannot resume: {}", resume_error_);
+      return HeadlessResult{resume_error_ == core::msg::kResumeNothingToDo ? Kind::NothingToResume : Kind::NotResumable,
+                            resume_error_, o_.order};
+    }
+    const core::Screen screen = model_.screen;
+    const bool new_screen = screen != last_screen_;
+    last_screen_ = screen;
+    left_home_ = left_home_ || screen != core::Screen::Home;
+    const core::Renewal* r = model_.renewal ? &*model_.renewal : nullptr;
+    switch (screen) {
+      case core::Screen::Products: {
+        auto v = core::products_view(model_);
+        if (v.loading) return std::nullopt;
+        if (v.failed) return HeadlessResult{Kind::Unfinished, "error.platform.offline", {}};
+        if (!o_.product.empty() && (!r || r->product_id != o_.product)) {
+          send(core::ProductChosen{o_.product});
+          if (!model_.renewal || model_.renewal->product_id != o_.product) {
+            say("no product '{}' in the catalog", o_.product);
+            return HeadlessResult{Kind::Usage, "product", {}};
+          }
+        }
+        if (!core::chosen_product(model_)) {
+          say("choose a product (the inserted key's brand matched none):");
+          for (const auto& c : v.cards) say("  {}  {}  {}/year", c.id, c.title, yuan(c.price_per_year));
+          return HeadlessResult{Kind::Usage, "product", {}};
+        }
+        say("product: {}", core::chosen_product(model_)->title);
+        send(core::StartRenewalTapped{});
+        return std::nullopt;
+      }
+      case core::Screen::KeyCheck: {
+        auto v = core::key_check_view(model_);
+        if (v.reading || v.problem_key.empty()) return std::nullopt;
+        say("this key cannot be renewed: {}", v.problem_key);
+        return HeadlessResult{Kind::KeyProblem, v.problem_key, {}};
+      }
+      case core::Screen::Phone: {
+        auto v = core::phone_view(model_);
+        if (v.sending || v.verifying) return std::nullopt;
+        if (new_screen && r && r->cert)
+          say("key: {} / {} (serial {}, valid until {})", r->cert->organisation, r->cert->holder, r->cert->serial_hex,
+              date_of(r->cert->not_after));
+        const bool new_error = !v.error_key.empty() && v.error_key != last_error_;
+        if (new_error) {
+          last_error_ = v.error_key;
+          say("! {}", v.error_key);
+        }
+        if (!v.code_sent) {
+          if (v.error_key == core::msg::kPhoneErrorFormat) phone_.clear();
+          if (phone_.empty()) phone_ = c_.phone();
+          if (phone_.empty()) return HeadlessResult{Kind::Usage, "phone", {}};
+          if (!v.can_send) return std::nullopt;
+          if (new_error && v.error_key != core::msg::kPhoneErrorFormat) return HeadlessResult{Kind::Refused, v.error_key, {}};
+          send(core::GetCodeTapped{phone_});
+          return std::nullopt;
+        }
+        if (code_submitted_ && !new_error) return std::nullopt;
+        auto code = c_.sms_code(v.phone, v.code_length, code_submitted_);
+        if (!code) return HeadlessResult{Kind::Refused, v.error_key.empty() ? "sms" : v.error_key, {}};
+        code_submitted_ = true;
+        rt_.provide_sms_code(std::move(*code));
+        send(core::CodeSubmitted{});
+        return std::nullopt;
+      }
+      case core::Screen::OrderList: {
+        if (r->ordering) return std::nullopt;
+        if (o_.years > 0) send(core::YearsChosen{o_.years});
+        auto v = core::order_list_view(model_);
+        for (const auto& row : v.rows)
+          say("order: {} × {} year(s) at {}/year = {}", row.title, row.years, yuan(row.unit_price), yuan(row.subtotal));
+        send(core::SubmitOrderTapped{});
+        return std::nullopt;
+      }
+      case core::Screen::Payment: {
+        auto v = core::payment_view(model_);
+        if (v.order_id != paying_order_) {
+          paying_order_ = v.order_id;
+          say("order {}: pay {} by WeChat (请使用微信扫一扫) before {}", v.order_id, yuan(v.amount),
+              date_of(r->order->expires_at));
+          c_.payment(v);
+        }
+        if (v.expired && !v.closing) {
+          say("the QR code expired without payment; the order is closed and a new one made");
+          send(core::NewOrderTapped{});
+        }
+        return std::nullopt;
+      }
+      case core::Screen::KeyDetails: {
+        auto v = core::key_details_view(model_);
+        if (v.reading) return std::nullopt;
+        if (model_.dialog == core::Dialog::KeyReadFailed) {
+          say("证书读取失败: {}", r->key_problem_key);
+          send(core::DialogConfirmed{});
+          return std::nullopt;
+        }
+        if (model_.dialog == core::Dialog::ConfirmRenewal) {
+          if (!c_.confirm("确定续费吗，本次购买只有一次续费机会！")) return HeadlessResult{Kind::Unfinished, "declined", {}};
+          send(core::DialogConfirmed{});
+          return std::nullopt;
+        }
+        if (v.paid_banner && new_screen) say("订单支付成功");
+        if (!v.ok) {
+          say("the key cannot be read: {} (insert the key the order is bound to)", v.problem_key);
+          if (waited_for_key_++ > o_.wait_key_s) return HeadlessResult{Kind::Unfinished, v.problem_key, {}};
+          std::this_thread::sleep_for(1s);
+          send(core::ReadKeyTapped{});
+          return std::nullopt;
+        }
+        send(core::ConfirmRenewalTapped{});
+        return std::nullopt;
+      }
+      case core::Screen::Pin: {
+        auto v = core::pin_view(model_);
+        if (v.verifying) return std::nullopt;
+        if (model_.dialog == core::Dialog::FinalPinTry) {
+          if (!c_.confirm("最后一次机会：再输错PIN码KEY将被锁定。继续吗？"))
+            return HeadlessResult{Kind::PinWrong, "error.token.pin_final_try", {}};
+          send(core::DialogConfirmed{});
+          return std::nullopt;
+        }
+        if (v.last_failed)
+          say("产生签名证书P10申请书失败: the PIN may be wrong{}",
+              v.flags.final_try ? " — the next wrong PIN locks the key" : (v.flags.count_low ? " (few tries left)" : ""));
+        if (v.again_after_pull) say("the key was put back: the PIN again to continue");
+        auto p = c_.pin(v);
+        if (!p) return HeadlessResult{Kind::PinWrong, "error.token.pin_incorrect", {}};
+        rt_.provide_pin(std::move(*p));
+        send(core::PinSubmitted{});
+        return std::nullopt;
+      }
+      case core::Screen::Progress:
+        return std::nullopt;
+      case core::Screen::KeyPulled: {
+        auto v = core::key_pulled_view(model_);
+        if (new_screen)
+          say("{} (order {})", v.other_key ? "another key is inserted: put back the key of this order"
+                                           : "the key was pulled: put it back",
+              v.order_id);
+        if (waited_for_key_++ > o_.wait_key_s) return HeadlessResult{Kind::Unfinished, "error.token.removed", {}};
+        return std::nullopt;
+      }
+      case core::Screen::Success: {
+        auto v = core::success_view(model_);
+        say("续费成功: {} / {}", v.organisation, v.holder);
+        say("the new certificate is valid from {} to {}", date_of(v.not_before), date_of(v.not_after));
+        say("请取走KEY");
+        return HeadlessResult{Kind::Renewed, {}, v.order_id};
+      }
+      case core::Screen::Failure: {
+        auto v = core::failure_view(model_);
+        say("{}: {} — next: {}", v.failure.title_key, v.failure.body_key, v.failure.next_key);
+        if (!v.failure.detail.empty()) say("detail: {}", v.failure.detail);
+        if (!v.order_id.empty()) say("business number: {}", v.order_id);
+        if (v.failure.needs_staff && !v.failure.recorded && !waited_record_) {
+          waited_record_ = true;
+          return std::nullopt;  // let the platform record needs_staff first
+        }
+        if (v.failure.needs_staff) return HeadlessResult{Kind::NeedsStaff, v.failure.body_key, v.order_id};
+        if (v.failure.can_retry) return HeadlessResult{Kind::Unfinished, v.failure.body_key, v.order_id};
+        return HeadlessResult{v.paid ? Kind::Failed : Kind::Refused, v.failure.body_key, v.order_id};
+      }
+      case core::Screen::Home:
+        // Back home after having left it: the session was wiped (cancelled, or a result sent it home).
+        if (left_home_ || model_.session > 1) return HeadlessResult{Kind::Failed, "cancelled", {}};
+        return std::nullopt;
+      default:
+        return std::nullopt;
+    }
+  }
+
+  KioskRuntime& rt_;
+  HeadlessCustomer& c_;
+  const HeadlessOptions& o_;
+  core::Model model_;
+  core::Screen last_screen_ = core::Screen::Home;
+  std::string phone_;
+  std::string last_error_;
+  std::string resume_error_;
+  std::string paying_order_;
+  bool code_submitted_ = false;
+  bool waited_record_ = false;
+  bool left_home_ = false;
+  int waited_for_key_ = 0;
+  unsigned long sent_ = 0;
+};
+
+}  // namespace
+
+std::string_view step_label(core::RolloverStep s) {
+  switch (s) {
+    case core::RolloverStep::Login: return "PIN verified";
+    case core::RolloverStep::StageKey: return "new key pair on the key";
+    case core::RolloverStep::BuildP10: return "P10 signed on the key";
+    case core::RolloverStep::RequestNonce: return "platform nonce";
+    case core::RolloverStep::SignProof: return "renewal proof signed with the old key";
+    case core::RolloverStep::Submit: return "certificate issued";
+    case core::RolloverStep::Install: return "certificate written and verified";
+    case core::RolloverStep::Finalize: return "new key in place, old one retired per policy";
+    case core::RolloverStep::Confirm: return "platform told: installed";
+    default: return "done";
+  }
+}
+
+HeadlessResult run_headless(KioskRuntime& runtime, HeadlessCustomer& customer, const HeadlessOptions& options) {
+  Driver d(runtime, customer, options);
+  return d.run();
+}
+
+}  // namespace runtime

@@ -1,0 +1,253 @@
+// The platform API's types (contract version v1; services/platform/openapi.yaml is the written form).
+// Both the kiosk's client and the reference platform use exactly these, through json.hpp's mapping.
+//
+// Conventions: times are UNIX seconds (UTC) as JSON integers; binary fields (DER, nonces, signatures)
+// are base64 strings; fingerprints are lower-case hex SHA-256; money is an integer number of fen
+// (¥1 = 100 fen). The kiosk never sends a price.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "contract/encoding.hpp"
+
+namespace contract {
+
+using UnixTime = std::int64_t;
+
+inline constexpr std::string_view kApiVersion = "v1";
+
+enum class KeyAlgorithm { Rsa2048, EcP256 };
+enum class OldKeyPolicy { Keep, Delete };
+enum class SmsPurpose { Renewal, Login, ChangePhone };
+enum class OrderStatus {
+  PendingPayment,   // created, waiting for the customer to pay (¥0 orders skip this)
+  Paid,             // money received; renewal may start
+  Issued,           // the new certificate exists; the kiosk still has to install it
+  Installed,        // done: the certificate is on the key and verified
+  Closed,           // closed before payment
+  Expired,          // not paid in time (10 minutes)
+  NeedsStaff,       // paid, cannot be finished at a kiosk: the customer goes to the counter
+  RefundRequested,  // staff asked for the money back
+};
+
+std::string_view to_string(KeyAlgorithm v);
+std::string_view to_string(OldKeyPolicy v);
+std::string_view to_string(SmsPurpose v);
+std::string_view to_string(OrderStatus v);
+// Each returns false (and leaves `out` alone) for an unknown name.
+bool parse(std::string_view s, KeyAlgorithm& out);
+bool parse(std::string_view s, OldKeyPolicy& out);
+bool parse(std::string_view s, SmsPurpose& out);
+bool parse(std::string_view s, OrderStatus& out);
+
+// True for the states a business can still move on from at a kiosk (继续操作): paid, issued.
+bool is_unfinished(OrderStatus s);
+// True for states after which the money is with the platform: paid, issued, installed, needs_staff,
+// refund_requested.
+bool is_paid_or_later(OrderStatus s);
+
+// ---- catalog: GET /v1/catalog
+
+struct Project {
+  std::string id;            // "gov-procurement"
+  std::string display_name;  // "政府采购项目"
+};
+
+struct Brand {
+  std::string id;            // "haitai"
+  std::string display_name;  // "海泰KEY"
+  std::string manufacturer;  // CK_TOKEN_INFO.manufacturerID, trimmed ("Haitai")
+  std::string model;         // CK_TOKEN_INFO.model, trimmed ("HaiKey")
+  std::string module_hint;   // the vendor's PKCS#11 library file name, for staff
+};
+
+struct Product {
+  std::string id;            // "gov-procurement-haitai-renew"
+  std::string display_name;  // "政府采购项目 - 海泰KEY - 续费"
+  std::string project;       // Project::id
+  std::string brand;         // Brand::id
+  std::string business = "renew";
+  std::int64_t price_fen_per_year = 0;
+  std::vector<int> allowed_years;  // e.g. {1, 2, 3}
+  KeyAlgorithm key_algorithm = KeyAlgorithm::EcP256;
+  int renewal_days_before = 90;    // the window opens this many days before the old notAfter
+  int renewal_days_after = 365;    // and closes this many days after it
+  OldKeyPolicy old_key_policy = OldKeyPolicy::Keep;
+  std::string picture;             // asset name, e.g. "products/haitai-key.png"
+};
+
+struct Catalog {
+  std::string version;
+  std::vector<Project> projects;
+  std::vector<Brand> brands;
+  std::vector<Product> products;
+
+  [[nodiscard]] const Project* project(std::string_view id) const;
+  [[nodiscard]] const Brand* brand(std::string_view id) const;
+  [[nodiscard]] const Product* product(std::string_view id) const;
+};
+
+// ---- SMS: POST /v1/sms/send, POST /v1/sms/verify
+
+struct SmsSendRequest {
+  std::string phone;  // 11 digits, mainland mobile (1[3-9]xxxxxxxxx)
+  SmsPurpose purpose = SmsPurpose::Renewal;
+};
+
+// The same answer whether or not the phone belongs to an account.
+struct SmsSent {
+  int resend_after_s = 60;
+  int code_length = 6;
+  int expires_in_s = 300;
+};
+
+// The request body {phone, purpose, code} carries a secret; the client builds it itself.
+struct SmsVerified {
+  std::string verification_token;  // proves the phone for `purpose` until expires_at
+  UnixTime expires_at = 0;
+};
+
+// ---- orders
+
+struct TokenIdentity {
+  std::string manufacturer;
+  std::string model;
+  std::string serial;
+};
+
+struct OrderCreateRequest {
+  std::string product_id;
+  int years = 1;
+  std::string verification_token;  // from /v1/sms/verify with purpose "renewal"
+  Bytes old_certificate;           // DER of the certificate being renewed
+  TokenIdentity token;
+  std::optional<std::string> fapiao_title;       // reserved: e-invoice title
+  std::optional<std::string> fapiao_tax_number;  // reserved: e-invoice tax number
+};
+
+struct Order {
+  std::string id;
+  std::string product_id;
+  int years = 1;
+  std::int64_t amount_fen = 0;
+  OrderStatus status = OrderStatus::PendingPayment;
+  UnixTime created_at = 0;
+  UnixTime expires_at = 0;           // payment deadline (pending_payment only)
+  std::optional<UnixTime> paid_at;
+  std::string code_url;              // weixin://wxpay/bizpayurl?pr=... (empty for ¥0)
+  std::string old_cert_sha256;       // hex SHA-256 of the bound certificate's DER
+  TokenIdentity token;               // the key the order is bound to
+  std::optional<std::string> needs_staff_reason;     // machine reason given by the kiosk
+  std::optional<std::string> needs_staff_next_step;  // message key: what the customer does next
+  std::optional<Bytes> certificate;  // the issued certificate's DER, once issued
+  std::optional<std::string> fapiao_title;
+  std::optional<std::string> fapiao_tax_number;
+};
+
+struct NeedsStaffRequest {
+  std::string reason;  // machine reason, e.g. "pin_locked", "token_full", "platform_refused"
+  std::string detail;  // free text for staff (no secrets)
+};
+
+// ---- renewal
+
+struct RenewalNonce {
+  std::string order_id;
+  Bytes nonce;  // 16–64 bytes; goes into the renewal proof
+  UnixTime expires_at = 0;
+};
+
+struct RenewalSubmitRequest {
+  Bytes p10;    // DER PKCS#10, signed by the new key
+  Bytes proof;  // old key's signature over the renewal-proof DER (see openapi.yaml)
+};
+
+struct IssuedCertificate {
+  std::string order_id;
+  Bytes certificate;         // the new signing certificate (DER)
+  std::vector<Bytes> chain;  // issuing CA first
+  UnixTime not_before = 0;
+  UnixTime not_after = 0;
+  std::string serial;        // hex
+  std::optional<Bytes> encryption_certificate;  // SM2 dual certificates: later; null now
+  std::optional<Bytes> encryption_private_key;  // wrapped to the new signing key; null now
+};
+
+// ---- accounts
+
+struct Session {
+  std::string token;  // bearer token for Authorization: Bearer ...
+  UnixTime expires_at = 0;
+  bool must_change_password = false;  // every account call but password change and logout refused
+  std::string account_id;
+};
+
+struct Profile {
+  std::string account_id;
+  std::string username;
+  std::string member_level;  // "普通用户"
+  std::string real_name;
+  std::string phone;
+  std::string email;
+  UnixTime registered_at = 0;
+};
+
+struct ProfileUpdate {
+  std::optional<std::string> real_name;
+  std::optional<std::string> email;
+  std::optional<std::string> new_phone;
+  std::optional<std::string> phone_verification_token;  // /v1/sms/verify of new_phone, purpose change_phone
+};
+
+struct BusinessList {
+  std::vector<Order> orders;  // newest first
+};
+
+// ---- kiosk
+
+struct HealthItem {
+  std::string part;    // "platform", "token", "journal", "disk", "clock", ...
+  std::string status;  // "ok", "degraded", "down"
+  std::string detail;
+};
+
+struct Heartbeat {
+  std::string software_version;
+  std::int64_t config_version = 0;
+  std::vector<HealthItem> health;
+};
+
+struct HeartbeatAck {
+  std::string kiosk_id;  // as the platform read it from the client certificate
+  UnixTime server_time = 0;
+  std::int64_t config_version = 0;  // the latest signed configuration's version
+};
+
+struct SignedConfig {
+  std::string payload;  // JSON text of KioskConfigPayload, exactly the signed bytes
+  Bytes signature;      // ECDSA P-256 SHA-256 (DER) over `payload`
+  std::string algorithm = "ecdsa-p256-sha256";
+};
+
+struct KioskConfigPayload {
+  std::int64_t version = 0;
+  UnixTime expires_at = 0;
+  std::map<std::string, std::string> endpoints;  // "platform" → base URL
+};
+
+// ---- errors: any non-2xx answer
+
+struct ApiError {
+  int http_status = 0;
+  std::string code;         // stable machine code, e.g. "sms.code_wrong"
+  std::string message_key;  // "error.platform.sms.code_wrong"
+  std::string detail;       // for staff and logs; never shown as the customer's text
+  std::optional<int> retry_after_s;  // throttles and resend waits
+};
+
+}  // namespace contract

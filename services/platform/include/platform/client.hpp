@@ -1,0 +1,153 @@
+// The kiosk's typed client of the CA platform (services/platform/openapi.yaml, /v1/).
+//
+// Transport: libcurl over HTTPS (TLS 1.2+), the platform CA pinned (ca_file only, never the system
+// store), the kiosk's client certificate for mutual TLS; connect, total and low-speed timeouts; a cap
+// on the response size. Every call returns Result<T>: the typed answer, or a platform::Error (offline,
+// timeout, TLS, HTTP status + machine code + message key, malformed). A garbage, truncated, oversized,
+// slow or hostile answer is an Error, never a crash or a hang (bounded by the timeouts × attempts).
+//
+// Retries: idempotent calls only — GETs, and POST/PUTs, which all carry an Idempotency-Key (the platform
+// replays the first answer for a repeated key) — on Offline, Timeout and HTTP 502/503/504, with capped
+// exponential backoff and jitter, at most `max_attempts` tries. 4xx answers are never retried.
+//
+// Idempotency keys are parameters: the engine makes one (new_idempotency_key()), writes it to its
+// journal, then calls; a call resumed after a crash passes the same key and gets the same answer. The
+// same key with another request body → Http 409 "idempotency.key_reused".
+//
+// Threads: a Client owns one CURL handle. Use it from one thread at a time (a worker may own it; hand
+// it over between threads freely, never share it concurrently). Move-only.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "contract/json.hpp"
+#include "contract/types.hpp"
+#include "platform/error.hpp"
+
+namespace platform {
+
+struct ClientOptions {
+  std::string base_url;                // "https://127.0.0.1:8443/v1/" (https only, ends with '/')
+  std::filesystem::path ca_file;       // the pinned platform CA (PEM)
+  std::filesystem::path client_cert;   // the kiosk's certificate (PEM), CN = kiosk id
+  std::filesystem::path client_key;    // its key (PEM)
+  std::chrono::milliseconds connect_timeout{3000};
+  std::chrono::milliseconds request_timeout{15000};  // one attempt, whole request (long polls add their wait)
+  long low_speed_limit_bytes = 32;     // abort an answer slower than this many bytes/s ...
+  long low_speed_time_s = 8;           // ... for this long
+  std::size_t max_response_bytes = 1 << 20;
+  int max_attempts = 3;                // 1 = no retries
+  std::chrono::milliseconds backoff_base{200};
+  std::chrono::milliseconds backoff_max{2000};
+  std::string user_agent = "ca-kiosk/0.1";
+};
+
+// A fresh idempotency key: 32 hex characters from the CSPRNG.
+std::string new_idempotency_key();
+
+// Verifies a signed kiosk configuration (ECDSA P-256/SHA-256 over `payload` by the platform's
+// config-signing key, `signing_key_pem` = its public key file) and that it has not expired at `now`.
+// Errors: Malformed with code "kiosk.config_signature_invalid", "kiosk.config_expired" or
+// "kiosk.config_payload_invalid"; Config when the key file cannot be read.
+Result<contract::KioskConfigPayload> verify_signed_config(const contract::SignedConfig& config,
+                                                          const std::filesystem::path& signing_key_pem,
+                                                          contract::UnixTime now);
+
+class Client {
+public:
+  // Checks the options (https URL, the three files readable). Config error otherwise. No network.
+  static Result<Client> create(ClientOptions options);
+
+  Client(Client&&) noexcept;
+  Client& operator=(Client&&) noexcept;
+  ~Client();
+
+  [[nodiscard]] const ClientOptions& options() const;
+
+  // GET catalog.
+  Result<contract::Catalog> catalog();
+
+  // POST sms/send. Http: sms.phone_invalid, sms.resend_too_soon / sms.hourly_limit / sms.daily_limit
+  // (retry_after_s).
+  Result<contract::SmsSent> sms_send(const contract::SmsSendRequest& request, std::string_view idempotency_key);
+  // POST sms/verify (purpose renewal or change_phone). `code` is a secret: only put in the request body,
+  // which is wiped after the call. Http: sms.code_wrong (detail tries_left=N), sms.code_expired,
+  // sms.tries_exhausted, sms.phone_invalid.
+  Result<contract::SmsVerified> sms_verify(std::string_view phone, contract::SmsPurpose purpose, std::string_view code,
+                                           std::string_view idempotency_key);
+
+  // POST orders → 201. Http: verification.invalid, catalog.product_unknown, order.years_invalid,
+  // token.identity_mismatch, certificate.* (malformed, unknown, revoked, wrong_project, wrong_brand,
+  // key_type_mismatch, window_not_open, window_closed, already_renewed), order.renewal_in_progress.
+  Result<contract::Order> order_create(const contract::OrderCreateRequest& request, std::string_view idempotency_key);
+  // GET orders/{id}. Http: order.not_found.
+  Result<contract::Order> order_get(std::string_view order_id);
+  // GET orders/{id}?wait=&since=: returns when the status differs from `since` or after `wait` (≤ 60 s).
+  Result<contract::Order> order_wait(std::string_view order_id, contract::OrderStatus since, std::chrono::seconds wait);
+  // POST orders/{id}/close. Http: order.already_paid (it was paid: go on with the renewal).
+  Result<contract::Order> order_close(std::string_view order_id, std::string_view idempotency_key);
+  // POST orders/{id}/needs-staff. Http: order.not_paid, order.closed, order.expired, order.state_invalid.
+  Result<contract::Order> order_needs_staff(std::string_view order_id, const contract::NeedsStaffRequest& request,
+                                            std::string_view idempotency_key);
+  // POST orders/{id}/renewal/nonce. Http: order.not_paid, order.needs_staff, order.state_invalid, ...
+  Result<contract::RenewalNonce> renewal_nonce(std::string_view order_id, std::string_view idempotency_key);
+  // POST orders/{id}/renewal/submit. Http: renewal.nonce_missing, renewal.p10_malformed,
+  // renewal.p10_signature_invalid, renewal.subject_mismatch, renewal.key_type_mismatch,
+  // renewal.proof_invalid, renewal.other_key, order.* state codes.
+  Result<contract::IssuedCertificate> renewal_submit(std::string_view order_id, const contract::RenewalSubmitRequest& request,
+                                                     std::string_view idempotency_key);
+  // GET orders/{id}/certificate. Http: renewal.not_issued, order.not_found.
+  Result<contract::IssuedCertificate> certificate_get(std::string_view order_id);
+  // POST orders/{id}/installed. Http: order.state_invalid (not issued), order.needs_staff, ...
+  Result<contract::Order> order_installed(std::string_view order_id, std::string_view idempotency_key);
+
+  // POST account/login/password. `password` and `sms_code` are secrets (see sms_verify). `kiosk_session`
+  // names this customer session on the kiosk (throttling per session). Http: account.login_failed,
+  // account.sms_code_required (the default password: ask for an SMS code, send purpose login),
+  // account.throttled (retry_after_s), sms.* code errors, sms.phone_invalid.
+  Result<contract::Session> login_password(std::string_view phone, std::string_view password,
+                                           std::optional<std::string_view> sms_code, std::string_view kiosk_session,
+                                           std::string_view idempotency_key);
+  // POST account/login/sms. Http: sms.code_wrong/expired/tries_exhausted, account.throttled.
+  Result<contract::Session> login_sms(std::string_view phone, std::string_view code, std::string_view kiosk_session,
+                                      std::string_view idempotency_key);
+  // POST account/logout.
+  Result<void> logout(std::string_view session_token, std::string_view idempotency_key);
+  // GET account/profile. Http: account.session_invalid, account.must_change_password.
+  Result<contract::Profile> profile(std::string_view session_token);
+  // PUT account/profile. Http: account.real_name_invalid, account.email_invalid, sms.phone_invalid,
+  // account.phone_unverified, account.phone_in_use, session errors.
+  Result<contract::Profile> profile_update(std::string_view session_token, const contract::ProfileUpdate& update,
+                                           std::string_view idempotency_key);
+  // POST account/password (secrets). Http: account.password_wrong, account.password_too_short,
+  // account.password_from_phone, account.password_same, account.throttled, session errors.
+  Result<void> password_change(std::string_view session_token, std::string_view current, std::string_view next,
+                               std::string_view idempotency_key);
+  // GET account/business.
+  Result<contract::BusinessList> business(std::string_view session_token);
+
+  // POST kiosk/heartbeat.
+  Result<contract::HeartbeatAck> heartbeat(const contract::Heartbeat& heartbeat, std::string_view idempotency_key);
+  // GET kiosk/config, not verified (see verify_signed_config).
+  Result<contract::SignedConfig> kiosk_config();
+
+  // Any JSON endpoint (dev tools, staff commands): `path` relative to base_url ("dev/clock"). A body
+  // makes it a POST (or `method`); `idempotency_key` may be empty for dev endpoints.
+  Result<contract::Json> call(std::string_view method, std::string_view path, const contract::Json* body,
+                              std::string_view idempotency_key = {}, std::string_view bearer = {});
+
+  struct Impl;
+
+private:
+  explicit Client(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace platform

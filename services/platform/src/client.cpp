@@ -1,0 +1,527 @@
+#include "platform/client.hpp"
+
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "contract/c_handle.hpp"
+#include "contract/codes.hpp"
+
+namespace platform {
+
+using contract::Json;
+
+std::string_view to_string(ErrorKind k) {
+  switch (k) {
+    case ErrorKind::Offline: return "offline";
+    case ErrorKind::Timeout: return "timeout";
+    case ErrorKind::Tls: return "tls";
+    case ErrorKind::Http: return "http";
+    case ErrorKind::Malformed: return "malformed";
+    case ErrorKind::Config: return "config";
+  }
+  return "unknown";
+}
+
+std::string Error::to_string() const {
+  std::string s(platform::to_string(kind));
+  if (kind == ErrorKind::Http) s += " " + std::to_string(http_status);
+  if (!code.empty()) s += " " + code;
+  if (!detail.empty()) s += (code.empty() && kind != ErrorKind::Http ? ": " : " (") + detail + (code.empty() && kind != ErrorKind::Http ? "" : ")");
+  if (retry_after_s) s += " retry after " + std::to_string(*retry_after_s) + " s";
+  return s;
+}
+
+namespace {
+
+using CurlPtr = contract::CPtr<CURL, curl_easy_cleanup>;
+using SlistPtr = contract::CPtr<curl_slist, curl_slist_free_all>;
+
+Error make_error(ErrorKind kind, std::string detail, std::string code = {}) {
+  Error e;
+  e.kind = kind;
+  e.code = std::move(code);
+  e.detail = std::move(detail);
+  if (!e.code.empty()) {
+    e.message_key = contract::message_key_for(e.code);
+  } else {
+    switch (kind) {
+      case ErrorKind::Offline: e.message_key = contract::key::kOffline; break;
+      case ErrorKind::Timeout: e.message_key = contract::key::kTimeout; break;
+      case ErrorKind::Tls: e.message_key = contract::key::kTls; break;
+      case ErrorKind::Malformed: e.message_key = contract::key::kMalformed; break;
+      case ErrorKind::Config: e.message_key = contract::key::kConfig; break;
+      case ErrorKind::Http: e.message_key = contract::key::kHttp; break;
+    }
+  }
+  return e;
+}
+
+// A std::string that is wiped when it goes: request bodies that carry a code or password.
+struct WipedString {
+  std::string s;
+  WipedString() = default;
+  WipedString(const WipedString&) = delete;
+  WipedString& operator=(const WipedString&) = delete;
+  ~WipedString() { OPENSSL_cleanse(s.data(), s.size()); }
+};
+
+// Dumps a body with secret fields, then wipes those fields in the Json so only `out` holds them.
+void dump_secret_body(Json& j, std::initializer_list<const char*> secrets, WipedString& out) {
+  out.s = j.dump(-1, ' ', false, Json::error_handler_t::replace);
+  for (const char* k : secrets)
+    if (j.contains(k) && j[k].is_string()) {
+      auto& v = j[k].get_ref<std::string&>();
+      OPENSSL_cleanse(v.data(), v.size());
+    }
+}
+
+bool key_valid(std::string_view k) {
+  if (k.empty() || k.size() > 128) return false;
+  return std::all_of(k.begin(), k.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
+}
+
+// Path segments we put in URLs (order ids) must not smuggle '/', '?', or '..'.
+bool segment_valid(std::string_view s) { return key_valid(s) && s.size() <= 64; }
+
+std::once_flag g_curl_init;
+
+struct Raw {
+  long status = 0;
+  std::string body;
+};
+
+}  // namespace
+
+std::string new_idempotency_key() {
+  unsigned char b[16];
+  if (RAND_bytes(b, sizeof b) != 1) {
+    // The CSPRNG failing is not recoverable in a meaningful way; fall back on the OS's.
+    std::random_device rd;
+    for (auto& x : b) x = static_cast<unsigned char>(rd());
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s;
+  for (unsigned char x : b) {
+    s += kHex[x >> 4];
+    s += kHex[x & 15];
+  }
+  return s;
+}
+
+struct Client::Impl {
+  ClientOptions opt;
+  CurlPtr curl;
+  std::mt19937_64 rng{std::random_device{}()};
+  std::string body_buf;
+  bool too_large = false;
+  char errbuf[CURL_ERROR_SIZE] = {};
+
+  static size_t on_write(char* data, size_t size, size_t n, void* self) {
+    auto* impl = static_cast<Impl*>(self);
+    size_t len = size * n;
+    if (impl->body_buf.size() + len > impl->opt.max_response_bytes) {
+      impl->too_large = true;
+      return 0;  // CURLE_WRITE_ERROR: stop reading at the cap
+    }
+    impl->body_buf.append(data, len);
+    return len;
+  }
+
+  Error map_curl(CURLcode rc) {
+    std::string detail = errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
+    switch (rc) {
+      case CURLE_COULDNT_CONNECT:
+      case CURLE_COULDNT_RESOLVE_HOST:
+      case CURLE_COULDNT_RESOLVE_PROXY:
+        return make_error(ErrorKind::Offline, detail);
+      case CURLE_OPERATION_TIMEDOUT:
+        return make_error(ErrorKind::Timeout, detail);
+      case CURLE_SSL_CONNECT_ERROR:
+      case CURLE_PEER_FAILED_VERIFICATION:
+      case CURLE_SSL_CERTPROBLEM:
+      case CURLE_SSL_CIPHER:
+      case CURLE_SSL_CACERT_BADFILE:
+      case CURLE_SSL_ISSUER_ERROR:
+      case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+      case CURLE_SSL_ENGINE_NOTFOUND:
+      case CURLE_SSL_ENGINE_SETFAILED:
+      case CURLE_SSL_ENGINE_INITFAILED:
+      case CURLE_USE_SSL_FAILED:
+        return make_error(ErrorKind::Tls, detail);
+      case CURLE_WRITE_ERROR:
+      case CURLE_FILESIZE_EXCEEDED:
+        if (too_large || rc == CURLE_FILESIZE_EXCEEDED)
+          return make_error(ErrorKind::Malformed, "answer larger than " + std::to_string(opt.max_response_bytes) + " bytes");
+        return make_error(ErrorKind::Malformed, detail);
+      case CURLE_PARTIAL_FILE:
+        return make_error(ErrorKind::Malformed, "truncated answer: " + detail);
+      case CURLE_WEIRD_SERVER_REPLY:
+      case CURLE_BAD_CONTENT_ENCODING:
+      case CURLE_HTTP2:
+      case CURLE_HTTP2_STREAM:
+      case CURLE_UNSUPPORTED_PROTOCOL:
+        return make_error(ErrorKind::Malformed, detail);
+      case CURLE_RECV_ERROR:
+      case CURLE_SEND_ERROR:
+      case CURLE_GOT_NOTHING:
+        // With TLS 1.3 a refused client certificate shows up as an alert on the first read.
+        if (detail.find("alert") != std::string::npos) return make_error(ErrorKind::Tls, detail);
+        return make_error(ErrorKind::Offline, detail);
+      default:
+        return make_error(ErrorKind::Offline, detail);
+    }
+  }
+
+  // One attempt.
+  Result<Raw> perform_once(std::string_view method, const std::string& url, const std::string* body,
+                           std::string_view key, std::string_view bearer, long extra_s) {
+    CURL* h = curl.get();
+    curl_easy_reset(h);
+    body_buf.clear();
+    too_large = false;
+    errbuf[0] = '\0';
+    SlistPtr headers;
+    auto add = [&](const std::string& line) {
+      curl_slist* n = curl_slist_append(headers.get(), line.c_str());
+      if (n) {
+        (void)headers.release();
+        headers.reset(n);
+      }
+    };
+    add("Accept: application/json");
+    add("Expect:");
+    if (body) add("Content-Type: application/json");
+    if (!key.empty()) add("Idempotency-Key: " + std::string(key));
+    WipedString auth;
+    if (!bearer.empty()) {
+      auth.s = "Authorization: Bearer " + std::string(bearer);
+      add(auth.s);
+    }
+    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, opt.user_agent.c_str());
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+    curl_easy_setopt(h, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(h, CURLOPT_CAINFO, opt.ca_file.c_str());
+    curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);  // the pinned CA only, never the system store
+    curl_easy_setopt(h, CURLOPT_SSLCERT, opt.client_cert.c_str());
+    curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+    curl_easy_setopt(h, CURLOPT_SSLKEY, opt.client_key.c_str());
+    curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(opt.connect_timeout.count()));
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(opt.request_timeout.count() + extra_s * 1000));
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, opt.low_speed_limit_bytes);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, opt.low_speed_time_s + extra_s);
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(opt.max_response_bytes));
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &Impl::on_write);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, this);
+    if (body) {
+      curl_easy_setopt(h, CURLOPT_POSTFIELDS, body->data());
+      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
+    }
+    if (method != "GET" && method != "POST") {
+      std::string m(method);
+      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, m.c_str());
+      if (!body) curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(0));
+      CURLcode rc = curl_easy_perform(h);
+      return finish(rc);
+    }
+    if (method == "POST" && !body) {
+      curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(0));
+    }
+    CURLcode rc = curl_easy_perform(h);
+    return finish(rc);
+  }
+
+  Result<Raw> finish(CURLcode rc) {
+    if (rc != CURLE_OK) {
+      Error e = map_curl(rc);
+      body_buf.clear();
+      return std::unexpected(e);
+    }
+    Raw r;
+    curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &r.status);
+    r.body = std::move(body_buf);
+    body_buf.clear();
+    return r;
+  }
+
+  static bool retryable(const Error& e) {
+    if (e.kind == ErrorKind::Offline || e.kind == ErrorKind::Timeout) return true;
+    return e.kind == ErrorKind::Http && (e.http_status == 502 || e.http_status == 503 || e.http_status == 504);
+  }
+
+  std::chrono::milliseconds backoff(int attempt) {
+    auto d = opt.backoff_base.count();
+    for (int i = 1; i < attempt && d < opt.backoff_max.count(); ++i) d *= 2;
+    d = std::min<long long>(d, opt.backoff_max.count());
+    std::uniform_real_distribution<double> jitter(0.5, 1.0);
+    return std::chrono::milliseconds(static_cast<long long>(static_cast<double>(d) * jitter(rng)));
+  }
+
+  // A call with retries; a 2xx answer's body comes back, any other outcome is an Error.
+  Result<std::string> request(std::string_view method, std::string_view path, const std::string* body,
+                              std::string_view key, std::string_view bearer = {}, long extra_s = 0) {
+    if (method != "GET" && !key.empty() && !key_valid(key))
+      return std::unexpected(make_error(ErrorKind::Config, "idempotency key: 1-128 of A-Z a-z 0-9 - _"));
+    // Only idempotent calls are retried: GETs and keyed calls (the platform replays a repeated key).
+    bool idempotent = method == "GET" || !key.empty();
+    int attempts = idempotent ? std::max(1, opt.max_attempts) : 1;
+    std::string url = opt.base_url + std::string(path);
+    Error last;
+    for (int attempt = 1; attempt <= attempts; ++attempt) {
+      if (attempt > 1) std::this_thread::sleep_for(backoff(attempt - 1));
+      auto raw = perform_once(method, url, body, key, bearer, extra_s);
+      if (raw && raw->status >= 200 && raw->status < 300) return std::move(raw->body);
+      if (raw) {
+        contract::ApiError api = contract::decode_error_body(static_cast<int>(raw->status), raw->body);
+        last = Error{ErrorKind::Http, api.http_status, api.code, api.message_key, api.detail, api.retry_after_s, attempt};
+      } else {
+        last = raw.error();
+        last.attempts = attempt;
+      }
+      if (!retryable(last)) break;
+    }
+    return std::unexpected(last);
+  }
+
+  template <typename T>
+  Result<T> decode(Result<std::string> body) {
+    if (!body) return std::unexpected(body.error());
+    T out{};
+    std::string why;
+    if (!contract::decode_text(*body, out, why)) return std::unexpected(make_error(ErrorKind::Malformed, why));
+    return out;
+  }
+
+  template <typename T>
+  Result<T> get(std::string_view path, std::string_view bearer = {}, long extra_s = 0) {
+    return decode<T>(request("GET", path, nullptr, {}, bearer, extra_s));
+  }
+  template <typename T>
+  Result<T> send(std::string_view method, std::string_view path, const Json& body, std::string_view key,
+                 std::string_view bearer = {}) {
+    if (!key_valid(key)) return std::unexpected(make_error(ErrorKind::Config, "idempotency key: 1-128 of A-Z a-z 0-9 - _"));
+    std::string text = body.dump(-1, ' ', false, Json::error_handler_t::replace);
+    return decode<T>(request(method, path, &text, key, bearer));
+  }
+  Result<void> send_void(std::string_view path, const std::string& body, std::string_view key, std::string_view bearer) {
+    if (!key_valid(key)) return std::unexpected(make_error(ErrorKind::Config, "idempotency key: 1-128 of A-Z a-z 0-9 - _"));
+    auto r = request("POST", path, &body, key, bearer);
+    if (!r) return std::unexpected(r.error());
+    return {};
+  }
+  template <typename T>
+  Result<T> send_secret(std::string_view path, const WipedString& body, std::string_view key) {
+    if (!key_valid(key)) return std::unexpected(make_error(ErrorKind::Config, "idempotency key: 1-128 of A-Z a-z 0-9 - _"));
+    return decode<T>(request("POST", path, &body.s, key));
+  }
+};
+
+namespace {
+Result<std::string> order_path(std::string_view id, std::string_view tail = {}) {
+  if (!segment_valid(id)) return std::unexpected(make_error(ErrorKind::Config, "order id: 1-64 of A-Z a-z 0-9 - _"));
+  return "orders/" + std::string(id) + std::string(tail);
+}
+}  // namespace
+
+Result<Client> Client::create(ClientOptions o) {
+  std::call_once(g_curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  if (!o.base_url.starts_with("https://")) return std::unexpected(make_error(ErrorKind::Config, "base_url must start with https://"));
+  if (!o.base_url.ends_with("/")) o.base_url += '/';
+  for (const auto* p : {&o.ca_file, &o.client_cert, &o.client_key}) {
+    std::ifstream f(*p);
+    if (!f) return std::unexpected(make_error(ErrorKind::Config, "cannot read " + p->string()));
+  }
+  if (o.max_response_bytes < 1024) o.max_response_bytes = 1024;
+  auto impl = std::make_unique<Impl>();
+  impl->opt = std::move(o);
+  impl->curl.reset(curl_easy_init());
+  if (!impl->curl) return std::unexpected(make_error(ErrorKind::Config, "curl_easy_init failed"));
+  return Client(std::move(impl));
+}
+
+Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Client::Client(Client&&) noexcept = default;
+Client& Client::operator=(Client&&) noexcept = default;
+Client::~Client() = default;
+const ClientOptions& Client::options() const { return impl_->opt; }
+
+Result<contract::Catalog> Client::catalog() { return impl_->get<contract::Catalog>("catalog"); }
+
+Result<contract::SmsSent> Client::sms_send(const contract::SmsSendRequest& r, std::string_view key) {
+  return impl_->send<contract::SmsSent>("POST", "sms/send", contract::encode(r), key);
+}
+
+Result<contract::SmsVerified> Client::sms_verify(std::string_view phone, contract::SmsPurpose purpose, std::string_view code,
+                                                 std::string_view key) {
+  Json j = {{"phone", phone}, {"purpose", contract::to_string(purpose)}, {"code", code}};
+  WipedString body;
+  dump_secret_body(j, {"code"}, body);
+  return impl_->send_secret<contract::SmsVerified>("sms/verify", body, key);
+}
+
+Result<contract::Order> Client::order_create(const contract::OrderCreateRequest& r, std::string_view key) {
+  return impl_->send<contract::Order>("POST", "orders", contract::encode(r), key);
+}
+
+Result<contract::Order> Client::order_get(std::string_view id) {
+  auto p = order_path(id);
+  if (!p) return std::unexpected(p.error());
+  return impl_->get<contract::Order>(*p);
+}
+
+Result<contract::Order> Client::order_wait(std::string_view id, contract::OrderStatus since, std::chrono::seconds wait) {
+  long w = std::clamp<long>(static_cast<long>(wait.count()), 0, 60);
+  auto p = order_path(id, "?wait=" + std::to_string(w) + "&since=" + std::string(contract::to_string(since)));
+  if (!p) return std::unexpected(p.error());
+  return impl_->get<contract::Order>(*p, {}, w);
+}
+
+Result<contract::Order> Client::order_close(std::string_view id, std::string_view key) {
+  auto p = order_path(id, "/close");
+  if (!p) return std::unexpected(p.error());
+  return impl_->send<contract::Order>("POST", *p, Json::object(), key);
+}
+
+Result<contract::Order> Client::order_needs_staff(std::string_view id, const contract::NeedsStaffRequest& r, std::string_view key) {
+  auto p = order_path(id, "/needs-staff");
+  if (!p) return std::unexpected(p.error());
+  return impl_->send<contract::Order>("POST", *p, contract::encode(r), key);
+}
+
+Result<contract::RenewalNonce> Client::renewal_nonce(std::string_view id, std::string_view key) {
+  auto p = order_path(id, "/renewal/nonce");
+  if (!p) return std::unexpected(p.error());
+  return impl_->send<contract::RenewalNonce>("POST", *p, Json::object(), key);
+}
+
+Result<contract::IssuedCertificate> Client::renewal_submit(std::string_view id, const contract::RenewalSubmitRequest& r,
+                                                           std::string_view key) {
+  auto p = order_path(id, "/renewal/submit");
+  if (!p) return std::unexpected(p.error());
+  return impl_->send<contract::IssuedCertificate>("POST", *p, contract::encode(r), key);
+}
+
+Result<contract::IssuedCertificate> Client::certificate_get(std::string_view id) {
+  auto p = order_path(id, "/certificate");
+  if (!p) return std::unexpected(p.error());
+  return impl_->get<contract::IssuedCertificate>(*p);
+}
+
+Result<contract::Order> Client::order_installed(std::string_view id, std::string_view key) {
+  auto p = order_path(id, "/installed");
+  if (!p) return std::unexpected(p.error());
+  return impl_->send<contract::Order>("POST", *p, Json::object(), key);
+}
+
+Result<contract::Session> Client::login_password(std::string_view phone, std::string_view password,
+                                                 std::optional<std::string_view> sms_code, std::string_view kiosk_session,
+                                                 std::string_view key) {
+  Json j = {{"phone", phone}, {"password", password}, {"kiosk_session", kiosk_session}};
+  if (sms_code) j["sms_code"] = *sms_code;
+  WipedString body;
+  dump_secret_body(j, {"password", "sms_code"}, body);
+  return impl_->send_secret<contract::Session>("account/login/password", body, key);
+}
+
+Result<contract::Session> Client::login_sms(std::string_view phone, std::string_view code, std::string_view kiosk_session,
+                                            std::string_view key) {
+  Json j = {{"phone", phone}, {"code", code}, {"kiosk_session", kiosk_session}};
+  WipedString body;
+  dump_secret_body(j, {"code"}, body);
+  return impl_->send_secret<contract::Session>("account/login/sms", body, key);
+}
+
+Result<void> Client::logout(std::string_view session, std::string_view key) {
+  return impl_->send_void("account/logout", "{}", key, session);
+}
+
+Result<contract::Profile> Client::profile(std::string_view session) {
+  return impl_->get<contract::Profile>("account/profile", session);
+}
+
+Result<contract::Profile> Client::profile_update(std::string_view session, const contract::ProfileUpdate& u,
+                                                 std::string_view key) {
+  return impl_->send<contract::Profile>("PUT", "account/profile", contract::encode(u), key, session);
+}
+
+Result<void> Client::password_change(std::string_view session, std::string_view current, std::string_view next,
+                                     std::string_view key) {
+  Json j = {{"current", current}, {"new", next}};
+  WipedString body;
+  dump_secret_body(j, {"current", "new"}, body);
+  return impl_->send_void("account/password", body.s, key, session);
+}
+
+Result<contract::BusinessList> Client::business(std::string_view session) {
+  return impl_->get<contract::BusinessList>("account/business", session);
+}
+
+Result<contract::HeartbeatAck> Client::heartbeat(const contract::Heartbeat& h, std::string_view key) {
+  return impl_->send<contract::HeartbeatAck>("POST", "kiosk/heartbeat", contract::encode(h), key);
+}
+
+Result<contract::SignedConfig> Client::kiosk_config() { return impl_->get<contract::SignedConfig>("kiosk/config"); }
+
+Result<Json> Client::call(std::string_view method, std::string_view path, const Json* body, std::string_view key,
+                          std::string_view bearer) {
+  std::string text;
+  if (body) text = body->dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::string m(method.empty() ? (body ? "POST" : "GET") : method);
+  auto r = impl_->request(m, path, body ? &text : nullptr, key, bearer);
+  if (!r) return std::unexpected(r.error());
+  Json j;
+  std::string why;
+  if (r->empty()) return Json::object();
+  if (!contract::parse_json_text(*r, j, why)) return std::unexpected(make_error(ErrorKind::Malformed, why));
+  return j;
+}
+
+Result<contract::KioskConfigPayload> verify_signed_config(const contract::SignedConfig& config,
+                                                          const std::filesystem::path& signing_key_pem,
+                                                          contract::UnixTime now) {
+  using BioPtr = contract::CPtr<BIO, BIO_free_all>;
+  using PkeyPtr = contract::CPtr<EVP_PKEY, EVP_PKEY_free>;
+  using MdCtxPtr = contract::CPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
+  BioPtr bio(BIO_new_file(signing_key_pem.c_str(), "r"));
+  PkeyPtr key(bio ? PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+  ERR_clear_error();
+  if (!key) return std::unexpected(make_error(ErrorKind::Config, "cannot read the config-signing key " + signing_key_pem.string()));
+  if (config.algorithm != "ecdsa-p256-sha256")
+    return std::unexpected(make_error(ErrorKind::Malformed, "algorithm " + config.algorithm, "kiosk.config_signature_invalid"));
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  bool ok = ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) == 1 &&
+            EVP_DigestVerify(ctx.get(), config.signature.data(), config.signature.size(),
+                             reinterpret_cast<const unsigned char*>(config.payload.data()), config.payload.size()) == 1;
+  ERR_clear_error();
+  if (!ok) return std::unexpected(make_error(ErrorKind::Malformed, "signature does not verify", "kiosk.config_signature_invalid"));
+  contract::KioskConfigPayload payload;
+  std::string why;
+  if (!contract::decode_text(config.payload, payload, why))
+    return std::unexpected(make_error(ErrorKind::Malformed, why, "kiosk.config_payload_invalid"));
+  if (payload.expires_at <= now)
+    return std::unexpected(make_error(ErrorKind::Malformed, "expired", "kiosk.config_expired"));
+  return payload;
+}
+
+}  // namespace platform

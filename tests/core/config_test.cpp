@@ -1,0 +1,104 @@
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "runtime/config.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool has_error(const std::vector<runtime::ConfigError>& errors, std::string_view field, std::string_view part = "") {
+  for (const auto& e : errors)
+    if (e.field == field && e.message.find(part) != std::string::npos) return true;
+  return false;
+}
+
+struct Dir {
+  fs::path path;
+  Dir() {
+    std::string t = (fs::temp_directory_path() / "config-test-XXXXXX").string();
+    path = mkdtemp(t.data());
+    for (auto f : {"ca.pem", "kiosk.pem", "kiosk.key"}) std::ofstream(path / f) << "x";
+  }
+  ~Dir() { fs::remove_all(path); }
+};
+
+const char* kGood = R"({
+  // comments are allowed
+  "schema_version": 1,
+  "kiosk_id": "K-01",
+  "platform": {"base_url": "https://127.0.0.1:8443/v1", "ca_file": "ca.pem", "client_cert": "kiosk.pem",
+               "client_key": "kiosk.key"},
+  "brands": [{"id": "haitai", "display_name": "海泰KEY", "module": "/nonexistent/lib.so",
+              "manufacturer": "Haitai", "model": "HaiKey"}],
+  "product_families": [{"id": "gov", "key_algorithm": "rsa-2048", "old_key_policy": "delete"}],
+  "timeouts": {"idle_s": 90},
+  "journal_path": "var/journal.db"
+})";
+
+}  // namespace
+
+TEST_CASE("a good configuration loads with defaults and resolved paths") {
+  Dir d;
+  auto c = runtime::parse_config(kGood, d.path);
+  REQUIRE(c);
+  CHECK(c->kiosk_id == "K-01");
+  CHECK(c->platform.base_url == "https://127.0.0.1:8443/v1/");
+  CHECK(c->platform.ca_file == d.path / "ca.pem");
+  CHECK(c->timeouts.idle_s == 90);
+  CHECK(c->timeouts.idle_warning_s == 20);
+  CHECK(c->journal_path == d.path / "var/journal.db");
+  REQUIRE(c->brand_for_token("Haitai", "HaiKey"));
+  CHECK(c->brand_for_token("Haitai", "HaiKey")->display_name == "海泰KEY");
+  CHECK(c->family("gov")->key_algorithm == runtime::KeyAlgorithm::Rsa2048);
+  CHECK(c->family("gov")->old_key_policy == runtime::OldKeyPolicy::Delete);
+}
+
+TEST_CASE("every bad field is reported by name, all at once") {
+  Dir d;
+  const char* bad = R"({
+    "schema_version": 2,
+    "kiosk_id": "K 01",
+    "platform": {"base_url": "http://x/v1/", "ca_file": "missing.pem", "client_cert": "kiosk.pem"},
+    "brands": [{"id": "a", "display_name": "A", "module": "m.so", "manufacturer": "M"}],
+    "product_families": [{"id": "gov", "key_algorithm": "dsa", "old_key_policy": "shred"}],
+    "timeouts": {"idle_warning_s": 5, "idel_s": 60},
+    "ui": {"language": "fr"}
+  })";
+  auto c = runtime::parse_config(bad, d.path);
+  REQUIRE_FALSE(c);
+  const auto& e = c.error();
+  CHECK(has_error(e, "schema_version"));
+  CHECK(has_error(e, "kiosk_id"));
+  CHECK(has_error(e, "platform.base_url", "https://"));
+  CHECK(has_error(e, "platform.ca_file", "not found"));
+  CHECK(has_error(e, "platform.client_key", "missing"));
+  CHECK(has_error(e, "brands[0].model", "missing"));
+  CHECK(has_error(e, "product_families[0].key_algorithm"));
+  CHECK(has_error(e, "product_families[0].old_key_policy"));
+  CHECK(has_error(e, "timeouts.idle_warning_s", "20"));
+  CHECK(has_error(e, "timeouts.idel_s", "unknown"));
+  CHECK(has_error(e, "ui.language"));
+  CHECK(e.size() == 11);
+}
+
+TEST_CASE("not JSON, and a missing file, are one clear error each") {
+  auto c = runtime::parse_config("{ nope", ".");
+  REQUIRE_FALSE(c);
+  CHECK(c.error().size() == 1);
+  auto f = runtime::load_config("/nonexistent/kiosk.json");
+  REQUIRE_FALSE(f);
+  CHECK(f.error().front().message.find("cannot read") != std::string::npos);
+}
+
+TEST_CASE("the documented default in config/ parses apart from its absolute file paths") {
+  auto c = runtime::load_config(fs::path(KIOSK_SOURCE_DIR) / "config/kiosk.json");
+  REQUIRE_FALSE(c);  // the PKI files of a real kiosk are not on a build machine
+  for (const auto& e : c.error()) {
+    CAPTURE(e.to_string());
+    CHECK(e.field.starts_with("platform."));
+    CHECK(e.message.find("not found") != std::string::npos);
+  }
+}

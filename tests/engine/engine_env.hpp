@@ -1,0 +1,105 @@
+// The whole engine's test bench, from real parts: the reference platform in this process over mutual TLS
+// on loopback (dev mode, with a throwaway PKI), a private SoftHSM token behind the fault module (which
+// also makes it report a brand's identity, e.g. Haitai/HaiKey), a customer key generated on the token
+// with a certificate the platform's issuing CA made, and `kioskctl` run as a separate process so that it
+// can be SIGKILLed anywhere and restarted.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fault_control.hpp"
+#include "platform/client.hpp"
+#include "platform/dev.hpp"
+#include "softhsm_env.hpp"
+
+namespace reference {
+class Server;
+}
+
+namespace enginetest {
+
+inline constexpr const char* kPhone = "13812345678";
+inline constexpr const char* kPin = "123456";
+
+enum class Brand { Haitai, Feitian };  // ¥0 EC P-256 (keep old) / ¥300 per year RSA-2048 (delete old)
+
+struct Customer {
+  Brand brand = Brand::Haitai;
+  std::string fingerprint;  // SHA-256 of the certificate being renewed
+  std::string serial;
+  std::string token_serial;
+};
+
+struct Run {
+  int rc = -1;        // exit code; 128+signal when killed
+  bool killed = false;
+  std::string output;
+};
+
+class EngineEnv {
+public:
+  EngineEnv();
+  ~EngineEnv();
+  EngineEnv(const EngineEnv&) = delete;
+  EngineEnv& operator=(const EngineEnv&) = delete;
+
+  // A fresh token (the previous one is gone) holding a key of the brand's algorithm and a certificate the
+  // platform issued for it (O=内蒙古自治区政府采购中心, CN=张三), expiring in `days_to_expiry` days.
+  Customer new_customer(Brand brand, int days_to_expiry = 20);
+
+  // The fault module's control: the brand identity is always written; `rules` are added below it.
+  void set_faults(const std::string& rules);
+  void set_token_serial(const std::string& serial);  // report another key (same SoftHSM token)
+
+  // kioskctl with the bench's configuration; `env` adds variables (KIOSK_CRASH_AT, PIN, ...).
+  Run kioskctl(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
+  // A whole renewal, automated: phone, the code from the outbox, the PIN from $PIN, paid by dev pay.
+  Run renew(const std::map<std::string, std::string>& env = {}, const std::vector<std::string>& extra = {});
+  Run resume(const std::map<std::string, std::string>& env = {}, const std::vector<std::string>& extra = {});
+
+  platform::Client& client() { return *client_; }
+  // Stops the platform and starts it again on the same port with the same database.
+  void restart_platform();
+  platform::dev::Records records(const std::string& fingerprint);
+
+  // The invariants after a renewal attempt (and its resumes) for this customer: at most one order; a paid
+  // order ended installed (when `must_be_done`) or needs_staff; at most one issuance per order; the key
+  // holds a valid certificate with its private key; the journal is sound. Returns the violations.
+  std::vector<std::string> violations(const Customer& c, bool must_be_done);
+  // Valid certificates on the token whose private key signs what the certificate verifies.
+  int usable_pairs();
+  // The new certificate (issued for this customer's order) is on the token with a private key.
+  bool renewed_on_token(const Customer& c);
+  bool old_certificate_on_token(const Customer& c);
+  // C_Login(CKU_USER) calls the fault module saw since the last reset.
+  unsigned long user_logins() { return faults_->count("C_Login.user"); }
+  std::string journal_status(const std::string& order_id);
+
+  const std::filesystem::path& dir() const { return tmp_.path(); }
+  const std::filesystem::path& config_path() const { return config_; }
+
+private:
+  void write_config();
+  testsupport::TempDir tmp_;
+  std::unique_ptr<testsupport::SoftHsmEnv> hsm_;
+  std::unique_ptr<testsupport::FaultControl> faults_;
+  std::unique_ptr<reference::Server> server_;
+  std::unique_ptr<struct ServerOptionsHolder> server_options_;
+  std::optional<platform::Client> client_;
+  std::filesystem::path config_;
+  Brand brand_ = Brand::Haitai;
+  std::string serial_override_;
+  std::string rules_;
+  int customers_ = 0;
+};
+
+// KIOSK_FULL_SWEEP=1: the full sweeps; otherwise CI's quick ones.
+bool full_sweep();
+
+}  // namespace enginetest

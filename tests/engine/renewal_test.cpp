@@ -1,0 +1,143 @@
+// Whole headless renewals (kioskctl renew) against the reference platform over mutual TLS and a SoftHSM
+// key, and every failure of DESIGN §5 that the engine meets after the key check, each ending in its
+// state with nothing lost.
+#include <doctest/doctest.h>
+#include <fmt/core.h>
+
+#include "engine_env.hpp"
+
+using namespace enginetest;
+
+
+TEST_CASE("a ¥0 EC P-256 renewal and a paid RSA-2048 renewal, end to end") {
+  EngineEnv env;
+  {
+    auto c = env.new_customer(Brand::Haitai);
+    auto r = env.renew();
+    INFO(r.output);
+    REQUIRE(r.rc == 0);
+    CHECK(r.output.find("续费成功") != std::string::npos);
+    CHECK(env.violations(c, true).empty());
+    auto recs = env.records(c.fingerprint);
+    REQUIRE(recs.orders.size() == 1);
+    CHECK(recs.orders[0].status == "installed");
+    CHECK(recs.orders[0].amount_fen == 0);
+    CHECK(recs.orders[0].issuances == 1);
+    CHECK(env.renewed_on_token(c));
+    CHECK(env.old_certificate_on_token(c));  // the ¥0 product keeps the old key and certificate
+    CHECK(env.journal_status(recs.orders[0].id) == "done");
+    CHECK(env.user_logins() == 1);
+  }
+  {
+    auto c = env.new_customer(Brand::Feitian);
+    auto r = env.renew({}, {"--years", "2"});
+    INFO(r.output);
+    REQUIRE(r.rc == 0);
+    auto recs = env.records(c.fingerprint);
+    REQUIRE(recs.orders.size() == 1);
+    CHECK(recs.orders[0].amount_fen == 60000);
+    CHECK(recs.orders[0].payments == 1);
+    CHECK(recs.orders[0].status == "installed");
+    CHECK(env.renewed_on_token(c));
+    CHECK_FALSE(env.old_certificate_on_token(c));  // the paid product's policy deletes the old pair
+    CHECK(env.violations(c, true).empty());
+  }
+}
+
+TEST_CASE("a wrong PIN stops at once: one login, no retry, nothing on the key changed, resumable") {
+  EngineEnv env;
+  auto c = env.new_customer(Brand::Haitai);
+  auto r = env.renew({{"PIN", "000000"}});
+  INFO(r.output);
+  CHECK(r.rc == 14);
+  CHECK(r.output.find("产生签名证书P10申请书失败") != std::string::npos);
+  CHECK(env.user_logins() == 1);
+  CHECK(env.violations(c, false).empty());
+  auto recs = env.records(c.fingerprint);
+  REQUIRE(recs.orders.size() == 1);
+  CHECK(recs.orders[0].status == "paid");
+  // The customer comes back with the right PIN: the same order goes on.
+  auto again = env.resume();
+  INFO(again.output);
+  CHECK(again.rc == 0);
+  CHECK(env.violations(c, true).empty());
+}
+
+TEST_CASE("a PIN that locks after payment: needs_staff on the platform and in the journal, the key untouched") {
+  EngineEnv env;
+  auto c = env.new_customer(Brand::Haitai);
+  env.set_faults("pin_lock_after 1\n");  // a vendor that locks at the first wrong PIN
+  auto r = env.renew({{"PIN", "000000"}});
+  INFO(r.output);
+  CHECK(r.rc == 50);
+  CHECK(env.user_logins() == 1);
+  auto recs = env.records(c.fingerprint);
+  REQUIRE(recs.orders.size() == 1);
+  CHECK(recs.orders[0].status == "needs_staff");
+  CHECK(env.journal_status(recs.orders[0].id) == "needs_staff");
+  CHECK(env.old_certificate_on_token(c));
+  CHECK(env.violations(c, false).empty());
+  auto list = env.kioskctl({"business", "list"});
+  CHECK(list.output.find("needs staff") != std::string::npos);
+}
+
+TEST_CASE("a PIN already locked stops at the key check, before any order or money") {
+  EngineEnv env;
+  auto c = env.new_customer(Brand::Haitai);
+  env.set_faults("pin_lock_after 1\npin_failures 1\n");
+  auto r = env.renew();
+  INFO(r.output);
+  CHECK(r.rc == 15);
+  CHECK(env.user_logins() == 0);
+  CHECK(env.records(c.fingerprint).orders.empty());
+}
+
+TEST_CASE("the key full when the new pair is generated: needs_staff, nothing deleted") {
+  EngineEnv env;
+  auto c = env.new_customer(Brand::Haitai);
+  env.set_faults("fail C_GenerateKeyPair 1 CKR_DEVICE_MEMORY before\n");
+  auto r = env.renew();
+  INFO(r.output);
+  CHECK(r.rc == 50);
+  auto recs = env.records(c.fingerprint);
+  REQUIRE(recs.orders.size() == 1);
+  CHECK(recs.orders[0].status == "needs_staff");
+  CHECK(env.old_certificate_on_token(c));
+  CHECK(env.violations(c, false).empty());
+}
+
+TEST_CASE("another key on resume is refused; the right one finishes") {
+  EngineEnv env;
+  auto c = env.new_customer(Brand::Haitai);
+  env.set_faults("pull C_Sign 1 after\n");
+  auto r = env.renew();
+  INFO(r.output);
+  CHECK(r.rc == 51);
+  env.set_token_serial("OTHER-KEY-0001");
+  env.set_faults("");
+  auto other = env.resume();
+  INFO(other.output);
+  CHECK(other.rc != 0);
+  CHECK(other.output.find("resume.error.other_key") != std::string::npos);
+  env.set_token_serial("");
+  auto right = env.resume();
+  INFO(right.output);
+  CHECK(right.rc == 0);
+  CHECK(env.violations(c, true).empty());
+}
+
+TEST_CASE("a certificate revoked after payment: the platform refuses the renewal, needs_staff") {
+  EngineEnv env;
+  auto c = env.new_customer(Brand::Haitai);
+  // Stop right after the order (a wrong PIN), revoke, then the renewal is refused at submission.
+  auto r = env.renew({{"PIN", "000000"}});
+  REQUIRE(r.rc == 14);
+  REQUIRE(platform::dev::revoke(env.client(), c.serial));
+  auto again = env.resume();
+  INFO(again.output);
+  CHECK(again.rc == 50);
+  auto recs = env.records(c.fingerprint);
+  CHECK(recs.orders[0].status == "needs_staff");
+  CHECK(recs.orders[0].issuances == 0);
+  CHECK(env.old_certificate_on_token(c));
+}
