@@ -35,8 +35,7 @@ public:
     return std::exchange(queue_, {});
   }
   bool wait(int) override { return false; }
-  void provide_pin(token::SecretBuffer) override {}
-  void provide_sms_code(token::SecretBuffer) override {}
+  void provide_secret(Secret, token::SecretBuffer) override {}
   // From any thread, like a worker finishing.
   void push(core::Event e) {
     std::function<void()> wake;
@@ -189,7 +188,7 @@ TEST_CASE("SDL finger and mouse events become taps; synthetic mouse events from 
   push(m);
   a.pump(0);
   a.settle();
-  CHECK(a.model().screen == core::Screen::ComingSoon);
+  CHECK(a.model().screen == core::Screen::Login);
 }
 
 TEST_CASE("new characters in a name reach the atlas between frames") {

@@ -44,6 +44,9 @@ constexpr std::pair<core::Screen, std::string_view> kScreens[] = {
     {core::Screen::KeyDetails, "KeyDetails"}, {core::Screen::Pin, "Pin"},
     {core::Screen::Progress, "Progress"},   {core::Screen::KeyPulled, "KeyPulled"},
     {core::Screen::Success, "Success"},     {core::Screen::Failure, "Failure"},
+    {core::Screen::Login, "Login"},         {core::Screen::AccountHome, "AccountHome"},
+    {core::Screen::MyBusiness, "MyBusiness"}, {core::Screen::Profile, "Profile"},
+    {core::Screen::ChangePassword, "ChangePassword"},
 };
 
 template <typename T>
@@ -350,7 +353,7 @@ std::expected<std::vector<Step>, std::vector<std::string>> parse_script(std::str
     if ((s.verb == "wait" || (s.verb == "expect" && s.args[0] == "screen")) &&
         (s.args.size() < 2 || !screen_from_name(s.args[1])))
       fail("unknown screen; one of Home, Help, ComingSoon, Products, KeyCheck, Phone, OrderList, Payment, KeyDetails, "
-           "Pin, Progress, KeyPulled, Success, Failure");
+           "Pin, Progress, KeyPulled, Success, Failure, Login, AccountHome, MyBusiness, Profile, ChangePassword");
     if (s.verb == "expect" && s.args[0] != "screen" && s.args[0] != "language" && s.args[0] != "overlay" &&
         s.args[0] != "widget" && s.args[0] != "no-widget")
       fail("usage: " + std::string(verb->usage));

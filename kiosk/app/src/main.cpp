@@ -18,6 +18,7 @@
 #include "files.hpp"
 #include "harness.hpp"
 #include "runtime/config.hpp"
+#include "runtime/kiosk_runtime.hpp"
 #include "stand_in_runtime.hpp"
 
 namespace {
@@ -130,8 +131,26 @@ int run(const Options& o) {
   }
   ac.assets = app::load_assets(app::find_assets(o.assets));
 
-  app::StandInRuntime runtime([](const std::string& s) { std::fprintf(stderr, "ca-kiosk: %s\n", s.c_str()); });
-  app::App a(std::move(ac), runtime);
+  // Production: the real runtime (token modules and hot-plug, the platform, the journal). The demo runs the
+  // stand-in until it brings its own reference platform and SoftHSM key.
+  std::unique_ptr<runtime::Runtime> runtime;
+  if (o.demo) {
+    runtime = std::make_unique<app::StandInRuntime>(
+        [](const std::string& s) { std::fprintf(stderr, "ca-kiosk: %s\n", s.c_str()); });
+  } else {
+    runtime::RuntimeOptions ro;
+    ro.config = config;
+    ro.log = [](std::string_view s) {
+      std::fprintf(stderr, "ca-kiosk: %.*s\n", static_cast<int>(s.size()), s.data());
+    };
+    auto created = runtime::KioskRuntime::create(std::move(ro));
+    if (!created) {
+      std::fprintf(stderr, "ca-kiosk: the runtime cannot start: %s\n", created.error().c_str());
+      return 3;
+    }
+    runtime = std::move(*created);
+  }
+  app::App a(std::move(ac), *runtime);
   if (o.trace_frames) {
     a.on_frame = [](std::uint64_t n) {
       const double ms =

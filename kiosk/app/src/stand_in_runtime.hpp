@@ -1,6 +1,6 @@
-// Until the real runtime (token hot-plug, platform, journal) lands, the app runs with this stand-in: it
-// takes every effect and answers none, so the key badge shows "no key" and the renewal waits on its first
-// step. It never sees a secret it keeps: provided PINs and codes are dropped (SecretBuffer zeroes itself).
+// `--demo` runs with this stand-in until the demo brings its own reference platform and SoftHSM key (issue
+// 6): it takes every effect and answers none, so the key badge shows "no key" and the renewal waits on its
+// first step. It keeps no secret: provided PINs and codes are dropped (SecretBuffer zeroes itself).
 #pragma once
 
 #include <functional>
@@ -22,8 +22,7 @@ public:
   void set_waker(std::function<void()> wake) override { wake_ = std::move(wake); }
   std::vector<core::Event> drain() override { return {}; }
   bool wait(int) override { return false; }
-  void provide_pin(token::SecretBuffer) override {}
-  void provide_sms_code(token::SecretBuffer) override {}
+  void provide_secret(Secret, token::SecretBuffer) override {}
 
 private:
   std::function<void(const std::string&)> log_;

@@ -26,7 +26,7 @@
 
 namespace ui {
 
-enum class SecretKind { Pin, SmsCode };  // a password (personal centre) adds its own, with a runtime slot
+enum class SecretKind { Pin, SmsCode, Password, NewPassword };  // as runtime::Runtime::Secret
 
 struct SecretHandoff {
   SecretKind kind = SecretKind::Pin;

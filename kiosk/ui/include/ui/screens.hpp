@@ -7,6 +7,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,9 @@ std::optional<core::Event> draw_screen(const core::Model& m, SessionScratch& s, 
 
 // "screen.products.title" etc.
 std::string_view screen_title_key(core::Screen s);
+// Every core::Screen, in order (tests draw each; a new screen is added here and in draw_screen()).
+std::span<const core::Screen> all_screens();
+inline constexpr int kHelpQuestions = 8;  // help.q1..8 / help.a1..8
 // A screen's title line at the top of the content area; returns the rest of the content area.
 ImRect screen_title(Ctx& c, std::string_view key, ImRect content);
 

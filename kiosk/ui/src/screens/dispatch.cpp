@@ -26,9 +26,24 @@ std::optional<core::Event> draw_screen(const core::Model& m, SessionScratch& s, 
     case core::Screen::KeyPulled:
     case core::Screen::Success:
     case core::Screen::Failure:
+    // The personal centre (issue 7) likewise.
+    case core::Screen::Login:
+    case core::Screen::AccountHome:
+    case core::Screen::MyBusiness:
+    case core::Screen::Profile:
+    case core::Screen::ChangePassword:
       return draw_placeholder(PlaceholderView{m.screen}, c);
   }
   return std::nullopt;
+}
+
+std::span<const core::Screen> all_screens() {
+  using S = core::Screen;
+  static constexpr S kAll[] = {S::Home,      S::Help,      S::ComingSoon, S::Products,    S::KeyCheck,
+                               S::Phone,     S::OrderList, S::Payment,    S::KeyDetails,  S::Pin,
+                               S::Progress,  S::KeyPulled, S::Success,    S::Failure,     S::Login,
+                               S::AccountHome, S::MyBusiness, S::Profile, S::ChangePassword};
+  return kAll;
 }
 
 std::string_view screen_title_key(core::Screen s) {
@@ -61,6 +76,16 @@ std::string_view screen_title_key(core::Screen s) {
       return "screen.success.title";
     case core::Screen::Failure:
       return "screen.failure.title";
+    case core::Screen::Login:
+      return "screen.login.title";
+    case core::Screen::AccountHome:
+      return "screen.account_home.title";
+    case core::Screen::MyBusiness:
+      return "screen.my_business.title";
+    case core::Screen::Profile:
+      return "screen.profile.title";
+    case core::Screen::ChangePassword:
+      return "screen.change_password.title";
   }
   return "screen.home.title";
 }
@@ -81,12 +106,11 @@ std::vector<std::string> shell_keys() {
       "keypad.delete",      "keypad.clear",       "keypad.ok",            "keypad.mask",
       "order.method.wechat",
   };
-  for (int i = 1; i <= 8; ++i) {
+  for (int i = 1; i <= kHelpQuestions; ++i) {
     keys.push_back("help.q" + std::to_string(i));
     keys.push_back("help.a" + std::to_string(i));
   }
-  for (int s = 0; s <= static_cast<int>(core::Screen::Failure); ++s)
-    keys.emplace_back(screen_title_key(static_cast<core::Screen>(s)));
+  for (core::Screen s : all_screens()) keys.emplace_back(screen_title_key(s));
   return keys;
 }
 

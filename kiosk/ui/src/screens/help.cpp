@@ -7,17 +7,13 @@
 
 namespace ui {
 
-namespace {
-constexpr int kQuestions = 8;
-}
-
 std::optional<core::Event> draw_help(const HelpView&, HelpScratch& s, Ctx& c) {
   ImRect area = screen_title(c, "help.title", c.layout.content);
   begin_list(c, "help.list", area, s.list);
   const float pad = 32.0f;
   // Leave room for the scroll bar at the right.
   const float width = area.GetWidth() - ImGui::GetStyle().ScrollbarSize - 8.0f;
-  for (int i = 1; i <= kQuestions; ++i) {
+  for (int i = 1; i <= kHelpQuestions; ++i) {
     const std::string q = "help.q" + std::to_string(i);
     const std::string a = "help.a" + std::to_string(i);
     const float text_w = width - 2 * pad;
