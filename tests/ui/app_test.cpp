@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "app.hpp"
+#include "deferred_runtime.hpp"
 #include "files.hpp"
 #include "harness.hpp"
 #include "ui/qr.hpp"
@@ -22,6 +23,7 @@ namespace {
 // Records the effects; answers what a test pushes, waking the loop as the real runtime does.
 class TestRuntime final : public runtime::Runtime {
 public:
+  int secrets = 0;
   void run(const core::Effect& e, std::uint64_t) override {
     std::lock_guard lock(m_);
     effects.emplace_back(core::effect_name(e));
@@ -35,7 +37,10 @@ public:
     return std::exchange(queue_, {});
   }
   bool wait(int) override { return false; }
-  void provide_secret(Secret, token::SecretBuffer) override {}
+  void provide_secret(Secret, token::SecretBuffer) override {
+    std::lock_guard lock(m_);
+    ++secrets;
+  }
   // From any thread, like a worker finishing.
   void push(core::Event e) {
     std::function<void()> wake;
@@ -264,6 +269,28 @@ TEST_CASE("a script error names its line") {
   REQUIRE(ok.has_value());
   CHECK(ok->size() == 3);
   CHECK((*ok)[2].args == std::vector<std::string>{"hello world"});
+}
+
+TEST_CASE("the deferred runtime keeps what came before the real one, in order, then goes straight through") {
+  app::DeferredRuntime d;
+  int woken = 0;
+  d.set_waker([&] { ++woken; });
+  d.run(core::LoadCatalog{}, 1);
+  d.provide_secret(runtime::Runtime::Secret::Pin, token::SecretBuffer("123456"));
+  d.run(core::ReadKey{}, 1);
+  CHECK(d.drain().empty());
+  CHECK_FALSE(d.attached());
+  auto real = std::make_unique<TestRuntime>();
+  TestRuntime* r = real.get();
+  d.attach(std::move(real));
+  CHECK(d.attached());
+  CHECK(r->effects == std::vector<std::string>{"LoadCatalog", "ReadKey"});
+  CHECK(r->secrets == 1);
+  d.run(core::WipeSession{}, 2);
+  CHECK(r->effects.back() == "WipeSession");
+  r->push(core::KeyStatusChanged{});
+  CHECK(woken == 1);  // the waker given before attach() is the real runtime's now
+  CHECK(d.drain().size() == 1);
 }
 
 TEST_CASE("headless outside the demo is refused") {

@@ -5,7 +5,9 @@
 //   ca-kiosk --demo [--windowed WxH]         the built-in demo configuration
 //   ca-kiosk --demo --headless [--script F] [--out DIR]
 //                                            offscreen, driven by a script of synthetic touches (harness.hpp)
+#include <dlfcn.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -18,7 +20,7 @@
 #include "files.hpp"
 #include "harness.hpp"
 #include "runtime/config.hpp"
-#include "runtime/kiosk_runtime.hpp"
+#include "deferred_runtime.hpp"
 #include "stand_in_runtime.hpp"
 
 namespace {
@@ -84,6 +86,40 @@ void print_stats(const app::App& a) {
   std::fflush(stdout);
 }
 
+// libkiosk_runtime.so next to the executable (or $KIOSK_RUNTIME_MODULE). The handle is never closed: the
+// runtime's threads run its code until exit.
+bool attach_real_runtime(app::DeferredRuntime& deferred, const runtime::KioskConfig& config, std::string& error) {
+  std::string path;
+  if (const char* env = std::getenv("KIOSK_RUNTIME_MODULE"); env && *env) {
+    path = env;
+  } else {
+    char exe[4096];
+    const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+      error = "cannot find the executable's folder";
+      return false;
+    }
+    path = (std::filesystem::path(std::string(exe, static_cast<std::size_t>(n))).parent_path() / "libkiosk_runtime.so")
+               .string();
+  }
+  void* module = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!module) {
+    error = std::string("cannot load ") + path + ": " + dlerror() + " (install libkiosk_runtime.so next to ca-kiosk)";
+    return false;
+  }
+  using Create = runtime::Runtime* (*)(const runtime::KioskConfig*, void (*)(const char*), std::string*);
+  auto create = reinterpret_cast<Create>(dlsym(module, "kiosk_runtime_create"));
+  if (!create) {
+    error = path + " has no kiosk_runtime_create";
+    return false;
+  }
+  runtime::Runtime* real =
+      create(&config, [](const char* line) { std::fprintf(stderr, "ca-kiosk: %s\n", line); }, &error);
+  if (!real) return false;
+  deferred.attach(std::unique_ptr<runtime::Runtime>(real));
+  return true;
+}
+
 int run(const Options& o) {
   if (o.headless && !o.demo) {
     std::fprintf(stderr,
@@ -131,24 +167,18 @@ int run(const Options& o) {
   }
   ac.assets = app::load_assets(app::find_assets(o.assets));
 
-  // Production: the real runtime (token modules and hot-plug, the platform, the journal). The demo runs the
-  // stand-in until it brings its own reference platform and SoftHSM key.
+  // Production: the real runtime (token modules and hot-plug, the platform, the journal), loaded after the
+  // first frame (runtime_module.cpp says why). The demo runs the stand-in until it brings its own reference
+  // platform and SoftHSM key.
   std::unique_ptr<runtime::Runtime> runtime;
+  app::DeferredRuntime* deferred = nullptr;
   if (o.demo) {
     runtime = std::make_unique<app::StandInRuntime>(
         [](const std::string& s) { std::fprintf(stderr, "ca-kiosk: %s\n", s.c_str()); });
   } else {
-    runtime::RuntimeOptions ro;
-    ro.config = config;
-    ro.log = [](std::string_view s) {
-      std::fprintf(stderr, "ca-kiosk: %.*s\n", static_cast<int>(s.size()), s.data());
-    };
-    auto created = runtime::KioskRuntime::create(std::move(ro));
-    if (!created) {
-      std::fprintf(stderr, "ca-kiosk: the runtime cannot start: %s\n", created.error().c_str());
-      return 3;
-    }
-    runtime = std::move(*created);
+    auto d = std::make_unique<app::DeferredRuntime>();
+    deferred = d.get();
+    runtime = std::move(d);
   }
   app::App a(std::move(ac), *runtime);
   if (o.trace_frames) {
@@ -200,6 +230,14 @@ int run(const Options& o) {
     const auto r = app::run_script(a, *steps, o.out, stdout);
     if (o.stats) print_stats(a);
     return r.failures == 0 ? 0 : 1;
+  }
+  if (deferred) {
+    a.settle(1);  // the home screen first
+    std::string error;
+    if (!attach_real_runtime(*deferred, config, error)) {
+      std::fprintf(stderr, "ca-kiosk: the runtime cannot start: %s\n", error.c_str());
+      return 3;
+    }
   }
   a.run();
   if (o.stats) print_stats(a);
