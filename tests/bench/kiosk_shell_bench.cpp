@@ -40,7 +40,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+double ms_since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
 
 struct Stats {
   double median = 0;
@@ -53,7 +55,7 @@ Stats stats(std::vector<double> v) {
   return {v[v.size() / 2], v.front(), v.back()};
 }
 
-// ---- child processes ------------------------------------------------------------------------------------------------
+// ---- child processes ------------------------------------------------------------------------------------
 struct Child {
   pid_t pid = -1;
   int out = -1;
@@ -140,13 +142,13 @@ double parse_after(const std::string& line, const char* marker) {
   return at == std::string::npos ? -1.0 : std::atof(line.c_str() + at + std::strlen(marker));
 }
 
-// ---- 1. first frame ----------------------------------------------------------------------------------------------------
+// ---- 1. first frame -------------------------------------------------------------------------------------
 struct FirstFrame {
   double external_ms = 0;  // fork → the "first frame" line read
   double internal_ms = 0;  // as the program measured from main()
   double rss_mb = 0;
-  double cpu_ms = 0;       // the process's CPU time (it exits right after the first frame)
-  std::string detail;      // the program's own line
+  double cpu_ms = 0;   // the process's CPU time (it exits right after the first frame)
+  std::string detail;  // the program's own line
 };
 
 std::optional<FirstFrame> first_frame(const std::vector<std::string>& args) {
@@ -170,8 +172,9 @@ std::optional<FirstFrame> first_frame(const std::vector<std::string>& args) {
 }
 
 void bench_first_frame(const std::string& kiosk, const std::string& floor, int runs) {
-  std::printf("\n== 1. process start → first frame presented (X, software renderer, %d runs each, alternating)\n",
-              runs);
+  std::printf(
+      "\n== 1. process start → first frame presented (X, software renderer, %d runs each, alternating)\n",
+      runs);
   std::vector<double> k_ext, k_int, k_rss, k_cpu, f_ext, f_int, f_rss, f_cpu;
   std::string phases;
   for (int i = 0; i < runs; ++i) {
@@ -187,7 +190,8 @@ void bench_first_frame(const std::string& kiosk, const std::string& floor, int r
       k_int.push_back(k->internal_ms);
       k_rss.push_back(k->rss_mb);
       k_cpu.push_back(k->cpu_ms);
-      if (auto at = k->detail.find("ms since main():"); at != std::string::npos) phases = k->detail.substr(at);
+      if (auto at = k->detail.find("ms since main():"); at != std::string::npos)
+        phases = k->detail.substr(at);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(150));
   }
@@ -199,8 +203,9 @@ void bench_first_frame(const std::string& kiosk, const std::string& floor, int r
                 const std::vector<double>& rss, const std::vector<double>& cpu) {
     const Stats s = stats(e);
     const Stats si = stats(in);
-    std::printf("   %-10s %6.1f ms (%.1f–%.1f) from exec; %6.1f ms from main(); CPU %5.1f ms; peak RSS %.1f MB\n", what,
-                s.median, s.min, s.max, si.median, stats(cpu).median, stats(rss).median);
+    std::printf(
+        "   %-10s %6.1f ms (%.1f–%.1f) from exec; %6.1f ms from main(); CPU %5.1f ms; peak RSS %.1f MB\n",
+        what, s.median, s.min, s.max, si.median, stats(cpu).median, stats(rss).median);
   };
   row("floor", f_ext, f_int, f_rss, f_cpu);
   row("ca-kiosk", k_ext, k_int, k_rss, k_cpu);
@@ -210,7 +215,7 @@ void bench_first_frame(const std::string& kiosk, const std::string& floor, int r
   std::printf("   ca-kiosk's last run, %s\n", phases.c_str());
 }
 
-// ---- 2. idle ------------------------------------------------------------------------------------------------------------
+// ---- 2. idle --------------------------------------------------------------------------------------------
 void bench_idle_x(const std::string& kiosk, int seconds) {
   std::printf("\n== 2a. idle on home, full screen on X (%d s)\n", seconds);
   Child c = spawn({kiosk, "--demo", "--trace-frames", "--stats"});
@@ -233,7 +238,8 @@ void bench_idle_x(const std::string& kiosk, int seconds) {
   int frames = 0;
   const auto end = Clock::now() + std::chrono::seconds(seconds);
   while (Clock::now() < end) {
-    const int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()).count());
+    const int left =
+        static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()).count());
     if (auto line = read_line(c, std::max(1, left)); line && line->starts_with("frame ")) ++frames;
   }
   const double cpu = cpu_seconds(c.pid) - cpu0;
@@ -241,8 +247,9 @@ void bench_idle_x(const std::string& kiosk, int seconds) {
   std::string last;
   while (auto line = read_line(c, 5'000)) last = *line;
   const Exit e = reap(c);
-  std::printf("   %d frames drawn, %.3f CPU-s = %.3f %% of a core (aim: 0 frames, ≤ 0.2 %%); peak RSS %.1f MB\n", frames,
-              cpu, 100.0 * cpu / seconds, e.peak_rss_mb);
+  std::printf(
+      "   %d frames drawn, %.3f CPU-s = %.3f %% of a core (aim: 0 frames, ≤ 0.2 %%); peak RSS %.1f MB\n",
+      frames, cpu, 100.0 * cpu / seconds, e.peak_rss_mb);
 }
 
 void bench_idle_offscreen(const std::string& kiosk, int seconds) {
@@ -253,7 +260,8 @@ void bench_idle_offscreen(const std::string& kiosk, int seconds) {
     std::ofstream s(dir / "idle.txt");
     s << "hold " << seconds << "\n";
   }
-  Child c = spawn({kiosk, "--demo", "--headless", "--script", (dir / "idle.txt").string(), "--out", dir.string()});
+  Child c =
+      spawn({kiosk, "--demo", "--headless", "--script", (dir / "idle.txt").string(), "--out", dir.string()});
   std::string hold;
   while (auto line = read_line(c, (seconds + 30) * 1000))
     if (line->find("hold ") != std::string::npos) hold = *line;
@@ -264,13 +272,14 @@ void bench_idle_offscreen(const std::string& kiosk, int seconds) {
   std::filesystem::remove_all(dir);
 }
 
-// ---- 3. per frame -------------------------------------------------------------------------------------------------------
+// ---- 3. per frame ---------------------------------------------------------------------------------------
 void bench_frames(const std::string& kiosk, bool x) {
   const std::vector<std::vector<std::string>> runs =
       x ? std::vector<std::vector<std::string>>{{kiosk, "--demo", "--bench-frames", "300"}}
         : std::vector<std::vector<std::string>>{
               {kiosk, "--demo", "--headless", "--script", "/dev/null", "--bench-frames", "300"},
-              {kiosk, "--demo", "--headless", "--size", "1080x1920", "--script", "/dev/null", "--bench-frames", "300"}};
+              {kiosk, "--demo", "--headless", "--size", "1080x1920", "--script", "/dev/null",
+               "--bench-frames", "300"}};
   const char* names[] = {x ? "X, 1920x1080" : "offscreen 1920x1080", "offscreen 1080x1920"};
   for (std::size_t i = 0; i < runs.size(); ++i) {
     Child c = spawn(runs[i]);
@@ -286,7 +295,7 @@ void bench_frames(const std::string& kiosk, bool x) {
   }
 }
 
-// ---- 4. glyphs ----------------------------------------------------------------------------------------------------------
+// ---- 4. glyphs ------------------------------------------------------------------------------------------
 std::vector<unsigned char> slurp(const std::string& p) {
   std::ifstream f(p, std::ios::binary);
   return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
@@ -355,8 +364,8 @@ void bench_glyphs(const std::string& assets) {
     const Stats s = stats(v);
     std::printf("   %-52s %7.1f ms (%.1f–%.1f)\n", what, s.median, s.min, s.max);
   };
-  std::printf("   start atlas: %d glyphs at 2 sizes in %dx%d (aim ≤ 1024x1024)\n", start_stats.glyphs, start_stats.width,
-              start_stats.height);
+  std::printf("   start atlas: %d glyphs at 2 sizes in %dx%d (aim ≤ 1024x1024)\n", start_stats.glyphs,
+              start_stats.width, start_stats.height);
   show("start atlas build", start_ms);
   show("  + texture upload", start_up);
   show("add 200 new characters (first: + read the larger font)", first_add);
@@ -382,7 +391,8 @@ int main(int argc, char** argv) {
     if (k == "--idle-seconds") idle = std::atoi(argv[i + 1]);
   }
   if (kiosk.empty() || floor.empty()) {
-    std::fprintf(stderr, "usage: bench_kiosk_shell --kiosk PATH --floor PATH [--runs N] [--idle-seconds S]\n");
+    std::fprintf(stderr,
+                 "usage: bench_kiosk_shell --kiosk PATH --floor PATH [--runs N] [--idle-seconds S]\n");
     return 2;
   }
   std::printf("kiosk shell benchmark: %s vs %s; %ld cores; DISPLAY=%s\n", kiosk.c_str(), floor.c_str(),

@@ -22,7 +22,7 @@ namespace {
 
 // Records the effects; answers what a test pushes, waking the loop as the real runtime does.
 class TestRuntime final : public runtime::Runtime {
-public:
+ public:
   int secrets = 0;
   void run(const core::Effect& e, std::uint64_t) override {
     std::lock_guard lock(m_);
@@ -53,7 +53,7 @@ public:
   }
   std::vector<std::string> effects;
 
-private:
+ private:
   std::mutex m_;
   std::vector<core::Event> queue_;
   std::function<void()> wake_;
@@ -80,7 +80,8 @@ void tap(app::App& a, std::string_view key) {
 }
 
 std::filesystem::path temp_dir(const char* name) {
-  auto d = std::filesystem::temp_directory_path() / (std::string("kiosk-ui-test-") + name + "-" + std::to_string(getpid()));
+  auto d = std::filesystem::temp_directory_path() /
+           (std::string("kiosk-ui-test-") + name + "-" + std::to_string(getpid()));
   std::filesystem::remove_all(d);
   std::filesystem::create_directories(d);
   return d;
@@ -219,7 +220,8 @@ TEST_CASE("screenshots follow the display, in both orientations") {
   CHECK(img.width == 1920);
   CHECK(img.height == 1080);
   auto at = [&](const ui::Image& i, int x, int y) {
-    const auto o = (static_cast<std::size_t>(y) * static_cast<std::size_t>(i.width) + static_cast<std::size_t>(x)) * 4;
+    const auto o =
+        (static_cast<std::size_t>(y) * static_cast<std::size_t>(i.width) + static_cast<std::size_t>(x)) * 4;
     return ui::Rgb{i.rgba[o], i.rgba[o + 1], i.rgba[o + 2]};
   };
   CHECK(at(img, 5, 5).r == ui::color::kBar.r);
@@ -265,7 +267,8 @@ TEST_CASE("a script error names its line") {
   CHECK(bad.error()[1].starts_with("line 3: usage: tap"));
   CHECK(bad.error()[2].starts_with("line 4: unknown screen"));
   CHECK(bad.error()[3].starts_with("line 5: usage: advance"));
-  auto ok = app::parse_script("# comment\n\ntap home.renew  # trailing\nkey recognised haitai 海泰KEY\necho hello world\n");
+  auto ok = app::parse_script(
+      "# comment\n\ntap home.renew  # trailing\nkey recognised haitai 海泰KEY\necho hello world\n");
   REQUIRE(ok.has_value());
   CHECK(ok->size() == 3);
   CHECK((*ok)[2].args == std::vector<std::string>{"hello world"});

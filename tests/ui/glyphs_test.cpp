@@ -11,9 +11,12 @@
 TEST_CASE("UTF-8 decoding: BMP, beyond the BMP, malformed bytes") {
   CHECK(ui::decode_utf8("A续") == std::vector<char32_t>{U'A', U'续'});
   CHECK(ui::decode_utf8("\xF0\xA0\x80\x80") == std::vector<char32_t>{0x20000});
-  CHECK(ui::decode_utf8("a\xFF" "b") == std::vector<char32_t>{U'a', ui::kReplacement, U'b'});
-  CHECK(ui::decode_utf8("\xE7\xBB") == std::vector<char32_t>{ui::kReplacement, ui::kReplacement});  // cut short
-  CHECK(ui::decode_utf8("\xC0\xAF") == std::vector<char32_t>{ui::kReplacement, ui::kReplacement});  // overlong
+  CHECK(ui::decode_utf8("a\xFF"
+                        "b") == std::vector<char32_t>{U'a', ui::kReplacement, U'b'});
+  CHECK(ui::decode_utf8("\xE7\xBB") ==
+        std::vector<char32_t>{ui::kReplacement, ui::kReplacement});  // cut short
+  CHECK(ui::decode_utf8("\xC0\xAF") ==
+        std::vector<char32_t>{ui::kReplacement, ui::kReplacement});  // overlong
   std::string round;
   for (char32_t c : {U'x', U'¥', U'续', char32_t{0x20000}}) ui::append_utf8(round, c);
   CHECK(ui::decode_utf8(round) == std::vector<char32_t>{U'x', U'¥', U'续', 0x20000});
@@ -100,7 +103,8 @@ TEST_CASE("a BMP character in neither font is a placeholder too, reported once, 
 TEST_CASE("line breaking: CJK anywhere, never inside KEY or a number, never before closing punctuation") {
   ui_test::UiHarness h;
   ImFont* f = h.fonts().font(ui::FontRole::Body);
-  const std::string text = "在首页点击【证书续费】，选择项目和KEY品牌，点击【开始续费】，验证手机13800138000，扫码支付。";
+  const std::string text =
+      "在首页点击【证书续费】，选择项目和KEY品牌，点击【开始续费】，验证手机13800138000，扫码支付。";
   for (float width : {180.0f, 240.0f, 300.0f, 420.0f, 610.0f}) {
     const auto w = ui::wrap_text(f, text, width);
     CHECK(w.overflow == 0.0f);

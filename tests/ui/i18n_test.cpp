@@ -62,7 +62,8 @@ TEST_CASE("a text uses the same {placeholders} in both languages") {
 }
 
 TEST_CASE("a bad language file is refused with every problem named") {
-  auto r = ui::Strings::parse(R"({"home.renew": 5, "Bad Key": "x", "a.b": "cut##here", "c.d": "{open", "e.f": "ok"})");
+  auto r = ui::Strings::parse(
+      R"({"home.renew": 5, "Bad Key": "x", "a.b": "cut##here", "c.d": "{open", "e.f": "ok"})");
   REQUIRE_FALSE(r.has_value());
   const auto& errors = r.error();
   CHECK(errors.size() == 4);

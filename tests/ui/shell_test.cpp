@@ -10,7 +10,9 @@
 
 namespace {
 
-core::Model step(core::Model m, const core::Event& e) { return core::update(std::move(m), e).model; }
+core::Model step(core::Model m, const core::Event& e) {
+  return core::update(std::move(m), e).model;
+}
 
 void check_layouts(ui_test::UiHarness& h, const core::Model& m, const std::string& what) {
   for (const auto& p : ui_test::check_all_layouts(h, m)) FAIL_CHECK(what << ": " << p);
@@ -31,8 +33,8 @@ core::KeyStatus key(core::KeyPresence p) {
 
 TEST_CASE("every shell screen passes the layout rules in both languages and orientations") {
   ui_test::UiHarness h;
-  for (auto presence : {core::KeyPresence::NoKey, core::KeyPresence::Recognised, core::KeyPresence::NotRecognised,
-                        core::KeyPresence::DriverMissing}) {
+  for (auto presence : {core::KeyPresence::NoKey, core::KeyPresence::Recognised,
+                        core::KeyPresence::NotRecognised, core::KeyPresence::DriverMissing}) {
     core::Model m = ui_test::model_on(core::Screen::Home);
     m.key = key(presence);
     check_layouts(h, m, "home, key " + std::to_string(static_cast<int>(presence)));
@@ -163,9 +165,13 @@ TEST_CASE("QR pixels: ECC M, a quiet zone of 4 modules, integer module size") {
   auto img = ui::qr_image(url, {.module_px = 8, .quiet_modules = 4});
   REQUIRE(img.has_value());
   CHECK(img->width == (29 + 8) * 8);
-  auto px = [&](int x, int y) { return img->rgba[(static_cast<std::size_t>(y) * static_cast<std::size_t>(img->width) + static_cast<std::size_t>(x)) * 4]; };
+  auto px = [&](int x, int y) {
+    return img->rgba[(static_cast<std::size_t>(y) * static_cast<std::size_t>(img->width) +
+                      static_cast<std::size_t>(x)) *
+                     4];
+  };
   for (int i = 0; i < 32; ++i) CHECK(px(i, i) == 0xFF);  // quiet zone: white
-  CHECK(px(32, 32) == 0x00);  // the finder pattern's corner: dark
+  CHECK(px(32, 32) == 0x00);                             // the finder pattern's corner: dark
   CHECK(px(32 + 7, 32 + 7) == 0x00);
   CHECK_FALSE(ui::qr_image("").has_value());
 }

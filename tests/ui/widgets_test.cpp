@@ -76,7 +76,8 @@ struct ListScreen {
     ui::begin_list(c, "test.list", area, list);
     for (int i = 0; i < 30; ++i) {
       const std::string key = "test.row" + std::to_string(i);
-      if (ui::button_text(c, key, "第" + std::to_string(i + 1) + "项 Row", ui::list_row(c, 100.0f))) tapped.push_back(key);
+      if (ui::button_text(c, key, "第" + std::to_string(i + 1) + "项 Row", ui::list_row(c, 100.0f)))
+        tapped.push_back(key);
     }
     ui::end_list(c, list);
   }
@@ -148,7 +149,8 @@ TEST_CASE("the keypad types into a SecretBuffer, masks it, and never shows the d
     h.pointer({PointerEvent::Kind::Up, *p});
     h.settle_with(draw);
   };
-  for (const char* d : {"pin.keypad.d1", "pin.keypad.d2", "pin.keypad.d3", "pin.keypad.d4", "pin.keypad.d5"}) tap(d);
+  for (const char* d : {"pin.keypad.d1", "pin.keypad.d2", "pin.keypad.d3", "pin.keypad.d4", "pin.keypad.d5"})
+    tap(d);
   CHECK(k.value.reveal() == "12345");
   tap("pin.keypad.delete");
   CHECK(k.value.reveal() == "1234");
@@ -184,7 +186,8 @@ TEST_CASE("a shuffled keypad: the same seed gives the same order, each digit onc
   ui_test::UiHarness h;
   ui::KeypadScratch k;
   auto draw = [&](ui::Ctx& ctx) {
-    ui::keypad(ctx, "pin.keypad", ImRect(ImVec2(560, 300), ImVec2(1360, 900)), k, {.shuffle = true, .seed = 77});
+    ui::keypad(ctx, "pin.keypad", ImRect(ImVec2(560, 300), ImVec2(1360, 900)), k,
+               {.shuffle = true, .seed = 77});
   };
   h.settle_with(draw);
   CHECK(k.order == a);
@@ -194,7 +197,8 @@ TEST_CASE("a shuffled keypad: the same seed gives the same order, each digit onc
 
 TEST_CASE("every text colour pair meets 4.5:1") {
   for (const auto& p : ui::contrast_pairs())
-    CHECK_MESSAGE(ui::contrast(p.text, p.background) >= 4.5, p.what << ": " << ui::contrast(p.text, p.background));
+    CHECK_MESSAGE(ui::contrast(p.text, p.background) >= 4.5,
+                  p.what << ": " << ui::contrast(p.text, p.background));
   CHECK(ui::contrast({0, 0, 0}, {255, 255, 255}) == doctest::Approx(21.0));
 }
 
@@ -213,7 +217,8 @@ TEST_CASE("the layout rules catch wide text, small targets, overlaps, repeats an
   };
   add("ok.button", ImRect(ImVec2(0, 0), ImVec2(200, 80)), "OK", ImVec2(40, 30), ImVec2(144, 72), true);
   CHECK(ui::check_layout(r, ImVec2(1920, 1080)).empty());
-  add("wide.text", ImRect(ImVec2(0, 200), ImVec2(100, 240)), "Renew certificate", ImVec2(230, 30), ImVec2(100, 40), false);
+  add("wide.text", ImRect(ImVec2(0, 200), ImVec2(100, 240)), "Renew certificate", ImVec2(230, 30),
+      ImVec2(100, 40), false);
   add("small.button", ImRect(ImVec2(300, 0), ImVec2(340, 40)), "", {}, {}, true);
   add("over.button", ImRect(ImVec2(100, 40), ImVec2(260, 120)), "", {}, {}, true);
   add("ok.button", ImRect(ImVec2(0, 900), ImVec2(200, 980)), "", {}, {}, true);

@@ -44,7 +44,9 @@ runtime::Runtime::Secret to_runtime(ui::SecretKind k) {
   return runtime::Runtime::Secret::Pin;
 }
 
-std::string sdl_error(const char* what) { return std::string(what) + ": " + SDL_GetError(); }
+std::string sdl_error(const char* what) {
+  return std::string(what) + ": " + SDL_GetError();
+}
 
 }  // namespace
 
@@ -78,7 +80,8 @@ App::App(AppConfig config, runtime::Runtime& runtime) : config_(std::move(config
   upload_fonts();
   mark("fonts");
 
-  textures_ = std::make_unique<SdlTextures>(renderer_, config_.assets.pictures, [this](const std::string& s) { log(s); });
+  textures_ = std::make_unique<SdlTextures>(renderer_, config_.assets.pictures,
+                                            [this](const std::string& s) { log(s); });
   ui::ShellOptions so;
   so.shuffle_pin_keypad = config_.shuffle_pin_keypad;
   so.seed = config_.seed;
@@ -95,7 +98,9 @@ App::App(AppConfig config, runtime::Runtime& runtime) : config_(std::move(config
   mark("model");
 }
 
-void App::mark(const char* phase) { startup_.emplace_back(phase, ms_between(config_.started, std::chrono::steady_clock::now())); }
+void App::mark(const char* phase) {
+  startup_.emplace_back(phase, ms_between(config_.started, std::chrono::steady_clock::now()));
+}
 
 App::~App() {
   runtime_.set_waker({});
@@ -116,7 +121,7 @@ void App::log(const std::string& s) const {
     std::fprintf(stderr, "ca-kiosk: %s\n", s.c_str());
 }
 
-// ---- display -----------------------------------------------------------------------------------------------------
+// ---- display --------------------------------------------------------------------------------------------
 void App::init_display() {
   const bool software = config_.renderer == RendererKind::Software;
   if (config_.mode == DisplayMode::Headless) {
@@ -147,8 +152,8 @@ void App::init_display() {
     window_ = SDL_CreateWindow("ca-kiosk", b.x, b.y, b.w, b.h, SDL_WINDOW_BORDERLESS | SDL_WINDOW_SHOWN);
     SDL_ShowCursor(SDL_DISABLE);
   } else {
-    window_ = SDL_CreateWindow("ca-kiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, config_.width, config_.height,
-                               SDL_WINDOW_SHOWN);
+    window_ = SDL_CreateWindow("ca-kiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, config_.width,
+                               config_.height, SDL_WINDOW_SHOWN);
   }
   if (!window_) throw StartupError(sdl_error("window"));
   renderer_ = SDL_CreateRenderer(window_, -1, software ? SDL_RENDERER_SOFTWARE : SDL_RENDERER_ACCELERATED);
@@ -205,19 +210,18 @@ void App::resize(int width, int height) {
   want_frames(kSettleFrames);
 }
 
-// ---- fonts -----------------------------------------------------------------------------------------------------------
+// ---- fonts ----------------------------------------------------------------------------------------------
 void App::upload_fonts() {
   ImGuiIO& io = ImGui::GetIO();
   ImGui_ImplSDLRenderer_DestroyFontsTexture();
-  const ui::AtlasStats s = fonts_->build(*io.Fonts);
+  fonts_->build(*io.Fonts);
   io.FontDefault = fonts_->font(ui::FontRole::Body);
   if (!ImGui_ImplSDLRenderer_CreateFontsTexture()) throw StartupError(sdl_error("font texture"));
   // The texture has the pixels now; the atlas's own copies (alpha and RGBA, 5 bytes a pixel) can go.
   io.Fonts->ClearTexData();
-  (void)s;
 }
 
-// ---- input -----------------------------------------------------------------------------------------------------------
+// ---- input ----------------------------------------------------------------------------------------------
 void App::pointer(ui::PointerEvent e) {
   pointer_.push(e);
   if (e.kind == ui::PointerEvent::Kind::Down) activity_pending_ = true;
@@ -252,7 +256,8 @@ void App::handle(const SDL_Event& ev) {
       int w = surface_ ? surface_->w : 0;
       int h = surface_ ? surface_->h : 0;
       if (window_) SDL_GetWindowSize(window_, &w, &h);
-      const ImVec2 p(ev.tfinger.x * static_cast<float>(w) / scale_, ev.tfinger.y * static_cast<float>(h) / scale_);
+      const ImVec2 p(ev.tfinger.x * static_cast<float>(w) / scale_,
+                     ev.tfinger.y * static_cast<float>(h) / scale_);
       const Kind k = ev.type == SDL_FINGERDOWN ? Kind::Down : ev.type == SDL_FINGERUP ? Kind::Up : Kind::Move;
       if (k == Kind::Up) finger_.reset();
       pointer({k, p});
@@ -266,7 +271,8 @@ void App::handle(const SDL_Event& ev) {
       break;
     case SDL_MOUSEMOTION:
       if (ev.motion.which == SDL_TOUCH_MOUSEID || (ev.motion.state & SDL_BUTTON_LMASK) == 0) break;
-      pointer({Kind::Move, ImVec2(static_cast<float>(ev.motion.x) / scale_, static_cast<float>(ev.motion.y) / scale_)});
+      pointer({Kind::Move,
+               ImVec2(static_cast<float>(ev.motion.x) / scale_, static_cast<float>(ev.motion.y) / scale_)});
       break;
     default:
       break;  // the runtime's wake event needs nothing here: service() drains the runtime anyway
@@ -306,15 +312,17 @@ void App::wait(int timeout) {
   while (SDL_PollEvent(&ev)) handle(ev);
 }
 
-// ---- the loop --------------------------------------------------------------------------------------------------------
+// ---- the loop -------------------------------------------------------------------------------------------
 core::Millis App::now_ms() const {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - config_.started)
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               config_.started)
              .count() +
          skew_;
 }
 
 core::UnixSeconds App::wall_now() const {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() +
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+             .count() +
          skew_ / 1000;
 }
 
@@ -323,7 +331,9 @@ void App::advance(core::Millis ms) {
   want_frames(1);
 }
 
-void App::want_frames(int n) { frames_wanted_ = std::max(frames_wanted_, n); }
+void App::want_frames(int n) {
+  frames_wanted_ = std::max(frames_wanted_, n);
+}
 
 bool App::settled() const {
   return frames_wanted_ == 0 && !pointer_.pending() && !activity_pending_ && !fonts_->needs_rebuild();
@@ -399,7 +409,8 @@ int App::settle(int max_frames) {
 void App::hold(int ms) {
   const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
   while (!quit_) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now()).count();
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now()).count();
     if (left <= 0) break;
     int t = timeout_ms();
     t = t < 0 ? static_cast<int>(left) : std::min<int>(t, static_cast<int>(left));

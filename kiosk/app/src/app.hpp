@@ -49,7 +49,7 @@ struct AppConfig {
   Assets assets;
   core::Settings settings;
   bool shuffle_pin_keypad = false;
-  std::function<std::uint32_t()> seed;  // per session; default: std::random_device
+  std::function<std::uint32_t()> seed;          // per session; default: std::random_device
   std::function<void(const std::string&)> log;  // default: stderr
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   // Headless only: rasterise just the frames that are read back (screenshots). ImGui and the loop run for
@@ -66,7 +66,7 @@ struct FrameTimes {
 };
 
 class App {
-public:
+ public:
   App(AppConfig config, runtime::Runtime& runtime);
   ~App();
   App(const App&) = delete;
@@ -111,7 +111,7 @@ public:
   // Where start-up time went: (phase, ms since the process started), in order.
   [[nodiscard]] const std::vector<std::pair<std::string, double>>& startup() const { return startup_; }
 
-private:
+ private:
   void init_display();
   void destroy_display();
   void build_fonts();

@@ -14,7 +14,7 @@
 namespace app {
 
 class DeferredRuntime final : public runtime::Runtime {
-public:
+ public:
   void attach(std::unique_ptr<runtime::Runtime> real) {
     std::lock_guard lock(m_);
     real_ = std::move(real);
@@ -61,7 +61,7 @@ public:
       secrets_.emplace_back(kind, std::move(value));
   }
 
-private:
+ private:
   mutable std::mutex m_;
   std::unique_ptr<runtime::Runtime> real_;
   std::function<void()> waker_;

@@ -54,7 +54,8 @@ std::expected<MappedFile, std::string> MappedFile::open(const std::filesystem::p
   return f;
 }
 
-MappedFile::MappedFile(MappedFile&& o) noexcept : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}
+MappedFile::MappedFile(MappedFile&& o) noexcept
+    : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}
 
 MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
   if (this != &o) {
@@ -118,7 +119,8 @@ std::expected<ui::Image, std::string> decode_image(const std::vector<unsigned ch
   int channels = 0;
   using StbiPtr = token::CPtr<stbi_uc, stbi_image_free>;
   StbiPtr px(stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h, &channels, 4));
-  if (!px) return std::unexpected(std::string(stbi_failure_reason() ? stbi_failure_reason() : "not an image"));
+  if (!px)
+    return std::unexpected(std::string(stbi_failure_reason() ? stbi_failure_reason() : "not an image"));
   ui::Image img;
   img.width = w;
   img.height = h;

@@ -27,9 +27,9 @@ std::filesystem::path find_assets(const std::filesystem::path& from_option);
 struct Assets {
   std::filesystem::path dir;
   ui::I18n i18n;
-  std::vector<unsigned char> start_font;     // fonts/kiosk-start.otf
-  std::filesystem::path extended_font;       // fonts/kiosk-extended.otf, read on first need
-  std::filesystem::path pictures;            // pictures/<name>.png
+  std::vector<unsigned char> start_font;  // fonts/kiosk-start.otf
+  std::filesystem::path extended_font;    // fonts/kiosk-extended.otf, read on first need
+  std::filesystem::path pictures;         // pictures/<name>.png
 };
 
 // Reads the language files and the start font; throws StartupError naming the file and the fix.
@@ -37,7 +37,7 @@ Assets load_assets(const std::filesystem::path& dir);
 
 // A read-only memory map: the larger font (5 MB) costs only the pages the rasteriser touches.
 class MappedFile {
-public:
+ public:
   static std::expected<MappedFile, std::string> open(const std::filesystem::path& p);
   MappedFile() = default;
   MappedFile(MappedFile&& o) noexcept;
@@ -47,7 +47,7 @@ public:
   ~MappedFile();
   [[nodiscard]] std::span<const unsigned char> bytes() const { return {data_, size_}; }
 
-private:
+ private:
   const unsigned char* data_ = nullptr;
   std::size_t size_ = 0;
 };

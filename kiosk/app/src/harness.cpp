@@ -37,15 +37,24 @@ constexpr Verb kVerbs[] = {
 };
 
 constexpr std::pair<core::Screen, std::string_view> kScreens[] = {
-    {core::Screen::Home, "Home"},           {core::Screen::Help, "Help"},
-    {core::Screen::ComingSoon, "ComingSoon"}, {core::Screen::Products, "Products"},
-    {core::Screen::KeyCheck, "KeyCheck"},   {core::Screen::Phone, "Phone"},
-    {core::Screen::OrderList, "OrderList"}, {core::Screen::Payment, "Payment"},
-    {core::Screen::KeyDetails, "KeyDetails"}, {core::Screen::Pin, "Pin"},
-    {core::Screen::Progress, "Progress"},   {core::Screen::KeyPulled, "KeyPulled"},
-    {core::Screen::Success, "Success"},     {core::Screen::Failure, "Failure"},
-    {core::Screen::Login, "Login"},         {core::Screen::AccountHome, "AccountHome"},
-    {core::Screen::MyBusiness, "MyBusiness"}, {core::Screen::Profile, "Profile"},
+    {core::Screen::Home, "Home"},
+    {core::Screen::Help, "Help"},
+    {core::Screen::ComingSoon, "ComingSoon"},
+    {core::Screen::Products, "Products"},
+    {core::Screen::KeyCheck, "KeyCheck"},
+    {core::Screen::Phone, "Phone"},
+    {core::Screen::OrderList, "OrderList"},
+    {core::Screen::Payment, "Payment"},
+    {core::Screen::KeyDetails, "KeyDetails"},
+    {core::Screen::Pin, "Pin"},
+    {core::Screen::Progress, "Progress"},
+    {core::Screen::KeyPulled, "KeyPulled"},
+    {core::Screen::Success, "Success"},
+    {core::Screen::Failure, "Failure"},
+    {core::Screen::Login, "Login"},
+    {core::Screen::AccountHome, "AccountHome"},
+    {core::Screen::MyBusiness, "MyBusiness"},
+    {core::Screen::Profile, "Profile"},
     {core::Screen::ChangePassword, "ChangePassword"},
 };
 
@@ -95,7 +104,7 @@ std::string tappable(const App& app) {
 }
 
 class Runner {
-public:
+ public:
   Runner(App& app, const std::filesystem::path& out, std::FILE* log) : app_(app), out_(out), log_(log) {}
 
   HarnessResult run(const std::vector<Step>& steps) {
@@ -126,11 +135,11 @@ public:
     return result_;
   }
 
-private:
+ private:
   std::string state() const {
     const auto& m = app_.model();
-    return std::string("[") + std::string(screen_name(m.screen)) + ", " + std::string(ui::language_code(m.language)) +
-           (m.idle_overlay ? ", idle overlay" : "") + "]";
+    return std::string("[") + std::string(screen_name(m.screen)) + ", " +
+           std::string(ui::language_code(m.language)) + (m.idle_overlay ? ", idle overlay" : "") + "]";
   }
 
   std::optional<ImVec2> target(const std::string& t, std::string& error) {
@@ -266,7 +275,8 @@ private:
     result_.shots.push_back(path);
     note = path.filename().string() + " ";
     std::string problems;
-    for (const auto& p : ui::check_layout(app_.widgets(), app_.display())) problems += "\n       " + ui::to_string(p);
+    for (const auto& p : ui::check_layout(app_.widgets(), app_.display()))
+      problems += "\n       " + ui::to_string(p);
     for (const auto& k : app_.missing_keys()) problems += "\n       missing text for key " + k;
     if (!problems.empty()) error = "layout problems on " + path.filename().string() + ":" + problems;
   }
@@ -278,9 +288,11 @@ private:
     if (what == "screen") {
       if (m.screen != screen_from_name(arg)) error = "screen is " + std::string(screen_name(m.screen));
     } else if (what == "language") {
-      if (ui::language_code(m.language) != arg) error = "language is " + std::string(ui::language_code(m.language));
+      if (ui::language_code(m.language) != arg)
+        error = "language is " + std::string(ui::language_code(m.language));
     } else if (what == "overlay") {
-      if (m.idle_overlay != (arg == "on")) error = std::string("the idle overlay is ") + (m.idle_overlay ? "on" : "off");
+      if (m.idle_overlay != (arg == "on"))
+        error = std::string("the idle overlay is ") + (m.idle_overlay ? "on" : "off");
     } else if (what == "widget") {
       if (!app_.widgets().find(arg)) error = "no widget " + arg;
     } else if (what == "no-widget") {
@@ -316,7 +328,8 @@ std::expected<std::vector<Step>, std::vector<std::string>> parse_script(std::str
   std::size_t pos = 0;
   while (pos <= text.size()) {
     const auto nl = text.find('\n', pos);
-    std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    std::string_view line =
+        text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
     pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
     ++line_no;
     if (const auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
@@ -328,7 +341,9 @@ std::expected<std::vector<Step>, std::vector<std::string>> parse_script(std::str
     const Verb* verb = nullptr;
     for (const auto& v : kVerbs)
       if (v.name == s.verb) verb = &v;
-    auto fail = [&](const std::string& why) { errors.push_back("line " + std::to_string(line_no) + ": " + why); };
+    auto fail = [&](const std::string& why) {
+      errors.push_back("line " + std::to_string(line_no) + ": " + why);
+    };
     if (!verb) {
       fail("unknown command \"" + s.verb + "\"");
       continue;
@@ -346,14 +361,18 @@ std::expected<std::vector<Step>, std::vector<std::string>> parse_script(std::str
     float f2 = 0;
     double d = 0;
     if (s.verb == "size" && !parse_pair(s.args[0], 'x', f1, f2)) fail("usage: size WxH (e.g. 1920x1080)");
-    if ((s.verb == "drag" && !parse_pair(s.args[1], ',', f1, f2)) || (s.verb == "move" && !parse_pair(s.args[0], ',', f1, f2)))
+    if ((s.verb == "drag" && !parse_pair(s.args[1], ',', f1, f2)) ||
+        (s.verb == "move" && !parse_pair(s.args[0], ',', f1, f2)))
       fail("usage: " + std::string(verb->usage) + " (numbers)");
     if ((s.verb == "advance" || s.verb == "hold") && (!parse_number(s.args[0], d) || d < 0))
       fail("usage: " + std::string(verb->usage) + " (seconds, a number)");
     if ((s.verb == "wait" || (s.verb == "expect" && s.args[0] == "screen")) &&
         (s.args.size() < 2 || !screen_from_name(s.args[1])))
-      fail("unknown screen; one of Home, Help, ComingSoon, Products, KeyCheck, Phone, OrderList, Payment, KeyDetails, "
-           "Pin, Progress, KeyPulled, Success, Failure, Login, AccountHome, MyBusiness, Profile, ChangePassword");
+      fail(
+          "unknown screen; one of Home, Help, ComingSoon, Products, KeyCheck, Phone, OrderList, Payment, "
+          "KeyDetails, "
+          "Pin, Progress, KeyPulled, Success, Failure, Login, AccountHome, MyBusiness, Profile, "
+          "ChangePassword");
     if (s.verb == "expect" && s.args[0] != "screen" && s.args[0] != "language" && s.args[0] != "overlay" &&
         s.args[0] != "widget" && s.args[0] != "no-widget")
       fail("usage: " + std::string(verb->usage));

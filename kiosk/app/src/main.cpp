@@ -9,18 +9,18 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <fmt/core.h>
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <fmt/core.h>
 
 #include "app.hpp"
+#include "deferred_runtime.hpp"
 #include "files.hpp"
 #include "harness.hpp"
 #include "runtime/config.hpp"
-#include "deferred_runtime.hpp"
 #include "stand_in_runtime.hpp"
 
 namespace {
@@ -78,17 +78,19 @@ long peak_rss_kb() {
 
 void print_stats(const app::App& a) {
   const auto& t = a.times();
-  fmt::print("stats: frames {} | imgui CPU median {:.3f} ms p90 {:.3f} ms | whole frame CPU median {:.2f} ms "
-             "p90 {:.2f} ms, wall median {:.2f} ms | atlas {}x{} ({} glyphs) | peak RSS {:.1f} MB\n",
-             a.frames_drawn(), median(t.imgui_cpu_ms), percentile(t.imgui_cpu_ms, 0.9), median(t.frame_cpu_ms),
-             percentile(t.frame_cpu_ms, 0.9), median(t.frame_ms), a.atlas().width, a.atlas().height, a.atlas().glyphs,
-             static_cast<double>(peak_rss_kb()) / 1024.0);
+  fmt::print(
+      "stats: frames {} | imgui CPU median {:.3f} ms p90 {:.3f} ms | whole frame CPU median {:.2f} ms "
+      "p90 {:.2f} ms, wall median {:.2f} ms | atlas {}x{} ({} glyphs) | peak RSS {:.1f} MB\n",
+      a.frames_drawn(), median(t.imgui_cpu_ms), percentile(t.imgui_cpu_ms, 0.9), median(t.frame_cpu_ms),
+      percentile(t.frame_cpu_ms, 0.9), median(t.frame_ms), a.atlas().width, a.atlas().height,
+      a.atlas().glyphs, static_cast<double>(peak_rss_kb()) / 1024.0);
   std::fflush(stdout);
 }
 
 // libkiosk_runtime.so next to the executable (or $KIOSK_RUNTIME_MODULE). The handle is never closed: the
 // runtime's threads run its code until exit.
-bool attach_real_runtime(app::DeferredRuntime& deferred, const runtime::KioskConfig& config, std::string& error) {
+bool attach_real_runtime(app::DeferredRuntime& deferred, const runtime::KioskConfig& config,
+                         std::string& error) {
   std::string path;
   if (const char* env = std::getenv("KIOSK_RUNTIME_MODULE"); env && *env) {
     path = env;
@@ -99,12 +101,14 @@ bool attach_real_runtime(app::DeferredRuntime& deferred, const runtime::KioskCon
       error = "cannot find the executable's folder";
       return false;
     }
-    path = (std::filesystem::path(std::string(exe, static_cast<std::size_t>(n))).parent_path() / "libkiosk_runtime.so")
+    path = (std::filesystem::path(std::string(exe, static_cast<std::size_t>(n))).parent_path() /
+            "libkiosk_runtime.so")
                .string();
   }
   void* module = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!module) {
-    error = std::string("cannot load ") + path + ": " + dlerror() + " (install libkiosk_runtime.so next to ca-kiosk)";
+    error = std::string("cannot load ") + path + ": " + dlerror() +
+            " (install libkiosk_runtime.so next to ca-kiosk)";
     return false;
   }
   using Create = runtime::Runtime* (*)(const runtime::KioskConfig*, void (*)(const char*), std::string*);
@@ -113,8 +117,8 @@ bool attach_real_runtime(app::DeferredRuntime& deferred, const runtime::KioskCon
     error = path + " has no kiosk_runtime_create";
     return false;
   }
-  runtime::Runtime* real =
-      create(&config, [](const char* line) { std::fprintf(stderr, "ca-kiosk: %s\n", line); }, &error);
+  runtime::Runtime* real = create(
+      &config, [](const char* line) { std::fprintf(stderr, "ca-kiosk: %s\n", line); }, &error);
   if (!real) return false;
   deferred.attach(std::unique_ptr<runtime::Runtime>(real));
   return true;
@@ -154,13 +158,15 @@ int run(const Options& o) {
   if (o.headless) {
     ac.mode = app::DisplayMode::Headless;
     ac.seed = [] { return 20240601u; };  // a script sees the same keypad every run
-    if (std::sscanf(o.size.c_str(), "%dx%d", &ac.width, &ac.height) != 2 || ac.width < 320 || ac.height < 320) {
+    if (std::sscanf(o.size.c_str(), "%dx%d", &ac.width, &ac.height) != 2 || ac.width < 320 ||
+        ac.height < 320) {
       std::fprintf(stderr, "ca-kiosk: --size wants WxH, e.g. 1920x1080 or 1080x1920\n");
       return 2;
     }
   } else if (!o.windowed.empty()) {
     ac.mode = app::DisplayMode::Windowed;
-    if (std::sscanf(o.windowed.c_str(), "%dx%d", &ac.width, &ac.height) != 2 || ac.width < 320 || ac.height < 320) {
+    if (std::sscanf(o.windowed.c_str(), "%dx%d", &ac.width, &ac.height) != 2 || ac.width < 320 ||
+        ac.height < 320) {
       std::fprintf(stderr, "ca-kiosk: --windowed wants WxH, e.g. 1920x1080 or 1080x1920\n");
       return 2;
     }
@@ -195,8 +201,9 @@ int run(const Options& o) {
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - kProcessStart).count();
       std::string phases;
       for (const auto& [what, at] : a.startup()) phases += fmt::format(" {} {:.0f}", what, at);
-      fmt::print("first frame presented {:.1f} ms after main() | atlas {}x{} | RSS {:.1f} MB | ms since main():{}\n", ms,
-                 a.atlas().width, a.atlas().height, static_cast<double>(peak_rss_kb()) / 1024.0, phases);
+      fmt::print(
+          "first frame presented {:.1f} ms after main() | atlas {}x{} | RSS {:.1f} MB | ms since main():{}\n",
+          ms, a.atlas().width, a.atlas().height, static_cast<double>(peak_rss_kb()) / 1024.0, phases);
       std::fflush(stdout);
       a.quit();
     };
@@ -220,7 +227,8 @@ int run(const Options& o) {
       std::fprintf(stderr, "ca-kiosk: cannot read the script %s\n", text.error().c_str());
       return 2;
     }
-    auto steps = app::parse_script(std::string_view(reinterpret_cast<const char*>(text->data()), text->size()));
+    auto steps =
+        app::parse_script(std::string_view(reinterpret_cast<const char*>(text->data()), text->size()));
     if (!steps) {
       std::fprintf(stderr, "ca-kiosk: script %s has errors:\n", script.c_str());
       for (const auto& e : steps.error()) std::fprintf(stderr, "  %s\n", e.c_str());
@@ -249,7 +257,8 @@ int run(const Options& o) {
 int main(int argc, char** argv) {
   CLI::App cli{"ca-kiosk: the CA's self-service certificate renewal kiosk"};
   Options o;
-  cli.add_option("-c,--config", o.config, "kiosk configuration (default: $KIOSK_CONFIG, /etc/ca-kiosk/kiosk.json)");
+  cli.add_option("-c,--config", o.config,
+                 "kiosk configuration (default: $KIOSK_CONFIG, /etc/ca-kiosk/kiosk.json)");
   cli.add_flag("--demo", o.demo, "run with the built-in demo configuration");
   cli.add_option("--windowed", o.windowed, "a WxH window instead of full screen (development)");
   cli.add_flag("--headless", o.headless, "offscreen, driven by --script (only with --demo)");
@@ -257,9 +266,12 @@ int main(int argc, char** argv) {
   cli.add_option("--script", o.script, "harness script (default: assets/harness/shell.txt)");
   cli.add_option("--out", o.out, "folder for the harness's screenshots (default: kiosk-shots)");
   cli.add_option("--assets", o.assets, "assets folder (default: $KIOSK_ASSETS, then the build tree's)");
-  cli.add_option("--renderer", o.renderer, "software (default) or opengl")->check(CLI::IsMember({"software", "opengl"}));
-  cli.add_flag("--exit-after-first-frame", o.exit_after_first_frame, "benchmark: print the time to the first frame");
-  cli.add_option("--bench-frames", o.bench_frames, "benchmark: draw N frames of the first screen, print timings");
+  cli.add_option("--renderer", o.renderer, "software (default) or opengl")
+      ->check(CLI::IsMember({"software", "opengl"}));
+  cli.add_flag("--exit-after-first-frame", o.exit_after_first_frame,
+               "benchmark: print the time to the first frame");
+  cli.add_option("--bench-frames", o.bench_frames,
+                 "benchmark: draw N frames of the first screen, print timings");
   cli.add_flag("--stats", o.stats, "print frame timings, atlas size and peak RSS at exit");
   cli.add_flag("--trace-frames", o.trace_frames, "benchmark: print a line for every frame drawn");
   CLI11_PARSE(cli, argc, argv);

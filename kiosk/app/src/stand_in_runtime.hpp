@@ -13,7 +13,7 @@
 namespace app {
 
 class StandInRuntime final : public runtime::Runtime {
-public:
+ public:
   explicit StandInRuntime(std::function<void(const std::string&)> log) : log_(std::move(log)) {}
 
   void run(const core::Effect& effect, std::uint64_t) override {
@@ -24,7 +24,7 @@ public:
   bool wait(int) override { return false; }
   void provide_secret(Secret, token::SecretBuffer) override {}
 
-private:
+ private:
   std::function<void(const std::string&)> log_;
   std::function<void()> wake_;
 };

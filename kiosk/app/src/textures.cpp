@@ -41,7 +41,8 @@ ui::Texture SdlTextures::picture(std::string_view name) {
 }
 
 ui::Texture SdlTextures::image(std::string_view cache_key, const std::function<ui::Image()>& make) {
-  if (auto it = images_.find(cache_key); it != images_.end()) return {it->second.tex.get(), it->second.w, it->second.h};
+  if (auto it = images_.find(cache_key); it != images_.end())
+    return {it->second.tex.get(), it->second.w, it->second.h};
   const ui::Image img = make();
   Entry e;
   e.tex = make_texture(renderer_, img);

@@ -20,7 +20,7 @@ using TexturePtr = token::CPtr<SDL_Texture, SDL_DestroyTexture>;
 TexturePtr make_texture(SDL_Renderer* r, const ui::Image& img);
 
 class SdlTextures final : public ui::TextureSource {
-public:
+ public:
   using Log = std::function<void(const std::string&)>;
   SdlTextures(SDL_Renderer* renderer, std::filesystem::path pictures, Log log);
 
@@ -32,7 +32,7 @@ public:
   // Everything goes: the renderer is about to be replaced (headless resize).
   void drop_all(SDL_Renderer* new_renderer);
 
-private:
+ private:
   struct Entry {
     TexturePtr tex;
     int w = 0;

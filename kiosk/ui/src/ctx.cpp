@@ -27,7 +27,8 @@ Layout make_layout(ImVec2 display, bool do_not_remove_banner) {
     l.banner = ImRect(ImVec2(0, bottom - 88.0f), ImVec2(w, bottom));
     bottom -= 88.0f;
   }
-  l.content = ImRect(ImVec2(metric::kPad, y + metric::kPad), ImVec2(w - metric::kPad, std::max(y + metric::kPad, bottom - metric::kGap)));
+  l.content = ImRect(ImVec2(metric::kPad, y + metric::kPad),
+                     ImVec2(w - metric::kPad, std::max(y + metric::kPad, bottom - metric::kGap)));
   return l;
 }
 

@@ -35,7 +35,9 @@ FontBook::FontBook(Bytes start_font, GlyphSet start_chars, Loader load_extended,
   start_ranges_ = start_chars_.ranges();
 }
 
-float FontBook::size(FontRole role) const { return role == FontRole::Title ? sizes_.title : sizes_.body; }
+float FontBook::size(FontRole role) const {
+  return role == FontRole::Title ? sizes_.title : sizes_.body;
+}
 
 bool FontBook::has(char32_t c, FontRole role) const {
   if (c > kLastBmp) return false;
@@ -81,7 +83,8 @@ AtlasStats FontBook::build(ImFontAtlas& atlas) {
   if (want_more && !extended_tried_) {
     extended_tried_ = true;
     if (load_extended_) extended_ = load_extended_();
-    if (extended_.empty() && log_) log_("the larger font is missing: new characters show as placeholder boxes");
+    if (extended_.empty() && log_)
+      log_("the larger font is missing: new characters show as placeholder boxes");
   }
   std::array<GlyphSet, kFontRoles> asked;
   for (std::size_t i = 0; i < kFontRoles; ++i) {
@@ -106,14 +109,14 @@ AtlasStats FontBook::build(ImFontAtlas& atlas) {
     std::snprintf(cfg.Name, sizeof cfg.Name, "kiosk-%s-%.0fpx", role == FontRole::Title ? "title" : "body",
                   static_cast<double>(px));
     // ImGui takes a non-const pointer but neither writes nor frees it (FontDataOwnedByAtlas = false).
-    ImFont* f = atlas.AddFontFromMemoryTTF(const_cast<unsigned char*>(start_.data()), static_cast<int>(start_.size()),
-                                           px, &cfg, start_ranges_.data());
+    ImFont* f = atlas.AddFontFromMemoryTTF(const_cast<unsigned char*>(start_.data()),
+                                           static_cast<int>(start_.size()), px, &cfg, start_ranges_.data());
     const PerRole& r = roles_[i];
     if (!r.added.empty() && !extended_.empty()) {
       ImFontConfig more = cfg;
       more.MergeMode = true;
-      atlas.AddFontFromMemoryTTF(const_cast<unsigned char*>(extended_.data()), static_cast<int>(extended_.size()), px,
-                                 &more, r.added_ranges.data());
+      atlas.AddFontFromMemoryTTF(const_cast<unsigned char*>(extended_.data()),
+                                 static_cast<int>(extended_.size()), px, &more, r.added_ranges.data());
     }
     const int box_h = static_cast<int>(std::lround(px * 0.72f));
     const int box_w = static_cast<int>(std::lround(px * 0.62f));

@@ -6,7 +6,9 @@
 
 namespace ui {
 
-std::string_view language_code(core::Language l) { return l == core::Language::En ? "en" : "zh-CN"; }
+std::string_view language_code(core::Language l) {
+  return l == core::Language::En ? "en" : "zh-CN";
+}
 
 bool valid_key(std::string_view key) {
   if (key.empty() || key.front() == '.' || key.back() == '.') return false;
@@ -37,7 +39,8 @@ std::vector<std::string> placeholders(std::string_view pattern) {
   return out;
 }
 
-std::string format(std::string_view pattern, std::initializer_list<std::pair<std::string_view, std::string_view>> args) {
+std::string format(std::string_view pattern,
+                   std::initializer_list<std::pair<std::string_view, std::string_view>> args) {
   std::string out;
   out.reserve(pattern.size() + 16);
   std::size_t i = 0;
@@ -68,9 +71,11 @@ std::string label_id(std::string_view label, std::string_view key) {
 
 std::expected<Strings, std::vector<std::string>> Strings::parse(std::string_view json_text) {
   std::vector<std::string> errors;
-  nlohmann::json j = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false, /*ignore_comments=*/true);
+  nlohmann::json j =
+      nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false, /*ignore_comments=*/true);
   if (j.is_discarded()) return std::unexpected(std::vector<std::string>{"not valid JSON"});
-  if (!j.is_object()) return std::unexpected(std::vector<std::string>{"expected one object of \"key\": \"text\""});
+  if (!j.is_object())
+    return std::unexpected(std::vector<std::string>{"expected one object of \"key\": \"text\""});
   Strings s;
   for (const auto& [key, value] : j.items()) {
     if (!valid_key(key)) {
@@ -82,7 +87,8 @@ std::expected<Strings, std::vector<std::string>> Strings::parse(std::string_view
       continue;
     }
     auto text = value.get<std::string>();
-    if (text.find("##") != std::string::npos) errors.push_back(key + ": \"##\" would cut the label (ImGui IDs)");
+    if (text.find("##") != std::string::npos)
+      errors.push_back(key + ": \"##\" would cut the label (ImGui IDs)");
     if (std::count(text.begin(), text.end(), '{') != std::count(text.begin(), text.end(), '}'))
       errors.push_back(key + ": unbalanced { } placeholder");
     bool bad_utf8 = false;

@@ -4,7 +4,9 @@
 
 namespace ui {
 
-Texture NullTextures::picture(std::string_view) { return {}; }
+Texture NullTextures::picture(std::string_view) {
+  return {};
+}
 
 Texture NullTextures::image(std::string_view cache_key, const std::function<Image()>& make) {
   if (auto it = cache_.find(cache_key); it != cache_.end()) return it->second;

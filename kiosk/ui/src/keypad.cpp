@@ -40,12 +40,14 @@ KeypadResult keypad(Ctx& c, std::string_view key, const ImRect& r, KeypadScratch
     const auto cells = split_h(row_rects[static_cast<std::size_t>(row)], 3, metric::kGap * 0.5f);
     for (int col = 0; col < 3; ++col) {
       const char d = s.order[static_cast<std::size_t>(row * 3 + col)];
-      if (button_text(c, digit_key(d), std::string_view(&d, 1), cells[static_cast<std::size_t>(col)], digit_style))
+      if (button_text(c, digit_key(d), std::string_view(&d, 1), cells[static_cast<std::size_t>(col)],
+                      digit_style))
         press_digit(d);
     }
   }
   const auto last = split_h(row_rects[3], 3, metric::kGap * 0.5f);
-  if (button(c, base + ".delete", last[0], {ButtonKind::Secondary, FontRole::Body, !s.value.empty(), false})) {
+  if (button(c, base + ".delete", last[0],
+             {ButtonKind::Secondary, FontRole::Body, !s.value.empty(), false})) {
     s.value.pop_back();
     result = KeypadResult::Edited;
   }
@@ -64,7 +66,8 @@ KeypadResult keypad(Ctx& c, std::string_view key, const ImRect& r, KeypadScratch
   return result;
 }
 
-void keypad_field(Ctx& c, std::string_view key, const ImRect& r, const KeypadScratch& s, const FieldOptions& o) {
+void keypad_field(Ctx& c, std::string_view key, const ImRect& r, const KeypadScratch& s,
+                  const FieldOptions& o) {
   fill(r, color::kSurface, metric::kRounding);
   outline(r, color::kBorder, metric::kRounding, 2.0f);
   std::string shown;

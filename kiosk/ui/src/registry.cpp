@@ -36,13 +36,15 @@ bool overlaps(const ImRect& a, const ImRect& b) {
 
 }  // namespace
 
-std::vector<LayoutProblem> check_layout(const WidgetRegistry& widgets, ImVec2 display, const LayoutRules& rules) {
+std::vector<LayoutProblem> check_layout(const WidgetRegistry& widgets, ImVec2 display,
+                                        const LayoutRules& rules) {
   std::vector<LayoutProblem> out;
   std::map<std::string, int, std::less<>> seen;
   const auto& all = widgets.all();
   for (const auto& w : all) {
     if (++seen[w.key] == 2) out.push_back({w.key, "the key is used by more than one widget in the frame"});
-    if (!w.text.empty() && (w.text_size.x > w.text_room.x + rules.slack || w.text_size.y > w.text_room.y + rules.slack))
+    if (!w.text.empty() &&
+        (w.text_size.x > w.text_room.x + rules.slack || w.text_size.y > w.text_room.y + rules.slack))
       out.push_back({w.key, "text \"" + w.text + "\" is " + px(w.text_size.x) + "×" + px(w.text_size.y) +
                                 " px, its widget has room for " + px(w.text_room.x) + "×" +
                                 (w.text_room.y >= FLT_MAX ? std::string("∞") : px(w.text_room.y))});
@@ -66,6 +68,8 @@ std::vector<LayoutProblem> check_layout(const WidgetRegistry& widgets, ImVec2 di
   return out;
 }
 
-std::string to_string(const LayoutProblem& p) { return p.key + ": " + p.what; }
+std::string to_string(const LayoutProblem& p) {
+  return p.key + ": " + p.what;
+}
 
 }  // namespace ui

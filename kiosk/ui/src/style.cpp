@@ -6,11 +6,13 @@
 
 namespace ui {
 
-ImU32 to_u32(Rgb c, std::uint8_t alpha) { return IM_COL32(c.r, c.g, c.b, alpha); }
+ImU32 to_u32(Rgb c, std::uint8_t alpha) {
+  return IM_COL32(c.r, c.g, c.b, alpha);
+}
 
 ImVec4 to_vec4(Rgb c, float alpha) {
-  return {static_cast<float>(c.r) / 255.0f, static_cast<float>(c.g) / 255.0f, static_cast<float>(c.b) / 255.0f,
-          alpha};
+  return {static_cast<float>(c.r) / 255.0f, static_cast<float>(c.g) / 255.0f,
+          static_cast<float>(c.b) / 255.0f, alpha};
 }
 
 namespace {
@@ -18,7 +20,9 @@ double channel(std::uint8_t v) {
   const double c = v / 255.0;
   return c <= 0.03928 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4);
 }
-double luminance(Rgb c) { return 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b); }
+double luminance(Rgb c) {
+  return 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b);
+}
 }  // namespace
 
 double contrast(Rgb a, Rgb b) {

@@ -7,7 +7,9 @@
 namespace ui {
 namespace {
 
-ImDrawList* draw_list() { return ImGui::GetWindowDrawList(); }
+ImDrawList* draw_list() {
+  return ImGui::GetWindowDrawList();
+}
 
 std::string hash_id(std::string_view key) {
   std::string s = "###";
@@ -45,8 +47,8 @@ ImVec2 measure(ImFont* f, std::string_view text, float wrap_width) {
 }
 
 void draw_text(ImFont* f, ImVec2 pos, Rgb color, std::string_view text, float wrap_width = 0.0f) {
-  draw_list()->AddText(f, f->FontSize, ImVec2(std::floor(pos.x), std::floor(pos.y)), to_u32(color), text.data(),
-                       text.data() + text.size(), wrap_width);
+  draw_list()->AddText(f, f->FontSize, ImVec2(std::floor(pos.x), std::floor(pos.y)), to_u32(color),
+                       text.data(), text.data() + text.size(), wrap_width);
 }
 
 ImVec2 aligned(const ImRect& r, ImVec2 size, Align a) {
@@ -58,7 +60,7 @@ ImVec2 aligned(const ImRect& r, ImVec2 size, Align a) {
 
 }  // namespace
 
-// ---- rectangles ----------------------------------------------------------------------------------------------
+// ---- rectangles -----------------------------------------------------------------------------------------
 ImRect cut_top(ImRect& r, float h, float gap) {
   h = std::min(h, r.GetHeight());
   ImRect out(r.Min, ImVec2(r.Max.x, r.Min.y + h));
@@ -83,7 +85,9 @@ ImRect cut_right(ImRect& r, float w, float gap) {
   r.Max.x = std::max(r.Min.x, r.Max.x - w - gap);
   return out;
 }
-ImRect inset(const ImRect& r, float by) { return inset(r, by, by); }
+ImRect inset(const ImRect& r, float by) {
+  return inset(r, by, by);
+}
 ImRect inset(const ImRect& r, float x, float y) {
   ImRect out(ImVec2(r.Min.x + x, r.Min.y + y), ImVec2(r.Max.x - x, r.Max.y - y));
   if (out.Max.x < out.Min.x) out.Max.x = out.Min.x = r.GetCenter().x;
@@ -118,17 +122,17 @@ std::vector<ImRect> split_v(const ImRect& r, int n, float gap) {
   return out;
 }
 
-// ---- drawing ---------------------------------------------------------------------------------------------------
+// ---- drawing --------------------------------------------------------------------------------------------
 void fill(const ImRect& r, Rgb color, float rounding, std::uint8_t alpha) {
   draw_list()->AddRectFilled(r.Min, r.Max, to_u32(color, alpha), rounding);
 }
 void outline(const ImRect& r, Rgb color, float rounding, float thickness) {
   const float h = thickness * 0.5f;
-  draw_list()->AddRect(ImVec2(r.Min.x + h, r.Min.y + h), ImVec2(r.Max.x - h, r.Max.y - h), to_u32(color), rounding, 0,
-                       thickness);
+  draw_list()->AddRect(ImVec2(r.Min.x + h, r.Min.y + h), ImVec2(r.Max.x - h, r.Max.y - h), to_u32(color),
+                       rounding, 0, thickness);
 }
 
-// ---- text --------------------------------------------------------------------------------------------------------
+// ---- text -----------------------------------------------------------------------------------------------
 ImVec2 text_size(Ctx& c, std::string_view text, FontRole font) {
   c.fonts.want(text, font);
   return measure(c.fonts.font(font), text, -1.0f);
@@ -166,7 +170,9 @@ Wrapped wrap_text(ImFont* f, std::string_view text, float max_width) {
   };
   std::vector<Cp> cps;
   cps.reserve(text.size());
-  for_each_codepoint_at(text, [&](char32_t c, std::size_t pos, std::size_t len) { cps.push_back({c, pos, pos + len}); });
+  for_each_codepoint_at(text, [&](char32_t c, std::size_t pos, std::size_t len) {
+    cps.push_back({c, pos, pos + len});
+  });
   auto width_of = [&](std::size_t from, std::size_t to) {
     float w = 0;
     for (std::size_t k = from; k < to; ++k) w += advance(f, cps[k].c);
@@ -218,7 +224,8 @@ Wrapped wrap_text(ImFont* f, std::string_view text, float max_width) {
             break;
           }
         std::size_t run_end = i;
-        while (run_end < cps.size() && cps[run_end].c != ' ' && cps[run_end].c != '\n' && !is_cjk(cps[run_end].c))
+        while (run_end < cps.size() && cps[run_end].c != ' ' && cps[run_end].c != '\n' &&
+               !is_cjk(cps[run_end].c))
           ++run_end;
         out.overflow = std::max(out.overflow, width_of(run_start, run_end));
         push(line, i);
@@ -241,8 +248,8 @@ void text_line(Ctx& c, std::string_view key, std::string_view text, const ImRect
   c.fonts.want(text, s.font);
   const ImVec2 size = measure(f, text, -1.0f);
   draw_text(f, aligned(r, size, s.align), s.color, text);
-  record(c, key, 0, r, s.font == FontRole::Title ? WidgetKind::Title : WidgetKind::Text, text, size, r.GetSize(),
-         false, true);
+  record(c, key, 0, r, s.font == FontRole::Title ? WidgetKind::Title : WidgetKind::Text, text, size,
+         r.GetSize(), false, true);
 }
 
 float paragraph_height(Ctx& c, std::string_view text, float width, FontRole font) {
@@ -265,23 +272,25 @@ float paragraph(Ctx& c, std::string_view key, std::string_view text, const ImRec
   }
   ImVec2 size = wrapped.size;
   if (wrapped.overflow > 0) size.x = std::max(size.x, wrapped.overflow);
-  record(c, key, 0, ImRect(r.Min, ImVec2(r.Max.x, r.Min.y + size.y)), WidgetKind::Text, text, size, r.GetSize(), false,
-         true);
+  record(c, key, 0, ImRect(r.Min, ImVec2(r.Max.x, r.Min.y + size.y)), WidgetKind::Text, text, size,
+         r.GetSize(), false, true);
   return size.y;
 }
 
-// ---- buttons ---------------------------------------------------------------------------------------------------------
+// ---- buttons --------------------------------------------------------------------------------------------
 float button_width(Ctx& c, std::string_view label, FontRole font) {
   return std::max(metric::kTouchMin, std::ceil(text_size(c, label, font).x) + 2 * metric::kButtonPadX);
 }
 
-bool button_text(Ctx& c, std::string_view key, std::string_view label, const ImRect& r, const ButtonStyle& s) {
+bool button_text(Ctx& c, std::string_view key, std::string_view label, const ImRect& r,
+                 const ButtonStyle& s) {
   const ImGuiID id = id_of(key);
   const bool shown = ImGui::ItemAdd(r, id);
   bool hovered = false;
   bool held = false;
   bool pressed = false;
-  if (shown && s.enabled) pressed = ImGui::ButtonBehavior(r, id, &hovered, &held, ImGuiButtonFlags_PressedOnClickRelease);
+  if (shown && s.enabled)
+    pressed = ImGui::ButtonBehavior(r, id, &hovered, &held, ImGuiButtonFlags_PressedOnClickRelease);
   const ImGuiIO& io = ImGui::GetIO();
   const bool tap = pressed && io.MouseDragMaxDistanceSqr[0] <= metric::kTapSlop * metric::kTapSlop;
 
@@ -332,14 +341,16 @@ bool button(Ctx& c, std::string_view key, const ImRect& r, const ButtonStyle& s)
   return button_text(c, key, c.tr(key), r, s);
 }
 
-bool tile(Ctx& c, std::string_view key, std::string_view hint_key, const ImRect& r, ButtonKind kind, Icon icon) {
+bool tile(Ctx& c, std::string_view key, std::string_view hint_key, const ImRect& r, ButtonKind kind,
+          Icon icon) {
   const ImGuiID id = id_of(key);
   const bool shown = ImGui::ItemAdd(r, id);
   bool hovered = false;
   bool held = false;
   bool pressed = false;
   if (shown) pressed = ImGui::ButtonBehavior(r, id, &hovered, &held, ImGuiButtonFlags_PressedOnClickRelease);
-  const bool tap = pressed && ImGui::GetIO().MouseDragMaxDistanceSqr[0] <= metric::kTapSlop * metric::kTapSlop;
+  const bool tap =
+      pressed && ImGui::GetIO().MouseDragMaxDistanceSqr[0] <= metric::kTapSlop * metric::kTapSlop;
   const bool down = held && hovered;
   const bool primary = kind == ButtonKind::Primary;
   const Rgb bg = primary ? (down ? color::kPrimaryPressed : color::kPrimary)
@@ -363,19 +374,21 @@ bool tile(Ctx& c, std::string_view key, std::string_view hint_key, const ImRect&
   const float block = icon_h + icon_gap + ts.y + metric::kGap + hs.y;
   float top = r.Min.y + (r.GetHeight() - block) * 0.5f;
   if (icon != Icon::None) {
-    draw_icon(icon, centered(ImRect(ImVec2(r.Min.x, top), ImVec2(r.Max.x, top + icon_h)), ImVec2(icon_h, icon_h)), fg);
+    draw_icon(icon,
+              centered(ImRect(ImVec2(r.Min.x, top), ImVec2(r.Max.x, top + icon_h)), ImVec2(icon_h, icon_h)),
+              fg);
     top += icon_h + icon_gap;
   }
   draw_text(tf, ImVec2(r.Min.x + (r.GetWidth() - ts.x) * 0.5f, top), fg, title);
   draw_text(bf, ImVec2(r.Min.x + (r.GetWidth() - hs.x) * 0.5f, top + ts.y + metric::kGap), hint_fg, hint);
   record(c, key, id, r, WidgetKind::Button, title, ts,
          ImVec2(room_w, r.GetHeight() - hs.y - metric::kGap - icon_h - icon_gap), true, true);
-  record(c, hint_key, 0, ImRect(ImVec2(r.Min.x, top + ts.y), ImVec2(r.Max.x, top + block)), WidgetKind::Text, hint, hs,
-         ImVec2(room_w, FLT_MAX), false, true);
+  record(c, hint_key, 0, ImRect(ImVec2(r.Min.x, top + ts.y), ImVec2(r.Max.x, top + block)), WidgetKind::Text,
+         hint, hs, ImVec2(room_w, FLT_MAX), false, true);
   return tap;
 }
 
-// ---- icons -------------------------------------------------------------------------------------------------------------
+// ---- icons ----------------------------------------------------------------------------------------------
 void draw_icon(Icon icon, const ImRect& r, Rgb color) {
   ImDrawList* dl = draw_list();
   const ImU32 col = to_u32(color);
@@ -417,14 +430,15 @@ void draw_icon(Icon icon, const ImRect& r, Rgb color) {
   }
 }
 
-// ---- scrolling list ---------------------------------------------------------------------------------------------------
+// ---- scrolling list -------------------------------------------------------------------------------------
 void begin_list(Ctx& c, std::string_view key, const ImRect& r, ListScratch& s) {
   record(c, key, id_of(key), r, WidgetKind::List, {}, {}, r.GetSize(), false, true);
   ImGui::SetCursorScreenPos(r.Min);
   ImGui::SetNextWindowScroll(ImVec2(-1.0f, s.scroll));
   const std::string id = hash_id(key);
-  ImGui::BeginChild(id.c_str(), r.GetSize(), false,
-                    ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoNav | ImGuiWindowFlags_NoSavedSettings);
+  ImGui::BeginChild(
+      id.c_str(), r.GetSize(), false,
+      ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoNav | ImGuiWindowFlags_NoSavedSettings);
   c.in_list = true;
   c.list_clip = r;
 }
@@ -439,7 +453,8 @@ ImRect list_row(Ctx&, float height) {
 void end_list(Ctx& c, ListScratch& s) {
   const ImGuiIO& io = ImGui::GetIO();
   const bool hovered = ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem);
-  if (ImGui::IsMouseClicked(ImGuiMouseButton_Left) && hovered && c.list_clip.Contains(io.MouseClickedPos[0])) {
+  if (ImGui::IsMouseClicked(ImGuiMouseButton_Left) && hovered &&
+      c.list_clip.Contains(io.MouseClickedPos[0])) {
     s.dragging = true;
     s.scroll_at_press = s.scroll;
   }
@@ -452,7 +467,7 @@ void end_list(Ctx& c, ListScratch& s) {
   c.in_list = false;
 }
 
-// ---- overlay ------------------------------------------------------------------------------------------------------------
+// ---- overlay --------------------------------------------------------------------------------------------
 ImRect begin_overlay(Ctx& c, std::string_view key, ImVec2 card_size) {
   const ImVec2 display = c.layout.display;
   ImGui::SetNextWindowPos(ImVec2(0, 0));
@@ -461,7 +476,8 @@ ImRect begin_overlay(Ctx& c, std::string_view key, ImVec2 card_size) {
   const std::string id = hash_id(key);
   ImGui::Begin(id.c_str(), nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
-                   ImGuiWindowFlags_NoNav | ImGuiWindowFlags_NoBackground | ImGuiWindowFlags_NoScrollWithMouse);
+                   ImGuiWindowFlags_NoNav | ImGuiWindowFlags_NoBackground |
+                   ImGuiWindowFlags_NoScrollWithMouse);
   c.layer = 1;
   const ImRect screen(ImVec2(0, 0), display);
   fill(screen, color::kScrim, 0, 150);

@@ -12,8 +12,12 @@
 
 namespace ui_test {
 
-std::string source_assets() { return KIOSK_SOURCE_ASSETS; }
-std::string build_assets() { return KIOSK_TEST_ASSETS; }
+std::string source_assets() {
+  return KIOSK_SOURCE_ASSETS;
+}
+std::string build_assets() {
+  return KIOSK_TEST_ASSETS;
+}
 
 std::vector<unsigned char> read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -38,7 +38,7 @@ std::vector<unsigned char> read_bytes(const std::string& path);
 ui::I18n load_i18n();
 
 class UiHarness {
-public:
+ public:
   explicit UiHarness(ImVec2 display = ImVec2(1920, 1080));
   ~UiHarness();
   UiHarness(const UiHarness&) = delete;
@@ -77,7 +77,7 @@ public:
   const ui::I18n& i18n() const { return i18n_; }
   std::vector<std::string>& log() { return log_; }
 
-private:
+ private:
   ImGuiContext* ctx_ = nullptr;
   ImVec2 display_;
   ui::I18n i18n_;

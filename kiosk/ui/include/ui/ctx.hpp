@@ -49,8 +49,9 @@ struct Layout {
 Layout make_layout(ImVec2 display, bool do_not_remove_banner);
 
 class Ctx {
-public:
-  Ctx(const Strings& text, FontBook& font_book, WidgetRegistry& registry, TextureSource& texture_source, Layout frame_layout)
+ public:
+  Ctx(const Strings& text, FontBook& font_book, WidgetRegistry& registry, TextureSource& texture_source,
+      Layout frame_layout)
       : fonts(font_book), widgets(registry), textures(texture_source), layout(frame_layout), text_(text) {}
 
   // The key's text in the current language; a missing key is drawn as itself and recorded.
@@ -80,7 +81,7 @@ public:
   TextureSource& textures;
   Layout layout;
 
-private:
+ private:
   const Strings& text_;
   std::vector<SecretHandoff> handoffs_;
   std::vector<std::string> missing_;

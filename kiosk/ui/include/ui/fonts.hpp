@@ -34,13 +34,13 @@ struct FontSizes {
 struct AtlasStats {
   int width = 0;
   int height = 0;
-  int glyphs = 0;        // over all sizes
-  int added = 0;         // characters merged from the larger font so far
-  double build_ms = 0;   // rasterising and packing, this build
+  int glyphs = 0;       // over all sizes
+  int added = 0;        // characters merged from the larger font so far
+  double build_ms = 0;  // rasterising and packing, this build
 };
 
 class FontBook {
-public:
+ public:
   using Bytes = std::span<const unsigned char>;
   using Loader = std::function<Bytes()>;  // the larger font's bytes, owned by the caller; empty = none
   using Log = std::function<void(std::string_view)>;
@@ -69,7 +69,7 @@ public:
 
   static constexpr char32_t kPlaceholder = 0xFFFD;  // ImGui draws this for a missing or 32-bit character
 
-private:
+ private:
   struct PerRole {
     GlyphSet added;    // merged from the larger font
     GlyphSet pending;  // wanted, not yet built

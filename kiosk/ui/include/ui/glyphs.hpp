@@ -27,7 +27,7 @@ void append_utf8(std::string& out, char32_t c);
 
 // A set of BMP code points (a 64 Ki-bit map), plus whatever lies beyond the BMP seen on the way.
 class GlyphSet {
-public:
+ public:
   void add(char32_t c);
   void add_text(std::string_view utf8);
   void add_range(char32_t first, char32_t last);
@@ -42,7 +42,7 @@ public:
   [[nodiscard]] std::vector<ImWchar> ranges() const;
   [[nodiscard]] std::vector<char32_t> codepoints() const;
 
-private:
+ private:
   std::vector<std::uint64_t> bits_ = std::vector<std::uint64_t>(0x10000 / 64, 0);
   std::size_t count_ = 0;
   std::vector<char32_t> beyond_;
@@ -86,8 +86,8 @@ void for_each_codepoint_at(std::string_view s, F&& f) {
       c = (c << 6) | (b & 0x3Fu);
     }
     // Overlong forms, surrogates and values past U+10FFFF are malformed too.
-    if (ok && ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) || (len == 4 && c < 0x10000) || c > 0x10FFFF ||
-               (c >= 0xD800 && c <= 0xDFFF)))
+    if (ok && ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+               c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)))
       ok = false;
     if (!ok) {
       f(kReplacement, i, std::size_t{1});

@@ -23,7 +23,7 @@ inline constexpr core::Language kLanguages[] = {core::Language::ZhCN, core::Lang
 
 // One language's strings.
 class Strings {
-public:
+ public:
   // Parses a language file. Errors name the key and say what is wrong (not a string, a bad key, a "##"
   // that would cut the label, an unclosed {placeholder}).
   static std::expected<Strings, std::vector<std::string>> parse(std::string_view json_text);
@@ -37,25 +37,26 @@ public:
   // Every character of every value.
   [[nodiscard]] GlyphSet glyphs() const;
 
-private:
+ private:
   std::map<std::string, std::string, std::less<>> map_;
 };
 
 // Both languages.
 class I18n {
-public:
+ public:
   I18n() = default;
   I18n(Strings zh_cn, Strings en) : zh_(std::move(zh_cn)), en_(std::move(en)) {}
   [[nodiscard]] const Strings& of(core::Language l) const { return l == core::Language::En ? en_ : zh_; }
   [[nodiscard]] GlyphSet glyphs() const;
 
-private:
+ private:
   Strings zh_;
   Strings en_;
 };
 
 // Named placeholders: format("{seconds} 秒", {{"seconds", "20"}}). An unknown name stays as written.
-std::string format(std::string_view pattern, std::initializer_list<std::pair<std::string_view, std::string_view>> args);
+std::string format(std::string_view pattern,
+                   std::initializer_list<std::pair<std::string_view, std::string_view>> args);
 // The placeholder names of a pattern, sorted ("{brand}" → "brand"), for the check that both languages
 // use the same ones.
 std::vector<std::string> placeholders(std::string_view pattern);

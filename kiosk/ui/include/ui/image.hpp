@@ -29,7 +29,7 @@ struct Texture {
 };
 
 class TextureSource {
-public:
+ public:
   virtual ~TextureSource() = default;
   // A picture from assets/pictures by name (file stem); invalid when there is none.
   virtual Texture picture(std::string_view name) = 0;
@@ -40,12 +40,12 @@ public:
 
 // For tests and tools that draw without a renderer: hands out distinct fake IDs and remembers sizes.
 class NullTextures final : public TextureSource {
-public:
+ public:
   Texture picture(std::string_view name) override;
   Texture image(std::string_view cache_key, const std::function<Image()>& make) override;
   int images_made = 0;
 
-private:
+ private:
   std::map<std::string, Texture, std::less<>> cache_;
 };
 

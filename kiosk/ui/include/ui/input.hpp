@@ -22,7 +22,7 @@ struct PointerEvent {
 inline const ImVec2 kPointerAway{-FLT_MAX, -FLT_MAX};
 
 class PointerInput {
-public:
+ public:
   void push(PointerEvent e) { queue_.push_back(e); }
   // Sets io.MousePos / io.MouseDown[0] for the next frame.
   void apply(ImGuiIO& io);
@@ -31,7 +31,7 @@ public:
   [[nodiscard]] bool down() const { return down_; }
   void reset();
 
-private:
+ private:
   std::deque<PointerEvent> queue_;
   bool down_ = false;
   bool leave_next_ = false;

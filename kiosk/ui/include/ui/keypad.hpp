@@ -4,7 +4,8 @@
 //
 //   KeypadScratch& k = scratch.pin;          // in the per-session scratch: replaced when the session ends
 //   keypad_field(c, "pin.field", field_rect, k, {.masked = true});
-//   if (keypad(c, "pin.keypad", pad_rect, k, {.max_length = 16, .shuffle = v.shuffle}) == KeypadResult::Submitted) {
+//   if (keypad(c, "pin.keypad", pad_rect, k, {.max_length = 16, .shuffle = v.shuffle}) ==
+//   KeypadResult::Submitted) {
 //     c.hand_over(SecretKind::Pin, std::move(k.value));
 //     return core::PinSubmitted{};
 //   }
@@ -32,16 +33,17 @@ struct KeypadScratch {
 
 struct KeypadOptions {
   std::size_t max_length = 16;
-  bool shuffle = false;       // a new digit order for every entry (set once per scratch)
-  std::uint32_t seed = 1;     // from the session scratch; tests fix it
+  bool shuffle = false;    // a new digit order for every entry (set once per scratch)
+  std::uint32_t seed = 1;  // from the session scratch; tests fix it
   bool show_ok = true;
-  bool ok_enabled = true;     // e.g. only once the value is long enough
+  bool ok_enabled = true;  // e.g. only once the value is long enough
   std::string_view ok_key = "keypad.ok";
 };
 
 enum class KeypadResult { None, Edited, Submitted };
 
-KeypadResult keypad(Ctx& c, std::string_view key, const ImRect& r, KeypadScratch& s, const KeypadOptions& o = {});
+KeypadResult keypad(Ctx& c, std::string_view key, const ImRect& r, KeypadScratch& s,
+                    const KeypadOptions& o = {});
 
 struct FieldOptions {
   bool masked = true;                  // one mask character per typed character
@@ -49,7 +51,8 @@ struct FieldOptions {
   std::size_t group = 0;               // unmasked: a space every `group` digits from the left (0 = none)
 };
 // The entry field above a keypad, registered as a Field under `key`.
-void keypad_field(Ctx& c, std::string_view key, const ImRect& r, const KeypadScratch& s, const FieldOptions& o = {});
+void keypad_field(Ctx& c, std::string_view key, const ImRect& r, const KeypadScratch& s,
+                  const FieldOptions& o = {});
 
 // Fisher–Yates with a small xorshift generator: the same seed gives the same order.
 void shuffle_digits(std::array<char, 10>& order, std::uint32_t seed);

@@ -12,7 +12,7 @@ enum class QrError { Empty, TooLong, EncodeFailed };
 std::string_view to_string(QrError e);
 
 struct QrOptions {
-  int module_px = 8;     // an integer ≥ 6 so every module is crisp and large enough to scan
+  int module_px = 8;      // an integer ≥ 6 so every module is crisp and large enough to scan
   int quiet_modules = 4;  // the standard's quiet zone
 };
 

@@ -17,22 +17,22 @@ namespace ui {
 enum class WidgetKind { Button, Text, Title, Field, Badge, List, Image };
 
 struct WidgetInfo {
-  std::string key;               // the part after ### ("home.renew")
-  ImGuiID id = 0;                // ImGui's ID for it (stable across a language switch)
-  ImRect rect;                   // screen rectangle
-  ImRect visible;                // the part not clipped away by a scrolling list
+  std::string key;  // the part after ### ("home.renew")
+  ImGuiID id = 0;   // ImGui's ID for it (stable across a language switch)
+  ImRect rect;      // screen rectangle
+  ImRect visible;   // the part not clipped away by a scrolling list
   WidgetKind kind = WidgetKind::Text;
-  std::string text;              // as drawn
-  ImVec2 text_size{0, 0};        // CalcTextSize at the font it was drawn with
-  ImVec2 text_room{0, 0};        // the room the text had (FLT_MAX = unbounded)
+  std::string text;        // as drawn
+  ImVec2 text_size{0, 0};  // CalcTextSize at the font it was drawn with
+  ImVec2 text_room{0, 0};  // the room the text had (FLT_MAX = unbounded)
   bool interactive = false;
   bool enabled = true;
-  int layer = 0;                 // 0 the screen, 1 an overlay above it
-  bool in_list = false;          // inside a scrolling list (may be partly out of view)
+  int layer = 0;         // 0 the screen, 1 an overlay above it
+  bool in_list = false;  // inside a scrolling list (may be partly out of view)
 };
 
 class WidgetRegistry {
-public:
+ public:
   void clear() { items_.clear(); }
   void add(WidgetInfo w) { items_.push_back(std::move(w)); }
   // The last widget registered under `key`, or null.
@@ -42,7 +42,7 @@ public:
   // scrolled entirely out of view.
   [[nodiscard]] std::optional<ImVec2> tap_point(std::string_view key) const;
 
-private:
+ private:
   std::vector<WidgetInfo> items_;
 };
 
@@ -57,7 +57,8 @@ struct LayoutRules {
 };
 
 // Problems with one frame's widgets on a display of `display` size. Empty = the frame passes.
-std::vector<LayoutProblem> check_layout(const WidgetRegistry& widgets, ImVec2 display, const LayoutRules& rules = {});
+std::vector<LayoutProblem> check_layout(const WidgetRegistry& widgets, ImVec2 display,
+                                        const LayoutRules& rules = {});
 
 std::string to_string(const LayoutProblem& p);
 

@@ -20,7 +20,8 @@ struct HelpScratch {
 struct ComingSoonScratch {};
 
 struct SessionScratch {
-  SessionScratch(std::uint64_t session_id, std::uint32_t random_seed) : session(session_id), seed(random_seed) {}
+  SessionScratch(std::uint64_t session_id, std::uint32_t random_seed)
+      : session(session_id), seed(random_seed) {}
   SessionScratch(const SessionScratch&) = delete;
   SessionScratch& operator=(const SessionScratch&) = delete;
 

@@ -35,7 +35,7 @@ struct FrameResult {
 void configure_imgui(ImGuiIO& io, ImGuiStyle& style);
 
 class Shell {
-public:
+ public:
   Shell(const I18n& i18n, FontBook& fonts, TextureSource& textures, ShellOptions options = {});
 
   // NewFrame → the chrome, the current screen, the idle overlay → Render.
@@ -48,7 +48,7 @@ public:
   // The current session's scratch (tests look inside; the app never needs to).
   [[nodiscard]] SessionScratch* scratch() { return scratch_.get(); }
 
-private:
+ private:
   const I18n& i18n_;
   FontBook& fonts_;
   TextureSource& textures_;

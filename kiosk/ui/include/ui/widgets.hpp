@@ -20,17 +20,17 @@
 namespace ui {
 
 // ---- rectangles ----------------------------------------------------------------------------------------
-ImRect cut_top(ImRect& r, float h, float gap = 0);     // the top h of r; r keeps the rest below the gap
+ImRect cut_top(ImRect& r, float h, float gap = 0);  // the top h of r; r keeps the rest below the gap
 ImRect cut_bottom(ImRect& r, float h, float gap = 0);
 ImRect cut_left(ImRect& r, float w, float gap = 0);
 ImRect cut_right(ImRect& r, float w, float gap = 0);
 ImRect inset(const ImRect& r, float by);
 ImRect inset(const ImRect& r, float x, float y);
-ImRect centered(const ImRect& r, ImVec2 size);         // size centred in r (clamped to r)
+ImRect centered(const ImRect& r, ImVec2 size);                   // size centred in r (clamped to r)
 std::vector<ImRect> split_h(const ImRect& r, int n, float gap);  // n columns
 std::vector<ImRect> split_v(const ImRect& r, int n, float gap);  // n rows
 
-// ---- text ------------------------------------------------------------------------------------------------
+// ---- text -----------------------------------------------------------------------------------------------
 enum class Align { Left, Center, Right };
 struct TextStyle {
   FontRole font = FontRole::Body;
@@ -57,11 +57,12 @@ Wrapped wrap_text(ImFont* font, std::string_view text, float max_width);
 void text_line(Ctx& c, std::string_view key, std::string_view text, const ImRect& r, const TextStyle& s = {});
 // A wrapped paragraph from r's top-left within r's width; returns the height used. The text's whole height
 // must fit in r (check_layout says so when it does not).
-float paragraph(Ctx& c, std::string_view key, std::string_view text, const ImRect& r, const TextStyle& s = {});
+float paragraph(Ctx& c, std::string_view key, std::string_view text, const ImRect& r,
+                const TextStyle& s = {});
 // The height paragraph() would use.
 float paragraph_height(Ctx& c, std::string_view text, float width, FontRole font);
 
-// ---- buttons ---------------------------------------------------------------------------------------------
+// ---- buttons --------------------------------------------------------------------------------------------
 enum class ButtonKind { Primary, Secondary, OnBar, Danger };
 struct ButtonStyle {
   ButtonKind kind = ButtonKind::Secondary;
@@ -72,7 +73,8 @@ struct ButtonStyle {
 // Labelled with the key's text. True once: on release over it, not dragged.
 bool button(Ctx& c, std::string_view key, const ImRect& r, const ButtonStyle& s = {});
 // Labelled with other text (a countdown, a name); the ID is still the key.
-bool button_text(Ctx& c, std::string_view key, std::string_view label, const ImRect& r, const ButtonStyle& s = {});
+bool button_text(Ctx& c, std::string_view key, std::string_view label, const ImRect& r,
+                 const ButtonStyle& s = {});
 // Simple line icons drawn with ImGui's draw list (no picture files needed).
 enum class Icon { None, Key, Person, Help, Clock, Warning };
 void draw_icon(Icon icon, const ImRect& r, Rgb color);
@@ -83,13 +85,13 @@ bool tile(Ctx& c, std::string_view key, std::string_view hint_key, const ImRect&
 // The width a button needs for its label (label + padding), at least the touch minimum.
 float button_width(Ctx& c, std::string_view label, FontRole font);
 
-// ---- scrolling list ----------------------------------------------------------------------------------------
+// ---- scrolling list -------------------------------------------------------------------------------------
 // Scrolled by dragging anywhere in it (ImGui 1.86 scrolls only by wheel or scrollbar). The offset lives
 // in the screen's scratch, so a new session starts at the top.
 struct ListScratch {
   float scroll = 0;
-  float max_scroll = 0;       // as of the last frame
-  bool dragging = false;      // the finger went down inside the list
+  float max_scroll = 0;   // as of the last frame
+  bool dragging = false;  // the finger went down inside the list
   float scroll_at_press = 0;
 };
 void begin_list(Ctx& c, std::string_view key, const ImRect& r, ListScratch& s);
@@ -97,13 +99,13 @@ void begin_list(Ctx& c, std::string_view key, const ImRect& r, ListScratch& s);
 ImRect list_row(Ctx& c, float height);
 void end_list(Ctx& c, ListScratch& s);
 
-// ---- overlay ------------------------------------------------------------------------------------------------
+// ---- overlay --------------------------------------------------------------------------------------------
 // A window over the whole screen with a dim scrim; widgets inside are on layer 1 and the screen below
 // takes no touch while it is up. Returns the card's rectangle (size, centred).
 ImRect begin_overlay(Ctx& c, std::string_view key, ImVec2 card_size);
 void end_overlay(Ctx& c);
 
-// ---- drawing -----------------------------------------------------------------------------------------------
+// ---- drawing --------------------------------------------------------------------------------------------
 void fill(const ImRect& r, Rgb color, float rounding = 0, std::uint8_t alpha = 0xFF);
 void outline(const ImRect& r, Rgb color, float rounding, float thickness);
 

@@ -42,7 +42,8 @@ void draw_key_badge(const core::ChromeView& v, Ctx& c, const ImRect& area, Align
   if (align == Align::Center) x = area.Min.x + (area.GetWidth() - w) * 0.5f;
   const ImRect pill(ImVec2(x, area.GetCenter().y - h * 0.5f), ImVec2(x + w, area.GetCenter().y + h * 0.5f));
   fill(pill, color::kSurface, h * 0.5f);
-  if (align != Align::Right || v.key == core::KeyPresence::NoKey) outline(pill, color::kBorder, h * 0.5f, 2.0f);
+  if (align != Align::Right || v.key == core::KeyPresence::NoKey)
+    outline(pill, color::kBorder, h * 0.5f, 2.0f);
   ImRect inner = inset(pill, 18.0f, 0.0f);
   draw_icon(Icon::Key, centered(cut_left(inner, icon, 18.0f), ImVec2(icon, icon)), b.dot);
   text_line(c, "chrome.key_status", b.text, inner, {FontRole::Body, color::kText, Align::Left});

@@ -12,7 +12,8 @@ std::optional<core::Event> draw_coming_soon(const ComingSoonView&, ComingSoonScr
   draw_icon(Icon::Clock, centered(cut_top(col, 160.0f, metric::kPad), ImVec2(160, 160)), color::kPrimary);
   text_line(c, "coming_soon.title", c.tr("coming_soon.title"), cut_top(col, 64.0f, metric::kGap),
             {FontRole::Title, color::kText, Align::Center});
-  paragraph(c, "coming_soon.body", c.tr("coming_soon.body"), col, {FontRole::Body, color::kTextMuted, Align::Center});
+  paragraph(c, "coming_soon.body", c.tr("coming_soon.body"), col,
+            {FontRole::Body, color::kTextMuted, Align::Center});
   return std::nullopt;
 }
 

@@ -39,10 +39,10 @@ std::optional<core::Event> draw_screen(const core::Model& m, SessionScratch& s, 
 
 std::span<const core::Screen> all_screens() {
   using S = core::Screen;
-  static constexpr S kAll[] = {S::Home,      S::Help,      S::ComingSoon, S::Products,    S::KeyCheck,
-                               S::Phone,     S::OrderList, S::Payment,    S::KeyDetails,  S::Pin,
-                               S::Progress,  S::KeyPulled, S::Success,    S::Failure,     S::Login,
-                               S::AccountHome, S::MyBusiness, S::Profile, S::ChangePassword};
+  static constexpr S kAll[] = {S::Home,        S::Help,       S::ComingSoon, S::Products,      S::KeyCheck,
+                               S::Phone,       S::OrderList,  S::Payment,    S::KeyDetails,    S::Pin,
+                               S::Progress,    S::KeyPulled,  S::Success,    S::Failure,       S::Login,
+                               S::AccountHome, S::MyBusiness, S::Profile,    S::ChangePassword};
   return kAll;
 }
 
@@ -91,19 +91,41 @@ std::string_view screen_title_key(core::Screen s) {
 }
 
 ImRect screen_title(Ctx& c, std::string_view key, ImRect content) {
-  text_line(c, key, c.tr(key), cut_top(content, 64.0f, metric::kGap), {FontRole::Title, color::kText, Align::Left});
+  text_line(c, key, c.tr(key), cut_top(content, 64.0f, metric::kGap),
+            {FontRole::Title, color::kText, Align::Left});
   return content;
 }
 
 std::vector<std::string> shell_keys() {
   std::vector<std::string> keys = {
-      "app.title",          "chrome.back",        "chrome.home",          "chrome.help",
-      "chrome.lang.zh",     "chrome.lang.en",     "chrome.do_not_remove", "key.none",
-      "key.recognised",     "key.not_recognised", "key.driver_missing",   "home.welcome",
-      "home.renew",         "home.renew.hint",    "home.personal",        "home.personal.hint",
-      "home.insert_hint",   "help.title",         "coming_soon.title",    "coming_soon.body",
-      "placeholder.body",   "idle.title",         "idle.body",            "idle.continue",
-      "keypad.delete",      "keypad.clear",       "keypad.ok",            "keypad.mask",
+      "app.title",
+      "chrome.back",
+      "chrome.home",
+      "chrome.help",
+      "chrome.lang.zh",
+      "chrome.lang.en",
+      "chrome.do_not_remove",
+      "key.none",
+      "key.recognised",
+      "key.not_recognised",
+      "key.driver_missing",
+      "home.welcome",
+      "home.renew",
+      "home.renew.hint",
+      "home.personal",
+      "home.personal.hint",
+      "home.insert_hint",
+      "help.title",
+      "coming_soon.title",
+      "coming_soon.body",
+      "placeholder.body",
+      "idle.title",
+      "idle.body",
+      "idle.continue",
+      "keypad.delete",
+      "keypad.clear",
+      "keypad.ok",
+      "keypad.mask",
       "order.method.wechat",
   };
   for (int i = 1; i <= kHelpQuestions; ++i) {

@@ -12,11 +12,14 @@ std::optional<core::Event> draw_home(const HomeView& v, HomeScratch&, Ctx& c) {
             {FontRole::Title, color::kText, Align::Center});
   const ImRect hint = cut_bottom(area, 56.0f, metric::kPad);
   // The insert hint matters most while no key is in: then it is in the text colour, else muted.
-  text_line(c, "home.insert_hint", c.tr("home.insert_hint"), hint,
-            {FontRole::Body, v.key == core::KeyPresence::NoKey ? color::kText : color::kTextMuted, Align::Center});
-  const auto tiles = c.layout.portrait() ? split_v(inset(area, 0.0f, metric::kPad), 2, metric::kPad * 1.5f)
-                                         : split_h(inset(area, metric::kPad, metric::kPad), 2, metric::kPad * 1.5f);
-  if (tile(c, "home.renew", "home.renew.hint", tiles[0], ButtonKind::Primary, Icon::Key)) out = core::RenewTapped{};
+  text_line(
+      c, "home.insert_hint", c.tr("home.insert_hint"), hint,
+      {FontRole::Body, v.key == core::KeyPresence::NoKey ? color::kText : color::kTextMuted, Align::Center});
+  const auto tiles = c.layout.portrait()
+                         ? split_v(inset(area, 0.0f, metric::kPad), 2, metric::kPad * 1.5f)
+                         : split_h(inset(area, metric::kPad, metric::kPad), 2, metric::kPad * 1.5f);
+  if (tile(c, "home.renew", "home.renew.hint", tiles[0], ButtonKind::Primary, Icon::Key))
+    out = core::RenewTapped{};
   if (tile(c, "home.personal", "home.personal.hint", tiles[1], ButtonKind::Secondary, Icon::Person))
     out = core::PersonalCentreTapped{};
   return out;
