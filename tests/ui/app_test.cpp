@@ -302,13 +302,32 @@ TEST_CASE("headless outside the demo is refused") {
   CHECK(WEXITSTATUS(rc) == 2);
 }
 
-TEST_CASE("a QR code drawn by kiosk/ui scans back to its URL (zbarimg)") {
+TEST_CASE("a QR code made by kiosk/ui, drawn through an SDL texture, scans back to its URL (zbarimg)") {
   const std::string url = "weixin://wxpay/bizpayurl?pr=Kiosk42x";
   auto img = ui::qr_image(url, {.module_px = 6, .quiet_modules = 4});
   REQUIRE(img.has_value());
+  // As the app draws it: a texture, copied onto a software-rendered surface at twice its size.
+  SDL_Surface* surface = SDL_CreateRGBSurfaceWithFormat(0, 640, 640, 32, SDL_PIXELFORMAT_ARGB8888);
+  SDL_Renderer* r = SDL_CreateSoftwareRenderer(surface);
+  REQUIRE(r);
+  SDL_SetRenderDrawColor(r, 0xF3, 0xF5, 0xF8, 0xFF);
+  SDL_RenderClear(r);
+  {
+    app::TexturePtr tex = app::make_texture(r, *img);
+    REQUIRE(tex);
+    const SDL_Rect dst{20, 20, img->width * 2, img->height * 2};
+    SDL_RenderCopy(r, tex.get(), nullptr, &dst);
+  }
+  ui::Image shot;
+  shot.width = 640;
+  shot.height = 640;
+  shot.rgba.resize(640 * 640 * 4);
+  REQUIRE(SDL_RenderReadPixels(r, nullptr, SDL_PIXELFORMAT_RGBA32, shot.rgba.data(), 640 * 4) == 0);
+  SDL_DestroyRenderer(r);
+  SDL_FreeSurface(surface);
   const auto dir = temp_dir("qr");
   const auto png = dir / "qr.png";
-  REQUIRE(app::write_png(png, *img).has_value());
+  REQUIRE(app::write_png(png, shot).has_value());
   const std::string cmd = "zbarimg --raw -q " + png.string() + " > " + (dir / "out.txt").string();
   REQUIRE(std::system(cmd.c_str()) == 0);
   auto decoded = app::read_file(dir / "out.txt");

@@ -175,3 +175,26 @@ TEST_CASE("QR pixels: ECC M, a quiet zone of 4 modules, integer module size") {
   CHECK(px(32 + 7, 32 + 7) == 0x00);
   CHECK_FALSE(ui::qr_image("").has_value());
 }
+
+TEST_CASE("a QR texture is made once per URL and drawn as a registered image of whole modules") {
+  ui_test::UiHarness h;
+  const std::string url = "weixin://wxpay/bizpayurl?pr=AbCdEfG12";
+  ui::Texture seen;
+  auto draw = [&](ui::Ctx& c) {
+    seen = ui::qr_texture(c, url, 8);
+    ui::image(c, "payment.qr", seen, ui::centered(c.layout.content, ImVec2(static_cast<float>(seen.width),
+                                                                               static_cast<float>(seen.height))));
+  };
+  h.settle_with(draw);
+  REQUIRE(seen.valid());
+  CHECK(seen.width == 37 * 8);
+  const auto* w = h.widgets().find("payment.qr");
+  REQUIRE(w);
+  CHECK(w->rect.GetWidth() == doctest::Approx(296.0f));
+  CHECK(w->rect.Min.x == std::floor(w->rect.Min.x));  // on whole pixels
+  h.settle_with(draw);
+  CHECK(h.textures().images_made == 1);  // encoded once for all those frames
+  auto draw_empty = [&](ui::Ctx& c) { seen = ui::qr_texture(c, "", 8); };
+  h.settle_with(draw_empty);
+  CHECK_FALSE(seen.valid());
+}

@@ -1,5 +1,7 @@
 #include "ui/widgets.hpp"
 
+#include "ui/qr.hpp"
+
 #include <algorithm>
 #include <cfloat>
 #include <string>
@@ -465,6 +467,25 @@ void end_list(Ctx& c, ListScratch& s) {
   s.scroll = std::clamp(s.scroll, 0.0f, std::max(0.0f, s.max_scroll));
   ImGui::EndChild();
   c.in_list = false;
+}
+
+// ---- images -------------------------------------------------------------------------------------------
+void image(Ctx& c, std::string_view key, const Texture& t, const ImRect& r) {
+  const ImRect px(ImVec2(std::floor(r.Min.x), std::floor(r.Min.y)), ImVec2(std::floor(r.Max.x), std::floor(r.Max.y)));
+  if (t.valid()) draw_list()->AddImage(t.id, px.Min, px.Max);
+  record(c, key, 0, px, WidgetKind::Image, {}, {}, px.GetSize(), false, t.valid());
+}
+
+Texture qr_texture(Ctx& c, std::string_view text, int module_px) {
+  std::string cache_key = "qr:" + std::to_string(module_px) + ":";
+  cache_key.append(text);
+  bool ok = true;
+  Texture t = c.textures.image(cache_key, [&] {
+    auto img = qr_image(text, {.module_px = module_px, .quiet_modules = 4});
+    ok = img.has_value();
+    return ok ? std::move(*img) : Image{};
+  });
+  return ok && t.width > 0 ? t : Texture{};
 }
 
 // ---- overlay --------------------------------------------------------------------------------------------

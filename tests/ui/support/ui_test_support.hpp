@@ -74,6 +74,7 @@ class UiHarness {
 
   ui::Shell& shell() { return *shell_; }
   ui::FontBook& fonts() { return *fonts_; }
+  ui::NullTextures& textures() { return textures_; }
   const ui::I18n& i18n() const { return i18n_; }
   std::vector<std::string>& log() { return log_; }
 

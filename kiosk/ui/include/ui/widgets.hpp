@@ -99,6 +99,14 @@ void begin_list(Ctx& c, std::string_view key, const ImRect& r, ListScratch& s);
 ImRect list_row(Ctx& c, float height);
 void end_list(Ctx& c, ListScratch& s);
 
+// ---- images -------------------------------------------------------------------------------------------
+// A texture drawn in `r`, registered as an Image under `key`. Give it a rectangle of the texture's own size
+// (or an integer multiple) on whole pixels and it stays crisp: the app samples images nearest-neighbour.
+void image(Ctx& c, std::string_view key, const Texture& t, const ImRect& r);
+// The QR code of `text` (ECC M, 4 modules of quiet zone, `module_px` per module), made once per text and
+// size and kept until the session ends. Invalid when the text cannot be encoded.
+Texture qr_texture(Ctx& c, std::string_view text, int module_px);
+
 // ---- overlay --------------------------------------------------------------------------------------------
 // A window over the whole screen with a dim scrim; widgets inside are on layer 1 and the screen below
 // takes no touch while it is up. Returns the card's rectangle (size, centred).
