@@ -7,3 +7,7 @@ echo "==> token rollover: library vs pkcs11-tool + openssl vs bare PKCS#11 (READ
 "$BUILD/tests/bench/token_rollover_bench" "${KIOSK_BENCH_RUNS_EC:-21}" "${KIOSK_BENCH_RUNS_RSA:-7}"
 echo "==> platform (client ↔ reference platform, mutual TLS on loopback)"
 "$BUILD/tests/bench/platform_bench" 200
+
+echo "==> kiosk shell (README: Performance → Kiosk shell)"
+xvfb-run -a -s "-screen 0 1920x1080x24 -nolisten tcp" \
+  "$BUILD/tests/bench/bench_kiosk_shell" --kiosk "$BUILD"/kiosk/app/ca-kiosk --floor "$BUILD"/tests/bench/bench_kiosk_floor

@@ -18,7 +18,7 @@ PACKAGES=(
   libssl-dev openssl libcurl4-openssl-dev libsqlite3-dev sqlite3
   nlohmann-json3-dev libfmt-dev libcli11-dev doctest-dev libcpp-httplib-dev
   libp11-kit-dev p11-kit softhsm2 opensc libengine-pkcs11-openssl
-  libqrencode-dev libimgui-dev libsdl2-dev fonts-noto-cjk fonttools
+  libqrencode-dev libimgui-dev libstb-dev libsdl2-dev fonts-noto-cjk fonttools
   zbar-tools xvfb xauth
   librime-dev rime-data-luna-pinyin libzinnia-dev tegaki-zinnia-simplified-chinese
   clang libclang-rt-14-dev python3

@@ -1,0 +1,497 @@
+#include "app.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <span>
+
+#include <time.h>
+
+#include <imgui.h>
+#include <imgui_impl_sdlrenderer.h>
+
+#include "core/update.hpp"
+
+namespace app {
+namespace {
+
+constexpr int kSettleFrames = 2;  // after input or a change: ImGui's hover/active state, then steady
+constexpr float kDesignLong = 1920.0f;
+constexpr float kDesignShort = 1080.0f;
+
+double ms_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+double thread_cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+runtime::Runtime::Secret to_runtime(ui::SecretKind k) {
+  switch (k) {
+    case ui::SecretKind::Pin:
+      return runtime::Runtime::Secret::Pin;
+    case ui::SecretKind::SmsCode:
+      return runtime::Runtime::Secret::SmsCode;
+    case ui::SecretKind::Password:
+      return runtime::Runtime::Secret::Password;
+    case ui::SecretKind::NewPassword:
+      return runtime::Runtime::Secret::NewPassword;
+  }
+  return runtime::Runtime::Secret::Pin;
+}
+
+std::string sdl_error(const char* what) {
+  return std::string(what) + ": " + SDL_GetError();
+}
+
+}  // namespace
+
+App::App(AppConfig config, runtime::Runtime& runtime) : config_(std::move(config)), runtime_(runtime) {
+  if (!config_.seed) config_.seed = [] { return static_cast<std::uint32_t>(std::random_device{}()); };
+  mark("app");
+  init_display();
+  mark("display");
+  wake_event_ = SDL_RegisterEvents(1);
+
+  IMGUI_CHECKVERSION();
+  imgui_ = ImGui::CreateContext();
+  ui::configure_imgui(ImGui::GetIO(), ImGui::GetStyle());
+  ImGui_ImplSDLRenderer_Init(renderer_);
+
+  ui::GlyphSet start = ui::base_glyphs();
+  start.add_all(config_.assets.i18n.glyphs());
+  const auto& start_font = config_.assets.start_font;
+  fonts_ = std::make_unique<ui::FontBook>(
+      std::span<const unsigned char>(start_font.data(), start_font.size()), std::move(start),
+      [this]() -> ui::FontBook::Bytes {
+        auto mapped = MappedFile::open(config_.assets.extended_font);
+        if (!mapped) {
+          log("the larger font is missing (" + mapped.error() + "): rare characters show as boxes");
+          return {};
+        }
+        extended_font_ = std::move(*mapped);
+        return extended_font_.bytes();
+      },
+      [this](std::string_view s) { log(std::string(s)); });
+  upload_fonts();
+  mark("fonts");
+
+  textures_ = std::make_unique<SdlTextures>(renderer_, config_.assets.pictures,
+                                            [this](const std::string& s) { log(s); });
+  ui::ShellOptions so;
+  so.shuffle_pin_keypad = config_.shuffle_pin_keypad;
+  so.seed = config_.seed;
+  shell_ = std::make_unique<ui::Shell>(config_.assets.i18n, *fonts_, *textures_, so);
+
+  runtime_.set_waker([this] { wake(); });
+  model_ = core::initial_model(config_.settings, now_ms(), wall_now());
+  session_ = model_.session;
+  auto started = core::start(std::move(model_));
+  model_ = std::move(started.model);
+  for (const auto& fx : started.effects) runtime_.run(fx, model_.session);
+  last_frame_ = std::chrono::steady_clock::now();
+  want_frames(1);
+  mark("model");
+}
+
+void App::mark(const char* phase) {
+  startup_.emplace_back(phase, ms_between(config_.started, std::chrono::steady_clock::now()));
+}
+
+App::~App() {
+  runtime_.set_waker({});
+  shell_.reset();
+  textures_.reset();
+  if (imgui_) {
+    ImGui_ImplSDLRenderer_Shutdown();
+    ImGui::DestroyContext(imgui_);
+  }
+  destroy_display();
+  SDL_Quit();
+}
+
+void App::log(const std::string& s) const {
+  if (config_.log)
+    config_.log(s);
+  else
+    std::fprintf(stderr, "ca-kiosk: %s\n", s.c_str());
+}
+
+// ---- display --------------------------------------------------------------------------------------------
+void App::init_display() {
+  const bool software = config_.renderer == RendererKind::Software;
+  if (config_.mode == DisplayMode::Headless) {
+    if (SDL_Init(SDL_INIT_EVENTS) != 0) throw StartupError(sdl_error("SDL_Init"));
+    surface_ = SDL_CreateRGBSurfaceWithFormat(0, config_.width, config_.height, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!surface_) throw StartupError(sdl_error("offscreen surface"));
+    renderer_ = SDL_CreateSoftwareRenderer(surface_);
+    if (!renderer_) throw StartupError(sdl_error("offscreen software renderer"));
+    update_scale();
+    return;
+  }
+  // Measured on this machine class (DESIGN §6): without this hint SDL's "software" renderer still presents
+  // through Mesa's llvmpipe, doubling start-up and frame cost and adding ~100 MB.
+  if (software) SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+  SDL_SetHint(SDL_HINT_RENDER_DRIVER, software ? "software" : "opengl");
+  // The app turns fingers into the pointer itself; SDL's synthetic mouse events would double every touch.
+  SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
+  SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
+  SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
+  if (SDL_Init(SDL_INIT_VIDEO) != 0)
+    throw StartupError(sdl_error("SDL_Init(video)") +
+                       " (no display? run under X, or headless with --demo --headless)");
+  if (config_.mode == DisplayMode::Fullscreen) {
+    // A borderless window the size of the screen, not SDL_WINDOW_FULLSCREEN: without a window manager the
+    // fullscreen flag waits ~110 ms for one (DESIGN §6).
+    SDL_Rect b{};
+    if (SDL_GetDisplayBounds(0, &b) != 0) throw StartupError(sdl_error("display bounds"));
+    window_ = SDL_CreateWindow("ca-kiosk", b.x, b.y, b.w, b.h, SDL_WINDOW_BORDERLESS | SDL_WINDOW_SHOWN);
+    SDL_ShowCursor(SDL_DISABLE);
+  } else {
+    window_ = SDL_CreateWindow("ca-kiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, config_.width,
+                               config_.height, SDL_WINDOW_SHOWN);
+  }
+  if (!window_) throw StartupError(sdl_error("window"));
+  renderer_ = SDL_CreateRenderer(window_, -1, software ? SDL_RENDERER_SOFTWARE : SDL_RENDERER_ACCELERATED);
+  if (!renderer_) throw StartupError(sdl_error(software ? "software renderer" : "OpenGL renderer"));
+  update_scale();
+}
+
+void App::destroy_display() {
+  if (renderer_) SDL_DestroyRenderer(renderer_);
+  renderer_ = nullptr;
+  if (window_) SDL_DestroyWindow(window_);
+  window_ = nullptr;
+  if (surface_) SDL_FreeSurface(surface_);
+  surface_ = nullptr;
+}
+
+// The layout is made for 1920×1080 / 1080×1920. Another screen (or a small development window) gets the
+// layout scaled to fit; at the design size the scale is exactly 1.
+void App::update_scale() {
+  int w = 0;
+  int h = 0;
+  SDL_GetRendererOutputSize(renderer_, &w, &h);
+  const bool portrait = h > w;
+  const float dw = portrait ? kDesignShort : kDesignLong;
+  const float dh = portrait ? kDesignLong : kDesignShort;
+  float s = std::min(static_cast<float>(w) / dw, static_cast<float>(h) / dh);
+  if (std::fabs(s - 1.0f) < 0.02f || s <= 0.0f) s = 1.0f;
+  scale_ = s;
+  logical_ = ImVec2(std::floor(static_cast<float>(w) / s), std::floor(static_cast<float>(h) / s));
+  SDL_RenderSetScale(renderer_, s, s);
+}
+
+void App::resize(int width, int height) {
+  if (config_.mode == DisplayMode::Fullscreen) return;
+  config_.width = width;
+  config_.height = height;
+  if (config_.mode == DisplayMode::Windowed) {
+    SDL_SetWindowSize(window_, width, height);
+    SDL_PumpEvents();
+  } else {
+    ImGui_ImplSDLRenderer_Shutdown();
+    textures_->drop_all(nullptr);
+    destroy_display();
+    surface_ = SDL_CreateRGBSurfaceWithFormat(0, width, height, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!surface_) throw StartupError(sdl_error("offscreen surface"));
+    renderer_ = SDL_CreateSoftwareRenderer(surface_);
+    if (!renderer_) throw StartupError(sdl_error("offscreen software renderer"));
+    ImGui_ImplSDLRenderer_Init(renderer_);
+    textures_->drop_all(renderer_);
+    upload_fonts();
+  }
+  update_scale();
+  pointer_.reset();
+  want_frames(kSettleFrames);
+}
+
+// ---- fonts ----------------------------------------------------------------------------------------------
+void App::upload_fonts() {
+  ImGuiIO& io = ImGui::GetIO();
+  ImGui_ImplSDLRenderer_DestroyFontsTexture();
+  fonts_->build(*io.Fonts);
+  io.FontDefault = fonts_->font(ui::FontRole::Body);
+  if (!ImGui_ImplSDLRenderer_CreateFontsTexture()) throw StartupError(sdl_error("font texture"));
+  // The texture has the pixels now; the atlas's own copies (alpha and RGBA, 5 bytes a pixel) can go.
+  io.Fonts->ClearTexData();
+}
+
+// ---- input ----------------------------------------------------------------------------------------------
+void App::pointer(ui::PointerEvent e) {
+  pointer_.push(e);
+  if (e.kind == ui::PointerEvent::Kind::Down) activity_pending_ = true;
+  // A move only needs its own frame (a list follows the finger); a press or release also needs ImGui to
+  // settle its active/hovered state.
+  want_frames(e.kind == ui::PointerEvent::Kind::Move ? 1 : kSettleFrames);
+}
+
+void App::handle(const SDL_Event& ev) {
+  using Kind = ui::PointerEvent::Kind;
+  switch (ev.type) {
+    case SDL_QUIT:
+      quit_ = true;
+      break;
+    case SDL_KEYDOWN:
+      // Development only: a production kiosk has no keyboard, and must not close from one.
+      if (config_.mode == DisplayMode::Windowed && ev.key.keysym.sym == SDLK_ESCAPE) quit_ = true;
+      break;
+    case SDL_WINDOWEVENT:
+      if (ev.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) update_scale();
+      if (ev.window.event == SDL_WINDOWEVENT_EXPOSED || ev.window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
+          ev.window.event == SDL_WINDOWEVENT_SHOWN || ev.window.event == SDL_WINDOWEVENT_RESTORED)
+        want_frames(1);
+      break;
+    case SDL_FINGERDOWN:
+    case SDL_FINGERMOTION:
+    case SDL_FINGERUP: {
+      // One finger drives the pointer; others are ignored until it lifts.
+      if (ev.type == SDL_FINGERDOWN && !finger_) finger_ = ev.tfinger.fingerId;
+      if (!finger_ || *finger_ != ev.tfinger.fingerId) break;
+      // Finger positions are fractions of the window (of the surface, headless).
+      int w = surface_ ? surface_->w : 0;
+      int h = surface_ ? surface_->h : 0;
+      if (window_) SDL_GetWindowSize(window_, &w, &h);
+      const ImVec2 p(ev.tfinger.x * static_cast<float>(w) / scale_,
+                     ev.tfinger.y * static_cast<float>(h) / scale_);
+      const Kind k = ev.type == SDL_FINGERDOWN ? Kind::Down : ev.type == SDL_FINGERUP ? Kind::Up : Kind::Move;
+      if (k == Kind::Up) finger_.reset();
+      pointer({k, p});
+      break;
+    }
+    case SDL_MOUSEBUTTONDOWN:
+    case SDL_MOUSEBUTTONUP:
+      if (ev.button.which == SDL_TOUCH_MOUSEID || ev.button.button != SDL_BUTTON_LEFT) break;
+      pointer({ev.type == SDL_MOUSEBUTTONDOWN ? Kind::Down : Kind::Up,
+               ImVec2(static_cast<float>(ev.button.x) / scale_, static_cast<float>(ev.button.y) / scale_)});
+      break;
+    case SDL_MOUSEMOTION:
+      if (ev.motion.which == SDL_TOUCH_MOUSEID || (ev.motion.state & SDL_BUTTON_LMASK) == 0) break;
+      pointer({Kind::Move,
+               ImVec2(static_cast<float>(ev.motion.x) / scale_, static_cast<float>(ev.motion.y) / scale_)});
+      break;
+    default:
+      break;  // the runtime's wake event needs nothing here: service() drains the runtime anyway
+  }
+}
+
+void App::wake() {
+  if (config_.mode == DisplayMode::Headless) {
+    {
+      std::lock_guard lock(wake_mutex_);
+      woken_ = true;
+    }
+    wake_cv_.notify_one();
+    return;
+  }
+  SDL_Event ev{};
+  ev.type = wake_event_;
+  SDL_PushEvent(&ev);  // thread-safe
+}
+
+void App::wait(int timeout) {
+  SDL_Event ev;
+  if (config_.mode == DisplayMode::Headless) {
+    // SDL_WaitEventTimeout polls every millisecond when there is no video device; wait on our own.
+    std::unique_lock lock(wake_mutex_);
+    if (timeout < 0)
+      wake_cv_.wait(lock, [&] { return woken_; });
+    else if (timeout > 0)
+      wake_cv_.wait_for(lock, std::chrono::milliseconds(timeout), [&] { return woken_; });
+    woken_ = false;
+    lock.unlock();
+    while (SDL_PollEvent(&ev)) handle(ev);
+    return;
+  }
+  const int got = timeout < 0 ? SDL_WaitEvent(&ev) : SDL_WaitEventTimeout(&ev, timeout);
+  if (got) handle(ev);
+  while (SDL_PollEvent(&ev)) handle(ev);
+}
+
+// ---- the loop -------------------------------------------------------------------------------------------
+core::Millis App::now_ms() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               config_.started)
+             .count() +
+         skew_;
+}
+
+core::UnixSeconds App::wall_now() const {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+             .count() +
+         skew_ / 1000;
+}
+
+void App::advance(core::Millis ms) {
+  skew_ += ms;
+  want_frames(1);
+}
+
+void App::want_frames(int n) {
+  frames_wanted_ = std::max(frames_wanted_, n);
+}
+
+bool App::settled() const {
+  return frames_wanted_ == 0 && !pointer_.pending() && !activity_pending_ && !fonts_->needs_rebuild();
+}
+
+int App::timeout_ms() const {
+  if (!settled()) return 0;
+  if (!wake_at_) return -1;
+  const core::Millis left = *wake_at_ - now_ms();
+  return static_cast<int>(std::clamp<core::Millis>(left, 0, 24 * 3600 * 1000));
+}
+
+void App::apply(const core::Event& e) {
+  auto u = core::update(std::move(model_), e);
+  model_ = std::move(u.model);
+  if (model_.session != session_) {
+    session_ = model_.session;
+    textures_->drop_images();  // the customer's QR goes with them
+  }
+  for (const auto& fx : u.effects) runtime_.run(fx, model_.session);
+}
+
+void App::dispatch(const core::Event& e) {
+  apply(e);
+  want_frames(kSettleFrames);
+}
+
+void App::service() {
+  const core::Millis now = now_ms();
+  const bool due = wake_at_ && now >= *wake_at_;
+  apply(core::Tick{now, wall_now()});
+  if (due) want_frames(1);
+  if (activity_pending_) {
+    activity_pending_ = false;
+    dispatch(core::Activity{});
+  }
+  for (const auto& e : runtime_.drain()) dispatch(e);
+  if (frames_wanted_ > 0 || pointer_.pending() || fonts_->needs_rebuild()) {
+    if (fonts_->needs_rebuild()) upload_fonts();
+    draw();
+    if (frames_wanted_ > 0) --frames_wanted_;
+  }
+  wake_at_ = core::next_wakeup(model_);
+}
+
+int App::run() {
+  want_frames(1);
+  while (!quit_) {
+    wait(timeout_ms());
+    service();
+  }
+  return 0;
+}
+
+bool App::pump(int wait_ms) {
+  int t = timeout_ms();
+  if (wait_ms >= 0) t = t < 0 ? wait_ms : std::min(t, wait_ms);
+  wait(t);
+  const auto before = frames_;
+  service();
+  return frames_ != before;
+}
+
+int App::settle(int max_frames) {
+  const auto before = frames_;
+  for (int i = 0; i < max_frames && !settled(); ++i) {
+    wait(0);
+    service();
+  }
+  return static_cast<int>(frames_ - before);
+}
+
+void App::hold(int ms) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (!quit_) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now()).count();
+    if (left <= 0) break;
+    int t = timeout_ms();
+    t = t < 0 ? static_cast<int>(left) : std::min<int>(t, static_cast<int>(left));
+    wait(t);
+    service();
+  }
+}
+
+ui::Image App::screenshot() {
+  capture_ = true;
+  want_frames(1);
+  draw();
+  if (frames_wanted_ > 0) --frames_wanted_;
+  return std::move(captured_);
+}
+
+void App::draw() {
+  const auto t0 = std::chrono::steady_clock::now();
+  const double c0 = thread_cpu_ms();
+  ImGuiIO& io = ImGui::GetIO();
+  pointer_.apply(io);
+  io.DisplaySize = logical_;
+  io.DeltaTime = static_cast<float>(std::clamp(ms_between(last_frame_, t0) / 1000.0, 1e-4, 1.0));
+  last_frame_ = t0;
+  ImGui_ImplSDLRenderer_NewFrame();
+  const double c1 = thread_cpu_ms();
+  ui::FrameResult result = shell_->frame(model_);
+  if (fonts_->needs_rebuild()) {
+    // The frame met characters the atlas lacks (a name from a certificate): add them and lay the frame out
+    // again before anything is shown, so no placeholder box flashes. The second pass sees the same pointer
+    // state, so a tap is not reported twice.
+    upload_fonts();
+    ImGui_ImplSDLRenderer_NewFrame();
+    ui::FrameResult again = shell_->frame(model_);
+    for (auto& sec : again.secrets) result.secrets.push_back(std::move(sec));
+    for (auto& e : again.events) result.events.push_back(std::move(e));
+  }
+  const double c2 = thread_cpu_ms();
+  if (frames_ == 0) mark("imgui");
+  const bool rasterise =
+      capture_ || !(config_.mode == DisplayMode::Headless && config_.rasterise_only_screenshots);
+  if (rasterise) {
+    const ui::Rgb bg = ui::color::kBackground;
+    SDL_SetRenderDrawColor(renderer_, bg.r, bg.g, bg.b, 0xFF);
+    SDL_RenderClear(renderer_);
+    ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
+  }
+  if (frames_ == 0) mark("raster");
+  if (capture_) {
+    capture_ = false;
+    int w = 0;
+    int h = 0;
+    SDL_GetRendererOutputSize(renderer_, &w, &h);
+    captured_.width = w;
+    captured_.height = h;
+    captured_.rgba.assign(static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 4, 0);
+    // Read at the output's size, not the layout's.
+    SDL_RenderSetScale(renderer_, 1.0f, 1.0f);
+    if (SDL_RenderReadPixels(renderer_, nullptr, SDL_PIXELFORMAT_RGBA32, captured_.rgba.data(), w * 4) != 0)
+      log(sdl_error("reading the frame back"));
+    SDL_RenderSetScale(renderer_, scale_, scale_);
+  }
+  SDL_RenderPresent(renderer_);
+  const auto t3 = std::chrono::steady_clock::now();
+  const double c3 = thread_cpu_ms();
+  ++frames_;
+  if (times_.frame_ms.size() < 100000) {
+    times_.imgui_cpu_ms.push_back(c2 - c1);
+    times_.frame_cpu_ms.push_back(c3 - c0);
+    times_.frame_ms.push_back(ms_between(t0, t3));
+  }
+  if (frames_ == 1) {
+    mark("first frame");
+    if (on_first_frame) on_first_frame();
+  }
+  if (on_frame) on_frame(frames_);
+
+  // Secrets first: the event that follows (PinSubmitted, CodeSubmitted) makes the runtime use them.
+  for (auto& s : result.secrets) runtime_.provide_secret(to_runtime(s.kind), std::move(s.secret));
+  for (const auto& e : result.events) dispatch(e);
+  if (fonts_->needs_rebuild()) want_frames(1);
+}
+
+}  // namespace app

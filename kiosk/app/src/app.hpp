@@ -1,0 +1,164 @@
+// ca-kiosk's application object: the SDL window (or an offscreen surface), the SDL_Renderer and ImGui's
+// renderer backend, the pointer, the fonts' texture, the clock, the model, and the loop that ties them to
+// the flow core and the runtime.
+//
+// The loop (run()):
+//   1. wait in SDL_WaitEventTimeout until input, the core's next_wakeup() (a countdown's next second, the
+//      idle deadline), or a runtime wake (an SDL user event pushed by the runtime's waker); headless, on a
+//      condition variable instead (SDL's wait polls every millisecond without a video device);
+//   2. send core::Tick{now, wall} (so every event meets a current clock), core::Activity after a touch,
+//      then every result the runtime has (runtime.drain());
+//   3. draw a frame only if something asked for one: input (and two settle frames after it), an event
+//      that changed the model, a due wakeup (one frame), a font rebuild, an expose;
+//   4. the frame's secrets go to the runtime, then its events to core::update; the effects go to
+//      runtime.run(effect, model.session).
+// Idle on home nothing asks: 0 frames per second.
+#pragma once
+
+#include <SDL.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/events.hpp"
+#include "core/model.hpp"
+#include "files.hpp"
+#include "runtime/runtime.hpp"
+#include "textures.hpp"
+#include "ui/fonts.hpp"
+#include "ui/input.hpp"
+#include "ui/shell.hpp"
+
+namespace app {
+
+enum class DisplayMode { Fullscreen, Windowed, Headless };
+enum class RendererKind { Software, OpenGl };
+
+struct AppConfig {
+  DisplayMode mode = DisplayMode::Fullscreen;
+  int width = 1920;  // windowed and headless
+  int height = 1080;
+  RendererKind renderer = RendererKind::Software;
+  Assets assets;
+  core::Settings settings;
+  bool shuffle_pin_keypad = false;
+  std::function<std::uint32_t()> seed;          // per session; default: std::random_device
+  std::function<void(const std::string&)> log;  // default: stderr
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  // Headless only: rasterise just the frames that are read back (screenshots). ImGui and the loop run for
+  // every frame as usual; tests use it to stay fast, the CLI harness rasterises everything.
+  bool rasterise_only_screenshots = false;
+};
+
+// Per frame, in milliseconds. CPU times are this thread's (CLOCK_THREAD_CPUTIME_ID), so other processes
+// on a shared machine do not inflate them; wall times are what a customer would wait.
+struct FrameTimes {
+  std::vector<double> imgui_cpu_ms;  // NewFrame → Render
+  std::vector<double> frame_cpu_ms;  // pointer → present, including the software rasteriser
+  std::vector<double> frame_ms;      // the same, wall clock
+};
+
+class App {
+ public:
+  App(AppConfig config, runtime::Runtime& runtime);
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // The interactive loop, until the window closes (or Escape in --windowed).
+  int run();
+  void quit() { quit_ = true; }
+
+  // ---- stepping: the harness and the tests drive the same loop ----
+  void pointer(ui::PointerEvent e);
+  // Waits up to `wait_ms` (-1 = until something happens, 0 = not at all), then one pass of the loop.
+  // True when it drew a frame.
+  bool pump(int wait_ms);
+  // Passes of the loop without waiting until nothing asks for a frame; returns the frames drawn.
+  int settle(int max_frames = 40);
+  // Runs the real loop for `ms` of wall time (the idle measurement).
+  void hold(int ms);
+  // The kiosk's clock jumps (idle timeouts without waiting for them).
+  void advance(core::Millis ms);
+  void dispatch(const core::Event& e);
+  void want_frames(int n);
+  void resize(int width, int height);
+  // Draws one frame and reads it back (RGBA, the renderer's output size).
+  ui::Image screenshot();
+
+  [[nodiscard]] const core::Model& model() const { return model_; }
+  [[nodiscard]] const ui::WidgetRegistry& widgets() const { return shell_->widgets(); }
+  [[nodiscard]] const std::vector<std::string>& missing_keys() const { return shell_->missing_keys(); }
+  [[nodiscard]] ImVec2 display() const { return logical_; }
+  [[nodiscard]] std::uint64_t frames_drawn() const { return frames_; }
+  [[nodiscard]] const FrameTimes& times() const { return times_; }
+  [[nodiscard]] const ui::AtlasStats& atlas() const { return fonts_->stats(); }
+  [[nodiscard]] ui::FontBook& fonts() { return *fonts_; }
+  [[nodiscard]] ui::Shell& shell() { return *shell_; }
+  // Nothing pending: no frame wanted, no pointer events queued.
+  [[nodiscard]] bool settled() const;
+  // Called once, right after the first frame is presented, and after every frame (benchmarks).
+  std::function<void()> on_first_frame;
+  std::function<void(std::uint64_t frame)> on_frame;
+  void log(const std::string& s) const;
+  // Where start-up time went: (phase, ms since the process started), in order.
+  [[nodiscard]] const std::vector<std::pair<std::string, double>>& startup() const { return startup_; }
+
+ private:
+  void init_display();
+  void destroy_display();
+  void build_fonts();
+  void upload_fonts();
+  void update_scale();
+  void handle(const SDL_Event& ev);
+  void wait(int timeout_ms);
+  int timeout_ms() const;
+  void service();
+  void draw();
+  void apply(const core::Event& e);  // core::update + effects, without asking for a frame
+  core::Millis now_ms() const;
+  core::UnixSeconds wall_now() const;
+  void wake();
+
+  AppConfig config_;
+  runtime::Runtime& runtime_;
+  SDL_Window* window_ = nullptr;
+  SDL_Surface* surface_ = nullptr;  // headless target
+  SDL_Renderer* renderer_ = nullptr;
+  std::uint32_t wake_event_ = 0;
+  ImGuiContext* imgui_ = nullptr;
+  std::unique_ptr<ui::FontBook> fonts_;
+  MappedFile extended_font_;
+  std::unique_ptr<SdlTextures> textures_;
+  std::unique_ptr<ui::Shell> shell_;
+  ui::PointerInput pointer_;
+  std::optional<SDL_FingerID> finger_;
+  float scale_ = 1.0f;
+  ImVec2 logical_{1920, 1080};
+  core::Model model_;
+  std::optional<core::Millis> wake_at_;
+  core::Millis skew_ = 0;
+  int frames_wanted_ = 0;
+  bool activity_pending_ = false;
+  bool quit_ = false;
+  bool capture_ = false;
+  ui::Image captured_;
+  std::uint64_t frames_ = 0;
+  std::uint64_t session_ = 0;
+  FrameTimes times_;
+  std::vector<std::pair<std::string, double>> startup_;
+  void mark(const char* phase);
+  std::chrono::steady_clock::time_point last_frame_;
+  std::mutex wake_mutex_;
+  std::condition_variable wake_cv_;
+  bool woken_ = false;
+};
+
+}  // namespace app

@@ -1,0 +1,392 @@
+#include "harness.hpp"
+
+#include <sys/resource.h>
+
+#include <charconv>
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+#include "ui/i18n.hpp"
+#include "ui/registry.hpp"
+
+namespace app {
+namespace {
+
+struct Verb {
+  std::string_view name;
+  std::size_t min_args;
+  std::size_t max_args;
+  std::string_view usage;
+};
+
+constexpr Verb kVerbs[] = {
+    {"size", 1, 1, "size WxH"},
+    {"tap", 1, 1, "tap KEY|X,Y"},
+    {"drag", 2, 2, "drag KEY|X,Y DX,DY"},
+    {"press", 1, 1, "press KEY|X,Y"},
+    {"move", 1, 1, "move X,Y"},
+    {"release", 0, 0, "release"},
+    {"shot", 1, 1, "shot NAME"},
+    {"expect", 2, 2, "expect screen NAME | language CODE | overlay on|off | widget KEY | no-widget KEY"},
+    {"wait", 2, 3, "wait screen NAME [MS]"},
+    {"advance", 1, 1, "advance SECONDS"},
+    {"hold", 1, 1, "hold SECONDS"},
+    {"key", 1, 3, "key none | recognised BRAND_ID NAME | not-recognised | driver-missing"},
+    {"echo", 0, 1, "echo TEXT"},
+};
+
+constexpr std::pair<core::Screen, std::string_view> kScreens[] = {
+    {core::Screen::Home, "Home"},
+    {core::Screen::Help, "Help"},
+    {core::Screen::ComingSoon, "ComingSoon"},
+    {core::Screen::Products, "Products"},
+    {core::Screen::KeyCheck, "KeyCheck"},
+    {core::Screen::Phone, "Phone"},
+    {core::Screen::OrderList, "OrderList"},
+    {core::Screen::Payment, "Payment"},
+    {core::Screen::KeyDetails, "KeyDetails"},
+    {core::Screen::Pin, "Pin"},
+    {core::Screen::Progress, "Progress"},
+    {core::Screen::KeyPulled, "KeyPulled"},
+    {core::Screen::Success, "Success"},
+    {core::Screen::Failure, "Failure"},
+    {core::Screen::Login, "Login"},
+    {core::Screen::AccountHome, "AccountHome"},
+    {core::Screen::MyBusiness, "MyBusiness"},
+    {core::Screen::Profile, "Profile"},
+    {core::Screen::ChangePassword, "ChangePassword"},
+};
+
+template <typename T>
+bool parse_number(std::string_view s, T& out) {
+  const auto* end = s.data() + s.size();
+  auto [p, ec] = std::from_chars(s.data(), end, out);
+  return ec == std::errc{} && p == end;
+}
+
+bool parse_pair(std::string_view s, char sep, float& a, float& b) {
+  const auto at = s.find(sep);
+  if (at == std::string_view::npos) return false;
+  return parse_number(s.substr(0, at), a) && parse_number(s.substr(at + 1), b);
+}
+
+std::vector<std::string> split_words(std::string_view line) {
+  std::vector<std::string> out;
+  std::istringstream in{std::string(line)};
+  std::string w;
+  while (in >> w) out.push_back(w);
+  return out;
+}
+
+std::string join(const std::vector<std::string>& v, std::size_t from) {
+  std::string s;
+  for (std::size_t i = from; i < v.size(); ++i) {
+    if (!s.empty()) s.push_back(' ');
+    s += v[i];
+  }
+  return s;
+}
+
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// The interactive widgets on screen, for a "no widget" message that says what there is instead.
+std::string tappable(const App& app) {
+  std::string s;
+  for (const auto& w : app.widgets().all())
+    if (w.interactive) s += (s.empty() ? "" : ", ") + w.key;
+  return s;
+}
+
+class Runner {
+ public:
+  Runner(App& app, const std::filesystem::path& out, std::FILE* log) : app_(app), out_(out), log_(log) {}
+
+  HarnessResult run(const std::vector<Step>& steps) {
+    std::error_code ec;
+    std::filesystem::create_directories(out_, ec);
+    app_.settle();
+    for (const auto& s : steps) {
+      ++result_.steps;
+      std::string note;
+      std::string error;
+      bool fatal = false;
+      exec(s, note, error, fatal);
+      std::fprintf(log_, "[%02d] %-44s", result_.steps, s.source.c_str());
+      if (error.empty()) {
+        std::fprintf(log_, " ok  %s%s\n", note.c_str(), state().c_str());
+      } else {
+        ++result_.failures;
+        std::fprintf(log_, " FAILED: %s\n", error.c_str());
+      }
+      std::fflush(log_);
+      if (fatal) {
+        std::fprintf(log_, "stopping: the steps after this one depend on it\n");
+        break;
+      }
+    }
+    std::fprintf(log_, "%d steps, %d failed, %zu screenshots in %s\n", result_.steps, result_.failures,
+                 result_.shots.size(), out_.string().c_str());
+    return result_;
+  }
+
+ private:
+  std::string state() const {
+    const auto& m = app_.model();
+    return std::string("[") + std::string(screen_name(m.screen)) + ", " +
+           std::string(ui::language_code(m.language)) + (m.idle_overlay ? ", idle overlay" : "") + "]";
+  }
+
+  std::optional<ImVec2> target(const std::string& t, std::string& error) {
+    float x = 0;
+    float y = 0;
+    if (parse_pair(t, ',', x, y)) return ImVec2(x, y);
+    app_.settle();
+    auto p = app_.widgets().tap_point(t);
+    if (!p) {
+      const auto* w = app_.widgets().find(t);
+      error = w ? "widget \"" + t + "\" is scrolled out of view"
+                : "no widget \"" + t + "\" on this screen (tappable: " + tappable(app_) + ")";
+    }
+    return p;
+  }
+
+  void exec(const Step& s, std::string& note, std::string& error, bool& fatal) {
+    using Kind = ui::PointerEvent::Kind;
+    const auto& a = s.args;
+    if (s.verb == "size") {
+      float w = 0;
+      float h = 0;
+      parse_pair(a[0], 'x', w, h);
+      app_.resize(static_cast<int>(w), static_cast<int>(h));
+      app_.settle();
+    } else if (s.verb == "tap" || s.verb == "press") {
+      auto p = target(a[0], error);
+      if (!p) {
+        fatal = true;
+        return;
+      }
+      char buf[48];
+      std::snprintf(buf, sizeof buf, "(%.0f,%.0f) ", static_cast<double>(p->x), static_cast<double>(p->y));
+      note = buf;
+      app_.pointer({Kind::Down, *p});
+      last_ = *p;
+      if (s.verb == "tap") app_.pointer({Kind::Up, *p});
+      app_.settle();
+    } else if (s.verb == "move") {
+      float x = 0;
+      float y = 0;
+      parse_pair(a[0], ',', x, y);
+      last_ = ImVec2(x, y);
+      app_.pointer({Kind::Move, last_});
+      app_.settle();
+    } else if (s.verb == "release") {
+      app_.pointer({Kind::Up, last_});
+      app_.settle();
+    } else if (s.verb == "drag") {
+      auto p = target(a[0], error);
+      if (!p) {
+        fatal = true;
+        return;
+      }
+      float dx = 0;
+      float dy = 0;
+      parse_pair(a[1], ',', dx, dy);
+      app_.pointer({Kind::Down, *p});
+      app_.settle();
+      constexpr int kSteps = 12;
+      for (int i = 1; i <= kSteps; ++i) {
+        const float f = static_cast<float>(i) / kSteps;
+        app_.pointer({Kind::Move, ImVec2(p->x + dx * f, p->y + dy * f)});
+        app_.settle();
+      }
+      app_.pointer({Kind::Up, ImVec2(p->x + dx, p->y + dy)});
+      app_.settle();
+    } else if (s.verb == "shot") {
+      shot(a[0], note, error);
+    } else if (s.verb == "expect") {
+      expect(a, error);
+    } else if (s.verb == "wait") {
+      auto want = screen_from_name(a[1]);
+      int ms = 5000;
+      if (a.size() > 2) parse_number(a[2], ms);
+      const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+      while (app_.model().screen != *want && std::chrono::steady_clock::now() < end) app_.pump(50);
+      app_.settle();
+      if (app_.model().screen != *want) error = "still on " + std::string(screen_name(app_.model().screen));
+    } else if (s.verb == "advance") {
+      double secs = 0;
+      parse_number(a[0], secs);
+      app_.advance(static_cast<core::Millis>(secs * 1000));
+      app_.pump(0);
+      app_.settle();
+    } else if (s.verb == "hold") {
+      double secs = 0;
+      parse_number(a[0], secs);
+      app_.settle();
+      const auto frames = app_.frames_drawn();
+      const double cpu = cpu_seconds();
+      app_.hold(static_cast<int>(secs * 1000));
+      char buf[128];
+      std::snprintf(buf, sizeof buf, "%llu frames, %.3f CPU-s in %.0f s (%.3f %% of a core) ",
+                    static_cast<unsigned long long>(app_.frames_drawn() - frames), cpu_seconds() - cpu, secs,
+                    100.0 * (cpu_seconds() - cpu) / secs);
+      note = buf;
+    } else if (s.verb == "key") {
+      core::KeyStatus k;
+      if (a[0] == "none") {
+        k.presence = core::KeyPresence::NoKey;
+      } else if (a[0] == "recognised" && a.size() == 3) {
+        k.presence = core::KeyPresence::Recognised;
+        k.brand_id = a[1];
+        k.brand_name = a[2];
+        k.identity = {"demo", "demo", "HARNESS-0001"};
+      } else if (a[0] == "not-recognised") {
+        k.presence = core::KeyPresence::NotRecognised;
+        k.identity = {"other", "other", "HARNESS-0002"};
+      } else if (a[0] == "driver-missing") {
+        k.presence = core::KeyPresence::DriverMissing;
+      } else {
+        error = "usage: key none | recognised BRAND_ID NAME | not-recognised | driver-missing";
+        return;
+      }
+      app_.dispatch(core::KeyStatusChanged{k});
+      app_.settle();
+    } else if (s.verb == "echo") {
+      note = a.empty() ? "" : a[0] + " ";
+    }
+  }
+
+  void shot(const std::string& name, std::string& note, std::string& error) {
+    app_.settle();
+    const ui::Image img = app_.screenshot();
+    char file[160];
+    std::snprintf(file, sizeof file, "%02zu-%s.png", result_.shots.size() + 1, name.c_str());
+    const auto path = out_ / file;
+    if (auto w = write_png(path, img); !w) {
+      error = w.error();
+      return;
+    }
+    result_.shots.push_back(path);
+    note = path.filename().string() + " ";
+    std::string problems;
+    for (const auto& p : ui::check_layout(app_.widgets(), app_.display()))
+      problems += "\n       " + ui::to_string(p);
+    for (const auto& k : app_.missing_keys()) problems += "\n       missing text for key " + k;
+    if (!problems.empty()) error = "layout problems on " + path.filename().string() + ":" + problems;
+  }
+
+  void expect(const std::vector<std::string>& a, std::string& error) {
+    const auto& m = app_.model();
+    const std::string what = a[0];
+    const std::string arg = a.size() > 1 ? a[1] : "";
+    if (what == "screen") {
+      if (m.screen != screen_from_name(arg)) error = "screen is " + std::string(screen_name(m.screen));
+    } else if (what == "language") {
+      if (ui::language_code(m.language) != arg)
+        error = "language is " + std::string(ui::language_code(m.language));
+    } else if (what == "overlay") {
+      if (m.idle_overlay != (arg == "on"))
+        error = std::string("the idle overlay is ") + (m.idle_overlay ? "on" : "off");
+    } else if (what == "widget") {
+      if (!app_.widgets().find(arg)) error = "no widget " + arg;
+    } else if (what == "no-widget") {
+      if (app_.widgets().find(arg)) error = "widget " + arg + " is drawn";
+    }
+  }
+
+  App& app_;
+  std::filesystem::path out_;
+  std::FILE* log_;
+  HarnessResult result_;
+  ImVec2 last_{0, 0};
+};
+
+}  // namespace
+
+std::string_view screen_name(core::Screen s) {
+  for (const auto& [screen, name] : kScreens)
+    if (screen == s) return name;
+  return "?";
+}
+
+std::optional<core::Screen> screen_from_name(std::string_view name) {
+  for (const auto& [screen, n] : kScreens)
+    if (n == name) return screen;
+  return std::nullopt;
+}
+
+std::expected<std::vector<Step>, std::vector<std::string>> parse_script(std::string_view text) {
+  std::vector<Step> steps;
+  std::vector<std::string> errors;
+  int line_no = 0;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    const auto nl = text.find('\n', pos);
+    std::string_view line =
+        text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
+    ++line_no;
+    if (const auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
+    auto words = split_words(line);
+    if (words.empty()) continue;
+    Step s;
+    s.line = line_no;
+    s.verb = words[0];
+    const Verb* verb = nullptr;
+    for (const auto& v : kVerbs)
+      if (v.name == s.verb) verb = &v;
+    auto fail = [&](const std::string& why) {
+      errors.push_back("line " + std::to_string(line_no) + ": " + why);
+    };
+    if (!verb) {
+      fail("unknown command \"" + s.verb + "\"");
+      continue;
+    }
+    if (s.verb == "echo") {
+      if (words.size() > 1) s.args.push_back(join(words, 1));
+    } else {
+      s.args.assign(words.begin() + 1, words.end());
+    }
+    if (s.args.size() < verb->min_args || s.args.size() > verb->max_args) {
+      fail("usage: " + std::string(verb->usage));
+      continue;
+    }
+    float f1 = 0;
+    float f2 = 0;
+    double d = 0;
+    if (s.verb == "size" && !parse_pair(s.args[0], 'x', f1, f2)) fail("usage: size WxH (e.g. 1920x1080)");
+    if ((s.verb == "drag" && !parse_pair(s.args[1], ',', f1, f2)) ||
+        (s.verb == "move" && !parse_pair(s.args[0], ',', f1, f2)))
+      fail("usage: " + std::string(verb->usage) + " (numbers)");
+    if ((s.verb == "advance" || s.verb == "hold") && (!parse_number(s.args[0], d) || d < 0))
+      fail("usage: " + std::string(verb->usage) + " (seconds, a number)");
+    if ((s.verb == "wait" || (s.verb == "expect" && s.args[0] == "screen")) &&
+        (s.args.size() < 2 || !screen_from_name(s.args[1])))
+      fail(
+          "unknown screen; one of Home, Help, ComingSoon, Products, KeyCheck, Phone, OrderList, Payment, "
+          "KeyDetails, "
+          "Pin, Progress, KeyPulled, Success, Failure, Login, AccountHome, MyBusiness, Profile, "
+          "ChangePassword");
+    if (s.verb == "expect" && s.args[0] != "screen" && s.args[0] != "language" && s.args[0] != "overlay" &&
+        s.args[0] != "widget" && s.args[0] != "no-widget")
+      fail("usage: " + std::string(verb->usage));
+    s.source = join(words, 0);
+    steps.push_back(std::move(s));
+  }
+  if (!errors.empty()) return std::unexpected(std::move(errors));
+  return steps;
+}
+
+HarnessResult run_script(App& app, const std::vector<Step>& steps, const std::filesystem::path& out_dir,
+                         std::FILE* log) {
+  Runner r(app, out_dir, log);
+  return r.run(steps);
+}
+
+}  // namespace app

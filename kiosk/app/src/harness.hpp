@@ -1,0 +1,62 @@
+// The headless harness (`ca-kiosk --demo --headless`): a script of synthetic touches, run on the real app
+// with an offscreen renderer, that writes a PNG of each screen it passes and prints each step.
+//
+// Script: one command per line; '#' starts a comment. A TARGET is a widget's message key ("home.renew":
+// the centre of its visible part in the frame just drawn) or screen coordinates "X,Y" in layout pixels.
+//
+//   size WxH                 lay out on a WxH display (1920x1080 landscape, 1080x1920 portrait)
+//   tap TARGET               press and release there (the release acts), then let the frames settle
+//   drag TARGET DX,DY        press, move by DX,DY in steps, release (lists scroll; nothing is tapped)
+//   press TARGET | move X,Y | release   the same, one part at a time
+//   shot NAME                PNG of the screen to OUT/NN-NAME.png, and check_layout() on that frame:
+//                            text wider than its widget, small targets, overlaps, missing keys fail the step
+//   expect screen NAME       the model's screen (Home, Help, ComingSoon, Products, ... as core::Screen)
+//   expect language CODE     zh-CN | en
+//   expect overlay on|off    the idle overlay
+//   expect widget KEY        drawn in the last frame (expect no-widget KEY: not drawn)
+//   wait screen NAME [MS]    run the loop (runtime results arrive) until that screen; fail after MS (5000)
+//   advance SECONDS          the kiosk's clock jumps forward (idle timeouts without waiting)
+//   hold SECONDS             run the real event loop that long untouched; prints frames drawn and CPU time
+//   key none | recognised BRAND_ID NAME | not-recognised | driver-missing
+//                            as if the token layer's hot-plug polling reported it
+//   echo TEXT                print TEXT
+//
+// The renewal's walk-through extends this with its own script and, where needed, new verbs.
+#pragma once
+
+#include <cstdio>
+#include <expected>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app.hpp"
+
+namespace app {
+
+struct Step {
+  int line = 0;
+  std::string verb;
+  std::vector<std::string> args;
+  std::string source;  // the line as written
+};
+
+// Parses a script; errors name the line and say what the verb expects.
+std::expected<std::vector<Step>, std::vector<std::string>> parse_script(std::string_view text);
+
+struct HarnessResult {
+  int steps = 0;
+  int failures = 0;
+  std::vector<std::filesystem::path> shots;
+};
+
+// Runs the steps in order; a failed step is reported and the script goes on (so one run shows every
+// problem), except when the target of a touch is missing (what follows would be meaningless).
+HarnessResult run_script(App& app, const std::vector<Step>& steps, const std::filesystem::path& out_dir,
+                         std::FILE* log);
+
+std::string_view screen_name(core::Screen s);
+std::optional<core::Screen> screen_from_name(std::string_view name);
+
+}  // namespace app

@@ -1,0 +1,284 @@
+// ca-kiosk: the self-service kiosk.
+//
+//   ca-kiosk [--config FILE]                 full screen at the display's resolution (production)
+//   ca-kiosk --windowed 1080x1920 ...        a window for development (Escape closes it)
+//   ca-kiosk --demo [--windowed WxH]         the built-in demo configuration
+//   ca-kiosk --demo --headless [--script F] [--out DIR]
+//                                            offscreen, driven by a script of synthetic touches (harness.hpp)
+#include <dlfcn.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <fmt/core.h>
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include "app.hpp"
+#include "deferred_runtime.hpp"
+#include "files.hpp"
+#include "harness.hpp"
+#include "runtime/config.hpp"
+#include "stand_in_runtime.hpp"
+
+namespace {
+
+const auto kProcessStart = std::chrono::steady_clock::now();
+
+struct Options {
+  std::string config;
+  bool demo = false;
+  std::string windowed;
+  std::string size = "1920x1080";
+  bool headless = false;
+  std::string script;
+  std::string out = "kiosk-shots";
+  std::string assets;
+  std::string renderer = "software";
+  bool exit_after_first_frame = false;
+  int bench_frames = 0;
+  bool stats = false;
+  bool trace_frames = false;
+};
+
+// The demo runs without a configuration file: what the kiosk shell needs from one, with the documented
+// defaults. (The renewal's demo builds a whole configuration, with its platform and token, in a temp dir.)
+runtime::KioskConfig demo_config() {
+  runtime::KioskConfig c;
+  c.kiosk_id = "DEMO-KIOSK";
+  return c;
+}
+
+core::Settings settings_from(const runtime::KioskConfig& c) {
+  core::Settings s;
+  s.idle_ms = static_cast<core::Millis>(c.timeouts.idle_s) * 1000;
+  s.idle_warning_ms = static_cast<core::Millis>(c.timeouts.idle_warning_s) * 1000;
+  s.default_language = c.ui.language == "en" ? core::Language::En : core::Language::ZhCN;
+  return s;
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+long peak_rss_kb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+void print_stats(const app::App& a) {
+  const auto& t = a.times();
+  fmt::print(
+      "stats: frames {} | imgui CPU median {:.3f} ms p90 {:.3f} ms | whole frame CPU median {:.2f} ms "
+      "p90 {:.2f} ms, wall median {:.2f} ms | atlas {}x{} ({} glyphs) | peak RSS {:.1f} MB\n",
+      a.frames_drawn(), median(t.imgui_cpu_ms), percentile(t.imgui_cpu_ms, 0.9), median(t.frame_cpu_ms),
+      percentile(t.frame_cpu_ms, 0.9), median(t.frame_ms), a.atlas().width, a.atlas().height,
+      a.atlas().glyphs, static_cast<double>(peak_rss_kb()) / 1024.0);
+  std::fflush(stdout);
+}
+
+// libkiosk_runtime.so next to the executable (or $KIOSK_RUNTIME_MODULE). The handle is never closed: the
+// runtime's threads run its code until exit.
+bool attach_real_runtime(app::DeferredRuntime& deferred, const runtime::KioskConfig& config,
+                         std::string& error) {
+  std::string path;
+  if (const char* env = std::getenv("KIOSK_RUNTIME_MODULE"); env && *env) {
+    path = env;
+  } else {
+    char exe[4096];
+    const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+      error = "cannot find the executable's folder";
+      return false;
+    }
+    path = (std::filesystem::path(std::string(exe, static_cast<std::size_t>(n))).parent_path() /
+            "libkiosk_runtime.so")
+               .string();
+  }
+  void* module = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!module) {
+    error = std::string("cannot load ") + path + ": " + dlerror() +
+            " (install libkiosk_runtime.so next to ca-kiosk)";
+    return false;
+  }
+  using Create = runtime::Runtime* (*)(const runtime::KioskConfig*, void (*)(const char*), std::string*);
+  auto create = reinterpret_cast<Create>(dlsym(module, "kiosk_runtime_create"));
+  if (!create) {
+    error = path + " has no kiosk_runtime_create";
+    return false;
+  }
+  runtime::Runtime* real = create(
+      &config, [](const char* line) { std::fprintf(stderr, "ca-kiosk: %s\n", line); }, &error);
+  if (!real) return false;
+  deferred.attach(std::unique_ptr<runtime::Runtime>(real));
+  return true;
+}
+
+int run(const Options& o) {
+  if (o.headless && !o.demo) {
+    std::fprintf(stderr,
+                 "ca-kiosk: --headless runs a scripted customer and is only allowed with --demo "
+                 "(a production kiosk must never be driven by a script)\n");
+    return 2;
+  }
+  runtime::KioskConfig config;
+  if (o.demo) {
+    config = demo_config();
+  } else {
+    std::filesystem::path p = o.config;
+    if (p.empty()) {
+      const char* env = std::getenv("KIOSK_CONFIG");
+      p = env && *env ? env : "/etc/ca-kiosk/kiosk.json";
+    }
+    auto c = runtime::load_config(p);
+    if (!c) {
+      std::fprintf(stderr, "ca-kiosk: configuration %s has errors (the kiosk does not start):\n", p.c_str());
+      for (const auto& e : c.error()) std::fprintf(stderr, "  %s\n", e.to_string().c_str());
+      std::fprintf(stderr, "  (to try the kiosk without a configuration: ca-kiosk --demo)\n");
+      return 3;
+    }
+    config = std::move(*c);
+  }
+
+  app::AppConfig ac;
+  ac.started = kProcessStart;
+  ac.settings = settings_from(config);
+  ac.shuffle_pin_keypad = config.ui.shuffle_pin_keypad;
+  ac.renderer = o.renderer == "opengl" ? app::RendererKind::OpenGl : app::RendererKind::Software;
+  if (o.headless) {
+    ac.mode = app::DisplayMode::Headless;
+    ac.seed = [] { return 20240601u; };  // a script sees the same keypad every run
+    if (std::sscanf(o.size.c_str(), "%dx%d", &ac.width, &ac.height) != 2 || ac.width < 320 ||
+        ac.height < 320) {
+      std::fprintf(stderr, "ca-kiosk: --size wants WxH, e.g. 1920x1080 or 1080x1920\n");
+      return 2;
+    }
+  } else if (!o.windowed.empty()) {
+    ac.mode = app::DisplayMode::Windowed;
+    if (std::sscanf(o.windowed.c_str(), "%dx%d", &ac.width, &ac.height) != 2 || ac.width < 320 ||
+        ac.height < 320) {
+      std::fprintf(stderr, "ca-kiosk: --windowed wants WxH, e.g. 1920x1080 or 1080x1920\n");
+      return 2;
+    }
+  }
+  ac.assets = app::load_assets(app::find_assets(o.assets));
+
+  // Production: the real runtime (token modules and hot-plug, the platform, the journal), loaded after the
+  // first frame (runtime_module.cpp says why). The demo runs the stand-in until it brings its own reference
+  // platform and SoftHSM key.
+  std::unique_ptr<runtime::Runtime> runtime;
+  app::DeferredRuntime* deferred = nullptr;
+  if (o.demo) {
+    runtime = std::make_unique<app::StandInRuntime>(
+        [](const std::string& s) { std::fprintf(stderr, "ca-kiosk: %s\n", s.c_str()); });
+  } else {
+    auto d = std::make_unique<app::DeferredRuntime>();
+    deferred = d.get();
+    runtime = std::move(d);
+  }
+  app::App a(std::move(ac), *runtime);
+  if (o.trace_frames) {
+    a.on_frame = [](std::uint64_t n) {
+      const double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - kProcessStart).count();
+      fmt::print("frame {} at {:.1f} ms\n", n, ms);
+      std::fflush(stdout);
+    };
+  }
+  if (o.exit_after_first_frame) {
+    a.on_first_frame = [&a] {
+      const double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - kProcessStart).count();
+      std::string phases;
+      for (const auto& [what, at] : a.startup()) phases += fmt::format(" {} {:.0f}", what, at);
+      fmt::print(
+          "first frame presented {:.1f} ms after main() | atlas {}x{} | RSS {:.1f} MB | ms since main():{}\n",
+          ms, a.atlas().width, a.atlas().height, static_cast<double>(peak_rss_kb()) / 1024.0, phases);
+      std::fflush(stdout);
+      a.quit();
+    };
+    a.settle(1);
+    return 0;
+  }
+  if (o.bench_frames > 0) {
+    a.settle();
+    for (int i = 0; i < o.bench_frames; ++i) {
+      a.want_frames(1);
+      a.settle(1);
+    }
+    print_stats(a);
+    return 0;
+  }
+  if (o.headless) {
+    std::filesystem::path script = o.script;
+    if (script.empty()) script = app::find_assets(o.assets) / "harness" / "shell.txt";
+    auto text = app::read_file(script);
+    if (!text) {
+      std::fprintf(stderr, "ca-kiosk: cannot read the script %s\n", text.error().c_str());
+      return 2;
+    }
+    auto steps =
+        app::parse_script(std::string_view(reinterpret_cast<const char*>(text->data()), text->size()));
+    if (!steps) {
+      std::fprintf(stderr, "ca-kiosk: script %s has errors:\n", script.c_str());
+      for (const auto& e : steps.error()) std::fprintf(stderr, "  %s\n", e.c_str());
+      return 2;
+    }
+    std::printf("harness: %s → %s\n", script.c_str(), o.out.c_str());
+    const auto r = app::run_script(a, *steps, o.out, stdout);
+    if (o.stats) print_stats(a);
+    return r.failures == 0 ? 0 : 1;
+  }
+  if (deferred) {
+    a.settle(1);  // the home screen first
+    std::string error;
+    if (!attach_real_runtime(*deferred, config, error)) {
+      std::fprintf(stderr, "ca-kiosk: the runtime cannot start: %s\n", error.c_str());
+      return 3;
+    }
+  }
+  a.run();
+  if (o.stats) print_stats(a);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"ca-kiosk: the CA's self-service certificate renewal kiosk"};
+  Options o;
+  cli.add_option("-c,--config", o.config,
+                 "kiosk configuration (default: $KIOSK_CONFIG, /etc/ca-kiosk/kiosk.json)");
+  cli.add_flag("--demo", o.demo, "run with the built-in demo configuration");
+  cli.add_option("--windowed", o.windowed, "a WxH window instead of full screen (development)");
+  cli.add_flag("--headless", o.headless, "offscreen, driven by --script (only with --demo)");
+  cli.add_option("--size", o.size, "headless: the offscreen display's WxH to start with (default 1920x1080)");
+  cli.add_option("--script", o.script, "harness script (default: assets/harness/shell.txt)");
+  cli.add_option("--out", o.out, "folder for the harness's screenshots (default: kiosk-shots)");
+  cli.add_option("--assets", o.assets, "assets folder (default: $KIOSK_ASSETS, then the build tree's)");
+  cli.add_option("--renderer", o.renderer, "software (default) or opengl")
+      ->check(CLI::IsMember({"software", "opengl"}));
+  cli.add_flag("--exit-after-first-frame", o.exit_after_first_frame,
+               "benchmark: print the time to the first frame");
+  cli.add_option("--bench-frames", o.bench_frames,
+                 "benchmark: draw N frames of the first screen, print timings");
+  cli.add_flag("--stats", o.stats, "print frame timings, atlas size and peak RSS at exit");
+  cli.add_flag("--trace-frames", o.trace_frames, "benchmark: print a line for every frame drawn");
+  CLI11_PARSE(cli, argc, argv);
+  try {
+    return run(o);
+  } catch (const app::StartupError& e) {
+    std::fprintf(stderr, "ca-kiosk: %s\n", e.what());
+    return 3;
+  }
+}

@@ -1,0 +1,90 @@
+// What a screen draws with: the current language's text, the fonts, the widget registry, textures, the
+// layout, and the hand-off of secrets to the runtime. One per frame, made by the Shell; screens get it by
+// reference next to their view-model and scratch:
+//
+//   std::optional<core::Event> draw_xxx(const XxxView&, XxxScratch&, Ctx&);
+//
+// A screen that collects a PIN or an SMS code on the keypad hands the buffer over with hand_over() and
+// returns PinSubmitted / CodeSubmitted: the app gives the secret to the runtime before it dispatches the
+// event, so the secret never passes through the core, the model or ImGui.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <imgui.h>
+#include <imgui_internal.h>
+
+#include "core/types.hpp"
+#include "token/secret.hpp"
+#include "ui/fonts.hpp"
+#include "ui/i18n.hpp"
+#include "ui/image.hpp"
+#include "ui/registry.hpp"
+
+namespace ui {
+
+enum class SecretKind { Pin, SmsCode, Password, NewPassword };  // as runtime::Runtime::Secret
+
+struct SecretHandoff {
+  SecretKind kind = SecretKind::Pin;
+  token::SecretBuffer secret;
+};
+
+// Where things go on this display. The layout works in the display's pixels: 1920×1080 landscape or
+// 1080×1920 portrait at scale 1 (a smaller development window is scaled by the app, not re-laid out).
+struct Layout {
+  ImVec2 display{1920, 1080};
+  core::Orientation orientation = core::Orientation::Landscape;
+  ImRect top_bar;     // title, key status, language
+  ImRect status;      // the key badge's own strip (portrait), else empty
+  ImRect content;     // the screen's area
+  ImRect banner;      // "请勿拔出KEY" when shown, else empty
+  ImRect bottom_bar;  // back / home / help
+  [[nodiscard]] bool portrait() const { return orientation == core::Orientation::Portrait; }
+};
+
+Layout make_layout(ImVec2 display, bool do_not_remove_banner);
+
+class Ctx {
+ public:
+  Ctx(const Strings& text, FontBook& font_book, WidgetRegistry& registry, TextureSource& texture_source,
+      Layout frame_layout)
+      : fonts(font_book), widgets(registry), textures(texture_source), layout(frame_layout), text_(text) {}
+
+  // The key's text in the current language; a missing key is drawn as itself and recorded.
+  std::string_view tr(std::string_view key);
+  // "text###key"
+  std::string label(std::string_view key) { return label_id(tr(key), key); }
+
+  void hand_over(SecretKind kind, token::SecretBuffer&& secret);
+  std::vector<SecretHandoff> take_handoffs() { return std::move(handoffs_); }
+
+  [[nodiscard]] const std::vector<std::string>& missing_keys() const { return missing_; }
+
+  // Kiosk settings screens need (from the configuration) and the session's random seed (keypad shuffle).
+  struct Settings {
+    bool shuffle_pin_keypad = false;
+  } settings;
+  std::uint32_t seed = 1;
+
+  // 0 = the screen, 1 = an overlay over it (set by begin_overlay/end_overlay).
+  int layer = 0;
+  // Set between begin_list/end_list: widgets inside are clipped to it.
+  bool in_list = false;
+  ImRect list_clip;
+
+  FontBook& fonts;
+  WidgetRegistry& widgets;
+  TextureSource& textures;
+  Layout layout;
+
+ private:
+  const Strings& text_;
+  std::vector<SecretHandoff> handoffs_;
+  std::vector<std::string> missing_;
+};
+
+}  // namespace ui

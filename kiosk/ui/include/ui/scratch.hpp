@@ -1,0 +1,37 @@
+// UI-only state of one customer's session: list offsets, keypad buffers, anything a screen remembers
+// between frames that is not in the model. One struct per session, replaced (never cleared) by the Shell
+// when model.session changes, so nothing of one customer can reach the next; its SecretBuffers zero
+// themselves on destruction. Screen code holds no other state (no statics).
+//
+// A new screen adds its scratch struct here, as a member named after the screen.
+#pragma once
+
+#include <cstdint>
+
+#include "ui/keypad.hpp"
+#include "ui/widgets.hpp"
+
+namespace ui {
+
+struct HomeScratch {};
+struct HelpScratch {
+  ListScratch list;
+};
+struct ComingSoonScratch {};
+
+struct SessionScratch {
+  SessionScratch(std::uint64_t session_id, std::uint32_t random_seed)
+      : session(session_id), seed(random_seed) {}
+  SessionScratch(const SessionScratch&) = delete;
+  SessionScratch& operator=(const SessionScratch&) = delete;
+
+  std::uint64_t session;
+  std::uint32_t seed;  // this session's randomness (keypad shuffle), from the app
+
+  HomeScratch home;
+  HelpScratch help;
+  ComingSoonScratch coming_soon;
+  // The renewal and personal-centre screens add theirs here (e.g. PhoneScratch phone; PinScratch pin;).
+};
+
+}  // namespace ui

@@ -1,0 +1,62 @@
+// The shell: one frame of the kiosk from the model. The app (or a test) sets ImGui's display size, time
+// step and pointer, calls frame(), renders ImGui's draw data, and then gives the secrets to the runtime and
+// the events to core::update, in that order.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/events.hpp"
+#include "core/model.hpp"
+#include "ui/ctx.hpp"
+#include "ui/fonts.hpp"
+#include "ui/i18n.hpp"
+#include "ui/image.hpp"
+#include "ui/registry.hpp"
+#include "ui/scratch.hpp"
+
+namespace ui {
+
+struct ShellOptions {
+  bool shuffle_pin_keypad = false;
+  // A fresh random seed for each new session's scratch (keypad shuffle). Tests give a fixed one.
+  std::function<std::uint32_t()> seed = [] { return 1u; };
+};
+
+struct FrameResult {
+  std::vector<SecretHandoff> secrets;  // to the runtime first
+  std::vector<core::Event> events;     // then to core::update, in order
+};
+
+// Sets what every kiosk ImGui context needs: no .ini or log files, no keyboard navigation, the style.
+void configure_imgui(ImGuiIO& io, ImGuiStyle& style);
+
+class Shell {
+ public:
+  Shell(const I18n& i18n, FontBook& fonts, TextureSource& textures, ShellOptions options = {});
+
+  // NewFrame → the chrome, the current screen, the idle overlay → Render.
+  FrameResult frame(const core::Model& m);
+
+  [[nodiscard]] const WidgetRegistry& widgets() const { return widgets_; }
+  [[nodiscard]] const Layout& layout() const { return layout_; }
+  // Keys the last frame asked for that the language has not got.
+  [[nodiscard]] const std::vector<std::string>& missing_keys() const { return missing_; }
+  // The current session's scratch (tests look inside; the app never needs to).
+  [[nodiscard]] SessionScratch* scratch() { return scratch_.get(); }
+
+ private:
+  const I18n& i18n_;
+  FontBook& fonts_;
+  TextureSource& textures_;
+  ShellOptions options_;
+  WidgetRegistry widgets_;
+  Layout layout_;
+  std::vector<std::string> missing_;
+  std::unique_ptr<SessionScratch> scratch_;
+};
+
+}  // namespace ui

@@ -1,0 +1,339 @@
+// The real ca-kiosk app, offscreen: the event-driven loop, synthetic touches, the harness, screenshots.
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "app.hpp"
+#include "deferred_runtime.hpp"
+#include "files.hpp"
+#include "harness.hpp"
+#include "ui/qr.hpp"
+#include "ui/style.hpp"
+#include "ui_test_support.hpp"
+
+namespace {
+
+// Records the effects; answers what a test pushes, waking the loop as the real runtime does.
+class TestRuntime final : public runtime::Runtime {
+ public:
+  int secrets = 0;
+  void run(const core::Effect& e, std::uint64_t) override {
+    std::lock_guard lock(m_);
+    effects.emplace_back(core::effect_name(e));
+  }
+  void set_waker(std::function<void()> wake) override {
+    std::lock_guard lock(m_);
+    wake_ = std::move(wake);
+  }
+  std::vector<core::Event> drain() override {
+    std::lock_guard lock(m_);
+    return std::exchange(queue_, {});
+  }
+  bool wait(int) override { return false; }
+  void provide_secret(Secret, token::SecretBuffer) override {
+    std::lock_guard lock(m_);
+    ++secrets;
+  }
+  // From any thread, like a worker finishing.
+  void push(core::Event e) {
+    std::function<void()> wake;
+    {
+      std::lock_guard lock(m_);
+      queue_.push_back(std::move(e));
+      wake = wake_;
+    }
+    if (wake) wake();
+  }
+  std::vector<std::string> effects;
+
+ private:
+  std::mutex m_;
+  std::vector<core::Event> queue_;
+  std::function<void()> wake_;
+};
+
+app::AppConfig headless(int w = 1920, int h = 1080) {
+  app::AppConfig c;
+  c.mode = app::DisplayMode::Headless;
+  c.width = w;
+  c.height = h;
+  c.assets = app::load_assets(ui_test::build_assets());
+  c.seed = [] { return 7u; };
+  c.log = [](const std::string&) {};
+  return c;
+}
+
+void tap(app::App& a, std::string_view key) {
+  a.settle();
+  auto p = a.widgets().tap_point(key);
+  REQUIRE_MESSAGE(p.has_value(), "no widget " << std::string(key));
+  a.pointer({ui::PointerEvent::Kind::Down, *p});
+  a.pointer({ui::PointerEvent::Kind::Up, *p});
+  a.settle();
+}
+
+std::filesystem::path temp_dir(const char* name) {
+  auto d = std::filesystem::temp_directory_path() /
+           (std::string("kiosk-ui-test-") + name + "-" + std::to_string(getpid()));
+  std::filesystem::remove_all(d);
+  std::filesystem::create_directories(d);
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("idle on home, the loop draws nothing") {
+  TestRuntime rt;
+  app::App a(headless(), rt);
+  a.settle();
+  CHECK(a.frames_drawn() >= 1);
+  CHECK(a.model().screen == core::Screen::Home);
+  const auto frames = a.frames_drawn();
+  a.hold(1500);
+  CHECK(a.frames_drawn() == frames);  // 0 frames per second
+}
+
+TEST_CASE("a countdown on screen draws about one frame per second, no more") {
+  TestRuntime rt;
+  app::App a(headless(), rt);
+  tap(a, "home.renew");
+  REQUIRE(a.model().screen == core::Screen::Products);
+  a.advance(60'500);
+  a.pump(0);
+  a.settle();
+  REQUIRE(a.model().idle_overlay);
+  const auto frames = a.frames_drawn();
+  a.hold(2600);
+  const auto drawn = a.frames_drawn() - frames;
+  CHECK(drawn >= 2);
+  CHECK(drawn <= 4);
+}
+
+TEST_CASE("a runtime result from another thread wakes the loop and is drawn") {
+  TestRuntime rt;
+  app::App a(headless(), rt);
+  a.settle();
+  const auto frames = a.frames_drawn();
+  core::KeyStatus k;
+  k.presence = core::KeyPresence::Recognised;
+  k.brand_id = "haitai";
+  k.brand_name = "海泰KEY";
+  std::thread worker([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    rt.push(core::KeyStatusChanged{k});
+  });
+  a.pump(5000);  // blocks until the wake, not 5 s
+  worker.join();
+  a.settle();
+  CHECK(a.model().key.presence == core::KeyPresence::Recognised);
+  CHECK(a.frames_drawn() > frames);
+  CHECK(a.widgets().find("chrome.key_status")->text == "已识别：海泰KEY");
+}
+
+TEST_CASE("a synthetic tap in the real app acts once, sends Activity, and the effects reach the runtime") {
+  TestRuntime rt;
+  app::App a(headless(), rt);
+  CHECK(rt.effects == std::vector<std::string>{"LoadCatalog"});  // core::start
+  a.advance(5'000);
+  tap(a, "home.renew");
+  CHECK(a.model().screen == core::Screen::Products);
+  CHECK(a.model().last_activity >= 5'000);
+  tap(a, "chrome.home");  // leaving the renewal wipes the session
+  CHECK(a.model().screen == core::Screen::Home);
+  CHECK(rt.effects.back() == "WipeSession");
+}
+
+TEST_CASE("SDL finger and mouse events become taps; synthetic mouse events from touch are ignored") {
+  TestRuntime rt;
+  app::App a(headless(), rt);
+  a.settle();
+  const auto p = a.widgets().tap_point("home.renew");
+  REQUIRE(p.has_value());
+  auto push = [](SDL_Event e) { REQUIRE(SDL_PushEvent(&e) == 1); };
+  SDL_Event e{};
+  e.type = SDL_FINGERDOWN;
+  e.tfinger.fingerId = 7;
+  e.tfinger.x = p->x / 1920.0f;
+  e.tfinger.y = p->y / 1080.0f;
+  push(e);
+  SDL_Event second = e;  // a second finger meanwhile is ignored
+  second.tfinger.fingerId = 8;
+  second.tfinger.x = 0.99f;
+  push(second);
+  SDL_Event mouse{};  // SDL's mouse event made from the same touch
+  mouse.type = SDL_MOUSEBUTTONDOWN;
+  mouse.button.which = SDL_TOUCH_MOUSEID;
+  mouse.button.button = SDL_BUTTON_LEFT;
+  push(mouse);
+  e.type = SDL_FINGERUP;
+  push(e);
+  a.pump(0);
+  a.settle();
+  CHECK(a.model().screen == core::Screen::Products);
+
+  tap(a, "chrome.home");
+  REQUIRE(a.model().screen == core::Screen::Home);
+  a.settle();
+  const auto q = a.widgets().tap_point("home.personal");
+  REQUIRE(q.has_value());
+  SDL_Event m{};
+  m.type = SDL_MOUSEBUTTONDOWN;
+  m.button.which = 0;
+  m.button.button = SDL_BUTTON_LEFT;
+  m.button.x = static_cast<int>(q->x);
+  m.button.y = static_cast<int>(q->y);
+  push(m);
+  m.type = SDL_MOUSEBUTTONUP;
+  push(m);
+  a.pump(0);
+  a.settle();
+  CHECK(a.model().screen == core::Screen::Login);
+}
+
+TEST_CASE("new characters in a name reach the atlas between frames") {
+  TestRuntime rt;
+  app::App a(headless(), rt);
+  a.settle();
+  CHECK(a.atlas().added == 0);
+  core::KeyStatus k;
+  k.presence = core::KeyPresence::Recognised;
+  k.brand_name = "鑫垚KEY";
+  a.dispatch(core::KeyStatusChanged{k});
+  a.settle();
+  CHECK(a.atlas().added >= 2);
+  CHECK(a.fonts().has(U'鑫'));
+  CHECK(a.settled());
+}
+
+TEST_CASE("screenshots follow the display, in both orientations") {
+  TestRuntime rt;
+  app::App a(headless(), rt);
+  a.settle();
+  auto img = a.screenshot();
+  CHECK(img.width == 1920);
+  CHECK(img.height == 1080);
+  auto at = [&](const ui::Image& i, int x, int y) {
+    const auto o =
+        (static_cast<std::size_t>(y) * static_cast<std::size_t>(i.width) + static_cast<std::size_t>(x)) * 4;
+    return ui::Rgb{i.rgba[o], i.rgba[o + 1], i.rgba[o + 2]};
+  };
+  CHECK(at(img, 5, 5).r == ui::color::kBar.r);
+  CHECK(at(img, 5, 5).b == ui::color::kBar.b);
+  a.resize(1080, 1920);
+  a.settle();
+  CHECK(a.display().x == 1080);
+  img = a.screenshot();
+  CHECK(img.width == 1080);
+  CHECK(img.height == 1920);
+  for (const auto& p : ui::check_layout(a.widgets(), a.display())) FAIL_CHECK(ui::to_string(p));
+}
+
+TEST_CASE("the shell's harness script runs clean and writes every screenshot") {
+  TestRuntime rt;
+  auto config = headless();
+  config.rasterise_only_screenshots = true;
+  app::App a(std::move(config), rt);
+  auto text = app::read_file(ui_test::source_assets() + "/harness/shell.txt");
+  REQUIRE(text.has_value());
+  auto steps = app::parse_script(std::string_view(reinterpret_cast<const char*>(text->data()), text->size()));
+  REQUIRE(steps.has_value());
+  const auto out = temp_dir("shots");
+  std::FILE* log = std::tmpfile();
+  const auto r = app::run_script(a, *steps, out, log);
+  std::rewind(log);
+  std::string printed;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, log)) printed += buf;
+  std::fclose(log);
+  CHECK_MESSAGE(r.failures == 0, printed);
+  CHECK(r.shots.size() >= 12);
+  for (const auto& s : r.shots) CHECK(std::filesystem::file_size(s) > 10'000);
+  CHECK(printed.find("[01] size 1920x1080") != std::string::npos);
+  std::filesystem::remove_all(out);
+}
+
+TEST_CASE("a script error names its line") {
+  auto bad = app::parse_script("size 1920x1080\nfly home\ntap\nexpect screen Nowhere\nadvance soon\n");
+  REQUIRE_FALSE(bad.has_value());
+  REQUIRE(bad.error().size() == 4);
+  CHECK(bad.error()[0].starts_with("line 2: unknown command"));
+  CHECK(bad.error()[1].starts_with("line 3: usage: tap"));
+  CHECK(bad.error()[2].starts_with("line 4: unknown screen"));
+  CHECK(bad.error()[3].starts_with("line 5: usage: advance"));
+  auto ok = app::parse_script(
+      "# comment\n\ntap home.renew  # trailing\nkey recognised haitai 海泰KEY\necho hello world\n");
+  REQUIRE(ok.has_value());
+  CHECK(ok->size() == 3);
+  CHECK((*ok)[2].args == std::vector<std::string>{"hello world"});
+}
+
+TEST_CASE("the deferred runtime keeps what came before the real one, in order, then goes straight through") {
+  app::DeferredRuntime d;
+  int woken = 0;
+  d.set_waker([&] { ++woken; });
+  d.run(core::LoadCatalog{}, 1);
+  d.provide_secret(runtime::Runtime::Secret::Pin, token::SecretBuffer("123456"));
+  d.run(core::ReadKey{}, 1);
+  CHECK(d.drain().empty());
+  CHECK_FALSE(d.attached());
+  auto real = std::make_unique<TestRuntime>();
+  TestRuntime* r = real.get();
+  d.attach(std::move(real));
+  CHECK(d.attached());
+  CHECK(r->effects == std::vector<std::string>{"LoadCatalog", "ReadKey"});
+  CHECK(r->secrets == 1);
+  d.run(core::WipeSession{}, 2);
+  CHECK(r->effects.back() == "WipeSession");
+  r->push(core::KeyStatusChanged{});
+  CHECK(woken == 1);  // the waker given before attach() is the real runtime's now
+  CHECK(d.drain().size() == 1);
+}
+
+TEST_CASE("headless outside the demo is refused") {
+  const int rc = std::system(CA_KIOSK_BIN " --headless --script /dev/null >/dev/null 2>&1");
+  REQUIRE(WIFEXITED(rc));
+  CHECK(WEXITSTATUS(rc) == 2);
+}
+
+TEST_CASE("a QR code made by kiosk/ui, drawn through an SDL texture, scans back to its URL (zbarimg)") {
+  const std::string url = "weixin://wxpay/bizpayurl?pr=Kiosk42x";
+  auto img = ui::qr_image(url, {.module_px = 6, .quiet_modules = 4});
+  REQUIRE(img.has_value());
+  // As the app draws it: a texture, copied onto a software-rendered surface at twice its size.
+  SDL_Surface* surface = SDL_CreateRGBSurfaceWithFormat(0, 640, 640, 32, SDL_PIXELFORMAT_ARGB8888);
+  SDL_Renderer* r = SDL_CreateSoftwareRenderer(surface);
+  REQUIRE(r);
+  SDL_SetRenderDrawColor(r, 0xF3, 0xF5, 0xF8, 0xFF);
+  SDL_RenderClear(r);
+  {
+    app::TexturePtr tex = app::make_texture(r, *img);
+    REQUIRE(tex);
+    const SDL_Rect dst{20, 20, img->width * 2, img->height * 2};
+    SDL_RenderCopy(r, tex.get(), nullptr, &dst);
+  }
+  ui::Image shot;
+  shot.width = 640;
+  shot.height = 640;
+  shot.rgba.resize(640 * 640 * 4);
+  REQUIRE(SDL_RenderReadPixels(r, nullptr, SDL_PIXELFORMAT_RGBA32, shot.rgba.data(), 640 * 4) == 0);
+  SDL_DestroyRenderer(r);
+  SDL_FreeSurface(surface);
+  const auto dir = temp_dir("qr");
+  const auto png = dir / "qr.png";
+  REQUIRE(app::write_png(png, shot).has_value());
+  const std::string cmd = "zbarimg --raw -q " + png.string() + " > " + (dir / "out.txt").string();
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  auto decoded = app::read_file(dir / "out.txt");
+  REQUIRE(decoded.has_value());
+  std::string s(decoded->begin(), decoded->end());
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  CHECK(s == url);
+  std::filesystem::remove_all(dir);
+}

@@ -1,0 +1,93 @@
+// The language files: both parse, both have every key, and every key anything in the kiosk produces.
+#include <doctest/doctest.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/messages.hpp"
+#include "ui/i18n.hpp"
+#include "ui/screens.hpp"
+#include "ui_test_support.hpp"
+
+namespace {
+
+struct KeyList {
+  std::string source;
+  std::vector<std::string> keys;
+};
+
+// Every list of message keys a language file must cover. A layer whose errors reach the customer adds its
+// list here (error.token.* from the token layer, error.platform.* from the platform client, ...).
+std::vector<KeyList> required_keys() {
+  std::vector<KeyList> lists;
+  KeyList core_keys{"core::msg::all_keys()", {}};
+  for (auto k : core::msg::all_keys()) core_keys.keys.emplace_back(k);
+  lists.push_back(std::move(core_keys));
+  lists.push_back({"ui::shell_keys()", ui::shell_keys()});
+  // Keys the core puts in view-models as defaults (core/view.hpp).
+  lists.push_back({"core view-model defaults", {"order.method.wechat"}});
+  return lists;
+}
+
+}  // namespace
+
+TEST_CASE("both language files parse and hold the same keys") {
+  const ui::I18n i18n = ui_test::load_i18n();
+  const auto zh = i18n.of(core::Language::ZhCN).keys();
+  const auto en = i18n.of(core::Language::En).keys();
+  CHECK(zh.size() > 50);
+  const std::set<std::string> zs(zh.begin(), zh.end());
+  const std::set<std::string> es(en.begin(), en.end());
+  for (const auto& k : zs) CHECK_MESSAGE(es.count(k), "en.json has no " << k);
+  for (const auto& k : es) CHECK_MESSAGE(zs.count(k), "zh-CN.json has no " << k);
+}
+
+TEST_CASE("every key the core and the shell produce has text in both languages") {
+  const ui::I18n i18n = ui_test::load_i18n();
+  for (const auto& list : required_keys())
+    for (const auto& key : list.keys)
+      for (core::Language l : ui::kLanguages)
+        CHECK_MESSAGE(i18n.of(l).contains(key),
+                      ui::language_code(l) << ".json has no " << key << " (from " << list.source << ")");
+}
+
+TEST_CASE("a text uses the same {placeholders} in both languages") {
+  const ui::I18n i18n = ui_test::load_i18n();
+  for (const auto& key : i18n.of(core::Language::ZhCN).keys()) {
+    const auto* en = i18n.of(core::Language::En).find(key);
+    if (!en) continue;
+    CHECK_MESSAGE(ui::placeholders(i18n.of(core::Language::ZhCN).text(key)) == ui::placeholders(*en), key);
+  }
+}
+
+TEST_CASE("a bad language file is refused with every problem named") {
+  auto r = ui::Strings::parse(
+      R"({"home.renew": 5, "Bad Key": "x", "a.b": "cut##here", "c.d": "{open", "e.f": "ok"})");
+  REQUIRE_FALSE(r.has_value());
+  const auto& errors = r.error();
+  CHECK(errors.size() == 4);
+  std::string all;
+  for (const auto& e : errors) all += e + "\n";
+  CHECK(all.find("home.renew: must be a string") != std::string::npos);
+  CHECK(all.find("Bad Key") != std::string::npos);
+  CHECK(all.find("a.b") != std::string::npos);
+  CHECK(all.find("c.d") != std::string::npos);
+  CHECK_FALSE(ui::Strings::parse("[1, 2]").has_value());
+  CHECK_FALSE(ui::Strings::parse("{not json").has_value());
+}
+
+TEST_CASE("text by key, with placeholders, and labels with stable IDs") {
+  auto s = ui::Strings::parse(R"({"idle.body": "{seconds} 秒后返回", "key.recognised": "已识别：{brand}"})");
+  REQUIRE(s.has_value());
+  CHECK(ui::format(s->text("idle.body"), {{"seconds", "20"}}) == "20 秒后返回");
+  CHECK(ui::format(s->text("key.recognised"), {{"brand", "海泰KEY"}}) == "已识别：海泰KEY");
+  CHECK(ui::format("{a} {b}", {{"a", "1"}}) == "1 {b}");
+  CHECK(s->text("no.such_key") == "no.such_key");  // shown as itself, never blank
+  CHECK(ui::label_id("证书续费", "home.renew") == "证书续费###home.renew");
+  CHECK(ui::placeholders("{b} and {a}") == std::vector<std::string>{"a", "b"});
+  CHECK(ui::valid_key("home.renew.hint"));
+  CHECK_FALSE(ui::valid_key("home"));
+  CHECK_FALSE(ui::valid_key("Home.renew"));
+  CHECK_FALSE(ui::valid_key("home..renew"));
+}

@@ -1,0 +1,200 @@
+#include "ui_test_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <map>
+
+#include "core/update.hpp"
+#include "ui/style.hpp"
+
+namespace ui_test {
+
+std::string source_assets() {
+  return KIOSK_SOURCE_ASSETS;
+}
+std::string build_assets() {
+  return KIOSK_TEST_ASSETS;
+}
+
+std::vector<unsigned char> read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE_MESSAGE(in.good(), "cannot read " << path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+ui::I18n load_i18n() {
+  auto parse = [](const std::string& code) {
+    auto bytes = read_bytes(source_assets() + "/i18n/" + code + ".json");
+    auto s = ui::Strings::parse(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+    REQUIRE_MESSAGE(s.has_value(), code << ".json does not parse");
+    return std::move(*s);
+  };
+  return ui::I18n(parse("zh-CN"), parse("en"));
+}
+
+UiHarness::UiHarness(ImVec2 display) : display_(display), i18n_(load_i18n()) {
+  ctx_ = ImGui::CreateContext();
+  ImGui::SetCurrentContext(ctx_);
+  ui::configure_imgui(ImGui::GetIO(), ImGui::GetStyle());
+  start_font_ = read_bytes(build_assets() + "/fonts/kiosk-start.otf");
+  ui::GlyphSet start = ui::base_glyphs();
+  start.add_all(i18n_.glyphs());
+  fonts_ = std::make_unique<ui::FontBook>(
+      std::span<const unsigned char>(start_font_.data(), start_font_.size()), std::move(start),
+      [this]() -> ui::FontBook::Bytes {
+        extended_font_ = read_bytes(build_assets() + "/fonts/kiosk-extended.otf");
+        return {extended_font_.data(), extended_font_.size()};
+      },
+      [this](std::string_view s) { log_.emplace_back(s); });
+  fonts_->build(*ImGui::GetIO().Fonts);
+  ImGui::GetIO().FontDefault = fonts_->font(ui::FontRole::Body);
+  ui::ShellOptions o;
+  o.seed = [] { return 4242u; };
+  shell_ = std::make_unique<ui::Shell>(i18n_, *fonts_, textures_, o);
+}
+
+UiHarness::~UiHarness() {
+  shell_.reset();
+  ImGui::DestroyContext(ctx_);
+}
+
+ui::FrameResult UiHarness::frame(const core::Model& m) {
+  ImGui::SetCurrentContext(ctx_);
+  if (fonts_->needs_rebuild()) {
+    fonts_->build(*ImGui::GetIO().Fonts);
+    ImGui::GetIO().FontDefault = fonts_->font(ui::FontRole::Body);
+  }
+  ImGuiIO& io = ImGui::GetIO();
+  io.DisplaySize = display_;
+  io.DeltaTime = 1.0f / 60.0f;
+  pointer_.apply(io);
+  last_was_bare_ = false;
+  return shell_->frame(m);
+}
+
+void UiHarness::frame_with(const std::function<void(ui::Ctx&)>& draw, core::Language language) {
+  ImGui::SetCurrentContext(ctx_);
+  if (fonts_->needs_rebuild()) {
+    fonts_->build(*ImGui::GetIO().Fonts);
+    ImGui::GetIO().FontDefault = fonts_->font(ui::FontRole::Body);
+  }
+  ImGuiIO& io = ImGui::GetIO();
+  io.DisplaySize = display_;
+  io.DeltaTime = 1.0f / 60.0f;
+  pointer_.apply(io);
+  last_was_bare_ = true;
+  bare_widgets_.clear();
+  ImGui::NewFrame();
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(display_);
+  ImGui::Begin("###test.window", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                   ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
+  ui::Ctx c(i18n_.of(language), *fonts_, bare_widgets_, textures_, ui::make_layout(display_, false));
+  draw(c);
+  ImGui::End();
+  ImGui::Render();
+}
+
+void UiHarness::settle_with(const std::function<void(ui::Ctx&)>& draw, int frames) {
+  for (int i = 0; i < 64 && (i < frames || pointer_.pending()); ++i) frame_with(draw);
+}
+
+std::vector<core::Event> UiHarness::settle(const core::Model& m, int frames) {
+  std::vector<core::Event> out;
+  for (int i = 0; i < 64 && (i < frames || pointer_.pending() || fonts_->needs_rebuild()); ++i) {
+    auto r = frame(m);
+    for (auto& e : r.events) out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::vector<core::Event> UiHarness::tap_at(const core::Model& m, ImVec2 p) {
+  pointer_.push({ui::PointerEvent::Kind::Down, p});
+  pointer_.push({ui::PointerEvent::Kind::Up, p});
+  return settle(m);
+}
+
+std::vector<core::Event> UiHarness::tap(const core::Model& m, std::string_view key) {
+  auto p = widgets().tap_point(key);
+  if (!p) {
+    std::string there;
+    for (const auto& w : widgets().all())
+      if (w.interactive) there += w.key + " ";
+    FAIL("no widget " << std::string(key) << " to tap; there are: " << there);
+    return {};
+  }
+  return tap_at(m, *p);
+}
+
+std::vector<core::Event> UiHarness::drag(const core::Model& m, ImVec2 from, ImVec2 by, int steps) {
+  std::vector<core::Event> out;
+  auto take = [&](std::vector<core::Event> v) {
+    for (auto& e : v) out.push_back(std::move(e));
+  };
+  pointer_.push({ui::PointerEvent::Kind::Down, from});
+  take(settle(m, 1));
+  for (int i = 1; i <= steps; ++i) {
+    const float f = static_cast<float>(i) / static_cast<float>(steps);
+    pointer_.push({ui::PointerEvent::Kind::Move, ImVec2(from.x + by.x * f, from.y + by.y * f)});
+    take(settle(m, 1));
+  }
+  pointer_.push({ui::PointerEvent::Kind::Up, ImVec2(from.x + by.x, from.y + by.y)});
+  take(settle(m));
+  return out;
+}
+
+std::vector<std::string> UiHarness::problems() const {
+  std::vector<std::string> out;
+  for (const auto& p : ui::check_layout(widgets(), display_)) out.push_back(ui::to_string(p));
+  for (const auto& k : shell_->missing_keys()) out.push_back("no text for key " + k);
+  return out;
+}
+
+std::vector<std::string> check_all_layouts(UiHarness& h, core::Model m) {
+  std::vector<std::string> out;
+  const ImVec2 saved = h.display();
+  for (ImVec2 display : {ImVec2(1920, 1080), ImVec2(1080, 1920)}) {
+    h.set_display(display);
+    std::map<std::string, ImGuiID> ids[2];
+    int li = 0;
+    for (core::Language lang : ui::kLanguages) {
+      m.language = lang;
+      h.settle(m, 3);
+      char prefix[64];
+      std::snprintf(prefix, sizeof prefix, "%s %.0fx%.0f: ", std::string(ui::language_code(lang)).c_str(),
+                    static_cast<double>(display.x), static_cast<double>(display.y));
+      for (const auto& p : h.problems()) out.push_back(prefix + p);
+      for (const auto& w : h.widgets().all())
+        if (w.interactive) ids[li][w.key] = w.id;
+      ++li;
+    }
+    if (ids[0] != ids[1]) {
+      for (const auto& [k, id] : ids[0]) {
+        auto it = ids[1].find(k);
+        if (it == ids[1].end())
+          out.push_back("widget " + k + " is drawn in zh-CN but not in en");
+        else if (it->second != id)
+          out.push_back("widget " + k + " changes its ImGui ID with the language");
+      }
+      for (const auto& [k, id] : ids[1])
+        if (!ids[0].count(k)) out.push_back("widget " + k + " is drawn in en but not in zh-CN");
+    }
+  }
+  h.set_display(saved);
+  return out;
+}
+
+core::Model model_on(core::Screen screen, core::Language language) {
+  core::Model m = core::initial_model(core::Settings{}, 1'000'000, 1'750'000'000);
+  m.screen = screen;
+  m.language = language;
+  if (screen != core::Screen::Home && screen != core::Screen::Help && screen != core::Screen::ComingSoon)
+    m.renewal = core::Renewal{};
+  return m;
+}
+
+}  // namespace ui_test

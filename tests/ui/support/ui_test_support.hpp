@@ -1,0 +1,104 @@
+// Drawing kiosk screens in tests without SDL: an ImGui context with the kiosk's real fonts and language
+// files, the Shell, and a synthetic pointer. Every screen test uses it the same way:
+//
+//   ui_test::UiHarness h;                       // 1920×1080, fonts from build/assets, text from assets/
+//   core::Model m = ...;                        // the state to draw (core::update from a scripted history)
+//   for (const auto& p : ui_test::check_all_layouts(h, m)) FAIL_CHECK(p);   // both languages × orientations
+//   auto events = h.tap(m, "home.renew");       // press + release on the widget, as a finger would
+//
+// check_all_layouts() is the rule every screen must pass: no text wider than its widget, touch targets
+// ≥ 60 px, nothing off screen or overlapping, no missing text, and widget IDs that stay the same when the
+// language changes.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <imgui.h>
+
+#include "core/events.hpp"
+#include "core/model.hpp"
+#include "ui/ctx.hpp"
+#include "ui/fonts.hpp"
+#include "ui/i18n.hpp"
+#include "ui/image.hpp"
+#include "ui/input.hpp"
+#include "ui/registry.hpp"
+#include "ui/shell.hpp"
+
+namespace ui_test {
+
+// assets/ in the source tree (language files) and build/assets (fonts made at build time).
+std::string source_assets();
+std::string build_assets();
+std::vector<unsigned char> read_bytes(const std::string& path);
+ui::I18n load_i18n();
+
+class UiHarness {
+ public:
+  explicit UiHarness(ImVec2 display = ImVec2(1920, 1080));
+  ~UiHarness();
+  UiHarness(const UiHarness&) = delete;
+  UiHarness& operator=(const UiHarness&) = delete;
+
+  void set_display(ImVec2 display) { display_ = display; }
+  [[nodiscard]] ImVec2 display() const { return display_; }
+
+  // One frame of `m`: the pointer's next state, NewFrame → Render. Rebuilds the atlas first when the last
+  // frame asked for characters it lacked (as the app does between frames).
+  ui::FrameResult frame(const core::Model& m);
+  // Frames until the pointer queue is empty and ImGui has settled; the events of all of them.
+  std::vector<core::Event> settle(const core::Model& m, int frames = 4);
+
+  // A bare frame for widget tests: one full-screen window, a Ctx in `language`, `draw` inside it.
+  void frame_with(const std::function<void(ui::Ctx&)>& draw, core::Language language = core::Language::ZhCN);
+  // frame_with until the pointer queue is empty (plus `frames`).
+  void settle_with(const std::function<void(ui::Ctx&)>& draw, int frames = 4);
+
+  void pointer(ui::PointerEvent e) { pointer_.push(e); }
+  // A finger's tap on the widget registered under `key` in the last frame (its visible centre); the
+  // events of the frames until settled. Fails the test when the widget is not there.
+  std::vector<core::Event> tap(const core::Model& m, std::string_view key);
+  std::vector<core::Event> tap_at(const core::Model& m, ImVec2 p);
+  // Press at `from`, move by `by` in steps (one frame each), release.
+  std::vector<core::Event> drag(const core::Model& m, ImVec2 from, ImVec2 by, int steps = 10);
+
+  [[nodiscard]] const ui::WidgetRegistry& widgets() const {
+    return last_was_bare_ ? bare_widgets_ : shell_->widgets();
+  }
+  // check_layout() on the last frame plus keys with no text in the current language.
+  [[nodiscard]] std::vector<std::string> problems() const;
+
+  ui::Shell& shell() { return *shell_; }
+  ui::FontBook& fonts() { return *fonts_; }
+  ui::NullTextures& textures() { return textures_; }
+  const ui::I18n& i18n() const { return i18n_; }
+  std::vector<std::string>& log() { return log_; }
+
+ private:
+  ImGuiContext* ctx_ = nullptr;
+  ImVec2 display_;
+  ui::I18n i18n_;
+  std::vector<unsigned char> start_font_;
+  std::vector<unsigned char> extended_font_;
+  std::unique_ptr<ui::FontBook> fonts_;
+  ui::NullTextures textures_;
+  std::unique_ptr<ui::Shell> shell_;
+  ui::PointerInput pointer_;
+  ui::WidgetRegistry bare_widgets_;
+  bool last_was_bare_ = false;
+  std::vector<std::string> log_;
+};
+
+// Draws `m` in zh-CN and en, landscape and portrait; each problem is prefixed with the case
+// ("en 1080x1920: home.renew: text ... is wider ..."). Also fails when an interactive widget's ImGui ID
+// differs between the languages, or a widget is drawn in one language and not the other.
+std::vector<std::string> check_all_layouts(UiHarness& h, core::Model m);
+
+// A model at rest on `screen` (home, help, ...), for screens that need no history.
+core::Model model_on(core::Screen screen, core::Language language = core::Language::ZhCN);
+
+}  // namespace ui_test
