@@ -298,6 +298,30 @@ struct KioskRuntime::Impl {
       crash_point("business.after_begin");
     }
     const std::int64_t biz = *business;
+    // An order this certificate already has (the kiosk stopped after making it, before it could record
+    // it): continue that one rather than make a second.
+    if (auto existing = api().orders_for_certificate(e.cert_fingerprint)) {
+      for (const auto& o : existing->orders) {
+        if (contract::is_unfinished(o.status)) {
+          jwrite([&](journal::Journal& j) -> journal::Result<void> {
+            if (auto r = j.failed(biz, "order.create", Json{{"continues", o.id}}.dump()); !r) return r;
+            return j.set_status(biz, journal::Status::Abandoned);
+          });
+          business.reset();
+          resume_business(core::ResumeBusiness{o.id}, s);
+          return;
+        }
+        if (o.status == contract::OrderStatus::PendingPayment && o.expires_at > wall() + 60) {
+          jwrite([&](journal::Journal& j) -> journal::Result<void> {
+            if (auto r = j.set_order(biz, o.id); !r) return r;
+            return j.done(biz, "order.create", Json{{"order", o.id}, {"adopted", true}}.dump());
+          });
+          log("order create: adopting the unpaid order " + o.id + " of this certificate");
+          push(core::OrderCreated{s, to_core(o)});
+          return;
+        }
+      }
+    }
     const std::string key = idempotency_key(biz, "order.create." + std::to_string(e.attempt));
     Json intent{{"attempt", e.attempt}, {"product", e.product_id}, {"years", e.years}};
     if (!jwrite([&](journal::Journal& j) { return j.intent(biz, "order.create", intent.dump()); })) {

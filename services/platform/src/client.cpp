@@ -527,6 +527,11 @@ Result<contract::BusinessList> Client::business(std::string_view session) {
   return impl_->get<contract::BusinessList>("account/business", session);
 }
 
+Result<contract::BusinessList> Client::orders_for_certificate(std::string_view old_cert_sha256) {
+  // Hex only (checked by the platform too), so it needs no escaping in the query.
+  return impl_->get<contract::BusinessList>("orders?old_cert_sha256=" + std::string(old_cert_sha256));
+}
+
 Result<contract::HeartbeatAck> Client::heartbeat(const contract::Heartbeat& h, std::string_view key) {
   return impl_->send<contract::HeartbeatAck>("POST", "kiosk/heartbeat", contract::encode(h), key);
 }

@@ -565,6 +565,7 @@ struct Server::Impl {
     put("/v1/account/profile", "account.profile_update", &Impl::h_profile_put);
     post("/v1/account/password", "account.password", &Impl::h_password);
     get("/v1/account/business", "account.business", &Impl::h_business);
+    get("/v1/orders", "orders.by_certificate", &Impl::h_orders_by_certificate);
     post("/v1/kiosk/heartbeat", "kiosk.heartbeat", &Impl::h_heartbeat);
     get("/v1/kiosk/config", "kiosk.config", &Impl::h_config);
     if (!opt.dev) return;
@@ -1061,9 +1062,11 @@ struct Server::Impl {
     ERR_clear_error();
     if (!self_ok) return error_reply(code::kP10SignatureInvalid);
 
-    Stmt oc(db, "SELECT der, project, brand, not_after FROM customer_certs WHERE sha256=?");
+    Stmt oc(db, "SELECT der, project, brand, not_after, revoked FROM customer_certs WHERE sha256=?");
     oc.bind(o->old_cert_sha256);
     if (!oc.row()) return error_reply(code::kInternal, "bound certificate missing");
+    // Revoked after the order was paid (a reported loss, say): its key may no longer vouch for a new one.
+    if (oc.i64(4) != 0) return error_reply(code::kCertificateRevoked);
     X509Ptr old = cert_from_der(oc.blob(0));
     std::string project = oc.text(1), brand = oc.text(2);
     UnixTime old_not_after = oc.i64(3);
@@ -1312,6 +1315,24 @@ struct Server::Impl {
     wipe(c.body, "current");
     wipe(c.body, "new");
     return r;
+  }
+
+  // GET /v1/orders?old_cert_sha256=: the orders bound to a certificate, newest first. A kiosk that
+  // stopped after creating an order but before recording its id finds it again here.
+  Reply h_orders_by_certificate(Ctx& c) {
+    std::string fp = c.req.get_param_value("old_cert_sha256");
+    if (fp.size() != 64 || !std::all_of(fp.begin(), fp.end(), [](char ch) { return std::isxdigit(static_cast<unsigned char>(ch)) && !std::isupper(static_cast<unsigned char>(ch)); }))
+      return error_reply(code::kBadRequest, "old_cert_sha256: 64 lower-case hex digits");
+    std::vector<std::string> ids;
+    {
+      Stmt q(db, "SELECT id FROM orders WHERE old_cert_sha256=? ORDER BY created_at DESC, rowid DESC LIMIT 50");
+      q.bind(fp);
+      while (q.row()) ids.push_back(q.text(0));
+    }
+    contract::BusinessList list;
+    for (const auto& id : ids)
+      if (auto o = load_order(id, c.now)) list.orders.push_back(std::move(*o));
+    return {200, contract::encode(list)};
   }
 
   Reply h_business(Ctx& c) {

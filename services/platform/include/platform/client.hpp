@@ -94,6 +94,8 @@ class Client {
   // GET orders/{id}?wait=&since=: returns when the status differs from `since` or after `wait` (≤ 60 s).
   Result<contract::Order> order_wait(std::string_view order_id, contract::OrderStatus since,
                                      std::chrono::seconds wait);
+  // GET orders?old_cert_sha256=: the orders bound to a certificate, newest first (at most 50).
+  Result<contract::BusinessList> orders_for_certificate(std::string_view old_cert_sha256);
   // POST orders/{id}/close. Http: order.already_paid (it was paid: go on with the renewal).
   Result<contract::Order> order_close(std::string_view order_id, std::string_view idempotency_key);
   // POST orders/{id}/needs-staff. Http: order.not_paid, order.closed, order.expired, order.state_invalid.
