@@ -44,6 +44,7 @@ inline constexpr std::string_view kPasswordTooShort = "password.error.too_short"
 inline constexpr std::string_view kPasswordFromPhone = "password.error.from_phone";
 inline constexpr std::string_view kPasswordSameAsCurrent = "password.error.same_as_current";
 inline constexpr std::string_view kPasswordMismatch = "password.error.mismatch";
+inline constexpr std::string_view kOrderMethodWechat = "order.method.wechat";
 
 // Every key above, for the i18n completeness test.
 std::span<const std::string_view> all_keys();

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/messages.hpp"
 #include "core/model.hpp"
 #include "core/types.hpp"
 
@@ -76,7 +77,7 @@ struct OrderListView {
   int years = 1;
   bool submitting = false;
   // WeChat Pay is the default and, for now, the only method.
-  std::string payment_method_key = "order.method.wechat";
+  std::string payment_method_key = std::string(msg::kOrderMethodWechat);
 };
 
 struct PaymentView {
