@@ -21,6 +21,7 @@
 
 #include "core/events.hpp"
 #include "core/model.hpp"
+#include "ime.hpp"
 #include "ui/ctx.hpp"
 #include "ui/fonts.hpp"
 #include "ui/i18n.hpp"
@@ -35,7 +36,10 @@ namespace ui_test {
 std::string source_assets();
 std::string build_assets();
 std::vector<unsigned char> read_bytes(const std::string& path);
+// Every language file of assets/i18n, merged per language (as the app loads them).
 ui::I18n load_i18n();
+// The file names of one language in assets/i18n ("account.zh-CN.json", "zh-CN.json"), sorted.
+std::vector<std::string> language_files(core::Language language);
 
 class UiHarness {
  public:
@@ -75,6 +79,7 @@ class UiHarness {
   ui::Shell& shell() { return *shell_; }
   ui::FontBook& fonts() { return *fonts_; }
   ui::NullTextures& textures() { return textures_; }
+  app::ImeEngines& ime() { return *ime_; }  // the app's pinyin and handwriting engines
   const ui::I18n& i18n() const { return i18n_; }
   std::vector<std::string>& log() { return log_; }
 
@@ -86,6 +91,7 @@ class UiHarness {
   std::vector<unsigned char> extended_font_;
   std::unique_ptr<ui::FontBook> fonts_;
   ui::NullTextures textures_;
+  std::unique_ptr<app::ImeEngines> ime_;
   std::unique_ptr<ui::Shell> shell_;
   ui::PointerInput pointer_;
   ui::WidgetRegistry bare_widgets_;
