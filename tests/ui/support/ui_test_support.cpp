@@ -132,6 +132,7 @@ std::vector<core::Event> UiHarness::settle(const core::Model& m, int frames) {
   for (int i = 0; i < 64 && (i < frames || pointer_.pending() || fonts_->needs_rebuild()); ++i) {
     auto r = frame(m);
     for (auto& e : r.events) out.push_back(std::move(e));
+    for (auto& sec : r.secrets) secrets_.push_back(std::move(sec));
   }
   return out;
 }

@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <imgui.h>
@@ -54,8 +55,10 @@ class UiHarness {
   // One frame of `m`: the pointer's next state, NewFrame → Render. Rebuilds the atlas first when the last
   // frame asked for characters it lacked (as the app does between frames).
   ui::FrameResult frame(const core::Model& m);
-  // Frames until the pointer queue is empty and ImGui has settled; the events of all of them.
+  // Frames until the pointer queue is empty and ImGui has settled; the events of all of them. The secrets
+  // those frames handed over are kept for take_secrets().
   std::vector<core::Event> settle(const core::Model& m, int frames = 4);
+  std::vector<ui::SecretHandoff> take_secrets() { return std::exchange(secrets_, {}); }
 
   // A bare frame for widget tests: one full-screen window, a Ctx in `language`, `draw` inside it.
   void frame_with(const std::function<void(ui::Ctx&)>& draw, core::Language language = core::Language::ZhCN);
@@ -97,6 +100,7 @@ class UiHarness {
   ui::WidgetRegistry bare_widgets_;
   bool last_was_bare_ = false;
   std::vector<std::string> log_;
+  std::vector<ui::SecretHandoff> secrets_;
 };
 
 // Draws `m` in zh-CN and en, landscape and portrait; each problem is prefixed with the case
