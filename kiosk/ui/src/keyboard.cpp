@@ -308,8 +308,9 @@ void handwriting(Keys& k, const ImRect& area) {
   for (const auto& stroke : s.ink.strokes) {
     std::vector<ImVec2> pts;
     for (const auto& p : stroke) pts.emplace_back(pad.Min.x + p.x * pad.GetWidth(), pad.Min.y + p.y * pad.GetHeight());
-    if (pts.size() == 1) dl->AddCircleFilled(pts[0], 4.0f, to_u32(color::kText));
-    else dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), to_u32(color::kText), 0, 8.0f);
+    // Round joints: ImGui's thick polyline leaves notches where a stroke bends.
+    for (const auto& p : pts) dl->AddCircleFilled(p, 4.0f, to_u32(color::kText));
+    if (pts.size() > 1) dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), to_u32(color::kText), 0, 8.0f);
   }
   WidgetInfo w;
   w.key = pad_key;

@@ -103,6 +103,7 @@ std::optional<core::Event> draw_my_business(const core::MyBusinessView& v, MyBus
                       {ButtonKind::Primary, FontRole::Body, !v.resuming, false}))
         out = core::ContinueBusinessTapped{r.order_id};
     }
+    list_row(c, metric::kGap * 0.5f);  // room between the cards
   }
   end_list(c, s.list);
   return out;
