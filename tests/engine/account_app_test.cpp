@@ -422,6 +422,60 @@ TEST_CASE("继续操作: a paid renewal killed at each rollover step, the kiosk 
   CHECK(out.points == static_cast<int>(points.size()));
 }
 
+TEST_CASE("继续操作 asks for the business's own key; business begun on another kiosk; the counter's business") {
+  EngineEnv env;
+  auto c = env.new_customer(Brand::Feitian);
+  Run r = env.renew({{"KIOSK_CRASH_AT", "build_p10.after_effect"}});
+  REQUIRE(r.killed);
+  // Another kiosk began it: this kiosk's journal has never heard of it.
+  for (const char* f : {"journal.db", "journal.db-wal", "journal.db-shm"}) std::filesystem::remove(env.dir() / f);
+  env.set_faults("removed 1");  // the customer comes without the key
+  {
+    Kiosk k(env);
+    k.script(login_by_sms(kPhone) + "tap account.my_business\nwait widget business.continue.0 8000\ntap business.continue.0\n" +
+             "wait widget business.resume_error 8000\n");
+    CHECK(k.text("business.resume_error") == "请插入这笔业务所用的KEY，再点击【继续操作】。");
+    // Another key: refused, in words.
+    env.set_token_serial("OTHER-KEY-0001");
+    env.set_faults("");
+    REQUIRE(k.wait([&] { return k.model().key.presence == core::KeyPresence::Recognised; }, 5000));
+    REQUIRE(k.wait([&] { return k.text("business.resume_error").find("不是") != std::string::npos; }, 8000));
+    CHECK(k.text("business.resume_error") == "插入的不是这笔业务所用的KEY，请插入原来的KEY。");
+    CHECK(k.model().screen == core::Screen::MyBusiness);
+    // The right key: 继续操作 goes on from where the other kiosk stopped.
+    env.set_faults("removed 1");
+    REQUIRE(k.wait([&] { return k.model().key.presence == core::KeyPresence::NoKey; }, 5000));
+    env.set_token_serial("");
+    env.set_faults("");
+    REQUIRE(k.wait([&] { return k.model().key.presence == core::KeyPresence::Recognised; }, 5000));
+    k.script("tap business.continue.0\n");
+    CHECK(k.finish_renewal());
+  }
+  auto recs = env.records(c.fingerprint);
+  REQUIRE(recs.orders.size() == 1);
+  CHECK(recs.orders[0].payments == 1);
+  CHECK(recs.orders[0].issuances == 1);
+  CHECK(recs.orders[0].status == "installed");
+  CHECK(env.journal_status(recs.orders[0].id) == "done");  // this kiosk's journal has it now
+
+  // A paid renewal the counter has taken over: listed with what to do there, no 【继续操作】.
+  auto c2 = env.new_customer(Brand::Feitian);
+  r = env.renew({{"KIOSK_CRASH_AT", "submit.after_intent"}});
+  REQUIRE(r.killed);
+  recs = env.records(c2.fingerprint);
+  REQUIRE(recs.orders.size() == 1);
+  contract::NeedsStaffRequest ns{"failure.pin_locked", "test"};
+  REQUIRE(env.client().order_needs_staff(recs.orders[0].id, ns, platform::new_idempotency_key()).has_value());
+  {
+    Kiosk k(env);
+    k.script(login_by_sms(kPhone) + "tap account.my_business\nwait widget business.row.0.status 8000\n");
+    CHECK(k.text("business.row.0.status") == "待柜台处理");
+    CHECK(k.text("business.row.0.staff") == "请携带KEY到柜台办理，并出示订单号。");
+    CHECK_FALSE(k.drawn("business.continue.0"));
+    CHECK(k.text("business.row.1.status") == "已完成");  // the first customer's, done
+  }
+}
+
 TEST_CASE("the walk-through: assets/harness/personal.txt, with a renewal interrupted on another kiosk") {
   EngineEnv env;
   auto c = env.new_customer(Brand::Feitian);

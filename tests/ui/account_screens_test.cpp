@@ -411,3 +411,31 @@ TEST_CASE("修改密码: every rule broken is said in words and nothing leaves t
   f.tap("password.back_to_centre");
   CHECK(f.m.screen == core::Screen::AccountHome);
 }
+
+TEST_CASE("idle on a personal screen: the overlay, then everything personal is wiped from memory and screen") {
+  Flow f;
+  f.login();
+  f.tap("account.profile");
+  f.tap("profile.real_name");
+  f.tap("profile.name_kb.clear");
+  for (char ch : std::string("zhao")) f.tap(std::string("profile.name_kb.") + ch);
+  const auto session = f.m.session;
+  f.apply(core::Tick{f.m.now + 61'000, f.m.wall + 61});
+  REQUIRE(f.m.idle_overlay);
+  CHECK(f.has("idle.continue"));
+  f.apply(core::Tick{f.m.now + 21'000, f.m.wall + 21});
+  CHECK(f.m.screen == core::Screen::Home);
+  CHECK_FALSE(f.m.account);
+  CHECK(f.m.session == session + 1);
+  CHECK(f.effect<core::Logout>());
+  CHECK(f.effect<core::WipeSession>());
+  f.h.settle(f.m);
+  // The new session's scratch: nothing typed, no pinyin letters, no profile.
+  const ui::SessionScratch* s = f.h.shell().scratch();
+  REQUIRE(s);
+  CHECK(s->session == f.m.session);
+  CHECK(s->profile.real_name.empty());
+  CHECK(s->profile.name_keyboard.letters.empty());
+  CHECK_FALSE(s->profile.filled);
+  for (const auto& w : f.h.widgets().all()) CHECK(w.text.find("李四") == std::string::npos);
+}
