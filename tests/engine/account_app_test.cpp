@@ -105,11 +105,13 @@ class Kiosk {
     auto settled = [&] {
       const auto& m = model();
       if (m.screen == S::KeyDetails) return m.renewal && !m.renewal->reading_key;
-      return m.screen == S::Pin || m.screen == S::Progress || m.screen == S::Success || m.screen == S::Failure;
+      return m.screen == S::Pin || m.screen == S::Progress || m.screen == S::Success ||
+             m.screen == S::Failure;
     };
     REQUIRE_MESSAGE(wait(settled, 15'000), "after 继续操作 still on " << app::screen_name(model().screen));
     if (model().screen == S::KeyDetails) {
-      REQUIRE_MESSAGE(model().renewal->key_ok, "the key was not accepted: " << model().renewal->key_problem_key);
+      REQUIRE_MESSAGE(model().renewal->key_ok,
+                      "the key was not accepted: " << model().renewal->key_problem_key);
       app_->dispatch(core::ConfirmRenewalTapped{});
       app_->settle();
       REQUIRE(model().screen == S::Pin);
@@ -223,7 +225,8 @@ expect screen Home
   const std::string wrong = k.text("login.error");
   CHECK(wrong == "手机号码或密码不正确，请重新输入。");
   CHECK(k.text("login.password") == "首次登录为手机号后6位");  // the typed password is gone from the screen
-  k.script(fmt::format("tap login.password\ntype login.kb {}\ntap login.submit\nwait screen AccountHome\n", kPassword));
+  k.script(fmt::format("tap login.password\ntype login.kb {}\ntap login.submit\nwait screen AccountHome\n",
+                       kPassword));
   CHECK(k.model().account->profile.account_id == account_id);
 
   // Profile: a Chinese name by pinyin, a bad e-mail (said, nothing sent), then a good one; 修改成功.
@@ -374,7 +377,8 @@ void crash_and_resume(EngineEnv& env, const std::string& point, ResumeOutcome& o
   auto c = env.new_customer(Brand::Feitian);
   Run r = env.renew({{"KIOSK_CRASH_AT", point}});
   ++out.points;
-  if (!r.killed) out.violations.push_back(point + ": not reached (rc " + std::to_string(r.rc) + ")\n" + r.output);
+  if (!r.killed)
+    out.violations.push_back(point + ": not reached (rc " + std::to_string(r.rc) + ")\n" + r.output);
   auto recs = env.records(c.fingerprint);
   REQUIRE(recs.orders.size() == 1);
   const bool installed_already = recs.orders[0].status == "installed";
@@ -393,7 +397,8 @@ void crash_and_resume(EngineEnv& env, const std::string& point, ResumeOutcome& o
     }
   }
   recs = env.records(c.fingerprint);
-  if (recs.orders.size() != 1) out.violations.push_back(point + ": " + std::to_string(recs.orders.size()) + " orders");
+  if (recs.orders.size() != 1)
+    out.violations.push_back(point + ": " + std::to_string(recs.orders.size()) + " orders");
   for (const auto& o : recs.orders) {
     if (o.payments != 1) out.violations.push_back(point + ": " + std::to_string(o.payments) + " payments");
     if (o.issuances != 1) out.violations.push_back(point + ": " + std::to_string(o.issuances) + " issuances");
@@ -406,7 +411,8 @@ void crash_and_resume(EngineEnv& env, const std::string& point, ResumeOutcome& o
 }  // namespace
 
 TEST_CASE("继续操作: a paid renewal killed at each rollover step, the kiosk restarted, 续费成功 once") {
-  const char* steps[] = {"stage_key", "build_p10", "nonce", "sign_proof", "submit", "install", "finalize", "confirm"};
+  const char* steps[] = {"stage_key", "build_p10", "nonce",    "sign_proof",
+                         "submit",    "install",   "finalize", "confirm"};
   const char* whens[] = {"after_intent", "after_effect", "after_done"};
   std::vector<std::string> points;
   for (std::size_t i = 0; i < std::size(steps); ++i)
@@ -422,17 +428,20 @@ TEST_CASE("继续操作: a paid renewal killed at each rollover step, the kiosk 
   CHECK(out.points == static_cast<int>(points.size()));
 }
 
-TEST_CASE("继续操作 asks for the business's own key; business begun on another kiosk; the counter's business") {
+TEST_CASE(
+    "继续操作 asks for the business's own key; business begun on another kiosk; the counter's business") {
   EngineEnv env;
   auto c = env.new_customer(Brand::Feitian);
   Run r = env.renew({{"KIOSK_CRASH_AT", "build_p10.after_effect"}});
   REQUIRE(r.killed);
   // Another kiosk began it: this kiosk's journal has never heard of it.
-  for (const char* f : {"journal.db", "journal.db-wal", "journal.db-shm"}) std::filesystem::remove(env.dir() / f);
+  for (const char* f : {"journal.db", "journal.db-wal", "journal.db-shm"})
+    std::filesystem::remove(env.dir() / f);
   env.set_faults("removed 1");  // the customer comes without the key
   {
     Kiosk k(env);
-    k.script(login_by_sms(kPhone) + "tap account.my_business\nwait widget business.continue.0 8000\ntap business.continue.0\n" +
+    k.script(login_by_sms(kPhone) +
+             "tap account.my_business\nwait widget business.continue.0 8000\ntap business.continue.0\n" +
              "wait widget business.resume_error 8000\n");
     CHECK(k.text("business.resume_error") == "请插入这笔业务所用的KEY，再点击【继续操作】。");
     // Another key: refused, in words.
@@ -482,7 +491,8 @@ TEST_CASE("the walk-through: assets/harness/personal.txt, with a renewal interru
   Kiosk k(env);
   k.hooks().named["interrupt-renewal"] = [&]() -> std::expected<void, std::string> {
     Run r = env.renew({{"KIOSK_CRASH_AT", "install.after_effect"}});
-    if (!r.killed) return std::unexpected("kioskctl was not killed: rc " + std::to_string(r.rc) + "\n" + r.output);
+    if (!r.killed)
+      return std::unexpected("kioskctl was not killed: rc " + std::to_string(r.rc) + "\n" + r.output);
     return {};
   };
   auto text = app::read_file(std::filesystem::path(KIOSK_TEST_ASSETS) / "harness" / "personal.txt");
@@ -499,5 +509,6 @@ TEST_CASE("the walk-through: assets/harness/personal.txt, with a renewal interru
   CHECK(recs.orders[0].payments == 1);
   CHECK(recs.orders[0].issuances == 1);
   CHECK(recs.orders[0].status == "installed");
-  CHECK(std::distance(std::filesystem::directory_iterator(shots), std::filesystem::directory_iterator{}) >= 8);
+  CHECK(std::distance(std::filesystem::directory_iterator(shots), std::filesystem::directory_iterator{}) >=
+        8);
 }

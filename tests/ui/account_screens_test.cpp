@@ -69,7 +69,8 @@ struct Flow {
       REQUIRE(k.has_value());
       const bool on_symbols = has(std::string(kb) + ".letters");
       if (k->symbols != on_symbols) tap(std::string(kb) + (k->symbols ? ".symbols" : ".letters"));
-      if (k->shift && widget(std::string(kb) + "." + k->name).text == k->name) tap(std::string(kb) + ".shift");
+      if (k->shift && widget(std::string(kb) + "." + k->name).text == k->name)
+        tap(std::string(kb) + ".shift");
       tap(std::string(kb) + "." + k->name);
     }
   }
@@ -249,7 +250,8 @@ TEST_CASE("my business: rows with 【继续操作】, the counter's business, lo
                                         item("O-STAFF", core::OrderStatus::NeedsStaff, false),
                                         item("O-DONE", core::OrderStatus::Installed, false)};
   items[1].needs_staff_reason = "order.next_step.go_to_counter";
-  for (int i = 0; i < 6; ++i) items.push_back(item("O-OLD" + std::to_string(i), core::OrderStatus::Closed, false));
+  for (int i = 0; i < 6; ++i)
+    items.push_back(item("O-OLD" + std::to_string(i), core::OrderStatus::Closed, false));
   f.apply(core::BusinessLoaded{f.m.session, items});
   f.layouts("my business, nine rows");
   CHECK(f.widget("business.row.0.status").text == "已支付，未完成");
@@ -351,7 +353,9 @@ TEST_CASE("profile: a real name by handwriting") {
   f.layouts("profile, handwriting");
   const auto pad = f.widget("profile.name_kb.pad").rect;
   auto stroke = [&](ImVec2 a, ImVec2 b) {
-    auto at = [&](ImVec2 p) { return ImVec2(pad.Min.x + p.x * pad.GetWidth(), pad.Min.y + p.y * pad.GetHeight()); };
+    auto at = [&](ImVec2 p) {
+      return ImVec2(pad.Min.x + p.x * pad.GetWidth(), pad.Min.y + p.y * pad.GetHeight());
+    };
     f.h.drag(f.m, at(a), ImVec2(at(b).x - at(a).x, at(b).y - at(a).y), 6);
   };
   stroke(ImVec2(0.15f, 0.5f), ImVec2(0.85f, 0.5f));
@@ -412,7 +416,8 @@ TEST_CASE("修改密码: every rule broken is said in words and nothing leaves t
   CHECK(f.m.screen == core::Screen::AccountHome);
 }
 
-TEST_CASE("idle on a personal screen: the overlay, then everything personal is wiped from memory and screen") {
+TEST_CASE(
+    "idle on a personal screen: the overlay, then everything personal is wiped from memory and screen") {
   Flow f;
   f.login();
   f.tap("account.profile");

@@ -31,7 +31,8 @@ struct Bench {
 
   ImRect rect() const {
     const ImVec2 d = h.display();
-    return d.x > d.y ? ImRect(ImVec2(860, 200), ImVec2(1860, 900)) : ImRect(ImVec2(40, 1100), ImVec2(1040, 1760));
+    return d.x > d.y ? ImRect(ImVec2(860, 200), ImVec2(1860, 900))
+                     : ImRect(ImVec2(40, 1100), ImVec2(1040, 1760));
   }
   void draw(ui::Ctx& c) {
     if (no_ime) c.ime = nullptr;

@@ -62,7 +62,8 @@ RimeProcess& rime_process(const ImeOptions& o) {
 }
 
 bool pinyin_letters(std::string_view s) {
-  return !s.empty() && s.size() <= 48 && std::all_of(s.begin(), s.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+  return !s.empty() && s.size() <= 48 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= 'a' && c <= 'z'; });
 }
 
 // After a partial choice Rime's preedit is the chosen characters followed by the letters still open,
@@ -146,9 +147,10 @@ ImeEngines::ImeEngines(ImeOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->opt = std::move(options);
   std::error_code ec;
   const auto& o = impl_->opt;
-  impl_->pinyin_data = std::filesystem::exists(o.rime_schema_dir / "kiosk_pinyin.schema.yaml", ec) &&
-                       std::filesystem::exists(o.rime_shared_dir / "build" / "luna_pinyin_simp.prism.bin", ec) &&
-                       std::filesystem::exists(o.rime_shared_dir / "build" / "luna_pinyin.table.bin", ec);
+  impl_->pinyin_data =
+      std::filesystem::exists(o.rime_schema_dir / "kiosk_pinyin.schema.yaml", ec) &&
+      std::filesystem::exists(o.rime_shared_dir / "build" / "luna_pinyin_simp.prism.bin", ec) &&
+      std::filesystem::exists(o.rime_shared_dir / "build" / "luna_pinyin.table.bin", ec);
   impl_->handwriting_data = std::filesystem::exists(o.zinnia_model, ec);
   if (!impl_->pinyin_data)
     impl_->log("pinyin input unavailable: install rime-data-luna-pinyin and check assets/rime");

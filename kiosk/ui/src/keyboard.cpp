@@ -13,7 +13,7 @@ namespace ui {
 namespace {
 
 constexpr float kKeyGap = 8.0f;
-constexpr float kKeyPad = 6.0f;        // room beside a key's label
+constexpr float kKeyPad = 6.0f;         // room beside a key's label
 constexpr std::size_t kPinyinMax = 60;  // candidates asked for a pinyin input (paged in the bar)
 constexpr std::size_t kInkMax = 9;      // handwriting candidates (a 3×3 grid)
 
@@ -39,15 +39,36 @@ struct Sym {
   const char* name;
 };
 // The symbols page, three rows; the letters page has @ . - _ of its own.
-constexpr std::array<Sym, 10> kSymRow1{{{'!', "exclaim"}, {'#', "hash"}, {'$', "dollar"}, {'%', "percent"},
-                                       {'&', "amp"}, {'*', "star"}, {'+', "plus"}, {'=', "equal"},
-                                       {'?', "question"}, {'/', "slash"}}};
-constexpr std::array<Sym, 10> kSymRow2{{{'(', "lparen"}, {')', "rparen"}, {'[', "lbracket"}, {']', "rbracket"},
-                                       {'{', "lbrace"}, {'}', "rbrace"}, {'<', "less"}, {'>', "greater"},
-                                       {'~', "tilde"}, {'^', "caret"}}};
-constexpr std::array<Sym, 8> kSymRow3{{{':', "colon"}, {';', "semicolon"}, {',', "comma"}, {'\'', "apostrophe"},
-                                      {'"', "quote"}, {'|', "bar"}, {'\\', "backslash"}, {'`', "backtick"}}};
-constexpr std::array<Sym, 4> kLetterPageSyms{{{'@', "at"}, {'.', "dot"}, {'-', "hyphen"}, {'_', "underscore"}}};
+constexpr std::array<Sym, 10> kSymRow1{{{'!', "exclaim"},
+                                        {'#', "hash"},
+                                        {'$', "dollar"},
+                                        {'%', "percent"},
+                                        {'&', "amp"},
+                                        {'*', "star"},
+                                        {'+', "plus"},
+                                        {'=', "equal"},
+                                        {'?', "question"},
+                                        {'/', "slash"}}};
+constexpr std::array<Sym, 10> kSymRow2{{{'(', "lparen"},
+                                        {')', "rparen"},
+                                        {'[', "lbracket"},
+                                        {']', "rbracket"},
+                                        {'{', "lbrace"},
+                                        {'}', "rbrace"},
+                                        {'<', "less"},
+                                        {'>', "greater"},
+                                        {'~', "tilde"},
+                                        {'^', "caret"}}};
+constexpr std::array<Sym, 8> kSymRow3{{{':', "colon"},
+                                       {';', "semicolon"},
+                                       {',', "comma"},
+                                       {'\'', "apostrophe"},
+                                       {'"', "quote"},
+                                       {'|', "bar"},
+                                       {'\\', "backslash"},
+                                       {'`', "backtick"}}};
+constexpr std::array<Sym, 4> kLetterPageSyms{
+    {{'@', "at"}, {'.', "dot"}, {'-', "hyphen"}, {'_', "underscore"}}};
 constexpr std::string_view kRow1 = "qwertyuiop";
 constexpr std::string_view kRow2 = "asdfghjkl";
 constexpr std::string_view kRow3 = "zxcvbnm";
@@ -206,11 +227,13 @@ void candidate_bar(Keys& k, const ImRect& row) {
   std::optional<std::size_t> picked;
   while (i < s.candidates.size()) {
     const std::string& text = s.candidates[i];
-    const float w = std::max(metric::kTouchMin + 12.0f, std::ceil(text_size(k.c, text, FontRole::Title).x) + 4 * kKeyPad);
+    const float w =
+        std::max(metric::kTouchMin + 12.0f, std::ceil(text_size(k.c, text, FontRole::Title).x) + 4 * kKeyPad);
     if (x + w > bar.Max.x) break;
     ButtonStyle st = char_key();
     st.kind = shown == 0 ? ButtonKind::Primary : ButtonKind::Secondary;
-    if (k.key("cand" + std::to_string(shown), text, ImRect(ImVec2(x, bar.Min.y), ImVec2(x + w, bar.Max.y)), st))
+    if (k.key("cand" + std::to_string(shown), text, ImRect(ImVec2(x, bar.Min.y), ImVec2(x + w, bar.Max.y)),
+              st))
       picked = i;
     x += w + kKeyGap;
     ++i;
@@ -232,7 +255,8 @@ void refresh_pinyin(Ctx& c, KeyboardScratch& s) {
   s.candidates_for = s.letters;
   s.first = 0;
   s.earlier.clear();
-  s.candidates = s.letters.empty() || !c.ime ? std::vector<std::string>{} : c.ime->pinyin(s.letters, kPinyinMax);
+  s.candidates =
+      s.letters.empty() || !c.ime ? std::vector<std::string>{} : c.ime->pinyin(s.letters, kPinyinMax);
 }
 
 void pinyin(Keys& k, const ImRect& area) {
@@ -241,7 +265,8 @@ void pinyin(Keys& k, const ImRect& area) {
   const auto rows = split_v(area, 4, kKeyGap);
   candidate_bar(k, rows[0]);
   auto letter = [&](char ch, const ImRect& cell) {
-    if (k.key(std::string_view(&ch, 1), std::string_view(&ch, 1), cell, char_key()) && s.letters.size() < 40) {
+    if (k.key(std::string_view(&ch, 1), std::string_view(&ch, 1), cell, char_key()) &&
+        s.letters.size() < 40) {
       s.letters.push_back(ch);
       k.result = KeyboardResult::Edited;
     }
@@ -299,18 +324,22 @@ void handwriting(Keys& k, const ImRect& area) {
   outline(pad, held ? color::kPrimary : color::kBorder, metric::kRounding, 3.0f);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImU32 guide = to_u32(color::kDisabled);
-  dl->AddLine(ImVec2(pad.GetCenter().x, pad.Min.y + 12), ImVec2(pad.GetCenter().x, pad.Max.y - 12), guide, 2.0f);
-  dl->AddLine(ImVec2(pad.Min.x + 12, pad.GetCenter().y), ImVec2(pad.Max.x - 12, pad.GetCenter().y), guide, 2.0f);
+  dl->AddLine(ImVec2(pad.GetCenter().x, pad.Min.y + 12), ImVec2(pad.GetCenter().x, pad.Max.y - 12), guide,
+              2.0f);
+  dl->AddLine(ImVec2(pad.Min.x + 12, pad.GetCenter().y), ImVec2(pad.Max.x - 12, pad.GetCenter().y), guide,
+              2.0f);
   if (s.ink.empty()) {
     text_line(c, k.id("pad_hint"), c.tr("keyboard.write_here"), inset(pad, 16.0f, 0.0f),
               {FontRole::Body, color::kTextMuted, Align::Center});
   }
   for (const auto& stroke : s.ink.strokes) {
     std::vector<ImVec2> pts;
-    for (const auto& p : stroke) pts.emplace_back(pad.Min.x + p.x * pad.GetWidth(), pad.Min.y + p.y * pad.GetHeight());
+    for (const auto& p : stroke)
+      pts.emplace_back(pad.Min.x + p.x * pad.GetWidth(), pad.Min.y + p.y * pad.GetHeight());
     // Round joints: ImGui's thick polyline leaves notches where a stroke bends.
     for (const auto& p : pts) dl->AddCircleFilled(p, 4.0f, to_u32(color::kText));
-    if (pts.size() > 1) dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), to_u32(color::kText), 0, 8.0f);
+    if (pts.size() > 1)
+      dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), to_u32(color::kText), 0, 8.0f);
   }
   WidgetInfo w;
   w.key = pad_key;
@@ -356,7 +385,8 @@ void chinese(Keys& k, const ImRect& r, const KeyboardOptions& o) {
   const ImRect bottom = cut_bottom(area, (r.GetHeight() - 4 * kKeyGap) / 5.0f, kKeyGap);
   const auto b = cells(bottom, {2, 2, 2, 4});
   const bool writing = *s.mode == KeyboardMode::Handwriting;
-  if (k.key("pinyin", c.tr("keyboard.pinyin"), b[0], fn_key(pinyin_ok, writing ? ButtonKind::Secondary : ButtonKind::Primary)) &&
+  if (k.key("pinyin", c.tr("keyboard.pinyin"), b[0],
+            fn_key(pinyin_ok, writing ? ButtonKind::Secondary : ButtonKind::Primary)) &&
       writing) {
     s.mode = KeyboardMode::Pinyin;
     s.candidates_for = "\x01";  // ask again for the letters
@@ -369,7 +399,8 @@ void chinese(Keys& k, const ImRect& r, const KeyboardOptions& o) {
     s.candidates.clear();
     s.candidates_for.clear();
   }
-  if (k.key("clear", c.tr("keyboard.clear"), b[2], fn_key(!k.t.empty() || !s.letters.empty() || !s.ink.empty()))) {
+  if (k.key("clear", c.tr("keyboard.clear"), b[2],
+            fn_key(!k.t.empty() || !s.letters.empty() || !s.ink.empty()))) {
     k.t.clear();
     s.letters.clear();
     s.ink.strokes.clear();
@@ -413,15 +444,18 @@ void TextTarget::backspace() {
 }
 
 void TextTarget::clear() {
-  if (text_) text_->clear();
-  else secret_->clear();
+  if (text_)
+    text_->clear();
+  else
+    secret_->clear();
 }
 
 std::size_t TextTarget::chars() const {
   return text_ ? count_chars(*text_) : secret_->size();
 }
 
-// ---- keyboard -----------------------------------------------------------------------------------------------
+// ---- keyboard
+// -----------------------------------------------------------------------------------------------
 KeyboardResult keyboard(Ctx& c, std::string_view key, const ImRect& r, KeyboardScratch& s, TextTarget target,
                         const KeyboardOptions& o) {
   const std::string base(key);
@@ -449,16 +483,20 @@ std::optional<LatinKey> latin_key(char ch) {
   return std::nullopt;
 }
 
-// ---- the entry field ----------------------------------------------------------------------------------------
-bool entry_field(Ctx& c, std::string_view key, const ImRect& r, std::string_view shown, const FieldStyle& st) {
+// ---- the entry field
+// ----------------------------------------------------------------------------------------
+bool entry_field(Ctx& c, std::string_view key, const ImRect& r, std::string_view shown,
+                 const FieldStyle& st) {
   const std::string hashed = "###" + std::string(key);
   const ImGuiID id = ImGui::GetCurrentWindow()->GetID(hashed.data(), hashed.data() + hashed.size());
   const bool on_screen = ImGui::ItemAdd(r, id);
   bool hovered = false;
   bool held = false;
   bool pressed = false;
-  if (on_screen) pressed = ImGui::ButtonBehavior(r, id, &hovered, &held, ImGuiButtonFlags_PressedOnClickRelease);
-  const bool tap = pressed && ImGui::GetIO().MouseDragMaxDistanceSqr[0] <= metric::kTapSlop * metric::kTapSlop;
+  if (on_screen)
+    pressed = ImGui::ButtonBehavior(r, id, &hovered, &held, ImGuiButtonFlags_PressedOnClickRelease);
+  const bool tap =
+      pressed && ImGui::GetIO().MouseDragMaxDistanceSqr[0] <= metric::kTapSlop * metric::kTapSlop;
 
   fill(r, color::kSurface, metric::kRounding);
   if (st.focused)
@@ -472,12 +510,14 @@ bool entry_field(Ctx& c, std::string_view key, const ImRect& r, std::string_view
   if (shown.empty() && st.composing.empty() && !st.placeholder_key.empty()) {
     visible = std::string(c.tr(st.placeholder_key));
     size = text_size(c, visible, FontRole::Body);
-    ImGui::GetWindowDrawList()->AddText(f, f->FontSize, ImVec2(inner.Min.x, std::floor(inner.GetCenter().y - size.y * 0.5f)),
-                                        to_u32(color::kTextMuted), visible.data(), visible.data() + visible.size());
+    ImGui::GetWindowDrawList()->AddText(
+        f, f->FontSize, ImVec2(inner.Min.x, std::floor(inner.GetCenter().y - size.y * 0.5f)),
+        to_u32(color::kTextMuted), visible.data(), visible.data() + visible.size());
   } else {
     // The tail when it is longer than the box: what was typed last stays in view.
     std::string_view text = shown;
-    const float composing_w = st.composing.empty() ? 0.0f : text_size(c, st.composing, FontRole::Body).x + 8.0f;
+    const float composing_w =
+        st.composing.empty() ? 0.0f : text_size(c, st.composing, FontRole::Body).x + 8.0f;
     const float room = inner.GetWidth() - composing_w - 6.0f;
     while (!text.empty() && text_size(c, text, FontRole::Body).x > room) {
       std::size_t skip = 1;
@@ -487,17 +527,20 @@ bool entry_field(Ctx& c, std::string_view key, const ImRect& r, std::string_view
     const ImVec2 ts = text_size(c, text, FontRole::Body);
     const float y = std::floor(inner.GetCenter().y - f->FontSize * 0.5f);
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    dl->AddText(f, f->FontSize, ImVec2(inner.Min.x, y), to_u32(color::kText), text.data(), text.data() + text.size());
+    dl->AddText(f, f->FontSize, ImVec2(inner.Min.x, y), to_u32(color::kText), text.data(),
+                text.data() + text.size());
     float x = inner.Min.x + ts.x;
     if (!st.composing.empty()) {
       x += 4.0f;
       const ImVec2 cs = text_size(c, st.composing, FontRole::Body);
       dl->AddText(f, f->FontSize, ImVec2(x, y), to_u32(color::kPrimary), st.composing.data(),
                   st.composing.data() + st.composing.size());
-      dl->AddLine(ImVec2(x, y + f->FontSize + 2), ImVec2(x + cs.x, y + f->FontSize + 2), to_u32(color::kPrimary), 2.0f);
+      dl->AddLine(ImVec2(x, y + f->FontSize + 2), ImVec2(x + cs.x, y + f->FontSize + 2),
+                  to_u32(color::kPrimary), 2.0f);
       x += cs.x;
     }
-    if (st.focused) dl->AddLine(ImVec2(x + 3, y + 2), ImVec2(x + 3, y + f->FontSize - 2), to_u32(color::kPrimary), 3.0f);
+    if (st.focused)
+      dl->AddLine(ImVec2(x + 3, y + 2), ImVec2(x + 3, y + f->FontSize - 2), to_u32(color::kPrimary), 3.0f);
     visible = std::string(text) + std::string(st.composing);
     size = ImVec2(x - inner.Min.x, f->FontSize);
   }
@@ -526,10 +569,14 @@ std::string masked(Ctx& c, std::size_t n) {
 }
 
 std::vector<std::string> keyboard_keys() {
-  return {"keyboard.shift",  "keyboard.symbols",     "keyboard.letters",   "keyboard.space",
-          "keyboard.backspace", "keyboard.done",     "keyboard.clear",     "keyboard.pinyin",
-          "keyboard.handwriting", "keyboard.prev",   "keyboard.next",      "keyboard.rewrite",
-          "keyboard.write_here", "keyboard.ime_unavailable", "keypad.mask"};
+  return {"keyboard.shift",       "keyboard.symbols",
+          "keyboard.letters",     "keyboard.space",
+          "keyboard.backspace",   "keyboard.done",
+          "keyboard.clear",       "keyboard.pinyin",
+          "keyboard.handwriting", "keyboard.prev",
+          "keyboard.next",        "keyboard.rewrite",
+          "keyboard.write_here",  "keyboard.ime_unavailable",
+          "keypad.mask"};
 }
 
 }  // namespace ui

@@ -64,7 +64,7 @@ struct KeyboardScratch {
   std::size_t first = 0;                // the first candidate shown
   std::vector<std::size_t> earlier;     // where the earlier pages began (【上一页】)
   Ink ink;
-  bool drawing = false;                 // a finger is writing on the pad
+  bool drawing = false;  // a finger is writing on the pad
 };
 
 struct KeyboardOptions {
@@ -88,15 +88,16 @@ std::optional<LatinKey> latin_key(char ch);
 
 // ---- the entry field ----------------------------------------------------------------------------------
 struct FieldStyle {
-  bool focused = false;               // the keyboard types here: a thick outline
-  std::string_view placeholder_key;   // shown muted while empty
-  std::string_view composing;         // pinyin letters not yet chosen, shown after the text
-  bool invalid = false;               // a red outline (the form's error names the field)
+  bool focused = false;              // the keyboard types here: a thick outline
+  std::string_view placeholder_key;  // shown muted while empty
+  std::string_view composing;        // pinyin letters not yet chosen, shown after the text
+  bool invalid = false;              // a red outline (the form's error names the field)
 };
 // A labelled box showing `shown` (for a password: mask characters, see masked()); the text's tail when it
 // is longer than the box. Registered as a button under `key` (tap = focus), the text under key + ".text".
 // True when tapped.
-bool entry_field(Ctx& c, std::string_view key, const ImRect& r, std::string_view shown, const FieldStyle& s = {});
+bool entry_field(Ctx& c, std::string_view key, const ImRect& r, std::string_view shown,
+                 const FieldStyle& s = {});
 // `n` mask characters (keypad.mask), for a secret's field.
 std::string masked(Ctx& c, std::size_t n);
 

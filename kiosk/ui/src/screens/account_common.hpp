@@ -10,7 +10,7 @@
 
 namespace ui::account {
 
-inline constexpr float kRowH = 84.0f;   // an entry field
+inline constexpr float kRowH = 84.0f;  // an entry field
 inline constexpr float kRowGap = 14.0f;
 
 // The screen's title at the left and 【退出登录】 (account.logout) at the right; the content below.

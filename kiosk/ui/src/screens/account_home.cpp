@@ -14,7 +14,8 @@ std::optional<core::Event> draw_account_home(const core::AccountHomeView& v, Acc
   text_line(c, "account.hello", hello, cut_top(area, 56.0f, metric::kGap * 0.5f),
             {FontRole::Body, color::kText, Align::Left});
   const std::string level = format(c.tr("account.level"), {{"level", v.member_level}});
-  text_line(c, "account.level", level, cut_top(area, 48.0f, metric::kGap), {FontRole::Body, color::kTextMuted, Align::Left});
+  text_line(c, "account.level", level, cut_top(area, 48.0f, metric::kGap),
+            {FontRole::Body, color::kTextMuted, Align::Left});
   const auto tiles = c.layout.portrait() ? split_v(inset(area, 0.0f, metric::kGap), 3, metric::kPad)
                                          : split_h(inset(area, 0.0f, metric::kGap), 3, metric::kPad);
   if (tile(c, "account.my_business", "account.my_business.hint", tiles[0], ButtonKind::Primary, Icon::Key))

@@ -36,24 +36,27 @@ std::optional<core::Event> draw_login(const core::LoginView& v, LoginScratch& s,
       out = core::LoginMethodChosen{core::LoginMethod::Sms};
   }
 
-  const float label_w = account::label_width(c, {"login.phone.label", "login.password.label", "login.code.label"});
+  const float label_w =
+      account::label_width(c, {"login.phone.label", "login.password.label", "login.code.label"});
   {
-    const ImRect field = account::labelled(c, "login.phone.label", cut_top(form, account::kRowH, account::kRowGap), label_w);
+    const ImRect field =
+        account::labelled(c, "login.phone.label", cut_top(form, account::kRowH, account::kRowGap), label_w);
     FieldStyle st;
     st.focused = s.focus == Field::Phone;
     st.placeholder_key = "login.phone.placeholder";
     if (entry_field(c, "login.phone", field, phone, st)) s.focus = Field::Phone;
   }
   if (by_password) {
-    const ImRect field =
-        account::labelled(c, "login.password.label", cut_top(form, account::kRowH, account::kRowGap), label_w);
+    const ImRect field = account::labelled(c, "login.password.label",
+                                           cut_top(form, account::kRowH, account::kRowGap), label_w);
     FieldStyle st;
     st.focused = s.focus == Field::Password;
     st.placeholder_key = "login.password.placeholder";
     if (entry_field(c, "login.password", field, masked(c, s.password.size()), st)) s.focus = Field::Password;
   }
   if (v.code_field) {
-    ImRect row = account::labelled(c, "login.code.label", cut_top(form, account::kRowH, account::kRowGap), label_w);
+    ImRect row =
+        account::labelled(c, "login.code.label", cut_top(form, account::kRowH, account::kRowGap), label_w);
     std::string send_label;
     if (v.sending)
       send_label = std::string(c.tr("login.sending"));
@@ -66,7 +69,8 @@ std::optional<core::Event> draw_login(const core::LoginView& v, LoginScratch& s,
                                    button_width(c, send_label, FontRole::Body)});
     const ImRect send = cut_right(row, send_w, metric::kGap * 0.5f);
     const bool can_send = v.can_send && core::valid_phone(phone);
-    if (button_text(c, "login.get_code", send_label, send, {ButtonKind::Secondary, FontRole::Body, can_send, false})) {
+    if (button_text(c, "login.get_code", send_label, send,
+                    {ButtonKind::Secondary, FontRole::Body, can_send, false})) {
       out = core::LoginGetCodeTapped{phone};
       s.focus = Field::Code;
     }
@@ -86,7 +90,8 @@ std::optional<core::Event> draw_login(const core::LoginView& v, LoginScratch& s,
   else
     submit_label = std::string(c.tr(v.submitting ? "login.submitting" : "login.submit"));
   const bool can_submit = complete && !v.submitting && v.wait_seconds_left == 0;
-  if (button_text(c, "login.submit", submit_label, submit, {ButtonKind::Primary, FontRole::Title, can_submit, false})) {
+  if (button_text(c, "login.submit", submit_label, submit,
+                  {ButtonKind::Primary, FontRole::Title, can_submit, false})) {
     // The secrets go to the runtime first; the intent that uses them follows in the same frame.
     if (v.code_field) c.hand_over(SecretKind::SmsCode, std::move(s.code.value));
     if (by_password) c.hand_over(SecretKind::Password, std::move(s.password));
@@ -95,11 +100,14 @@ std::optional<core::Event> draw_login(const core::LoginView& v, LoginScratch& s,
   if (!v.error_key.empty()) {
     paragraph(c, "login.error", c.tr(v.error_key), form, {FontRole::Body, color::kDanger, Align::Left});
   } else if (v.needs_code) {
-    paragraph(c, "login.needs_code", c.tr("login.needs_code"), form, {FontRole::Body, color::kOnWarning, Align::Left});
+    paragraph(c, "login.needs_code", c.tr("login.needs_code"), form,
+              {FontRole::Body, color::kOnWarning, Align::Left});
   } else if (by_password) {
-    paragraph(c, "login.hint.first", c.tr("login.hint.first"), form, {FontRole::Body, color::kTextMuted, Align::Left});
+    paragraph(c, "login.hint.first", c.tr("login.hint.first"), form,
+              {FontRole::Body, color::kTextMuted, Align::Left});
   } else {
-    paragraph(c, "login.hint.sms", c.tr("login.hint.sms"), form, {FontRole::Body, color::kTextMuted, Align::Left});
+    paragraph(c, "login.hint.sms", c.tr("login.hint.sms"), form,
+              {FontRole::Body, color::kTextMuted, Align::Left});
   }
 
   // The keyboard of the field being typed.
@@ -108,7 +116,8 @@ std::optional<core::Event> draw_login(const core::LoginView& v, LoginScratch& s,
       account::number_pad(c, "login.pad", split.keys, s.phone, 11);
       break;
     case Field::Code:
-      account::number_pad(c, "login.pad", split.keys, s.code, static_cast<std::size_t>(std::max(4, v.code_length)));
+      account::number_pad(c, "login.pad", split.keys, s.code,
+                          static_cast<std::size_t>(std::max(4, v.code_length)));
       break;
     case Field::Password: {
       KeyboardOptions o;

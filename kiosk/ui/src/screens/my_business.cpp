@@ -15,14 +15,22 @@ namespace {
 
 std::string_view status_key(core::OrderStatus s) {
   switch (s) {
-    case core::OrderStatus::PendingPayment: return "business.status.pending_payment";
-    case core::OrderStatus::Paid: return "business.status.paid";
-    case core::OrderStatus::Issued: return "business.status.issued";
-    case core::OrderStatus::Installed: return "business.status.installed";
-    case core::OrderStatus::Closed: return "business.status.closed";
-    case core::OrderStatus::Expired: return "business.status.expired";
-    case core::OrderStatus::NeedsStaff: return "business.status.needs_staff";
-    case core::OrderStatus::RefundRequested: return "business.status.refund_requested";
+    case core::OrderStatus::PendingPayment:
+      return "business.status.pending_payment";
+    case core::OrderStatus::Paid:
+      return "business.status.paid";
+    case core::OrderStatus::Issued:
+      return "business.status.issued";
+    case core::OrderStatus::Installed:
+      return "business.status.installed";
+    case core::OrderStatus::Closed:
+      return "business.status.closed";
+    case core::OrderStatus::Expired:
+      return "business.status.expired";
+    case core::OrderStatus::NeedsStaff:
+      return "business.status.needs_staff";
+    case core::OrderStatus::RefundRequested:
+      return "business.status.refund_requested";
   }
   return "business.status.closed";
 }
@@ -54,13 +62,16 @@ std::optional<core::Event> draw_my_business(const core::MyBusinessView& v, MyBus
               {FontRole::Body, color::kDanger, Align::Left});
   }
   if (v.loading || !v.error_key.empty() || v.rows.empty()) {
-    const std::string_view key = v.loading ? "business.loading" : !v.error_key.empty() ? "business.error" : "business.empty";
+    const std::string_view key = v.loading              ? "business.loading"
+                                 : !v.error_key.empty() ? "business.error"
+                                                        : "business.empty";
     fill(area, color::kSurface, metric::kRounding);
     ImRect box = inset(area, metric::kPad);
     if (!v.error_key.empty() && !v.loading) {
       const std::string_view why = c.tr(v.error_key);
       const float h = paragraph_height(c, why, box.GetWidth(), FontRole::Body);
-      paragraph(c, "business.error_detail", why, cut_top(box, h, metric::kGap), {FontRole::Body, color::kDanger, Align::Left});
+      paragraph(c, "business.error_detail", why, cut_top(box, h, metric::kGap),
+                {FontRole::Body, color::kDanger, Align::Left});
     }
     paragraph(c, key, c.tr(key), box, {FontRole::Body, color::kTextMuted, Align::Left});
     return out;
@@ -74,14 +85,15 @@ std::optional<core::Event> draw_my_business(const core::MyBusinessView& v, MyBus
     const core::BusinessRow& r = v.rows[i];
     const std::string row = "business.row." + std::to_string(i);
     const std::string details = format(c.tr("business.details"), {{"order", r.order_id},
-                                                                    {"date", format_cst(r.created_at)},
-                                                                    {"amount", format_yuan(r.amount)},
-                                                                    {"years", std::to_string(r.years)}});
+                                                                  {"date", format_cst(r.created_at)},
+                                                                  {"amount", format_yuan(r.amount)},
+                                                                  {"years", std::to_string(r.years)}});
     const bool staff = r.status == core::OrderStatus::NeedsStaff;
     std::string staff_text;
     if (staff)  // the platform's next step for the customer, else ours
-      staff_text = std::string(c.tr(r.needs_staff_reason.empty() ? std::string_view("business.needs_staff.next")
-                                                                 : std::string_view(r.needs_staff_reason)));
+      staff_text =
+          std::string(c.tr(r.needs_staff_reason.empty() ? std::string_view("business.needs_staff.next")
+                                                        : std::string_view(r.needs_staff_reason)));
     const float text_w = width - 2 * pad - button_w - metric::kGap;
     const float details_h = paragraph_height(c, details, text_w, FontRole::Body);
     const float staff_h = staff ? paragraph_height(c, staff_text, text_w, FontRole::Body) + 8.0f : 0.0f;
@@ -92,8 +104,10 @@ std::optional<core::Event> draw_my_business(const core::MyBusinessView& v, MyBus
     fill(card, color::kSurface, metric::kRounding);
     ImRect inner = inset(card, pad);
     ImRect right = cut_right(inner, button_w, metric::kGap);
-    text_line(c, row + ".title", r.product_title, cut_top(inner, 52.0f), {FontRole::Body, color::kText, Align::Left});
-    paragraph(c, row + ".details", details, cut_top(inner, details_h, 8.0f), {FontRole::Body, color::kTextMuted, Align::Left});
+    text_line(c, row + ".title", r.product_title, cut_top(inner, 52.0f),
+              {FontRole::Body, color::kText, Align::Left});
+    paragraph(c, row + ".details", details, cut_top(inner, details_h, 8.0f),
+              {FontRole::Body, color::kTextMuted, Align::Left});
     if (staff) paragraph(c, row + ".staff", staff_text, inner, {FontRole::Body, color::kDanger, Align::Left});
     text_line(c, row + ".status", c.tr(status_key(r.status)), cut_top(right, 52.0f, 8.0f),
               {FontRole::Body, status_color(r), Align::Center});

@@ -1,5 +1,5 @@
-// 个人信息 (manual §3.2.2, figure 3-2-2-2): 用户名, 会员等级, 真实姓名, 手机号码, 电子邮箱, 注册日期. The real
-// name (Chinese keyboard: pinyin or handwriting), the phone (numeric keypad; a new number is verified by
+// 个人信息 (manual §3.2.2, figure 3-2-2-2): 用户名, 会员等级, 真实姓名, 手机号码, 电子邮箱, 注册日期. The
+// real name (Chinese keyboard: pinyin or handwriting), the phone (numeric keypad; a new number is verified by
 // its own SMS code, the account keeps its id and its business) and the e-mail (Latin keyboard) can be
 // edited; 【提交】 → 修改成功. The core checks the input and says what is wrong.
 //
@@ -16,7 +16,8 @@ using Field = ProfileScratch::Field;
 namespace {
 
 bool same_profile(const core::Profile& a, const core::Profile& b) {
-  return a.account_id == b.account_id && a.real_name == b.real_name && a.phone == b.phone && a.email == b.email;
+  return a.account_id == b.account_id && a.real_name == b.real_name && a.phone == b.phone &&
+         a.email == b.email;
 }
 
 }  // namespace
@@ -46,10 +47,10 @@ std::optional<core::Event> draw_profile(const core::ProfileView& v, ProfileScrat
   {
     // 用户名 and 会员等级 on one line, as read-only text.
     const auto halves = split_h(cut_top(form, info_h, account::kRowGap), 2, metric::kGap);
-    text_line(c, "profile.username", format(c.tr("profile.username"), {{"name", v.profile.username}}), halves[0],
-              {FontRole::Body, color::kText, Align::Left});
-    text_line(c, "profile.level", format(c.tr("profile.level"), {{"level", v.profile.member_level}}), halves[1],
-              {FontRole::Body, color::kText, Align::Left});
+    text_line(c, "profile.username", format(c.tr("profile.username"), {{"name", v.profile.username}}),
+              halves[0], {FontRole::Body, color::kText, Align::Left});
+    text_line(c, "profile.level", format(c.tr("profile.level"), {{"level", v.profile.member_level}}),
+              halves[1], {FontRole::Body, color::kText, Align::Left});
   }
   auto field_row = [&](std::string_view label_key) {
     return account::labelled(c, label_key, cut_top(form, account::kRowH, account::kRowGap), label_w);
@@ -81,17 +82,20 @@ std::optional<core::Event> draw_profile(const core::ProfileView& v, ProfileScrat
                                   button_width(c, send_label, FontRole::Body));
     const ImRect send = cut_right(row, send_w, metric::kGap * 0.5f);
     const bool can_send = v.can_send && core::valid_phone(phone);
-    if (button_text(c, "profile.get_code", send_label, send, {ButtonKind::Secondary, FontRole::Body, can_send, false})) {
+    if (button_text(c, "profile.get_code", send_label, send,
+                    {ButtonKind::Secondary, FontRole::Body, can_send, false})) {
       out = core::ProfileGetCodeTapped{phone};
       s.focus = Field::Code;
     }
-    if (entry_field(c, "profile.code", row, s.code.value.reveal(), field_style(Field::Code, "login.code.placeholder")))
+    if (entry_field(c, "profile.code", row, s.code.value.reveal(),
+                    field_style(Field::Code, "login.code.placeholder")))
       s.focus = Field::Code;
   }
   if (entry_field(c, "profile.email", field_row("profile.email.label"), s.email,
                   field_style(Field::Email, "profile.email.placeholder")))
     s.focus = Field::Email;
-  text_line(c, "profile.registered", format(c.tr("profile.registered"), {{"date", format_cst(v.profile.registered_at)}}),
+  text_line(c, "profile.registered",
+            format(c.tr("profile.registered"), {{"date", format_cst(v.profile.registered_at)}}),
             cut_top(form, info_h, account::kRowGap), {FontRole::Body, color::kText, Align::Left});
 
   const ImRect submit = cut_bottom(form, metric::kPrimaryH, account::kRowGap);
@@ -107,9 +111,11 @@ std::optional<core::Event> draw_profile(const core::ProfileView& v, ProfileScrat
   if (!error.empty())
     paragraph(c, "profile.error", c.tr(error), form, {FontRole::Body, color::kDanger, Align::Left});
   else if (v.saved)
-    text_line(c, "profile.saved", c.tr("profile.saved"), cut_top(form, 56.0f), {FontRole::Title, color::kOk, Align::Left});
+    text_line(c, "profile.saved", c.tr("profile.saved"), cut_top(form, 56.0f),
+              {FontRole::Title, color::kOk, Align::Left});
   else if (phone_changed && !v.code_sent)
-    paragraph(c, "profile.phone_hint", c.tr("profile.phone_hint"), form, {FontRole::Body, color::kTextMuted, Align::Left});
+    paragraph(c, "profile.phone_hint", c.tr("profile.phone_hint"), form,
+              {FontRole::Body, color::kTextMuted, Align::Left});
 
   switch (s.focus) {
     case Field::None:
@@ -118,8 +124,8 @@ std::optional<core::Event> draw_profile(const core::ProfileView& v, ProfileScrat
     case Field::RealName: {
       KeyboardOptions o;
       o.kind = KeyboardKind::Chinese;
-      if (keyboard(c, "profile.name_kb", split.keys, s.name_keyboard, TextTarget(s.real_name, kRealNameMax), o) ==
-          KeyboardResult::Done)
+      if (keyboard(c, "profile.name_kb", split.keys, s.name_keyboard, TextTarget(s.real_name, kRealNameMax),
+                   o) == KeyboardResult::Done)
         s.focus = Field::None;
       break;
     }
@@ -127,7 +133,8 @@ std::optional<core::Event> draw_profile(const core::ProfileView& v, ProfileScrat
       account::number_pad(c, "profile.pad", split.keys, s.phone, 11);
       break;
     case Field::Code:
-      account::number_pad(c, "profile.pad", split.keys, s.code, static_cast<std::size_t>(std::max(4, v.code_length)));
+      account::number_pad(c, "profile.pad", split.keys, s.code,
+                          static_cast<std::size_t>(std::max(4, v.code_length)));
       break;
     case Field::Email: {
       KeyboardOptions o;
