@@ -358,6 +358,7 @@ void App::apply(const core::Event& e) {
   if (model_.session != session_) {
     session_ = model_.session;
     textures_->drop_images();  // the customer's QR goes with them
+    ime_->release();           // and the keyboard's engines, until the next customer types
   }
   for (const auto& fx : u.effects) runtime_.run(fx, model_.session);
 }

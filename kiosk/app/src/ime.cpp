@@ -159,8 +159,14 @@ ImeEngines::ImeEngines(ImeOptions options) : impl_(std::make_unique<Impl>()) {
 }
 
 ImeEngines::~ImeEngines() {
+  release();
+}
+
+void ImeEngines::release() {
   if (impl_->session) impl_->rime->destroy_session(impl_->session);
+  impl_->session = 0;
   if (impl_->recognizer) zinnia_recognizer_destroy(impl_->recognizer);
+  impl_->recognizer = nullptr;
 }
 
 bool ImeEngines::has_pinyin() const {

@@ -1,9 +1,9 @@
 // The engines behind the on-screen keyboard's Chinese input (ui::InputMethods): pinyin through librime,
 // handwriting through zinnia.
 //
-// Both load lazily, on the first candidate a customer asks for, so start-up and the renewal pay nothing
-// for them (librime alone links ~20 libraries, +100 ms and +8 MB at exec; its tables and zinnia's 26 MB
-// model are mapped only when used). librime is opened with dlopen for that reason; zinnia is small and
+// Both load lazily, on the first candidate a customer asks for, and are released when the session ends,
+// so start-up and the renewal pay nothing for them (librime alone links ~20 libraries, +100 ms and +8 MB
+// at exec; its tables and zinnia's 26 MB model are mapped only while a customer uses them). librime is opened with dlopen for that reason; zinnia is small and
 // linked. Data (Debian packages, see deploy/dev.sh):
 //   - rime-data-luna-pinyin: /usr/share/rime-data, its prebuilt prism and table under build/;
 //   - assets/rime/kiosk_pinyin.schema.yaml: the kiosk's own schema (no user dictionary: nothing learned);
@@ -43,6 +43,11 @@ class ImeEngines final : public ui::InputMethods {
   std::vector<std::string> pinyin(std::string_view letters, std::size_t max) override;
   ui::PinyinPick pick(std::string_view letters, std::size_t index) override;
   std::vector<std::string> handwriting(const ui::Ink& ink, std::size_t max) override;
+
+  // Lets go of the loaded engines (the Rime session and its tables, zinnia's model) until the next use: the
+  // app calls it when a customer's session ends, so their memory goes back and nothing of one customer's
+  // typing stays in an engine for the next.
+  void release();
 
   // Loaded yet (tests and benchmarks)?
   [[nodiscard]] bool pinyin_loaded() const;
