@@ -8,6 +8,7 @@
 
 #include <cstdint>
 
+#include "ui/account_screens.hpp"
 #include "ui/keypad.hpp"
 #include "ui/widgets.hpp"
 
@@ -32,6 +33,11 @@ struct SessionScratch {
   HelpScratch help;
   ComingSoonScratch coming_soon;
   // The renewal and personal-centre screens add theirs here (e.g. PhoneScratch phone; PinScratch pin;).
+  LoginScratch login;
+  AccountHomeScratch account_home;
+  MyBusinessScratch my_business;
+  ProfileScratch profile;
+  ChangePasswordScratch change_password;
 };
 
 }  // namespace ui

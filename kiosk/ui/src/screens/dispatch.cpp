@@ -1,4 +1,5 @@
 // Screen registration: core::Screen → the function that draws it, with the core's view for it.
+#include "ui/account_screens.hpp"
 #include "ui/screens.hpp"
 #include "ui/style.hpp"
 #include "ui/widgets.hpp"
@@ -26,13 +27,18 @@ std::optional<core::Event> draw_screen(const core::Model& m, SessionScratch& s, 
     case core::Screen::KeyPulled:
     case core::Screen::Success:
     case core::Screen::Failure:
-    // The personal centre (issue 7) likewise.
-    case core::Screen::Login:
-    case core::Screen::AccountHome:
-    case core::Screen::MyBusiness:
-    case core::Screen::Profile:
-    case core::Screen::ChangePassword:
       return draw_placeholder(PlaceholderView{m.screen}, c);
+    // The personal centre (issue 7).
+    case core::Screen::Login:
+      return draw_login(core::login_view(m), s.login, c);
+    case core::Screen::AccountHome:
+      return draw_account_home(core::account_home_view(m), s.account_home, c);
+    case core::Screen::MyBusiness:
+      return draw_my_business(core::my_business_view(m), s.my_business, c);
+    case core::Screen::Profile:
+      return draw_profile(core::profile_view(m), s.profile, c);
+    case core::Screen::ChangePassword:
+      return draw_change_password(core::change_password_view(m), s.change_password, c);
   }
   return std::nullopt;
 }
