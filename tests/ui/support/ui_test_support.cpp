@@ -72,7 +72,9 @@ ui::FrameResult UiHarness::frame(const core::Model& m) {
   io.DeltaTime = 1.0f / 60.0f;
   pointer_.apply(io);
   last_was_bare_ = false;
-  return shell_->frame(m);
+  auto r = shell_->frame(m);
+  for (const auto& sec : r.secrets) secrets_.emplace_back(sec.kind, sec.secret.size());
+  return r;
 }
 
 void UiHarness::frame_with(const std::function<void(ui::Ctx&)>& draw, core::Language language) {

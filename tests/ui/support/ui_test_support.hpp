@@ -77,6 +77,8 @@ class UiHarness {
   ui::NullTextures& textures() { return textures_; }
   const ui::I18n& i18n() const { return i18n_; }
   std::vector<std::string>& log() { return log_; }
+  // The secrets screens handed over (kind and length; the values are wiped at once), in order.
+  std::vector<std::pair<ui::SecretKind, std::size_t>>& secrets() { return secrets_; }
 
  private:
   ImGuiContext* ctx_ = nullptr;
@@ -91,6 +93,7 @@ class UiHarness {
   ui::WidgetRegistry bare_widgets_;
   bool last_was_bare_ = false;
   std::vector<std::string> log_;
+  std::vector<std::pair<ui::SecretKind, std::size_t>> secrets_;
 };
 
 // Draws `m` in zh-CN and en, landscape and portrait; each problem is prefixed with the case
