@@ -323,7 +323,7 @@ core::Millis App::now_ms() const {
 core::UnixSeconds App::wall_now() const {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
              .count() +
-         skew_ / 1000;
+         skew_ / 1000 + wall_skew_;
 }
 
 void App::advance(core::Millis ms) {
@@ -354,6 +354,17 @@ void App::apply(const core::Event& e) {
     textures_->drop_images();  // the customer's QR goes with them
   }
   for (const auto& fx : u.effects) runtime_.run(fx, model_.session);
+}
+
+void App::replace_model(core::Model m) {
+  skew_ += m.now - now_ms();
+  wall_skew_ += m.wall - wall_now();
+  model_ = std::move(m);
+  if (model_.session != session_) {
+    session_ = model_.session;
+    textures_->drop_images();
+  }
+  want_frames(kSettleFrames);
 }
 
 void App::dispatch(const core::Event& e) {

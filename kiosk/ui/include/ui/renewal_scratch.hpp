@@ -16,6 +16,7 @@ struct PhoneScratch {
   KeypadScratch code;   // the SMS code: handed to the runtime on submit
   bool on_code = false;        // the keypad types into the code field
   bool moved_to_code = false;  // moved there once, when the first code was sent
+  bool seeded = false;         // the number field took the model's number once (e.g. after 返回)
 };
 struct OrderListScratch {};
 struct PaymentScratch {};

@@ -52,7 +52,7 @@ std::optional<core::Event> draw_dialog(const DialogView& v, Ctx& c) {
   const std::string_view body = c.tr(t.body);
   const std::string_view reason =
       v.dialog == core::Dialog::KeyReadFailed && !v.problem_key.empty() ? c.tr(v.problem_key) : std::string_view{};
-  float h = 48.0f + 64.0f + metric::kGap + paragraph_height(c, body, inner_w, FontRole::Title) + metric::kGap +
+  float h = 48.0f + 64.0f + metric::kGap + paragraph_height(c, body, inner_w, FontRole::Title) + metric::kPad +
             metric::kPrimaryH + 48.0f;
   if (!reason.empty()) h += notice_height(c, reason, inner_w) + metric::kGap;
   ImRect card = inset(begin_overlay(c, "dialog", ImVec2(w, h)), 56.0f, 48.0f);
@@ -61,7 +61,7 @@ std::optional<core::Event> draw_dialog(const DialogView& v, Ctx& c) {
             t.danger ? color::kDanger : color::kPrimary);
   text_line(c, "dialog.title", c.tr(t.title), ImRect(ImVec2(head.Min.x + 76.0f, head.Min.y), head.Max),
             {FontRole::Title, t.danger ? color::kDanger : color::kText, Align::Left});
-  paragraph(c, "dialog.body", body, cut_top(card, paragraph_height(c, body, inner_w, FontRole::Title), metric::kGap),
+  paragraph(c, "dialog.body", body, cut_top(card, paragraph_height(c, body, inner_w, FontRole::Title), metric::kPad),
             {FontRole::Title, color::kText, Align::Left});
   if (!reason.empty()) notice(c, "dialog.reason", reason, cut_top(card, notice_height(c, reason, inner_w), metric::kGap),
                               NoticeKind::Error);

@@ -19,14 +19,13 @@ std::optional<core::Event> draw_key_check(const core::KeyCheckView& v, KeyCheckS
   if (!v.product_title.empty())
     text_line(c, "keycheck.product", format(c.tr("keycheck.product"), {{"title", v.product_title}}),
               cut_top(col, 52.0f, metric::kGap), {FontRole::Body, color::kTextMuted, Align::Left});
-  const ImRect icon_row = cut_top(col, 140.0f, metric::kGap);
-  draw_icon(problem ? Icon::Warning : Icon::Key, ImRect(icon_row.Min, ImVec2(icon_row.Min.x + 140.0f, icon_row.Max.y)),
+  ImRect icon_row = cut_top(col, 96.0f, metric::kGap);
+  draw_icon(problem ? Icon::Warning : Icon::Key, cut_left(icon_row, 96.0f, metric::kGap),
             problem ? color::kDanger : color::kPrimary);
-  ImRect beside(ImVec2(icon_row.Min.x + 170.0f, icon_row.Min.y), icon_row.Max);
   std::string_view status_key = "keycheck.reading";
   if (!v.reading) status_key = problem ? "keycheck.problem" : "keycheck.ok";
   if (!v.key_present && !v.reading) status_key = "keycheck.insert";
-  paragraph(c, "keycheck.status", c.tr(status_key), beside,
+  text_line(c, "keycheck.status", c.tr(status_key), icon_row,
             {FontRole::Title, problem ? color::kDanger : color::kText, Align::Left});
 
   if (problem) {

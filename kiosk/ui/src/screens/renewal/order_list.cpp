@@ -111,11 +111,12 @@ std::optional<core::Event> draw_order_list(const core::OrderListView& v, OrderLi
         text_line(c, "order.years." + std::to_string(n), label, cells[y], {FontRole::Body, color::kText, Align::Center});
         continue;
       }
+      // The chosen number of years is filled, the others outlined.
       if (button_text(c, "order.years." + std::to_string(n), label, cells[y],
-                      {ButtonKind::Secondary, FontRole::Body, !v.submitting, n == v.years}) &&
+                      {n == v.years ? ButtonKind::Primary : ButtonKind::Secondary, FontRole::Body, !v.submitting,
+                       n == v.years}) &&
           n != v.years)
         out = core::YearsChosen{n};
-      if (n == v.years) outline(cells[y], color::kPrimary, metric::kRounding, 6.0f);
     }
   }
 

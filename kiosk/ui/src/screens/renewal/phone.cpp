@@ -24,6 +24,10 @@ bool field(Ctx& c, std::string_view key, const ImRect& r, const KeypadScratch& k
 
 std::optional<core::Event> draw_phone(const core::PhoneView& v, PhoneScratch& s, Ctx& c) {
   std::optional<core::Event> out;
+  if (!s.seeded) {
+    s.seeded = true;
+    if (s.phone.value.empty() && !v.phone.empty()) s.phone.value.assign(v.phone);
+  }
   if (v.code_sent && !s.moved_to_code) {
     s.moved_to_code = true;
     s.on_code = true;

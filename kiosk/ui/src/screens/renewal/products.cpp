@@ -49,7 +49,11 @@ std::optional<core::Event> draw_products(const core::ProductsView& v, ProductsSc
     ImRect r(row.Min, ImVec2(row.Min.x + width, row.Max.y - metric::kGap));
     if (card(c, key, r, p.selected)) out = core::ProductChosen{p.id};
     ImRect inner = inset(r, 28.0f, 24.0f);
-    product_picture(c, key + ".picture", p.picture, cut_left(inner, pic_w, 32.0f));
+    // The text block is centred vertically beside the picture.
+    const float spare = inner.GetHeight() - text_h;
+    const ImRect picture_box = cut_left(inner, pic_w, 32.0f);
+    if (spare > 0) inner = inset(inner, 0.0f, spare * 0.5f);
+    product_picture(c, key + ".picture", p.picture, picture_box);
     // Price at the right (landscape) or under the title (portrait).
     const std::string price = p.price_per_year == 0
                                   ? std::string(c.tr("products.free"))
