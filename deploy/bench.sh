@@ -11,3 +11,7 @@ echo "==> platform (client ↔ reference platform, mutual TLS on loopback)"
 echo "==> kiosk shell (README: Performance → Kiosk shell)"
 xvfb-run -a -s "-screen 0 1920x1080x24 -nolisten tcp" \
   "$BUILD/tests/bench/bench_kiosk_shell" --kiosk "$BUILD"/kiosk/app/ca-kiosk --floor "$BUILD"/tests/bench/bench_kiosk_floor
+echo "==> renewal engine: whole headless renewals and a soak (README, Performance → Renewal engine)"
+"$BUILD/tests/bench/engine_bench" "${KIOSK_BENCH_ENGINE_RUNS:-15}" "${KIOSK_BENCH_SOAK:-1000}"
+echo "==> personal centre: the keyboard's pinyin (librime) and handwriting (zinnia) (README: Performance → Personal centre)"
+"$BUILD/tests/bench/ime_bench" 300

@@ -60,7 +60,7 @@ case "$MODE" in
     configure_build build
     ctest --test-dir build --output-on-failure -j "$JOBS" --timeout 1200
     echo "==> sanitizer build (address,undefined): token, journal, core and platform tests"
-    configure_build build-asan -DKIOSK_SANITIZE=ON -DKIOSK_BUILD_APP=OFF -DCMAKE_BUILD_TYPE=Debug
+    configure_build build-asan -DKIOSK_SANITIZE=ON -DKIOSK_BUILD_APP=OFF -DKIOSK_SANITIZER_SUBSET=ON -DCMAKE_BUILD_TYPE=Debug
     ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       ctest --test-dir build-asan --output-on-failure -j "$JOBS" --timeout 1200 -L 'token|journal|core|platform'
     echo "==> all tests passed"

@@ -258,3 +258,149 @@ TEST_CASE("e-mail and real-name checks") {
   CHECK_FALSE(valid_real_name("李"));
   CHECK_FALSE(valid_real_name("李4"));
 }
+
+// ---- the personal centre's view-models and its clock ---------------------------------------------------
+
+TEST_CASE("login view: method, the default password's code, the resend countdown, the throttle countdown") {
+  Driver d;
+  d.send(PersonalCentreTapped{});
+  LoginView v = login_view(d.m);
+  CHECK(v.method == LoginMethod::Password);
+  CHECK_FALSE(v.code_field);
+  CHECK(v.can_send);
+  d.send(LoginMethodChosen{LoginMethod::Sms});
+  v = login_view(d.m);
+  CHECK(v.code_field);
+  d.send(LoginGetCodeTapped{"13812345678"});
+  CHECK(login_view(d.m).sending);
+  CHECK_FALSE(login_view(d.m).can_send);
+  d.send(SmsSent{d.m.session, 60, 6});
+  v = login_view(d.m);
+  CHECK(v.code_sent);
+  CHECK(v.code_phone == "13812345678");
+  CHECK(v.resend_seconds_left == 60);
+  CHECK_FALSE(v.can_send);
+  // The loop wakes for each second of the countdown.
+  REQUIRE(next_wakeup(d.m).has_value());
+  CHECK(*next_wakeup(d.m) == d.m.now + 1000);
+  d.advance_ms(11'000).send(Activity{});
+  CHECK(login_view(d.m).resend_seconds_left == 49);
+  d.advance_ms(49'000).send(Activity{});
+  CHECK(login_view(d.m).can_send);
+
+  d.send(LoginMethodChosen{LoginMethod::Password});
+  for (int i = 0; i < 5; ++i) {
+    d.send(LoginSubmitted{"13812345678"});
+    d.send(LoginFailed{d.m.session, "error.platform.account.login_failed", 0, false});
+  }
+  v = login_view(d.m);
+  CHECK(v.error_key == "error.platform.account.login_failed");
+  CHECK(v.wait_seconds_left == 30);
+  CHECK(*next_wakeup(d.m) == d.m.now + 1000);
+  d.send(LoginSubmitted{"13812345678"});
+  CHECK(login_view(d.m).error_key == msg::kLoginErrorWait);
+  d.advance_ms(12'500).send(Activity{});
+  CHECK(login_view(d.m).wait_seconds_left == 18);
+  CHECK(*next_wakeup(d.m) == d.m.now + 500);  // the countdown's next whole second
+  // The default password's answer: not a failure, a code is needed.
+  d.advance_ms(18'000).send(Activity{});  // a customer who keeps touching: no idle overlay
+  d.send(LoginSubmitted{"13812345678"});
+  d.send(LoginFailed{d.m.session, "error.platform.account.sms_code_required", 0, true});
+  v = login_view(d.m);
+  CHECK(v.needs_code);
+  CHECK(v.code_field);
+  CHECK(v.wait_seconds_left == 0);
+}
+
+TEST_CASE("account home, my business, profile and password views") {
+  Driver d;
+  d.login_ok();
+  AccountHomeView h = account_home_view(d.m);
+  CHECK(h.display_name == "李四");
+  CHECK(h.member_level == "普通用户");
+  CHECK_FALSE(h.must_change_password);
+
+  d.send(MyBusinessTapped{});
+  CHECK(my_business_view(d.m).loading);
+  BusinessItem paid;
+  paid.order_id = "O-1";
+  paid.product_id = "e-bidding-feitian-renew";
+  paid.product_title = "电子招投标项目-飞天诚信KEY-续费";
+  paid.amount = 30000;
+  paid.status = OrderStatus::Paid;
+  paid.can_continue = true;
+  BusinessItem staff = paid;
+  staff.order_id = "O-2";
+  staff.status = OrderStatus::NeedsStaff;
+  staff.can_continue = false;
+  staff.needs_staff_reason = "failure.pin_locked";
+  BusinessItem untitled = paid;
+  untitled.order_id = "O-3";
+  untitled.product_title.clear();
+  untitled.status = OrderStatus::Installed;
+  untitled.can_continue = false;
+  d.send(BusinessLoaded{d.m.session, {paid, staff, untitled}});
+  MyBusinessView b = my_business_view(d.m);
+  REQUIRE(b.rows.size() == 3);
+  CHECK_FALSE(b.loading);
+  CHECK(b.rows[0].can_continue);
+  CHECK(b.rows[1].needs_staff_reason == "failure.pin_locked");
+  CHECK(b.rows[2].product_title == "e-bidding-feitian-renew");  // the id when the catalog has no title
+  d.send(ContinueBusinessTapped{"O-1"});
+  b = my_business_view(d.m);
+  CHECK(b.resuming);
+  CHECK(b.rows[0].resuming);
+  CHECK_FALSE(b.rows[1].resuming);
+  d.send(ResumeFailed{d.m.session, std::string(msg::kResumeInsertKey)});
+  b = my_business_view(d.m);
+  CHECK_FALSE(b.resuming);
+  CHECK(b.resume_error_key == msg::kResumeInsertKey);
+
+  d.send(BackTapped{});
+  d.send(ProfileTapped{});
+  ProfileView p = profile_view(d.m);
+  CHECK(p.profile.real_name == "李四");
+  CHECK(p.can_send);
+  d.send(ProfileGetCodeTapped{"13900001111"});
+  d.send(SmsSent{d.m.session, 60, 6});
+  p = profile_view(d.m);
+  CHECK(p.code_sent);
+  CHECK(p.code_phone == "13900001111");
+  CHECK(p.resend_seconds_left == 60);
+  CHECK(*next_wakeup(d.m) == d.m.now + 1000);
+  d.send(ProfileSubmitted{"王五", "bad-mail", "13812345678"});
+  CHECK(profile_view(d.m).error_key == msg::kProfileErrorEmail);
+
+  d.send(BackTapped{});
+  d.send(ChangePasswordTapped{});
+  ChangePasswordView c = change_password_view(d.m);
+  CHECK_FALSE(c.forced);
+  CHECK(c.phone == "13812345678");
+  d.send(PasswordSubmitted{{std::string(msg::kPasswordTooShort), std::string(msg::kPasswordMismatch)}});
+  CHECK(change_password_view(d.m).problem_keys.size() == 2);
+  d.send(PasswordSubmitted{{}});
+  CHECK(change_password_view(d.m).saving);
+  d.send(PasswordChanged{d.m.session});
+  c = change_password_view(d.m);
+  CHECK(c.saved);
+  CHECK(c.problem_keys.empty());
+}
+
+TEST_CASE("the 10-minute cap wakes the loop even on a quiet screen") {
+  Driver d;
+  d.login_ok(true);
+  CHECK(change_password_view(d.m).forced);
+  CHECK(account_home_view(d.m).must_change_password);
+  // Keep touching so the idle timeout never comes first.
+  for (int i = 0; i < 9; ++i) {
+    d.advance_ms(59'000);
+    d.send(Activity{});
+  }
+  REQUIRE(next_wakeup(d.m).has_value());
+  CHECK(*next_wakeup(d.m) <= d.m.account->logged_in_at + d.m.settings.session_max_ms);
+  d.send(Tick{d.m.account->logged_in_at + d.m.settings.session_max_ms, d.m.wall + 70});
+  CHECK(d.m.screen == Screen::Home);
+  CHECK_FALSE(d.m.account);
+  CHECK(d.effect<Logout>());
+  CHECK(d.effect<WipeSession>());
+}

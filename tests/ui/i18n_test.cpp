@@ -1,6 +1,7 @@
 // The language files: both parse, both have every key, and every key anything in the kiosk produces.
 #include <doctest/doctest.h>
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -9,8 +10,9 @@
 #include "core/messages.hpp"
 #include "journal/journal.hpp"
 #include "token/error.hpp"
-#include "ui/renewal.hpp"
+#include "ui/account_screens.hpp"
 #include "ui/i18n.hpp"
+#include "ui/renewal.hpp"
 #include "ui/screens.hpp"
 #include "ui_test_support.hpp"
 
@@ -29,6 +31,15 @@ std::vector<KeyList> required_keys() {
   for (auto k : core::msg::all_keys()) core_keys.keys.emplace_back(k);
   lists.push_back(std::move(core_keys));
   lists.push_back({"ui::shell_keys()", ui::shell_keys()});
+  lists.push_back({"ui::account_keys()", ui::account_keys()});
+  // Every error the platform can answer with, and the client's own (the personal centre shows them as
+  // they come; so does the renewal).
+  KeyList platform{"contract::all_codes() and the client's keys", {}};
+  for (const auto& info : contract::all_codes()) platform.keys.push_back(contract::message_key_for(info.code));
+  for (auto k : {contract::key::kOffline, contract::key::kTimeout, contract::key::kTls, contract::key::kMalformed,
+                 contract::key::kServerError, contract::key::kHttp, contract::key::kConfig})
+    platform.keys.emplace_back(k);
+  lists.push_back(std::move(platform));
   // Keys the core puts in view-models as defaults (core/view.hpp).
   lists.push_back({"core view-model defaults", {"order.method.wechat"}});
   lists.push_back({"ui::renewal_keys()", ui::renewal_keys()});
@@ -56,15 +67,58 @@ std::vector<KeyList> required_keys() {
 
 }  // namespace
 
-TEST_CASE("both language files parse and hold the same keys") {
+TEST_CASE("both languages parse and hold the same keys, file by file") {
   const ui::I18n i18n = ui_test::load_i18n();
   const auto zh = i18n.of(core::Language::ZhCN).keys();
   const auto en = i18n.of(core::Language::En).keys();
   CHECK(zh.size() > 50);
   const std::set<std::string> zs(zh.begin(), zh.end());
   const std::set<std::string> es(en.begin(), en.end());
-  for (const auto& k : zs) CHECK_MESSAGE(es.count(k), "en.json has no " << k);
-  for (const auto& k : es) CHECK_MESSAGE(zs.count(k), "zh-CN.json has no " << k);
+  for (const auto& k : zs) CHECK_MESSAGE(es.count(k), "no en text for " << k);
+  for (const auto& k : es) CHECK_MESSAGE(zs.count(k), "no zh-CN text for " << k);
+  // Each part (zh-CN.json / en.json, account.zh-CN.json / account.en.json, ...) comes in both languages
+  // with the same keys, so a key is found where its area keeps it.
+  std::map<std::string, std::set<std::string>> parts[2];
+  int li = 0;
+  for (core::Language l : ui::kLanguages) {
+    for (const auto& name : ui_test::language_files(l)) {
+      auto bytes = ui_test::read_bytes(ui_test::source_assets() + "/i18n/" + name);
+      auto s = ui::Strings::parse(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+      REQUIRE_MESSAGE(s.has_value(), name << " does not parse");
+      auto keys = s->keys();
+      parts[li][ui::language_file_part(name)] = std::set<std::string>(keys.begin(), keys.end());
+    }
+    ++li;
+  }
+  CHECK(parts[0].count(""));     // the base files
+  CHECK(parts[0].size() >= 2);  // and at least one area's
+  for (const auto& [part, keys] : parts[0]) {
+    const std::string name = part.empty() ? std::string("the base file") : part;
+    REQUIRE_MESSAGE(parts[1].count(part), name << " has no en file");
+    CHECK_MESSAGE(keys == parts[1][part], name << ": zh-CN and en hold different keys");
+  }
+  for (const auto& [part, keys] : parts[1]) CHECK_MESSAGE(parts[0].count(part), part << " has no zh-CN file");
+}
+
+TEST_CASE("language files by name, merged per language; a key in two files is refused") {
+  CHECK(ui::language_of_file("zh-CN.json") == core::Language::ZhCN);
+  CHECK(ui::language_of_file("account.zh-CN.json") == core::Language::ZhCN);
+  CHECK(ui::language_of_file("account.en.json") == core::Language::En);
+  CHECK_FALSE(ui::language_of_file("account.fr.json").has_value());
+  CHECK_FALSE(ui::language_of_file("zh-CN.txt").has_value());
+  CHECK(ui::language_file_part("account.en.json") == "account");
+  CHECK(ui::language_file_part("en.json").empty());
+  auto ok = ui::Strings::parse_files({{"en.json", R"({"a.b": "x"})"}, {"account.en.json", R"({"c.d": "y"})"}});
+  REQUIRE(ok.has_value());
+  CHECK(ok->text("a.b") == "x");
+  CHECK(ok->text("c.d") == "y");
+  auto dup = ui::Strings::parse_files({{"en.json", R"({"a.b": "x"})"}, {"account.en.json", R"({"a.b": "y"})"}});
+  REQUIRE_FALSE(dup.has_value());
+  REQUIRE(dup.error().size() == 1);
+  CHECK(dup.error()[0] == "account.en.json: a.b is also in en.json (each key lives in one file)");
+  auto bad = ui::Strings::parse_files({{"en.json", R"({"a.b": "x"})"}, {"account.en.json", R"({"e.f": 1})"}});
+  REQUIRE_FALSE(bad.has_value());
+  CHECK(bad.error() == std::vector<std::string>{"account.en.json: e.f: must be a string"});
 }
 
 TEST_CASE("every key the core and the shell produce has text in both languages") {

@@ -122,13 +122,14 @@ TEST_CASE("phone: the number, 获取验证码, the countdown, the code handed ov
   type(h, m, "507913");
   CHECK(h.widgets().find("phone.code.text")->text == "507913");
   CHECK(h.widgets().find("phone.field.text")->text == "13812345678");
-  h.secrets().clear();
+  (void)h.take_secrets();
   e = h.tap(m, "phone.next");
   REQUIRE(e.size() == 1);
   CHECK(std::holds_alternative<core::CodeSubmitted>(e[0]));
-  REQUIRE(h.secrets().size() == 1);
-  CHECK(h.secrets()[0].first == ui::SecretKind::SmsCode);
-  CHECK(h.secrets()[0].second == 6);
+  auto secrets = h.take_secrets();
+  REQUIRE(secrets.size() == 1);
+  CHECK(secrets[0].kind == ui::SecretKind::SmsCode);
+  CHECK(secrets[0].secret.size() == 6);
   h.settle(m);
   CHECK(h.shell().scratch()->phone.code.value.empty());  // handed over, nothing kept
   CHECK(h.widgets().find("phone.code.text")->text != "507913");
@@ -221,13 +222,14 @@ TEST_CASE("PIN: masked, handed over on 确定, 产生签名证书P10申请书失
   CHECK_FALSE(h.widgets().find("keypad.ok")->enabled);  // shorter than the key's minimum
   type(h, m, "456");
   CHECK(h.widgets().find("pin.field")->text == "●●●●●●");
-  h.secrets().clear();
+  (void)h.take_secrets();
   auto e = h.tap(m, "keypad.ok");
   REQUIRE(e.size() == 1);
   CHECK(std::holds_alternative<core::PinSubmitted>(e[0]));
-  REQUIRE(h.secrets().size() == 1);
-  CHECK(h.secrets()[0].first == ui::SecretKind::Pin);
-  CHECK(h.secrets()[0].second == 6);
+  auto secrets = h.take_secrets();
+  REQUIRE(secrets.size() == 1);
+  CHECK(secrets[0].kind == ui::SecretKind::Pin);
+  CHECK(secrets[0].secret.size() == 6);
   CHECK(h.shell().scratch()->pin.pin.value.empty());
 
   m = state(states, "pin-wrong-count-low").model;

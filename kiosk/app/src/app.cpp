@@ -82,7 +82,12 @@ App::App(AppConfig config, runtime::Runtime& runtime) : config_(std::move(config
 
   textures_ = std::make_unique<SdlTextures>(renderer_, config_.assets.pictures,
                                             [this](const std::string& s) { log(s); });
+  ImeOptions io;
+  io.rime_schema_dir = config_.assets.dir / "rime";
+  io.log = [this](const std::string& s) { log(s); };
+  ime_ = std::make_unique<ImeEngines>(std::move(io));  // loads nothing until a customer needs it
   ui::ShellOptions so;
+  so.ime = ime_.get();
   so.shuffle_pin_keypad = config_.shuffle_pin_keypad;
   so.seed = config_.seed;
   shell_ = std::make_unique<ui::Shell>(config_.assets.i18n, *fonts_, *textures_, so);
@@ -105,6 +110,7 @@ void App::mark(const char* phase) {
 App::~App() {
   runtime_.set_waker({});
   shell_.reset();
+  ime_.reset();
   textures_.reset();
   if (imgui_) {
     ImGui_ImplSDLRenderer_Shutdown();
@@ -352,6 +358,7 @@ void App::apply(const core::Event& e) {
   if (model_.session != session_) {
     session_ = model_.session;
     textures_->drop_images();  // the customer's QR goes with them
+    ime_->release();           // and the keyboard's engines, until the next customer types
   }
   for (const auto& fx : u.effects) runtime_.run(fx, model_.session);
 }

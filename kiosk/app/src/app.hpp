@@ -30,6 +30,7 @@
 #include "core/events.hpp"
 #include "core/model.hpp"
 #include "files.hpp"
+#include "ime.hpp"
 #include "runtime/runtime.hpp"
 #include "textures.hpp"
 #include "ui/fonts.hpp"
@@ -105,6 +106,7 @@ class App {
   [[nodiscard]] const ui::AtlasStats& atlas() const { return fonts_->stats(); }
   [[nodiscard]] ui::FontBook& fonts() { return *fonts_; }
   [[nodiscard]] ui::Shell& shell() { return *shell_; }
+  [[nodiscard]] ImeEngines& ime() { return *ime_; }
   // Nothing pending: no frame wanted, no pointer events queued.
   [[nodiscard]] bool settled() const;
   // Called once, right after the first frame is presented, and after every frame (benchmarks).
@@ -140,6 +142,7 @@ class App {
   std::unique_ptr<ui::FontBook> fonts_;
   MappedFile extended_font_;
   std::unique_ptr<SdlTextures> textures_;
+  std::unique_ptr<ImeEngines> ime_;
   std::unique_ptr<ui::Shell> shell_;
   ui::PointerInput pointer_;
   std::optional<SDL_FingerID> finger_;

@@ -1,5 +1,6 @@
 #include "files.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -78,15 +79,27 @@ std::filesystem::path find_assets(const std::filesystem::path& from_option) {
 
 namespace {
 
-ui::Strings load_language(const std::filesystem::path& dir, std::string_view code) {
-  const auto path = dir / "i18n" / (std::string(code) + ".json");
-  auto bytes = read_file(path);
-  if (!bytes)
-    throw StartupError("cannot read the language file " + bytes.error() +
+// Every assets/i18n file of the language (the base <code>.json and the parts <part>.<code>.json), merged.
+ui::Strings load_language(const std::filesystem::path& dir, core::Language language) {
+  const auto i18n = dir / "i18n";
+  std::vector<std::filesystem::path> paths;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(i18n, ec))
+    if (ui::language_of_file(entry.path().filename().string()) == language) paths.push_back(entry.path());
+  std::sort(paths.begin(), paths.end());  // the same order on every machine: errors read the same
+  const std::string code(ui::language_code(language));
+  if (paths.empty())
+    throw StartupError("no language file for " + code + " in " + i18n.string() +
                        ": check --assets (or $KIOSK_ASSETS) points at the kiosk's assets folder");
-  auto s = ui::Strings::parse(std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
+  std::vector<ui::LanguageFile> files;
+  for (const auto& p : paths) {
+    auto bytes = read_file(p);
+    if (!bytes) throw StartupError("cannot read the language file " + bytes.error());
+    files.push_back({p.filename().string(), std::string(bytes->begin(), bytes->end())});
+  }
+  auto s = ui::Strings::parse_files(files);
   if (!s) {
-    std::string msg = "the language file " + path.string() + " has errors:";
+    std::string msg = "the " + code + " language files in " + i18n.string() + " have errors:";
     for (const auto& e : s.error()) msg += "\n  " + e;
     throw StartupError(msg);
   }
@@ -101,8 +114,7 @@ Assets load_assets(const std::filesystem::path& dir) {
                        "\": pass --assets DIR or set $KIOSK_ASSETS (the build puts one in build/assets)");
   Assets a;
   a.dir = dir;
-  a.i18n = ui::I18n(load_language(dir, ui::language_code(core::Language::ZhCN)),
-                    load_language(dir, ui::language_code(core::Language::En)));
+  a.i18n = ui::I18n(load_language(dir, core::Language::ZhCN), load_language(dir, core::Language::En));
   auto font = read_file(dir / "fonts" / "kiosk-start.otf");
   if (!font)
     throw StartupError("cannot read the start font " + font.error() +

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "ui/i18n.hpp"
+#include "ui/keyboard.hpp"
 #include "ui/registry.hpp"
 
 namespace app {
@@ -29,11 +30,16 @@ constexpr Verb kVerbs[] = {
     {"release", 0, 0, "release"},
     {"shot", 1, 1, "shot NAME"},
     {"expect", 2, 2, "expect screen NAME | language CODE | overlay on|off | widget KEY | no-widget KEY"},
-    {"wait", 2, 3, "wait screen NAME [MS]"},
+    {"wait", 2, 3, "wait screen NAME [MS] | wait widget KEY [MS]"},
     {"advance", 1, 1, "advance SECONDS"},
     {"hold", 1, 1, "hold SECONDS"},
     {"key", 1, 3, "key none | recognised BRAND_ID NAME | not-recognised | driver-missing"},
     {"echo", 0, 1, "echo TEXT"},
+    {"type", 2, 2, "type KEY TEXT"},
+    {"type-code", 2, 2, "type-code KEY PHONE"},
+    {"stroke", 3, 64, "stroke KEY X,Y X,Y ..."},
+    {"hook", 1, 1, "hook NAME"},
+    {"tap-text", 2, 2, "tap-text KEY_PREFIX TEXT"},
 };
 
 constexpr std::pair<core::Screen, std::string_view> kScreens[] = {
@@ -105,7 +111,8 @@ std::string tappable(const App& app) {
 
 class Runner {
  public:
-  Runner(App& app, const std::filesystem::path& out, std::FILE* log) : app_(app), out_(out), log_(log) {}
+  Runner(App& app, const std::filesystem::path& out, std::FILE* log, const HarnessHooks& hooks)
+      : app_(app), out_(out), log_(log), hooks_(hooks) {}
 
   HarnessResult run(const std::vector<Step>& steps) {
     std::error_code ec;
@@ -212,10 +219,19 @@ class Runner {
     } else if (s.verb == "expect") {
       expect(a, error);
     } else if (s.verb == "wait") {
-      auto want = screen_from_name(a[1]);
       int ms = 5000;
       if (a.size() > 2) parse_number(a[2], ms);
       const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+      if (a[0] == "widget") {
+        app_.settle();
+        while (!app_.widgets().find(a[1]) && std::chrono::steady_clock::now() < end) {
+          app_.pump(50);
+          app_.settle();
+        }
+        if (!app_.widgets().find(a[1])) error = "no widget " + a[1] + " (tappable: " + tappable(app_) + ")";
+        return;
+      }
+      auto want = screen_from_name(a[1]);
       while (app_.model().screen != *want && std::chrono::steady_clock::now() < end) app_.pump(50);
       app_.settle();
       if (app_.model().screen != *want) error = "still on " + std::string(screen_name(app_.model().screen));
@@ -259,7 +275,125 @@ class Runner {
       app_.settle();
     } else if (s.verb == "echo") {
       note = a.empty() ? "" : a[0] + " ";
+    } else if (s.verb == "type") {
+      fatal = !type(a[0], a[1], error);
+    } else if (s.verb == "type-code") {
+      if (!hooks_.sms_code) {
+        error = "this environment has no SMS outbox (type-code needs the demo's or a test's platform)";
+        fatal = true;
+        return;
+      }
+      // The kiosk's 【获取验证码】 first gets the platform's answer: the code is in the outbox by then.
+      auto sending = [&] {
+        const core::Model& m = app_.model();
+        auto busy = [](const core::PhoneStep& p) { return p.sms == core::SmsState::Sending; };
+        return (m.login && busy(m.login->phone)) || (m.account && busy(m.account->profile_form.new_phone)) ||
+               (m.renewal && busy(m.renewal->phone));
+      };
+      const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while (sending() && std::chrono::steady_clock::now() < end) app_.pump(50);
+      app_.settle();
+      auto code = hooks_.sms_code(a[1]);
+      if (!code) {
+        error = "no SMS code for " + a[1] + ": " + code.error();
+        fatal = true;
+        return;
+      }
+      fatal = !type(a[0], *code, error);
+    } else if (s.verb == "tap-text") {
+      app_.settle();
+      const ui::WidgetInfo* hit = nullptr;
+      for (const auto& w : app_.widgets().all())
+        if (w.interactive && w.key.starts_with(a[0]) && w.text == a[1]) {
+          hit = &w;
+          break;
+        }
+      if (!hit) {
+        error = "no widget " + a[0] + "… says \"" + a[1] + "\"";
+        fatal = true;
+        return;
+      }
+      const std::string key = hit->key;
+      note = key + " ";
+      fatal = !tap_key(key, error);
+    } else if (s.verb == "stroke") {
+      stroke(a, error, fatal);
+    } else if (s.verb == "hook") {
+      auto it = hooks_.named.find(a[0]);
+      if (it == hooks_.named.end()) {
+        error = "this environment has no hook \"" + a[0] + "\"";
+        fatal = true;
+        return;
+      }
+      if (auto r = it->second(); !r) {
+        error = a[0] + ": " + r.error();
+        fatal = true;
+      }
+      app_.settle();
     }
+  }
+
+  // Taps `key` (a widget key) as a finger would; false when it is not on screen.
+  bool tap_key(const std::string& key, std::string& error) {
+    auto p = target(key, error);
+    if (!p) return false;
+    app_.pointer({ui::PointerEvent::Kind::Down, *p});
+    app_.pointer({ui::PointerEvent::Kind::Up, *p});
+    app_.settle();
+    return true;
+  }
+
+  // The keys of keyboard / keypad `kb` that type `text`: digits and letters by name, the symbols page and
+  // shift when a character needs them (ui::latin_key).
+  bool type(const std::string& kb, std::string_view text, std::string& error) {
+    for (char ch : text) {
+      auto k = ui::latin_key(ch);
+      if (!k) {
+        error = std::string("no key types '") + ch + "'";
+        return false;
+      }
+      app_.settle();
+      const bool on_symbols = app_.widgets().find(kb + ".letters") != nullptr;
+      if (k->symbols != on_symbols && !tap_key(kb + (k->symbols ? ".symbols" : ".letters"), error)) return false;
+      if (k->shift) {
+        const auto* w = app_.widgets().find(kb + "." + k->name);
+        if (w && w->text == k->name && !tap_key(kb + ".shift", error)) return false;
+      }
+      if (!tap_key(kb + "." + k->name, error)) return false;
+    }
+    return true;
+  }
+
+  void stroke(const std::vector<std::string>& a, std::string& error, bool& fatal) {
+    app_.settle();
+    const auto* w = app_.widgets().find(a[0]);
+    if (!w) {
+      error = "no widget \"" + a[0] + "\" (tappable: " + tappable(app_) + ")";
+      fatal = true;
+      return;
+    }
+    const ImRect r = w->rect;
+    std::vector<ImVec2> pts;
+    for (std::size_t i = 1; i < a.size(); ++i) {
+      float x = 0;
+      float y = 0;
+      parse_pair(a[i], ',', x, y);
+      pts.emplace_back(r.Min.x + x * r.GetWidth(), r.Min.y + y * r.GetHeight());
+    }
+    using Kind = ui::PointerEvent::Kind;
+    app_.pointer({Kind::Down, pts[0]});
+    app_.settle();
+    for (std::size_t i = 1; i < pts.size(); ++i) {
+      constexpr int kSteps = 4;  // a finger's movement arrives in small steps
+      for (int k = 1; k <= kSteps; ++k) {
+        const float f = static_cast<float>(k) / kSteps;
+        app_.pointer({Kind::Move, ImVec2(pts[i - 1].x + (pts[i].x - pts[i - 1].x) * f,
+                                         pts[i - 1].y + (pts[i].y - pts[i - 1].y) * f)});
+        app_.settle();
+      }
+    }
+    app_.pointer({Kind::Up, pts.back()});
+    app_.settle();
   }
 
   void shot(const std::string& name, std::string& note, std::string& error) {
@@ -303,6 +437,7 @@ class Runner {
   App& app_;
   std::filesystem::path out_;
   std::FILE* log_;
+  const HarnessHooks& hooks_;
   HarnessResult result_;
   ImVec2 last_{0, 0};
 };
@@ -366,7 +501,12 @@ std::expected<std::vector<Step>, std::vector<std::string>> parse_script(std::str
       fail("usage: " + std::string(verb->usage) + " (numbers)");
     if ((s.verb == "advance" || s.verb == "hold") && (!parse_number(s.args[0], d) || d < 0))
       fail("usage: " + std::string(verb->usage) + " (seconds, a number)");
-    if ((s.verb == "wait" || (s.verb == "expect" && s.args[0] == "screen")) &&
+    if (s.verb == "wait" && s.args[0] != "screen" && s.args[0] != "widget")
+      fail("usage: " + std::string(verb->usage));
+    if (s.verb == "stroke")
+      for (std::size_t i = 1; i < s.args.size(); ++i)
+        if (!parse_pair(s.args[i], ',', f1, f2)) fail("usage: " + std::string(verb->usage) + " (fractions)");
+    if (((s.verb == "wait" && s.args[0] == "screen") || (s.verb == "expect" && s.args[0] == "screen")) &&
         (s.args.size() < 2 || !screen_from_name(s.args[1])))
       fail(
           "unknown screen; one of Home, Help, ComingSoon, Products, KeyCheck, Phone, OrderList, Payment, "
@@ -384,8 +524,8 @@ std::expected<std::vector<Step>, std::vector<std::string>> parse_script(std::str
 }
 
 HarnessResult run_script(App& app, const std::vector<Step>& steps, const std::filesystem::path& out_dir,
-                         std::FILE* log) {
-  Runner r(app, out_dir, log);
+                         std::FILE* log, const HarnessHooks& hooks) {
+  Runner r(app, out_dir, log, hooks);
   return r.run(steps);
 }
 

@@ -20,6 +20,16 @@
 //   key none | recognised BRAND_ID NAME | not-recognised | driver-missing
 //                            as if the token layer's hot-plug polling reported it
 //   echo TEXT                print TEXT
+//   type KEY TEXT            tap the keys of the keyboard or keypad KEY that type TEXT (no spaces in TEXT):
+//                            digits KEY.d0…, letters KEY.a… (shift and the symbols page as needed)
+//   type-code KEY PHONE      type the SMS code last sent to PHONE (once the kiosk has the platform's answer
+//                            to 【获取验证码】; the hooks read the platform's outbox)
+//   stroke KEY X,Y X,Y ...   a finger's stroke across the widget KEY (a writing pad), points as fractions
+//                            of it (0..1)
+//   wait widget KEY [MS]     run the loop until the widget KEY is drawn (a runtime result arrived)
+//   tap-text PREFIX TEXT     tap the first widget whose key starts with PREFIX and whose text is TEXT (a
+//                            candidate of the Chinese keyboard, a product by its name)
+//   hook NAME                run the environment's hook NAME (e.g. interrupt-renewal); fails without one
 //
 // The renewal's walk-through extends this with its own script and, where needed, new verbs.
 #pragma once
@@ -27,6 +37,8 @@
 #include <cstdio>
 #include <expected>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,10 +63,17 @@ struct HarnessResult {
   std::vector<std::filesystem::path> shots;
 };
 
+// What the environment around the kiosk provides to a script: the SMS codes the platform sent (no phone
+// here) and named actions (the demo's or a test's).
+struct HarnessHooks {
+  std::function<std::expected<std::string, std::string>(const std::string& phone)> sms_code;  // the newest
+  std::map<std::string, std::function<std::expected<void, std::string>()>, std::less<>> named;
+};
+
 // Runs the steps in order; a failed step is reported and the script goes on (so one run shows every
 // problem), except when the target of a touch is missing (what follows would be meaningless).
 HarnessResult run_script(App& app, const std::vector<Step>& steps, const std::filesystem::path& out_dir,
-                         std::FILE* log);
+                         std::FILE* log, const HarnessHooks& hooks = {});
 
 std::string_view screen_name(core::Screen s);
 std::optional<core::Screen> screen_from_name(std::string_view name);

@@ -146,6 +146,7 @@ void on_account(Model& m, std::vector<Effect>&, const BusinessLoaded& e) {
   if (!m.account) return;
   m.account->business = e.items;
   m.account->business_loading = false;
+  m.account->business_error_key.clear();
 }
 
 void on_account(Model& m, std::vector<Effect>&, const BusinessLoadFailed& e) {

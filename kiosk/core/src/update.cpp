@@ -861,6 +861,16 @@ std::optional<Millis> next_wakeup(const Model& m) {
     }
     if (r.waiting_until) consider(*r.waiting_until);
   }
+  // The personal centre's countdowns (resend, throttled login) and its 10-minute cap.
+  if (m.login && m.screen == Screen::Login) {
+    if (m.login->phone.resend_at > m.now) next_second(m.login->phone.resend_at);
+    if (m.login->wait_until > m.now) next_second(m.login->wait_until);
+  }
+  if (m.account) {
+    if (m.screen == Screen::Profile && m.account->profile_form.new_phone.resend_at > m.now)
+      next_second(m.account->profile_form.new_phone.resend_at);
+    consider(m.account->logged_in_at + m.settings.session_max_ms);
+  }
   return at;
 }
 

@@ -7,6 +7,10 @@ namespace {
 
 const Renewal kNoRenewal{};
 const Renewal& renewal_of(const Model& m) { return m.renewal ? *m.renewal : kNoRenewal; }
+const LoginForm kNoLogin{};
+const LoginForm& login_of(const Model& m) { return m.login ? *m.login : kNoLogin; }
+const Account kNoAccount{};
+const Account& account_of(const Model& m) { return m.account ? *m.account : kNoAccount; }
 
 bool paid(const Renewal& r) {
   return r.order && (r.order->status == OrderStatus::Paid || r.order->status == OrderStatus::Issued ||
@@ -223,6 +227,85 @@ FailureView failure_view(const Model& m) {
   if (r.failure) v.failure = *r.failure;
   if (r.order) v.order_id = r.order->id;
   v.paid = paid(r);
+  return v;
+}
+
+LoginView login_view(const Model& m) {
+  LoginView v;
+  const LoginForm& f = login_of(m);
+  v.method = f.method;
+  v.needs_code = f.needs_code;
+  v.code_field = f.method == LoginMethod::Sms || f.needs_code;
+  v.code_phone = f.phone.phone;
+  v.sending = f.phone.sms == SmsState::Sending;
+  v.code_sent = f.phone.code_sent_once;
+  v.resend_seconds_left = seconds_left(m.now, f.phone.resend_at);
+  v.can_send = !v.sending && v.resend_seconds_left == 0 && !f.submitting;
+  v.code_length = f.phone.code_length;
+  v.submitting = f.submitting;
+  v.wait_seconds_left = seconds_left(m.now, f.wait_until);
+  v.error_key = f.error_key.empty() ? f.phone.error_key : f.error_key;
+  return v;
+}
+
+AccountHomeView account_home_view(const Model& m) {
+  AccountHomeView v;
+  const Account& a = account_of(m);
+  v.display_name = a.profile.real_name.empty() ? a.profile.username : a.profile.real_name;
+  v.member_level = a.profile.member_level;
+  v.must_change_password = a.must_change_password;
+  return v;
+}
+
+MyBusinessView my_business_view(const Model& m) {
+  MyBusinessView v;
+  const Account& a = account_of(m);
+  for (const auto& b : a.business) {
+    BusinessRow r;
+    r.order_id = b.order_id;
+    r.product_title = b.product_title.empty() ? b.product_id : b.product_title;
+    r.created_at = b.created_at;
+    r.amount = b.amount;
+    r.years = b.years;
+    r.status = b.status;
+    r.can_continue = b.can_continue;
+    r.needs_staff_reason = b.needs_staff_reason;
+    r.resuming = a.resuming && a.resume_order_id == b.order_id;
+    v.rows.push_back(std::move(r));
+  }
+  v.loading = a.business_loading;
+  v.error_key = a.business_error_key;
+  v.resuming = a.resuming;
+  v.resume_error_key = a.resume_error_key;
+  return v;
+}
+
+ProfileView profile_view(const Model& m) {
+  ProfileView v;
+  const Account& a = account_of(m);
+  const ProfileForm& f = a.profile_form;
+  v.profile = a.profile;
+  v.saving = f.saving;
+  v.saved = f.saved;
+  v.error_key = f.error_key;
+  v.code_phone = f.new_phone.phone;
+  v.sending = f.new_phone.sms == SmsState::Sending;
+  v.code_sent = f.new_phone.code_sent_once;
+  v.resend_seconds_left = seconds_left(m.now, f.new_phone.resend_at);
+  v.can_send = !v.sending && v.resend_seconds_left == 0 && !f.saving;
+  v.code_length = f.new_phone.code_length;
+  v.phone_error_key = f.new_phone.error_key;
+  return v;
+}
+
+ChangePasswordView change_password_view(const Model& m) {
+  ChangePasswordView v;
+  const Account& a = account_of(m);
+  v.forced = a.must_change_password;
+  v.saving = a.password_form.saving;
+  v.saved = a.password_form.saved;
+  v.problem_keys = a.password_form.problem_keys;
+  v.phone = a.profile.phone;
   return v;
 }
 

@@ -44,6 +44,7 @@ public:
     s.idle_ms = 24LL * 3600 * 1000;  // nobody walks away from a terminal session: no idle wipe
     s.session_max_ms = 24LL * 3600 * 1000;
     model_ = core::initial_model(s, now_ms(), wall_now());
+    model_.key = rt.key_status();  // the key is already in: no KeyStatusChanged will say so again
   }
 
   HeadlessResult run() {

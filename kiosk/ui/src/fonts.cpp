@@ -97,6 +97,10 @@ AtlasStats FontBook::build(ImFontAtlas& atlas) {
 
   atlas.Clear();
   atlas.Flags |= ImFontAtlasFlags_NoMouseCursors;  // a kiosk shows no pointer
+  // A fixed width and only the height the glyphs need: left to itself ImGui packs ~900 glyphs into a
+  // 512-wide strip and doubles its height to 2048 (half of it empty).
+  atlas.Flags |= ImFontAtlasFlags_NoPowerOfTwoHeight;
+  atlas.TexDesiredWidth = 1024;
   std::array<int, kFontRoles> placeholder_rects{};
   for (std::size_t i = 0; i < kFontRoles; ++i) {
     const auto role = static_cast<FontRole>(i);

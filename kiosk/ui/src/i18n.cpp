@@ -10,6 +10,24 @@ std::string_view language_code(core::Language l) {
   return l == core::Language::En ? "en" : "zh-CN";
 }
 
+std::optional<core::Language> language_of_file(std::string_view name) {
+  constexpr std::string_view kExt = ".json";
+  if (!name.ends_with(kExt)) return std::nullopt;
+  name.remove_suffix(kExt.size());
+  const auto dot = name.rfind('.');
+  const std::string_view code = dot == std::string_view::npos ? name : name.substr(dot + 1);
+  for (core::Language l : kLanguages)
+    if (code == language_code(l)) return l;
+  return std::nullopt;
+}
+
+std::string language_file_part(std::string_view name) {
+  if (!language_of_file(name)) return {};
+  name.remove_suffix(5);  // ".json"
+  const auto dot = name.rfind('.');
+  return dot == std::string_view::npos ? std::string{} : std::string(name.substr(0, dot));
+}
+
 bool valid_key(std::string_view key) {
   if (key.empty() || key.front() == '.' || key.back() == '.') return false;
   bool dot = false;
@@ -98,6 +116,29 @@ std::expected<Strings, std::vector<std::string>> Strings::parse(std::string_view
   }
   if (!errors.empty()) return std::unexpected(std::move(errors));
   return s;
+}
+
+std::expected<Strings, std::vector<std::string>> Strings::parse_files(const std::vector<LanguageFile>& files) {
+  std::vector<std::string> errors;
+  Strings all;
+  std::map<std::string, std::string, std::less<>> origin;  // key → the file that defined it
+  for (const auto& f : files) {
+    auto s = parse(f.text);
+    if (!s) {
+      for (const auto& e : s.error()) errors.push_back(f.name + ": " + e);
+      continue;
+    }
+    for (auto& [key, text] : s->map_) {
+      if (auto it = origin.find(key); it != origin.end()) {
+        errors.push_back(f.name + ": " + key + " is also in " + it->second + " (each key lives in one file)");
+        continue;
+      }
+      origin.emplace(key, f.name);
+      all.map_.emplace(key, std::move(text));
+    }
+  }
+  if (!errors.empty()) return std::unexpected(std::move(errors));
+  return all;
 }
 
 const std::string* Strings::find(std::string_view key) const {

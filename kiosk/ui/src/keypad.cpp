@@ -46,14 +46,16 @@ KeypadResult keypad(Ctx& c, std::string_view key, const ImRect& r, KeypadScratch
     }
   }
   const auto last = split_h(row_rects[3], 3, metric::kGap * 0.5f);
-  if (button(c, base + ".delete", last[0],
-             {ButtonKind::Secondary, FontRole::Body, !s.value.empty(), false})) {
+  // Labelled by the shared keys, identified under this keypad's key.
+  if (button_text(c, base + ".delete", c.tr("keypad.delete"), last[0],
+                  {ButtonKind::Secondary, FontRole::Body, !s.value.empty(), false})) {
     s.value.pop_back();
     result = KeypadResult::Edited;
   }
   const char d9 = s.order[9];
   if (button_text(c, digit_key(d9), std::string_view(&d9, 1), last[1], digit_style)) press_digit(d9);
-  if (button(c, base + ".clear", last[2], {ButtonKind::Secondary, FontRole::Body, !s.value.empty(), false})) {
+  if (button_text(c, base + ".clear", c.tr("keypad.clear"), last[2],
+                  {ButtonKind::Secondary, FontRole::Body, !s.value.empty(), false})) {
     s.value.clear();
     result = KeypadResult::Edited;
   }

@@ -35,6 +35,7 @@ FrameResult Shell::frame(const core::Model& m) {
   Ctx c(i18n_.of(chrome.language), fonts_, widgets_, textures_, layout_);
   c.settings.shuffle_pin_keypad = options_.shuffle_pin_keypad;
   c.seed = scratch_->seed;
+  c.ime = options_.ime;
 
   FrameResult result;
   ImGui::SetNextWindowPos(ImVec2(0, 0));

@@ -335,7 +335,7 @@ bool button_text(Ctx& c, std::string_view key, std::string_view label, const ImR
     draw_text(f, aligned(r, size, Align::Center), fg, label);
   }
   record(c, key, id, r, WidgetKind::Button, label, size,
-         ImVec2(r.GetWidth() - 2 * metric::kButtonPadX, r.GetHeight() - 8.0f), true, s.enabled);
+         ImVec2(r.GetWidth() - 2 * s.pad_x, r.GetHeight() - 8.0f), true, s.enabled);
   return tap;
 }
 

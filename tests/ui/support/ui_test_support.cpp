@@ -2,7 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -26,13 +28,28 @@ std::vector<unsigned char> read_bytes(const std::string& path) {
 }
 
 ui::I18n load_i18n() {
-  auto parse = [](const std::string& code) {
-    auto bytes = read_bytes(source_assets() + "/i18n/" + code + ".json");
-    auto s = ui::Strings::parse(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
-    REQUIRE_MESSAGE(s.has_value(), code << ".json does not parse");
+  auto parse = [](core::Language language) {
+    std::vector<ui::LanguageFile> files;
+    for (const auto& name : language_files(language)) {
+      auto bytes = read_bytes(source_assets() + "/i18n/" + name);
+      files.push_back({name, std::string(bytes.begin(), bytes.end())});
+    }
+    REQUIRE_MESSAGE(!files.empty(), "no language file for " << ui::language_code(language));
+    auto s = ui::Strings::parse_files(files);
+    if (!s)
+      for (const auto& e : s.error()) FAIL_CHECK(e);
+    REQUIRE_MESSAGE(s.has_value(), ui::language_code(language) << " language files do not parse");
     return std::move(*s);
   };
-  return ui::I18n(parse("zh-CN"), parse("en"));
+  return ui::I18n(parse(core::Language::ZhCN), parse(core::Language::En));
+}
+
+std::vector<std::string> language_files(core::Language language) {
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(source_assets() + "/i18n"))
+    if (ui::language_of_file(e.path().filename().string()) == language) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 UiHarness::UiHarness(ImVec2 display) : display_(display), i18n_(load_i18n()) {
@@ -51,13 +68,19 @@ UiHarness::UiHarness(ImVec2 display) : display_(display), i18n_(load_i18n()) {
       [this](std::string_view s) { log_.emplace_back(s); });
   fonts_->build(*ImGui::GetIO().Fonts);
   ImGui::GetIO().FontDefault = fonts_->font(ui::FontRole::Body);
+  app::ImeOptions io;
+  io.rime_schema_dir = build_assets() + "/rime";
+  io.log = [this](const std::string& s) { log_.push_back(s); };
+  ime_ = std::make_unique<app::ImeEngines>(std::move(io));
   ui::ShellOptions o;
   o.seed = [] { return 4242u; };
+  o.ime = ime_.get();
   shell_ = std::make_unique<ui::Shell>(i18n_, *fonts_, textures_, o);
 }
 
 UiHarness::~UiHarness() {
   shell_.reset();
+  ime_.reset();
   ImGui::DestroyContext(ctx_);
 }
 
@@ -72,9 +95,7 @@ ui::FrameResult UiHarness::frame(const core::Model& m) {
   io.DeltaTime = 1.0f / 60.0f;
   pointer_.apply(io);
   last_was_bare_ = false;
-  auto r = shell_->frame(m);
-  for (const auto& sec : r.secrets) secrets_.emplace_back(sec.kind, sec.secret.size());
-  return r;
+  return shell_->frame(m);
 }
 
 void UiHarness::frame_with(const std::function<void(ui::Ctx&)>& draw, core::Language language) {
@@ -96,6 +117,7 @@ void UiHarness::frame_with(const std::function<void(ui::Ctx&)>& draw, core::Lang
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                    ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
   ui::Ctx c(i18n_.of(language), *fonts_, bare_widgets_, textures_, ui::make_layout(display_, false));
+  c.ime = ime_.get();
   draw(c);
   ImGui::End();
   ImGui::Render();
@@ -110,6 +132,7 @@ std::vector<core::Event> UiHarness::settle(const core::Model& m, int frames) {
   for (int i = 0; i < 64 && (i < frames || pointer_.pending() || fonts_->needs_rebuild()); ++i) {
     auto r = frame(m);
     for (auto& e : r.events) out.push_back(std::move(e));
+    for (auto& sec : r.secrets) secrets_.push_back(std::move(sec));
   }
   return out;
 }

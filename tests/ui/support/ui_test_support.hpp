@@ -15,12 +15,14 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <imgui.h>
 
 #include "core/events.hpp"
 #include "core/model.hpp"
+#include "ime.hpp"
 #include "ui/ctx.hpp"
 #include "ui/fonts.hpp"
 #include "ui/i18n.hpp"
@@ -35,7 +37,10 @@ namespace ui_test {
 std::string source_assets();
 std::string build_assets();
 std::vector<unsigned char> read_bytes(const std::string& path);
+// Every language file of assets/i18n, merged per language (as the app loads them).
 ui::I18n load_i18n();
+// The file names of one language in assets/i18n ("account.zh-CN.json", "zh-CN.json"), sorted.
+std::vector<std::string> language_files(core::Language language);
 
 class UiHarness {
  public:
@@ -50,8 +55,10 @@ class UiHarness {
   // One frame of `m`: the pointer's next state, NewFrame → Render. Rebuilds the atlas first when the last
   // frame asked for characters it lacked (as the app does between frames).
   ui::FrameResult frame(const core::Model& m);
-  // Frames until the pointer queue is empty and ImGui has settled; the events of all of them.
+  // Frames until the pointer queue is empty and ImGui has settled; the events of all of them. The secrets
+  // those frames handed over are kept for take_secrets().
   std::vector<core::Event> settle(const core::Model& m, int frames = 4);
+  std::vector<ui::SecretHandoff> take_secrets() { return std::exchange(secrets_, {}); }
 
   // A bare frame for widget tests: one full-screen window, a Ctx in `language`, `draw` inside it.
   void frame_with(const std::function<void(ui::Ctx&)>& draw, core::Language language = core::Language::ZhCN);
@@ -75,10 +82,9 @@ class UiHarness {
   ui::Shell& shell() { return *shell_; }
   ui::FontBook& fonts() { return *fonts_; }
   ui::NullTextures& textures() { return textures_; }
+  app::ImeEngines& ime() { return *ime_; }  // the app's pinyin and handwriting engines
   const ui::I18n& i18n() const { return i18n_; }
   std::vector<std::string>& log() { return log_; }
-  // The secrets screens handed over (kind and length; the values are wiped at once), in order.
-  std::vector<std::pair<ui::SecretKind, std::size_t>>& secrets() { return secrets_; }
 
  private:
   ImGuiContext* ctx_ = nullptr;
@@ -88,12 +94,13 @@ class UiHarness {
   std::vector<unsigned char> extended_font_;
   std::unique_ptr<ui::FontBook> fonts_;
   ui::NullTextures textures_;
+  std::unique_ptr<app::ImeEngines> ime_;
   std::unique_ptr<ui::Shell> shell_;
   ui::PointerInput pointer_;
   ui::WidgetRegistry bare_widgets_;
   bool last_was_bare_ = false;
   std::vector<std::string> log_;
-  std::vector<std::pair<ui::SecretKind, std::size_t>> secrets_;
+  std::vector<ui::SecretHandoff> secrets_;
 };
 
 // Draws `m` in zh-CN and en, landscape and portrait; each problem is prefixed with the case

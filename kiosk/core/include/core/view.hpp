@@ -140,6 +140,70 @@ struct FailureView {
   bool paid = false;
 };
 
+// ---- the personal centre (manual §3.2) ----
+struct LoginView {
+  LoginMethod method = LoginMethod::Password;
+  bool needs_code = false;   // the default password was typed: it needs an SMS code to that phone as well
+  bool code_field = false;   // a code is asked for (login by SMS, or needs_code)
+  std::string code_phone;    // the number the last code went to (the form's scratch holds what is typed)
+  bool sending = false;
+  bool code_sent = false;
+  bool can_send = false;         // 【获取验证码】 enabled (not counting down, not sending)
+  int resend_seconds_left = 0;   // "请在49秒后重新发送"
+  int code_length = 6;
+  bool submitting = false;
+  int wait_seconds_left = 0;     // throttled: 【登录】 comes back after this countdown
+  std::string error_key;         // the form's problem, else the SMS step's
+};
+
+struct AccountHomeView {
+  std::string display_name;  // the real name, else the username
+  std::string member_level;  // 普通用户
+  bool must_change_password = false;
+};
+
+struct BusinessRow {
+  std::string order_id;
+  std::string product_title;
+  UnixSeconds created_at = 0;
+  Fen amount = 0;
+  int years = 1;
+  OrderStatus status = OrderStatus::PendingPayment;
+  bool can_continue = false;       // 【继续操作】
+  std::string needs_staff_reason;  // a message key: what the counter does
+  bool resuming = false;           // this row's 【继续操作】 is under way
+};
+struct MyBusinessView {
+  std::vector<BusinessRow> rows;
+  bool loading = false;
+  std::string error_key;         // the list could not be loaded
+  bool resuming = false;         // a 【继续操作】 is under way (every row's button waits)
+  std::string resume_error_key;  // e.g. insert the key of that business
+};
+
+struct ProfileView {
+  Profile profile;           // as the platform has it (the form's scratch holds the edits)
+  bool saving = false;
+  bool saved = false;        // 修改成功
+  std::string error_key;
+  // A changed phone is verified by a code sent to the new number.
+  std::string code_phone;
+  bool sending = false;
+  bool code_sent = false;
+  bool can_send = false;
+  int resend_seconds_left = 0;
+  int code_length = 6;
+  std::string phone_error_key;
+};
+
+struct ChangePasswordView {
+  bool forced = false;  // after a default-password login: nothing else until it is changed
+  bool saving = false;
+  bool saved = false;   // 修改成功
+  std::vector<std::string> problem_keys;  // every rule broken, in words
+  std::string phone;    // the account's phone: the new password must not be derived from it
+};
+
 ChromeView chrome_view(const Model& m);
 ProductsView products_view(const Model& m);
 KeyCheckView key_check_view(const Model& m);
@@ -152,6 +216,11 @@ ProgressView progress_view(const Model& m);
 KeyPulledView key_pulled_view(const Model& m);
 SuccessView success_view(const Model& m);
 FailureView failure_view(const Model& m);
+LoginView login_view(const Model& m);
+AccountHomeView account_home_view(const Model& m);
+MyBusinessView my_business_view(const Model& m);
+ProfileView profile_view(const Model& m);
+ChangePasswordView change_password_view(const Model& m);
 
 // Seconds left to a monotonic deadline, rounded up (a countdown shows 1 until the very end).
 int seconds_left(Millis now, Millis deadline);

@@ -22,6 +22,7 @@
 #include "ui/fonts.hpp"
 #include "ui/i18n.hpp"
 #include "ui/image.hpp"
+#include "ui/ime.hpp"
 #include "ui/registry.hpp"
 
 namespace ui {
@@ -69,6 +70,8 @@ class Ctx {
     bool shuffle_pin_keypad = false;
   } settings;
   std::uint32_t seed = 1;
+  // Chinese input for the on-screen keyboard (the app's engines); null when the kiosk has none.
+  InputMethods* ime = nullptr;
 
   // 0 = the screen, 1 = an overlay over it (set by begin_overlay/end_overlay).
   int layer = 0;

@@ -1,5 +1,7 @@
-// UI text by message key, from the language files (assets/i18n/<code>.json: one flat object of dotted keys,
-// {"home.renew": "证书续费"}). The app reads the files and hands the bytes over; nothing here touches disk.
+// UI text by message key, from the language files (assets/i18n/<code>.json and <part>.<code>.json: each one
+// flat object of dotted keys, {"home.renew": "证书续费"}). A language's files are merged into one Strings, so
+// each area of the kiosk keeps its text in its own file (account.zh-CN.json, ...) and a key defined twice is
+// an error naming both files. The app reads the files and hands the bytes over; nothing here touches disk.
 //
 // Widget IDs come from keys ("证书续费###home.renew"), so a language switch keeps every ID, and with it
 // whatever ImGui remembers about the widget.
@@ -8,6 +10,7 @@
 #include <expected>
 #include <initializer_list>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,12 +24,26 @@ namespace ui {
 std::string_view language_code(core::Language l);  // "zh-CN", "en"
 inline constexpr core::Language kLanguages[] = {core::Language::ZhCN, core::Language::En};
 
+// The language a file in assets/i18n holds, by its name: "zh-CN.json" and "account.zh-CN.json" → ZhCN,
+// "en.json" and "account.en.json" → En; anything else → nullopt (not a language file).
+std::optional<core::Language> language_of_file(std::string_view filename);
+// The part a language file belongs to: "account.zh-CN.json" → "account", "zh-CN.json" → "" (the base).
+std::string language_file_part(std::string_view filename);
+
+struct LanguageFile {
+  std::string name;  // for messages, e.g. "account.zh-CN.json"
+  std::string text;
+};
+
 // One language's strings.
 class Strings {
  public:
   // Parses a language file. Errors name the key and say what is wrong (not a string, a bad key, a "##"
   // that would cut the label, an unclosed {placeholder}).
   static std::expected<Strings, std::vector<std::string>> parse(std::string_view json_text);
+  // Parses each of one language's files and merges them; every error is prefixed with its file's name,
+  // and a key in two files is an error naming both.
+  static std::expected<Strings, std::vector<std::string>> parse_files(const std::vector<LanguageFile>& files);
 
   [[nodiscard]] const std::string* find(std::string_view key) const;
   // The text, or the key itself when missing (visible, so a forgotten key is seen, never blank).

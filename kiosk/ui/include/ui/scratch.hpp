@@ -8,6 +8,7 @@
 
 #include <cstdint>
 
+#include "ui/account_screens.hpp"
 #include "ui/keypad.hpp"
 #include "ui/renewal_scratch.hpp"
 #include "ui/widgets.hpp"
@@ -44,7 +45,12 @@ struct SessionScratch {
   KeyPulledScratch key_pulled;
   SuccessScratch success;
   FailureScratch failure;
-  // The personal-centre screens add theirs here.
+  // The personal centre (ui/account_screens.hpp).
+  LoginScratch login;
+  AccountHomeScratch account_home;
+  MyBusinessScratch my_business;
+  ProfileScratch profile;
+  ChangePasswordScratch change_password;
 };
 
 }  // namespace ui

@@ -24,6 +24,8 @@ struct ShellOptions {
   bool shuffle_pin_keypad = false;
   // A fresh random seed for each new session's scratch (keypad shuffle). Tests give a fixed one.
   std::function<std::uint32_t()> seed = [] { return 1u; };
+  // Pinyin and handwriting for the on-screen keyboard (owned by the app; may be null).
+  InputMethods* ime = nullptr;
 };
 
 struct FrameResult {

@@ -69,6 +69,7 @@ struct ButtonStyle {
   FontRole font = FontRole::Body;
   bool enabled = true;
   bool selected = false;  // a toggle that is on (the current language)
+  float pad_x = metric::kButtonPadX;  // room beside the label (small keyboard keys use less)
 };
 // Labelled with the key's text. True once: on release over it, not dragged.
 bool button(Ctx& c, std::string_view key, const ImRect& r, const ButtonStyle& s = {});

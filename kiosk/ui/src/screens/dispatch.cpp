@@ -1,4 +1,5 @@
 // Screen registration: core::Screen → the function that draws it, with the core's view for it.
+#include "ui/account_screens.hpp"
 #include "ui/renewal.hpp"
 #include "ui/screens.hpp"
 #include "ui/style.hpp"
@@ -46,13 +47,17 @@ std::optional<core::Event> draw_screen(const core::Model& m, SessionScratch& s, 
       return with_dialog(m, draw_success(core::success_view(m), s.success, c), c);
     case core::Screen::Failure:
       return with_dialog(m, draw_failure(core::failure_view(m), s.failure, c), c);
-    // The personal centre (issue 7) likewise.
+    // The personal centre (issue 7).
     case core::Screen::Login:
+      return draw_login(core::login_view(m), s.login, c);
     case core::Screen::AccountHome:
+      return draw_account_home(core::account_home_view(m), s.account_home, c);
     case core::Screen::MyBusiness:
+      return draw_my_business(core::my_business_view(m), s.my_business, c);
     case core::Screen::Profile:
+      return draw_profile(core::profile_view(m), s.profile, c);
     case core::Screen::ChangePassword:
-      return draw_placeholder(PlaceholderView{m.screen}, c);
+      return draw_change_password(core::change_password_view(m), s.change_password, c);
   }
   return std::nullopt;
 }

@@ -1,0 +1,151 @@
+// 个人信息 (manual §3.2.2, figure 3-2-2-2): 用户名, 会员等级, 真实姓名, 手机号码, 电子邮箱, 注册日期. The
+// real name (Chinese keyboard: pinyin or handwriting), the phone (numeric keypad; a new number is verified by
+// its own SMS code, the account keeps its id and its business) and the e-mail (Latin keyboard) can be
+// edited; 【提交】 → 修改成功. The core checks the input and says what is wrong.
+//
+// Widget keys: profile.username, profile.level, profile.registered (text); profile.real_name,
+// profile.phone, profile.code, profile.email (fields); profile.get_code; profile.submit; profile.saved,
+// profile.error; the keyboards profile.name_kb, profile.email_kb and the keypad profile.pad.
+#include "account_common.hpp"
+#include "core/update.hpp"
+
+namespace ui {
+
+using Field = ProfileScratch::Field;
+
+namespace {
+
+bool same_profile(const core::Profile& a, const core::Profile& b) {
+  return a.account_id == b.account_id && a.real_name == b.real_name && a.phone == b.phone &&
+         a.email == b.email;
+}
+
+}  // namespace
+
+std::optional<core::Event> draw_profile(const core::ProfileView& v, ProfileScratch& s, Ctx& c) {
+  std::optional<core::Event> out;
+  // The fields start from the platform's profile, and again whenever it changes (after 修改成功).
+  if (!s.filled || !same_profile(s.base, v.profile)) {
+    s.base = v.profile;
+    s.filled = true;
+    s.real_name = v.profile.real_name;
+    s.email = v.profile.email;
+    s.phone.value.assign(v.profile.phone);
+    s.code.value.clear();
+  }
+  bool logout = false;
+  ImRect area = account::title_row(c, "screen.profile.title", c.layout.content, logout);
+  if (logout) out = core::LogoutTapped{};
+  const auto split = account::split_form(c, area, 900.0f, 660.0f);
+  ImRect form = split.form;
+
+  const std::string phone(s.phone.value.reveal());
+  const bool phone_changed = phone != v.profile.phone;
+  const float label_w = account::label_width(
+      c, {"profile.real_name.label", "profile.phone.label", "profile.code.label", "profile.email.label"});
+  const float info_h = 48.0f;
+  {
+    // 用户名 and 会员等级 on one line, as read-only text.
+    const auto halves = split_h(cut_top(form, info_h, account::kRowGap), 2, metric::kGap);
+    text_line(c, "profile.username", format(c.tr("profile.username"), {{"name", v.profile.username}}),
+              halves[0], {FontRole::Body, color::kText, Align::Left});
+    text_line(c, "profile.level", format(c.tr("profile.level"), {{"level", v.profile.member_level}}),
+              halves[1], {FontRole::Body, color::kText, Align::Left});
+  }
+  auto field_row = [&](std::string_view label_key) {
+    return account::labelled(c, label_key, cut_top(form, account::kRowH, account::kRowGap), label_w);
+  };
+  auto field_style = [&](Field f, std::string_view placeholder) {
+    FieldStyle st;
+    st.focused = s.focus == f;
+    st.placeholder_key = placeholder;
+    return st;
+  };
+  {
+    FieldStyle st = field_style(Field::RealName, "profile.real_name.placeholder");
+    st.composing = s.name_keyboard.letters;
+    if (entry_field(c, "profile.real_name", field_row("profile.real_name.label"), s.real_name, st))
+      s.focus = Field::RealName;
+  }
+  if (entry_field(c, "profile.phone", field_row("profile.phone.label"), phone, field_style(Field::Phone, {})))
+    s.focus = Field::Phone;
+  if (phone_changed) {
+    ImRect row = field_row("profile.code.label");
+    std::string send_label;
+    if (v.sending)
+      send_label = std::string(c.tr("login.sending"));
+    else if (v.resend_seconds_left > 0 && v.code_phone == phone)
+      send_label = format(c.tr("login.resend_in"), {{"seconds", std::to_string(v.resend_seconds_left)}});
+    else
+      send_label = std::string(c.tr("login.get_code"));
+    const float send_w = std::max(button_width(c, c.tr("login.get_code"), FontRole::Body),
+                                  button_width(c, send_label, FontRole::Body));
+    const ImRect send = cut_right(row, send_w, metric::kGap * 0.5f);
+    const bool can_send = v.can_send && core::valid_phone(phone);
+    if (button_text(c, "profile.get_code", send_label, send,
+                    {ButtonKind::Secondary, FontRole::Body, can_send, false})) {
+      out = core::ProfileGetCodeTapped{phone};
+      s.focus = Field::Code;
+    }
+    if (entry_field(c, "profile.code", row, s.code.value.reveal(),
+                    field_style(Field::Code, "login.code.placeholder")))
+      s.focus = Field::Code;
+  }
+  if (entry_field(c, "profile.email", field_row("profile.email.label"), s.email,
+                  field_style(Field::Email, "profile.email.placeholder")))
+    s.focus = Field::Email;
+  text_line(c, "profile.registered",
+            format(c.tr("profile.registered"), {{"date", format_cst(v.profile.registered_at)}}),
+            cut_top(form, info_h, account::kRowGap), {FontRole::Body, color::kText, Align::Left});
+
+  const ImRect submit = cut_bottom(form, metric::kPrimaryH, account::kRowGap);
+  const bool can_submit = !v.saving && s.name_keyboard.letters.empty() &&
+                          (!phone_changed || (v.code_sent && v.code_phone == phone && !s.code.value.empty()));
+  if (button(c, "profile.submit", submit, {ButtonKind::Primary, FontRole::Title, can_submit, false})) {
+    // A changed phone's code goes to the runtime with the intent that uses it.
+    if (phone_changed) c.hand_over(SecretKind::SmsCode, std::move(s.code.value));
+    out = core::ProfileSubmitted{s.real_name, s.email, phone};
+    s.focus = Field::None;
+  }
+  const std::string_view error = !v.error_key.empty() ? v.error_key : std::string_view(v.phone_error_key);
+  if (!error.empty())
+    paragraph(c, "profile.error", c.tr(error), form, {FontRole::Body, color::kDanger, Align::Left});
+  else if (v.saved)
+    text_line(c, "profile.saved", c.tr("profile.saved"), cut_top(form, 56.0f),
+              {FontRole::Title, color::kOk, Align::Left});
+  else if (phone_changed && !v.code_sent)
+    paragraph(c, "profile.phone_hint", c.tr("profile.phone_hint"), form,
+              {FontRole::Body, color::kTextMuted, Align::Left});
+
+  switch (s.focus) {
+    case Field::None:
+      account::keys_hint(c, "profile.keys_hint", split.keys);
+      break;
+    case Field::RealName: {
+      KeyboardOptions o;
+      o.kind = KeyboardKind::Chinese;
+      if (keyboard(c, "profile.name_kb", split.keys, s.name_keyboard, TextTarget(s.real_name, kRealNameMax),
+                   o) == KeyboardResult::Done)
+        s.focus = Field::None;
+      break;
+    }
+    case Field::Phone:
+      account::number_pad(c, "profile.pad", split.keys, s.phone, 11);
+      break;
+    case Field::Code:
+      account::number_pad(c, "profile.pad", split.keys, s.code,
+                          static_cast<std::size_t>(std::max(4, v.code_length)));
+      break;
+    case Field::Email: {
+      KeyboardOptions o;
+      o.kind = KeyboardKind::Latin;
+      if (keyboard(c, "profile.email_kb", split.keys, s.email_keyboard, TextTarget(s.email, kEmailMax), o) ==
+          KeyboardResult::Done)
+        s.focus = Field::None;
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace ui
