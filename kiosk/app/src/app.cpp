@@ -88,6 +88,7 @@ App::App(AppConfig config, runtime::Runtime& runtime) : config_(std::move(config
   ime_ = std::make_unique<ImeEngines>(std::move(io));  // loads nothing until a customer needs it
   ui::ShellOptions so;
   so.ime = ime_.get();
+  so.demo_panel = config_.demo_panel;
   so.shuffle_pin_keypad = config_.shuffle_pin_keypad;
   so.seed = config_.seed;
   shell_ = std::make_unique<ui::Shell>(config_.assets.i18n, *fonts_, *textures_, so);

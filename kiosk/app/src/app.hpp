@@ -56,6 +56,8 @@ struct AppConfig {
   // Headless only: rasterise just the frames that are read back (screenshots). ImGui and the loop run for
   // every frame as usual; tests use it to stay fast, the CLI harness rasterises everything.
   bool rasterise_only_screenshots = false;
+  // `--demo`: the demo's panel (demo_panel.hpp), drawn above every screen.
+  std::function<void(ui::Ctx&, const core::Model&)> demo_panel;
 };
 
 // Per frame, in milliseconds. CPU times are this thread's (CLOCK_THREAD_CPUTIME_ID), so other processes

@@ -30,7 +30,7 @@ constexpr Verb kVerbs[] = {
     {"release", 0, 0, "release"},
     {"shot", 1, 1, "shot NAME"},
     {"expect", 2, 2, "expect screen NAME | language CODE | overlay on|off | widget KEY | no-widget KEY"},
-    {"wait", 2, 3, "wait screen NAME [MS] | wait widget KEY [MS]"},
+    {"wait", 2, 3, "wait screen NAME [MS] | wait widget KEY [MS] | wait key recognised|none [MS]"},
     {"advance", 1, 1, "advance SECONDS"},
     {"hold", 1, 1, "hold SECONDS"},
     {"key", 1, 3, "key none | recognised BRAND_ID NAME | not-recognised | driver-missing"},
@@ -229,6 +229,13 @@ class Runner {
           app_.settle();
         }
         if (!app_.widgets().find(a[1])) error = "no widget " + a[1] + " (tappable: " + tappable(app_) + ")";
+        return;
+      }
+      if (a[0] == "key") {
+        const auto want_key = a[1] == "none" ? core::KeyPresence::NoKey : core::KeyPresence::Recognised;
+        while (app_.model().key.presence != want_key && std::chrono::steady_clock::now() < end) app_.pump(50);
+        app_.settle();
+        if (app_.model().key.presence != want_key) error = "the key is not " + a[1];
         return;
       }
       auto want = screen_from_name(a[1]);
@@ -501,7 +508,9 @@ std::expected<std::vector<Step>, std::vector<std::string>> parse_script(std::str
       fail("usage: " + std::string(verb->usage) + " (numbers)");
     if ((s.verb == "advance" || s.verb == "hold") && (!parse_number(s.args[0], d) || d < 0))
       fail("usage: " + std::string(verb->usage) + " (seconds, a number)");
-    if (s.verb == "wait" && s.args[0] != "screen" && s.args[0] != "widget")
+    if (s.verb == "wait" && s.args[0] == "key" && s.args[1] != "recognised" && s.args[1] != "none")
+      fail("usage: wait key recognised|none [MS]");
+    if (s.verb == "wait" && s.args[0] != "screen" && s.args[0] != "widget" && s.args[0] != "key")
       fail("usage: " + std::string(verb->usage));
     if (s.verb == "stroke")
       for (std::size_t i = 1; i < s.args.size(); ++i)

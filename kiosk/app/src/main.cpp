@@ -2,9 +2,11 @@
 //
 //   ca-kiosk [--config FILE]                 full screen at the display's resolution (production)
 //   ca-kiosk --windowed 1080x1920 ...        a window for development (Escape closes it)
-//   ca-kiosk --demo [--windowed WxH]         the built-in demo configuration
+//   ca-kiosk --demo [--windowed WxH]         the whole product on this machine: the reference platform
+//                                            in-process, a SoftHSM demo key, the real runtime, a 演示 panel
 //   ca-kiosk --demo --headless [--script F] [--out DIR]
-//                                            offscreen, driven by a script of synthetic touches (harness.hpp)
+//                                            offscreen, driven by a script of synthetic touches (harness.hpp);
+//                                            by default the walk-through assets/harness/demo.txt
 #include <dlfcn.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -18,10 +20,11 @@
 
 #include "app.hpp"
 #include "deferred_runtime.hpp"
+#include "demo/controls.hpp"
+#include "demo_panel.hpp"
 #include "files.hpp"
 #include "harness.hpp"
 #include "runtime/config.hpp"
-#include "stand_in_runtime.hpp"
 
 namespace {
 
@@ -43,12 +46,46 @@ struct Options {
   bool trace_frames = false;
 };
 
-// The demo runs without a configuration file: what the kiosk shell needs from one, with the documented
-// defaults. (The renewal's demo builds a whole configuration, with its platform and token, in a temp dir.)
-runtime::KioskConfig demo_config() {
-  runtime::KioskConfig c;
-  c.kiosk_id = "DEMO-KIOSK";
-  return c;
+// A module next to the executable, or the path in `env_name`.
+std::string module_path(const char* env_name, const char* file) {
+  if (const char* env = std::getenv(env_name); env && *env) return env;
+  char exe[4096];
+  const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return file;
+  return (std::filesystem::path(std::string(exe, static_cast<std::size_t>(n))).parent_path() / file).string();
+}
+
+// libkiosk_demo.so (kiosk/demo): the demo's platform, key and panel actions. Only --demo loads it; the
+// handle is never closed (the platform's threads run its code until the Controls are deleted).
+std::unique_ptr<demo::Controls> load_demo(std::string& error) {
+  const std::string path = module_path("KIOSK_DEMO_MODULE", "libkiosk_demo.so");
+  void* module = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!module) {
+    error = std::string("cannot load ") + path + ": " + dlerror() + " (build the target kiosk_demo)";
+    return nullptr;
+  }
+  using Create = demo::Controls* (*)(void (*)(const char*), std::string*);
+  auto create = reinterpret_cast<Create>(dlsym(module, "kiosk_demo_create"));
+  if (!create) {
+    error = path + " has no kiosk_demo_create";
+    return nullptr;
+  }
+  return std::unique_ptr<demo::Controls>(
+      create([](const char* line) { std::fprintf(stderr, "ca-kiosk: %s\n", line); }, &error));
+}
+
+// What the demo gives a harness script: the customer's SMS codes and the demo's actions by name.
+app::HarnessHooks demo_hooks(demo::Controls& d) {
+  app::HarnessHooks h;
+  h.sms_code = [&d](const std::string& phone) { return d.code_for(phone); };
+  h.named["new-key-paid"] = [&d] { return d.new_key(demo::KeyKind::Paid); };
+  h.named["new-key-free"] = [&d] { return d.new_key(demo::KeyKind::Free); };
+  // The key is pulled by the fault module right after the token made the new key pair (mid-rollover).
+  h.named["pull-during-keygen"] = [&d]() -> std::expected<void, std::string> {
+    d.set_key_faults("pull C_GenerateKeyPair 1 after");
+    return {};
+  };
+  return h;
 }
 
 core::Settings settings_from(const runtime::KioskConfig& c) {
@@ -124,6 +161,36 @@ bool attach_real_runtime(app::DeferredRuntime& deferred, const runtime::KioskCon
   return true;
 }
 
+bool attach(app::DeferredRuntime& deferred, const runtime::KioskConfig& config) {
+  std::string error;
+  if (attach_real_runtime(deferred, config, error)) return true;
+  std::fprintf(stderr, "ca-kiosk: the runtime cannot start: %s\n", error.c_str());
+  return false;
+}
+
+// --demo, after the first frame: the demo's world (platform, key) and the configuration that points at it.
+bool start_demo(std::unique_ptr<demo::Controls>& world, app::DemoPanelState& panel, runtime::KioskConfig& config) {
+  std::string error;
+  std::printf("demo: starting the reference platform and making a demo key (SoftHSM) ...\n");
+  std::fflush(stdout);
+  world = load_demo(error);
+  if (!world) {
+    std::fprintf(stderr, "ca-kiosk: the demo cannot start: %s\n", error.c_str());
+    return false;
+  }
+  auto c = runtime::load_config(world->config_path());
+  if (!c) {
+    std::fprintf(stderr, "ca-kiosk: the demo's configuration has errors:\n");
+    for (const auto& e : c.error()) std::fprintf(stderr, "  %s\n", e.to_string().c_str());
+    return false;
+  }
+  config = std::move(*c);
+  panel.controls = world.get();
+  std::printf("demo: ready. The 演示 tab in the bottom bar opens the demo panel (SMS, payment, key).\n");
+  std::fflush(stdout);
+  return true;
+}
+
 int run(const Options& o) {
   if (o.headless && !o.demo) {
     std::fprintf(stderr,
@@ -132,8 +199,10 @@ int run(const Options& o) {
     return 2;
   }
   runtime::KioskConfig config;
+  std::unique_ptr<demo::Controls> world;  // --demo: outlives the app and the runtime (declared first)
+  app::DemoPanelState panel;
   if (o.demo) {
-    config = demo_config();
+    config.kiosk_id = "DEMO";  // the documented defaults until the demo's world is up (after the first frame)
   } else {
     std::filesystem::path p = o.config;
     if (p.empty()) {
@@ -172,20 +241,12 @@ int run(const Options& o) {
     }
   }
   ac.assets = app::load_assets(app::find_assets(o.assets));
+  if (o.demo) ac.demo_panel = app::demo_panel(panel);
 
-  // Production: the real runtime (token modules and hot-plug, the platform, the journal), loaded after the
-  // first frame (runtime_module.cpp says why). The demo runs the stand-in until it brings its own reference
-  // platform and SoftHSM key.
-  std::unique_ptr<runtime::Runtime> runtime;
-  app::DeferredRuntime* deferred = nullptr;
-  if (o.demo) {
-    runtime = std::make_unique<app::StandInRuntime>(
-        [](const std::string& s) { std::fprintf(stderr, "ca-kiosk: %s\n", s.c_str()); });
-  } else {
-    auto d = std::make_unique<app::DeferredRuntime>();
-    deferred = d.get();
-    runtime = std::move(d);
-  }
+  // The real runtime (token modules and hot-plug, the platform, the journal), loaded after the first frame
+  // (runtime_module.cpp says why); the demo's too, with the demo world's configuration.
+  auto runtime = std::make_unique<app::DeferredRuntime>();
+  app::DeferredRuntime* deferred = runtime.get();
   app::App a(std::move(ac), *runtime);
   if (o.trace_frames) {
     a.on_frame = [](std::uint64_t n) {
@@ -221,7 +282,7 @@ int run(const Options& o) {
   }
   if (o.headless) {
     std::filesystem::path script = o.script;
-    if (script.empty()) script = app::find_assets(o.assets) / "harness" / "shell.txt";
+    if (script.empty()) script = app::find_assets(o.assets) / "harness" / "demo.txt";
     auto text = app::read_file(script);
     if (!text) {
       std::fprintf(stderr, "ca-kiosk: cannot read the script %s\n", text.error().c_str());
@@ -234,19 +295,16 @@ int run(const Options& o) {
       for (const auto& e : steps.error()) std::fprintf(stderr, "  %s\n", e.c_str());
       return 2;
     }
+    a.settle(1);
+    if (!start_demo(world, panel, config) || !attach(*deferred, config)) return 3;
     std::printf("harness: %s → %s\n", script.c_str(), o.out.c_str());
-    const auto r = app::run_script(a, *steps, o.out, stdout);
+    const auto r = app::run_script(a, *steps, o.out, stdout, demo_hooks(*world));
     if (o.stats) print_stats(a);
     return r.failures == 0 ? 0 : 1;
   }
-  if (deferred) {
-    a.settle(1);  // the home screen first
-    std::string error;
-    if (!attach_real_runtime(*deferred, config, error)) {
-      std::fprintf(stderr, "ca-kiosk: the runtime cannot start: %s\n", error.c_str());
-      return 3;
-    }
-  }
+  a.settle(1);  // the home screen first
+  if (o.demo && !start_demo(world, panel, config)) return 3;
+  if (!attach(*deferred, config)) return 3;
   a.run();
   if (o.stats) print_stats(a);
   return 0;
