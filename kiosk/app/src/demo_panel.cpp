@@ -95,4 +95,16 @@ std::function<void(ui::Ctx&, const core::Model&)> demo_panel(DemoPanelState& sta
   };
 }
 
+HarnessHooks demo_hooks(demo::Controls& d) {
+  HarnessHooks h;
+  h.sms_code = [&d](const std::string& phone) { return d.code_for(phone); };
+  h.named["new-key-paid"] = [&d] { return d.new_key(demo::KeyKind::Paid); };
+  h.named["new-key-free"] = [&d] { return d.new_key(demo::KeyKind::Free); };
+  h.named["pull-during-keygen"] = [&d]() -> std::expected<void, std::string> {
+    d.set_key_faults("pull C_GenerateKeyPair 1 after");
+    return {};
+  };
+  return h;
+}
+
 }  // namespace app

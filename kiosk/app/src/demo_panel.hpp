@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/model.hpp"
+#include "harness.hpp"
 #include "demo/controls.hpp"
 #include "ui/ctx.hpp"
 
@@ -22,5 +23,10 @@ struct DemoPanelState {
 
 // The panel as AppConfig::demo_panel. `state` outlives the app.
 std::function<void(ui::Ctx&, const core::Model&)> demo_panel(DemoPanelState& state);
+
+// What the demo gives a harness script (assets/harness/demo.txt, tests/engine/renewal_app_test.cpp): the
+// customer's SMS codes, and by name new-key-paid, new-key-free, pull-during-keygen (the fault module pulls
+// the key right after the token made the new key pair, mid-rollover).
+HarnessHooks demo_hooks(demo::Controls& d);
 
 }  // namespace app

@@ -30,7 +30,7 @@ constexpr Verb kVerbs[] = {
     {"release", 0, 0, "release"},
     {"shot", 1, 1, "shot NAME"},
     {"expect", 2, 2, "expect screen NAME | language CODE | overlay on|off | widget KEY | no-widget KEY"},
-    {"wait", 2, 3, "wait screen NAME [MS] | wait widget KEY [MS] | wait key recognised|none [MS]"},
+    {"wait", 2, 3, "wait screen NAME [MS] | wait widget|enabled KEY [MS] | wait key recognised|none [MS]"},
     {"advance", 1, 1, "advance SECONDS"},
     {"hold", 1, 1, "hold SECONDS"},
     {"key", 1, 3, "key none | recognised BRAND_ID NAME | not-recognised | driver-missing"},
@@ -222,13 +222,20 @@ class Runner {
       int ms = 5000;
       if (a.size() > 2) parse_number(a[2], ms);
       const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-      if (a[0] == "widget") {
+      if (a[0] == "widget" || a[0] == "enabled") {
+        const bool need_enabled = a[0] == "enabled";
+        auto there = [&] {
+          const auto* w = app_.widgets().find(a[1]);
+          return w && (!need_enabled || w->enabled);
+        };
         app_.settle();
-        while (!app_.widgets().find(a[1]) && std::chrono::steady_clock::now() < end) {
+        while (!there() && std::chrono::steady_clock::now() < end) {
           app_.pump(50);
           app_.settle();
         }
-        if (!app_.widgets().find(a[1])) error = "no widget " + a[1] + " (tappable: " + tappable(app_) + ")";
+        if (!there())
+          error = (app_.widgets().find(a[1]) ? "widget " + a[1] + " stays disabled" : "no widget " + a[1]) +
+                  " (tappable: " + tappable(app_) + ")";
         return;
       }
       if (a[0] == "key") {
@@ -510,7 +517,8 @@ std::expected<std::vector<Step>, std::vector<std::string>> parse_script(std::str
       fail("usage: " + std::string(verb->usage) + " (seconds, a number)");
     if (s.verb == "wait" && s.args[0] == "key" && s.args[1] != "recognised" && s.args[1] != "none")
       fail("usage: wait key recognised|none [MS]");
-    if (s.verb == "wait" && s.args[0] != "screen" && s.args[0] != "widget" && s.args[0] != "key")
+    if (s.verb == "wait" && s.args[0] != "screen" && s.args[0] != "widget" && s.args[0] != "enabled" &&
+        s.args[0] != "key")
       fail("usage: " + std::string(verb->usage));
     if (s.verb == "stroke")
       for (std::size_t i = 1; i < s.args.size(); ++i)

@@ -27,6 +27,7 @@
 //   stroke KEY X,Y X,Y ...   a finger's stroke across the widget KEY (a writing pad), points as fractions
 //                            of it (0..1)
 //   wait widget KEY [MS]     run the loop until the widget KEY is drawn (a runtime result arrived)
+//   wait enabled KEY [MS]    the same, until it is drawn enabled (a button that waits for a result)
 //   wait key recognised|none [MS]   run the loop until the hot-plug polling reports a recognised key / none
 //   tap-text PREFIX TEXT     tap the first widget whose key starts with PREFIX and whose text is TEXT (a
 //                            candidate of the Chinese keyboard, a product by its name)

@@ -74,19 +74,6 @@ std::unique_ptr<demo::Controls> load_demo(std::string& error) {
       create([](const char* line) { std::fprintf(stderr, "ca-kiosk: %s\n", line); }, &error));
 }
 
-// What the demo gives a harness script: the customer's SMS codes and the demo's actions by name.
-app::HarnessHooks demo_hooks(demo::Controls& d) {
-  app::HarnessHooks h;
-  h.sms_code = [&d](const std::string& phone) { return d.code_for(phone); };
-  h.named["new-key-paid"] = [&d] { return d.new_key(demo::KeyKind::Paid); };
-  h.named["new-key-free"] = [&d] { return d.new_key(demo::KeyKind::Free); };
-  // The key is pulled by the fault module right after the token made the new key pair (mid-rollover).
-  h.named["pull-during-keygen"] = [&d]() -> std::expected<void, std::string> {
-    d.set_key_faults("pull C_GenerateKeyPair 1 after");
-    return {};
-  };
-  return h;
-}
 
 core::Settings settings_from(const runtime::KioskConfig& c) {
   core::Settings s;
@@ -298,7 +285,7 @@ int run(const Options& o) {
     a.settle(1);
     if (!start_demo(world, panel, config) || !attach(*deferred, config)) return 3;
     std::printf("harness: %s → %s\n", script.c_str(), o.out.c_str());
-    const auto r = app::run_script(a, *steps, o.out, stdout, demo_hooks(*world));
+    const auto r = app::run_script(a, *steps, o.out, stdout, app::demo_hooks(*world));
     if (o.stats) print_stats(a);
     return r.failures == 0 ? 0 : 1;
   }

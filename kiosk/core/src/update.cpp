@@ -171,8 +171,12 @@ struct Handler {
     m.now = t.now;
     m.wall = t.wall;
     if (m.renewal && m.renewal->order && m.renewal->order->status == OrderStatus::PendingPayment &&
-        m.wall >= m.renewal->order->expires_at)
+        m.wall >= m.renewal->order->expires_at && !m.renewal->qr_expired) {
       m.renewal->qr_expired = true;
+      // The customer was allowed to stand still until now: the usual idle time counts from the expiry,
+      // not from their last touch ten minutes ago (or 【重新下单】 would come with 您还在吗 at once).
+      m.last_activity = m.now;
+    }
     if (detail::account_tick(m, fx)) return;
     if (m.idle_overlay) {
       if (m.now >= m.idle_deadline) wipe(m, fx);
@@ -553,6 +557,19 @@ struct Handler {
     if (!m.renewal || !m.renewal->ordering) return;
     Renewal& r = *m.renewal;
     r.ordering = false;
+    if (o.error_key == "error.platform.verification.invalid") {
+      // The phone's verification lapsed (e.g. a QR left to expire, then 【重新下单】): nothing was charged;
+      // the number is kept and a new code is all it takes.
+      r.phone_verified = false;
+      ++r.order_attempt;  // the next order carries a new verification: a new idempotency key
+      r.order.reset();
+      r.qr_expired = false;
+      r.phone.sms = SmsState::None;
+      r.phone.code_sent_once = false;
+      r.phone.error_key = std::string(msg::kPhoneErrorVerificationLapsed);
+      m.screen = Screen::Phone;
+      return;
+    }
     Failure f;
     f.title_key = std::string(msg::kFailureOrderTitle);
     f.body_key = o.error_key;

@@ -80,6 +80,11 @@ class RawSoftHsm {
 
   // (Re)initialises the token labelled `label`, or the free slot's when there is none, with the demo PINs.
   std::expected<void, std::string> init_token(const std::string& label) {
+    // Again: a kiosk runtime that loaded the fault module first may have finalised SoftHSM when it stopped.
+    CK_C_INITIALIZE_ARGS args{};
+    args.flags = CKF_OS_LOCKING_OK;
+    if (CK_RV rv = f_->C_Initialize(&args); rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED)
+      return std::unexpected(rv_text("C_Initialize", rv));
     CK_ULONG n = 0;
     if (CK_RV rv = f_->C_GetSlotList(CK_FALSE, nullptr, &n); rv != CKR_OK)
       return std::unexpected(rv_text("C_GetSlotList", rv));
@@ -236,6 +241,19 @@ class World final : public Controls {
       return std::unexpected(std::string(e.what()));
     }
   }
+  std::vector<std::pair<std::string, std::string>> orders() override {
+    std::vector<std::pair<std::string, std::string>> out;
+    auto recs = platform::dev::records(*client_, fingerprint_);
+    if (recs)
+      for (const auto& o : recs->orders) out.emplace_back(o.id, o.status);
+    return out;
+  }
+  std::expected<void, std::string> advance_platform_clock(long long seconds) override {
+    auto r = seconds == 0 ? platform::dev::reset_clock(*client_) : platform::dev::advance_clock(*client_, seconds);
+    if (!r) return std::unexpected(r.error().to_string());
+    return {};
+  }
+
   KeyKind key_kind() const override {
     std::lock_guard lock(m_);
     return kind_;

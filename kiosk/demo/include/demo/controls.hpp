@@ -8,6 +8,8 @@
 #include <expected>
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace demo {
 
@@ -39,6 +41,12 @@ class Controls {
   // key is pulled meanwhile and inserted again at the end.
   virtual std::expected<void, std::string> new_key(KeyKind kind) = 0;
   [[nodiscard]] virtual KeyKind key_kind() const = 0;
+
+  // The platform's orders for the current key's certificate, oldest first: (order id, status as in the
+  // contract: pending_payment, paid, issued, installed, closed, expired, needs_staff, ...). Tests.
+  virtual std::vector<std::pair<std::string, std::string>> orders() = 0;
+  // The platform's clock moved forward by `seconds` (orders expire by it); 0 puts it back to real time.
+  virtual std::expected<void, std::string> advance_platform_clock(long long seconds) = 0;
 };
 
 }  // namespace demo
