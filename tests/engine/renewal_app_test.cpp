@@ -232,10 +232,11 @@ TEST_CASE("the QR expires: 重新下单 makes a new order and the old one is clo
   Kiosk k(demo::KeyKind::Paid);
   k.script(std::string(kToOrderList) + "tap order.submit\nwait screen Payment 8000\nwait widget payment.qr 8000\n");
   const std::string first = k.model().renewal->order->id;
-  // The customer never pays: ten minutes and a second pass on both clocks (the screen's idle timeout is
-  // the order's expiry, so no idle wipe meanwhile).
+  // The customer never pays: ten minutes and a second pass on both clocks. The screen's idle timeout is
+  // the order's expiry: no 您还在吗 before it, at it the overlay; 【继续】 shows 【重新下单】.
   REQUIRE(world().advance_platform_clock(601).has_value());
-  k.script("advance 601\nwait widget payment.new_order 8000\nexpect overlay off\n");
+  k.script("advance 599\nexpect overlay off\nadvance 2\nexpect overlay on\ntap idle.continue\n"
+           "wait widget payment.new_order 8000\nexpect overlay off\n");
   CHECK(k.model().screen == core::Screen::Payment);
   // Ten minutes also lapsed the phone's verification on the platform: back to the phone step, in words,
   // the number kept; a new code, and the new order.

@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <map>
@@ -33,6 +34,7 @@ constexpr Verb kVerbs[] = {
     {"wait", 2, 3, "wait screen NAME [MS] | wait widget|enabled KEY [MS] | wait key recognised|none [MS]"},
     {"advance", 1, 1, "advance SECONDS"},
     {"hold", 1, 1, "hold SECONDS"},
+    {"frames", 1, 1, "frames N"},
     {"key", 1, 3, "key none | recognised BRAND_ID NAME | not-recognised | driver-missing"},
     {"echo", 0, 1, "echo TEXT"},
     {"type", 2, 2, "type KEY TEXT"},
@@ -266,6 +268,26 @@ class Runner {
       std::snprintf(buf, sizeof buf, "%llu frames, %.3f CPU-s in %.0f s (%.3f %% of a core) ",
                     static_cast<unsigned long long>(app_.frames_drawn() - frames), cpu_seconds() - cpu, secs,
                     100.0 * (cpu_seconds() - cpu) / secs);
+      note = buf;
+    } else if (s.verb == "frames") {
+      int n = 0;
+      parse_number(a[0], n);
+      app_.settle();
+      const std::size_t before = app_.times().frame_cpu_ms.size();
+      for (int i = 0; i < n; ++i) {
+        app_.want_frames(1);
+        app_.settle(1);
+      }
+      std::vector<double> v(app_.times().frame_cpu_ms.begin() + static_cast<std::ptrdiff_t>(before),
+                            app_.times().frame_cpu_ms.end());
+      std::sort(v.begin(), v.end());
+      char buf[160];
+      if (v.empty()) {
+        std::snprintf(buf, sizeof buf, "no frames drawn ");
+      } else {
+        std::snprintf(buf, sizeof buf, "%zu frames: whole frame CPU median %.2f ms p90 %.2f ms max %.2f ms ",
+                      v.size(), v[v.size() / 2], v[std::min(v.size() - 1, v.size() * 9 / 10)], v.back());
+      }
       note = buf;
     } else if (s.verb == "key") {
       core::KeyStatus k;
@@ -513,6 +535,8 @@ std::expected<std::vector<Step>, std::vector<std::string>> parse_script(std::str
     if ((s.verb == "drag" && !parse_pair(s.args[1], ',', f1, f2)) ||
         (s.verb == "move" && !parse_pair(s.args[0], ',', f1, f2)))
       fail("usage: " + std::string(verb->usage) + " (numbers)");
+    if (s.verb == "frames" && (!parse_number(s.args[0], d) || d < 1))
+      fail("usage: frames N (a count, at least 1)");
     if ((s.verb == "advance" || s.verb == "hold") && (!parse_number(s.args[0], d) || d < 0))
       fail("usage: " + std::string(verb->usage) + " (seconds, a number)");
     if (s.verb == "wait" && s.args[0] == "key" && s.args[1] != "recognised" && s.args[1] != "none")

@@ -171,12 +171,8 @@ struct Handler {
     m.now = t.now;
     m.wall = t.wall;
     if (m.renewal && m.renewal->order && m.renewal->order->status == OrderStatus::PendingPayment &&
-        m.wall >= m.renewal->order->expires_at && !m.renewal->qr_expired) {
+        m.wall >= m.renewal->order->expires_at)
       m.renewal->qr_expired = true;
-      // The customer was allowed to stand still until now: the usual idle time counts from the expiry,
-      // not from their last touch ten minutes ago (or 【重新下单】 would come with 您还在吗 at once).
-      m.last_activity = m.now;
-    }
     if (detail::account_tick(m, fx)) return;
     if (m.idle_overlay) {
       if (m.now >= m.idle_deadline) wipe(m, fx);

@@ -291,18 +291,23 @@ class World final : public Controls {
     so.test_phones = {kDemoPhone};
     so.pbkdf2_iterations = 20000;
     so.log_requests = std::getenv("KIOSK_PLATFORM_LOG") != nullptr;
-    server_ = std::make_unique<reference::Server>(so);
-    server_->start();
-    const auto& pki = server_->pki();
+    if (env_or("KIOSK_DEMO_PLATFORM", "") == "process") {
+      start_platform_process(so);  // benchmarks: the kiosk's own memory and CPU without the platform's
+    } else {
+      server_ = std::make_unique<reference::Server>(so);
+      server_->start();
+      base_url_ = server_->base_url();
+    }
+    const auto pki = reference::dev_pki_paths(data);
     platform::ClientOptions co;
-    co.base_url = server_->base_url();
+    co.base_url = base_url_;
     co.ca_file = pki.platform_ca;
     co.client_cert = pki.kiosk_cert;
     co.client_key = pki.kiosk_key;
     auto c = platform::Client::create(co);
     if (!c) throw std::runtime_error("the demo's platform client: " + c.error().to_string());
     client_ = std::make_unique<platform::Client>(std::move(*c));
-    say("demo: reference platform on " + server_->base_url() + " (data in " + data.string() + ")");
+    say("demo: reference platform on " + base_url_ + " (data in " + data.string() + ")");
 
     write_text(config_path(), fmt::format(R"({{
   "schema_version": 1,
@@ -317,7 +322,7 @@ class World final : public Controls {
   "journal_path": "{}"
 }}
 )",
-                                          reference::kDefaultKioskId, server_->base_url(), pki.platform_ca.string(),
+                                          reference::kDefaultKioskId, base_url_, pki.platform_ca.string(),
                                           pki.kiosk_cert.string(), pki.kiosk_key.string(), fault_module_.string(),
                                           fault_module_.string(), kTokenPollMs, (dir_ / "journal.db").string()));
     personalise(KeyKind::Paid);
@@ -367,8 +372,49 @@ class World final : public Controls {
     write_text(dir_ / "p11fault.control", text);
   }
 
+  // The platform in a child process of its own: it serves until the pipe from this process closes.
+  void start_platform_process(const reference::ServerOptions& so) {
+    int up[2], down[2];
+    if (pipe(up) != 0 || pipe(down) != 0) throw std::runtime_error("pipe");
+    const pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error("fork");
+    if (pid == 0) {
+      close(up[0]);
+      close(down[1]);
+      int rc = 0;
+      try {
+        reference::Server s(so);
+        s.start();
+        const std::uint16_t port = s.port();
+        if (write(up[1], &port, sizeof port) != static_cast<ssize_t>(sizeof port)) _exit(2);
+        char c = 0;
+        while (read(down[0], &c, 1) > 0) {
+        }
+        s.stop();
+      } catch (...) {
+        rc = 1;
+      }
+      _exit(rc);
+    }
+    close(up[1]);
+    close(down[0]);
+    platform_pid_ = pid;
+    platform_pipe_ = down[1];
+    std::uint16_t port = 0;
+    const ssize_t n = read(up[0], &port, sizeof port);
+    close(up[0]);
+    if (n != static_cast<ssize_t>(sizeof port)) throw std::runtime_error("the platform process did not start");
+    base_url_ = fmt::format("https://127.0.0.1:{}/v1/", port);
+  }
+
   void teardown() {
     if (server_) server_->stop();
+    if (platform_pid_ > 0) {
+      close(platform_pipe_);
+      int status = 0;
+      waitpid(platform_pid_, &status, 0);
+      platform_pid_ = -1;
+    }
     client_.reset();
     server_.reset();
     if (std::getenv("KIOSK_KEEP_DEMO") == nullptr) {
@@ -385,6 +431,9 @@ class World final : public Controls {
   std::string softhsm_path_;
   std::unique_ptr<RawSoftHsm> softhsm_;
   std::unique_ptr<reference::Server> server_;
+  std::string base_url_;
+  pid_t platform_pid_ = -1;
+  int platform_pipe_ = -1;
   std::unique_ptr<platform::Client> client_;
   std::string fingerprint_;
   mutable std::mutex m_;
