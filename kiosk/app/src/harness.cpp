@@ -285,8 +285,22 @@ class Runner {
       if (v.empty()) {
         std::snprintf(buf, sizeof buf, "no frames drawn ");
       } else {
-        std::snprintf(buf, sizeof buf, "%zu frames: whole frame CPU median %.2f ms p90 %.2f ms max %.2f ms ",
-                      v.size(), v[v.size() / 2], v[std::min(v.size() - 1, v.size() * 9 / 10)], v.back());
+        // RSS now, as the kernel splits it: anonymous (heap, surfaces) and file-backed (code, mapped fonts).
+        long anon_kb = 0, file_kb = 0;
+        if (std::FILE* f = std::fopen("/proc/self/status", "r")) {
+          char l[256];
+          while (std::fgets(l, sizeof l, f)) {
+            std::sscanf(l, "RssAnon: %ld", &anon_kb);
+            std::sscanf(l, "RssFile: %ld", &file_kb);
+          }
+          std::fclose(f);
+        }
+        std::snprintf(buf, sizeof buf,
+                      "%zu frames: whole frame CPU median %.2f ms p90 %.2f ms max %.2f ms, RSS now %.1f MB "
+                      "(anon %.1f + file %.1f) ",
+                      v.size(), v[v.size() / 2], v[std::min(v.size() - 1, v.size() * 9 / 10)], v.back(),
+                      static_cast<double>(anon_kb + file_kb) / 1024.0, static_cast<double>(anon_kb) / 1024.0,
+                      static_cast<double>(file_kb) / 1024.0);
       }
       note = buf;
     } else if (s.verb == "key") {

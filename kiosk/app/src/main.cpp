@@ -17,6 +17,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <expected>
+#include <string>
+#include <vector>
 
 #include "app.hpp"
 #include "deferred_runtime.hpp"
@@ -44,6 +47,7 @@ struct Options {
   int bench_frames = 0;
   bool stats = false;
   bool trace_frames = false;
+  std::string demo_world;
 };
 
 // A module next to the executable, or the path in `env_name`.
@@ -146,6 +150,28 @@ bool attach_real_runtime(app::DeferredRuntime& deferred, const runtime::KioskCon
   if (!real) return false;
   deferred.attach(std::unique_ptr<runtime::Runtime>(real));
   return true;
+}
+
+// The newest code sent to `phone` in DIR/platform/sms-outbox.log ("<when> <phone> <purpose> <code>" lines).
+std::expected<std::string, std::string> outbox_code(const std::string& dir, const std::string& phone) {
+  auto bytes = app::read_file(std::filesystem::path(dir) / "platform" / "sms-outbox.log");
+  if (!bytes) return std::unexpected(std::string("no SMS outbox in ") + dir);
+  std::string text(bytes->begin(), bytes->end()), code;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t nl = std::min(text.find('\n', pos), text.size());
+    const std::string line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    std::vector<std::string> words;
+    for (std::size_t i = 0; i < line.size();) {
+      const std::size_t sp = std::min(line.find(' ', i), line.size());
+      if (sp > i) words.push_back(line.substr(i, sp - i));
+      i = sp + 1;
+    }
+    if (words.size() >= 3 && words[words.size() - 3] == phone) code = words.back();
+  }
+  if (code.empty()) return std::unexpected("no SMS to " + phone);
+  return code;
 }
 
 bool attach(app::DeferredRuntime& deferred, const runtime::KioskConfig& config) {
@@ -283,9 +309,24 @@ int run(const Options& o) {
       return 2;
     }
     a.settle(1);
-    if (!start_demo(world, panel, config) || !attach(*deferred, config)) return 3;
+    app::HarnessHooks hooks;
+    if (!o.demo_world.empty()) {
+      // Benchmarks: the world (platform, key personalisation) lives in the benchmark's process; the SMS
+      // codes come from the platform's outbox file, the payment from the benchmark.
+      auto c = runtime::load_config(std::filesystem::path(o.demo_world) / "kiosk.json");
+      if (!c) {
+        std::fprintf(stderr, "ca-kiosk: %s/kiosk.json has errors\n", o.demo_world.c_str());
+        return 3;
+      }
+      config = std::move(*c);
+      hooks.sms_code = [dir = o.demo_world](const std::string& phone) { return outbox_code(dir, phone); };
+    } else {
+      if (!start_demo(world, panel, config)) return 3;
+      hooks = app::demo_hooks(*world);
+    }
+    if (!attach(*deferred, config)) return 3;
     std::printf("harness: %s → %s\n", script.c_str(), o.out.c_str());
-    const auto r = app::run_script(a, *steps, o.out, stdout, app::demo_hooks(*world));
+    const auto r = app::run_script(a, *steps, o.out, stdout, hooks);
     if (o.stats) print_stats(a);
     return r.failures == 0 ? 0 : 1;
   }
@@ -319,6 +360,8 @@ int main(int argc, char** argv) {
                  "benchmark: draw N frames of the first screen, print timings");
   cli.add_flag("--stats", o.stats, "print frame timings, atlas size and peak RSS at exit");
   cli.add_flag("--trace-frames", o.trace_frames, "benchmark: print a line for every frame drawn");
+  cli.add_option("--demo-world", o.demo_world,
+                 "benchmark: with --demo, the demo world another process runs (DIR/kiosk.json, DIR/platform)");
   CLI11_PARSE(cli, argc, argv);
   try {
     return run(o);

@@ -140,6 +140,9 @@ std::string check_key(const Model& m, const KeyRead& k, const CertSummary** pick
 
 void go_paid(Model& m, std::vector<Effect>& fx) {
   Renewal& r = *m.renewal;
+  // The customer stood still while paying on the phone (no idle limit there): the usual idle time counts
+  // from the payment, or 您还在吗 would greet them the moment the key's details appear.
+  m.last_activity = m.now;
   if (r.order) r.order->status = OrderStatus::Paid;
   r.closing_order = false;
   m.screen = Screen::KeyDetails;

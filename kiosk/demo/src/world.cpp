@@ -313,7 +313,7 @@ class World final : public Controls {
   "schema_version": 1,
   "kiosk_id": "{}",
   "platform": {{"base_url": "{}", "ca_file": "{}", "client_cert": "{}", "client_key": "{}",
-               "connect_timeout_ms": 2000, "request_timeout_ms": 8000, "long_poll_s": 2}},
+               "connect_timeout_ms": 2000, "request_timeout_ms": 8000}},
   "brands": [
     {{"id": "haitai", "display_name": "海泰KEY", "module": "{}", "manufacturer": "Haitai", "model": "HaiKey"}},
     {{"id": "feitian", "display_name": "飞天诚信KEY", "module": "{}", "manufacturer": "Feitian", "model": "ePass3003"}}
