@@ -24,21 +24,22 @@ void begin_window(const char* id, const ImRect& r) {
 void draw(ui::Ctx& c, const core::Model& m, demo::Controls& controls, DemoPanelState& st) {
   using namespace ui;
   const Layout& l = c.layout;
-  // The tab: in the bottom bar's middle (free on every screen in landscape); portrait, just above its
-  // right end.
-  const ImVec2 tab_size(220.0f, metric::kButtonH);
+  // The tab: in the bottom bar's middle (free on every screen in landscape); in portrait at the right end
+  // of the key badge's strip (the bottom bar is full there), the card opening below it.
   const float cx = l.display.x * 0.5f;
-  ImRect tab = l.portrait()
-                   ? ImRect(ImVec2(l.display.x - metric::kPad - tab_size.x, l.bottom_bar.Min.y - tab_size.y - 24.0f),
-                            ImVec2(l.display.x - metric::kPad, l.bottom_bar.Min.y - 24.0f))
-                   : ImRect(ImVec2(cx - tab_size.x * 0.5f, l.bottom_bar.GetCenter().y - tab_size.y * 0.5f),
-                            ImVec2(cx + tab_size.x * 0.5f, l.bottom_bar.GetCenter().y + tab_size.y * 0.5f));
-  const float card_w = l.portrait() ? l.display.x - 2 * metric::kPad : 760.0f;
+  const bool portrait = l.portrait();
+  const ImRect tab = portrait ? ImRect(ImVec2(l.display.x - metric::kPad - 220.0f, l.status.Min.y + 2.0f),
+                                       ImVec2(l.display.x - metric::kPad, l.status.Max.y - 4.0f))
+                              : ImRect(ImVec2(cx - 110.0f, l.bottom_bar.GetCenter().y - metric::kButtonH * 0.5f),
+                                       ImVec2(cx + 110.0f, l.bottom_bar.GetCenter().y + metric::kButtonH * 0.5f));
+  const float card_w = portrait ? l.display.x - 2 * metric::kPad : 760.0f;
   const float card_h = 560.0f;
-  const ImRect card(ImVec2(l.portrait() ? metric::kPad : cx - card_w * 0.5f, tab.Min.y - 16.0f - card_h),
-                    ImVec2(l.portrait() ? metric::kPad + card_w : cx + card_w * 0.5f, tab.Min.y - 16.0f));
-  const ImRect whole(ImVec2(std::min(card.Min.x, tab.Min.x), st.open ? card.Min.y : tab.Min.y),
-                     ImVec2(std::max(card.Max.x, tab.Max.x), tab.Max.y));
+  const ImRect card = portrait ? ImRect(ImVec2(metric::kPad, tab.Max.y + 16.0f),
+                                        ImVec2(metric::kPad + card_w, tab.Max.y + 16.0f + card_h))
+                               : ImRect(ImVec2(cx - card_w * 0.5f, tab.Min.y - 16.0f - card_h),
+                                        ImVec2(cx + card_w * 0.5f, tab.Min.y - 16.0f));
+  ImRect whole = tab;
+  if (st.open) whole.Add(card);
   begin_window("###demo.panel", whole);
 
   fill(tab, kDemoBand, metric::kRounding);
