@@ -3,7 +3,6 @@
 // configuration and token files, the fault module's control file, the kiosk's configuration and journal.
 #include <dlfcn.h>
 #include <fmt/core.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -291,13 +290,9 @@ class World final : public Controls {
     so.test_phones = {kDemoPhone};
     so.pbkdf2_iterations = 20000;
     so.log_requests = std::getenv("KIOSK_PLATFORM_LOG") != nullptr;
-    if (env_or("KIOSK_DEMO_PLATFORM", "") == "process") {
-      start_platform_process(so);  // benchmarks: the kiosk's own memory and CPU without the platform's
-    } else {
-      server_ = std::make_unique<reference::Server>(so);
-      server_->start();
-      base_url_ = server_->base_url();
-    }
+    server_ = std::make_unique<reference::Server>(so);
+    server_->start();
+    base_url_ = server_->base_url();
     const auto pki = reference::dev_pki_paths(data);
     platform::ClientOptions co;
     co.base_url = base_url_;
@@ -372,49 +367,8 @@ class World final : public Controls {
     write_text(dir_ / "p11fault.control", text);
   }
 
-  // The platform in a child process of its own: it serves until the pipe from this process closes.
-  void start_platform_process(const reference::ServerOptions& so) {
-    int up[2], down[2];
-    if (pipe(up) != 0 || pipe(down) != 0) throw std::runtime_error("pipe");
-    const pid_t pid = fork();
-    if (pid < 0) throw std::runtime_error("fork");
-    if (pid == 0) {
-      close(up[0]);
-      close(down[1]);
-      int rc = 0;
-      try {
-        reference::Server s(so);
-        s.start();
-        const std::uint16_t port = s.port();
-        if (write(up[1], &port, sizeof port) != static_cast<ssize_t>(sizeof port)) _exit(2);
-        char c = 0;
-        while (read(down[0], &c, 1) > 0) {
-        }
-        s.stop();
-      } catch (...) {
-        rc = 1;
-      }
-      _exit(rc);
-    }
-    close(up[1]);
-    close(down[0]);
-    platform_pid_ = pid;
-    platform_pipe_ = down[1];
-    std::uint16_t port = 0;
-    const ssize_t n = read(up[0], &port, sizeof port);
-    close(up[0]);
-    if (n != static_cast<ssize_t>(sizeof port)) throw std::runtime_error("the platform process did not start");
-    base_url_ = fmt::format("https://127.0.0.1:{}/v1/", port);
-  }
-
   void teardown() {
     if (server_) server_->stop();
-    if (platform_pid_ > 0) {
-      close(platform_pipe_);
-      int status = 0;
-      waitpid(platform_pid_, &status, 0);
-      platform_pid_ = -1;
-    }
     client_.reset();
     server_.reset();
     if (std::getenv("KIOSK_KEEP_DEMO") == nullptr) {
@@ -432,8 +386,6 @@ class World final : public Controls {
   std::unique_ptr<RawSoftHsm> softhsm_;
   std::unique_ptr<reference::Server> server_;
   std::string base_url_;
-  pid_t platform_pid_ = -1;
-  int platform_pipe_ = -1;
   std::unique_ptr<platform::Client> client_;
   std::string fingerprint_;
   mutable std::mutex m_;
