@@ -15,3 +15,5 @@ echo "==> renewal engine: whole headless renewals and a soak (README, Performanc
 "$BUILD/tests/bench/engine_bench" "${KIOSK_BENCH_ENGINE_RUNS:-15}" "${KIOSK_BENCH_SOAK:-1000}"
 echo "==> personal centre: the keyboard's pinyin (librime) and handwriting (zinnia) (README: Performance → Personal centre)"
 "$BUILD/tests/bench/ime_bench" 300
+echo "==> renewal screens: payment screen CPU, each screen's frame, peak RSS over a renewal (README: Performance → Renewal screens)"
+"$BUILD/tests/bench/renewal_screens_bench" --kiosk "$BUILD"/kiosk/app/ca-kiosk --script "$BUILD"/assets/harness/bench-renewal.txt "${KIOSK_BENCH_RENEWAL_RUNS:-1}"

@@ -638,3 +638,18 @@ TEST_CASE("event and effect names for logs") {
   CHECK(event_name(Event{GetCodeTapped{"13812345678"}}) == "GetCodeTapped");
   CHECK(effect_name(Effect{WipeSession{}}) == "WipeSession");
 }
+
+TEST_CASE("idle: paid on the phone after minutes untouched, the key's details get the whole idle time") {
+  Driver d;
+  d.to_order_list("feitian");
+  d.send(SubmitOrderTapped{});
+  d.send(OrderCreated{d.m.session, d.order(30000, OrderStatus::PendingPayment)});
+  d.advance_ms(300'000);  // paying on the phone: no idle limit on the payment screen
+  CHECK_FALSE(d.m.idle_overlay);
+  d.send(OrderStatusChanged{d.m.session, "ORD-1", OrderStatus::Paid});
+  REQUIRE(d.m.screen == Screen::KeyDetails);
+  d.advance_ms(59'000);
+  CHECK_FALSE(d.m.idle_overlay);  // not "您还在吗" the moment the details appear
+  d.advance_ms(1'000);
+  CHECK(d.m.idle_overlay);
+}

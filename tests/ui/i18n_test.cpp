@@ -8,8 +8,11 @@
 
 #include "contract/codes.hpp"
 #include "core/messages.hpp"
+#include "journal/journal.hpp"
+#include "token/error.hpp"
 #include "ui/account_screens.hpp"
 #include "ui/i18n.hpp"
+#include "ui/renewal.hpp"
 #include "ui/screens.hpp"
 #include "ui_test_support.hpp"
 
@@ -39,6 +42,26 @@ std::vector<KeyList> required_keys() {
   lists.push_back(std::move(platform));
   // Keys the core puts in view-models as defaults (core/view.hpp).
   lists.push_back({"core view-model defaults", {"order.method.wechat"}});
+  lists.push_back({"ui::renewal_keys()", ui::renewal_keys()});
+  // The token layer's errors (README "The token layer"): every ErrorCode's key.
+  KeyList token_keys{"token::message_key()", {}};
+  for (int i = 0; i <= static_cast<int>(token::ErrorCode::DeviceError); ++i)
+    token_keys.keys.emplace_back(token::message_key(static_cast<token::ErrorCode>(i)));
+  token_keys.keys.emplace_back("error.token.device");  // the runtime's name for an unknown step's failure
+  lists.push_back(std::move(token_keys));
+  // The platform's: every machine code (error.platform.<code>) and the client's own.
+  KeyList platform_keys{"contract::all_codes() and contract::key", {}};
+  for (const auto& c : contract::all_codes()) platform_keys.keys.push_back(contract::message_key_for(c.code));
+  for (auto k : {contract::key::kOffline, contract::key::kTimeout, contract::key::kTls, contract::key::kMalformed,
+                 contract::key::kServerError, contract::key::kHttp, contract::key::kConfig})
+    platform_keys.keys.emplace_back(k);
+  lists.push_back(std::move(platform_keys));
+  // The journal's (the runtime passes them on when it cannot record a step).
+  KeyList journal_keys{"journal::Error::message_key()", {}};
+  for (auto code : {journal::ErrorCode::CannotOpen, journal::ErrorCode::Corrupt, journal::ErrorCode::TooNew,
+                    journal::ErrorCode::Io, journal::ErrorCode::NotFound, journal::ErrorCode::Chain})
+    journal_keys.keys.emplace_back(journal::Error{code, 0, {}}.message_key());
+  lists.push_back(std::move(journal_keys));
   return lists;
 }
 

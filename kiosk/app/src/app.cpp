@@ -88,6 +88,7 @@ App::App(AppConfig config, runtime::Runtime& runtime) : config_(std::move(config
   ime_ = std::make_unique<ImeEngines>(std::move(io));  // loads nothing until a customer needs it
   ui::ShellOptions so;
   so.ime = ime_.get();
+  so.demo_panel = config_.demo_panel;
   so.shuffle_pin_keypad = config_.shuffle_pin_keypad;
   so.seed = config_.seed;
   shell_ = std::make_unique<ui::Shell>(config_.assets.i18n, *fonts_, *textures_, so);
@@ -329,7 +330,7 @@ core::Millis App::now_ms() const {
 core::UnixSeconds App::wall_now() const {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
              .count() +
-         skew_ / 1000;
+         skew_ / 1000 + wall_skew_;
 }
 
 void App::advance(core::Millis ms) {
@@ -361,6 +362,17 @@ void App::apply(const core::Event& e) {
     ime_->release();           // and the keyboard's engines, until the next customer types
   }
   for (const auto& fx : u.effects) runtime_.run(fx, model_.session);
+}
+
+void App::replace_model(core::Model m) {
+  skew_ += m.now - now_ms();
+  wall_skew_ += m.wall - wall_now();
+  model_ = std::move(m);
+  if (model_.session != session_) {
+    session_ = model_.session;
+    textures_->drop_images();
+  }
+  want_frames(kSettleFrames);
 }
 
 void App::dispatch(const core::Event& e) {

@@ -56,6 +56,8 @@ struct AppConfig {
   // Headless only: rasterise just the frames that are read back (screenshots). ImGui and the loop run for
   // every frame as usual; tests use it to stay fast, the CLI harness rasterises everything.
   bool rasterise_only_screenshots = false;
+  // `--demo`: the demo's panel (demo_panel.hpp), drawn above every screen.
+  std::function<void(ui::Ctx&, const core::Model&)> demo_panel;
 };
 
 // Per frame, in milliseconds. CPU times are this thread's (CLOCK_THREAD_CPUTIME_ID), so other processes
@@ -95,6 +97,9 @@ class App {
   ui::Image screenshot();
 
   [[nodiscard]] const core::Model& model() const { return model_; }
+  // Tests and the screenshot tool only: show this model as it is (no effects run); the app's clocks
+  // continue from the model's. A new session in it gets new scratch, as after a wipe.
+  void replace_model(core::Model m);
   [[nodiscard]] const ui::WidgetRegistry& widgets() const { return shell_->widgets(); }
   [[nodiscard]] const std::vector<std::string>& missing_keys() const { return shell_->missing_keys(); }
   [[nodiscard]] ImVec2 display() const { return logical_; }
@@ -148,6 +153,7 @@ class App {
   core::Model model_;
   std::optional<core::Millis> wake_at_;
   core::Millis skew_ = 0;
+  core::UnixSeconds wall_skew_ = 0;  // replace_model(): the wall clock continues from the model's
   int frames_wanted_ = 0;
   bool activity_pending_ = false;
   bool quit_ = false;

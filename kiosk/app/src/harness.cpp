@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <map>
@@ -30,9 +31,10 @@ constexpr Verb kVerbs[] = {
     {"release", 0, 0, "release"},
     {"shot", 1, 1, "shot NAME"},
     {"expect", 2, 2, "expect screen NAME | language CODE | overlay on|off | widget KEY | no-widget KEY"},
-    {"wait", 2, 3, "wait screen NAME [MS] | wait widget KEY [MS]"},
+    {"wait", 2, 3, "wait screen NAME [MS] | wait widget|enabled KEY [MS] | wait key recognised|none [MS]"},
     {"advance", 1, 1, "advance SECONDS"},
     {"hold", 1, 1, "hold SECONDS"},
+    {"frames", 1, 1, "frames N"},
     {"key", 1, 3, "key none | recognised BRAND_ID NAME | not-recognised | driver-missing"},
     {"echo", 0, 1, "echo TEXT"},
     {"type", 2, 2, "type KEY TEXT"},
@@ -222,13 +224,27 @@ class Runner {
       int ms = 5000;
       if (a.size() > 2) parse_number(a[2], ms);
       const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-      if (a[0] == "widget") {
+      if (a[0] == "widget" || a[0] == "enabled") {
+        const bool need_enabled = a[0] == "enabled";
+        auto there = [&] {
+          const auto* w = app_.widgets().find(a[1]);
+          return w && (!need_enabled || w->enabled);
+        };
         app_.settle();
-        while (!app_.widgets().find(a[1]) && std::chrono::steady_clock::now() < end) {
+        while (!there() && std::chrono::steady_clock::now() < end) {
           app_.pump(50);
           app_.settle();
         }
-        if (!app_.widgets().find(a[1])) error = "no widget " + a[1] + " (tappable: " + tappable(app_) + ")";
+        if (!there())
+          error = (app_.widgets().find(a[1]) ? "widget " + a[1] + " stays disabled" : "no widget " + a[1]) +
+                  " (tappable: " + tappable(app_) + ")";
+        return;
+      }
+      if (a[0] == "key") {
+        const auto want_key = a[1] == "none" ? core::KeyPresence::NoKey : core::KeyPresence::Recognised;
+        while (app_.model().key.presence != want_key && std::chrono::steady_clock::now() < end) app_.pump(50);
+        app_.settle();
+        if (app_.model().key.presence != want_key) error = "the key is not " + a[1];
         return;
       }
       auto want = screen_from_name(a[1]);
@@ -252,6 +268,40 @@ class Runner {
       std::snprintf(buf, sizeof buf, "%llu frames, %.3f CPU-s in %.0f s (%.3f %% of a core) ",
                     static_cast<unsigned long long>(app_.frames_drawn() - frames), cpu_seconds() - cpu, secs,
                     100.0 * (cpu_seconds() - cpu) / secs);
+      note = buf;
+    } else if (s.verb == "frames") {
+      int n = 0;
+      parse_number(a[0], n);
+      app_.settle();
+      const std::size_t before = app_.times().frame_cpu_ms.size();
+      for (int i = 0; i < n; ++i) {
+        app_.want_frames(1);
+        app_.settle(1);
+      }
+      std::vector<double> v(app_.times().frame_cpu_ms.begin() + static_cast<std::ptrdiff_t>(before),
+                            app_.times().frame_cpu_ms.end());
+      std::sort(v.begin(), v.end());
+      char buf[160];
+      if (v.empty()) {
+        std::snprintf(buf, sizeof buf, "no frames drawn ");
+      } else {
+        // RSS now, as the kernel splits it: anonymous (heap, surfaces) and file-backed (code, mapped fonts).
+        long anon_kb = 0, file_kb = 0;
+        if (std::FILE* f = std::fopen("/proc/self/status", "r")) {
+          char l[256];
+          while (std::fgets(l, sizeof l, f)) {
+            std::sscanf(l, "RssAnon: %ld", &anon_kb);
+            std::sscanf(l, "RssFile: %ld", &file_kb);
+          }
+          std::fclose(f);
+        }
+        std::snprintf(buf, sizeof buf,
+                      "%zu frames: whole frame CPU median %.2f ms p90 %.2f ms max %.2f ms, RSS now %.1f MB "
+                      "(anon %.1f + file %.1f) ",
+                      v.size(), v[v.size() / 2], v[std::min(v.size() - 1, v.size() * 9 / 10)], v.back(),
+                      static_cast<double>(anon_kb + file_kb) / 1024.0, static_cast<double>(anon_kb) / 1024.0,
+                      static_cast<double>(file_kb) / 1024.0);
+      }
       note = buf;
     } else if (s.verb == "key") {
       core::KeyStatus k;
@@ -499,9 +549,14 @@ std::expected<std::vector<Step>, std::vector<std::string>> parse_script(std::str
     if ((s.verb == "drag" && !parse_pair(s.args[1], ',', f1, f2)) ||
         (s.verb == "move" && !parse_pair(s.args[0], ',', f1, f2)))
       fail("usage: " + std::string(verb->usage) + " (numbers)");
+    if (s.verb == "frames" && (!parse_number(s.args[0], d) || d < 1))
+      fail("usage: frames N (a count, at least 1)");
     if ((s.verb == "advance" || s.verb == "hold") && (!parse_number(s.args[0], d) || d < 0))
       fail("usage: " + std::string(verb->usage) + " (seconds, a number)");
-    if (s.verb == "wait" && s.args[0] != "screen" && s.args[0] != "widget")
+    if (s.verb == "wait" && s.args[0] == "key" && s.args[1] != "recognised" && s.args[1] != "none")
+      fail("usage: wait key recognised|none [MS]");
+    if (s.verb == "wait" && s.args[0] != "screen" && s.args[0] != "widget" && s.args[0] != "enabled" &&
+        s.args[0] != "key")
       fail("usage: " + std::string(verb->usage));
     if (s.verb == "stroke")
       for (std::size_t i = 1; i < s.args.size(); ++i)

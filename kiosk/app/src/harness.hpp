@@ -17,6 +17,7 @@
 //   wait screen NAME [MS]    run the loop (runtime results arrive) until that screen; fail after MS (5000)
 //   advance SECONDS          the kiosk's clock jumps forward (idle timeouts without waiting)
 //   hold SECONDS             run the real event loop that long untouched; prints frames drawn and CPU time
+//   frames N                 draw N whole frames of the current screen; prints their CPU median/p90/max
 //   key none | recognised BRAND_ID NAME | not-recognised | driver-missing
 //                            as if the token layer's hot-plug polling reported it
 //   echo TEXT                print TEXT
@@ -27,6 +28,8 @@
 //   stroke KEY X,Y X,Y ...   a finger's stroke across the widget KEY (a writing pad), points as fractions
 //                            of it (0..1)
 //   wait widget KEY [MS]     run the loop until the widget KEY is drawn (a runtime result arrived)
+//   wait enabled KEY [MS]    the same, until it is drawn enabled (a button that waits for a result)
+//   wait key recognised|none [MS]   run the loop until the hot-plug polling reports a recognised key / none
 //   tap-text PREFIX TEXT     tap the first widget whose key starts with PREFIX and whose text is TEXT (a
 //                            candidate of the Chinese keyboard, a product by its name)
 //   hook NAME                run the environment's hook NAME (e.g. interrupt-renewal); fails without one

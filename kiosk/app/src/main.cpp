@@ -2,9 +2,11 @@
 //
 //   ca-kiosk [--config FILE]                 full screen at the display's resolution (production)
 //   ca-kiosk --windowed 1080x1920 ...        a window for development (Escape closes it)
-//   ca-kiosk --demo [--windowed WxH]         the built-in demo configuration
+//   ca-kiosk --demo [--windowed WxH]         the whole product on this machine: the reference platform
+//                                            in-process, a SoftHSM demo key, the real runtime, a 演示 panel
 //   ca-kiosk --demo --headless [--script F] [--out DIR]
-//                                            offscreen, driven by a script of synthetic touches (harness.hpp)
+//                                            offscreen, driven by a script of synthetic touches (harness.hpp);
+//                                            by default the walk-through assets/harness/demo.txt
 #include <dlfcn.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -15,13 +17,17 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <expected>
+#include <string>
+#include <vector>
 
 #include "app.hpp"
 #include "deferred_runtime.hpp"
+#include "demo/controls.hpp"
+#include "demo_panel.hpp"
 #include "files.hpp"
 #include "harness.hpp"
 #include "runtime/config.hpp"
-#include "stand_in_runtime.hpp"
 
 namespace {
 
@@ -41,15 +47,37 @@ struct Options {
   int bench_frames = 0;
   bool stats = false;
   bool trace_frames = false;
+  std::string demo_world;
 };
 
-// The demo runs without a configuration file: what the kiosk shell needs from one, with the documented
-// defaults. (The renewal's demo builds a whole configuration, with its platform and token, in a temp dir.)
-runtime::KioskConfig demo_config() {
-  runtime::KioskConfig c;
-  c.kiosk_id = "DEMO-KIOSK";
-  return c;
+// A module next to the executable, or the path in `env_name`.
+std::string module_path(const char* env_name, const char* file) {
+  if (const char* env = std::getenv(env_name); env && *env) return env;
+  char exe[4096];
+  const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return file;
+  return (std::filesystem::path(std::string(exe, static_cast<std::size_t>(n))).parent_path() / file).string();
 }
+
+// libkiosk_demo.so (kiosk/demo): the demo's platform, key and panel actions. Only --demo loads it; the
+// handle is never closed (the platform's threads run its code until the Controls are deleted).
+std::unique_ptr<demo::Controls> load_demo(std::string& error) {
+  const std::string path = module_path("KIOSK_DEMO_MODULE", "libkiosk_demo.so");
+  void* module = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!module) {
+    error = std::string("cannot load ") + path + ": " + dlerror() + " (build the target kiosk_demo)";
+    return nullptr;
+  }
+  using Create = demo::Controls* (*)(void (*)(const char*), std::string*);
+  auto create = reinterpret_cast<Create>(dlsym(module, "kiosk_demo_create"));
+  if (!create) {
+    error = path + " has no kiosk_demo_create";
+    return nullptr;
+  }
+  return std::unique_ptr<demo::Controls>(
+      create([](const char* line) { std::fprintf(stderr, "ca-kiosk: %s\n", line); }, &error));
+}
+
 
 core::Settings settings_from(const runtime::KioskConfig& c) {
   core::Settings s;
@@ -124,6 +152,58 @@ bool attach_real_runtime(app::DeferredRuntime& deferred, const runtime::KioskCon
   return true;
 }
 
+// The newest code sent to `phone` in DIR/platform/sms-outbox.log ("<when> <phone> <purpose> <code>" lines).
+std::expected<std::string, std::string> outbox_code(const std::string& dir, const std::string& phone) {
+  auto bytes = app::read_file(std::filesystem::path(dir) / "platform" / "sms-outbox.log");
+  if (!bytes) return std::unexpected(std::string("no SMS outbox in ") + dir);
+  std::string text(bytes->begin(), bytes->end()), code;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t nl = std::min(text.find('\n', pos), text.size());
+    const std::string line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    std::vector<std::string> words;
+    for (std::size_t i = 0; i < line.size();) {
+      const std::size_t sp = std::min(line.find(' ', i), line.size());
+      if (sp > i) words.push_back(line.substr(i, sp - i));
+      i = sp + 1;
+    }
+    if (words.size() >= 3 && words[words.size() - 3] == phone) code = words.back();
+  }
+  if (code.empty()) return std::unexpected("no SMS to " + phone);
+  return code;
+}
+
+bool attach(app::DeferredRuntime& deferred, const runtime::KioskConfig& config) {
+  std::string error;
+  if (attach_real_runtime(deferred, config, error)) return true;
+  std::fprintf(stderr, "ca-kiosk: the runtime cannot start: %s\n", error.c_str());
+  return false;
+}
+
+// --demo, after the first frame: the demo's world (platform, key) and the configuration that points at it.
+bool start_demo(std::unique_ptr<demo::Controls>& world, app::DemoPanelState& panel, runtime::KioskConfig& config) {
+  std::string error;
+  std::printf("demo: starting the reference platform and making a demo key (SoftHSM) ...\n");
+  std::fflush(stdout);
+  world = load_demo(error);
+  if (!world) {
+    std::fprintf(stderr, "ca-kiosk: the demo cannot start: %s\n", error.c_str());
+    return false;
+  }
+  auto c = runtime::load_config(world->config_path());
+  if (!c) {
+    std::fprintf(stderr, "ca-kiosk: the demo's configuration has errors:\n");
+    for (const auto& e : c.error()) std::fprintf(stderr, "  %s\n", e.to_string().c_str());
+    return false;
+  }
+  config = std::move(*c);
+  panel.controls = world.get();
+  std::printf("demo: ready. The 演示 tab in the bottom bar opens the demo panel (SMS, payment, key).\n");
+  std::fflush(stdout);
+  return true;
+}
+
 int run(const Options& o) {
   if (o.headless && !o.demo) {
     std::fprintf(stderr,
@@ -132,8 +212,10 @@ int run(const Options& o) {
     return 2;
   }
   runtime::KioskConfig config;
+  std::unique_ptr<demo::Controls> world;  // --demo: outlives the app and the runtime (declared first)
+  app::DemoPanelState panel;
   if (o.demo) {
-    config = demo_config();
+    config.kiosk_id = "DEMO";  // the documented defaults until the demo's world is up (after the first frame)
   } else {
     std::filesystem::path p = o.config;
     if (p.empty()) {
@@ -172,20 +254,12 @@ int run(const Options& o) {
     }
   }
   ac.assets = app::load_assets(app::find_assets(o.assets));
+  if (o.demo) ac.demo_panel = app::demo_panel(panel);
 
-  // Production: the real runtime (token modules and hot-plug, the platform, the journal), loaded after the
-  // first frame (runtime_module.cpp says why). The demo runs the stand-in until it brings its own reference
-  // platform and SoftHSM key.
-  std::unique_ptr<runtime::Runtime> runtime;
-  app::DeferredRuntime* deferred = nullptr;
-  if (o.demo) {
-    runtime = std::make_unique<app::StandInRuntime>(
-        [](const std::string& s) { std::fprintf(stderr, "ca-kiosk: %s\n", s.c_str()); });
-  } else {
-    auto d = std::make_unique<app::DeferredRuntime>();
-    deferred = d.get();
-    runtime = std::move(d);
-  }
+  // The real runtime (token modules and hot-plug, the platform, the journal), loaded after the first frame
+  // (runtime_module.cpp says why); the demo's too, with the demo world's configuration.
+  auto runtime = std::make_unique<app::DeferredRuntime>();
+  app::DeferredRuntime* deferred = runtime.get();
   app::App a(std::move(ac), *runtime);
   if (o.trace_frames) {
     a.on_frame = [](std::uint64_t n) {
@@ -221,7 +295,7 @@ int run(const Options& o) {
   }
   if (o.headless) {
     std::filesystem::path script = o.script;
-    if (script.empty()) script = app::find_assets(o.assets) / "harness" / "shell.txt";
+    if (script.empty()) script = app::find_assets(o.assets) / "harness" / "demo.txt";
     auto text = app::read_file(script);
     if (!text) {
       std::fprintf(stderr, "ca-kiosk: cannot read the script %s\n", text.error().c_str());
@@ -234,19 +308,31 @@ int run(const Options& o) {
       for (const auto& e : steps.error()) std::fprintf(stderr, "  %s\n", e.c_str());
       return 2;
     }
+    a.settle(1);
+    app::HarnessHooks hooks;
+    if (!o.demo_world.empty()) {
+      // Benchmarks: the world (platform, key personalisation) lives in the benchmark's process; the SMS
+      // codes come from the platform's outbox file, the payment from the benchmark.
+      auto c = runtime::load_config(std::filesystem::path(o.demo_world) / "kiosk.json");
+      if (!c) {
+        std::fprintf(stderr, "ca-kiosk: %s/kiosk.json has errors\n", o.demo_world.c_str());
+        return 3;
+      }
+      config = std::move(*c);
+      hooks.sms_code = [dir = o.demo_world](const std::string& phone) { return outbox_code(dir, phone); };
+    } else {
+      if (!start_demo(world, panel, config)) return 3;
+      hooks = app::demo_hooks(*world);
+    }
+    if (!attach(*deferred, config)) return 3;
     std::printf("harness: %s → %s\n", script.c_str(), o.out.c_str());
-    const auto r = app::run_script(a, *steps, o.out, stdout);
+    const auto r = app::run_script(a, *steps, o.out, stdout, hooks);
     if (o.stats) print_stats(a);
     return r.failures == 0 ? 0 : 1;
   }
-  if (deferred) {
-    a.settle(1);  // the home screen first
-    std::string error;
-    if (!attach_real_runtime(*deferred, config, error)) {
-      std::fprintf(stderr, "ca-kiosk: the runtime cannot start: %s\n", error.c_str());
-      return 3;
-    }
-  }
+  a.settle(1);  // the home screen first
+  if (o.demo && !start_demo(world, panel, config)) return 3;
+  if (!attach(*deferred, config)) return 3;
   a.run();
   if (o.stats) print_stats(a);
   return 0;
@@ -274,6 +360,8 @@ int main(int argc, char** argv) {
                  "benchmark: draw N frames of the first screen, print timings");
   cli.add_flag("--stats", o.stats, "print frame timings, atlas size and peak RSS at exit");
   cli.add_flag("--trace-frames", o.trace_frames, "benchmark: print a line for every frame drawn");
+  cli.add_option("--demo-world", o.demo_world,
+                 "benchmark: with --demo, the demo world another process runs (DIR/kiosk.json, DIR/platform)");
   CLI11_PARSE(cli, argc, argv);
   try {
     return run(o);

@@ -9,7 +9,7 @@ std::span<const std::string_view> all_keys() {
       kKeyCheckNoProduct,      kKeyCheckBrandUnknown,    kKeyCheckBrandMismatch,   kKeyCheckNoCertificate,
       kKeyCheckNoPrivateKey,   kKeyCheckPinLocked,       kKeyCheckPinToBeChanged,  kKeyCheckMechanism,
       kKeyCheckTooEarly,       kKeyCheckTooLate,         kKeyDetailsOtherKey,      kPhoneErrorFormat,
-      kPhoneErrorGetCodeFirst, kFailureNeedsStaffTitle,  kFailureNeedsStaffNext,   kFailurePinLocked,
+      kPhoneErrorGetCodeFirst, kPhoneErrorVerificationLapsed, kFailureNeedsStaffTitle,  kFailureNeedsStaffNext,   kFailurePinLocked,
       kFailureTokenFull,       kFailurePlatformRefused,  kFailureDevice,           kFailureOrderTitle,
       kFailureRetryNext,       kFailureNotChargedNext,   kFailureUnavailableTitle, kFailureUnavailableBody,
       kLoginErrorWait,         kProfileErrorName,        kProfileErrorEmail,       kProfileErrorPhoneCode,

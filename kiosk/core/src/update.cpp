@@ -140,6 +140,9 @@ std::string check_key(const Model& m, const KeyRead& k, const CertSummary** pick
 
 void go_paid(Model& m, std::vector<Effect>& fx) {
   Renewal& r = *m.renewal;
+  // The customer stood still while paying on the phone (no idle limit there): the usual idle time counts
+  // from the payment, or 您还在吗 would greet them the moment the key's details appear.
+  m.last_activity = m.now;
   if (r.order) r.order->status = OrderStatus::Paid;
   r.closing_order = false;
   m.screen = Screen::KeyDetails;
@@ -553,6 +556,19 @@ struct Handler {
     if (!m.renewal || !m.renewal->ordering) return;
     Renewal& r = *m.renewal;
     r.ordering = false;
+    if (o.error_key == "error.platform.verification.invalid") {
+      // The phone's verification lapsed (e.g. a QR left to expire, then 【重新下单】): nothing was charged;
+      // the number is kept and a new code is all it takes.
+      r.phone_verified = false;
+      ++r.order_attempt;  // the next order carries a new verification: a new idempotency key
+      r.order.reset();
+      r.qr_expired = false;
+      r.phone.sms = SmsState::None;
+      r.phone.code_sent_once = false;
+      r.phone.error_key = std::string(msg::kPhoneErrorVerificationLapsed);
+      m.screen = Screen::Phone;
+      return;
+    }
     Failure f;
     f.title_key = std::string(msg::kFailureOrderTitle);
     f.body_key = o.error_key;

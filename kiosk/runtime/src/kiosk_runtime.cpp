@@ -397,7 +397,10 @@ struct KioskRuntime::Impl {
 
   void close_order(const core::CloseOrder& e, std::uint64_t s) {
     auto biz = business_for_order(e.order_id);
-    std::string key = biz ? idempotency_key(*biz, "order.close") : platform::new_idempotency_key();
+    // One key per order: a business that re-orders after an expired QR closes a second order, and the
+    // first close's key would only replay the first answer.
+    std::string key =
+        biz ? idempotency_key(*biz, "order.close." + e.order_id) : platform::new_idempotency_key();
     if (biz) jwrite([&](journal::Journal& j) { return j.intent(*biz, "order.close"); });
     crash_point("order.close.after_intent");
     auto o = api().order_close(e.order_id, key);

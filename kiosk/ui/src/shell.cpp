@@ -51,6 +51,11 @@ FrameResult Shell::frame(const core::Model& m) {
   ImGui::End();
   std::optional<core::Event> overlay_event;
   if (chrome.idle_overlay) overlay_event = draw_idle_overlay(IdleOverlayView{chrome.idle_seconds_left}, c);
+  if (options_.demo_panel) {
+    c.layer = 2;
+    options_.demo_panel(c, m);
+    c.layer = 0;
+  }
   ImGui::Render();
 
   for (auto& e : chrome_events) result.events.push_back(std::move(e));

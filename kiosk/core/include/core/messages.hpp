@@ -21,6 +21,7 @@ inline constexpr std::string_view kKeyCheckTooLate = "keycheck.error.too_late";
 inline constexpr std::string_view kKeyDetailsOtherKey = "keydetails.error.other_key";
 inline constexpr std::string_view kPhoneErrorFormat = "phone.error.format";
 inline constexpr std::string_view kPhoneErrorGetCodeFirst = "phone.error.get_code_first";
+inline constexpr std::string_view kPhoneErrorVerificationLapsed = "phone.error.verification_lapsed";
 inline constexpr std::string_view kFailureNeedsStaffTitle = "failure.needs_staff.title";
 inline constexpr std::string_view kFailureNeedsStaffNext = "failure.needs_staff.next";
 inline constexpr std::string_view kFailurePinLocked = "failure.pin_locked";

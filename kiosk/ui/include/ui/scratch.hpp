@@ -10,6 +10,7 @@
 
 #include "ui/account_screens.hpp"
 #include "ui/keypad.hpp"
+#include "ui/renewal_scratch.hpp"
 #include "ui/widgets.hpp"
 
 namespace ui {
@@ -32,7 +33,19 @@ struct SessionScratch {
   HomeScratch home;
   HelpScratch help;
   ComingSoonScratch coming_soon;
-  // The renewal and personal-centre screens add theirs here (e.g. PhoneScratch phone; PinScratch pin;).
+  // The renewal (ui/renewal_scratch.hpp).
+  ProductsScratch products;
+  KeyCheckScratch key_check;
+  PhoneScratch phone;
+  OrderListScratch order_list;
+  PaymentScratch payment;
+  KeyDetailsScratch key_details;
+  PinScratch pin;
+  ProgressScratch progress;
+  KeyPulledScratch key_pulled;
+  SuccessScratch success;
+  FailureScratch failure;
+  // The personal centre (ui/account_screens.hpp).
   LoginScratch login;
   AccountHomeScratch account_home;
   MyBusinessScratch my_business;

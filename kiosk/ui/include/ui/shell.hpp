@@ -26,6 +26,8 @@ struct ShellOptions {
   std::function<std::uint32_t()> seed = [] { return 1u; };
   // Pinyin and handwriting for the on-screen keyboard (owned by the app; may be null).
   InputMethods* ime = nullptr;
+  // Drawn last, above everything (the demo's panel, `ca-kiosk --demo` only); its widgets on layer 2.
+  std::function<void(Ctx&, const core::Model&)> demo_panel;
 };
 
 struct FrameResult {

@@ -1,10 +1,20 @@
 // Screen registration: core::Screen → the function that draws it, with the core's view for it.
 #include "ui/account_screens.hpp"
+#include "ui/renewal.hpp"
 #include "ui/screens.hpp"
 #include "ui/style.hpp"
 #include "ui/widgets.hpp"
 
 namespace ui {
+namespace {
+
+// While a dialog is up only the dialog takes touches (its window covers the screen), so its intent wins.
+std::optional<core::Event> with_dialog(const core::Model& m, std::optional<core::Event> screen, Ctx& c) {
+  if (m.dialog == core::Dialog::None) return screen;
+  return draw_dialog(dialog_view(m), c);
+}
+
+}  // namespace
 
 std::optional<core::Event> draw_screen(const core::Model& m, SessionScratch& s, Ctx& c) {
   switch (m.screen) {
@@ -14,20 +24,29 @@ std::optional<core::Event> draw_screen(const core::Model& m, SessionScratch& s, 
       return draw_help(HelpView{}, s.help, c);
     case core::Screen::ComingSoon:
       return draw_coming_soon(ComingSoonView{}, s.coming_soon, c);
-    // The renewal (issue 6) replaces these placeholders, one file per screen, e.g.
-    //   case core::Screen::Products: return draw_products(core::products_view(m), s.products, c);
+    // The renewal (ui/renewal.hpp); a core dialog is drawn over the screen that opened it.
     case core::Screen::Products:
+      return with_dialog(m, draw_products(core::products_view(m), s.products, c), c);
     case core::Screen::KeyCheck:
+      return with_dialog(m, draw_key_check(core::key_check_view(m), s.key_check, c), c);
     case core::Screen::Phone:
+      return with_dialog(m, draw_phone(core::phone_view(m), s.phone, c), c);
     case core::Screen::OrderList:
+      return with_dialog(m, draw_order_list(core::order_list_view(m), s.order_list, c), c);
     case core::Screen::Payment:
+      return with_dialog(m, draw_payment(core::payment_view(m), s.payment, c), c);
     case core::Screen::KeyDetails:
+      return with_dialog(m, draw_key_details(core::key_details_view(m), s.key_details, c), c);
     case core::Screen::Pin:
+      return with_dialog(m, draw_pin(core::pin_view(m), s.pin, c), c);
     case core::Screen::Progress:
+      return with_dialog(m, draw_progress(core::progress_view(m), s.progress, c), c);
     case core::Screen::KeyPulled:
+      return with_dialog(m, draw_key_pulled(core::key_pulled_view(m), s.key_pulled, c), c);
     case core::Screen::Success:
+      return with_dialog(m, draw_success(core::success_view(m), s.success, c), c);
     case core::Screen::Failure:
-      return draw_placeholder(PlaceholderView{m.screen}, c);
+      return with_dialog(m, draw_failure(core::failure_view(m), s.failure, c), c);
     // The personal centre (issue 7).
     case core::Screen::Login:
       return draw_login(core::login_view(m), s.login, c);

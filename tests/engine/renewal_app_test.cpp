@@ -1,0 +1,308 @@
+// The renewal end to end, by synthetic touch on the real ca-kiosk app (offscreen) with the real runtime,
+// in the demo's world (kiosk/demo, the same libkiosk_demo.so `ca-kiosk --demo` loads): the reference
+// platform in this process over mutual TLS on loopback, a SoftHSM key behind the fault module. One world
+// for the whole run (SoftHSM reads SOFTHSM2_CONF once per process); each case gets a fresh key.
+//
+// Cases: a paid product (the payment QR decoded by zbarimg from the rendered PNG = the order's code_url), a
+// ¥0 product (no payment screen), a wrong PIN then the right one, the key pulled mid-rollover and put back
+// (the renewal goes on, one issuance), the QR expired (a new order, the old one closed or expired on the
+// platform), a payment made just as the customer cancels (goes on as paid), the idle timeout mid-flow and
+// its wipe (no phone number or name in the next session's screens or view-model).
+#include <dlfcn.h>
+#include <unistd.h>
+#include <doctest/doctest.h>
+#include <fmt/core.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "app.hpp"
+#include "demo/controls.hpp"
+#include "demo_panel.hpp"
+#include "files.hpp"
+#include "harness.hpp"
+#include "runtime/config.hpp"
+#include "runtime/kiosk_runtime.hpp"
+
+namespace {
+
+constexpr const char* kPhone = "13812345678";
+
+demo::Controls& world() {
+  static std::unique_ptr<demo::Controls> w = [] {
+    void* m = dlopen(KIOSK_DEMO_MODULE, RTLD_NOW | RTLD_LOCAL);
+    REQUIRE_MESSAGE(m != nullptr, dlerror());
+    using Create = demo::Controls* (*)(void (*)(const char*), std::string*);
+    auto create = reinterpret_cast<Create>(dlsym(m, "kiosk_demo_create"));
+    REQUIRE_MESSAGE(static_cast<bool>(create), "no kiosk_demo_create");
+    std::string error;
+    demo::Controls* c = create([](const char*) {}, &error);
+    REQUIRE_MESSAGE(c != nullptr, error);
+    return std::unique_ptr<demo::Controls>(c);
+  }();
+  return *w;
+}
+
+// The kiosk as it starts: the real runtime with the demo world's configuration, and the app offscreen.
+class Kiosk {
+ public:
+  explicit Kiosk(demo::KeyKind key) {
+    auto& w = world();
+    REQUIRE(w.advance_platform_clock(0).has_value());
+    auto k = w.new_key(key);
+    REQUIRE_MESSAGE(k.has_value(), (k ? std::string() : k.error()));
+    auto cfg = runtime::load_config(w.config_path());
+    REQUIRE(cfg.has_value());
+    runtime::RuntimeOptions o;
+    o.config = *cfg;
+    auto rt = runtime::KioskRuntime::create(std::move(o));
+    REQUIRE_MESSAGE(rt.has_value(), (rt ? std::string() : rt.error()));
+    rt_ = std::move(*rt);
+    app::AppConfig ac;
+    ac.mode = app::DisplayMode::Headless;
+    ac.assets = app::load_assets(KIOSK_TEST_ASSETS);
+    ac.seed = [] { return 7u; };
+    ac.log = [](const std::string&) {};
+    ac.rasterise_only_screenshots = true;
+    panel_.controls = &w;
+    ac.demo_panel = app::demo_panel(panel_);
+    app_ = std::make_unique<app::App>(std::move(ac), *rt_);
+    hooks_ = app::demo_hooks(w);
+    shots_ = std::filesystem::temp_directory_path() / fmt::format("kiosk-renewal-app-{}", getpid());
+    std::filesystem::create_directories(shots_);
+    script("wait key recognised 10000\n");
+  }
+  ~Kiosk() {
+    app_.reset();
+    rt_->stop();
+    rt_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(shots_, ec);
+  }
+  Kiosk(const Kiosk&) = delete;
+  Kiosk& operator=(const Kiosk&) = delete;
+
+  app::App& app() { return *app_; }
+  const core::Model& model() { return app_->model(); }
+  const std::filesystem::path& shots() const { return shots_; }
+
+  void script(std::string_view text) {
+    auto steps = app::parse_script(text);
+    REQUIRE_MESSAGE(steps.has_value(), "script does not parse");
+    char* buf = nullptr;
+    std::size_t len = 0;
+    std::FILE* log = open_memstream(&buf, &len);
+    const auto r = app::run_script(*app_, *steps, shots_, log, hooks_);
+    std::fclose(log);
+    const std::string printed(buf, len);
+    std::free(buf);
+    REQUIRE_MESSAGE(r.failures == 0, printed);
+    if (std::getenv("KIOSK_TEST_VERBOSE")) fmt::print("{}", printed);
+  }
+  std::string text(std::string_view key) {
+    app_->settle();
+    const auto* w = app_->widgets().find(key);
+    return w ? w->text : std::string("<no widget ") + std::string(key) + ">";
+  }
+  template <typename Pred>
+  bool wait(Pred done, int ms) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    while (!done() && std::chrono::steady_clock::now() < end) {
+      app_->pump(50);
+      app_->settle();
+    }
+    return done();
+  }
+  // Every text drawn in the last frame, joined.
+  std::string all_text() {
+    app_->settle();
+    std::string s;
+    for (const auto& w : app_->widgets().all()) s += w.text + "\n";
+    return s;
+  }
+
+ private:
+  std::unique_ptr<runtime::KioskRuntime> rt_;
+  std::unique_ptr<app::App> app_;
+  app::HarnessHooks hooks_;
+  app::DemoPanelState panel_;
+  std::filesystem::path shots_;
+};
+
+// From the home screen to the order list: the product pre-selected from the key, the phone verified.
+const char* kToOrderList = R"(tap home.renew
+wait enabled products.start 8000
+tap products.start
+wait screen Phone 15000
+type keypad 13812345678
+tap phone.get_code
+type-code keypad 13812345678
+tap phone.next
+wait screen OrderList 8000
+)";
+
+const char* kConfirmAndPin = R"(wait screen KeyDetails 15000
+wait enabled keydetails.confirm 15000
+tap keydetails.confirm
+wait widget dialog.ok 3000
+tap dialog.ok
+expect screen Pin
+)";
+
+std::string zbar(const std::filesystem::path& png) {
+  const auto out = png.string() + ".txt";
+  const std::string cmd = "zbarimg --raw -q '" + png.string() + "' > '" + out + "' 2>/dev/null";
+  if (std::system(cmd.c_str()) != 0) return {};
+  auto bytes = app::read_file(out);
+  std::string s = bytes ? std::string(bytes->begin(), bytes->end()) : std::string{};
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+int count_status(const std::vector<std::pair<std::string, std::string>>& orders, std::string_view status) {
+  int n = 0;
+  for (const auto& o : orders) n += o.second == status;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("a paid product: the QR scans back to the order's code_url, paid on the phone, 续费成功") {
+  Kiosk k(demo::KeyKind::Paid);
+  k.script(std::string(kToOrderList) + "tap order.submit\nwait screen Payment 8000\nwait widget payment.qr 8000\n" +
+           "shot payment\n");
+  REQUIRE(k.model().renewal);
+  REQUIRE(k.model().renewal->order);
+  const std::string url = k.model().renewal->order->code_url;
+  CHECK(url.rfind("weixin://", 0) == 0);
+  CHECK(k.text("payment.amount").find("300") != std::string::npos);
+  CHECK(zbar(k.shots() / "01-payment.png") == url);
+  REQUIRE(world().pay().has_value());
+  k.script(std::string(kConfirmAndPin) +
+           "type keypad 123456\ntap keypad.ok\nwait screen Success 90000\nshot success\n");
+  const auto orders = world().orders();
+  REQUIRE(orders.size() == 1);
+  CHECK(orders[0].second == "installed");
+  CHECK(k.text("success.validity.value").find("2027") != std::string::npos);
+}
+
+TEST_CASE("a ¥0 product skips the payment screen") {
+  Kiosk k(demo::KeyKind::Free);
+  k.script(std::string(kToOrderList) + "tap order.submit\n" + kConfirmAndPin +
+           "type keypad 123456\ntap keypad.ok\nwait screen Success 90000\n");
+  const auto orders = world().orders();
+  REQUIRE(orders.size() == 1);
+  CHECK(orders[0].second == "installed");
+}
+
+TEST_CASE("a wrong PIN is said in words; the right one renews") {
+  Kiosk k(demo::KeyKind::Free);
+  k.script(std::string(kToOrderList) + "tap order.submit\n" + kConfirmAndPin +
+           "type keypad 654321\ntap keypad.ok\nwait widget pin.failed 15000\n");
+  CHECK(k.model().screen == core::Screen::Pin);
+  CHECK(k.text("pin.failed") != "<no widget pin.failed>");
+  CHECK(k.text("pin.field").find("6") == std::string::npos);  // nothing typed is shown
+  k.script("type keypad 123456\ntap keypad.ok\nwait screen Success 90000\n");
+  CHECK(world().orders().at(0).second == "installed");
+}
+
+TEST_CASE("the key pulled mid-rollover and put back: the renewal goes on, one order, installed") {
+  Kiosk k(demo::KeyKind::Paid);
+  k.script(std::string(kToOrderList) + "tap order.submit\nwait screen Payment 8000\n");
+  REQUIRE(world().pay().has_value());
+  k.script(std::string(kConfirmAndPin) +
+           "hook pull-during-keygen\ntype keypad 123456\ntap keypad.ok\nwait screen KeyPulled 60000\n");
+  CHECK(k.model().key.presence == core::KeyPresence::NoKey);
+  // The same key back in (the demo panel's button): the renewal resumes, the PIN asked again.
+  k.script("tap demo.tab\ntap demo.key.insert\ntap demo.tab\nwait key recognised 8000\n");
+  const auto& m = k.model();
+  if (m.screen == core::Screen::KeyDetails || m.screen == core::Screen::KeyPulled)
+    k.script("wait enabled keydetails.confirm 15000\ntap keydetails.confirm\n");
+  k.script("wait screen Pin 15000\ntype keypad 123456\ntap keypad.ok\nwait screen Success 90000\n");
+  const auto orders = world().orders();
+  REQUIRE(orders.size() == 1);
+  CHECK(orders[0].second == "installed");
+}
+
+TEST_CASE("the QR expires: 重新下单 makes a new order and the old one is closed on the platform") {
+  Kiosk k(demo::KeyKind::Paid);
+  k.script(std::string(kToOrderList) + "tap order.submit\nwait screen Payment 8000\nwait widget payment.qr 8000\n");
+  const std::string first = k.model().renewal->order->id;
+  // The customer never pays: ten minutes and a second pass on both clocks. The screen's idle timeout is
+  // the order's expiry: no 您还在吗 before it, at it the overlay; 【继续】 shows 【重新下单】.
+  REQUIRE(world().advance_platform_clock(601).has_value());
+  k.script("advance 599\nexpect overlay off\nadvance 2\nexpect overlay on\ntap idle.continue\n"
+           "wait widget payment.new_order 8000\nexpect overlay off\n");
+  CHECK(k.model().screen == core::Screen::Payment);
+  // Ten minutes also lapsed the phone's verification on the platform: back to the phone step, in words,
+  // the number kept; a new code, and the new order.
+  k.script("tap payment.new_order\nwait screen Phone 15000\nwait widget phone.error 3000\n");
+  CHECK(k.text("phone.error") == "手机验证已过期，未扣费。请点击【获取验证码】重新验证后再下单。");
+  CHECK(k.text("phone.field.text") == kPhone);
+  k.script("tap phone.get_code\ntype-code keypad 13812345678\ntap phone.next\nwait screen OrderList 8000\n"
+           "tap order.submit\n");
+  k.wait([&] { return k.app().widgets().find("payment.qr") || k.model().screen == core::Screen::Failure; }, 15000);
+  if (k.model().renewal && k.model().renewal->failure)
+    FAIL("failure: " << k.model().renewal->failure->body_key << " " << k.model().renewal->failure->detail);
+  REQUIRE(k.model().renewal->order);
+  CHECK(k.model().renewal->order->id != first);
+  const auto orders = world().orders();
+  REQUIRE(orders.size() == 2);
+  CHECK((orders[0].second == "closed" || orders[0].second == "expired"));
+  CHECK(orders[1].second == "pending_payment");
+  k.script("tap payment.cancel\nwait widget dialog.ok 3000\ntap dialog.ok\nwait screen Home 15000\n");
+  const auto after = world().orders();
+  std::string statuses;
+  for (const auto& o : after) statuses += o.first + " " + o.second + "; ";
+  CHECK_MESSAGE(count_status(after, "pending_payment") == 0, statuses);  // cancelling closes it too
+  REQUIRE(world().advance_platform_clock(0).has_value());
+}
+
+TEST_CASE("paid on the phone just as the customer cancels: the renewal goes on as paid") {
+  Kiosk k(demo::KeyKind::Paid);
+  k.script(std::string(kToOrderList) + "tap order.submit\nwait screen Payment 8000\nwait widget payment.qr 8000\n" +
+           "tap payment.cancel\nwait widget dialog.ok 3000\n");
+  REQUIRE(world().pay().has_value());  // the phone paid while the dialog was up
+  k.script("tap dialog.ok\nwait screen KeyDetails 15000\n");
+  const auto orders = world().orders();
+  REQUIRE(orders.size() == 1);
+  CHECK(orders[0].second == "paid");
+  k.script(std::string("wait enabled keydetails.confirm 15000\ntap keydetails.confirm\nwait widget dialog.ok 3000\n") +
+           "tap dialog.ok\ntype keypad 123456\ntap keypad.ok\nwait screen Success 90000\n");
+  CHECK(world().orders().at(0).second == "installed");
+}
+
+TEST_CASE("the idle timeout mid-flow wipes the session: no phone number or name afterwards") {
+  Kiosk k(demo::KeyKind::Paid);
+  k.script(std::string(kToOrderList) + "tap order.submit\nwait screen Payment 8000\n");
+  REQUIRE(world().pay().has_value());
+  k.script("wait enabled keydetails.confirm 15000\n");
+  CHECK(k.all_text().find("张三") != std::string::npos);
+  const auto session = k.model().session;
+  // Walked away on the key's details: the overlay, then home with nothing kept.
+  k.script("advance 61\nexpect overlay on\nadvance 30\nexpect screen Home\nexpect overlay off\n");
+  CHECK(k.model().session != session);
+  CHECK_FALSE(k.model().renewal.has_value());
+  CHECK_FALSE(k.model().account.has_value());
+  const auto no_trace = [&](const std::string& where) {
+    const std::string t = k.all_text();
+    CHECK_MESSAGE(t.find(kPhone) == std::string::npos, where);
+    CHECK_MESSAGE(t.find("5678") == std::string::npos, where);
+    CHECK_MESSAGE(t.find("张三") == std::string::npos, where);
+    CHECK_MESSAGE(t.find("内蒙古") == std::string::npos, where);
+  };
+  no_trace("home");
+  // The next customer's renewal starts from nothing: an empty phone field, no code.
+  k.script("tap home.renew\nwait enabled products.start 8000\n");
+  no_trace("products");
+  k.script("tap products.start\nwait screen Phone 15000\n");
+  no_trace("phone");
+  CHECK(k.model().renewal->phone.phone.empty());
+  k.script("tap chrome.home\nexpect screen Home\n");
+  // The paid order is not lost: 我的业务 offers 【继续操作】 (tests/engine/account_app_test.cpp goes on).
+  CHECK(world().orders().at(0).second == "paid");
+}

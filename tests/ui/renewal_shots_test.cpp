@@ -1,0 +1,82 @@
+// Every renewal state through the real app's software renderer: no crash, the layout rules hold on the
+// real frame, the payment screen's QR scans (zbarimg) back to the order's code_url. With
+// KIOSK_SHOTS_DIR=DIR it also writes a PNG of every state in both languages and orientations, for a person
+// to look at (tests/ui/README: "look at every screenshot").
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "app.hpp"
+#include "core/view.hpp"
+#include "files.hpp"
+#include "renewal_states.hpp"
+#include "ui_test_support.hpp"
+
+namespace {
+
+class QuietRuntime final : public runtime::Runtime {
+ public:
+  void run(const core::Effect&, std::uint64_t) override {}
+  void set_waker(std::function<void()>) override {}
+  std::vector<core::Event> drain() override { return {}; }
+  bool wait(int) override { return false; }
+  void provide_secret(Secret, token::SecretBuffer) override {}
+};
+
+std::string zbar(const std::filesystem::path& png) {
+  const auto out = png.string() + ".txt";
+  const std::string cmd = "zbarimg --raw -q " + png.string() + " > " + out + " 2>/dev/null";
+  if (std::system(cmd.c_str()) != 0) return {};
+  auto bytes = app::read_file(out);
+  std::string s = bytes ? std::string(bytes->begin(), bytes->end()) : std::string{};
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("every renewal state drawn by the real app; the payment QR scans back to the order's code_url") {
+  const char* env = std::getenv("KIOSK_SHOTS_DIR");
+  const bool all = env && *env;
+  const std::filesystem::path dir =
+      all ? std::filesystem::path(env)
+          : std::filesystem::temp_directory_path() / ("kiosk-renewal-shots-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  QuietRuntime rt;
+  app::AppConfig config;
+  config.mode = app::DisplayMode::Headless;
+  config.assets = app::load_assets(ui_test::build_assets());
+  config.seed = [] { return 7u; };
+  config.log = [](const std::string&) {};
+  config.rasterise_only_screenshots = true;
+  app::App a(std::move(config), rt);
+  int n = 0;
+  for (const auto& display : {std::pair{1920, 1080}, std::pair{1080, 1920}}) {
+    a.resize(display.first, display.second);
+    for (const auto& s : ui_test::renewal_states()) {
+      for (core::Language lang : ui::kLanguages) {
+        if (!all && (lang == core::Language::En || display.first == 1080) && s.name != "payment-qr") continue;
+        core::Model m = s.model;
+        m.language = lang;
+        a.replace_model(m);
+        a.settle();
+        INFO(s.name << " " << ui::language_code(lang) << " " << display.first);
+        for (const auto& p : ui::check_layout(a.widgets(), a.display())) FAIL_CHECK(ui::to_string(p));
+        for (const auto& k : a.missing_keys()) FAIL_CHECK("missing text for " << k);
+        const bool scan = s.name == "payment-qr";
+        if (!all && !scan) continue;
+        const auto png = dir / (s.name + "-" + std::string(ui::language_code(lang)) + "-" +
+                                std::to_string(display.first) + "x" + std::to_string(display.second) + ".png");
+        REQUIRE(app::write_png(png, a.screenshot()).has_value());
+        ++n;
+        if (scan) CHECK(zbar(png) == core::payment_view(s.model).code_url);
+      }
+    }
+  }
+  CHECK(n >= 4);
+  if (!all) std::filesystem::remove_all(dir);
+}
