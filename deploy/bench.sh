@@ -14,4 +14,4 @@ xvfb-run -a -s "-screen 0 1920x1080x24 -nolisten tcp" \
 echo "==> renewal engine: whole headless renewals and a soak (README, Performance → Renewal engine)"
 "$BUILD/tests/bench/engine_bench" "${KIOSK_BENCH_ENGINE_RUNS:-15}" "${KIOSK_BENCH_SOAK:-1000}"
 echo "==> personal centre: the keyboard's pinyin (librime) and handwriting (zinnia) (README: Performance → Personal centre)"
-"$BUILD/tests/bench/ime_bench" 300
+"$BUILD/tests/bench/ime_bench" "${KIOSK_BENCH_IME_RUNS:-300}" "${KIOSK_BENCH_IME_COLD:-11}"
