@@ -304,8 +304,15 @@ TEST_CASE("profile: real name by pinyin, e-mail on the Latin keyboard, a new pho
   f.effects.clear();
   f.tap("profile.submit");
   CHECK_FALSE(f.effect<core::SaveProfile>());
-  CHECK(f.widget("profile.error").text == "请输入正确的电子邮箱地址。");
+  CHECK(f.widget("profile.problem.0").text == "请输入正确的电子邮箱地址。");
+  CHECK_FALSE(f.has("profile.problem.1"));
   f.layouts("profile, bad e-mail");
+  // Every rule broken at once, each in words (the keyboards' fields as typed).
+  f.apply(core::ProfileSubmitted{"王5", "wangwu@", "139"});
+  CHECK(f.widget("profile.problem.0").text == "真实姓名只能包含汉字、字母、“·”和空格，不能有数字或其他符号。");
+  CHECK(f.widget("profile.problem.1").text == "请输入正确的11位手机号码。");
+  CHECK(f.widget("profile.problem.2").text == "请输入正确的电子邮箱地址。");
+  f.layouts("profile, three problems");
   f.tap("profile.email");
   f.type("profile.email_kb", "example.cn");
 
@@ -382,7 +389,8 @@ TEST_CASE("修改密码: every rule broken is said in words and nothing leaves t
   CHECK_FALSE(f.effect<core::ChangePassword>());
   CHECK(f.secrets.empty());
   CHECK(f.widget("password.problem.0").text == "新密码至少需要8个字符。");
-  CHECK(f.widget("password.problem.1").text == "两次输入的新密码不一致。");
+  CHECK(f.widget("password.problem.1").text == "新密码不能由手机号码组成。");  // x5678: the last four digits
+  CHECK(f.widget("password.problem.2").text == "两次输入的新密码不一致。");
   f.layouts("change password, problems");
   // Derived from the phone.
   f.tap("password.new");
@@ -443,4 +451,61 @@ TEST_CASE(
   CHECK(s->profile.name_keyboard.letters.empty());
   CHECK_FALSE(s->profile.filled);
   for (const auto& w : f.h.widgets().all()) CHECK(w.text.find("李四") == std::string::npos);
+}
+
+TEST_CASE("【退出登录】 on every personal-centre screen, with any keyboard up; it wipes the session") {
+  // Each case: how to reach the screen and state from a fresh login; then 【退出登录】 must be drawn, enabled,
+  // a full touch target and tappable, and end the personal session.
+  struct Case {
+    const char* what;
+    bool forced;
+    std::vector<std::string> taps;
+  };
+  const std::vector<Case> cases{
+      {"account home", false, {}},
+      {"my business", false, {"account.my_business"}},
+      {"profile", false, {"account.profile"}},
+      {"profile, Chinese keyboard", false, {"account.profile", "profile.real_name"}},
+      {"profile, handwriting", false, {"account.profile", "profile.real_name", "profile.name_kb.handwriting"}},
+      {"profile, phone keypad", false, {"account.profile", "profile.phone"}},
+      {"profile, e-mail keyboard", false, {"account.profile", "profile.email"}},
+      {"change password", false, {"account.password"}},
+      {"change password, new", false, {"account.password", "password.new"}},
+      {"change password, forced", true, {}},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.what);
+    Flow f;
+    f.apply(core::PersonalCentreTapped{});
+    f.apply(core::LoginSubmitted{kPhone});
+    f.apply(core::LoggedIn{f.m.session, c.forced, profile()});
+    if (c.taps.size() > 0 && c.taps[0] == "account.my_business") {
+      f.tap(c.taps[0]);
+      f.apply(core::BusinessLoaded{f.m.session, {item("O-1", core::OrderStatus::Paid, true)}});
+    } else {
+      for (const auto& t : c.taps) f.tap(t);
+    }
+    for (const auto& size : {ImVec2(1920, 1080), ImVec2(1080, 1920)}) {
+      f.h.set_display(size);
+      const auto& w = f.widget("account.logout");
+      CHECK(w.enabled);
+      CHECK(w.interactive);
+      CHECK(w.visible.GetWidth() >= 60.0f);
+      CHECK(w.visible.GetHeight() >= 60.0f);
+      CHECK(w.text == "退出登录");
+    }
+    f.h.set_display(ImVec2(1920, 1080));
+    const auto session = f.m.session;
+    f.effects.clear();
+    f.tap("account.logout");
+    CHECK(f.m.screen == core::Screen::Home);
+    CHECK_FALSE(f.m.account);
+    CHECK(f.m.session == session + 1);
+    CHECK(f.effect<core::Logout>());
+    CHECK(f.effect<core::WipeSession>());
+    for (const auto& w : f.h.widgets().all()) {
+      CHECK(w.text.find("李四") == std::string::npos);
+      CHECK(w.text.find(kPhone) == std::string::npos);
+    }
+  }
 }

@@ -15,7 +15,7 @@ std::span<const std::string_view> all_keys() {
       kLoginErrorWait,         kProfileErrorName,        kProfileErrorEmail,       kProfileErrorPhoneCode,
       kResumeInsertKey,        kResumeOtherKey,          kResumeNothingToDo,       kPasswordCurrentEmpty,
       kPasswordTooShort,       kPasswordFromPhone,       kPasswordSameAsCurrent,   kPasswordMismatch,
-      kOrderMethodWechat,
+      kOrderMethodWechat,      kProfileErrorNameShort,   kProfileErrorNameLong,    kProfileErrorNameChars,
   };
   return kAll;
 }

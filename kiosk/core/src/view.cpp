@@ -287,6 +287,7 @@ ProfileView profile_view(const Model& m) {
   v.profile = a.profile;
   v.saving = f.saving;
   v.saved = f.saved;
+  v.problem_keys = f.problem_keys;
   v.error_key = f.error_key;
   v.code_phone = f.new_phone.phone;
   v.sending = f.new_phone.sms == SmsState::Sending;

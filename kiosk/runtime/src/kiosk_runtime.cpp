@@ -98,6 +98,9 @@ struct KioskRuntime::Impl {
   std::map<std::string, token::CertInfo> certs;  // read from the key, by fingerprint
   token::SecretBuffer phone_token;   // the platform's proof that the customer owns the phone
   token::SecretBuffer account_token; // the personal centre's bearer token
+  // Names this run of the kiosk in the platform's per-session login throttle: the core's session numbers
+  // start again at 1 after a restart, and the next customer must not inherit a locked "session 1".
+  const std::string run_id = platform::new_idempotency_key();
   std::optional<std::int64_t> business;  // this session's business in the journal
 
   // ---- the poll lane's own client
@@ -678,7 +681,7 @@ struct KioskRuntime::Impl {
   void account_login(const core::AccountLogin& e, std::uint64_t s) {
     auto password = take(Secret::Password);
     auto code = take(Secret::SmsCode);
-    const std::string kiosk_session = opt.config.kiosk_id + ":" + std::to_string(s);
+    const std::string kiosk_session = opt.config.kiosk_id + ":" + run_id + ":" + std::to_string(s);
     platform::Result<contract::Session> r;
     if (e.method == core::LoginMethod::Sms) {
       r = api().login_sms(e.phone, code ? code->reveal() : std::string_view{}, kiosk_session,

@@ -187,7 +187,8 @@ struct BusinessItem {
 struct ProfileForm {
   bool saving = false;
   bool saved = false;               // 修改成功
-  std::string error_key;
+  std::vector<std::string> problem_keys;  // every rule the typed fields break, in words
+  std::string error_key;                  // what the platform (or the SMS step) said
   PhoneStep new_phone;              // a changed phone is verified by its own SMS code
 };
 

@@ -185,7 +185,8 @@ struct ProfileView {
   Profile profile;           // as the platform has it (the form's scratch holds the edits)
   bool saving = false;
   bool saved = false;        // 修改成功
-  std::string error_key;
+  std::vector<std::string> problem_keys;  // every rule broken, in words (checked by the core)
+  std::string error_key;                  // the platform's answer
   // A changed phone is verified by a code sent to the new number.
   std::string code_phone;
   bool sending = false;

@@ -5,7 +5,8 @@
 //
 // Widget keys: profile.username, profile.level, profile.registered (text); profile.real_name,
 // profile.phone, profile.code, profile.email (fields); profile.get_code; profile.submit; profile.saved,
-// profile.error; the keyboards profile.name_kb, profile.email_kb and the keypad profile.pad.
+// profile.problem.i (every rule broken), profile.error (the platform's answer); the keyboards
+// profile.name_kb, profile.email_kb and the keypad profile.pad.
 #include "account_common.hpp"
 #include "core/update.hpp"
 
@@ -107,19 +108,37 @@ std::optional<core::Event> draw_profile(const core::ProfileView& v, ProfileScrat
     out = core::ProfileSubmitted{s.real_name, s.email, phone};
     s.focus = Field::None;
   }
+  // Every rule the fields break, one paragraph each (profile.problem.i): right after 【提交】 (nothing has
+  // the focus) all of them, in the keyboard's place; while a field is being corrected, as many as the form
+  // has room for under the fields.
+  auto draw_problems = [&](ImRect room) {
+    for (std::size_t i = 0; i < v.problem_keys.size(); ++i) {
+      const std::string_view text = c.tr(v.problem_keys[i]);
+      const float h = paragraph_height(c, text, room.GetWidth(), FontRole::Body);
+      if (h > room.GetHeight()) break;
+      paragraph(c, "profile.problem." + std::to_string(i), text, cut_top(room, h, 10.0f),
+                {FontRole::Body, color::kDanger, Align::Left});
+    }
+  };
+  if (s.focus != Field::None) draw_problems(form);
   const std::string_view error = !v.error_key.empty() ? v.error_key : std::string_view(v.phone_error_key);
   if (!error.empty())
     paragraph(c, "profile.error", c.tr(error), form, {FontRole::Body, color::kDanger, Align::Left});
-  else if (v.saved)
+  else if (v.saved && v.problem_keys.empty())
     text_line(c, "profile.saved", c.tr("profile.saved"), cut_top(form, 56.0f),
               {FontRole::Title, color::kOk, Align::Left});
-  else if (phone_changed && !v.code_sent)
+  else if (phone_changed && !v.code_sent && v.problem_keys.empty())
     paragraph(c, "profile.phone_hint", c.tr("profile.phone_hint"), form,
               {FontRole::Body, color::kTextMuted, Align::Left});
 
   switch (s.focus) {
     case Field::None:
-      account::keys_hint(c, "profile.keys_hint", split.keys);
+      if (v.problem_keys.empty()) {
+        account::keys_hint(c, "profile.keys_hint", split.keys);
+      } else {
+        fill(split.keys, color::kSurface, metric::kRounding);
+        draw_problems(inset(split.keys, metric::kPad));
+      }
       break;
     case Field::RealName: {
       KeyboardOptions o;
