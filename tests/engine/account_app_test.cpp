@@ -22,6 +22,7 @@
 #include "engine_env.hpp"
 #include "files.hpp"
 #include "harness.hpp"
+#include "journal/journal.hpp"
 #include "platform/dev.hpp"
 #include "runtime/config.hpp"
 #include "runtime/kiosk_runtime.hpp"
@@ -466,6 +467,8 @@ void crash_and_resume(EngineEnv& env, const std::string& point, ResumeOutcome& o
       CHECK_FALSE(k.drawn("business.continue.0"));
     } else {
       CHECK(k.text("business.row.0.status") != "已完成");
+      // This kiosk's journal knows where it stopped.
+      CHECK(k.text("business.row.0.stopped").starts_with("在本机办理，中断于："));
       k.script("wait widget business.continue.0 3000\ntap business.continue.0\n");
       if (!k.finish_renewal()) out.violations.push_back(point + ": 继续操作 did not end in 续费成功");
     }
@@ -518,6 +521,7 @@ TEST_CASE(
              "tap account.my_business\nwait widget business.continue.0 8000\ntap business.continue.0\n" +
              "wait widget business.resume_error 8000\n");
     CHECK(k.text("business.resume_error") == "请插入这笔业务所用的KEY，再点击【继续操作】。");
+    CHECK_FALSE(k.drawn("business.row.0.stopped"));  // this kiosk's journal never had it
     // Another key: refused, in words.
     env.set_token_serial("OTHER-KEY-0001");
     env.set_faults("");
@@ -554,8 +558,32 @@ TEST_CASE(
     k.script(login_by_sms(kPhone) + "tap account.my_business\nwait widget business.row.0.status 8000\n");
     CHECK(k.text("business.row.0.status") == "待柜台处理");
     CHECK(k.text("business.row.0.staff") == "请携带KEY到柜台办理，并出示订单号。");
+    CHECK(k.text("business.row.0.details").find("订单号 " + recs.orders[0].id) != std::string::npos);
     CHECK_FALSE(k.drawn("business.continue.0"));
     CHECK(k.text("business.row.1.status") == "已完成");  // the first customer's, done
+  }
+
+  // A paid renewal this kiosk sent to the counter while the platform could not be told: its journal
+  // says so, and 我的业务 follows the journal (no 【继续操作】, what to do at the counter).
+  auto c3 = env.new_customer(Brand::Feitian);
+  r = env.renew({{"KIOSK_CRASH_AT", "submit.after_intent"}});
+  REQUIRE(r.killed);
+  recs = env.records(c3.fingerprint);
+  REQUIRE(recs.orders.size() == 1);
+  REQUIRE(recs.orders[0].status == "paid");
+  {
+    auto j = journal::Journal::open(env.dir() / "journal.db");
+    REQUIRE(j.has_value());
+    auto b = j->by_order(recs.orders[0].id);
+    REQUIRE((b && *b));
+    REQUIRE(j->set_status((*b)->id, journal::Status::NeedsStaff, "failure.pin_locked").has_value());
+  }
+  {
+    Kiosk k(env);
+    k.script(login_by_sms(kPhone) + "tap account.my_business\nwait widget business.row.0.status 8000\n");
+    CHECK(k.text("business.row.0.status") == "待柜台处理");
+    CHECK(k.text("business.row.0.staff") == "请携带KEY到柜台办理，并出示订单号。");
+    CHECK_FALSE(k.drawn("business.continue.0"));
   }
 }
 

@@ -250,12 +250,16 @@ TEST_CASE("my business: rows with 【继续操作】, the counter's business, lo
                                         item("O-STAFF", core::OrderStatus::NeedsStaff, false),
                                         item("O-DONE", core::OrderStatus::Installed, false)};
   items[1].needs_staff_reason = "order.next_step.go_to_counter";
+  items[0].stopped_at_key = "business.stopped.install";  // begun on this kiosk (its journal)
   for (int i = 0; i < 6; ++i)
     items.push_back(item("O-OLD" + std::to_string(i), core::OrderStatus::Closed, false));
   f.apply(core::BusinessLoaded{f.m.session, items});
   f.layouts("my business, nine rows");
   CHECK(f.widget("business.row.0.status").text == "已支付，未完成");
   CHECK(f.widget("business.row.1.staff").text == "请携带KEY到柜台办理，并出示订单号。");
+  CHECK(f.widget("business.row.1.details").text.find("订单号 O-STAFF") != std::string::npos);  // the number to show
+  CHECK(f.widget("business.row.0.stopped").text == "在本机办理，中断于：将新证书写入KEY");
+  CHECK_FALSE(f.has("business.row.1.stopped"));
   CHECK(f.widget("business.row.2.status").text == "已完成");
   CHECK_FALSE(f.has("business.continue.1"));
   CHECK(f.widget("business.row.0.details").text.find("¥300.00") != std::string::npos);

@@ -270,6 +270,7 @@ MyBusinessView my_business_view(const Model& m) {
     r.status = b.status;
     r.can_continue = b.can_continue;
     r.needs_staff_reason = b.needs_staff_reason;
+    r.stopped_at_key = b.stopped_at_key;
     r.resuming = a.resuming && a.resume_order_id == b.order_id;
     v.rows.push_back(std::move(r));
   }

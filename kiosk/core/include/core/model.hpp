@@ -182,6 +182,9 @@ struct BusinessItem {
   OrderStatus status = OrderStatus::PendingPayment;
   bool can_continue = false;        // paid and not finished: 【继续操作】
   std::string needs_staff_reason;   // a message key when it waits for the counter
+  // From this kiosk's journal (empty when the business began elsewhere): where it stopped here, as a
+  // message key ("business.stopped.install").
+  std::string stopped_at_key;
 };
 
 struct ProfileForm {

@@ -171,6 +171,7 @@ struct BusinessRow {
   OrderStatus status = OrderStatus::PendingPayment;
   bool can_continue = false;       // 【继续操作】
   std::string needs_staff_reason;  // a message key: what the counter does
+  std::string stopped_at_key;      // begun on this kiosk: the step where it stopped (message key)
   bool resuming = false;           // this row's 【继续操作】 is under way
 };
 struct MyBusinessView {
