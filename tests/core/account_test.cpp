@@ -82,6 +82,33 @@ TEST_CASE("the default password needs an SMS code, then only 修改密码 is rea
   CHECK(d.m.screen == Screen::ChangePassword);
   d.send(BackTapped{});
   CHECK(d.m.screen == Screen::ChangePassword);
+  // Nothing else answers, even on the account home (as if some path led there): no list, no profile, no
+  // resume, no save; the personal centre's entry leads back to 修改密码.
+  {
+    Driver f = d;
+    f.m.screen = Screen::AccountHome;
+    f.send(MyBusinessTapped{});
+    CHECK(f.m.screen == Screen::AccountHome);
+    CHECK_FALSE(f.effect<LoadBusiness>());
+    f.send(ProfileTapped{});
+    CHECK(f.m.screen == Screen::AccountHome);
+    f.m.screen = Screen::MyBusiness;
+    BusinessItem paid;
+    paid.order_id = "O-1";
+    paid.status = OrderStatus::Paid;
+    paid.can_continue = true;
+    f.m.account->business = {paid};
+    f.send(ContinueBusinessTapped{"O-1"});
+    CHECK_FALSE(f.effect<ResumeBusiness>());
+    f.m.screen = Screen::Profile;
+    f.send(ProfileSubmitted{"李四", "", "13812345678"});
+    CHECK_FALSE(f.effect<SaveProfile>());
+    f.send(ProfileGetCodeTapped{"13900001111"});
+    CHECK_FALSE(f.effect<SendSms>());
+    f.m.screen = Screen::Home;
+    f.send(PersonalCentreTapped{});
+    CHECK(f.m.screen == Screen::ChangePassword);
+  }
   d.send(PasswordSubmitted{{std::string(msg::kPasswordTooShort)}});
   CHECK(d.m.account->password_form.problem_keys.size() == 1);
   CHECK_FALSE(d.effect<ChangePassword>());
