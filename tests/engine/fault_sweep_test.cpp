@@ -40,7 +40,7 @@ TEST_CASE("the platform fails before committing, or commits and drops its answer
   int points = 0, violations = 0;
   for (Brand brand : {Brand::Haitai, Brand::Feitian}) {
     for (const auto& call : calls) {
-      for (const char* mode : {"fail", "drop"}) {
+      for (const std::string mode : {"fail", "drop"}) {
         CAPTURE(call);
         CAPTURE(mode);
         auto c = env.new_customer(brand);

@@ -14,7 +14,7 @@
 #include <random>
 #include <thread>
 
-#include "contract/c_handle.hpp"
+#include "token/c_handle.hpp"
 #include "contract/codes.hpp"
 
 namespace platform {
@@ -52,8 +52,8 @@ std::string Error::to_string() const {
 
 namespace {
 
-using CurlPtr = contract::CPtr<CURL, curl_easy_cleanup>;
-using SlistPtr = contract::CPtr<curl_slist, curl_slist_free_all>;
+using CurlPtr = token::CPtr<CURL, curl_easy_cleanup>;
+using SlistPtr = token::CPtr<curl_slist, curl_slist_free_all>;
 
 Error make_error(ErrorKind kind, std::string detail, std::string code = {}) {
   Error e;
@@ -557,9 +557,9 @@ Result<Json> Client::call(std::string_view method, std::string_view path, const 
 Result<contract::KioskConfigPayload> verify_signed_config(const contract::SignedConfig& config,
                                                           const std::filesystem::path& signing_key_pem,
                                                           contract::UnixTime now) {
-  using BioPtr = contract::CPtr<BIO, BIO_free_all>;
-  using PkeyPtr = contract::CPtr<EVP_PKEY, EVP_PKEY_free>;
-  using MdCtxPtr = contract::CPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
+  using BioPtr = token::CPtr<BIO, BIO_free_all>;
+  using PkeyPtr = token::CPtr<EVP_PKEY, EVP_PKEY_free>;
+  using MdCtxPtr = token::CPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
   BioPtr bio(BIO_new_file(signing_key_pem.c_str(), "r"));
   PkeyPtr key(bio ? PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr) : nullptr);
   ERR_clear_error();

@@ -19,10 +19,10 @@
 namespace reference {
 namespace {
 
-using BioPtr = contract::CPtr<BIO, BIO_free_all>;
-using MdCtxPtr = contract::CPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
-using PkeyCtxPtr = contract::CPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
-using BnPtr = contract::CPtr<BIGNUM, BN_free>;
+using BioPtr = token::CPtr<BIO, BIO_free_all>;
+using MdCtxPtr = token::CPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
+using PkeyCtxPtr = token::CPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
+using BnPtr = token::CPtr<BIGNUM, BN_free>;
 
 void der_append_length(Bytes& out, std::size_t n) {
   if (n < 0x80) {
@@ -56,7 +56,7 @@ bool add_ext(X509* cert, X509* issuer, int nid, const char* value) {
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, issuer ? issuer : cert, cert, nullptr, nullptr, 0);
-  contract::CPtr<X509_EXTENSION, X509_EXTENSION_free> ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value));
+  token::CPtr<X509_EXTENSION, X509_EXTENSION_free> ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value));
   return ext && X509_add_ext(cert, ext.get(), -1) == 1;
 }
 

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <type_traits>
 
-#include "contract/c_handle.hpp"
+#include "token/c_handle.hpp"
 #include "contract/encoding.hpp"
 
 namespace reference {
@@ -136,7 +136,7 @@ class Stmt {
   }
 
   Db& db_;
-  contract::CPtr<sqlite3_stmt, sqlite3_finalize> s_;
+  token::CPtr<sqlite3_stmt, sqlite3_finalize> s_;
 };
 
 }  // namespace reference

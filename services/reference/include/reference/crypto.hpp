@@ -12,16 +12,16 @@
 #include <string_view>
 #include <vector>
 
-#include "contract/c_handle.hpp"
+#include "token/c_handle.hpp"
 #include "contract/encoding.hpp"
 
 namespace reference {
 
 using contract::Bytes;
-using EvpPkeyPtr = contract::CPtr<EVP_PKEY, EVP_PKEY_free>;
-using X509Ptr = contract::CPtr<X509, X509_free>;
-using X509ReqPtr = contract::CPtr<X509_REQ, X509_REQ_free>;
-using X509NamePtr = contract::CPtr<X509_NAME, X509_NAME_free>;
+using EvpPkeyPtr = token::CPtr<EVP_PKEY, EVP_PKEY_free>;
+using X509Ptr = token::CPtr<X509, X509_free>;
+using X509ReqPtr = token::CPtr<X509_REQ, X509_REQ_free>;
+using X509NamePtr = token::CPtr<X509_NAME, X509_NAME_free>;
 
 inline constexpr std::string_view kRenewalProofTag = "CN-CA-KIOSK/renewal-proof/v1";
 
