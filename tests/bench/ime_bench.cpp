@@ -104,7 +104,8 @@ bool cold_runs(const char* self, int count, std::vector<double>& pinyin, std::ve
     close(fds[1]);
     std::string out;
     char buf[256];
-    for (ssize_t got; (got = read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(got));
+    for (ssize_t got; (got = read(fds[0], buf, sizeof buf)) > 0;)
+      out.append(buf, static_cast<std::size_t>(got));
     close(fds[0]);
     int status = 0;
     waitpid(pid, &status, 0);
@@ -172,13 +173,16 @@ int main(int argc, char** argv) {
   const Stats ch = stats(cold_h);
   fmt::print("ime_bench: {} warm runs each, {} cold starts (fresh processes); median [p10–p90] ms\n", runs,
              cold_count);
-  fmt::print("  pinyin: cold {:.1f} [{:.1f}–{:.1f}] | candidates for the letters so far {:.2f} [{:.2f}–{:.2f}] | "
-             "take a candidate {:.2f} [{:.2f}–{:.2f}] | cold/warm {:.0f}x\n",
-             cp.median, cp.p10, cp.p90, l.median, l.p10, l.p90, p.median, p.p10, p.p90, cp.median / l.median);
-  fmt::print("  handwriting: cold {:.1f} [{:.1f}–{:.1f}] | candidates for the ink {:.2f} [{:.2f}–{:.2f}] | "
-             "cold/warm {:.0f}x\n",
-             ch.median, ch.p10, ch.p90, c.median, c.p10, c.p90, ch.median / c.median);
-  fmt::print("  this process's first calls: pinyin {:.1f} ms, handwriting {:.1f} ms\n", cold_pinyin, cold_hand);
+  fmt::print(
+      "  pinyin: cold {:.1f} [{:.1f}–{:.1f}] | candidates for the letters so far {:.2f} [{:.2f}–{:.2f}] | "
+      "take a candidate {:.2f} [{:.2f}–{:.2f}] | cold/warm {:.0f}x\n",
+      cp.median, cp.p10, cp.p90, l.median, l.p10, l.p90, p.median, p.p10, p.p90, cp.median / l.median);
+  fmt::print(
+      "  handwriting: cold {:.1f} [{:.1f}–{:.1f}] | candidates for the ink {:.2f} [{:.2f}–{:.2f}] | "
+      "cold/warm {:.0f}x\n",
+      ch.median, ch.p10, ch.p90, c.median, c.p10, c.p90, ch.median / c.median);
+  fmt::print("  this process's first calls: pinyin {:.1f} ms, handwriting {:.1f} ms\n", cold_pinyin,
+             cold_hand);
   fmt::print("  RSS: {:.1f} MB before, +{:.1f} MB with pinyin, +{:.1f} MB more with handwriting, {:.1f} MB after "
              "release() at the session's end; pinyin again after it {:.1f} ms ({} results)\n",
              rss0, rss_pinyin - rss0, rss_hand - rss_pinyin, rss_released, again, n);

@@ -190,7 +190,8 @@ TEST_CASE("profile: validation in words; a new phone needs its own code; 修改�
   d.send(ProfileSubmitted{"  ", "", "13812345678"});
   CHECK(problems() == Keys{std::string(msg::kProfileErrorName)});
   d.send(ProfileSubmitted{std::string(31 * 3, 'a').substr(0, 31) + "#", "", "13812345678"});
-  CHECK(problems() == Keys{std::string(msg::kProfileErrorNameLong), std::string(msg::kProfileErrorNameChars)});
+  CHECK(problems() ==
+        Keys{std::string(msg::kProfileErrorNameLong), std::string(msg::kProfileErrorNameChars)});
   CHECK_FALSE(d.effect<SaveProfile>());
   CHECK(profile_view(d.m).problem_keys.size() == 2);
   // The platform's refusal replaces the rules' list (they were kept).
@@ -293,12 +294,13 @@ TEST_CASE("password rules, each in words") {
   CHECK(has(password_problems("same-pass1", "same-pass1", "same-pass1", "13812345678"), msg::kPasswordSameAsCurrent));
   // The platform's rule too: a short password around the number's last four digits.
   CHECK(has(password_problems("x", "abcd5678", "abcd5678", "13812345678"), msg::kPasswordFromPhone));
-  CHECK_FALSE(has(password_problems("x", "abcdefg5678", "abcdefg5678", "13812345678"), msg::kPasswordFromPhone));
+  CHECK_FALSE(
+      has(password_problems("x", "abcdefg5678", "abcdefg5678", "13812345678"), msg::kPasswordFromPhone));
   // Everything at once: each rule in its own words.
   auto all = password_problems("345678", "345678", "34567", "13812345678");
-  CHECK(all == std::vector<std::string>{std::string(msg::kPasswordTooShort), std::string(msg::kPasswordFromPhone),
-                                        std::string(msg::kPasswordSameAsCurrent),
-                                        std::string(msg::kPasswordMismatch)});
+  CHECK(all == std::vector<std::string>{
+                   std::string(msg::kPasswordTooShort), std::string(msg::kPasswordFromPhone),
+                   std::string(msg::kPasswordSameAsCurrent), std::string(msg::kPasswordMismatch)});
 }
 
 TEST_CASE("e-mail and real-name checks") {

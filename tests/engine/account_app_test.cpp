@@ -383,7 +383,8 @@ TEST_CASE("a restarted kiosk: the next customer does not inherit the last one's 
   CHECK(k.text("login.submit") == "登录");
 }
 
-TEST_CASE("idle and the 10-minute cap in the real app: the view-model, scratch, IME engines and screen wiped") {
+TEST_CASE(
+    "idle and the 10-minute cap in the real app: the view-model, scratch, IME engines and screen wiped") {
   EngineEnv env;
   Kiosk k(env);
   auto personal_traces = [&] {

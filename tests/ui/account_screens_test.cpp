@@ -257,7 +257,8 @@ TEST_CASE("my business: rows with 【继续操作】, the counter's business, lo
   f.layouts("my business, nine rows");
   CHECK(f.widget("business.row.0.status").text == "已支付，未完成");
   CHECK(f.widget("business.row.1.staff").text == "请携带KEY到柜台办理，并出示订单号。");
-  CHECK(f.widget("business.row.1.details").text.find("订单号 O-STAFF") != std::string::npos);  // the number to show
+  CHECK(f.widget("business.row.1.details").text.find("订单号 O-STAFF") !=
+        std::string::npos);  // the number to show
   CHECK(f.widget("business.row.0.stopped").text == "在本机办理，中断于：将新证书写入KEY");
   CHECK_FALSE(f.has("business.row.1.stopped"));
   CHECK(f.widget("business.row.2.status").text == "已完成");
@@ -313,10 +314,17 @@ TEST_CASE("profile: real name by pinyin, e-mail on the Latin keyboard, a new pho
   f.layouts("profile, bad e-mail");
   // Every rule broken at once, each in words (the keyboards' fields as typed).
   f.apply(core::ProfileSubmitted{"王5", "wangwu@", "139"});
-  CHECK(f.widget("profile.problem.0").text == "真实姓名只能包含汉字、字母、“·”和空格，不能有数字或其他符号。");
+  CHECK(f.widget("profile.problem.0").text ==
+        "真实姓名只能包含汉字、字母、“·”和空格，不能有数字或其他符号。");
   CHECK(f.widget("profile.problem.1").text == "请输入正确的11位手机号码。");
   CHECK(f.widget("profile.problem.2").text == "请输入正确的电子邮箱地址。");
   f.layouts("profile, three problems");
+  // A field taken up again: the problems under the fields (as many as fit), with an SMS error below them.
+  f.tap("profile.phone");
+  f.apply(core::SmsFailed{f.m.session, "error.platform.sms.hourly_limit", 0});
+  CHECK(f.has("profile.problem.0"));
+  CHECK(f.has("profile.error"));
+  f.layouts("profile, problems and an SMS error, keypad up");
   f.tap("profile.email");
   f.type("profile.email_kb", "example.cn");
 
@@ -458,8 +466,8 @@ TEST_CASE(
 }
 
 TEST_CASE("【退出登录】 on every personal-centre screen, with any keyboard up; it wipes the session") {
-  // Each case: how to reach the screen and state from a fresh login; then 【退出登录】 must be drawn, enabled,
-  // a full touch target and tappable, and end the personal session.
+  // Each case: how to reach the screen and state from a fresh login; then 【退出登录】 must be drawn,
+  // enabled, a full touch target and tappable, and end the personal session.
   struct Case {
     const char* what;
     bool forced;
@@ -470,7 +478,9 @@ TEST_CASE("【退出登录】 on every personal-centre screen, with any keyboard
       {"my business", false, {"account.my_business"}},
       {"profile", false, {"account.profile"}},
       {"profile, Chinese keyboard", false, {"account.profile", "profile.real_name"}},
-      {"profile, handwriting", false, {"account.profile", "profile.real_name", "profile.name_kb.handwriting"}},
+      {"profile, handwriting",
+       false,
+       {"account.profile", "profile.real_name", "profile.name_kb.handwriting"}},
       {"profile, phone keypad", false, {"account.profile", "profile.phone"}},
       {"profile, e-mail keyboard", false, {"account.profile", "profile.email"}},
       {"change password", false, {"account.password"}},

@@ -292,7 +292,8 @@ std::vector<std::string> password_problems(std::string_view current, std::string
       derived = next.find(phone.substr(i, 6)) != std::string_view::npos;
     std::string reversed(phone.rbegin(), phone.rend());
     derived = derived || next.find(reversed.substr(0, 6)) != std::string_view::npos;
-    derived = derived || (next.size() <= 10 && next.find(phone.substr(phone.size() - 4)) != std::string_view::npos);
+    derived =
+        derived || (next.size() <= 10 && next.find(phone.substr(phone.size() - 4)) != std::string_view::npos);
   }
   if (derived) out.emplace_back(msg::kPasswordFromPhone);
   if (!next.empty() && next == current) out.emplace_back(msg::kPasswordSameAsCurrent);
@@ -302,7 +303,9 @@ std::vector<std::string> password_problems(std::string_view current, std::string
 
 namespace {
 
-bool alnum(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool alnum(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 
 struct NameCheck {
   std::size_t chars = 0;   // code points
@@ -324,8 +327,8 @@ NameCheck check_name(std::string_view s) {
     std::uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1Fu) : len == 3 ? (c & 0x0Fu) : (c & 0x07u);
     for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
     const bool latin = (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z');
-    const bool ok = latin || cp == ' ' || cp == 0xB7 || (cp >= 0x4E00 && cp <= 0x9FFF) ||
-                    (cp >= 0x3400 && cp <= 0x4DBF);
+    const bool ok =
+        latin || cp == ' ' || cp == 0xB7 || (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF);
     if (!ok) r.bad_chars = true;
     if (cp != ' ') r.blank = false;
     ++r.chars;

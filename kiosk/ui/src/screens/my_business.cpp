@@ -5,7 +5,8 @@
 //
 // Widget keys: business.list; per row i (0 = newest): business.row.i.title, business.row.i.details (order
 // number, date, amount, years), business.row.i.stopped (begun here: where it stopped), business.row.i.staff
-// (what to do at the counter), business.row.i.status, business.continue.i; business.resume_error, business.resuming, business.empty, business.loading.
+// (what to do at the counter), business.row.i.status, business.continue.i; business.resume_error,
+// business.resuming, business.empty, business.loading.
 #include <algorithm>
 #include <string>
 
@@ -100,8 +101,9 @@ std::optional<core::Event> draw_my_business(const core::MyBusinessView& v, MyBus
     const float staff_h = staff ? paragraph_height(c, staff_text, text_w, FontRole::Body) + 8.0f : 0.0f;
     // Begun on this kiosk: where it stopped (from the journal).
     const std::string stopped_text =
-        r.stopped_at_key.empty() ? std::string()
-                                 : format(c.tr("business.stopped"), {{"step", std::string(c.tr(r.stopped_at_key))}});
+        r.stopped_at_key.empty()
+            ? std::string()
+            : format(c.tr("business.stopped"), {{"step", std::string(c.tr(r.stopped_at_key))}});
     const float stopped_h =
         stopped_text.empty() ? 0.0f : paragraph_height(c, stopped_text, text_w, FontRole::Body) + 8.0f;
     const float left_h = 52.0f + details_h + stopped_h + staff_h;
