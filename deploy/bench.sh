@@ -14,6 +14,6 @@ xvfb-run -a -s "-screen 0 1920x1080x24 -nolisten tcp" \
 echo "==> renewal engine: whole headless renewals and a soak (README, Performance → Renewal engine)"
 "$BUILD/tests/bench/engine_bench" "${KIOSK_BENCH_ENGINE_RUNS:-15}" "${KIOSK_BENCH_SOAK:-1000}"
 echo "==> personal centre: the keyboard's pinyin (librime) and handwriting (zinnia) (README: Performance → Personal centre)"
-"$BUILD/tests/bench/ime_bench" 300
+"$BUILD/tests/bench/ime_bench" "${KIOSK_BENCH_IME_RUNS:-300}" "${KIOSK_BENCH_IME_COLD:-11}"
 echo "==> renewal screens: payment screen CPU, each screen's frame, peak RSS over a renewal (README: Performance → Renewal screens)"
 "$BUILD/tests/bench/renewal_screens_bench" --kiosk "$BUILD"/kiosk/app/ca-kiosk --script "$BUILD"/assets/harness/bench-renewal.txt "${KIOSK_BENCH_RENEWAL_RUNS:-1}"

@@ -82,6 +82,33 @@ TEST_CASE("the default password needs an SMS code, then only 修改密码 is rea
   CHECK(d.m.screen == Screen::ChangePassword);
   d.send(BackTapped{});
   CHECK(d.m.screen == Screen::ChangePassword);
+  // Nothing else answers, even on the account home (as if some path led there): no list, no profile, no
+  // resume, no save; the personal centre's entry leads back to 修改密码.
+  {
+    Driver f = d;
+    f.m.screen = Screen::AccountHome;
+    f.send(MyBusinessTapped{});
+    CHECK(f.m.screen == Screen::AccountHome);
+    CHECK_FALSE(f.effect<LoadBusiness>());
+    f.send(ProfileTapped{});
+    CHECK(f.m.screen == Screen::AccountHome);
+    f.m.screen = Screen::MyBusiness;
+    BusinessItem paid;
+    paid.order_id = "O-1";
+    paid.status = OrderStatus::Paid;
+    paid.can_continue = true;
+    f.m.account->business = {paid};
+    f.send(ContinueBusinessTapped{"O-1"});
+    CHECK_FALSE(f.effect<ResumeBusiness>());
+    f.m.screen = Screen::Profile;
+    f.send(ProfileSubmitted{"李四", "", "13812345678"});
+    CHECK_FALSE(f.effect<SaveProfile>());
+    f.send(ProfileGetCodeTapped{"13900001111"});
+    CHECK_FALSE(f.effect<SendSms>());
+    f.m.screen = Screen::Home;
+    f.send(PersonalCentreTapped{});
+    CHECK(f.m.screen == Screen::ChangePassword);
+  }
   d.send(PasswordSubmitted{{std::string(msg::kPasswordTooShort)}});
   CHECK(d.m.account->password_form.problem_keys.size() == 1);
   CHECK_FALSE(d.effect<ChangePassword>());
@@ -146,15 +173,34 @@ TEST_CASE("profile: validation in words; a new phone needs its own code; 修改�
   d.login_ok();
   d.send(ProfileTapped{});
   REQUIRE(d.m.screen == Screen::Profile);
+  using Keys = std::vector<std::string>;
+  auto problems = [&] { return d.m.account->profile_form.problem_keys; };
   d.send(ProfileSubmitted{"李", "a@b.cn", "13812345678"});
-  CHECK(d.m.account->profile_form.error_key == msg::kProfileErrorName);
+  CHECK(problems() == Keys{std::string(msg::kProfileErrorNameShort)});
   d.send(ProfileSubmitted{"李四", "not-an-email", "13812345678"});
-  CHECK(d.m.account->profile_form.error_key == msg::kProfileErrorEmail);
+  CHECK(problems() == Keys{std::string(msg::kProfileErrorEmail)});
   d.send(ProfileSubmitted{"李四", "a@b.cn", "1234"});
-  CHECK(d.m.account->profile_form.error_key == msg::kPhoneErrorFormat);
+  CHECK(problems() == Keys{std::string(msg::kPhoneErrorFormat)});
   d.send(ProfileSubmitted{"李四", "a@b.cn", "13900001111"});
-  CHECK(d.m.account->profile_form.error_key == msg::kProfileErrorPhoneCode);
+  CHECK(problems() == Keys{std::string(msg::kProfileErrorPhoneCode)});
+  // Every rule broken at once is said, each in its own words, in the form's order.
+  d.send(ProfileSubmitted{"李4", "li si@x", "139"});
+  CHECK(problems() == Keys{std::string(msg::kProfileErrorNameChars), std::string(msg::kPhoneErrorFormat),
+                           std::string(msg::kProfileErrorEmail)});
+  d.send(ProfileSubmitted{"  ", "", "13812345678"});
+  CHECK(problems() == Keys{std::string(msg::kProfileErrorName)});
+  d.send(ProfileSubmitted{std::string(31 * 3, 'a').substr(0, 31) + "#", "", "13812345678"});
+  CHECK(problems() ==
+        Keys{std::string(msg::kProfileErrorNameLong), std::string(msg::kProfileErrorNameChars)});
   CHECK_FALSE(d.effect<SaveProfile>());
+  CHECK(profile_view(d.m).problem_keys.size() == 2);
+  // The platform's refusal replaces the rules' list (they were kept).
+  d.send(ProfileSubmitted{"李四", "a@b.cn", "13812345678"});
+  REQUIRE(d.effect<SaveProfile>());
+  CHECK(problems().empty());
+  d.send(ProfileFailed{d.m.session, "error.platform.account.real_name_invalid"});
+  CHECK(d.m.account->profile_form.error_key == "error.platform.account.real_name_invalid");
+  CHECK(problems().empty());
   d.send(ProfileGetCodeTapped{"13900001111"});
   REQUIRE(d.effect<SendSms>());
   CHECK(d.effect<SendSms>()->purpose == SmsPurpose::ChangePhone);
@@ -246,6 +292,15 @@ TEST_CASE("password rules, each in words") {
   CHECK(has(password_problems("x", "13812345678", "13812345678", "13812345678"), msg::kPasswordFromPhone));
   CHECK(has(password_problems("x", "87654321xx", "87654321xx", "13812345678"), msg::kPasswordFromPhone));
   CHECK(has(password_problems("same-pass1", "same-pass1", "same-pass1", "13812345678"), msg::kPasswordSameAsCurrent));
+  // The platform's rule too: a short password around the number's last four digits.
+  CHECK(has(password_problems("x", "abcd5678", "abcd5678", "13812345678"), msg::kPasswordFromPhone));
+  CHECK_FALSE(
+      has(password_problems("x", "abcdefg5678", "abcdefg5678", "13812345678"), msg::kPasswordFromPhone));
+  // Everything at once: each rule in its own words.
+  auto all = password_problems("345678", "345678", "34567", "13812345678");
+  CHECK(all == std::vector<std::string>{
+                   std::string(msg::kPasswordTooShort), std::string(msg::kPasswordFromPhone),
+                   std::string(msg::kPasswordSameAsCurrent), std::string(msg::kPasswordMismatch)});
 }
 
 TEST_CASE("e-mail and real-name checks") {
@@ -254,6 +309,17 @@ TEST_CASE("e-mail and real-name checks") {
   CHECK_FALSE(valid_email("@example.com"));
   CHECK_FALSE(valid_email("a@b"));
   CHECK_FALSE(valid_email("a@@b.cn"));
+  // The platform's characters: what it would refuse is refused here first, in words.
+  CHECK_FALSE(valid_email("li!si@example.com"));
+  CHECK_FALSE(valid_email("lisi@exa_mple.com"));
+  CHECK_FALSE(valid_email("lisi@example..com"));
+  CHECK_FALSE(valid_email("lisi@example.com."));
+  CHECK(valid_email("li_si+kiosk@mail-1.example.cn"));
+  CHECK(valid_real_name("买买提·艾力"));
+  CHECK(valid_real_name("Zhang San"));
+  CHECK_FALSE(valid_real_name("张三<script>"));
+  CHECK_FALSE(valid_real_name("张三😀"));
+  CHECK_FALSE(valid_real_name("\xe5\xbc"));  // broken UTF-8
   CHECK(valid_real_name("欧阳娜娜"));
   CHECK_FALSE(valid_real_name("李"));
   CHECK_FALSE(valid_real_name("李4"));
@@ -369,7 +435,7 @@ TEST_CASE("account home, my business, profile and password views") {
   CHECK(p.resend_seconds_left == 60);
   CHECK(*next_wakeup(d.m) == d.m.now + 1000);
   d.send(ProfileSubmitted{"王五", "bad-mail", "13812345678"});
-  CHECK(profile_view(d.m).error_key == msg::kProfileErrorEmail);
+  CHECK(profile_view(d.m).problem_keys == std::vector<std::string>{std::string(msg::kProfileErrorEmail)});
 
   d.send(BackTapped{});
   d.send(ChangePasswordTapped{});

@@ -22,6 +22,7 @@
 #include "engine_env.hpp"
 #include "files.hpp"
 #include "harness.hpp"
+#include "journal/journal.hpp"
 #include "platform/dev.hpp"
 #include "runtime/config.hpp"
 #include "runtime/kiosk_runtime.hpp"
@@ -241,7 +242,7 @@ tap profile.email
 type profile.email_kb wangwu@
 tap profile.submit
 )");
-  CHECK(k.text("profile.error") == "请输入正确的电子邮箱地址。");
+  CHECK(k.text("profile.problem.0") == "请输入正确的电子邮箱地址。");
   k.script(R"(tap profile.email
 type profile.email_kb example.cn
 tap profile.submit
@@ -260,7 +261,7 @@ tap-text profile.name_kb.cand 十
 tap profile.name_kb.done
 tap profile.submit
 )");
-  CHECK(k.text("profile.error") == "请填写真实姓名。");  // one character is not a name
+  CHECK(k.text("profile.problem.0") == "真实姓名至少需要2个字。");  // one character is not a name
   k.script(R"(tap profile.real_name
 tap profile.name_kb.clear
 tap profile.name_kb.pinyin
@@ -363,6 +364,81 @@ TEST_CASE("throttling: after 5 failures a countdown, the same message for an unk
   REQUIRE(platform::dev::reset_clock(env.client()).has_value());
 }
 
+TEST_CASE("a restarted kiosk: the next customer does not inherit the last one's throttled session") {
+  EngineEnv env;
+  const std::string last_text = "手机号码或密码不正确，请重新输入。";
+  {
+    Kiosk k(env);
+    k.script(login_by_password("13700000001", "Guess!0001") + "wait widget login.error\n");
+    for (int i = 2; i <= 5; ++i) {
+      k.script(fmt::format("tap login.password\ntype login.kb Guess!000{}\ntap login.submit\n", i));
+      REQUIRE(k.wait([&] { return k.model().login && !k.model().login->submitting; }, 8000));
+    }
+    REQUIRE(k.text("login.submit") == "请在30秒后重试");
+  }
+  // The kiosk restarts (its sessions count from 1 again); another customer, another phone, one typo.
+  Kiosk k(env);
+  k.script(login_by_password("13700000002", "Typo!0001") + "wait widget login.error\n");
+  CHECK(k.text("login.error") == last_text);  // not "try again in 30 s": nobody else's wait
+  CHECK(k.text("login.submit") == "登录");
+}
+
+TEST_CASE(
+    "idle and the 10-minute cap in the real app: the view-model, scratch, IME engines and screen wiped") {
+  EngineEnv env;
+  Kiosk k(env);
+  auto personal_traces = [&] {
+    std::vector<std::string> found;
+    for (const auto& w : k.app().widgets().all())
+      for (const char* t : {kPhone, "张"})
+        if (w.text.find(t) != std::string::npos) found.push_back(w.key + ": " + w.text);
+    return found;
+  };
+  auto check_wiped = [&](const char* how) {
+    CAPTURE(how);
+    const auto& m = k.model();
+    CHECK(m.screen == core::Screen::Home);
+    CHECK_FALSE(m.account);
+    CHECK_FALSE(m.login);
+    CHECK_FALSE(k.app().ime().pinyin_loaded());       // the Rime session with what was typed: gone
+    CHECK_FALSE(k.app().ime().handwriting_loaded());  // zinnia's model too, until the next customer
+    const ui::SessionScratch* sc = k.app().shell().scratch();
+    REQUIRE(sc);
+    CHECK(sc->session == m.session);
+    CHECK(sc->profile.real_name.empty());
+    CHECK(sc->profile.name_keyboard.letters.empty());
+    CHECK(personal_traces().empty());
+    // The personal centre opens on an empty login form.
+    k.script("tap home.personal\nexpect screen Login\n");
+    CHECK(k.text("login.phone") == "请输入手机号码");
+    k.script("tap chrome.home\nexpect screen Home\n");
+  };
+  const std::string typing = R"(tap account.profile
+expect screen Profile
+tap profile.real_name
+tap profile.name_kb.clear
+type profile.name_kb zhang
+tap-text profile.name_kb.cand 张
+tap profile.name_kb.handwriting
+stroke profile.name_kb.pad 0.15,0.5 0.85,0.5
+)";
+  // Walks away mid-edit: the overlay, then the wipe.
+  k.script(login_by_sms(kPhone) + typing);
+  REQUIRE(k.app().ime().pinyin_loaded());
+  REQUIRE(k.app().ime().handwriting_loaded());
+  const auto session = k.model().session;
+  k.script("advance 61\nexpect overlay on\nadvance 21\nexpect screen Home\n");
+  CHECK(k.model().session == session + 1);
+  check_wiped("idle");
+
+  // Keeps touching for ten minutes: logged out all the same.
+  k.script(login_by_sms(kPhone) + typing);
+  REQUIRE(k.app().ime().pinyin_loaded());
+  for (int i = 0; i < 10; ++i) k.script("advance 59\ntap profile.email\nexpect screen Profile\n");
+  k.script("advance 11\nexpect screen Home\n");
+  check_wiped("10-minute cap");
+}
+
 namespace {
 
 struct ResumeOutcome {
@@ -392,6 +468,8 @@ void crash_and_resume(EngineEnv& env, const std::string& point, ResumeOutcome& o
       CHECK_FALSE(k.drawn("business.continue.0"));
     } else {
       CHECK(k.text("business.row.0.status") != "已完成");
+      // This kiosk's journal knows where it stopped.
+      CHECK(k.text("business.row.0.stopped").starts_with("在本机办理，中断于："));
       k.script("wait widget business.continue.0 3000\ntap business.continue.0\n");
       if (!k.finish_renewal()) out.violations.push_back(point + ": 继续操作 did not end in 续费成功");
     }
@@ -444,6 +522,7 @@ TEST_CASE(
              "tap account.my_business\nwait widget business.continue.0 8000\ntap business.continue.0\n" +
              "wait widget business.resume_error 8000\n");
     CHECK(k.text("business.resume_error") == "请插入这笔业务所用的KEY，再点击【继续操作】。");
+    CHECK_FALSE(k.drawn("business.row.0.stopped"));  // this kiosk's journal never had it
     // Another key: refused, in words.
     env.set_token_serial("OTHER-KEY-0001");
     env.set_faults("");
@@ -480,8 +559,32 @@ TEST_CASE(
     k.script(login_by_sms(kPhone) + "tap account.my_business\nwait widget business.row.0.status 8000\n");
     CHECK(k.text("business.row.0.status") == "待柜台处理");
     CHECK(k.text("business.row.0.staff") == "请携带KEY到柜台办理，并出示订单号。");
+    CHECK(k.text("business.row.0.details").find("订单号 " + recs.orders[0].id) != std::string::npos);
     CHECK_FALSE(k.drawn("business.continue.0"));
     CHECK(k.text("business.row.1.status") == "已完成");  // the first customer's, done
+  }
+
+  // A paid renewal this kiosk sent to the counter while the platform could not be told: its journal
+  // says so, and 我的业务 follows the journal (no 【继续操作】, what to do at the counter).
+  auto c3 = env.new_customer(Brand::Feitian);
+  r = env.renew({{"KIOSK_CRASH_AT", "submit.after_intent"}});
+  REQUIRE(r.killed);
+  recs = env.records(c3.fingerprint);
+  REQUIRE(recs.orders.size() == 1);
+  REQUIRE(recs.orders[0].status == "paid");
+  {
+    auto j = journal::Journal::open(env.dir() / "journal.db");
+    REQUIRE(j.has_value());
+    auto b = j->by_order(recs.orders[0].id);
+    REQUIRE((b && *b));
+    REQUIRE(j->set_status((*b)->id, journal::Status::NeedsStaff, "failure.pin_locked").has_value());
+  }
+  {
+    Kiosk k(env);
+    k.script(login_by_sms(kPhone) + "tap account.my_business\nwait widget business.row.0.status 8000\n");
+    CHECK(k.text("business.row.0.status") == "待柜台处理");
+    CHECK(k.text("business.row.0.staff") == "请携带KEY到柜台办理，并出示订单号。");
+    CHECK_FALSE(k.drawn("business.continue.0"));
   }
 }
 

@@ -250,12 +250,17 @@ TEST_CASE("my business: rows with 【继续操作】, the counter's business, lo
                                         item("O-STAFF", core::OrderStatus::NeedsStaff, false),
                                         item("O-DONE", core::OrderStatus::Installed, false)};
   items[1].needs_staff_reason = "order.next_step.go_to_counter";
+  items[0].stopped_at_key = "business.stopped.install";  // begun on this kiosk (its journal)
   for (int i = 0; i < 6; ++i)
     items.push_back(item("O-OLD" + std::to_string(i), core::OrderStatus::Closed, false));
   f.apply(core::BusinessLoaded{f.m.session, items});
   f.layouts("my business, nine rows");
   CHECK(f.widget("business.row.0.status").text == "已支付，未完成");
   CHECK(f.widget("business.row.1.staff").text == "请携带KEY到柜台办理，并出示订单号。");
+  CHECK(f.widget("business.row.1.details").text.find("订单号 O-STAFF") !=
+        std::string::npos);  // the number to show
+  CHECK(f.widget("business.row.0.stopped").text == "在本机办理，中断于：将新证书写入KEY");
+  CHECK_FALSE(f.has("business.row.1.stopped"));
   CHECK(f.widget("business.row.2.status").text == "已完成");
   CHECK_FALSE(f.has("business.continue.1"));
   CHECK(f.widget("business.row.0.details").text.find("¥300.00") != std::string::npos);
@@ -304,8 +309,22 @@ TEST_CASE("profile: real name by pinyin, e-mail on the Latin keyboard, a new pho
   f.effects.clear();
   f.tap("profile.submit");
   CHECK_FALSE(f.effect<core::SaveProfile>());
-  CHECK(f.widget("profile.error").text == "请输入正确的电子邮箱地址。");
+  CHECK(f.widget("profile.problem.0").text == "请输入正确的电子邮箱地址。");
+  CHECK_FALSE(f.has("profile.problem.1"));
   f.layouts("profile, bad e-mail");
+  // Every rule broken at once, each in words (the keyboards' fields as typed).
+  f.apply(core::ProfileSubmitted{"王5", "wangwu@", "139"});
+  CHECK(f.widget("profile.problem.0").text ==
+        "真实姓名只能包含汉字、字母、“·”和空格，不能有数字或其他符号。");
+  CHECK(f.widget("profile.problem.1").text == "请输入正确的11位手机号码。");
+  CHECK(f.widget("profile.problem.2").text == "请输入正确的电子邮箱地址。");
+  f.layouts("profile, three problems");
+  // A field taken up again: the problems under the fields (as many as fit), with an SMS error below them.
+  f.tap("profile.phone");
+  f.apply(core::SmsFailed{f.m.session, "error.platform.sms.hourly_limit", 0});
+  CHECK(f.has("profile.problem.0"));
+  CHECK(f.has("profile.error"));
+  f.layouts("profile, problems and an SMS error, keypad up");
   f.tap("profile.email");
   f.type("profile.email_kb", "example.cn");
 
@@ -382,7 +401,8 @@ TEST_CASE("修改密码: every rule broken is said in words and nothing leaves t
   CHECK_FALSE(f.effect<core::ChangePassword>());
   CHECK(f.secrets.empty());
   CHECK(f.widget("password.problem.0").text == "新密码至少需要8个字符。");
-  CHECK(f.widget("password.problem.1").text == "两次输入的新密码不一致。");
+  CHECK(f.widget("password.problem.1").text == "新密码不能由手机号码组成。");  // x5678: the last four digits
+  CHECK(f.widget("password.problem.2").text == "两次输入的新密码不一致。");
   f.layouts("change password, problems");
   // Derived from the phone.
   f.tap("password.new");
@@ -443,4 +463,63 @@ TEST_CASE(
   CHECK(s->profile.name_keyboard.letters.empty());
   CHECK_FALSE(s->profile.filled);
   for (const auto& w : f.h.widgets().all()) CHECK(w.text.find("李四") == std::string::npos);
+}
+
+TEST_CASE("【退出登录】 on every personal-centre screen, with any keyboard up; it wipes the session") {
+  // Each case: how to reach the screen and state from a fresh login; then 【退出登录】 must be drawn,
+  // enabled, a full touch target and tappable, and end the personal session.
+  struct Case {
+    const char* what;
+    bool forced;
+    std::vector<std::string> taps;
+  };
+  const std::vector<Case> cases{
+      {"account home", false, {}},
+      {"my business", false, {"account.my_business"}},
+      {"profile", false, {"account.profile"}},
+      {"profile, Chinese keyboard", false, {"account.profile", "profile.real_name"}},
+      {"profile, handwriting",
+       false,
+       {"account.profile", "profile.real_name", "profile.name_kb.handwriting"}},
+      {"profile, phone keypad", false, {"account.profile", "profile.phone"}},
+      {"profile, e-mail keyboard", false, {"account.profile", "profile.email"}},
+      {"change password", false, {"account.password"}},
+      {"change password, new", false, {"account.password", "password.new"}},
+      {"change password, forced", true, {}},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.what);
+    Flow f;
+    f.apply(core::PersonalCentreTapped{});
+    f.apply(core::LoginSubmitted{kPhone});
+    f.apply(core::LoggedIn{f.m.session, c.forced, profile()});
+    if (c.taps.size() > 0 && c.taps[0] == "account.my_business") {
+      f.tap(c.taps[0]);
+      f.apply(core::BusinessLoaded{f.m.session, {item("O-1", core::OrderStatus::Paid, true)}});
+    } else {
+      for (const auto& t : c.taps) f.tap(t);
+    }
+    for (const auto& size : {ImVec2(1920, 1080), ImVec2(1080, 1920)}) {
+      f.h.set_display(size);
+      const auto& w = f.widget("account.logout");
+      CHECK(w.enabled);
+      CHECK(w.interactive);
+      CHECK(w.visible.GetWidth() >= 60.0f);
+      CHECK(w.visible.GetHeight() >= 60.0f);
+      CHECK(w.text == "退出登录");
+    }
+    f.h.set_display(ImVec2(1920, 1080));
+    const auto session = f.m.session;
+    f.effects.clear();
+    f.tap("account.logout");
+    CHECK(f.m.screen == core::Screen::Home);
+    CHECK_FALSE(f.m.account);
+    CHECK(f.m.session == session + 1);
+    CHECK(f.effect<core::Logout>());
+    CHECK(f.effect<core::WipeSession>());
+    for (const auto& w : f.h.widgets().all()) {
+      CHECK(w.text.find("李四") == std::string::npos);
+      CHECK(w.text.find(kPhone) == std::string::npos);
+    }
+  }
 }

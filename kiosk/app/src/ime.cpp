@@ -3,14 +3,22 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdlib>
 #include <mutex>
 #include <string_view>
 
 #include <rime_api.h>
 #include <zinnia.h>
 
+#include "token/c_handle.hpp"
+
 namespace app {
 namespace {
+
+using Recognizer = token::CPtr<zinnia_recognizer_t, zinnia_recognizer_destroy>;
+using Character = token::CPtr<zinnia_character_t, zinnia_character_destroy>;
+using ZinniaResult = token::CPtr<zinnia_result_t, zinnia_result_destroy>;
 
 // librime keeps process-wide state (its modules, glog, the deployer), so it is set up once per process
 // whatever the number of engines; the struct outlives every engine (the traits' strings stay valid).
@@ -19,10 +27,27 @@ struct RimeProcess {
   std::string error;  // why it is not available
   std::string shared_dir;
   std::string schema_dir;
+  std::atomic<int> sessions{0};  // Rime sessions alive in any engine
 };
 
-RimeProcess& rime_process(const ImeOptions& o) {
+RimeProcess& process_state() {
   static RimeProcess p;
+  return p;
+}
+
+// At exit, librime's process-wide state (its service, modules and their components) is let go with
+// finalize(), so the process ends clean (a leak checker sees nothing of it); not while a session could
+// still use it (an engine outliving main).
+void finalize_rime() {
+  RimeProcess& p = process_state();
+  if (p.api && p.api->finalize && p.sessions.load() == 0) {
+    p.api->finalize();
+    p.api = nullptr;
+  }
+}
+
+RimeProcess& rime_process(const ImeOptions& o) {
+  RimeProcess& p = process_state();
   static std::once_flag once;
   std::call_once(once, [&] {
     // Never closed: librime's static state must outlive every session.
@@ -57,6 +82,7 @@ RimeProcess& rime_process(const ImeOptions& o) {
     api->setup(&t);
     api->initialize(&t);
     p.api = api;
+    std::atexit(finalize_rime);
   });
   return p;
 }
@@ -93,7 +119,7 @@ struct ImeEngines::Impl {
   RimeSessionId session = 0;
   bool rime_failed = false;
   // zinnia
-  zinnia_recognizer_t* recognizer = nullptr;
+  Recognizer recognizer;
   bool zinnia_failed = false;
 
   void log(const std::string& s) const {
@@ -111,14 +137,21 @@ struct ImeEngines::Impl {
     }
     rime = p.api;
     session = rime->create_session();
+    if (session) ++p.sessions;
     if (!session || !rime->select_schema(session, "kiosk_pinyin")) {
       log("pinyin input unavailable: Rime cannot open the schema kiosk_pinyin in " + p.schema_dir);
-      if (session) rime->destroy_session(session);
-      session = 0;
+      drop_session();
       rime_failed = true;
       return false;
     }
     return true;
+  }
+
+  void drop_session() {
+    if (!session) return;
+    rime->destroy_session(session);
+    session = 0;
+    --process_state().sessions;
   }
 
   void type(std::string_view letters) {
@@ -130,12 +163,11 @@ struct ImeEngines::Impl {
   bool ensure_zinnia() {
     if (recognizer) return true;
     if (zinnia_failed || !handwriting_data) return false;
-    recognizer = zinnia_recognizer_new();
-    if (!recognizer || !zinnia_recognizer_open(recognizer, opt.zinnia_model.c_str())) {
+    recognizer.reset(zinnia_recognizer_new());
+    if (!recognizer || !zinnia_recognizer_open(recognizer.get(), opt.zinnia_model.c_str())) {
       log("handwriting input unavailable: cannot open " + opt.zinnia_model.string() +
-          (recognizer ? std::string(": ") + zinnia_recognizer_strerror(recognizer) : std::string()));
-      if (recognizer) zinnia_recognizer_destroy(recognizer);
-      recognizer = nullptr;
+          (recognizer ? std::string(": ") + zinnia_recognizer_strerror(recognizer.get()) : std::string()));
+      recognizer.reset();
       zinnia_failed = true;
       return false;
     }
@@ -163,10 +195,8 @@ ImeEngines::~ImeEngines() {
 }
 
 void ImeEngines::release() {
-  if (impl_->session) impl_->rime->destroy_session(impl_->session);
-  impl_->session = 0;
-  if (impl_->recognizer) zinnia_recognizer_destroy(impl_->recognizer);
-  impl_->recognizer = nullptr;
+  impl_->drop_session();
+  impl_->recognizer.reset();
 }
 
 bool ImeEngines::has_pinyin() const {
@@ -229,26 +259,24 @@ std::vector<std::string> ImeEngines::handwriting(const ui::Ink& ink, std::size_t
   std::vector<std::string> out;
   if (ink.empty() || !impl_->ensure_zinnia()) return out;
   constexpr float kScale = 1000.0f;
-  zinnia_character_t* ch = zinnia_character_new();
+  Character ch(zinnia_character_new());
   if (!ch) return out;
-  zinnia_character_set_width(ch, static_cast<std::size_t>(kScale));
-  zinnia_character_set_height(ch, static_cast<std::size_t>(kScale));
+  zinnia_character_set_width(ch.get(), static_cast<std::size_t>(kScale));
+  zinnia_character_set_height(ch.get(), static_cast<std::size_t>(kScale));
   std::size_t id = 0;
   for (const auto& stroke : ink.strokes) {
     if (stroke.empty()) continue;
     for (const auto& pt : stroke)
-      zinnia_character_add(ch, id, static_cast<int>(std::clamp(pt.x, 0.0f, 1.0f) * kScale),
+      zinnia_character_add(ch.get(), id, static_cast<int>(std::clamp(pt.x, 0.0f, 1.0f) * kScale),
                            static_cast<int>(std::clamp(pt.y, 0.0f, 1.0f) * kScale));
     ++id;
   }
   if (id > 0) {
-    if (zinnia_result_t* r = zinnia_recognizer_classify(impl_->recognizer, ch, max)) {
-      for (std::size_t i = 0; i < zinnia_result_size(r) && out.size() < max; ++i)
-        if (const char* v = zinnia_result_value(r, i)) out.emplace_back(v);
-      zinnia_result_destroy(r);
+    if (ZinniaResult r{zinnia_recognizer_classify(impl_->recognizer.get(), ch.get(), max)}) {
+      for (std::size_t i = 0; i < zinnia_result_size(r.get()) && out.size() < max; ++i)
+        if (const char* v = zinnia_result_value(r.get(), i)) out.emplace_back(v);
     }
   }
-  zinnia_character_destroy(ch);
   return out;
 }
 

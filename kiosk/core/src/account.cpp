@@ -1,5 +1,6 @@
 // The personal centre (manual §3.2): login, my business with 【继续操作】, profile, password.
 #include <algorithm>
+#include <cstdint>
 
 #include "core/messages.hpp"
 #include "core/update.hpp"
@@ -182,22 +183,14 @@ void on_account(Model& m, std::vector<Effect>& fx, const ProfileSubmitted& e) {
   ProfileForm& f = m.account->profile_form;
   if (f.saving) return;
   f.saved = false;
-  if (!valid_real_name(e.real_name))
-    f.error_key = std::string(msg::kProfileErrorName);
-  else if (!e.email.empty() && !valid_email(e.email))
-    f.error_key = std::string(msg::kProfileErrorEmail);
-  else if (!valid_phone(e.phone))
-    f.error_key = std::string(msg::kPhoneErrorFormat);
-  else {
-    const bool phone_changed = e.phone != m.account->profile.phone;
-    if (phone_changed && (!f.new_phone.code_sent_once || f.new_phone.phone != e.phone)) {
-      f.error_key = std::string(msg::kProfileErrorPhoneCode);
-      return;
-    }
-    f.error_key.clear();
-    f.saving = true;
-    fx.push_back(SaveProfile{e.real_name, e.email, e.phone, phone_changed});
-  }
+  f.error_key.clear();
+  f.problem_keys = profile_problems(e.real_name, e.email, e.phone);
+  const bool phone_changed = e.phone != m.account->profile.phone;
+  if (phone_changed && valid_phone(e.phone) && (!f.new_phone.code_sent_once || f.new_phone.phone != e.phone))
+    f.problem_keys.emplace_back(msg::kProfileErrorPhoneCode);
+  if (!f.problem_keys.empty()) return;
+  f.saving = true;
+  fx.push_back(SaveProfile{e.real_name, e.email, e.phone, phone_changed});
 }
 
 void on_account(Model& m, std::vector<Effect>&, const ProfileSaved& e) {
@@ -210,6 +203,7 @@ void on_account(Model& m, std::vector<Effect>&, const ProfileSaved& e) {
 void on_account(Model& m, std::vector<Effect>&, const ProfileFailed& e) {
   if (!m.account) return;
   m.account->profile_form.saving = false;
+  m.account->profile_form.problem_keys.clear();
   m.account->profile_form.error_key = e.error_key;
 }
 
@@ -290,13 +284,16 @@ std::vector<std::string> password_problems(std::string_view current, std::string
   if (current.empty()) out.emplace_back(msg::kPasswordCurrentEmpty);
   if (next.size() < 8) out.emplace_back(msg::kPasswordTooShort);
   // Derived from the phone: any six digits in a row of the phone number (the default password is its
-  // last six), the number itself, or the number reversed.
+  // last six), the number itself, or the number reversed; or, in a short password (up to 10 characters),
+  // the number's last four digits (the platform's rule too: "abcd5678" is the phone with a prefix).
   bool derived = false;
   if (phone.size() >= 6) {
     for (std::size_t i = 0; i + 6 <= phone.size() && !derived; ++i)
       derived = next.find(phone.substr(i, 6)) != std::string_view::npos;
     std::string reversed(phone.rbegin(), phone.rend());
     derived = derived || next.find(reversed.substr(0, 6)) != std::string_view::npos;
+    derived =
+        derived || (next.size() <= 10 && next.find(phone.substr(phone.size() - 4)) != std::string_view::npos);
   }
   if (derived) out.emplace_back(msg::kPasswordFromPhone);
   if (!next.empty() && next == current) out.emplace_back(msg::kPasswordSameAsCurrent);
@@ -304,24 +301,86 @@ std::vector<std::string> password_problems(std::string_view current, std::string
   return out;
 }
 
+namespace {
+
+bool alnum(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+struct NameCheck {
+  std::size_t chars = 0;   // code points
+  bool bad_chars = false;  // anything but CJK ideographs, Latin letters, "·" and spaces (or broken UTF-8)
+  bool blank = true;       // nothing but spaces
+};
+
+NameCheck check_name(std::string_view s) {
+  NameCheck r;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (len == 0 || i + len > s.size()) {
+      r.bad_chars = true;
+      ++r.chars;
+      ++i;
+      continue;
+    }
+    std::uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1Fu) : len == 3 ? (c & 0x0Fu) : (c & 0x07u);
+    for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
+    const bool latin = (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z');
+    const bool ok =
+        latin || cp == ' ' || cp == 0xB7 || (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF);
+    if (!ok) r.bad_chars = true;
+    if (cp != ' ') r.blank = false;
+    ++r.chars;
+    i += len;
+  }
+  return r;
+}
+
+}  // namespace
+
 bool valid_email(std::string_view e) {
-  if (e.size() > 100 || e.find(' ') != std::string_view::npos) return false;
-  auto at = e.find('@');
-  if (at == 0 || at == std::string_view::npos || e.find('@', at + 1) != std::string_view::npos) return false;
-  auto domain = e.substr(at + 1);
-  auto dot = domain.rfind('.');
-  return dot != std::string_view::npos && dot > 0 && dot + 1 < domain.size();
+  // local@domain.tld with the platform's characters: [A-Za-z0-9._%+-]{1,64} @ labels of [A-Za-z0-9-].
+  if (e.size() > 254) return false;
+  const auto at = e.find('@');
+  if (at == std::string_view::npos || at == 0 || at > 64) return false;
+  for (char c : e.substr(0, at))
+    if (!alnum(c) && c != '.' && c != '_' && c != '%' && c != '+' && c != '-') return false;
+  const auto domain = e.substr(at + 1);
+  std::size_t labels = 0;
+  std::size_t start = 0;
+  while (start <= domain.size()) {
+    auto dot = domain.find('.', start);
+    if (dot == std::string_view::npos) dot = domain.size();
+    const auto label = domain.substr(start, dot - start);
+    if (label.empty()) return false;
+    for (char c : label)
+      if (!alnum(c) && c != '-') return false;
+    ++labels;
+    start = dot + 1;
+  }
+  return labels >= 2;
 }
 
 bool valid_real_name(std::string_view name) {
-  // Counted in characters (UTF-8 code points), not bytes: 2–30, no digits.
-  std::size_t chars = 0;
-  for (char ch : name) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c & 0xC0) != 0x80) ++chars;
-    if (c >= '0' && c <= '9') return false;
+  const NameCheck n = check_name(name);
+  return !n.blank && !n.bad_chars && n.chars >= 2 && n.chars <= 30;
+}
+
+std::vector<std::string> profile_problems(std::string_view real_name, std::string_view email,
+                                          std::string_view phone) {
+  std::vector<std::string> out;
+  const NameCheck n = check_name(real_name);
+  if (n.blank)
+    out.emplace_back(msg::kProfileErrorName);
+  else {
+    if (n.chars < 2) out.emplace_back(msg::kProfileErrorNameShort);
+    if (n.chars > 30) out.emplace_back(msg::kProfileErrorNameLong);
+    if (n.bad_chars) out.emplace_back(msg::kProfileErrorNameChars);
   }
-  return chars >= 2 && chars <= 30 && name.find_first_not_of(' ') != std::string_view::npos;
+  if (!valid_phone(phone)) out.emplace_back(msg::kPhoneErrorFormat);
+  if (!email.empty() && !valid_email(email)) out.emplace_back(msg::kProfileErrorEmail);
+  return out;
 }
 
 }  // namespace core

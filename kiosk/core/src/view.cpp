@@ -270,6 +270,7 @@ MyBusinessView my_business_view(const Model& m) {
     r.status = b.status;
     r.can_continue = b.can_continue;
     r.needs_staff_reason = b.needs_staff_reason;
+    r.stopped_at_key = b.stopped_at_key;
     r.resuming = a.resuming && a.resume_order_id == b.order_id;
     v.rows.push_back(std::move(r));
   }
@@ -287,6 +288,7 @@ ProfileView profile_view(const Model& m) {
   v.profile = a.profile;
   v.saving = f.saving;
   v.saved = f.saved;
+  v.problem_keys = f.problem_keys;
   v.error_key = f.error_key;
   v.code_phone = f.new_phone.phone;
   v.sending = f.new_phone.sms == SmsState::Sending;

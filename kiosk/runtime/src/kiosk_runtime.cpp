@@ -98,6 +98,9 @@ struct KioskRuntime::Impl {
   std::map<std::string, token::CertInfo> certs;  // read from the key, by fingerprint
   token::SecretBuffer phone_token;   // the platform's proof that the customer owns the phone
   token::SecretBuffer account_token; // the personal centre's bearer token
+  // Names this run of the kiosk in the platform's per-session login throttle: the core's session numbers
+  // start again at 1 after a restart, and the next customer must not inherit a locked "session 1".
+  const std::string run_id = platform::new_idempotency_key();
   std::optional<std::int64_t> business;  // this session's business in the journal
 
   // ---- the poll lane's own client
@@ -681,7 +684,7 @@ struct KioskRuntime::Impl {
   void account_login(const core::AccountLogin& e, std::uint64_t s) {
     auto password = take(Secret::Password);
     auto code = take(Secret::SmsCode);
-    const std::string kiosk_session = opt.config.kiosk_id + ":" + std::to_string(s);
+    const std::string kiosk_session = opt.config.kiosk_id + ":" + run_id + ":" + std::to_string(s);
     platform::Result<contract::Session> r;
     if (e.method == core::LoginMethod::Sms) {
       r = api().login_sms(e.phone, code ? code->reveal() : std::string_view{}, kiosk_session,
@@ -728,9 +731,32 @@ struct KioskRuntime::Impl {
       it.status = to_core(o.status);
       it.can_continue = contract::is_unfinished(o.status);
       if (o.needs_staff_next_step) it.needs_staff_reason = *o.needs_staff_next_step;
+      merge_journal(it);
       items.push_back(std::move(it));
     }
     push(core::BusinessLoaded{s, std::move(items)});
+  }
+
+  // 我的业务 is the platform's list merged with this kiosk's journal, which knows two things the platform
+  // may not: where an unfinished renewal begun here stopped (shown, so the customer and the counter know),
+  // and a paid renewal this kiosk sent to the counter while the platform could not be told (no 【继续操作】
+  // then: the counter handles it, as the customer is told).
+  void merge_journal(core::BusinessItem& it) {
+    auto found = with_journal([&](journal::Journal& j) { return j.by_order(it.order_id); });
+    if (!found || !*found) return;
+    const journal::Business& b = **found;
+    if (!it.can_continue) return;
+    if (b.status == journal::Status::NeedsStaff) {
+      it.status = core::OrderStatus::NeedsStaff;
+      it.can_continue = false;
+      return;
+    }
+    static constexpr std::string_view kSteps[] = {"stage_key", "build_p10", "nonce",    "sign_proof",
+                                                  "submit",    "install",   "finalize", "confirm"};
+    for (std::string_view known : kSteps)
+      if (b.last_step == known) it.stopped_at_key = "business.stopped." + b.last_step;
+    if (it.stopped_at_key.empty() && b.status == journal::Status::Paid)
+      it.stopped_at_key = "business.stopped.paid";  // paid here, the rollover not begun
   }
 
   // 【继续操作】 and `kioskctl renew --resume`: where the business stands on the platform, on the key

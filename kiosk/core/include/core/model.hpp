@@ -182,12 +182,16 @@ struct BusinessItem {
   OrderStatus status = OrderStatus::PendingPayment;
   bool can_continue = false;        // paid and not finished: 【继续操作】
   std::string needs_staff_reason;   // a message key when it waits for the counter
+  // From this kiosk's journal (empty when the business began elsewhere): where it stopped here, as a
+  // message key ("business.stopped.install").
+  std::string stopped_at_key;
 };
 
 struct ProfileForm {
   bool saving = false;
   bool saved = false;               // 修改成功
-  std::string error_key;
+  std::vector<std::string> problem_keys;  // every rule the typed fields break, in words
+  std::string error_key;                  // what the platform (or the SMS step) said
   PhoneStep new_phone;              // a changed phone is verified by its own SMS code
 };
 

@@ -37,6 +37,12 @@ bool valid_phone(std::string_view digits);
 // as message keys. The platform checks them again.
 std::vector<std::string> password_problems(std::string_view current, std::string_view next, std::string_view confirm,
                                            std::string_view phone);
+// The rules of 个人信息, checked by the core when 【提交】 is tapped: every rule broken, as message keys, in
+// the form's order (real name, phone, e-mail). The same rules as the platform's: a real name is 2–30
+// characters of Chinese (CJK ideographs), Latin letters, "·" and spaces; an e-mail (optional) is
+// local@domain.tld.
+std::vector<std::string> profile_problems(std::string_view real_name, std::string_view email,
+                                          std::string_view phone);
 bool valid_email(std::string_view email);
 bool valid_real_name(std::string_view name);
 

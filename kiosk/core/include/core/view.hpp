@@ -171,6 +171,7 @@ struct BusinessRow {
   OrderStatus status = OrderStatus::PendingPayment;
   bool can_continue = false;       // 【继续操作】
   std::string needs_staff_reason;  // a message key: what the counter does
+  std::string stopped_at_key;      // begun on this kiosk: the step where it stopped (message key)
   bool resuming = false;           // this row's 【继续操作】 is under way
 };
 struct MyBusinessView {
@@ -185,7 +186,8 @@ struct ProfileView {
   Profile profile;           // as the platform has it (the form's scratch holds the edits)
   bool saving = false;
   bool saved = false;        // 修改成功
-  std::string error_key;
+  std::vector<std::string> problem_keys;  // every rule broken, in words (checked by the core)
+  std::string error_key;                  // the platform's answer
   // A changed phone is verified by a code sent to the new number.
   std::string code_phone;
   bool sending = false;

@@ -3,8 +3,10 @@
 // renewal (paid but not issued, issued but not installed, installed but not confirmed) has 【继续操作】: it
 // asks for the same key and resumes where it stopped. Business waiting for the counter says what to do.
 //
-// Widget keys: business.list; per row i (0 = newest): business.row.i.title, business.row.i.status,
-// business.continue.i; business.resume_error, business.resuming, business.empty, business.loading.
+// Widget keys: business.list; per row i (0 = newest): business.row.i.title, business.row.i.details (order
+// number, date, amount, years), business.row.i.stopped (begun here: where it stopped), business.row.i.staff
+// (what to do at the counter), business.row.i.status, business.continue.i; business.resume_error,
+// business.resuming, business.empty, business.loading.
 #include <algorithm>
 #include <string>
 
@@ -97,7 +99,14 @@ std::optional<core::Event> draw_my_business(const core::MyBusinessView& v, MyBus
     const float text_w = width - 2 * pad - button_w - metric::kGap;
     const float details_h = paragraph_height(c, details, text_w, FontRole::Body);
     const float staff_h = staff ? paragraph_height(c, staff_text, text_w, FontRole::Body) + 8.0f : 0.0f;
-    const float left_h = 52.0f + details_h + staff_h;
+    // Begun on this kiosk: where it stopped (from the journal).
+    const std::string stopped_text =
+        r.stopped_at_key.empty()
+            ? std::string()
+            : format(c.tr("business.stopped"), {{"step", std::string(c.tr(r.stopped_at_key))}});
+    const float stopped_h =
+        stopped_text.empty() ? 0.0f : paragraph_height(c, stopped_text, text_w, FontRole::Body) + 8.0f;
+    const float left_h = 52.0f + details_h + stopped_h + staff_h;
     const float right_h = 52.0f + 8.0f + (r.can_continue ? metric::kButtonH : 0.0f);
     ImRect card = list_row(c, pad + std::max(left_h, right_h) + pad);
     card.Max.x = card.Min.x + width;
@@ -108,6 +117,9 @@ std::optional<core::Event> draw_my_business(const core::MyBusinessView& v, MyBus
               {FontRole::Body, color::kText, Align::Left});
     paragraph(c, row + ".details", details, cut_top(inner, details_h, 8.0f),
               {FontRole::Body, color::kTextMuted, Align::Left});
+    if (!stopped_text.empty())
+      paragraph(c, row + ".stopped", stopped_text, cut_top(inner, stopped_h - 8.0f, 8.0f),
+                {FontRole::Body, color::kTextMuted, Align::Left});
     if (staff) paragraph(c, row + ".staff", staff_text, inner, {FontRole::Body, color::kDanger, Align::Left});
     text_line(c, row + ".status", c.tr(status_key(r.status)), cut_top(right, 52.0f, 8.0f),
               {FontRole::Body, status_color(r), Align::Center});

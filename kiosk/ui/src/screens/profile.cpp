@@ -5,7 +5,10 @@
 //
 // Widget keys: profile.username, profile.level, profile.registered (text); profile.real_name,
 // profile.phone, profile.code, profile.email (fields); profile.get_code; profile.submit; profile.saved,
-// profile.error; the keyboards profile.name_kb, profile.email_kb and the keypad profile.pad.
+// profile.problem.i (every rule broken), profile.error (the platform's answer); the keyboards
+// profile.name_kb, profile.email_kb and the keypad profile.pad.
+#include <algorithm>
+
 #include "account_common.hpp"
 #include "core/update.hpp"
 
@@ -36,14 +39,28 @@ std::optional<core::Event> draw_profile(const core::ProfileView& v, ProfileScrat
   bool logout = false;
   ImRect area = account::title_row(c, "screen.profile.title", c.layout.content, logout);
   if (logout) out = core::LogoutTapped{};
-  const auto split = account::split_form(c, area, 900.0f, 660.0f);
-  ImRect form = split.form;
-
   const std::string phone(s.phone.value.reveal());
   const bool phone_changed = phone != v.profile.phone;
+  const float info_h = 48.0f;
+  const std::string_view error = !v.error_key.empty() ? v.error_key : std::string_view(v.phone_error_key);
+  // Portrait: the keyboard below gives up height so that what went wrong (the platform's answer and, while a
+  // field is being corrected, the first broken rule) still fits under the fields.
+  float keys_h = 660.0f;
+  if (c.layout.portrait()) {
+    float msg_h = 0.0f;
+    if (!error.empty()) msg_h += paragraph_height(c, c.tr(error), area.GetWidth(), FontRole::Body) + 10.0f;
+    if (s.focus != Field::None && !v.problem_keys.empty())
+      msg_h += paragraph_height(c, c.tr(v.problem_keys.front()), area.GetWidth(), FontRole::Body) + 10.0f;
+    const float rows = phone_changed ? 4.0f : 3.0f;
+    const float form_h = 2.0f * (info_h + account::kRowGap) + rows * (account::kRowH + account::kRowGap) +
+                         metric::kPrimaryH + account::kRowGap + msg_h + metric::kGap * 1.5f;
+    keys_h = std::clamp(area.GetHeight() - form_h, 480.0f, keys_h);
+  }
+  const auto split = account::split_form(c, area, 900.0f, keys_h);
+  ImRect form = split.form;
+
   const float label_w = account::label_width(
       c, {"profile.real_name.label", "profile.phone.label", "profile.code.label", "profile.email.label"});
-  const float info_h = 48.0f;
   {
     // 用户名 and 会员等级 on one line, as read-only text.
     const auto halves = split_h(cut_top(form, info_h, account::kRowGap), 2, metric::kGap);
@@ -107,19 +124,40 @@ std::optional<core::Event> draw_profile(const core::ProfileView& v, ProfileScrat
     out = core::ProfileSubmitted{s.real_name, s.email, phone};
     s.focus = Field::None;
   }
-  const std::string_view error = !v.error_key.empty() ? v.error_key : std::string_view(v.phone_error_key);
-  if (!error.empty())
-    paragraph(c, "profile.error", c.tr(error), form, {FontRole::Body, color::kDanger, Align::Left});
-  else if (v.saved)
+  // What the platform (or the SMS step) answered first, then every rule the fields break, one paragraph each
+  // (profile.problem.i): right after 【提交】 (nothing has the focus) all of them, in the keyboard's place;
+  // while a field is being corrected, as many as the form has room for under the fields.
+  if (!error.empty()) {
+    const float h = paragraph_height(c, c.tr(error), form.GetWidth(), FontRole::Body);
+    paragraph(c, "profile.error", c.tr(error), cut_top(form, std::min(h, form.GetHeight()), 10.0f),
+              {FontRole::Body, color::kDanger, Align::Left});
+  }
+  auto draw_problems = [&](ImRect& room) {  // takes what it uses off the top of `room`
+    for (std::size_t i = 0; i < v.problem_keys.size(); ++i) {
+      const std::string_view text = c.tr(v.problem_keys[i]);
+      const float h = paragraph_height(c, text, room.GetWidth(), FontRole::Body);
+      if (h > room.GetHeight()) break;
+      paragraph(c, "profile.problem." + std::to_string(i), text, cut_top(room, h, 10.0f),
+                {FontRole::Body, color::kDanger, Align::Left});
+    }
+  };
+  if (s.focus != Field::None) draw_problems(form);
+  if (error.empty() && v.saved && v.problem_keys.empty())
     text_line(c, "profile.saved", c.tr("profile.saved"), cut_top(form, 56.0f),
               {FontRole::Title, color::kOk, Align::Left});
-  else if (phone_changed && !v.code_sent)
+  else if (error.empty() && phone_changed && !v.code_sent && v.problem_keys.empty())
     paragraph(c, "profile.phone_hint", c.tr("profile.phone_hint"), form,
               {FontRole::Body, color::kTextMuted, Align::Left});
 
   switch (s.focus) {
     case Field::None:
-      account::keys_hint(c, "profile.keys_hint", split.keys);
+      if (v.problem_keys.empty()) {
+        account::keys_hint(c, "profile.keys_hint", split.keys);
+      } else {
+        fill(split.keys, color::kSurface, metric::kRounding);
+        ImRect room = inset(split.keys, metric::kPad);
+        draw_problems(room);
+      }
       break;
     case Field::RealName: {
       KeyboardOptions o;
