@@ -544,20 +544,7 @@ bool entry_field(Ctx& c, std::string_view key, const ImRect& r, std::string_view
     visible = std::string(text) + std::string(st.composing);
     size = ImVec2(x - inner.Min.x, f->FontSize);
   }
-  WidgetInfo w;
-  w.key = std::string(key);
-  w.id = id;
-  w.rect = r;
-  w.visible = r;
-  if (c.in_list) w.visible.ClipWithFull(c.list_clip);
-  w.kind = WidgetKind::Field;
-  w.text = visible;
-  w.text_size = size;
-  w.text_room = inner.GetSize();
-  w.interactive = true;
-  w.layer = c.layer;
-  w.in_list = c.in_list;
-  c.widgets.add(std::move(w));
+  record_widget(c, key, id, r, WidgetKind::Field, visible, size, inner.GetSize(), true);
   return tap;
 }
 

@@ -8,31 +8,7 @@
 #include "ui/renewal.hpp"
 
 namespace ui {
-namespace {
-
-ImGuiID id_of(std::string_view key) {
-  std::string s = "###";
-  s.append(key);
-  return ImGui::GetCurrentWindow()->GetID(s.data(), s.data() + s.size());
-}
-
-void record(Ctx& c, std::string_view key, ImGuiID id, const ImRect& r, WidgetKind kind, bool interactive,
-            bool enabled) {
-  WidgetInfo w;
-  w.key = std::string(key);
-  w.id = id;
-  w.rect = r;
-  w.visible = r;
-  if (c.in_list) w.visible.ClipWithFull(c.list_clip);
-  w.kind = kind;
-  w.interactive = interactive;
-  w.enabled = enabled;
-  w.layer = c.layer;
-  w.in_list = c.in_list;
-  c.widgets.add(std::move(w));
-}
-
-}  // namespace
+namespace {}  // namespace
 
 // ---- formatting ------------------------------------------------------------------------------------------
 std::string money(core::Fen fen) {
@@ -74,16 +50,18 @@ std::string picture_name(std::string_view asset) {
   return std::string(asset);
 }
 
-// ---- pieces ------------------------------------------------------------------------------------------------
+// ---- pieces
+// ------------------------------------------------------------------------------------------------
 bool card(Ctx& c, std::string_view key, const ImRect& r, bool selected, bool enabled) {
-  const ImGuiID id = id_of(key);
+  const ImGuiID id = widget_id(key);
   const bool shown = ImGui::ItemAdd(r, id);
   bool hovered = false;
   bool held = false;
   bool pressed = false;
   if (shown && enabled)
     pressed = ImGui::ButtonBehavior(r, id, &hovered, &held, ImGuiButtonFlags_PressedOnClickRelease);
-  const bool tap = pressed && ImGui::GetIO().MouseDragMaxDistanceSqr[0] <= metric::kTapSlop * metric::kTapSlop;
+  const bool tap =
+      pressed && ImGui::GetIO().MouseDragMaxDistanceSqr[0] <= metric::kTapSlop * metric::kTapSlop;
   if (shown) {
     fill(r, held && hovered ? color::kSecondaryPressed : color::kSurface, metric::kRounding);
     if (selected)
@@ -91,7 +69,7 @@ bool card(Ctx& c, std::string_view key, const ImRect& r, bool selected, bool ena
     else
       outline(r, color::kBorder, metric::kRounding, 2.0f);
   }
-  record(c, key, id, r, WidgetKind::Button, true, enabled);
+  record_widget(c, key, id, r, WidgetKind::Button, {}, {0, 0}, {0, 0}, true, enabled);
   return tap;
 }
 
@@ -134,15 +112,18 @@ float notice(Ctx& c, std::string_view key, std::string_view text, const ImRect& 
   const float h = notice_height(c, text, r.GetWidth());
   const ImRect box(r.Min, ImVec2(r.Max.x, r.Min.y + h));
   fill(box, st.bg, metric::kRounding);
-  outline(box, kind == NoticeKind::Error ? color::kDanger : kind == NoticeKind::Ok ? color::kOk : color::kBorder,
+  outline(box,
+          kind == NoticeKind::Error ? color::kDanger
+          : kind == NoticeKind::Ok  ? color::kOk
+                                    : color::kBorder,
           metric::kRounding, kind == NoticeKind::Error || kind == NoticeKind::Ok ? 3.0f : 2.0f);
   ImRect inner = inset(box, kNoticePad);
   const ImRect icon = cut_left(inner, kNoticeIcon, 16.0f);
   if (st.icon != Icon::None)
     draw_icon(st.icon, ImRect(icon.Min, ImVec2(icon.Max.x, icon.Min.y + kNoticeIcon)), st.fg);
   else
-    ImGui::GetWindowDrawList()->AddCircleFilled(ImVec2(icon.GetCenter().x, icon.Min.y + kNoticeIcon * 0.5f), 9.0f,
-                                                to_u32(st.fg));
+    ImGui::GetWindowDrawList()->AddCircleFilled(ImVec2(icon.GetCenter().x, icon.Min.y + kNoticeIcon * 0.5f),
+                                                9.0f, to_u32(st.fg));
   paragraph(c, key, text, inner, {FontRole::Body, st.fg, Align::Left});
   return h;
 }
@@ -153,7 +134,8 @@ float field_row(Ctx& c, std::string_view key, std::string_view value, const ImRe
   const std::string label_key = std::string(key) + ".label";
   const float h = std::max(c.fonts.font(FontRole::Body)->FontSize,
                            paragraph_height(c, value, row.GetWidth(), FontRole::Body));
-  text_line(c, label_key, c.tr(key), ImRect(label.Min, ImVec2(label.Max.x, label.Min.y + c.fonts.font(FontRole::Body)->FontSize)),
+  text_line(c, label_key, c.tr(key),
+            ImRect(label.Min, ImVec2(label.Max.x, label.Min.y + c.fonts.font(FontRole::Body)->FontSize)),
             {FontRole::Body, color::kTextMuted, Align::Left});
   paragraph(c, std::string(key) + ".value", value, ImRect(row.Min, ImVec2(row.Max.x, row.Min.y + h)),
             {FontRole::Body, color::kText, Align::Left});
@@ -168,9 +150,10 @@ void product_picture(Ctx& c, std::string_view key, std::string_view asset, const
     return;
   }
   // Scaled down to fit (never up: the pictures are drawn for the largest place they appear).
-  const float scale = std::min({1.0f, r.GetWidth() / static_cast<float>(t.width),
-                                r.GetHeight() / static_cast<float>(t.height)});
-  const ImVec2 size(std::floor(static_cast<float>(t.width) * scale), std::floor(static_cast<float>(t.height) * scale));
+  const float scale = std::min(
+      {1.0f, r.GetWidth() / static_cast<float>(t.width), r.GetHeight() / static_cast<float>(t.height)});
+  const ImVec2 size(std::floor(static_cast<float>(t.width) * scale),
+                    std::floor(static_cast<float>(t.height) * scale));
   image(c, key, t, centered(r, size));
 }
 
@@ -193,38 +176,129 @@ namespace ui {
 
 std::vector<std::string> renewal_keys() {
   return {
-      "products.start", "products.loading", "products.failed", "products.hint", "products.free",
-      "products.per_year", "products.project_brand", "products.matches_key",
-      "keycheck.read", "keycheck.choose_again", "keycheck.product", "keycheck.reading", "keycheck.problem",
-      "keycheck.ok", "keycheck.insert", "keycheck.next", "keycheck.wait",
-      "phone.label", "phone.placeholder", "phone.get_code", "phone.sending", "phone.resend_in",
-      "phone.code.label", "phone.code.placeholder", "phone.next", "phone.verifying", "phone.code_sent",
+      "products.start",
+      "products.loading",
+      "products.failed",
+      "products.hint",
+      "products.free",
+      "products.per_year",
+      "products.project_brand",
+      "products.matches_key",
+      "keycheck.read",
+      "keycheck.choose_again",
+      "keycheck.product",
+      "keycheck.reading",
+      "keycheck.problem",
+      "keycheck.ok",
+      "keycheck.insert",
+      "keycheck.next",
+      "keycheck.wait",
+      "phone.label",
+      "phone.placeholder",
+      "phone.get_code",
+      "phone.sending",
+      "phone.resend_in",
+      "phone.code.label",
+      "phone.code.placeholder",
+      "phone.next",
+      "phone.verifying",
+      "phone.code_sent",
       "phone.intro",
-      "order.submit", "order.submitting", "order.method.label", "order.method.default", "order.list.label",
-      "order.col.picture", "order.col.item", "order.col.price", "order.col.years", "order.col.subtotal",
-      "order.years", "order.total", "order.free_note", "order.pay_note",
-      "payment.new_order", "payment.cancel", "payment.expired", "payment.preparing", "payment.qr_failed",
-      "payment.scan", "payment.amount", "payment.expired_hint", "payment.expires_in", "payment.closing",
-      "payment.waiting", "payment.order",
-      "keydetails.confirm", "keydetails.continue", "keydetails.read", "keydetails.paid", "keydetails.resumed",
-      "keydetails.reading", "keydetails.read_hint", "keydetails.intro", "keydetails.holder", "keydetails.org",
-      "keydetails.serial", "keydetails.validity", "keydetails.validity_value", "keydetails.issuer",
+      "order.submit",
+      "order.submitting",
+      "order.method.label",
+      "order.method.default",
+      "order.list.label",
+      "order.col.picture",
+      "order.col.item",
+      "order.col.price",
+      "order.col.years",
+      "order.col.subtotal",
+      "order.years",
+      "order.total",
+      "order.free_note",
+      "order.pay_note",
+      "payment.new_order",
+      "payment.cancel",
+      "payment.expired",
+      "payment.preparing",
+      "payment.qr_failed",
+      "payment.scan",
+      "payment.amount",
+      "payment.expired_hint",
+      "payment.expires_in",
+      "payment.closing",
+      "payment.waiting",
+      "payment.order",
+      "keydetails.confirm",
+      "keydetails.continue",
+      "keydetails.read",
+      "keydetails.paid",
+      "keydetails.resumed",
+      "keydetails.reading",
+      "keydetails.read_hint",
+      "keydetails.intro",
+      "keydetails.holder",
+      "keydetails.org",
+      "keydetails.serial",
+      "keydetails.validity",
+      "keydetails.validity_value",
+      "keydetails.issuer",
       "keydetails.order",
-      "pin.hint", "pin.again_after_pull", "pin.placeholder", "pin.verifying", "pin.failed", "pin.failed_hint",
-      "pin.final_try", "pin.count_low", "pin.length",
-      "progress.hint", "progress.reused", "progress.waiting_clock", "progress.step.login",
-      "progress.step.stage_key", "progress.step.build_p10", "progress.step.submit", "progress.step.install",
-      "progress.step.finalize", "progress.step.confirm", "progress.step.done", "progress.state.done",
-      "progress.state.running", "progress.state.pending",
-      "keypulled.other_key.title", "keypulled.body", "keypulled.other_key", "keypulled.mid_rollover",
-      "keypulled.reinsert", "keypulled.order",
-      "success.done", "success.title", "success.validity", "success.take_key",
-      "failure.retry", "failure.done", "failure.paid_note", "failure.order_no", "failure.recorded",
+      "pin.hint",
+      "pin.again_after_pull",
+      "pin.placeholder",
+      "pin.verifying",
+      "pin.failed",
+      "pin.failed_hint",
+      "pin.final_try",
+      "pin.count_low",
+      "pin.length",
+      "progress.hint",
+      "progress.reused",
+      "progress.waiting_clock",
+      "progress.step.login",
+      "progress.step.stage_key",
+      "progress.step.build_p10",
+      "progress.step.submit",
+      "progress.step.install",
+      "progress.step.finalize",
+      "progress.step.confirm",
+      "progress.step.done",
+      "progress.state.done",
+      "progress.state.running",
+      "progress.state.pending",
+      "keypulled.other_key.title",
+      "keypulled.body",
+      "keypulled.other_key",
+      "keypulled.mid_rollover",
+      "keypulled.reinsert",
+      "keypulled.order",
+      "success.done",
+      "success.title",
+      "success.validity",
+      "success.take_key",
+      "failure.retry",
+      "failure.done",
+      "failure.paid_note",
+      "failure.order_no",
+      "failure.recorded",
       "failure.detail",
-      "dialog.ok", "dialog.cancel", "dialog.confirm_renewal.title", "dialog.confirm_renewal.body",
-      "dialog.key_read_failed.title", "dialog.key_read_failed.body", "dialog.final_try.title",
-      "dialog.final_try.body", "dialog.final_try.ok", "dialog.cancel_payment.title", "dialog.cancel_payment.body",
-      "dialog.cancel_payment.ok", "dialog.cancel_payment.back", "dialog.paid.title", "dialog.paid.body",
+      "dialog.ok",
+      "dialog.cancel",
+      "dialog.confirm_renewal.title",
+      "dialog.confirm_renewal.body",
+      "dialog.key_read_failed.title",
+      "dialog.key_read_failed.body",
+      "dialog.final_try.title",
+      "dialog.final_try.body",
+      "dialog.final_try.ok",
+      "dialog.cancel_payment.title",
+      "dialog.cancel_payment.body",
+      "dialog.cancel_payment.ok",
+      "dialog.cancel_payment.back",
+      "dialog.paid.title",
+      "dialog.paid.body",
   };
 }
 

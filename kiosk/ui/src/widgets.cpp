@@ -19,30 +19,6 @@ std::string hash_id(std::string_view key) {
   return s;
 }
 
-ImGuiID id_of(std::string_view key) {
-  const std::string s = hash_id(key);
-  return ImGui::GetCurrentWindow()->GetID(s.data(), s.data() + s.size());
-}
-
-void record(Ctx& c, std::string_view key, ImGuiID id, const ImRect& r, WidgetKind kind, std::string_view text,
-            ImVec2 text_size, ImVec2 room, bool interactive, bool enabled) {
-  WidgetInfo w;
-  w.key = std::string(key);
-  w.id = id;
-  w.rect = r;
-  w.visible = r;
-  if (c.in_list) w.visible.ClipWithFull(c.list_clip);
-  w.kind = kind;
-  w.text = std::string(text);
-  w.text_size = text_size;
-  w.text_room = room;
-  w.interactive = interactive;
-  w.enabled = enabled;
-  w.layer = c.layer;
-  w.in_list = c.in_list;
-  c.widgets.add(std::move(w));
-}
-
 ImVec2 measure(ImFont* f, std::string_view text, float wrap_width) {
   if (text.empty()) return {0, f->FontSize};
   return f->CalcTextSizeA(f->FontSize, FLT_MAX, wrap_width, text.data(), text.data() + text.size());
@@ -61,6 +37,30 @@ ImVec2 aligned(const ImRect& r, ImVec2 size, Align a) {
 }
 
 }  // namespace
+
+ImGuiID widget_id(std::string_view key) {
+  const std::string s = hash_id(key);
+  return ImGui::GetCurrentWindow()->GetID(s.data(), s.data() + s.size());
+}
+
+void record_widget(Ctx& c, std::string_view key, ImGuiID id, const ImRect& r, WidgetKind kind,
+                   std::string_view text, ImVec2 text_size, ImVec2 room, bool interactive, bool enabled) {
+  WidgetInfo w;
+  w.key = std::string(key);
+  w.id = id;
+  w.rect = r;
+  w.visible = r;
+  if (c.in_list) w.visible.ClipWithFull(c.list_clip);
+  w.kind = kind;
+  w.text = std::string(text);
+  w.text_size = text_size;
+  w.text_room = room;
+  w.interactive = interactive;
+  w.enabled = enabled;
+  w.layer = c.layer;
+  w.in_list = c.in_list;
+  c.widgets.add(std::move(w));
+}
 
 // ---- rectangles -----------------------------------------------------------------------------------------
 ImRect cut_top(ImRect& r, float h, float gap) {
@@ -250,8 +250,8 @@ void text_line(Ctx& c, std::string_view key, std::string_view text, const ImRect
   c.fonts.want(text, s.font);
   const ImVec2 size = measure(f, text, -1.0f);
   draw_text(f, aligned(r, size, s.align), s.color, text);
-  record(c, key, 0, r, s.font == FontRole::Title ? WidgetKind::Title : WidgetKind::Text, text, size,
-         r.GetSize(), false, true);
+  record_widget(c, key, 0, r, s.font == FontRole::Title ? WidgetKind::Title : WidgetKind::Text, text, size,
+                r.GetSize(), false, true);
 }
 
 float paragraph_height(Ctx& c, std::string_view text, float width, FontRole font) {
@@ -274,8 +274,8 @@ float paragraph(Ctx& c, std::string_view key, std::string_view text, const ImRec
   }
   ImVec2 size = wrapped.size;
   if (wrapped.overflow > 0) size.x = std::max(size.x, wrapped.overflow);
-  record(c, key, 0, ImRect(r.Min, ImVec2(r.Max.x, r.Min.y + size.y)), WidgetKind::Text, text, size,
-         r.GetSize(), false, true);
+  record_widget(c, key, 0, ImRect(r.Min, ImVec2(r.Max.x, r.Min.y + size.y)), WidgetKind::Text, text, size,
+                r.GetSize(), false, true);
   return size.y;
 }
 
@@ -286,7 +286,7 @@ float button_width(Ctx& c, std::string_view label, FontRole font) {
 
 bool button_text(Ctx& c, std::string_view key, std::string_view label, const ImRect& r,
                  const ButtonStyle& s) {
-  const ImGuiID id = id_of(key);
+  const ImGuiID id = widget_id(key);
   const bool shown = ImGui::ItemAdd(r, id);
   bool hovered = false;
   bool held = false;
@@ -334,8 +334,8 @@ bool button_text(Ctx& c, std::string_view key, std::string_view label, const ImR
     if (border) outline(r, border_color, metric::kRounding, 3.0f);
     draw_text(f, aligned(r, size, Align::Center), fg, label);
   }
-  record(c, key, id, r, WidgetKind::Button, label, size,
-         ImVec2(r.GetWidth() - 2 * s.pad_x, r.GetHeight() - 8.0f), true, s.enabled);
+  record_widget(c, key, id, r, WidgetKind::Button, label, size,
+                ImVec2(r.GetWidth() - 2 * s.pad_x, r.GetHeight() - 8.0f), true, s.enabled);
   return tap;
 }
 
@@ -345,7 +345,7 @@ bool button(Ctx& c, std::string_view key, const ImRect& r, const ButtonStyle& s)
 
 bool tile(Ctx& c, std::string_view key, std::string_view hint_key, const ImRect& r, ButtonKind kind,
           Icon icon) {
-  const ImGuiID id = id_of(key);
+  const ImGuiID id = widget_id(key);
   const bool shown = ImGui::ItemAdd(r, id);
   bool hovered = false;
   bool held = false;
@@ -383,10 +383,10 @@ bool tile(Ctx& c, std::string_view key, std::string_view hint_key, const ImRect&
   }
   draw_text(tf, ImVec2(r.Min.x + (r.GetWidth() - ts.x) * 0.5f, top), fg, title);
   draw_text(bf, ImVec2(r.Min.x + (r.GetWidth() - hs.x) * 0.5f, top + ts.y + metric::kGap), hint_fg, hint);
-  record(c, key, id, r, WidgetKind::Button, title, ts,
-         ImVec2(room_w, r.GetHeight() - hs.y - metric::kGap - icon_h - icon_gap), true, true);
-  record(c, hint_key, 0, ImRect(ImVec2(r.Min.x, top + ts.y), ImVec2(r.Max.x, top + block)), WidgetKind::Text,
-         hint, hs, ImVec2(room_w, FLT_MAX), false, true);
+  record_widget(c, key, id, r, WidgetKind::Button, title, ts,
+                ImVec2(room_w, r.GetHeight() - hs.y - metric::kGap - icon_h - icon_gap), true, true);
+  record_widget(c, hint_key, 0, ImRect(ImVec2(r.Min.x, top + ts.y), ImVec2(r.Max.x, top + block)),
+                WidgetKind::Text, hint, hs, ImVec2(room_w, FLT_MAX), false, true);
   return tap;
 }
 
@@ -434,7 +434,7 @@ void draw_icon(Icon icon, const ImRect& r, Rgb color) {
 
 // ---- scrolling list -------------------------------------------------------------------------------------
 void begin_list(Ctx& c, std::string_view key, const ImRect& r, ListScratch& s) {
-  record(c, key, id_of(key), r, WidgetKind::List, {}, {}, r.GetSize(), false, true);
+  record_widget(c, key, widget_id(key), r, WidgetKind::List, {}, {}, r.GetSize(), false, true);
   ImGui::SetCursorScreenPos(r.Min);
   ImGui::SetNextWindowScroll(ImVec2(-1.0f, s.scroll));
   const std::string id = hash_id(key);
@@ -471,9 +471,10 @@ void end_list(Ctx& c, ListScratch& s) {
 
 // ---- images -------------------------------------------------------------------------------------------
 void image(Ctx& c, std::string_view key, const Texture& t, const ImRect& r) {
-  const ImRect px(ImVec2(std::floor(r.Min.x), std::floor(r.Min.y)), ImVec2(std::floor(r.Max.x), std::floor(r.Max.y)));
+  const ImRect px(ImVec2(std::floor(r.Min.x), std::floor(r.Min.y)),
+                  ImVec2(std::floor(r.Max.x), std::floor(r.Max.y)));
   if (t.valid()) draw_list()->AddImage(t.id, px.Min, px.Max);
-  record(c, key, 0, px, WidgetKind::Image, {}, {}, px.GetSize(), false, t.valid());
+  record_widget(c, key, 0, px, WidgetKind::Image, {}, {}, px.GetSize(), false, t.valid());
 }
 
 Texture qr_texture(Ctx& c, std::string_view text, int module_px) {

@@ -62,13 +62,21 @@ float paragraph(Ctx& c, std::string_view key, std::string_view text, const ImRec
 // The height paragraph() would use.
 float paragraph_height(Ctx& c, std::string_view text, float width, FontRole font);
 
+// ---- for widgets of their own (keyboards, the renewal's cards) ------------------------------------------
+// The ImGui ID of a widget key ("###key": the same in every language).
+ImGuiID widget_id(std::string_view key);
+// Registers a drawn widget for check_layout() and the harness (its visible part clipped to a list's window).
+void record_widget(Ctx& c, std::string_view key, ImGuiID id, const ImRect& r, WidgetKind kind,
+                   std::string_view text = {}, ImVec2 text_size = {0, 0}, ImVec2 room = {0, 0},
+                   bool interactive = false, bool enabled = true);
+
 // ---- buttons --------------------------------------------------------------------------------------------
 enum class ButtonKind { Primary, Secondary, OnBar, Danger };
 struct ButtonStyle {
   ButtonKind kind = ButtonKind::Secondary;
   FontRole font = FontRole::Body;
   bool enabled = true;
-  bool selected = false;  // a toggle that is on (the current language)
+  bool selected = false;              // a toggle that is on (the current language)
   float pad_x = metric::kButtonPadX;  // room beside the label (small keyboard keys use less)
 };
 // Labelled with the key's text. True once: on release over it, not dragged.
