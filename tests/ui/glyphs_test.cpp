@@ -1,6 +1,11 @@
 // Characters: UTF-8, the start atlas, characters added at run time, the placeholder, line breaking.
 #include <doctest/doctest.h>
 
+#include <malloc.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
 #include <string>
 
 #include "ui/fonts.hpp"
@@ -64,6 +69,49 @@ TEST_CASE("a name with new characters adds them to the atlas between frames") {
   CHECK_FALSE(h.fonts().needs_rebuild());
   // Added for the size it was asked at; the title size asks on its own.
   CHECK_FALSE(h.fonts().want(name, ui::FontRole::Title));
+}
+
+namespace {
+// ImGui's heap, counted: what it holds now and at most since reset (malloc_usable_size, so frees of blocks
+// made before the count began only lower these two, never raise them), and all it asked for.
+struct ImGuiHeap {
+  static inline std::int64_t now = 0;
+  static inline std::int64_t peak = 0;
+  static inline std::int64_t total = 0;  // all it asked for
+  static void* alloc(std::size_t n, void*) {
+    void* p = std::malloc(n);
+    total += static_cast<std::int64_t>(n);
+    if (p) now += static_cast<std::int64_t>(malloc_usable_size(p));
+    peak = std::max(peak, now);
+    return p;
+  }
+  static void release(void* p, void*) {
+    if (p) now -= static_cast<std::int64_t>(malloc_usable_size(p));
+    std::free(p);
+  }
+};
+}  // namespace
+
+TEST_CASE("adding characters reads the larger font in place: no copy of its 5 MB per size, none kept") {
+  ui_test::UiHarness h;
+  CHECK_FALSE(h.fonts().want("内蒙古鑫垚煊科技有限公司"));
+  CHECK_FALSE(h.fonts().want("鑫垚煊", ui::FontRole::Title));  // both sizes: ImGui 1.86 would copy twice
+  ImGuiMemAllocFunc old_alloc = nullptr;
+  ImGuiMemFreeFunc old_free = nullptr;
+  void* old_user = nullptr;
+  ImGui::GetAllocatorFunctions(&old_alloc, &old_free, &old_user);
+  ImGuiHeap::now = ImGuiHeap::peak = ImGuiHeap::total = 0;
+  ImGui::SetAllocatorFunctions(&ImGuiHeap::alloc, &ImGuiHeap::release);
+  ImFontAtlas& atlas = *ImGui::GetIO().Fonts;
+  const auto stats = h.fonts().build(atlas);
+  ImGui::SetAllocatorFunctions(old_alloc, old_free, old_user);
+  REQUIRE(h.fonts().has(U'鑫'));
+  const std::int64_t font_bytes = 5 * 1000 * 1000;  // kiosk-extended.otf is ~5.1 MB
+  // The atlas's own pixels and glyph tables are well under a megabyte at this size; one copy of the font
+  // alone would be 5 MB.
+  CHECK_MESSAGE(ImGuiHeap::peak < font_bytes / 2, "ImGui's heap grew by " << ImGuiHeap::peak << " bytes");
+  CHECK(ImGuiHeap::total > static_cast<std::int64_t>(stats.width) * stats.height);  // it did see the atlas
+  CHECK(atlas.ConfigData.empty());  // nothing left that points at the caller's bytes
 }
 
 TEST_CASE("a character beyond the BMP is a visible placeholder and is logged by code point only") {

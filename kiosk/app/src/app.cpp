@@ -114,6 +114,7 @@ App::~App() {
   ime_.reset();
   textures_.reset();
   if (imgui_) {
+    destroy_font_texture();
     ImGui_ImplSDLRenderer_Shutdown();
     ImGui::DestroyContext(imgui_);
   }
@@ -201,6 +202,7 @@ void App::resize(int width, int height) {
     SDL_SetWindowSize(window_, width, height);
     SDL_PumpEvents();
   } else {
+    destroy_font_texture();
     ImGui_ImplSDLRenderer_Shutdown();
     textures_->drop_all(nullptr);
     destroy_display();
@@ -218,14 +220,42 @@ void App::resize(int width, int height) {
 }
 
 // ---- fonts ----------------------------------------------------------------------------------------------
+// The font texture is ours, not the backend's: ImGui_ImplSDLRenderer_CreateFontsTexture() asks the atlas for
+// an RGBA copy (4 bytes a pixel, 2.6 MB at 1024x629) only to upload it; here the alpha pixels go straight
+// into the locked texture. So ImGui_ImplSDLRenderer_NewFrame(), which would make its own, is not called.
 void App::upload_fonts() {
   ImGuiIO& io = ImGui::GetIO();
-  ImGui_ImplSDLRenderer_DestroyFontsTexture();
+  destroy_font_texture();
   fonts_->build(*io.Fonts);
+  extended_font_.release_pages();  // the glyphs are in the atlas now
   io.FontDefault = fonts_->font(ui::FontRole::Body);
-  if (!ImGui_ImplSDLRenderer_CreateFontsTexture()) throw StartupError(sdl_error("font texture"));
-  // The texture has the pixels now; the atlas's own copies (alpha and RGBA, 5 bytes a pixel) can go.
+  unsigned char* alpha = nullptr;
+  int w = 0;
+  int h = 0;
+  io.Fonts->GetTexDataAsAlpha8(&alpha, &w, &h);
+  font_texture_ = SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STREAMING, w, h);
+  if (!font_texture_) throw StartupError(sdl_error("font texture"));
+  void* pixels = nullptr;
+  int pitch = 0;
+  if (SDL_LockTexture(font_texture_, nullptr, &pixels, &pitch) != 0) throw StartupError(sdl_error("font texture"));
+  for (int y = 0; y < h; ++y) {
+    auto* row = reinterpret_cast<std::uint32_t*>(static_cast<unsigned char*>(pixels) +
+                                                 static_cast<std::ptrdiff_t>(y) * pitch);
+    const unsigned char* src = alpha + static_cast<std::ptrdiff_t>(y) * w;
+    for (int x = 0; x < w; ++x) row[x] = (std::uint32_t{src[x]} << 24) | 0x00FFFFFFu;
+  }
+  SDL_UnlockTexture(font_texture_);
+  SDL_SetTextureBlendMode(font_texture_, SDL_BLENDMODE_BLEND);
+  io.Fonts->SetTexID(static_cast<ImTextureID>(font_texture_));
+  // The texture has the pixels now; the atlas's alpha copy can go.
   io.Fonts->ClearTexData();
+}
+
+void App::destroy_font_texture() {
+  if (!font_texture_) return;
+  ImGui::GetIO().Fonts->SetTexID(nullptr);
+  SDL_DestroyTexture(font_texture_);
+  font_texture_ = nullptr;
 }
 
 // ---- input ----------------------------------------------------------------------------------------------
@@ -454,7 +484,6 @@ void App::draw() {
   io.DisplaySize = logical_;
   io.DeltaTime = static_cast<float>(std::clamp(ms_between(last_frame_, t0) / 1000.0, 1e-4, 1.0));
   last_frame_ = t0;
-  ImGui_ImplSDLRenderer_NewFrame();
   const double c1 = thread_cpu_ms();
   ui::FrameResult result = shell_->frame(model_);
   if (fonts_->needs_rebuild()) {
@@ -462,7 +491,6 @@ void App::draw() {
     // again before anything is shown, so no placeholder box flashes. The second pass sees the same pointer
     // state, so a tap is not reported twice.
     upload_fonts();
-    ImGui_ImplSDLRenderer_NewFrame();
     ui::FrameResult again = shell_->frame(model_);
     for (auto& sec : again.secrets) result.secrets.push_back(std::move(sec));
     for (auto& e : again.events) result.events.push_back(std::move(e));

@@ -123,6 +123,7 @@ class App {
   void destroy_display();
   void build_fonts();
   void upload_fonts();
+  void destroy_font_texture();
   void update_scale();
   void handle(const SDL_Event& ev);
   void wait(int timeout_ms);
@@ -139,6 +140,7 @@ class App {
   SDL_Window* window_ = nullptr;
   SDL_Surface* surface_ = nullptr;  // headless target
   SDL_Renderer* renderer_ = nullptr;
+  SDL_Texture* font_texture_ = nullptr;  // the atlas, made by upload_fonts()
   std::uint32_t wake_event_ = 0;
   ImGuiContext* imgui_ = nullptr;
   std::unique_ptr<ui::FontBook> fonts_;

@@ -49,10 +49,16 @@ std::expected<MappedFile, std::string> MappedFile::open(const std::filesystem::p
   void* m = mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
   ::close(fd);  // the mapping keeps the file
   if (m == MAP_FAILED) return std::unexpected(p.string() + ": mmap: " + std::strerror(errno));
+  // stb_truetype reads a few glyphs scattered over the file: no readahead around them.
+  madvise(m, static_cast<std::size_t>(st.st_size), MADV_RANDOM);
   MappedFile f;
   f.data_ = static_cast<const unsigned char*>(m);
   f.size_ = static_cast<std::size_t>(st.st_size);
   return f;
+}
+
+void MappedFile::release_pages() const {
+  if (data_) madvise(const_cast<unsigned char*>(data_), size_, MADV_DONTNEED);
 }
 
 MappedFile::MappedFile(MappedFile&& o) noexcept

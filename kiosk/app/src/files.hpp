@@ -46,6 +46,9 @@ class MappedFile {
   MappedFile& operator=(const MappedFile&) = delete;
   ~MappedFile();
   [[nodiscard]] std::span<const unsigned char> bytes() const { return {data_, size_}; }
+  // Gives back the pages read so far (they stay in the page cache); the bytes stay readable and page in
+  // again when next read.
+  void release_pages() const;
 
  private:
   const unsigned char* data_ = nullptr;

@@ -24,6 +24,14 @@ void draw_box(unsigned char* pixels, int stride, const ImFontAtlasCustomRect& r,
     }
 }
 
+// After Build() the atlas needs none of its input (the fonts, glyphs and texture are made): it drops the
+// pointers to the font bytes it was lent, so ClearInputData() and a later Clear() cannot free them, and
+// clears the rest of the input. Nothing of the atlas refers to the caller's bytes afterwards.
+void forget_font_bytes(ImFontAtlas& atlas) {
+  for (ImFontConfig& c : atlas.ConfigData) c.FontData = nullptr;
+  atlas.ClearInputData();
+}
+
 }  // namespace
 
 FontBook::FontBook(Bytes start_font, GlyphSet start_chars, Loader load_extended, Log log, FontSizes sizes)
@@ -106,13 +114,16 @@ AtlasStats FontBook::build(ImFontAtlas& atlas) {
     const auto role = static_cast<FontRole>(i);
     const float px = size(role);
     ImFontConfig cfg;
-    cfg.FontDataOwnedByAtlas = false;  // the caller owns the bytes; nothing is copied per size
+    // ImGui 1.86 copies bytes it does not own, once per AddFont (IM_ALLOC + memcpy: 10 MB for the larger font
+    // at two sizes). Marked as owned it reads ours in place; after Build() the atlas lets go of them
+    // (forget_font_bytes) before it could free them.
+    cfg.FontDataOwnedByAtlas = true;
     cfg.OversampleH = 1;
     cfg.OversampleV = 1;
     cfg.PixelSnapH = true;
     std::snprintf(cfg.Name, sizeof cfg.Name, "kiosk-%s-%.0fpx", role == FontRole::Title ? "title" : "body",
                   static_cast<double>(px));
-    // ImGui takes a non-const pointer but neither writes nor frees it (FontDataOwnedByAtlas = false).
+    // ImGui takes a non-const pointer but only reads it, and never frees it (forget_font_bytes below).
     ImFont* f = atlas.AddFontFromMemoryTTF(const_cast<unsigned char*>(start_.data()),
                                            static_cast<int>(start_.size()), px, &cfg, start_ranges_.data());
     const PerRole& r = roles_[i];
@@ -138,6 +149,8 @@ AtlasStats FontBook::build(ImFontAtlas& atlas) {
     const int stroke = size(static_cast<FontRole>(i)) >= 40.0f ? 3 : 2;
     draw_box(pixels, w, *atlas.GetCustomRectByIndex(placeholder_rects[i]), stroke);
   }
+
+  forget_font_bytes(atlas);
 
   // What the larger font did not have stays a placeholder; report each once.
   for (std::size_t i = 0; i < kFontRoles; ++i) {
