@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
+#include <utility>
 
 #include "contract/encoding.hpp"
 #include "lane.hpp"
@@ -110,6 +111,7 @@ struct KioskRuntime::Impl {
   std::thread watcher;
   std::mutex watcher_mutex;
   std::condition_variable watcher_cv;
+  bool recheck_key = false;  // under watcher_mutex: poll now, and report even an unchanged status
   std::unique_ptr<Lane> business_lane;
   std::unique_ptr<Lane> poll_lane;
 
@@ -462,6 +464,19 @@ struct KioskRuntime::Impl {
   void step_failed(std::uint64_t s, const core::RunStep& e, core::StepErrorKind kind, std::string key,
                    std::string detail, core::PinFlags pin = {}) {
     push(core::StepFailed{s, e.step, kind, std::move(key), std::move(detail), pin});
+    // The token said it left (or another is in). The hot-plug watcher may not have seen it (it polls every
+    // token_poll_ms), and a key pulled and pushed back in between two polls is a status it never sees
+    // change. Ask it to poll now and to report what it finds even if unchanged, after the StepFailed: the
+    // KEY已拔出 screen then learns whether the same key is in (resume) or not (wait for it).
+    if (kind == core::StepErrorKind::TokenRemoved || kind == core::StepErrorKind::WrongToken) recheck_key_now();
+  }
+
+  void recheck_key_now() {
+    {
+      std::lock_guard lock(watcher_mutex);
+      recheck_key = true;
+    }
+    watcher_cv.notify_all();
   }
 
   void token_failed(std::uint64_t s, const core::RunStep& e, const token::Error& err, std::int64_t biz) {
@@ -949,10 +964,13 @@ struct KioskRuntime::Impl {
 
   void watch_tokens() {
     const auto period = std::chrono::milliseconds(opt.config.timeouts.token_poll_ms);
+    bool report_anyway = false;
     while (!stopping) {
+      if (report_anyway) hub->report_next_poll();
       if (auto changed = hub->poll()) push(core::KeyStatusChanged{*changed});
       std::unique_lock lock(watcher_mutex);
-      watcher_cv.wait_for(lock, period, [&] { return stopping.load(); });
+      watcher_cv.wait_for(lock, period, [&] { return stopping.load() || recheck_key; });
+      report_anyway = std::exchange(recheck_key, false);
     }
   }
 };

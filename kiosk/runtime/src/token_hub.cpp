@@ -59,6 +59,11 @@ std::optional<core::KeyStatus> TokenHub::poll() {
   return s;
 }
 
+void TokenHub::report_next_poll() {
+  std::lock_guard lock(mutex_);
+  polled_ = false;
+}
+
 core::KeyStatus TokenHub::status() const {
   std::lock_guard lock(mutex_);
   return status_;

@@ -27,6 +27,9 @@ public:
   // One hot-plug poll of every loaded module (C_GetSlotList + C_GetTokenInfo). Returns the key status
   // when it changed since the last poll.
   std::optional<core::KeyStatus> poll();
+  // The next poll returns the status even if it did not change (a key pulled and put back between two
+  // polls looks unchanged; the renewal, told by the token that it left, needs to hear it is back).
+  void report_next_poll();
   core::KeyStatus status() const;
 
   // The token inserted now (fresh C_GetSlotList), the first of a configured brand if several.
