@@ -323,8 +323,20 @@ Result<RenewalRef> RenewalRef::make(std::string_view order_id, std::string_view 
   return RenewalRef{std::string(order_id), std::string(old_sha256_hex)};
 }
 
+// 30 bytes: tokens that cap CKA_LABEL cap it at 32 (the size of a token's own label) or more. The CKA_ID
+// already ties the objects to the renewal; the label only says "pending" and which renewal at a glance.
 std::string RenewalRef::pending_label() const {
-  return fmt::format("renew-pending:{}:{}", order_id, std::string_view(old_fingerprint).substr(0, 8));
+  const Bytes id = key_id_for(*this);
+  std::string hex;
+  for (std::size_t i = 0; i < 8; ++i) hex += fmt::format("{:02x}", id[i]);
+  return std::string(kPendingLabelPrefix) + hex;
+}
+
+std::string fit_label(std::string_view s) {
+  if (s.size() <= kMaxLabelBytes) return std::string(s);
+  std::size_t n = kMaxLabelBytes;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;  // not inside a UTF-8 character
+  return std::string(s.substr(0, n));
 }
 
 std::string_view to_string(RenewalStage s) noexcept {
@@ -733,8 +745,9 @@ Result<FinalizeResult> finalize(Session& s, const RenewalRef& ref, const Finaliz
         return std::unexpected(f.error());
       }
     }
-    if (final_label.empty()) final_label = cert->subject.common_name;
-    if (final_label.empty() || final_label == pending) final_label = "CN-CA-KIOSK " + cert->serial_hex;
+    // Labels we make up ourselves fit any token's limit; the old certificate's label the token took already.
+    if (final_label.empty()) final_label = fit_label(cert->subject.common_name);
+    if (final_label.empty() || final_label == pending) final_label = fit_label("CN-CA-KIOSK " + cert->serial_hex);
   }
 
   report(options.progress, RolloverStep::Finalising);

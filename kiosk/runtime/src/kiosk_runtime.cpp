@@ -863,7 +863,7 @@ struct KioskRuntime::Impl {
     } else {
       // Issued: is the new certificate on the key already, and in its final place?
       const bool installed = renewed != nullptr;
-      const bool final_label = installed && !renewed->label.starts_with("renew-pending:");
+      const bool final_label = installed && !renewed->label.starts_with(token::kPendingLabelPrefix);
       const bool old_gone = old == nullptr;
       auto policy = policy_for(o->product_id);
       if (final_label && (policy == contract::OldKeyPolicy::Keep || old_gone))

@@ -6,12 +6,12 @@
 //
 //   CKA_ID     = the first 20 bytes of SHA-256("CN-CA-KIOSK/key-id/v1:<order>:<old fingerprint>"), on the
 //                new key pair and the new certificate: one C_FindObjects finds everything of a renewal;
-//   CKA_LABEL  = "renew-pending:<order>:<fp8>" until finalize() gives them the final label (keys first,
-//                the certificate last), where <fp8> = the first 8 hex digits of the old fingerprint.
+//   CKA_LABEL  = "renew-pending:<id16>" until finalize() gives them the final label (keys first, the
+//                certificate last), where <id16> = the first 16 hex digits of that CKA_ID: 30 bytes, under
+//                the 32 some tokens allow.
 //
 // So: no object with that id = nothing done; the pair = key staged; a certificate still labelled pending =
-// installed; a certificate with another label = finalised. Order ids are 1–64 of [A-Za-z0-9_-] (tokens
-// with short label limits need short ones). Nothing here deletes or relabels the old key and certificate
+// installed; a certificate with another label = finalised. Order ids are 1–64 of [A-Za-z0-9_-]. Nothing here deletes or relabels the old key and certificate
 // before the new certificate is written, read back, test-signed, and valid (notBefore ≤ now).
 //
 // The old key signs only what encode_renewal_proof_tbs() builds, and only for a P10 made by this renewal's
@@ -44,8 +44,14 @@ struct RenewalRef {
 
   // Errors: InvalidArgument (order id not 1–64 of [A-Za-z0-9_-]; fingerprint not 64 hex digits).
   static Result<RenewalRef> make(std::string_view order_id, std::string_view old_sha256_hex);
-  [[nodiscard]] std::string pending_label() const;  // "renew-pending:<order>:<fp8>"
+  [[nodiscard]] std::string pending_label() const;  // "renew-pending:<id16>", 30 bytes
 };
+
+inline constexpr std::string_view kPendingLabelPrefix = "renew-pending:";
+// The longest CKA_LABEL we write of our own making; some tokens refuse longer (32 = a token label's size).
+inline constexpr std::size_t kMaxLabelBytes = 32;
+// s cut to kMaxLabelBytes at a UTF-8 character boundary.
+std::string fit_label(std::string_view s);
 
 enum class RenewalStage {
   Nothing,               // nothing on the token for this renewal
