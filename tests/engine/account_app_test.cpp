@@ -6,8 +6,7 @@
 // 续费成功 with exactly one charge and one issuance on the platform's records.
 //
 // The touches are harness scripts (kiosk/app/src/harness.hpp), the same verbs as assets/harness/*.txt.
-// The renewal's own screens after 【继续操作】 (KeyDetails → PIN → progress → 续费成功) are issue 6's; until
-// they are on main this test drives those steps with the core's events, as those screens will.
+// After 【继续操作】 the renewal's own screens (KeyDetails → PIN → progress → 续费成功) are tapped through too.
 // KIOSK_FULL_SWEEP=1 resumes after every crash point of every step (24); CI's quick sweep one per step.
 #include <doctest/doctest.h>
 #include <fmt/core.h>
@@ -18,10 +17,8 @@
 #include <memory>
 #include <string>
 
-#include "app.hpp"
+#include "app_kiosk.hpp"
 #include "engine_env.hpp"
-#include "files.hpp"
-#include "harness.hpp"
 #include "journal/journal.hpp"
 #include "platform/dev.hpp"
 #include "runtime/config.hpp"
@@ -34,73 +31,21 @@ namespace {
 constexpr const char* kPassword = "Kiosk!2024";
 
 // The kiosk as it starts after a restart: the real runtime (journal, platform, token modules) and the app.
-class Kiosk {
+class Kiosk : public AppKiosk {
  public:
-  explicit Kiosk(EngineEnv& env) : env_(env) {
-    auto cfg = runtime::load_config(env.config_path());
-    REQUIRE(cfg.has_value());
-    runtime::RuntimeOptions o;
-    o.config = *cfg;
-    auto rt = runtime::KioskRuntime::create(std::move(o));
-    REQUIRE_MESSAGE(rt.has_value(), (rt ? std::string() : rt.error()));
-    rt_ = std::move(*rt);
-    app::AppConfig ac;
-    ac.mode = app::DisplayMode::Headless;
-    ac.assets = app::load_assets(KIOSK_TEST_ASSETS);
-    ac.seed = [] { return 7u; };
-    ac.log = [](const std::string&) {};
-    ac.rasterise_only_screenshots = true;
-    app_ = std::make_unique<app::App>(std::move(ac), *rt_);
-    hooks_.sms_code = [this](const std::string& phone) { return sms_code(phone); };
+  explicit Kiosk(EngineEnv& env) : AppKiosk(env.config_path(), env.dir() / "shots"), env_(env) {
+    hooks().sms_code = [this](const std::string& phone) { return sms_code(phone); };
   }
-  ~Kiosk() {
-    app_.reset();
-    rt_->stop();
-    rt_.reset();
-  }
-  Kiosk(const Kiosk&) = delete;
-  Kiosk& operator=(const Kiosk&) = delete;
-
-  app::App& app() { return *app_; }
-  runtime::KioskRuntime& runtime() { return *rt_; }
-  const core::Model& model() { return app_->model(); }
-  app::HarnessHooks& hooks() { return hooks_; }
 
   // Runs harness lines; every failed step fails the test, with the harness's log.
   void script(std::string_view text, const std::filesystem::path& shots = {}) {
-    auto steps = app::parse_script(text);
-    REQUIRE_MESSAGE(steps.has_value(), "script does not parse");
-    char* buf = nullptr;
-    std::size_t len = 0;
-    std::FILE* log = open_memstream(&buf, &len);
-    const auto out = shots.empty() ? env_.dir() / "shots" : shots;
-    const auto r = app::run_script(*app_, *steps, out, log, hooks_);
-    std::fclose(log);
-    const std::string printed(buf, len);
-    std::free(buf);
-    CHECK_MESSAGE(r.failures == 0, printed);
-    if (std::getenv("KIOSK_TEST_VERBOSE")) fmt::print("{}", printed);
-  }
-  std::string text(std::string_view key) {
-    app_->settle();
-    const auto* w = app_->widgets().find(key);
-    return w ? w->text : std::string("<no widget ") + std::string(key) + ">";
-  }
-  bool drawn(std::string_view key) {
-    app_->settle();
-    return app_->widgets().find(key) != nullptr;
-  }
-  template <typename Pred>
-  bool wait(Pred done, int ms) {
-    const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-    while (!done() && std::chrono::steady_clock::now() < end) app_->pump(50);
-    app_->settle();
-    return done();
+    std::string printed;
+    CHECK_MESSAGE(run(text, printed, shots) == 0, printed);
   }
 
-  // The renewal's screens after 【继续操作】, by the core's events until issue 6's screens are on main:
-  // 【确认续费】 on the key's details (no second one-chance question: it was asked when the business
-  // began), the PIN, then the rollover runs to 续费成功.
+  // The renewal's screens after 【继续操作】, by touch: 【确认续费】 on the key's details (no second one-chance
+  // question: it was asked when the business began), the PIN on the keypad, then the rollover runs to
+  // 续费成功.
   bool finish_renewal() {
     using S = core::Screen;
     auto settled = [&] {
@@ -110,16 +55,18 @@ class Kiosk {
              m.screen == S::Failure;
     };
     REQUIRE_MESSAGE(wait(settled, 15'000), "after 继续操作 still on " << app::screen_name(model().screen));
+    std::string printed;
     if (model().screen == S::KeyDetails) {
       REQUIRE_MESSAGE(model().renewal->key_ok,
                       "the key was not accepted: " << model().renewal->key_problem_key);
-      app_->dispatch(core::ConfirmRenewalTapped{});
-      app_->settle();
-      REQUIRE(model().screen == S::Pin);
+      if (run("wait enabled keydetails.confirm 5000\ntap keydetails.confirm\nexpect screen Pin\n", printed) != 0) {
+        MESSAGE(printed);
+        return false;
+      }
     }
-    if (model().screen == S::Pin) {
-      rt_->provide_secret(runtime::Runtime::Secret::Pin, token::SecretBuffer(kPin));
-      app_->dispatch(core::PinSubmitted{});
+    if (model().screen == S::Pin && run(fmt::format("type keypad {}\ntap keypad.ok\n", kPin), printed) != 0) {
+      MESSAGE(printed);
+      return false;
     }
     wait([&] { return model().screen == S::Success || model().screen == S::Failure; }, 60'000);
     if (model().screen == S::Failure && model().renewal && model().renewal->failure)
@@ -137,9 +84,6 @@ class Kiosk {
   }
 
   EngineEnv& env_;
-  std::unique_ptr<runtime::KioskRuntime> rt_;
-  std::unique_ptr<app::App> app_;
-  app::HarnessHooks hooks_;
 };
 
 // `n` taps on a keyboard's 【删除】.

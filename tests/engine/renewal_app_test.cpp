@@ -20,13 +20,9 @@
 #include <memory>
 #include <string>
 
-#include "app.hpp"
+#include "app_kiosk.hpp"
 #include "demo/controls.hpp"
 #include "demo_panel.hpp"
-#include "files.hpp"
-#include "harness.hpp"
-#include "runtime/config.hpp"
-#include "runtime/kiosk_runtime.hpp"
 
 namespace {
 
@@ -47,90 +43,42 @@ demo::Controls& world() {
   return *w;
 }
 
-// The kiosk as it starts: the real runtime with the demo world's configuration, and the app offscreen.
-class Kiosk {
+// The kiosk as it starts: the real runtime with the demo world's configuration, the app offscreen with the
+// demo's panel, and a fresh key of `key`'s product in the reader.
+class Kiosk : public enginetest::AppKiosk {
  public:
-  explicit Kiosk(demo::KeyKind key) {
+  explicit Kiosk(demo::KeyKind key)
+      : AppKiosk(fresh_key(key), std::filesystem::temp_directory_path() / fmt::format("kiosk-renewal-app-{}", getpid()),
+                 panel()) {
+    hooks() = app::demo_hooks(world());
+    std::filesystem::create_directories(shots());
+    script("wait key recognised 10000\n");
+  }
+  ~Kiosk() {
+    std::error_code ec;
+    std::filesystem::remove_all(shots(), ec);
+  }
+
+  void script(std::string_view text) {
+    std::string printed;
+    REQUIRE_MESSAGE(run(text, printed) == 0, printed);
+  }
+
+ private:
+  // The world's clock back to now and a new key; the world's configuration.
+  static std::filesystem::path fresh_key(demo::KeyKind key) {
     auto& w = world();
     REQUIRE(w.advance_platform_clock(0).has_value());
     auto k = w.new_key(key);
     REQUIRE_MESSAGE(k.has_value(), (k ? std::string() : k.error()));
-    auto cfg = runtime::load_config(w.config_path());
-    REQUIRE(cfg.has_value());
-    runtime::RuntimeOptions o;
-    o.config = *cfg;
-    auto rt = runtime::KioskRuntime::create(std::move(o));
-    REQUIRE_MESSAGE(rt.has_value(), (rt ? std::string() : rt.error()));
-    rt_ = std::move(*rt);
-    app::AppConfig ac;
-    ac.mode = app::DisplayMode::Headless;
-    ac.assets = app::load_assets(KIOSK_TEST_ASSETS);
-    ac.seed = [] { return 7u; };
-    ac.log = [](const std::string&) {};
-    ac.rasterise_only_screenshots = true;
-    panel_.controls = &w;
-    ac.demo_panel = app::demo_panel(panel_);
-    app_ = std::make_unique<app::App>(std::move(ac), *rt_);
-    hooks_ = app::demo_hooks(w);
-    shots_ = std::filesystem::temp_directory_path() / fmt::format("kiosk-renewal-app-{}", getpid());
-    std::filesystem::create_directories(shots_);
-    script("wait key recognised 10000\n");
+    return w.config_path();
   }
-  ~Kiosk() {
-    app_.reset();
-    rt_->stop();
-    rt_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(shots_, ec);
+  // The demo's panel; its state lives as long as the panel function.
+  static DemoPanel panel() {
+    auto state = std::make_shared<app::DemoPanelState>();
+    state->controls = &world();
+    return [state, draw = app::demo_panel(*state)](ui::Ctx& c, const core::Model& m) { draw(c, m); };
   }
-  Kiosk(const Kiosk&) = delete;
-  Kiosk& operator=(const Kiosk&) = delete;
-
-  app::App& app() { return *app_; }
-  const core::Model& model() { return app_->model(); }
-  const std::filesystem::path& shots() const { return shots_; }
-
-  void script(std::string_view text) {
-    auto steps = app::parse_script(text);
-    REQUIRE_MESSAGE(steps.has_value(), "script does not parse");
-    char* buf = nullptr;
-    std::size_t len = 0;
-    std::FILE* log = open_memstream(&buf, &len);
-    const auto r = app::run_script(*app_, *steps, shots_, log, hooks_);
-    std::fclose(log);
-    const std::string printed(buf, len);
-    std::free(buf);
-    REQUIRE_MESSAGE(r.failures == 0, printed);
-    if (std::getenv("KIOSK_TEST_VERBOSE")) fmt::print("{}", printed);
-  }
-  std::string text(std::string_view key) {
-    app_->settle();
-    const auto* w = app_->widgets().find(key);
-    return w ? w->text : std::string("<no widget ") + std::string(key) + ">";
-  }
-  template <typename Pred>
-  bool wait(Pred done, int ms) {
-    const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-    while (!done() && std::chrono::steady_clock::now() < end) {
-      app_->pump(50);
-      app_->settle();
-    }
-    return done();
-  }
-  // Every text drawn in the last frame, joined.
-  std::string all_text() {
-    app_->settle();
-    std::string s;
-    for (const auto& w : app_->widgets().all()) s += w.text + "\n";
-    return s;
-  }
-
- private:
-  std::unique_ptr<runtime::KioskRuntime> rt_;
-  std::unique_ptr<app::App> app_;
-  app::HarnessHooks hooks_;
-  app::DemoPanelState panel_;
-  std::filesystem::path shots_;
 };
 
 // From the home screen to the order list: the product pre-selected from the key, the phone verified.
