@@ -23,6 +23,7 @@
 #include "app_kiosk.hpp"
 #include "demo/controls.hpp"
 #include "demo_panel.hpp"
+#include "zbar.hpp"
 
 namespace {
 
@@ -101,15 +102,7 @@ tap dialog.ok
 expect screen Pin
 )";
 
-std::string zbar(const std::filesystem::path& png) {
-  const auto out = png.string() + ".txt";
-  const std::string cmd = "zbarimg --raw -q '" + png.string() + "' > '" + out + "' 2>/dev/null";
-  if (std::system(cmd.c_str()) != 0) return {};
-  auto bytes = app::read_file(out);
-  std::string s = bytes ? std::string(bytes->begin(), bytes->end()) : std::string{};
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-  return s;
-}
+using testsupport::zbar;
 
 int count_status(const std::vector<std::pair<std::string, std::string>>& orders, std::string_view status) {
   int n = 0;

@@ -15,6 +15,7 @@
 #include "files.hpp"
 #include "renewal_states.hpp"
 #include "ui_test_support.hpp"
+#include "zbar.hpp"
 
 namespace {
 
@@ -27,15 +28,7 @@ class QuietRuntime final : public runtime::Runtime {
   void provide_secret(Secret, token::SecretBuffer) override {}
 };
 
-std::string zbar(const std::filesystem::path& png) {
-  const auto out = png.string() + ".txt";
-  const std::string cmd = "zbarimg --raw -q " + png.string() + " > " + out + " 2>/dev/null";
-  if (std::system(cmd.c_str()) != 0) return {};
-  auto bytes = app::read_file(out);
-  std::string s = bytes ? std::string(bytes->begin(), bytes->end()) : std::string{};
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-  return s;
-}
+using testsupport::zbar;
 
 }  // namespace
 
