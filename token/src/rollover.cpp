@@ -327,9 +327,7 @@ Result<RenewalRef> RenewalRef::make(std::string_view order_id, std::string_view 
 // already ties the objects to the renewal; the label only says "pending" and which renewal at a glance.
 std::string RenewalRef::pending_label() const {
   const Bytes id = key_id_for(*this);
-  std::string hex;
-  for (std::size_t i = 0; i < 8; ++i) hex += fmt::format("{:02x}", id[i]);
-  return std::string(kPendingLabelPrefix) + hex;
+  return std::string(kPendingLabelPrefix) + to_hex(std::span(id).first(8));
 }
 
 std::string fit_label(std::string_view s) {

@@ -11,8 +11,9 @@
 //                the 32 some tokens allow.
 //
 // So: no object with that id = nothing done; the pair = key staged; a certificate still labelled pending =
-// installed; a certificate with another label = finalised. Order ids are 1–64 of [A-Za-z0-9_-]. Nothing here deletes or relabels the old key and certificate
-// before the new certificate is written, read back, test-signed, and valid (notBefore ≤ now).
+// installed; a certificate with another label = finalised. Order ids are 1–64 of [A-Za-z0-9_-]. Nothing
+// here deletes or relabels the old key and certificate before the new certificate is written, read back,
+// test-signed, and valid (notBefore ≤ now).
 //
 // The old key signs only what encode_renewal_proof_tbs() builds, and only for a P10 made by this renewal's
 // staged key with the old certificate's subject: no function takes caller bytes to sign with it.
