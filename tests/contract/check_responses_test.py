@@ -93,7 +93,8 @@ class Checker(unittest.TestCase):
 
     def test_error_bodies(self):
         # A code under another status than its own, and a message key that is not the code's.
-        self.assertProblem(rec("GET", "/v1/orders/R1", 409, err("order.not_found")), "code: 'order.not_found' is not one of")
+        self.assertProblem(rec("POST", "/v1/orders/R1/close", 409, err("order.not_found")),
+                           "POST /orders/{id}/close → 409 (orders.close): code: 'order.not_found' is not one of")
         self.assertProblem(rec("GET", "/v1/orders/R1", 404, err("order.not_found", "error.platform.order.gone")),
                            "message_key 'error.platform.order.gone', want 'error.platform.order.not_found'")
         self.assertProblem(rec("GET", "/v1/orders/R1", 404, {"code": "order.not_found"}),
