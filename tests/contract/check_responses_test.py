@@ -142,6 +142,18 @@ class Checker(unittest.TestCase):
             out = io.StringIO()
             self.assertEqual(check_responses.run(SPEC, [d], CODES, out=out), 0, out.getvalue())
             self.assertIn("2 answers from 1 capture files", out.getvalue())
+            # A process killed while writing leaves a cut last line: skipped. A bad line elsewhere fails.
+            with open(os.path.join(d, "1.jsonl"), "a") as f:
+                f.write('{"method": "GET", "pa')
+            self.assertEqual(check_responses.run(SPEC, [d], out=io.StringIO()), 0)
+            with open(os.path.join(d, "1.jsonl"), "a") as f:
+                f.write('th"\n' + json.dumps(good[0]) + "\n")
+            out = io.StringIO()
+            self.assertEqual(check_responses.run(SPEC, [d], out=out), 1)
+            self.assertIn("1.jsonl:3: not a JSON line", out.getvalue())
+            os.remove(os.path.join(d, "1.jsonl"))
+            with open(os.path.join(d, "1.jsonl"), "w") as f:
+                f.writelines(json.dumps(r) + "\n" for r in good)
             with open(os.path.join(d, "2.jsonl"), "w") as f:
                 f.write(json.dumps(rec("POST", "/v1/kiosk/heartbeat", 200,
                                        {"kiosk_id": "k", "server_time": 1, "config_version": 1, "x": 1})) + "\n")
