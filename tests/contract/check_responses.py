@@ -121,17 +121,23 @@ class Contract:
         body = rec.get("body", "")
         if not isinstance(status, int):
             return [f"{method} {path}: the capture has no status"], None
-        template, op = self.operation(method, path)
+        # HEAD is GET without the body (HTTP); the capture still holds the body GET would send.
+        template, op = self.operation("GET" if method == "HEAD" else method, path)
         if op is None:
-            # Not in the contract: the platform must answer 404 request.not_found, as the contract says.
-            where = f"{method} {path} → {status} (no such operation in the contract)"
-            if status != 404:
+            # Not in the contract: 404 request.not_found, as the contract says; 400 request.malformed
+            # when the request was no HTTP the platform reads (no method, or one it serves nowhere).
+            where = f"{method or '(unreadable request)'} {path} → {status} (no such operation in the contract)"
+            if status == 400 and method not in ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"):
+                want, response = "request.malformed", "BadRequest"
+            elif status == 404:
+                want, response = "request.not_found", "NotFound"
+            else:
                 return [f"{where}: must be 404 request.not_found"], None
-            problems = self._check_body(where, ("unknown", 404), self.spec["components"]["responses"]["NotFound"],
+            problems = self._check_body(where, ("unknown", status), self.spec["components"]["responses"][response],
                                         rec)
             doc = _json_or_none(body)
-            if isinstance(doc, dict) and doc.get("code") != "request.not_found":
-                problems.append(f"{where}: code {doc.get('code')!r}, want 'request.not_found'")
+            if isinstance(doc, dict) and doc.get("code") != want:
+                problems.append(f"{where}: code {doc.get('code')!r}, want {want!r}")
             return problems, None
         op_id = op.get("operationId", f"{method} {template}")
         where = f"{method} {template} → {status} ({op_id})"

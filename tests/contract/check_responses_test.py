@@ -62,6 +62,9 @@ class Checker(unittest.TestCase):
         self.assertFits(rec("GET", "/v1/nowhere", 404, err("request.not_found")))
         self.assertFits(rec("DELETE", "/v1/catalog", 404, err("request.not_found")))  # no such method
         self.assertFits(rec("POST", "/v1/dev/certificates/0a1b/revoke", 200, {}))
+        self.assertFits(rec("HEAD", "/v1/orders/R1", 200, ORDER))  # HEAD: GET without the body
+        self.assertFits(rec("", "", 400, err("request.malformed")))  # not HTTP the platform reads
+        self.assertFits(rec("PATCH", "/v1/catalog", 400, err("request.malformed")))  # a method served nowhere
 
     def test_a_status_the_operation_does_not_declare(self):
         self.assertProblem(rec("GET", "/v1/catalog", 404, err("order.not_found")),
@@ -109,6 +112,8 @@ class Checker(unittest.TestCase):
         self.assertProblem(rec("GET", "/v1/nowhere", 200, {}), "no such operation in the contract", "must be 404")
         self.assertProblem(rec("GET", "/v1/nowhere", 404, err("order.not_found")), "want 'request.not_found'")
         self.assertProblem(rec("GET", "/v2/catalog", 200, {}), "no such operation")
+        self.assertProblem(rec("DELETE", "/v1/catalog", 400, err("request.malformed")), "must be 404")
+        self.assertProblem(rec("", "", 400, err("order.not_found")), "want 'request.malformed'")
 
     def test_the_code_table(self):
         table = json.loads(subprocess.run([CODES], check=True, capture_output=True, text=True).stdout)
