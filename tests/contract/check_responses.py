@@ -250,7 +250,11 @@ def read_captures(paths):
 
 def run(spec_path, captures, codes_from=None, out=sys.stdout):
     started = time.monotonic()
-    contract = Contract.load(spec_path)
+    try:
+        contract = Contract.load(spec_path)
+    except (OSError, ValueError, KeyError, yaml.YAMLError) as e:
+        print(f"check_responses: {spec_path}: {e}", file=out)
+        return 1
     problems = contract.check_structure()
     if codes_from:
         table = json.loads(subprocess.run([codes_from], check=True, capture_output=True, text=True).stdout)
