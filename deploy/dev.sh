@@ -21,7 +21,7 @@ PACKAGES=(
   libqrencode-dev libimgui-dev libstb-dev libsdl2-dev fonts-noto-cjk fonttools
   zbar-tools xvfb xauth
   librime-dev rime-data-luna-pinyin libzinnia-dev tegaki-zinnia-simplified-chinese
-  clang libclang-rt-14-dev python3
+  clang libclang-rt-14-dev python3 python3-yaml python3-jsonschema nodejs
 )
 
 install_missing() {

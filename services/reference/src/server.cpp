@@ -6,10 +6,12 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <ctime>
 #include <expected>
 #include <fstream>
@@ -388,6 +390,7 @@ struct Server::Impl {
       res.status = r.status;
       res.set_content(r.body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
     });
+    capture_responses();
     if (opt.port == 0) {
       bound_port = http->bind_to_any_port(opt.host);
       if (bound_port <= 0) throw std::runtime_error("reference: cannot bind " + opt.host);
@@ -404,6 +407,27 @@ struct Server::Impl {
     // listen_after_bind returns at once if something is wrong; wait until the loop runs.
     for (int i = 0; i < 200 && !http->is_running(); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+
+  // Tests only: with KIOSK_CONTRACT_CAPTURE_DIR set, every answer this server writes (error handler's
+  // included) is appended to DIR/<pid>.jsonl as {method, path, status, content_type, body}, and
+  // tests/contract/check_responses.py checks each against services/platform/openapi.yaml. Unset: nothing.
+  void capture_responses() {
+    const char* dir = std::getenv("KIOSK_CONTRACT_CAPTURE_DIR");
+    if (!dir || !*dir) return;
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);  // a failure shows as a missing capture
+    std::filesystem::path file = std::filesystem::path(dir) / (std::to_string(::getpid()) + ".jsonl");
+    http->set_logger([file](const httplib::Request& q, const httplib::Response& s) {
+      Json line = {{"method", q.method},
+                   {"path", q.path},
+                   {"status", s.status},
+                   {"content_type", s.get_header_value("Content-Type")},
+                   {"body", s.body}};
+      static std::mutex file_mu;  // every server in this process shares the file
+      std::lock_guard l(file_mu);
+      std::ofstream(file, std::ios::app) << line.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
+    });
   }
 
   void stop() {
