@@ -47,6 +47,7 @@ configure_build() {  # dir, extra cmake args...
 }
 
 install_missing
+"$ROOT/tools/lint/install.sh"
 
 case "$MODE" in
   build)
