@@ -732,7 +732,8 @@ std::vector<std::string> ids_seen(std::optional<std::uint64_t> seed) {
   Platform p(/*dev=*/true, /*max_attempts=*/1, seed);
   REQUIRE(platform::dev::freeze_clock(p.client, 1772415000).has_value());  // 2026-03-02 09:30 Beijing
   Customer gov = seed_gov(p), bid = seed_bid(p);
-  std::vector<std::string> ids{gov.cert.serial, bid.cert.serial, p.send_code("13800000090", SmsPurpose::Login)};
+  std::vector<std::string> ids{gov.cert.serial, bid.cert.serial,
+                               p.send_code("13800000090", SmsPurpose::Login)};
   contract::Order free = create_order(p, gov, kGovProduct, "13800000090");
   contract::Order paid = create_order(p, bid, kBidProduct, "13800000091");
   ids.insert(ids.end(), {free.id, paid.id, paid.code_url});

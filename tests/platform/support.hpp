@@ -43,7 +43,8 @@ struct Platform {
   platform::Client client;
 
   // `id_seed`: ServerOptions::id_seed (the seeded demo's ids).
-  explicit Platform(bool dev = true, int max_attempts = 1, std::optional<std::uint64_t> id_seed = std::nullopt);
+  explicit Platform(bool dev = true, int max_attempts = 1,
+                    std::optional<std::uint64_t> id_seed = std::nullopt);
   // A client with other files / settings against this server.
   platform::Result<platform::Client> make_client(platform::ClientOptions o) const;
   [[nodiscard]] platform::ClientOptions client_options() const;

@@ -213,8 +213,8 @@ bool attach(app::DeferredRuntime& deferred, const runtime::KioskConfig& config,
 }
 
 // --demo, after the first frame: the demo's world (platform, key) and the configuration that points at it.
-bool start_demo(std::unique_ptr<demo::Controls>& world, app::DemoPanelState& panel, runtime::KioskConfig& config,
-                std::optional<std::uint64_t> seed = std::nullopt) {
+bool start_demo(std::unique_ptr<demo::Controls>& world, app::DemoPanelState& panel,
+                runtime::KioskConfig& config, std::optional<std::uint64_t> seed = std::nullopt) {
   std::string error;
   std::printf("demo: starting the reference platform and making a demo key (SoftHSM) ...\n");
   std::fflush(stdout);

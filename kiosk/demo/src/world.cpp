@@ -318,8 +318,8 @@ class World final : public Controls {
       auto frozen = platform::dev::freeze_clock(*client_, kSeededStart);
       if (!frozen) throw std::runtime_error("the platform's clock: " + frozen.error().to_string());
       platform_now_ = *frozen;
-      say(fmt::format("demo: seeded with {}: the platform's ids come from the seed, its clock stands at {}", *seed_,
-                      kSeededStart));
+      say(fmt::format("demo: seeded with {}: the platform's ids come from the seed, its clock stands at {}",
+                      *seed_, kSeededStart));
     }
 
     write_text(config_path(), fmt::format(R"({{

@@ -251,8 +251,8 @@ struct Server::Impl {
     if (it == id_counters.end()) it = id_counters.emplace(std::string(what), 0).first;
     Bytes out;
     while (out.size() < n) {
-      const Bytes block = sha256(std::to_string(*opt.id_seed) + "/" + std::string(what) + "/" +
-                                 std::to_string(it->second++));
+      const Bytes block =
+          sha256(std::to_string(*opt.id_seed) + "/" + std::string(what) + "/" + std::to_string(it->second++));
       out.insert(out.end(), block.begin(), block.end());
     }
     out.resize(n);
@@ -946,9 +946,9 @@ struct Server::Impl {
     std::string id = "R" + std::string(day) + contract::hex_encode(id_bytes("order", 6));
     std::int64_t amount = product->price_fen_per_year * req->years;
     bool free = amount == 0;
+    auto link_bytes = [this](std::size_t k) { return id_bytes("code-url", k); };
     std::string code_url =
-        free ? std::string()
-             : "weixin://wxpay/bizpayurl?pr=" + random_alnum(12, [this](std::size_t k) { return id_bytes("code-url", k); });
+        free ? std::string() : "weixin://wxpay/bizpayurl?pr=" + random_alnum(12, link_bytes);
     Stmt(db,
          "INSERT INTO orders(id, account_id, kiosk_id, product_id, years, amount_fen, status, created_at, "
          "expires_at, "

@@ -65,4 +65,4 @@ class Controls {
 extern "C" demo::Controls* kiosk_demo_create(void (*log)(const char* line), std::string* error);
 // The same world, seeded (kSeededStart): the demo's reproducible walk-through. Never a production path.
 extern "C" demo::Controls* kiosk_demo_create_seeded(void (*log)(const char* line), std::uint64_t seed,
-                                                   std::string* error);
+                                                    std::string* error);
