@@ -721,3 +721,75 @@ TEST_CASE("the data survives a restart (SQLite)") {
   CHECK_OK(got);
   CHECK(got->status == OrderStatus::Paid);
 }
+
+namespace {
+
+// ServerOptions::id_seed (the seeded demo's reproducible screenshots): the ids a customer or staff sees of
+// one day's renewals on a fresh platform with its clock frozen — the seeded certificates' serials, an SMS
+// code, a ¥0 and a paid order's numbers, the paid one's payment link, the issued certificate's serial, the
+// account's id.
+std::vector<std::string> ids_seen(std::optional<std::uint64_t> seed) {
+  Platform p(/*dev=*/true, /*max_attempts=*/1, seed);
+  REQUIRE(platform::dev::freeze_clock(p.client, 1772415000).has_value());  // 2026-03-02 09:30 Beijing
+  Customer gov = seed_gov(p), bid = seed_bid(p);
+  std::vector<std::string> ids{gov.cert.serial, bid.cert.serial,
+                               p.send_code("13800000090", SmsPurpose::Login)};
+  contract::Order free = create_order(p, gov, kGovProduct, "13800000090");
+  contract::Order paid = create_order(p, bid, kBidProduct, "13800000091");
+  ids.insert(ids.end(), {free.id, paid.id, paid.code_url});
+  EvpPkeyPtr new_key = new_ec_key();
+  auto issued = renew(p, gov, free.id, new_key.get());
+  CHECK_OK(issued);
+  ids.push_back(issued->serial);
+  auto rec = platform::dev::records(p.client);
+  CHECK_OK(rec);
+  REQUIRE(rec->orders.size() == 2);
+  ids.push_back(rec->orders[0].account_id);
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("seeded ids: the same seed gives the same ids, another seed or none gives others, never twice") {
+  const auto a = ids_seen(7);
+  const auto again = ids_seen(7);
+  CHECK(again == a);
+  CHECK(a[3].starts_with("R20260302"));  // the order's day is the platform's (frozen) clock's
+  CHECK(a[5].starts_with("weixin://wxpay/bizpayurl?pr="));
+  // Within a run, ids of one kind are all different: the serials, the two orders.
+  CHECK(a[0] != a[1]);
+  CHECK(a[0] != a[6]);
+  CHECK(a[1] != a[6]);
+  CHECK(a[3].substr(9) != a[4].substr(9));
+  const auto other = ids_seen(8);
+  const auto random1 = ids_seen(std::nullopt);
+  const auto random2 = ids_seen(std::nullopt);
+  REQUIRE(other.size() == a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    CAPTURE(i);
+    CHECK(other[i] != a[i]);
+    // Without a seed (every production platform) nothing is reused: not the seed's ids, not another run's.
+    CHECK(random1[i] != a[i]);
+    CHECK(random1[i] != random2[i]);
+  }
+}
+
+TEST_CASE("seeded ids are refused on a platform without --dev, and on a database that has orders") {
+  Platform used(/*dev=*/true, /*max_attempts=*/1, 7);
+  Customer c = seed_gov(used);
+  create_order(used, c, kGovProduct, "13800000092");
+  { auto closing = std::move(used.client); }  // close its keep-alive connection: stop() need not wait for it
+  used.server->stop();
+  reference::ServerOptions o;
+  o.data_dir = used.dir.path;
+  o.dev = true;
+  o.id_seed = 7;
+  CHECK_THROWS_WITH_AS(reference::Server{o}, doctest::Contains("empty database"), std::runtime_error);
+  TempDir fresh;
+  std::filesystem::copy(shared_pki_root() / "pki", fresh.path / "pki");
+  o.data_dir = fresh.path;
+  o.dev = false;
+  CHECK_THROWS_WITH_AS(reference::Server{o}, doctest::Contains("dev platform only"), std::runtime_error);
+  o.dev = true;
+  CHECK_NOTHROW(reference::Server{o});
+}

@@ -33,7 +33,7 @@ const std::filesystem::path& shared_pki_root() {
   return dir.path;
 }
 
-Platform::Platform(bool dev, int max_attempts)
+Platform::Platform(bool dev, int max_attempts, std::optional<std::uint64_t> id_seed)
     : client([&]() -> platform::Client {
         std::filesystem::copy(shared_pki_root() / "pki", dir.path / "pki");
         std::filesystem::copy(shared_pki_root() / "catalog.json", dir.path / "catalog.json");
@@ -41,6 +41,7 @@ Platform::Platform(bool dev, int max_attempts)
         o.data_dir = dir.path;
         o.dev = dev;
         o.pbkdf2_iterations = 1000;  // tests log in hundreds of times
+        o.id_seed = id_seed;
         server = std::make_unique<reference::Server>(o);
         server->start();
         auto opts = client_options();

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "token/c_handle.hpp"
@@ -41,7 +42,9 @@ struct Platform {
   std::unique_ptr<reference::Server> server;
   platform::Client client;
 
-  explicit Platform(bool dev = true, int max_attempts = 1);
+  // `id_seed`: ServerOptions::id_seed (the seeded demo's ids).
+  explicit Platform(bool dev = true, int max_attempts = 1,
+                    std::optional<std::uint64_t> id_seed = std::nullopt);
   // A client with other files / settings against this server.
   platform::Result<platform::Client> make_client(platform::ClientOptions o) const;
   [[nodiscard]] platform::ClientOptions client_options() const;

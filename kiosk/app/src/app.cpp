@@ -351,6 +351,7 @@ void App::wait(int timeout) {
 
 // ---- the loop -------------------------------------------------------------------------------------------
 core::Millis App::now_ms() const {
+  if (config_.stepped_clock) return config_.stepped_clock->elapsed_ms() + skew_;
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                config_.started)
              .count() +
@@ -358,13 +359,17 @@ core::Millis App::now_ms() const {
 }
 
 core::UnixSeconds App::wall_now() const {
+  if (config_.stepped_clock) return config_.stepped_clock->wall() + skew_ / 1000 + wall_skew_;
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
              .count() +
          skew_ / 1000 + wall_skew_;
 }
 
 void App::advance(core::Millis ms) {
-  skew_ += ms;
+  if (config_.stepped_clock)
+    config_.stepped_clock->advance(ms);  // the runtime reads it too
+  else
+    skew_ += ms;
   want_frames(1);
 }
 

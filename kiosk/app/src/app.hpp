@@ -17,6 +17,7 @@
 
 #include <SDL.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -42,6 +43,21 @@ namespace app {
 enum class DisplayMode { Fullscreen, Windowed, Headless };
 enum class RendererKind { Software, OpenGl };
 
+// The seeded demo's clock (`ca-kiosk --demo --headless --demo-seed N`): it stands at `start` (unix
+// seconds) and moves only when the harness advances it, so every countdown and date on screen is the same
+// in every run however long the runtime's work takes. Read from any thread (the runtime asks it the time).
+class SteppedClock {
+ public:
+  explicit SteppedClock(core::UnixSeconds start) : start_(start) {}
+  [[nodiscard]] core::Millis elapsed_ms() const { return elapsed_ms_.load(); }
+  [[nodiscard]] core::UnixSeconds wall() const { return start_ + elapsed_ms_.load() / 1000; }
+  void advance(core::Millis ms) { elapsed_ms_ += ms; }
+
+ private:
+  core::UnixSeconds start_;
+  std::atomic<core::Millis> elapsed_ms_{0};
+};
+
 struct AppConfig {
   DisplayMode mode = DisplayMode::Fullscreen;
   int width = 1920;  // windowed and headless
@@ -58,6 +74,9 @@ struct AppConfig {
   bool rasterise_only_screenshots = false;
   // `--demo`: the demo's panel (demo_panel.hpp), drawn above every screen.
   std::function<void(ui::Ctx&, const core::Model&)> demo_panel;
+  // The seeded demo only: the app's clocks (the model's monotonic and wall time) read this instead of the
+  // system's, and advance() moves it. Null: the system's clocks.
+  std::shared_ptr<SteppedClock> stepped_clock;
 };
 
 // Per frame, in milliseconds. CPU times are this thread's (CLOCK_THREAD_CPUTIME_ID), so other processes
@@ -88,7 +107,7 @@ class App {
   int settle(int max_frames = 40);
   // Runs the real loop for `ms` of wall time (the idle measurement).
   void hold(int ms);
-  // The kiosk's clock jumps (idle timeouts without waiting for them).
+  // The kiosk's clock jumps (idle timeouts without waiting for them); with a stepped clock, that clock.
   void advance(core::Millis ms);
   void dispatch(const core::Event& e);
   void want_frames(int n);

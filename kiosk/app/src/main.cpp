@@ -7,6 +7,9 @@
 //   ca-kiosk --demo --headless [--script F] [--out DIR]
 //                                            offscreen, driven by a script of synthetic touches (harness.hpp);
 //                                            by default the walk-through assets/harness/demo.txt
+//   ca-kiosk --demo --headless --demo-seed N ...
+//                                            the same, reproducible: the platform's ids from the seed, the
+//                                            clocks at a fixed start, moved only by the script (advance)
 #include <dlfcn.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -18,6 +21,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <expected>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +54,7 @@ struct Options {
   bool stats = false;
   bool trace_frames = false;
   std::string demo_world;
+  std::optional<std::uint64_t> demo_seed;
 };
 
 // A module next to the executable, or the path in `env_name`.
@@ -61,12 +68,23 @@ std::string module_path(const char* env_name, const char* file) {
 
 // libkiosk_demo.so (kiosk/demo): the demo's platform, key and panel actions. Only --demo loads it; the
 // handle is never closed (the platform's threads run its code until the Controls are deleted).
-std::unique_ptr<demo::Controls> load_demo(std::string& error) {
+// Seeded: its kiosk_demo_create_seeded.
+std::unique_ptr<demo::Controls> load_demo(std::string& error, std::optional<std::uint64_t> seed) {
   const std::string path = module_path("KIOSK_DEMO_MODULE", "libkiosk_demo.so");
   void* module = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!module) {
     error = std::string("cannot load ") + path + ": " + dlerror() + " (build the target kiosk_demo)";
     return nullptr;
+  }
+  auto log = [](const char* line) { std::fprintf(stderr, "ca-kiosk: %s\n", line); };
+  if (seed) {
+    using CreateSeeded = demo::Controls* (*)(void (*)(const char*), std::uint64_t, std::string*);
+    auto create = reinterpret_cast<CreateSeeded>(dlsym(module, "kiosk_demo_create_seeded"));
+    if (!create) {
+      error = path + " has no kiosk_demo_create_seeded";
+      return nullptr;
+    }
+    return std::unique_ptr<demo::Controls>(create(log, *seed, &error));
   }
   using Create = demo::Controls* (*)(void (*)(const char*), std::string*);
   auto create = reinterpret_cast<Create>(dlsym(module, "kiosk_demo_create"));
@@ -74,8 +92,7 @@ std::unique_ptr<demo::Controls> load_demo(std::string& error) {
     error = path + " has no kiosk_demo_create";
     return nullptr;
   }
-  return std::unique_ptr<demo::Controls>(
-      create([](const char* line) { std::fprintf(stderr, "ca-kiosk: %s\n", line); }, &error));
+  return std::unique_ptr<demo::Controls>(create(log, &error));
 }
 
 
@@ -116,9 +133,9 @@ void print_stats(const app::App& a) {
 }
 
 // libkiosk_runtime.so next to the executable (or $KIOSK_RUNTIME_MODULE). The handle is never closed: the
-// runtime's threads run its code until exit.
+// runtime's threads run its code until exit. With the seeded demo's `clock`, the runtime's wall clock is it.
 bool attach_real_runtime(app::DeferredRuntime& deferred, const runtime::KioskConfig& config,
-                         std::string& error) {
+                         const std::shared_ptr<app::SteppedClock>& clock, std::string& error) {
   std::string path;
   if (const char* env = std::getenv("KIOSK_RUNTIME_MODULE"); env && *env) {
     path = env;
@@ -139,14 +156,27 @@ bool attach_real_runtime(app::DeferredRuntime& deferred, const runtime::KioskCon
             " (install libkiosk_runtime.so next to ca-kiosk)";
     return false;
   }
-  using Create = runtime::Runtime* (*)(const runtime::KioskConfig*, void (*)(const char*), std::string*);
-  auto create = reinterpret_cast<Create>(dlsym(module, "kiosk_runtime_create"));
-  if (!create) {
-    error = path + " has no kiosk_runtime_create";
-    return false;
+  auto log = [](const char* line) { std::fprintf(stderr, "ca-kiosk: %s\n", line); };
+  runtime::Runtime* real = nullptr;
+  if (clock) {
+    using CreateClocked = runtime::Runtime* (*)(const runtime::KioskConfig*, void (*)(const char*),
+                                                const std::function<std::int64_t()>*, std::string*);
+    auto create = reinterpret_cast<CreateClocked>(dlsym(module, "kiosk_runtime_create_clocked"));
+    if (!create) {
+      error = path + " has no kiosk_runtime_create_clocked";
+      return false;
+    }
+    const std::function<std::int64_t()> wall = [clock] { return clock->wall(); };
+    real = create(&config, log, &wall, &error);
+  } else {
+    using Create = runtime::Runtime* (*)(const runtime::KioskConfig*, void (*)(const char*), std::string*);
+    auto create = reinterpret_cast<Create>(dlsym(module, "kiosk_runtime_create"));
+    if (!create) {
+      error = path + " has no kiosk_runtime_create";
+      return false;
+    }
+    real = create(&config, log, &error);
   }
-  runtime::Runtime* real = create(
-      &config, [](const char* line) { std::fprintf(stderr, "ca-kiosk: %s\n", line); }, &error);
   if (!real) return false;
   deferred.attach(std::unique_ptr<runtime::Runtime>(real));
   return true;
@@ -174,19 +204,21 @@ std::expected<std::string, std::string> outbox_code(const std::string& dir, cons
   return code;
 }
 
-bool attach(app::DeferredRuntime& deferred, const runtime::KioskConfig& config) {
+bool attach(app::DeferredRuntime& deferred, const runtime::KioskConfig& config,
+            const std::shared_ptr<app::SteppedClock>& clock = nullptr) {
   std::string error;
-  if (attach_real_runtime(deferred, config, error)) return true;
+  if (attach_real_runtime(deferred, config, clock, error)) return true;
   std::fprintf(stderr, "ca-kiosk: the runtime cannot start: %s\n", error.c_str());
   return false;
 }
 
 // --demo, after the first frame: the demo's world (platform, key) and the configuration that points at it.
-bool start_demo(std::unique_ptr<demo::Controls>& world, app::DemoPanelState& panel, runtime::KioskConfig& config) {
+bool start_demo(std::unique_ptr<demo::Controls>& world, app::DemoPanelState& panel,
+                runtime::KioskConfig& config, std::optional<std::uint64_t> seed = std::nullopt) {
   std::string error;
   std::printf("demo: starting the reference platform and making a demo key (SoftHSM) ...\n");
   std::fflush(stdout);
-  world = load_demo(error);
+  world = load_demo(error, seed);
   if (!world) {
     std::fprintf(stderr, "ca-kiosk: the demo cannot start: %s\n", error.c_str());
     return false;
@@ -209,6 +241,12 @@ int run(const Options& o) {
     std::fprintf(stderr,
                  "ca-kiosk: --headless runs a scripted customer and is only allowed with --demo "
                  "(a production kiosk must never be driven by a script)\n");
+    return 2;
+  }
+  if (o.demo_seed && (!o.headless || !o.demo_world.empty())) {
+    std::fprintf(stderr,
+                 "ca-kiosk: --demo-seed is for the headless walk-through (--demo --headless, the demo's own "
+                 "world): its clock moves only when the script advances it\n");
     return 2;
   }
   runtime::KioskConfig config;
@@ -240,6 +278,7 @@ int run(const Options& o) {
   if (o.headless) {
     ac.mode = app::DisplayMode::Headless;
     ac.seed = [] { return 20240601u; };  // a script sees the same keypad every run
+    if (o.demo_seed) ac.stepped_clock = std::make_shared<app::SteppedClock>(demo::kSeededStart);
     if (std::sscanf(o.size.c_str(), "%dx%d", &ac.width, &ac.height) != 2 || ac.width < 320 ||
         ac.height < 320) {
       std::fprintf(stderr, "ca-kiosk: --size wants WxH, e.g. 1920x1080 or 1080x1920\n");
@@ -258,6 +297,7 @@ int run(const Options& o) {
 
   // The real runtime (token modules and hot-plug, the platform, the journal), loaded after the first frame
   // (runtime_module.cpp says why); the demo's too, with the demo world's configuration.
+  const std::shared_ptr<app::SteppedClock> clock = ac.stepped_clock;
   auto runtime = std::make_unique<app::DeferredRuntime>();
   app::DeferredRuntime* deferred = runtime.get();
   app::App a(std::move(ac), *runtime);
@@ -321,10 +361,10 @@ int run(const Options& o) {
       config = std::move(*c);
       hooks.sms_code = [dir = o.demo_world](const std::string& phone) { return outbox_code(dir, phone); };
     } else {
-      if (!start_demo(world, panel, config)) return 3;
+      if (!start_demo(world, panel, config, o.demo_seed)) return 3;
       hooks = app::demo_hooks(*world);
     }
-    if (!attach(*deferred, config)) return 3;
+    if (!attach(*deferred, config, clock)) return 3;
     std::printf("harness: %s → %s\n", script.c_str(), o.out.c_str());
     const auto r = app::run_script(a, *steps, o.out, stdout, hooks);
     if (o.stats) print_stats(a);
@@ -362,7 +402,13 @@ int main(int argc, char** argv) {
   cli.add_flag("--trace-frames", o.trace_frames, "benchmark: print a line for every frame drawn");
   cli.add_option("--demo-world", o.demo_world,
                  "benchmark: with --demo, the demo world another process runs (DIR/kiosk.json, DIR/platform)");
+  std::uint64_t seed = 0;
+  auto* seed_option = cli.add_option(
+      "--demo-seed", seed,
+      "with --demo --headless: reproducible screenshots (the platform's ids from this seed, the clocks at a "
+      "fixed start that only the script moves)");
   CLI11_PARSE(cli, argc, argv);
+  if (seed_option->count() > 0) o.demo_seed = seed;
   try {
     return run(o);
   } catch (const app::StartupError& e) {

@@ -2,21 +2,41 @@
 // executable, libcurl, OpenSSL, SQLite and their ~30 dependencies (GnuTLS, Kerberos, LDAP ...) cost ~30 ms
 // of dynamic linking before main(), and creating the runtime loads the vendors' PKCS#11 libraries; as a
 // module, neither delays the home screen.
+#include <cstdint>
+#include <functional>
 #include <string>
 
 #include "runtime/kiosk_runtime.hpp"
 
 // `log` receives staff log lines (never a secret). Returns null and sets `error` when the runtime cannot
 // start (journal, client certificate files).
-extern "C" __attribute__((visibility("default"))) runtime::Runtime* kiosk_runtime_create(
-    const runtime::KioskConfig* config, void (*log)(const char* line), std::string* error) {
+namespace {
+
+runtime::Runtime* create(const runtime::KioskConfig* config, void (*log)(const char* line),
+                         std::function<std::int64_t()> wall_now, std::string* error) {
   runtime::RuntimeOptions options;
   options.config = *config;
   options.log = [log](std::string_view s) { log(std::string(s).c_str()); };
+  options.wall_now = std::move(wall_now);
   auto created = runtime::KioskRuntime::create(std::move(options));
   if (!created) {
     *error = created.error();
     return nullptr;
   }
   return created->release();
+}
+
+}  // namespace
+
+extern "C" __attribute__((visibility("default"))) runtime::Runtime* kiosk_runtime_create(
+    const runtime::KioskConfig* config, void (*log)(const char* line), std::string* error) {
+  return create(config, log, {}, error);
+}
+
+// The seeded demo (`ca-kiosk --demo --headless --demo-seed N`) only: the runtime's wall clock (unix
+// seconds: order expiry, the finalize step's "now") is the demo's stepped clock, the one the screens use.
+extern "C" __attribute__((visibility("default"))) runtime::Runtime* kiosk_runtime_create_clocked(
+    const runtime::KioskConfig* config, void (*log)(const char* line),
+    const std::function<std::int64_t()>* wall_now, std::string* error) {
+  return create(config, log, *wall_now, error);
 }

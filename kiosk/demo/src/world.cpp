@@ -148,7 +148,7 @@ class RawSoftHsm {
 
 class World final : public Controls {
  public:
-  explicit World(void (*log)(const char*)) : log_(log) {
+  World(void (*log)(const char*), std::optional<std::uint64_t> seed) : log_(log), seed_(seed) {
     char tmpl[] = "/tmp/kiosk-demo-XXXXXX";
     const std::string base = env_or("TMPDIR", "/tmp");
     std::string pattern = base + "/kiosk-demo-XXXXXX";
@@ -248,8 +248,12 @@ class World final : public Controls {
     return out;
   }
   std::expected<void, std::string> advance_platform_clock(long long seconds) override {
-    auto r = seconds == 0 ? platform::dev::reset_clock(*client_) : platform::dev::advance_clock(*client_, seconds);
+    auto r = seconds != 0 ? platform::dev::advance_clock(*client_, seconds)
+             : seed_      ? platform::dev::freeze_clock(*client_, kSeededStart)
+                          : platform::dev::reset_clock(*client_);
     if (!r) return std::unexpected(r.error().to_string());
+    std::lock_guard lock(m_);
+    platform_now_ = seed_ ? std::optional<std::int64_t>(*r) : std::nullopt;
     return {};
   }
 
@@ -259,6 +263,12 @@ class World final : public Controls {
   }
 
  private:
+  // The platform's clock as the demo set it (seeded: frozen), else the system's.
+  std::int64_t platform_now() const {
+    std::lock_guard lock(m_);
+    return platform_now_ ? *platform_now_ : now_s();
+  }
+
   void say(const std::string& s) {
     if (log_) log_(s.c_str());
   }
@@ -290,6 +300,7 @@ class World final : public Controls {
     so.test_phones = {kDemoPhone};
     so.pbkdf2_iterations = 20000;
     so.log_requests = std::getenv("KIOSK_PLATFORM_LOG") != nullptr;
+    so.id_seed = seed_;
     server_ = std::make_unique<reference::Server>(so);
     server_->start();
     base_url_ = server_->base_url();
@@ -303,6 +314,13 @@ class World final : public Controls {
     if (!c) throw std::runtime_error("the demo's platform client: " + c.error().to_string());
     client_ = std::make_unique<platform::Client>(std::move(*c));
     say("demo: reference platform on " + base_url_ + " (data in " + data.string() + ")");
+    if (seed_) {
+      auto frozen = platform::dev::freeze_clock(*client_, kSeededStart);
+      if (!frozen) throw std::runtime_error("the platform's clock: " + frozen.error().to_string());
+      platform_now_ = *frozen;
+      say(fmt::format("demo: seeded with {}: the platform's ids come from the seed, its clock stands at {}",
+                      *seed_, kSeededStart));
+    }
 
     write_text(config_path(), fmt::format(R"({{
   "schema_version": 1,
@@ -347,7 +365,7 @@ class World final : public Controls {
     sr.public_key = contract::base64_encode(pair->spki_der.data(), pair->spki_der.size());
     sr.project = kind == KeyKind::Paid ? "e-bidding" : "gov-procurement";
     sr.brand = kind == KeyKind::Paid ? "feitian" : "haitai";
-    sr.not_after = now_s() + 20 * 86400;
+    sr.not_after = platform_now() + 20 * 86400;
     sr.not_before = sr.not_after - 365 * 86400;
     auto seeded = platform::dev::seed_certificate(*client_, sr);
     if (!seeded) throw std::runtime_error("the platform's issuing CA: " + seeded.error().to_string());
@@ -380,6 +398,8 @@ class World final : public Controls {
   }
 
   void (*log_)(const char*);
+  std::optional<std::uint64_t> seed_;
+  std::optional<std::int64_t> platform_now_;  // seeded: the frozen platform clock (guarded by m_)
   fs::path dir_;
   fs::path fault_module_;
   std::string softhsm_path_;
@@ -401,7 +421,17 @@ class World final : public Controls {
 extern "C" __attribute__((visibility("default"))) demo::Controls* kiosk_demo_create(void (*log)(const char* line),
                                                                                    std::string* error) {
   try {
-    return new demo::World(log);
+    return new demo::World(log, std::nullopt);
+  } catch (const std::exception& e) {
+    *error = e.what();
+    return nullptr;
+  }
+}
+
+extern "C" __attribute__((visibility("default"))) demo::Controls* kiosk_demo_create_seeded(
+    void (*log)(const char* line), std::uint64_t seed, std::string* error) {
+  try {
+    return new demo::World(log, seed);
   } catch (const std::exception& e) {
     *error = e.what();
     return nullptr;

@@ -88,10 +88,12 @@ std::string random_token(std::size_t bytes) {
   return b;
 }
 
-std::string random_digits(int n) {
+// `draw(n)` gives n random bytes (the system's, or an id stream: Impl::id_bytes).
+template <typename Draw>
+std::string random_digits(int n, Draw draw) {
   std::string out;
   while (static_cast<int>(out.size()) < n) {
-    for (std::uint8_t b : random_bytes(16)) {
+    for (std::uint8_t b : draw(16)) {
       if (b >= 250) continue;  // rejection sampling: no bias toward low digits
       out += static_cast<char>('0' + b % 10);
       if (static_cast<int>(out.size()) == n) break;
@@ -100,11 +102,12 @@ std::string random_digits(int n) {
   return out;
 }
 
-std::string random_alnum(int n) {
+template <typename Draw>
+std::string random_alnum(int n, Draw draw) {
   static constexpr std::string_view kChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   std::string out;
   while (static_cast<int>(out.size()) < n)
-    for (std::uint8_t b : random_bytes(16)) {
+    for (std::uint8_t b : draw(16)) {
       if (b >= 248) continue;  // 248 = 4 × 62
       out += kChars[b % 62];
       if (static_cast<int>(out.size()) == n) break;
@@ -223,6 +226,8 @@ struct Server::Impl {
   std::thread thread;
   int bound_port = 0;
   std::mutex outbox_mu;
+  std::mutex id_mu;
+  std::map<std::string, std::uint64_t, std::less<>> id_counters;  // ServerOptions::id_seed: per stream
 
   // ---- request context
   struct Ctx {
@@ -236,6 +241,25 @@ struct Server::Impl {
     }
   };
   using Handler = Reply (Impl::*)(Ctx&);
+
+  // Random bytes for an id that a customer or staff sees (ServerOptions::id_seed): the system's, or with a
+  // seed block k of the stream `what` = SHA-256("<seed>/<what>/<k>"), k counting from 0 per stream. One
+  // stream per kind of id, so the order in which different requests arrive does not change any id, and
+  // ids of one kind never repeat within a run.
+  Bytes id_bytes(std::string_view what, std::size_t n) {
+    if (!opt.id_seed) return random_bytes(n);
+    std::lock_guard l(id_mu);
+    auto it = id_counters.find(what);
+    if (it == id_counters.end()) it = id_counters.emplace(std::string(what), 0).first;
+    Bytes out;
+    while (out.size() < n) {
+      const Bytes block =
+          sha256(std::to_string(*opt.id_seed) + "/" + std::string(what) + "/" + std::to_string(it->second++));
+      out.insert(out.end(), block.begin(), block.end());
+    }
+    out.resize(n);
+    return out;
+  }
 
   UnixTime now() const {
     std::int64_t frozen = clock_frozen.load();
@@ -260,6 +284,15 @@ struct Server::Impl {
     if (!db.open(opt.data_dir / "platform.db"))
       throw std::runtime_error("cannot open " + (opt.data_dir / "platform.db").string());
     migrate();
+    if (opt.id_seed) {
+      // Seeded ids repeat from run to run: only for the dev platform, and only on a fresh database
+      // (a second run on the same data would make the first run's order ids and serials again).
+      if (!opt.dev) throw std::runtime_error("reference: a seed for ids is for a dev platform only");
+      Stmt q(db, "SELECT (SELECT count(*) FROM orders) + (SELECT count(*) FROM customer_certs)");
+      if (q.row() && q.i64(0) > 0)
+        throw std::runtime_error("reference: a seed for ids needs an empty database, and " +
+                                 (opt.data_dir / "platform.db").string() + " has orders or certificates");
+    }
   }
 
   void load_catalog() {
@@ -659,7 +692,7 @@ struct Server::Impl {
   Account find_or_create_account(std::string_view phone, UnixTime now) {
     if (auto a = account_by("phone", phone)) return *a;
     Account a;
-    a.id = "A" + contract::hex_encode(random_bytes(8));
+    a.id = "A" + contract::hex_encode(id_bytes("account", 8));
     a.phone = std::string(phone);
     a.username = a.phone;
     a.registered_at = now;
@@ -829,7 +862,8 @@ struct Server::Impl {
       if (count_since(c.now - 3600, oldest) >= kSmsPerHour)
         return error_reply(code::kSmsHourlyLimit, {}, static_cast<int>(oldest + 3600 - c.now));
     }
-    std::string code_text = random_digits(opt.sms_code_length);
+    std::string code_text =
+        random_digits(opt.sms_code_length, [this](std::size_t k) { return id_bytes("sms-code", k); });
     Stmt(db, "INSERT OR REPLACE INTO sms_codes VALUES(?,?,?,?,?,0)")
         .bind(req->phone, purpose, sms_hash(req->phone, purpose, code_text), c.now, c.now + kSmsValidS)
         .run();
@@ -933,10 +967,12 @@ struct Server::Impl {
     gmtime_r(&tt, &tm);
     char day[16];
     std::strftime(day, sizeof day, "%Y%m%d", &tm);
-    std::string id = "R" + std::string(day) + contract::hex_encode(random_bytes(6));
+    std::string id = "R" + std::string(day) + contract::hex_encode(id_bytes("order", 6));
     std::int64_t amount = product->price_fen_per_year * req->years;
     bool free = amount == 0;
-    std::string code_url = free ? std::string() : "weixin://wxpay/bizpayurl?pr=" + random_alnum(12);
+    auto link_bytes = [this](std::size_t k) { return id_bytes("code-url", k); };
+    std::string code_url =
+        free ? std::string() : "weixin://wxpay/bizpayurl?pr=" + random_alnum(12, link_bytes);
     Stmt(db,
          "INSERT INTO orders(id, account_id, kiosk_id, product_id, years, amount_fen, status, created_at, "
          "expires_at, "
@@ -1111,7 +1147,7 @@ struct Server::Impl {
               contract::encode(issued_of(o->id))};  // the same key: the same certificate, no second issuance
     }
 
-    Bytes serial = random_bytes(16);
+    Bytes serial = id_bytes("serial", 16);
     serial[0] &= 0x7f;
     if (serial[0] == 0) serial[0] = 1;
     CertSpec s;
@@ -1479,7 +1515,7 @@ struct Server::Impl {
       name = make_name(fields);
     }
     if (!name) return error_reply(code::kBadRequest, "subject_der (base64) or subject {C, ST, L, O, OU, CN}");
-    Bytes serial = random_bytes(16);
+    Bytes serial = id_bytes("serial", 16);
     serial[0] = static_cast<std::uint8_t>((serial[0] & 0x7f) | 0x01);
     CertSpec s;
     s.subject = name.get();

@@ -5,6 +5,7 @@
 // reference platform. Standard library only: ca-kiosk's side includes nothing else of the demo.
 #pragma once
 
+#include <cstdint>
 #include <expected>
 #include <filesystem>
 #include <string>
@@ -14,6 +15,12 @@
 namespace demo {
 
 enum class KeyKind { Paid, Free };  // 飞天诚信KEY, RSA-2048, ¥300/year | 海泰KEY, EC P-256, ¥0
+
+// A seeded world (`ca-kiosk --demo --demo-seed N`): the platform's ids (order numbers, serials, payment
+// links, SMS codes) come from the seed, and its clock stands still at this time (2026-03-02 09:30 Beijing
+// time) but for advance_platform_clock(); the customer's certificates are dated from it. The kiosk's own
+// clocks start there too (kiosk/app), so every screen of a walk-through is the same from run to run.
+inline constexpr std::int64_t kSeededStart = 1772415000;
 
 class Controls {
  public:
@@ -45,7 +52,8 @@ class Controls {
   // The platform's orders for the current key's certificate, oldest first: (order id, status as in the
   // contract: pending_payment, paid, issued, installed, closed, expired, needs_staff, ...). Tests.
   virtual std::vector<std::pair<std::string, std::string>> orders() = 0;
-  // The platform's clock moved forward by `seconds` (orders expire by it); 0 puts it back to real time.
+  // The platform's clock moved forward by `seconds` (orders expire by it); 0 puts it back to real time
+  // (to kSeededStart in a seeded world).
   virtual std::expected<void, std::string> advance_platform_clock(long long seconds) = 0;
 };
 
@@ -55,3 +63,6 @@ class Controls {
 // cannot be built (SoftHSM or the fault module missing, no free port). Deleting the Controls stops the
 // platform and removes every temporary file.
 extern "C" demo::Controls* kiosk_demo_create(void (*log)(const char* line), std::string* error);
+// The same world, seeded (kSeededStart): the demo's reproducible walk-through. Never a production path.
+extern "C" demo::Controls* kiosk_demo_create_seeded(void (*log)(const char* line), std::uint64_t seed,
+                                                    std::string* error);

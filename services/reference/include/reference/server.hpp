@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,11 @@ struct ServerOptions {
   std::int64_t config_version = 1;  // version of the signed kiosk configuration it hands out
   std::vector<std::string> test_phones;  // dev: exempt from SMS limits
   bool log_requests = false;             // one line per request on stderr
+  // Dev only, on an empty database (the constructor refuses otherwise): order ids, payment links
+  // (code_url), certificate serials, SMS codes and account ids come from this seed instead of the system's
+  // random source, the same in every run (the demo's reproducible screenshots). Secrets stay random:
+  // tokens, renewal nonces, password salts, the SMS key. Unset, every id is random.
+  std::optional<std::uint64_t> id_seed;
 };
 
 class Server {
