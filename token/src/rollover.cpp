@@ -59,23 +59,23 @@ std::string_view to_string(RenewalStage s) noexcept {
   return "?";
 }
 
-std::string_view to_string(RolloverStep s) noexcept {
+std::string_view to_string(RolloverProgress s) noexcept {
   switch (s) {
-    case RolloverStep::CheckingToken:
+    case RolloverProgress::CheckingToken:
       return "checking-token";
-    case RolloverStep::GeneratingKeyPair:
+    case RolloverProgress::GeneratingKeyPair:
       return "generating-key-pair";
-    case RolloverStep::KeyPairGenerated:
+    case RolloverProgress::KeyPairGenerated:
       return "key-pair-generated";
-    case RolloverStep::SigningRequest:
+    case RolloverProgress::SigningRequest:
       return "signing-request";
-    case RolloverStep::SigningProof:
+    case RolloverProgress::SigningProof:
       return "signing-proof";
-    case RolloverStep::WritingCertificate:
+    case RolloverProgress::WritingCertificate:
       return "writing-certificate";
-    case RolloverStep::VerifyingCertificate:
+    case RolloverProgress::VerifyingCertificate:
       return "verifying-certificate";
-    case RolloverStep::Finalising:
+    case RolloverProgress::Finalising:
       return "finalising";
   }
   return "?";

@@ -1,4 +1,4 @@
-// Step 5: the final labels, and with OldKeyPolicy::Delete the old key and certificate retired.
+// Step 5: the final labels, and with domain::OldKeyPolicy::Delete the old key and certificate retired.
 #include <algorithm>
 #include <chrono>
 
@@ -90,14 +90,14 @@ Result<FinalizeResult> finalize(Session& s, const RenewalRef& ref, const Finaliz
       final_label = fit_label("CN-CA-KIOSK " + cert->serial_hex);
   }
 
-  report(options.progress, RolloverStep::Finalising);
+  report(options.progress, RolloverProgress::Finalising);
   bool work = false;
   for (CK_OBJECT_HANDLE h : relabel) {
     if (auto r = SessionAccess::set_label(s, h, final_label); !r) return std::unexpected(r.error());
     work = true;
   }
 
-  if (options.old_key_policy == OldKeyPolicy::Delete) {
+  if (options.old_key_policy == domain::OldKeyPolicy::Delete) {
     if (auto f = find_old(); !f) return std::unexpected(f.error());
     if (!old_id.empty() && old_id != id) {
       // Keep the old key while any other certificate still pairs with it.

@@ -64,13 +64,13 @@ Result<CertInfo> install_certificate(Session& s, const RenewalRef& ref,
   if (written == CK_INVALID_HANDLE) {
     Template t;
     certificate_template(t, *cert, c->id, ref.pending_label());
-    report(progress, RolloverStep::WritingCertificate);
+    report(progress, RolloverProgress::WritingCertificate);
     auto h = SessionAccess::create(s, t);
     if (!h) return std::unexpected(h.error());
     written = *h;
   }
   c->certs.push_back(written);
-  report(progress, RolloverStep::VerifyingCertificate);
+  report(progress, RolloverProgress::VerifyingCertificate);
   auto back = SessionAccess::attribute(s, written, CKA_VALUE);
   if (!back) return std::unexpected(back.error());
   if (!*back || **back != cert->der)

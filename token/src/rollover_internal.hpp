@@ -69,8 +69,8 @@ struct Staged {
   std::string cert_label;  // the (first) certificate's label
 };
 
-inline KeyAlgorithm algorithm_of(CK_KEY_TYPE t) {
-  return t == CKK_RSA ? KeyAlgorithm::Rsa2048 : KeyAlgorithm::EcP256;
+inline domain::KeyAlgorithm algorithm_of(CK_KEY_TYPE t) {
+  return t == CKK_RSA ? domain::KeyAlgorithm::Rsa2048 : domain::KeyAlgorithm::EcP256;
 }
 
 // One C_FindObjects by CKA_ID, one C_GetAttributeValue per object. The stage follows from what is there:
@@ -95,7 +95,7 @@ Result<bool> check_protected(Session& s, CK_OBJECT_HANDLE priv);
 // InvalidArgument unless `old_cert` is the certificate `ref` names.
 Result<void> check_ref(const RenewalRef& ref, const CertInfo& old_cert);
 
-inline void report(const ProgressFn& progress, RolloverStep step) {
+inline void report(const ProgressFn& progress, RolloverProgress step) {
   if (progress) progress(step);
 }
 

@@ -43,7 +43,7 @@ Result<CertificationRequest> build_p10(Session& s, const RenewalRef& ref, const 
   Bytes tbs(tbs_raw, tbs_raw + tbs_len);
   OPENSSL_free(tbs_raw);
 
-  report(progress, RolloverStep::SigningRequest);
+  report(progress, RolloverProgress::SigningRequest);
   auto sig = sign_sha256(s, st.priv, st.key_type, st.always_auth, tbs);
   if (!sig) return std::unexpected(sig.error());
 

@@ -94,7 +94,7 @@ Result<RenewalProof> sign_renewal_proof(Session& s, const RenewalRef& ref, const
   auto digest = sha256(p10_der);
   RenewalProof proof;
   proof.tbs = encode_renewal_proof_tbs(ref.order_id, digest, nonce);
-  report(progress, RolloverStep::SigningProof);
+  report(progress, RolloverProgress::SigningProof);
   auto sig = sign_sha256(s, keys->front(), proof.tbs);
   if (!sig) return std::unexpected(sig.error());
   proof.signature = std::move(*sig);
