@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "domain/key.hpp"
+
 namespace runtime {
 
 struct BrandConfig {
