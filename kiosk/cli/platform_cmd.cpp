@@ -257,8 +257,8 @@ void add_platform_commands(CLI::App& app, Globals& g) {
           "key: {}\n",
           pr.id, pr.display_name,
           pr.price_fen_per_year == 0 ? std::string("free") : yuan(pr.price_fen_per_year), years,
-          contract::to_string(pr.key_algorithm), pr.renewal_days_before, pr.renewal_days_after,
-          contract::to_string(pr.old_key_policy));
+          domain::to_string(pr.key_algorithm), pr.renewal_days_before, pr.renewal_days_after,
+          domain::to_string(pr.old_key_policy));
     }
     fmt::print("\nbrands:\n");
     for (const auto& b : cat.brands)

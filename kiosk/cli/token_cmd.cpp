@@ -301,8 +301,8 @@ void run_show(const Globals& g, const TokenOptions& o) {
   if (g.json_output) {
     json j = token_json(*info, brand);
     j["module"] = chosen.module.string();
-    j["mechanisms"] = {{"rsa_2048", mech->supports(token::KeyAlgorithm::Rsa2048)},
-                       {"ec_p256", mech->supports(token::KeyAlgorithm::EcP256)}};
+    j["mechanisms"] = {{"rsa_2048", mech->supports(domain::KeyAlgorithm::Rsa2048)},
+                       {"ec_p256", mech->supports(domain::KeyAlgorithm::EcP256)}};
     j["certificates"] = json::array();
     for (const auto& c : *certs) {
       json cj{{"subject", name_json(c.subject)},
@@ -333,7 +333,7 @@ void run_show(const Globals& g, const TokenOptions& o) {
   for (CK_MECHANISM_TYPE t : {CKM_RSA_PKCS_KEY_PAIR_GEN, CKM_SHA256_RSA_PKCS, CKM_RSA_PKCS, CKM_EC_KEY_PAIR_GEN, CKM_ECDSA, CKM_ECDSA_SHA256})
     if (mech->find(t)) names.push_back(token::mechanism_name(t));
   fmt::print("  Mechanisms   : RSA-2048 {}, EC P-256 {}  ({} in all; {})\n",
-             mech->supports(token::KeyAlgorithm::Rsa2048) ? "yes" : "NO", mech->supports(token::KeyAlgorithm::EcP256) ? "yes" : "NO",
+             mech->supports(domain::KeyAlgorithm::Rsa2048) ? "yes" : "NO", mech->supports(domain::KeyAlgorithm::EcP256) ? "yes" : "NO",
              mech->list.size(), join(names));
   fmt::print("  Certificates : {}\n", certs->size());
   for (std::size_t i = 0; i < certs->size(); ++i) print_certificate(i + 1, (*certs)[i]);

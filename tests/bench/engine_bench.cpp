@@ -207,7 +207,7 @@ struct Bench {
     if (!s) throw std::runtime_error("session: " + s.error().to_string());
     if (!s->login(token::SecretBuffer(kPin))) throw std::runtime_error("login");
     const token::Bytes id{0x01, static_cast<std::uint8_t>(++customer)};
-    auto pair = token::generate_pair(*s, ec ? token::KeyAlgorithm::EcP256 : token::KeyAlgorithm::Rsa2048, id, "bench");
+    auto pair = token::generate_pair(*s, ec ? domain::KeyAlgorithm::EcP256 : domain::KeyAlgorithm::Rsa2048, id, "bench");
     if (!pair) throw std::runtime_error("keygen: " + pair.error().to_string());
     platform::dev::SeedRequest sr;
     sr.org = "内蒙古自治区政府采购中心";
@@ -231,7 +231,7 @@ struct Bench {
     if (!s) throw std::runtime_error("session: " + s.error().to_string());
     if (!s->login(token::SecretBuffer(kPin))) throw std::runtime_error("login");
     const token::Bytes id{0x02, static_cast<std::uint8_t>(customer)};
-    auto pair = token::generate_pair(*s, token::KeyAlgorithm::EcP256, id, "bench-staged");
+    auto pair = token::generate_pair(*s, domain::KeyAlgorithm::EcP256, id, "bench-staged");
     if (!pair) throw std::runtime_error("keygen: " + pair.error().to_string());
     if (!token::write_certificate(*s, last_certificate, id, "bench-staged")) throw std::runtime_error("write cert");
   }

@@ -64,7 +64,7 @@ struct Lane {
 
 class Bench {
 public:
-  Bench(SoftHsmEnv& env, token::KeyAlgorithm alg) : env_(env), alg_(alg) {}
+  Bench(SoftHsmEnv& env, domain::KeyAlgorithm alg) : env_(env), alg_(alg) {}
 
   void setup() {
     for (auto* lane : {&a_, &b_, &c_}) env_.init_token(lane->label);
@@ -72,7 +72,7 @@ public:
     for (auto* lane : {&a_, &b_, &c_}) {
       lane->slot = raw_->slot_of(lane->label);
       CustomerSpec spec;
-      spec.key = alg_ == token::KeyAlgorithm::Rsa2048 ? CustomerKey::Rsa2048 : CustomerKey::EcP256;
+      spec.key = alg_ == domain::KeyAlgorithm::Rsa2048 ? CustomerKey::Rsa2048 : CustomerKey::EcP256;
       spec.subject = kSubject;
       spec.label = "customer";
       lane->current = provision_customer(*raw_, lane->slot, ca_, spec);
@@ -104,9 +104,9 @@ public:
     auto ref = token::RenewalRef::make(fmt::format("BENCH-A-{}", i), old->sha256_hex);
     Bytes nonce(32, 7);
     Clock::time_point kg0;
-    auto progress = [&](token::RolloverStep step) {
-      if (step == token::RolloverStep::GeneratingKeyPair) kg0 = Clock::now();
-      if (step == token::RolloverStep::KeyPairGenerated) last_keygen = ms_since(kg0);
+    auto progress = [&](token::RolloverProgress step) {
+      if (step == token::RolloverProgress::GeneratingKeyPair) kg0 = Clock::now();
+      if (step == token::RolloverProgress::KeyPairGenerated) last_keygen = ms_since(kg0);
     };
     auto t0 = Clock::now();
     auto staged = token::stage_key(*session_, *ref, *old, alg_, progress);
@@ -121,7 +121,7 @@ public:
     auto inst = token::install_certificate(*session_, *ref, cert);
     if (!inst) throw std::runtime_error(inst.error().to_string());
     token::FinalizeOptions fo;
-    fo.old_key_policy = token::OldKeyPolicy::Keep;
+    fo.old_key_policy = domain::OldKeyPolicy::Keep;
     auto fin = token::finalize(*session_, *ref, fo);
     if (!fin) throw std::runtime_error(fin.error().to_string());
     t += ms_since(t0);
@@ -144,7 +144,7 @@ public:
       if (rc != 0) throw std::runtime_error(cmd + ": " + out);
     };
     timed(fmt::format("{} --keypairgen --key-type {} --id {} --label customer --usage-sign", tool,
-                      alg_ == token::KeyAlgorithm::Rsa2048 ? "rsa:2048" : "EC:prime256v1", id));
+                      alg_ == domain::KeyAlgorithm::Rsa2048 ? "rsa:2048" : "EC:prime256v1", id));
     std::string uri = fmt::format("pkcs11:token={};id=%{};type=private;pin-value={}", b_.label,
                                   id.substr(0, 2) + "%" + id.substr(2, 2) + "%" + id.substr(4, 2), kUserPin);
     timed(fmt::format("OPENSSL_CONF={} openssl req -new -engine pkcs11 -keyform engine -key {} -subj {} -utf8 "
@@ -154,7 +154,7 @@ public:
     Bytes p10 = der_of_file(dir / "b.p10");
     // The proof's TBS (in-process, not timed), signed with the old key by pkcs11-tool.
     Bytes tbs = token::encode_renewal_proof_tbs(fmt::format("BENCH-B-{}", i), token::sha256(p10), Bytes(32, 7));
-    bool rsa = alg_ == token::KeyAlgorithm::Rsa2048;
+    bool rsa = alg_ == domain::KeyAlgorithm::Rsa2048;
     if (rsa) {
       write_der(dir / "b.tbs", tbs);
     } else {
@@ -181,7 +181,7 @@ public:
     RAND_bytes(id.data(), 20);
     const std::string label = fmt::format("renew-pending:BENCH-C-{}:00000000", i);
     Bytes subject = make_subject(kSubject);
-    bool rsa = alg_ == token::KeyAlgorithm::Rsa2048;
+    bool rsa = alg_ == domain::KeyAlgorithm::Rsa2048;
     CK_OBJECT_CLASS pubc = CKO_PUBLIC_KEY, privc = CKO_PRIVATE_KEY;
     CK_KEY_TYPE kt = rsa ? CKK_RSA : CKK_EC;
     CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
@@ -312,7 +312,7 @@ private:
   }
 
   SoftHsmEnv& env_;
-  token::KeyAlgorithm alg_;
+  domain::KeyAlgorithm alg_;
   TestCa ca_;
   std::optional<RawP11> raw_;
   std::optional<token::Session> session_;
@@ -327,7 +327,7 @@ std::filesystem::path bench_dir() {
   return env && *env ? std::filesystem::path(env) : std::filesystem::temp_directory_path();
 }
 
-void run(token::KeyAlgorithm alg, int runs) {
+void run(domain::KeyAlgorithm alg, int runs) {
   SoftHsmEnv env(bench_dir());
   double a_ms = 0;
   std::vector<double> a, b, c, a_nokg, c_nokg;
@@ -360,7 +360,7 @@ void run(token::KeyAlgorithm alg, int runs) {
   }
   Stats sa = stats(a), sb = stats(b), sc = stats(c);
   a_ms = sa.median;
-  fmt::print("{} rollover on SoftHSM (tokens in {}), {} runs each (ms: median [min–max])\n", token::to_string(alg),
+  fmt::print("{} rollover on SoftHSM (tokens in {}), {} runs each (ms: median [min–max])\n", domain::to_string(alg),
              bench_dir().string(), runs);
   fmt::print("  (a) token/ library          {:8.1f}  [{:.1f}–{:.1f}]\n", sa.median, sa.min, sa.max);
   fmt::print("  (b) pkcs11-tool + openssl   {:8.1f}  [{:.1f}–{:.1f}]\n", sb.median, sb.min, sb.max);
@@ -384,8 +384,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    run(token::KeyAlgorithm::EcP256, runs_ec);
-    run(token::KeyAlgorithm::Rsa2048, runs_rsa);
+    run(domain::KeyAlgorithm::EcP256, runs_ec);
+    run(domain::KeyAlgorithm::Rsa2048, runs_rsa);
   } catch (const std::exception& e) {
     fmt::print(stderr, "token_rollover_bench: {}\n", e.what());
     return 1;

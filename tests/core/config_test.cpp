@@ -52,8 +52,8 @@ TEST_CASE("a good configuration loads with defaults and resolved paths") {
   CHECK(c->journal_path == d.path / "var/journal.db");
   REQUIRE(c->brand_for_token("Haitai", "HaiKey"));
   CHECK(c->brand_for_token("Haitai", "HaiKey")->display_name == "海泰KEY");
-  CHECK(c->family("gov")->key_algorithm == runtime::KeyAlgorithm::Rsa2048);
-  CHECK(c->family("gov")->old_key_policy == runtime::OldKeyPolicy::Delete);
+  CHECK(c->family("gov")->key_algorithm == domain::KeyAlgorithm::Rsa2048);
+  CHECK(c->family("gov")->old_key_policy == domain::OldKeyPolicy::Delete);
 }
 
 TEST_CASE("every bad field is reported by name, all at once") {

@@ -24,7 +24,7 @@ Product gov_product() {
   p.brand_name = "海泰KEY";
   p.title = "政府采购项目-海泰KEY-续费";
   p.price_per_year = 0;
-  p.key_algorithm = KeyAlgorithm::EcP256;
+  p.key_algorithm = domain::KeyAlgorithm::EcP256;
   return p;
 }
 
@@ -37,7 +37,7 @@ Product paid_product() {
   p.title = "电子招投标项目-飞天诚信KEY-续费";
   p.price_per_year = 30000;
   p.allowed_years = {1, 2, 3};
-  p.key_algorithm = KeyAlgorithm::Rsa2048;
+  p.key_algorithm = domain::KeyAlgorithm::Rsa2048;
   return p;
 }
 
@@ -115,7 +115,7 @@ struct Driver {
     k.brand_id = brand;
     k.certificates = {cert_expiring_in(days_to_expiry)};
     k.pin = pin;
-    k.can_generate = {KeyAlgorithm::Rsa2048, KeyAlgorithm::EcP256};
+    k.can_generate = {domain::KeyAlgorithm::Rsa2048, domain::KeyAlgorithm::EcP256};
     return k;
   }
 
@@ -155,16 +155,16 @@ struct Driver {
     send(DialogConfirmed{});
     REQUIRE(m.screen == Screen::Pin);
     send(PinSubmitted{});
-    run_steps_from(RolloverStep::Login);
+    run_steps_from(RenewalStep::Login);
   }
 
-  void run_steps_from(RolloverStep first) {
-    for (int s = static_cast<int>(first); s < static_cast<int>(RolloverStep::Done); ++s) {
+  void run_steps_from(RenewalStep first) {
+    for (int s = static_cast<int>(first); s < static_cast<int>(RenewalStep::Done); ++s) {
       auto* run = effect<RunStep>();
       REQUIRE(run);
       REQUIRE(static_cast<int>(run->step) == s);
       StepDone d{m.session, run->step};
-      if (run->step == RolloverStep::Submit) {
+      if (run->step == RenewalStep::Submit) {
         d.not_before = m.wall;
         d.not_after = m.wall + 385 * kDay;
       }
@@ -247,21 +247,21 @@ TEST_CASE("whatever would stop the renewal stops it at the key check, before any
     std::string brand;
     int days;
     PinFlags pin;
-    std::vector<KeyAlgorithm> algs;
+    std::vector<domain::KeyAlgorithm> algs;
     std::string_view expect;
   };
   PinFlags locked;
   locked.locked = true;
   PinFlags change;
   change.to_be_changed = true;
-  std::vector<KeyAlgorithm> both{KeyAlgorithm::Rsa2048, KeyAlgorithm::EcP256};
+  std::vector<domain::KeyAlgorithm> both{domain::KeyAlgorithm::Rsa2048, domain::KeyAlgorithm::EcP256};
   std::vector<Case> cases{
       {"wrong brand for the product", "feitian", 20, {}, both, msg::kKeyCheckBrandMismatch},
       {"too early", "haitai", 120, {}, both, msg::kKeyCheckTooEarly},
       {"too late", "haitai", -400, {}, both, msg::kKeyCheckTooLate},
       {"PIN locked", "haitai", 20, locked, both, msg::kKeyCheckPinLocked},
       {"PIN to be changed", "haitai", 20, change, both, msg::kKeyCheckPinToBeChanged},
-      {"mechanism missing", "haitai", 20, {}, {KeyAlgorithm::Rsa2048}, msg::kKeyCheckMechanism},
+      {"mechanism missing", "haitai", 20, {}, {domain::KeyAlgorithm::Rsa2048}, msg::kKeyCheckMechanism},
   };
   for (const auto& c : cases) {
     CAPTURE(c.name);
@@ -439,7 +439,7 @@ TEST_CASE("wrong PIN: 产生签名证书P10申请书失败, flags warn, the fina
   REQUIRE(d.effect<RunStep>());
   PinFlags low;
   low.count_low = true;
-  d.send(StepFailed{d.m.session, RolloverStep::Login, StepErrorKind::PinIncorrect, "error.token.pin_incorrect", "", low});
+  d.send(StepFailed{d.m.session, RenewalStep::Login, StepErrorKind::PinIncorrect, "error.token.pin_incorrect", "", low});
   CHECK(d.m.screen == Screen::Pin);
   CHECK(pin_view(d.m).last_failed);
   CHECK(pin_view(d.m).flags.count_low);
@@ -447,7 +447,7 @@ TEST_CASE("wrong PIN: 产生签名证书P10申请书失败, flags warn, the fina
   PinFlags final_try;
   final_try.final_try = true;
   d.send(PinSubmitted{});
-  d.send(StepFailed{d.m.session, RolloverStep::Login, StepErrorKind::PinIncorrect, "error.token.pin_incorrect", "",
+  d.send(StepFailed{d.m.session, RenewalStep::Login, StepErrorKind::PinIncorrect, "error.token.pin_incorrect", "",
                     final_try});
   d.send(PinSubmitted{});
   CHECK(d.m.dialog == Dialog::FinalPinTry);
@@ -456,7 +456,7 @@ TEST_CASE("wrong PIN: 产生签名证书P10申请书失败, flags warn, the fina
   REQUIRE(d.effect<RunStep>());
   PinFlags locked;
   locked.locked = true;
-  d.send(StepFailed{d.m.session, RolloverStep::Login, StepErrorKind::PinLocked, "error.token.pin_locked", "", locked});
+  d.send(StepFailed{d.m.session, RenewalStep::Login, StepErrorKind::PinLocked, "error.token.pin_locked", "", locked});
   CHECK(d.m.screen == Screen::Failure);
   auto fv = failure_view(d.m);
   CHECK(fv.failure.needs_staff);
@@ -475,12 +475,12 @@ TEST_CASE("key pulled mid-rollover: the same key resumes after the PIN, another 
   d.send(OrderCreated{d.m.session, d.order(0, OrderStatus::Paid)});
   d.send(d.key_read("haitai", 20));
   d.send(ConfirmRenewalTapped{}).send(DialogConfirmed{}).send(PinSubmitted{});
-  d.send(StepDone{d.m.session, RolloverStep::Login});
-  d.send(StepDone{d.m.session, RolloverStep::StageKey});
-  REQUIRE(d.effect<RunStep>()->step == RolloverStep::BuildP10);
+  d.send(StepDone{d.m.session, RenewalStep::Login});
+  d.send(StepDone{d.m.session, RenewalStep::StageKey});
+  REQUIRE(d.effect<RunStep>()->step == RenewalStep::BuildP10);
   CHECK(chrome_view(d.m).do_not_remove_key);
   d.pull_key();
-  d.send(StepFailed{d.m.session, RolloverStep::BuildP10, StepErrorKind::TokenRemoved, "error.token.removed"});
+  d.send(StepFailed{d.m.session, RenewalStep::BuildP10, StepErrorKind::TokenRemoved, "error.token.removed"});
   CHECK(d.m.screen == Screen::KeyPulled);
   CHECK(key_pulled_view(d.m).mid_rollover);
   d.insert_key("feitian");
@@ -491,10 +491,10 @@ TEST_CASE("key pulled mid-rollover: the same key resumes after the PIN, another 
   CHECK(d.m.screen == Screen::Pin);
   CHECK(pin_view(d.m).again_after_pull);
   d.send(PinSubmitted{});
-  REQUIRE(d.effect<RunStep>()->step == RolloverStep::Login);
-  d.send(StepDone{d.m.session, RolloverStep::Login});
-  REQUIRE(d.effect<RunStep>()->step == RolloverStep::BuildP10);  // resumes where it stopped
-  d.run_steps_from(RolloverStep::BuildP10);
+  REQUIRE(d.effect<RunStep>()->step == RenewalStep::Login);
+  d.send(StepDone{d.m.session, RenewalStep::Login});
+  REQUIRE(d.effect<RunStep>()->step == RenewalStep::BuildP10);  // resumes where it stopped
+  d.run_steps_from(RenewalStep::BuildP10);
   CHECK(d.m.screen == Screen::Success);
 }
 
@@ -505,17 +505,17 @@ TEST_CASE("the platform unavailable mid-rollover: retry re-runs the step, nothin
   d.send(OrderCreated{d.m.session, d.order(0, OrderStatus::Paid)});
   d.send(d.key_read("haitai", 20));
   d.send(ConfirmRenewalTapped{}).send(DialogConfirmed{}).send(PinSubmitted{});
-  for (auto s : {RolloverStep::Login, RolloverStep::StageKey, RolloverStep::BuildP10, RolloverStep::RequestNonce,
-                 RolloverStep::SignProof})
+  for (auto s : {RenewalStep::Login, RenewalStep::StageKey, RenewalStep::BuildP10, RenewalStep::RequestNonce,
+                 RenewalStep::SignProof})
     d.send(StepDone{d.m.session, s});
-  d.send(StepFailed{d.m.session, RolloverStep::Submit, StepErrorKind::Unavailable, "error.platform.offline"});
+  d.send(StepFailed{d.m.session, RenewalStep::Submit, StepErrorKind::Unavailable, "error.platform.offline"});
   CHECK(d.m.screen == Screen::Failure);
   CHECK(failure_view(d.m).failure.can_retry);
   CHECK_FALSE(failure_view(d.m).failure.needs_staff);
   d.send(RetryTapped{});
   REQUIRE(d.effect<RunStep>());
-  CHECK(d.effect<RunStep>()->step == RolloverStep::Submit);
-  d.run_steps_from(RolloverStep::Submit);
+  CHECK(d.effect<RunStep>()->step == RenewalStep::Submit);
+  d.run_steps_from(RenewalStep::Submit);
   CHECK(d.m.screen == Screen::Success);
 }
 
@@ -527,8 +527,8 @@ TEST_CASE("token full or a platform refusal after payment: needs_staff, the key 
     d.send(OrderCreated{d.m.session, d.order(0, OrderStatus::Paid)});
     d.send(d.key_read("haitai", 20));
     d.send(ConfirmRenewalTapped{}).send(DialogConfirmed{}).send(PinSubmitted{});
-    d.send(StepDone{d.m.session, RolloverStep::Login});
-    d.send(StepFailed{d.m.session, RolloverStep::StageKey, kind, "x"});
+    d.send(StepDone{d.m.session, RenewalStep::Login});
+    d.send(StepFailed{d.m.session, RenewalStep::StageKey, kind, "x"});
     CHECK(d.m.screen == Screen::Failure);
     CHECK(failure_view(d.m).failure.needs_staff);
     CHECK(d.effect<MarkNeedsStaff>());
@@ -543,17 +543,17 @@ TEST_CASE("the new certificate not yet valid: the step waits for the clock and r
   d.send(OrderCreated{d.m.session, d.order(0, OrderStatus::Paid)});
   d.send(d.key_read("haitai", 20));
   d.send(ConfirmRenewalTapped{}).send(DialogConfirmed{}).send(PinSubmitted{});
-  for (auto s : {RolloverStep::Login, RolloverStep::StageKey, RolloverStep::BuildP10, RolloverStep::RequestNonce,
-                 RolloverStep::SignProof, RolloverStep::Submit, RolloverStep::Install})
+  for (auto s : {RenewalStep::Login, RenewalStep::StageKey, RenewalStep::BuildP10, RenewalStep::RequestNonce,
+                 RenewalStep::SignProof, RenewalStep::Submit, RenewalStep::Install})
     d.send(StepDone{d.m.session, s});
-  d.send(StepFailed{d.m.session, RolloverStep::Finalize, StepErrorKind::NotYetValid, "error.token.not_yet_valid"});
+  d.send(StepFailed{d.m.session, RenewalStep::Finalize, StepErrorKind::NotYetValid, "error.token.not_yet_valid"});
   CHECK(d.m.screen == Screen::Progress);
   CHECK(progress_view(d.m).waiting_for_clock);
   auto wake = next_wakeup(d.m);
   REQUIRE(wake);
   d.send(Tick{*wake, d.m.wall + 3});
   REQUIRE(d.effect<RunStep>());
-  CHECK(d.effect<RunStep>()->step == RolloverStep::Finalize);
+  CHECK(d.effect<RunStep>()->step == RenewalStep::Finalize);
 }
 
 TEST_CASE("继续操作: a recovered business resumes at its step without a second confirmation") {
@@ -566,7 +566,7 @@ TEST_CASE("继续操作: a recovered business resumes at its step without a seco
   b.order.status = OrderStatus::Issued;
   b.cert = cert_expiring_in(20);
   b.token = token_of("haitai");
-  b.resume_at = RolloverStep::Install;
+  b.resume_at = RenewalStep::Install;
   d.send(b);
   CHECK(d.m.screen == Screen::KeyDetails);
   d.send(d.key_read("haitai", 20));
@@ -574,9 +574,9 @@ TEST_CASE("继续操作: a recovered business resumes at its step without a seco
   CHECK(d.m.dialog == Dialog::None);
   CHECK(d.m.screen == Screen::Pin);
   d.send(PinSubmitted{});
-  d.send(StepDone{d.m.session, RolloverStep::Login});
-  REQUIRE(d.effect<RunStep>()->step == RolloverStep::Install);
-  d.run_steps_from(RolloverStep::Install);
+  d.send(StepDone{d.m.session, RenewalStep::Login});
+  REQUIRE(d.effect<RunStep>()->step == RenewalStep::Install);
+  d.run_steps_from(RenewalStep::Install);
   CHECK(d.m.screen == Screen::Success);
   CHECK(d.count_all<CreateOrder>() == 0);
 }
@@ -590,11 +590,11 @@ TEST_CASE("a recovered business with only the platform left needs no PIN") {
   b.order.status = OrderStatus::Issued;
   b.cert = cert_expiring_in(20);
   b.token = token_of("haitai");
-  b.resume_at = RolloverStep::Confirm;
+  b.resume_at = RenewalStep::Confirm;
   d.send(b);
   CHECK(d.m.screen == Screen::Progress);
   REQUIRE(d.effect<RunStep>());
-  CHECK(d.effect<RunStep>()->step == RolloverStep::Confirm);
+  CHECK(d.effect<RunStep>()->step == RenewalStep::Confirm);
 }
 
 TEST_CASE("the key read again before 确认续费 must be the one the order is bound to") {

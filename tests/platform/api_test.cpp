@@ -35,9 +35,9 @@ TEST_CASE("catalog: projects, brands, the ¥0 government product and a paid one"
   REQUIRE(bid);
   CHECK(gov->display_name == "政府采购项目 - 海泰KEY - 续费");
   CHECK(gov->price_fen_per_year == 0);
-  CHECK(gov->key_algorithm == contract::KeyAlgorithm::EcP256);
+  CHECK(gov->key_algorithm == domain::KeyAlgorithm::EcP256);
   CHECK(bid->price_fen_per_year == 30000);
-  CHECK(bid->key_algorithm == contract::KeyAlgorithm::Rsa2048);
+  CHECK(bid->key_algorithm == domain::KeyAlgorithm::Rsa2048);
   CHECK(gov->renewal_days_before == 90);
   CHECK(gov->renewal_days_after == 365);
   REQUIRE(cat->brand("haitai"));

@@ -43,8 +43,8 @@ std::optional<Bytes> StandInPlatform::issued(const std::string& order_id) const 
 }
 
 token::Result<DriverOutcome> drive_rollover(token::Session& session, const token::RenewalRef& ref,
-                                            const token::CertInfo& old_cert, token::KeyAlgorithm algorithm,
-                                            StandInPlatform& platform, token::OldKeyPolicy policy,
+                                            const token::CertInfo& old_cert, domain::KeyAlgorithm algorithm,
+                                            StandInPlatform& platform, domain::OldKeyPolicy policy,
                                             const token::ProgressFn& progress) {
   DriverOutcome out;
   auto state = token::find_renewal(session, ref);

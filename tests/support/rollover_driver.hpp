@@ -41,8 +41,8 @@ struct DriverOutcome {
 // One attempt of the whole rollover from whatever state the token is in. `old_cert` is the certificate
 // being renewed as it was read before the renewal started (the journal keeps it).
 token::Result<DriverOutcome> drive_rollover(token::Session& session, const token::RenewalRef& ref,
-                                            const token::CertInfo& old_cert, token::KeyAlgorithm algorithm,
-                                            StandInPlatform& platform, token::OldKeyPolicy policy,
+                                            const token::CertInfo& old_cert, domain::KeyAlgorithm algorithm,
+                                            StandInPlatform& platform, domain::OldKeyPolicy policy,
                                             const token::ProgressFn& progress = {});
 
 }  // namespace testsupport

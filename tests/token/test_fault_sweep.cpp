@@ -16,7 +16,7 @@
 #include "token/rollover.hpp"
 
 using namespace testsupport;
-using token::KeyAlgorithm;
+using domain::KeyAlgorithm;
 
 namespace {
 
@@ -29,12 +29,12 @@ struct Sweep {
   FaultControl fault;
   TokenFixture fx{"sweep-key", fault_module()};
   StandInPlatform platform{fx.ca, Validity::from_now(std::chrono::seconds(-5), 365)};
-  KeyAlgorithm algorithm;
+  domain::KeyAlgorithm algorithm;
   std::string current_fp;
 
-  explicit Sweep(KeyAlgorithm a) : algorithm(a) {
+  explicit Sweep(domain::KeyAlgorithm a) : algorithm(a) {
     CustomerSpec spec;
-    spec.key = a == KeyAlgorithm::Rsa2048 ? CustomerKey::Rsa2048 : CustomerKey::EcP256;
+    spec.key = a == domain::KeyAlgorithm::Rsa2048 ? CustomerKey::Rsa2048 : CustomerKey::EcP256;
     current_fp = provision_customer(*fx.raw, fx.slot, fx.ca, spec).fingerprint;
   }
 
@@ -56,7 +56,7 @@ struct Sweep {
     }
     auto ref = token::RenewalRef::make(order, old.sha256_hex);
     REQUIRE(ref);
-    return drive_rollover(*s, *ref, old, algorithm, platform, token::OldKeyPolicy::Delete);
+    return drive_rollover(*s, *ref, old, algorithm, platform, domain::OldKeyPolicy::Delete);
   }
 
   std::size_t objects(CK_OBJECT_CLASS cls) {
@@ -72,7 +72,7 @@ struct Sweep {
     token::CertInfo old = read_current();
     fault.set("");
     unsigned long before = fault.count("total");
-    auto out = attempt(old, "SW-CAL-" + std::string(token::to_string(algorithm)));
+    auto out = attempt(old, "SW-CAL-" + std::string(domain::to_string(algorithm)));
     REQUIRE_MESSAGE(out, out.error().to_string());
     unsigned long n = fault.count("total") - before;
     current_fp = out->result.certificate.sha256_hex;
@@ -120,7 +120,7 @@ struct Sweep {
   }
 };
 
-void run_sweep(KeyAlgorithm algorithm, bool every_call) {
+void run_sweep(domain::KeyAlgorithm algorithm, bool every_call) {
   Sweep sw(algorithm);
   const unsigned long n = sw.calibrate();
   REQUIRE(n > 10);
@@ -142,13 +142,13 @@ void run_sweep(KeyAlgorithm algorithm, bool every_call) {
   int i = 0;
   for (const auto& rule : rules) sw.point(rule, fmt::format("SW-{}", ++i));
   fmt::print("fault sweep {}: {} calls per rollover, {} points run ({}), before and after forwarding\n",
-             token::to_string(algorithm), n, rules.size(), every_call ? "every call" : "sample");
+             domain::to_string(algorithm), n, rules.size(), every_call ? "every call" : "sample");
 }
 
 }  // namespace
 
-TEST_CASE("pulled token at every call of the P-256 rollover") { run_sweep(KeyAlgorithm::EcP256, true); }
+TEST_CASE("pulled token at every call of the P-256 rollover") { run_sweep(domain::KeyAlgorithm::EcP256, true); }
 
 TEST_CASE("pulled token during the RSA-2048 rollover (every call with KIOSK_FULL_SWEEP=1)") {
-  run_sweep(KeyAlgorithm::Rsa2048, full_sweep());
+  run_sweep(domain::KeyAlgorithm::Rsa2048, full_sweep());
 }

@@ -127,7 +127,7 @@ TEST_CASE("one typed PIN is one C_Login; an ALWAYS_AUTHENTICATE key adds one con
     auto ref = token::RenewalRef::make("ORD-AA-1", old.sha256_hex);
     REQUIRE(ref);
     StandInPlatform platform(f.fx.ca, Validity::from_now(std::chrono::seconds(-5), 365));
-    auto out = drive_rollover(s, *ref, old, token::KeyAlgorithm::EcP256, platform, token::OldKeyPolicy::Keep);
+    auto out = drive_rollover(s, *ref, old, domain::KeyAlgorithm::EcP256, platform, domain::OldKeyPolicy::Keep);
     REQUIRE_MESSAGE(out, out.error().to_string());
     CHECK(s.login_counts().user == 1);
     CHECK(s.login_counts().context_specific == 1);  // the proof, signed with the old (always-auth) key
@@ -146,11 +146,11 @@ TEST_CASE("slow key generation is reported as in progress while it runs") {
   REQUIRE(ref);
 
   std::atomic<bool> generating{false};
-  std::vector<token::RolloverStep> steps;  // written on the worker only, read after join
+  std::vector<token::RolloverProgress> steps;  // written on the worker only, read after join
   auto worker = std::async(std::launch::async, [&] {
-    return token::stage_key(s, *ref, old, token::KeyAlgorithm::EcP256, [&](token::RolloverStep step) {
+    return token::stage_key(s, *ref, old, domain::KeyAlgorithm::EcP256, [&](token::RolloverProgress step) {
       steps.push_back(step);
-      if (step == token::RolloverStep::GeneratingKeyPair) generating = true;
+      if (step == token::RolloverProgress::GeneratingKeyPair) generating = true;
     });
   });
   while (!generating && worker.wait_for(std::chrono::milliseconds(5)) != std::future_status::ready) {
@@ -161,9 +161,9 @@ TEST_CASE("slow key generation is reported as in progress while it runs") {
   auto staged = worker.get();
   REQUIRE_MESSAGE(staged, staged.error().to_string());
   REQUIRE(steps.size() == 3);
-  CHECK(steps[0] == token::RolloverStep::CheckingToken);
-  CHECK(steps[1] == token::RolloverStep::GeneratingKeyPair);
-  CHECK(steps[2] == token::RolloverStep::KeyPairGenerated);
+  CHECK(steps[0] == token::RolloverProgress::CheckingToken);
+  CHECK(steps[1] == token::RolloverProgress::GeneratingKeyPair);
+  CHECK(steps[2] == token::RolloverProgress::KeyPairGenerated);
 }
 
 TEST_CASE("a pulled token: discovery, hot-plug events, dead sessions, reinsertion") {
@@ -232,21 +232,21 @@ TEST_CASE("errors of the token map to typed errors: full token, mechanism, devic
   auto ref = token::RenewalRef::make("ORD-ERR", old.sha256_hex);
   REQUIRE(ref);
   f.fault.set("fail C_GenerateKeyPair 1 CKR_DEVICE_MEMORY before\n");
-  auto r = token::stage_key(s, *ref, old, token::KeyAlgorithm::EcP256);
+  auto r = token::stage_key(s, *ref, old, domain::KeyAlgorithm::EcP256);
   REQUIRE_FALSE(r);
   CHECK(r.error().code == ErrorCode::TokenFull);
   CHECK(r.error().message_key() == "error.token.full");
   f.fault.set("fail C_GenerateKeyPair 1 CKR_MECHANISM_INVALID before\n");
-  r = token::stage_key(s, *ref, old, token::KeyAlgorithm::EcP256);
+  r = token::stage_key(s, *ref, old, domain::KeyAlgorithm::EcP256);
   REQUIRE_FALSE(r);
   CHECK(r.error().code == ErrorCode::MechanismUnsupported);
   f.fault.set("fail C_GenerateKeyPair 1 CKR_DEVICE_ERROR before\n");
-  r = token::stage_key(s, *ref, old, token::KeyAlgorithm::EcP256);
+  r = token::stage_key(s, *ref, old, domain::KeyAlgorithm::EcP256);
   REQUIRE_FALSE(r);
   CHECK(r.error().code == ErrorCode::DeviceError);
   CHECK(s.alive());  // only removal drops the session
   f.fault.set("");
-  r = token::stage_key(s, *ref, old, token::KeyAlgorithm::EcP256);
+  r = token::stage_key(s, *ref, old, domain::KeyAlgorithm::EcP256);
   REQUIRE_MESSAGE(r, r.error().to_string());
   CHECK_FALSE(r->reused);
 }
@@ -267,7 +267,7 @@ TEST_CASE("the old key signs nothing but the renewal proof") {
   REQUIRE_FALSE(p);
   CHECK(p.error().code == ErrorCode::InvalidArgument);
 
-  REQUIRE(token::stage_key(s, *ref, old, token::KeyAlgorithm::EcP256));
+  REQUIRE(token::stage_key(s, *ref, old, domain::KeyAlgorithm::EcP256));
   auto p10 = token::build_p10(s, *ref, old);
   REQUIRE(p10);
   const unsigned long signs1 = f.fault.count("C_Sign");
@@ -328,7 +328,7 @@ TEST_CASE("the issued certificate must carry the staged key; a future notBefore 
   token::CertInfo old = old_certificate(s, customer);
   auto ref = token::RenewalRef::make("ORD-MISMATCH", old.sha256_hex);
   REQUIRE(ref);
-  auto staged = token::stage_key(s, *ref, old, token::KeyAlgorithm::EcP256);
+  auto staged = token::stage_key(s, *ref, old, domain::KeyAlgorithm::EcP256);
   REQUIRE(staged);
 
   // Issued for another key (the old one): refused, nothing written.
@@ -346,7 +346,7 @@ TEST_CASE("the issued certificate must carry the staged key; a future notBefore 
   inst = token::install_certificate(s, *ref, future);
   REQUIRE_MESSAGE(inst, inst.error().to_string());
   token::FinalizeOptions fo;
-  fo.old_key_policy = token::OldKeyPolicy::Delete;
+  fo.old_key_policy = domain::OldKeyPolicy::Delete;
   auto fin = token::finalize(s, *ref, fo);
   REQUIRE_FALSE(fin);
   CHECK(fin.error().code == ErrorCode::CertificateNotYetValid);

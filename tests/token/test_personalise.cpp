@@ -9,8 +9,8 @@
 using namespace testsupport;
 
 TEST_CASE("a generated pair and its written certificate are a usable, protected pair") {
-  for (auto alg : {token::KeyAlgorithm::EcP256, token::KeyAlgorithm::Rsa2048}) {
-    CAPTURE(token::to_string(alg));
+  for (auto alg : {domain::KeyAlgorithm::EcP256, domain::KeyAlgorithm::Rsa2048}) {
+    CAPTURE(domain::to_string(alg));
     TokenFixture fx;
     auto s = fx.logged_in();
     const Bytes id{0x0a, 0x0b};
@@ -40,7 +40,7 @@ TEST_CASE("a generated pair and its written certificate are a usable, protected 
 TEST_CASE("personalisation needs a login and refuses bytes that are not a certificate") {
   TokenFixture fx;
   auto s = fx.session();
-  auto pair = token::generate_pair(s, token::KeyAlgorithm::EcP256, Bytes{1}, "x");
+  auto pair = token::generate_pair(s, domain::KeyAlgorithm::EcP256, Bytes{1}, "x");
   REQUIRE_FALSE(pair);
   CHECK(pair.error().code == token::ErrorCode::NotLoggedIn);
   login_checked(s);

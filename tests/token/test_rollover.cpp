@@ -12,8 +12,8 @@
 #include "token/rollover.hpp"
 
 using namespace testsupport;
-using token::KeyAlgorithm;
-using token::OldKeyPolicy;
+using domain::KeyAlgorithm;
+using domain::OldKeyPolicy;
 
 namespace {
 
@@ -55,10 +55,10 @@ std::string tool_block(const std::string& listing, std::string_view kind, const 
 }
 
 struct Case {
-  KeyAlgorithm algorithm;
+  domain::KeyAlgorithm algorithm;
   CustomerKey old_key;
   bool bmp;
-  OldKeyPolicy policy;
+  domain::OldKeyPolicy policy;
 };
 
 void full_rollover(const Case& c) {
@@ -118,7 +118,7 @@ void full_rollover(const Case& c) {
   auto done = token::finalize(s, *ref, fo);
   REQUIRE_MESSAGE(done, done.error().to_string());
   CHECK(done->certificate.label == customer.label);  // the final label: the old certificate's
-  CHECK(done->old_deleted == (c.policy == OldKeyPolicy::Delete));
+  CHECK(done->old_deleted == (c.policy == domain::OldKeyPolicy::Delete));
   state = token::find_renewal(s, *ref);
   REQUIRE(state);
   CHECK(state->stage == token::RenewalStage::Finalised);
@@ -133,7 +133,7 @@ void full_rollover(const Case& c) {
   CHECK(now_new->private_key_found == std::optional<bool>(true));
   CHECK(now_new->subject.der == old_cert.subject.der);
   CHECK(now_new->subject.organization == "内蒙古自治区政府采购中心");
-  CHECK((by_fingerprint(*certs, old_cert.sha256_hex) != nullptr) == (c.policy == OldKeyPolicy::Keep));
+  CHECK((by_fingerprint(*certs, old_cert.sha256_hex) != nullptr) == (c.policy == domain::OldKeyPolicy::Keep));
 
   // Independent tools.
   std::string listing = pkcs11_tool_list(fx);
@@ -145,8 +145,8 @@ void full_rollover(const Case& c) {
   CHECK(key_block.find("Access:     sensitive, always sensitive, never extractable, local\n") != std::string::npos);
   bool old_key_listed = !tool_block(listing, "Private Key Object", old_cert.key_id).empty();
   bool old_cert_listed = !tool_block(listing, "Certificate Object", old_cert.key_id).empty();
-  CHECK(old_key_listed == (c.policy == OldKeyPolicy::Keep));
-  CHECK(old_cert_listed == (c.policy == OldKeyPolicy::Keep));
+  CHECK(old_key_listed == (c.policy == domain::OldKeyPolicy::Keep));
+  CHECK(old_cert_listed == (c.policy == domain::OldKeyPolicy::Keep));
 
   fx.ca.write_pem(tmp.path() / "ca.pem");
   write_file(tmp.path() / "new.pem", cert_pem(new_der));
@@ -158,14 +158,14 @@ void full_rollover(const Case& c) {
 }  // namespace
 
 TEST_CASE("rollover P-256, old key P-256, UTF8String names, keep the old key") {
-  full_rollover({KeyAlgorithm::EcP256, CustomerKey::EcP256, false, OldKeyPolicy::Keep});
+  full_rollover({domain::KeyAlgorithm::EcP256, CustomerKey::EcP256, false, domain::OldKeyPolicy::Keep});
 }
 TEST_CASE("rollover P-256, old key RSA-2048, BMPString names, delete the old key") {
-  full_rollover({KeyAlgorithm::EcP256, CustomerKey::Rsa2048, true, OldKeyPolicy::Delete});
+  full_rollover({domain::KeyAlgorithm::EcP256, CustomerKey::Rsa2048, true, domain::OldKeyPolicy::Delete});
 }
 TEST_CASE("rollover RSA-2048, old key RSA-2048, UTF8String names, delete the old key") {
-  full_rollover({KeyAlgorithm::Rsa2048, CustomerKey::Rsa2048, false, OldKeyPolicy::Delete});
+  full_rollover({domain::KeyAlgorithm::Rsa2048, CustomerKey::Rsa2048, false, domain::OldKeyPolicy::Delete});
 }
 TEST_CASE("rollover RSA-2048, old key P-256, BMPString names, keep the old key") {
-  full_rollover({KeyAlgorithm::Rsa2048, CustomerKey::EcP256, true, OldKeyPolicy::Keep});
+  full_rollover({domain::KeyAlgorithm::Rsa2048, CustomerKey::EcP256, true, domain::OldKeyPolicy::Keep});
 }

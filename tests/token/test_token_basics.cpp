@@ -79,7 +79,7 @@ TEST_CASE("certificates are parsed like openssl x509 reads them, Chinese names i
   CHECK(c.subject.country == "CN");
   CHECK(c.issuer.common_name == "Kiosk Test CA");
   CHECK(c.issuer.organization == "内蒙古数字证书认证测试");
-  CHECK(c.key_type == token::KeyType::EcP256);
+  CHECK(c.algorithm == domain::KeyAlgorithm::EcP256);
   CHECK(c.key_description == "EC P-256");
   CHECK(c.key_usage == std::optional<std::uint32_t>(token::kDigitalSignature | token::kNonRepudiation));
   CHECK(c.key_usage_names == std::vector<std::string>{"digitalSignature", "nonRepudiation"});
@@ -137,11 +137,11 @@ TEST_CASE("module loading: missing, not a PKCS#11 library, shared instance, toke
   CHECK(tokens->front().login_required);
   auto mech = again->mechanisms(tokens->front().slot);
   REQUIRE(mech);
-  CHECK(mech->supports(token::KeyAlgorithm::EcP256));
-  CHECK(mech->supports(token::KeyAlgorithm::Rsa2048));
+  CHECK(mech->supports(domain::KeyAlgorithm::EcP256));
+  CHECK(mech->supports(domain::KeyAlgorithm::Rsa2048));
   CHECK(token::mechanism_name(CKM_ECDSA) == "CKM_ECDSA");
   token::Mechanisms none;
-  CHECK_FALSE(none.supports(token::KeyAlgorithm::EcP256));
+  CHECK_FALSE(none.supports(domain::KeyAlgorithm::EcP256));
 
   token::Watcher w(*again);
   auto ev = w.poll();
@@ -222,8 +222,8 @@ TEST_CASE("every rollover step can be called again: staged key, P10, install and
   REQUIRE(st);
   CHECK(st->stage == token::RenewalStage::Nothing);
   CHECK_FALSE(token::build_p10(s, *ref, *old));  // out of order
-  auto a = token::stage_key(s, *ref, *old, token::KeyAlgorithm::EcP256);
-  auto b = token::stage_key(s, *ref, *old, token::KeyAlgorithm::EcP256);
+  auto a = token::stage_key(s, *ref, *old, domain::KeyAlgorithm::EcP256);
+  auto b = token::stage_key(s, *ref, *old, domain::KeyAlgorithm::EcP256);
   REQUIRE(a);
   REQUIRE(b);
   CHECK_FALSE(a->reused);
@@ -246,7 +246,7 @@ TEST_CASE("every rollover step can be called again: staged key, P10, install and
   REQUIRE(f2);
   CHECK_FALSE(f1->already_complete);
   CHECK(f2->already_complete);
-  auto c = token::stage_key(s, *ref, *old, token::KeyAlgorithm::EcP256);  // after finalisation: the same key
+  auto c = token::stage_key(s, *ref, *old, domain::KeyAlgorithm::EcP256);  // after finalisation: the same key
   REQUIRE(c);
   CHECK(c->reused);
   CHECK(c->key_id == a->key_id);

@@ -133,14 +133,14 @@ Result<CertInfo> parse_certificate(std::span<const std::uint8_t> der) {
   if (EVP_PKEY* key = X509_get0_pubkey(x.get())) {
     c.key_bits = EVP_PKEY_get_bits(key);
     if (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA) {
-      c.key_type = c.key_bits == 2048 ? KeyType::Rsa2048 : KeyType::Other;
+      if (c.key_bits == 2048) c.algorithm = domain::KeyAlgorithm::Rsa2048;
       c.key_description = fmt::format("RSA-{}", c.key_bits);
     } else if (EVP_PKEY_get_base_id(key) == EVP_PKEY_EC) {
       char group[80] = {};
       std::size_t glen = 0;
       EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &glen);
       std::string_view g(group);
-      c.key_type = g == "prime256v1" ? KeyType::EcP256 : KeyType::Other;
+      if (g == "prime256v1") c.algorithm = domain::KeyAlgorithm::EcP256;
       c.key_description = g == "prime256v1" ? std::string("EC P-256") : fmt::format("EC {}", g);
     } else {
       c.key_description = OBJ_nid2sn(EVP_PKEY_get_base_id(key));

@@ -21,9 +21,9 @@ std::unexpected<Error> fail_with(ErrorCode code, std::string detail) {
 
 }  // namespace
 
-Result<PairHandles> generate_pair(Session& s, KeyAlgorithm algorithm, std::span<const std::uint8_t> id,
+Result<PairHandles> generate_pair(Session& s, domain::KeyAlgorithm algorithm, std::span<const std::uint8_t> id,
                                   std::string_view label, std::span<const std::uint8_t> subject_der) {
-  const CK_KEY_TYPE key_type = algorithm == KeyAlgorithm::Rsa2048 ? CKK_RSA : CKK_EC;
+  const CK_KEY_TYPE key_type = algorithm == domain::KeyAlgorithm::Rsa2048 ? CKK_RSA : CKK_EC;
   Template pub, priv;
   pub.ulong(CKA_CLASS, CKO_PUBLIC_KEY).ulong(CKA_KEY_TYPE, key_type).boolean(CKA_TOKEN, true)
       .boolean(CKA_PRIVATE, false).boolean(CKA_VERIFY, true).boolean(CKA_ENCRYPT, false).boolean(CKA_WRAP, false)
@@ -106,7 +106,7 @@ void certificate_template(Template& t, const CertInfo& cert, std::span<const std
 
 }  // namespace detail
 
-Result<GeneratedPair> generate_pair(Session& session, KeyAlgorithm algorithm, std::span<const std::uint8_t> id,
+Result<GeneratedPair> generate_pair(Session& session, domain::KeyAlgorithm algorithm, std::span<const std::uint8_t> id,
                                     std::string_view label) {
   using namespace detail;
   if (auto a = SessionAccess::check_logged_in(session); !a) return std::unexpected(a.error());
@@ -117,7 +117,7 @@ Result<GeneratedPair> generate_pair(Session& session, KeyAlgorithm algorithm, st
                                     fmt::format("token cannot generate and sign with {}", to_string(algorithm)));
   auto h = detail::generate_pair(session, algorithm, id, label, {});
   if (!h) return std::unexpected(h.error());
-  auto key = public_key_of(session, h->pub, algorithm == KeyAlgorithm::Rsa2048 ? CKK_RSA : CKK_EC);
+  auto key = public_key_of(session, h->pub, algorithm == domain::KeyAlgorithm::Rsa2048 ? CKK_RSA : CKK_EC);
   if (!key) return std::unexpected(key.error());
   return GeneratedPair{Bytes(id.begin(), id.end()), spki_of(key->get())};
 }

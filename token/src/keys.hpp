@@ -18,7 +18,7 @@ struct PairHandles {
 
 // C_GenerateKeyPair with the kiosk's protections: the private key TOKEN, PRIVATE, SENSITIVE, not
 // EXTRACTABLE, sign only; both halves with `id`, `label` and (when given) CKA_SUBJECT.
-Result<PairHandles> generate_pair(Session& s, KeyAlgorithm algorithm, std::span<const std::uint8_t> id,
+Result<PairHandles> generate_pair(Session& s, domain::KeyAlgorithm algorithm, std::span<const std::uint8_t> id,
                                   std::string_view label, std::span<const std::uint8_t> subject_der);
 
 // The public key of a public-key object as an EVP_PKEY (RSA: modulus + exponent; EC: params + point).

@@ -65,7 +65,7 @@ private:
   std::deque<Bytes> blobs_;
 };
 
-// What a session learnt about the renewal in progress (rollover.cpp), so that the steps after the first
+// What a session learnt about the renewal in progress (rollover*.cpp), so that the steps after the first
 // need not search the token again: within one session only this code changes the renewal's objects. Dropped
 // when a step fails, on logout and when the token goes; a new session (every resume) reads the token.
 struct RolloverCache {

@@ -22,7 +22,6 @@ std::optional<unsigned long> known(unsigned long v) {
 
 }  // namespace
 
-std::string_view to_string(KeyAlgorithm a) noexcept { return a == KeyAlgorithm::Rsa2048 ? "rsa-2048" : "ec-p256"; }
 
 std::string TokenIdentity::to_string() const { return fmt::format("{} {} #{}", manufacturer, model, serial); }
 
@@ -59,14 +58,14 @@ bool Mechanisms::has(CK_MECHANISM_TYPE type, CK_FLAGS needed) const noexcept {
   return m != nullptr && (m->flags & needed) == needed;
 }
 
-bool Mechanisms::supports(KeyAlgorithm a) const noexcept {
+bool Mechanisms::supports(domain::KeyAlgorithm a) const noexcept {
   // Some tokens report key sizes in bytes or leave them 0: accept a range that is 0 or covers the size.
   auto covers = [](const MechanismInfo* m, unsigned long bits) {
     if (m->max_key_size == 0) return true;
     return (m->min_key_size <= bits && bits <= m->max_key_size) ||
            (m->min_key_size <= bits / 8 && bits / 8 <= m->max_key_size);
   };
-  if (a == KeyAlgorithm::Rsa2048) {
+  if (a == domain::KeyAlgorithm::Rsa2048) {
     const MechanismInfo* gen = find(CKM_RSA_PKCS_KEY_PAIR_GEN);
     if (gen == nullptr || (gen->flags & CKF_GENERATE_KEY_PAIR) == 0 || !covers(gen, 2048)) return false;
     return has(CKM_SHA256_RSA_PKCS, CKF_SIGN) || has(CKM_RSA_PKCS, CKF_SIGN);

@@ -70,7 +70,7 @@ RunStep step_effect(const Model& m) {
                  r.product_id,
                  r.cert ? r.cert->fingerprint_sha256 : std::string{},
                  r.token,
-                 p ? p->key_algorithm : KeyAlgorithm::EcP256,
+                 p ? p->key_algorithm : domain::KeyAlgorithm::EcP256,
                  r.final_try_acknowledged};
 }
 
@@ -80,17 +80,17 @@ void run_step(Model& m, std::vector<Effect>& fx) {
   fx.push_back(step_effect(m));
 }
 
-RolloverStep next_step(RolloverStep s) {
-  return s == RolloverStep::Done ? s : static_cast<RolloverStep>(static_cast<int>(s) + 1);
+RenewalStep next_step(RenewalStep s) {
+  return s == RenewalStep::Done ? s : static_cast<RenewalStep>(static_cast<int>(s) + 1);
 }
 
 // Does this step talk to the token (and so need a logged-in session)?
-bool step_needs_token(RolloverStep s) {
+bool step_needs_token(RenewalStep s) {
   switch (s) {
-    case RolloverStep::RequestNonce:
-    case RolloverStep::Submit:
-    case RolloverStep::Confirm:
-    case RolloverStep::Done:
+    case RenewalStep::RequestNonce:
+    case RenewalStep::Submit:
+    case RenewalStep::Confirm:
+    case RenewalStep::Done:
       return false;
     default:
       return true;
@@ -161,7 +161,7 @@ void create_order(Model& m, std::vector<Effect>& fx) {
 void start_rollover(Model& m, std::vector<Effect>& fx) {
   Renewal& r = *m.renewal;
   r.pin_failed = false;
-  r.step = RolloverStep::Login;
+  r.step = RenewalStep::Login;
   run_step(m, fx);
 }
 
@@ -217,7 +217,7 @@ struct Handler {
           // Before the rollover the key is simply read again; during it the session is gone, so the
           // customer types the PIN again and the rollover resumes where it stopped (the staged key is
           // found again by its label).
-          if (r.pulled_from == Screen::KeyDetails || r.step == RolloverStep::Login) {
+          if (r.pulled_from == Screen::KeyDetails || r.step == RenewalStep::Login) {
             m.screen = Screen::KeyDetails;
             read_key(m, fx);
           } else {
@@ -625,34 +625,34 @@ struct Handler {
     Renewal& r = *m.renewal;
     r.step_running = false;
     switch (s.step) {
-      case RolloverStep::Login:
+      case RenewalStep::Login:
         r.logged_in = true;
         r.pin_failed = false;
         r.final_try_acknowledged = false;
         m.screen = Screen::Progress;
-        r.step = r.resume_step ? *r.resume_step : RolloverStep::StageKey;
+        r.step = r.resume_step ? *r.resume_step : RenewalStep::StageKey;
         r.resume_step.reset();
-        if (r.step == RolloverStep::Login) r.step = RolloverStep::StageKey;
+        if (r.step == RenewalStep::Login) r.step = RenewalStep::StageKey;
         break;
-      case RolloverStep::StageKey:
+      case RenewalStep::StageKey:
         r.staged_key_reused = s.reused;
         r.step = next_step(s.step);
         break;
-      case RolloverStep::Submit:
+      case RenewalStep::Submit:
         r.new_not_before = s.not_before;
         r.new_not_after = s.not_after;
         if (r.order) r.order->status = OrderStatus::Issued;
         r.step = next_step(s.step);
         break;
-      case RolloverStep::Confirm:
+      case RenewalStep::Confirm:
         if (r.order) r.order->status = OrderStatus::Installed;
-        r.step = RolloverStep::Done;
+        r.step = RenewalStep::Done;
         break;
       default:
         r.step = next_step(s.step);
         break;
     }
-    if (r.step == RolloverStep::Done) {
+    if (r.step == RenewalStep::Done) {
       m.screen = Screen::Success;
       m.last_activity = m.now;
       return;
@@ -678,7 +678,7 @@ struct Handler {
       case StepErrorKind::TokenRemoved:
         r.logged_in = false;
         r.pulled_from = Screen::Progress;
-        if (r.step == RolloverStep::Login) r.pulled_from = Screen::KeyDetails;
+        if (r.step == RenewalStep::Login) r.pulled_from = Screen::KeyDetails;
         m.screen = Screen::KeyPulled;
         break;
       case StepErrorKind::WrongToken:
@@ -756,12 +756,12 @@ struct Handler {
       // Not paid yet: back to its QR code. The one-chance confirmation is still to come.
       r.resumed = false;
       r.key_ok = true;
-      r.step = RolloverStep::Login;
+      r.step = RenewalStep::Login;
       m.screen = Screen::Payment;
       fx.push_back(WatchOrder{b.order.id, b.order.status});
       return;
     }
-    if (b.resume_at == RolloverStep::Done) {
+    if (b.resume_at == RenewalStep::Done) {
       m.screen = Screen::Success;
       return;
     }
@@ -771,8 +771,8 @@ struct Handler {
       run_step(m, fx);
       return;
     }
-    r.resume_step = b.resume_at == RolloverStep::Login ? std::nullopt : std::optional(b.resume_at);
-    r.step = RolloverStep::Login;
+    r.resume_step = b.resume_at == RenewalStep::Login ? std::nullopt : std::optional(b.resume_at);
+    r.step = RenewalStep::Login;
     m.screen = Screen::KeyDetails;
     read_key(m, fx);
   }

@@ -172,7 +172,7 @@ PinView pin_view(const Model& m) {
   const Renewal& r = renewal_of(m);
   v.flags = r.pin;
   v.last_failed = r.pin_failed;
-  v.verifying = r.step_running && r.step == RolloverStep::Login;
+  v.verifying = r.step_running && r.step == RenewalStep::Login;
   v.again_after_pull = r.resume_step.has_value() && !r.resumed;
   return v;
 }
@@ -180,18 +180,18 @@ PinView pin_view(const Model& m) {
 ProgressView progress_view(const Model& m) {
   ProgressView v;
   const Renewal& r = renewal_of(m);
-  for (auto s : {RolloverStep::StageKey, RolloverStep::BuildP10, RolloverStep::Submit, RolloverStep::Install,
-                 RolloverStep::Finalize, RolloverStep::Confirm}) {
+  for (auto s : {RenewalStep::StageKey, RenewalStep::BuildP10, RenewalStep::Submit, RenewalStep::Install,
+                 RenewalStep::Finalize, RenewalStep::Confirm}) {
     ProgressStep ps{s, StepState::Pending};
     // RequestNonce and SignProof are shown as part of Submit (the customer sees "提交申请").
-    auto shown = [](RolloverStep x) {
-      return x == RolloverStep::RequestNonce || x == RolloverStep::SignProof ? RolloverStep::Submit : x;
+    auto shown = [](RenewalStep x) {
+      return x == RenewalStep::RequestNonce || x == RenewalStep::SignProof ? RenewalStep::Submit : x;
     };
     auto cur = shown(r.step);
     if (static_cast<int>(s) < static_cast<int>(cur))
       ps.state = StepState::Done;
     else if (s == cur)
-      ps.state = r.step == RolloverStep::Done ? StepState::Done : StepState::Running;
+      ps.state = r.step == RenewalStep::Done ? StepState::Done : StepState::Running;
     v.steps.push_back(ps);
   }
   v.waiting_for_clock = r.waiting_until.has_value();

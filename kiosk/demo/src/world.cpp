@@ -355,7 +355,7 @@ class World final : public Controls {
     if (!s) throw std::runtime_error("SoftHSM: " + s.error().to_string());
     if (auto l = s->login(token::SecretBuffer(kUserPin)); !l) throw std::runtime_error("login: " + l.error().to_string());
     const std::vector<std::uint8_t> id{0x01};
-    const auto alg = kind == KeyKind::Paid ? token::KeyAlgorithm::Rsa2048 : token::KeyAlgorithm::EcP256;
+    const auto alg = kind == KeyKind::Paid ? domain::KeyAlgorithm::Rsa2048 : domain::KeyAlgorithm::EcP256;
     auto pair = token::generate_pair(*s, alg, id, "张三的签名证书");
     if (!pair) throw std::runtime_error("key pair: " + pair.error().to_string());
     platform::dev::SeedRequest sr;

@@ -96,9 +96,6 @@ const json* object_at(Reader& r, std::string_view key, bool required) {
 
 }  // namespace
 
-std::string_view to_string(KeyAlgorithm a) { return a == KeyAlgorithm::Rsa2048 ? "rsa-2048" : "ec-p256"; }
-std::string_view to_string(OldKeyPolicy p) { return p == OldKeyPolicy::Keep ? "keep" : "delete"; }
-
 const BrandConfig* KioskConfig::brand(std::string_view id) const {
   for (const auto& b : brands)
     if (b.id == id) return &b;
@@ -194,18 +191,10 @@ std::expected<KioskConfig, std::vector<ConfigError>> parse_config(std::string_vi
         r.string("id", f.id, true);
         std::string alg, pol;
         r.string("key_algorithm", alg, true);
-        if (alg == "rsa-2048")
-          f.key_algorithm = KeyAlgorithm::Rsa2048;
-        else if (alg == "ec-p256")
-          f.key_algorithm = KeyAlgorithm::EcP256;
-        else if (!alg.empty())
+        if (!domain::parse(alg, f.key_algorithm) && !alg.empty())
           r.error("key_algorithm", "must be \"rsa-2048\" or \"ec-p256\"");
         r.string("old_key_policy", pol, true);
-        if (pol == "keep")
-          f.old_key_policy = OldKeyPolicy::Keep;
-        else if (pol == "delete")
-          f.old_key_policy = OldKeyPolicy::Delete;
-        else if (!pol.empty())
+        if (!domain::parse(pol, f.old_key_policy) && !pol.empty())
           r.error("old_key_policy", "must be \"keep\" or \"delete\"");
         r.reject_unknown();
         c.product_families.push_back(std::move(f));

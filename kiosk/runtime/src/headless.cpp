@@ -314,17 +314,17 @@ private:
 
 }  // namespace
 
-std::string_view step_label(core::RolloverStep s) {
+std::string_view step_label(core::RenewalStep s) {
   switch (s) {
-    case core::RolloverStep::Login: return "PIN verified";
-    case core::RolloverStep::StageKey: return "new key pair on the key";
-    case core::RolloverStep::BuildP10: return "P10 signed on the key";
-    case core::RolloverStep::RequestNonce: return "platform nonce";
-    case core::RolloverStep::SignProof: return "renewal proof signed with the old key";
-    case core::RolloverStep::Submit: return "certificate issued";
-    case core::RolloverStep::Install: return "certificate written and verified";
-    case core::RolloverStep::Finalize: return "new key in place, old one retired per policy";
-    case core::RolloverStep::Confirm: return "platform told: installed";
+    case core::RenewalStep::Login: return "PIN verified";
+    case core::RenewalStep::StageKey: return "new key pair on the key";
+    case core::RenewalStep::BuildP10: return "P10 signed on the key";
+    case core::RenewalStep::RequestNonce: return "platform nonce";
+    case core::RenewalStep::SignProof: return "renewal proof signed with the old key";
+    case core::RenewalStep::Submit: return "certificate issued";
+    case core::RenewalStep::Install: return "certificate written and verified";
+    case core::RenewalStep::Finalize: return "new key in place, old one retired per policy";
+    case core::RenewalStep::Confirm: return "platform told: installed";
     default: return "done";
   }
 }

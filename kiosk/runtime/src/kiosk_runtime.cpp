@@ -23,25 +23,25 @@ namespace runtime {
 namespace {
 
 using Json = nlohmann::json;
-using core::RolloverStep;
+using core::RenewalStep;
 
 std::int64_t system_wall() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-std::string_view step_name(RolloverStep s) {
+std::string_view step_name(RenewalStep s) {
   switch (s) {
-    case RolloverStep::Login: return "login";
-    case RolloverStep::StageKey: return "stage_key";
-    case RolloverStep::BuildP10: return "build_p10";
-    case RolloverStep::RequestNonce: return "nonce";
-    case RolloverStep::SignProof: return "sign_proof";
-    case RolloverStep::Submit: return "submit";
-    case RolloverStep::Install: return "install";
-    case RolloverStep::Finalize: return "finalize";
-    case RolloverStep::Confirm: return "confirm";
-    case RolloverStep::Done: return "done";
+    case RenewalStep::Login: return "login";
+    case RenewalStep::StageKey: return "stage_key";
+    case RenewalStep::BuildP10: return "build_p10";
+    case RenewalStep::RequestNonce: return "nonce";
+    case RenewalStep::SignProof: return "sign_proof";
+    case RenewalStep::Submit: return "submit";
+    case RenewalStep::Install: return "install";
+    case RenewalStep::Finalize: return "finalize";
+    case RenewalStep::Confirm: return "confirm";
+    case RenewalStep::Done: return "done";
   }
   return "?";
 }
@@ -243,9 +243,8 @@ struct KioskRuntime::Impl {
     if (const BrandConfig* b = opt.config.brand_for_token(info->identity.manufacturer, info->identity.model))
       k.brand_id = b->id;
     k.pin = to_core(info->pin);
-    for (auto a : {token::KeyAlgorithm::Rsa2048, token::KeyAlgorithm::EcP256})
-      if (mech->supports(a)) k.can_generate.push_back(a == token::KeyAlgorithm::Rsa2048 ? core::KeyAlgorithm::Rsa2048
-                                                                                         : core::KeyAlgorithm::EcP256);
+    for (auto a : {domain::KeyAlgorithm::Rsa2048, domain::KeyAlgorithm::EcP256})
+      if (mech->supports(a)) k.can_generate.push_back(a);
     certs.clear();
     for (const auto& c : *list) {
       k.certificates.push_back(to_core(c));
@@ -519,15 +518,14 @@ struct KioskRuntime::Impl {
 
   // What happens to the old key: the kiosk configuration's product family (the project) when it names
   // one, else the catalog's product, else keep.
-  contract::OldKeyPolicy policy_for(const std::string& product_id) {
+  domain::OldKeyPolicy policy_for(const std::string& product_id) {
     if (!catalog)
       if (auto c = api().catalog()) catalog = *c;
     const contract::Product* p = catalog ? catalog->product(product_id) : nullptr;
     if (p)
       if (const auto* fam = opt.config.family(p->project))
-        return fam->old_key_policy == OldKeyPolicy::Delete ? contract::OldKeyPolicy::Delete
-                                                           : contract::OldKeyPolicy::Keep;
-    return p ? p->old_key_policy : contract::OldKeyPolicy::Keep;
+        return fam->old_key_policy;
+    return p ? p->old_key_policy : domain::OldKeyPolicy::Keep;
   }
 
   // The old certificate the renewal is bound to, from this read or fresh from the token.
@@ -537,7 +535,7 @@ struct KioskRuntime::Impl {
   }
 
   void run_step(const core::RunStep& e, std::uint64_t s) {
-    if (e.step == RolloverStep::Login) return login(e, s);
+    if (e.step == RenewalStep::Login) return login(e, s);
     auto biz_opt = business_of(e);
     if (!biz_opt) return step_failed(s, e, core::StepErrorKind::DeviceError, "error.journal.io", "journal");
     const std::int64_t biz = *biz_opt;
@@ -566,8 +564,8 @@ struct KioskRuntime::Impl {
 
     // Steps on the token need the logged-in session of this renewal's key.
     token::Session* ts = nullptr;
-    if (e.step == RolloverStep::StageKey || e.step == RolloverStep::BuildP10 || e.step == RolloverStep::SignProof ||
-        e.step == RolloverStep::Install || e.step == RolloverStep::Finalize) {
+    if (e.step == RenewalStep::StageKey || e.step == RenewalStep::BuildP10 || e.step == RenewalStep::SignProof ||
+        e.step == RenewalStep::Install || e.step == RenewalStep::Finalize) {
       if (!session || !session->alive() || !session->logged_in() || session_token != e.token) {
         drop_session();
         return token_failed(s, e, token::make_error(token::ErrorCode::NotLoggedIn, "no logged-in session"), biz);
@@ -576,16 +574,16 @@ struct KioskRuntime::Impl {
     }
 
     switch (e.step) {
-      case RolloverStep::StageKey: {
+      case RenewalStep::StageKey: {
         auto old = old_cert(*ts, e.cert_fingerprint);
         if (!old) return token_failed(s, e, old.error(), biz);
-        auto k = token::stage_key(*ts, *ref, *old, to_token(e.algorithm));
+        auto k = token::stage_key(*ts, *ref, *old, e.algorithm);
         if (!k) return token_failed(s, e, k.error(), biz);
         done(Json{{"reused", k->reused}, {"key_id", contract::hex_encode(k->key_id)}});
         push(core::StepDone{s, e.step, k->reused});
         return;
       }
-      case RolloverStep::BuildP10: {
+      case RenewalStep::BuildP10: {
         auto old = old_cert(*ts, e.cert_fingerprint);
         if (!old) return token_failed(s, e, old.error(), biz);
         auto p10 = token::build_p10(*ts, *ref, *old);
@@ -594,7 +592,7 @@ struct KioskRuntime::Impl {
         push(core::StepDone{s, e.step});
         return;
       }
-      case RolloverStep::RequestNonce: {
+      case RenewalStep::RequestNonce: {
         // A fresh nonce each time (cheap, harmless): its key is journaled only so a replay is the same.
         auto n = api().renewal_nonce(e.order_id, platform::new_idempotency_key());
         if (!n) return platform_failed(s, e, n.error(), biz);
@@ -602,7 +600,7 @@ struct KioskRuntime::Impl {
         push(core::StepDone{s, e.step});
         return;
       }
-      case RolloverStep::SignProof: {
+      case RenewalStep::SignProof: {
         auto old = old_cert(*ts, e.cert_fingerprint);
         if (!old) return token_failed(s, e, old.error(), biz);
         token::Bytes p10 = unb64(jget(biz, "p10").value_or(""));
@@ -613,7 +611,7 @@ struct KioskRuntime::Impl {
         push(core::StepDone{s, e.step});
         return;
       }
-      case RolloverStep::Submit: {
+      case RenewalStep::Submit: {
         contract::RenewalSubmitRequest req;
         req.p10 = unb64(jget(biz, "p10").value_or(""));
         req.proof = unb64(jget(biz, "proof").value_or(""));
@@ -638,7 +636,7 @@ struct KioskRuntime::Impl {
         push(core::StepDone{s, e.step, false, issued->not_before, issued->not_after});
         return;
       }
-      case RolloverStep::Install: {
+      case RenewalStep::Install: {
         token::Bytes der = unb64(jget(biz, "certificate").value_or(""));
         if (der.empty()) {  // issued before a crash that lost the answer, or on another kiosk
           auto c = api().certificate_get(e.order_id);
@@ -653,9 +651,9 @@ struct KioskRuntime::Impl {
         push(core::StepDone{s, e.step});
         return;
       }
-      case RolloverStep::Finalize: {
+      case RenewalStep::Finalize: {
         token::FinalizeOptions fo;
-        fo.old_key_policy = to_token(policy_for(e.product_id));
+        fo.old_key_policy = policy_for(e.product_id);
         fo.now = std::chrono::system_clock::time_point(std::chrono::seconds(wall()));
         auto f = token::finalize(*ts, *ref, fo);
         if (!f) return token_failed(s, e, f.error(), biz);
@@ -663,7 +661,7 @@ struct KioskRuntime::Impl {
         push(core::StepDone{s, e.step});
         return;
       }
-      case RolloverStep::Confirm: {
+      case RenewalStep::Confirm: {
         std::string key = idempotency_key(biz, "order.installed");
         auto o = api().order_installed(e.order_id, key);
         if (!o && !o.error().is("order.already_installed")) return platform_failed(s, e, o.error(), biz);
@@ -802,7 +800,7 @@ struct KioskRuntime::Impl {
           b.new_not_before = b.cert.not_before;
           b.new_not_after = b.cert.not_after;
         }
-      b.resume_at = RolloverStep::Done;
+      b.resume_at = RenewalStep::Done;
       push(std::move(b));
       return;
     }
@@ -859,19 +857,19 @@ struct KioskRuntime::Impl {
       b.cert.fingerprint_sha256 = o->old_cert_sha256;  // the business stays bound to the old one
     }
     if (o->status == contract::OrderStatus::Paid || pending) {
-      b.resume_at = RolloverStep::StageKey;  // reuses a staged key; every step is safe to repeat
+      b.resume_at = RenewalStep::StageKey;  // reuses a staged key; every step is safe to repeat
     } else {
       // Issued: is the new certificate on the key already, and in its final place?
       const bool installed = renewed != nullptr;
       const bool final_label = installed && !renewed->label.starts_with(token::kPendingLabelPrefix);
       const bool old_gone = old == nullptr;
       auto policy = policy_for(o->product_id);
-      if (final_label && (policy == contract::OldKeyPolicy::Keep || old_gone))
-        b.resume_at = RolloverStep::Confirm;
+      if (final_label && (policy == domain::OldKeyPolicy::Keep || old_gone))
+        b.resume_at = RenewalStep::Confirm;
       else if (installed)
-        b.resume_at = RolloverStep::Finalize;
+        b.resume_at = RenewalStep::Finalize;
       else
-        b.resume_at = RolloverStep::Install;
+        b.resume_at = RenewalStep::Install;
       if (auto c = api().certificate_get(o->id)) {
         b.new_not_before = c->not_before;
         b.new_not_after = c->not_after;

@@ -9,22 +9,6 @@ token::TokenIdentity to_token(const core::TokenIdentity& t) { return {t.manufact
 contract::TokenIdentity to_contract(const core::TokenIdentity& t) { return {t.manufacturer, t.model, t.serial}; }
 core::TokenIdentity to_core(const contract::TokenIdentity& t) { return {t.manufacturer, t.model, t.serial}; }
 
-core::KeyAlgorithm to_core(token::KeyType t) {
-  switch (t) {
-    case token::KeyType::Rsa2048: return core::KeyAlgorithm::Rsa2048;
-    case token::KeyType::EcP256: return core::KeyAlgorithm::EcP256;
-    default: return core::KeyAlgorithm::Other;
-  }
-}
-
-core::KeyAlgorithm to_core(contract::KeyAlgorithm a) {
-  return a == contract::KeyAlgorithm::Rsa2048 ? core::KeyAlgorithm::Rsa2048 : core::KeyAlgorithm::EcP256;
-}
-
-token::KeyAlgorithm to_token(core::KeyAlgorithm a) {
-  return a == core::KeyAlgorithm::Rsa2048 ? token::KeyAlgorithm::Rsa2048 : token::KeyAlgorithm::EcP256;
-}
-
 core::PinFlags to_core(const token::PinFlags& f) { return {f.count_low, f.final_try, f.locked, f.to_be_changed}; }
 
 core::CertSummary to_core(const token::CertInfo& c) {
@@ -36,7 +20,7 @@ core::CertSummary to_core(const token::CertInfo& c) {
   s.not_before = c.not_before.time_since_epoch().count();
   s.not_after = c.not_after.time_since_epoch().count();
   s.fingerprint_sha256 = c.sha256_hex;
-  s.algorithm = to_core(c.key_type);
+  s.algorithm = c.algorithm;
   // Private keys are private objects, invisible before login: until then, a public key with the same
   // CKA_ID stands in (the rollover checks the private key itself).
   s.has_private_key = c.private_key_found.value_or(c.public_key_found);
@@ -84,7 +68,7 @@ std::vector<core::Product> to_core(const contract::Catalog& cat) {
     c.picture = p.picture;
     c.price_per_year = p.price_fen_per_year;
     c.allowed_years = p.allowed_years.empty() ? std::vector<int>{1} : p.allowed_years;
-    c.key_algorithm = to_core(p.key_algorithm);
+    c.key_algorithm = p.key_algorithm;
     c.window_days_before = p.renewal_days_before;
     c.window_days_after = p.renewal_days_after;
     out.push_back(std::move(c));
@@ -102,10 +86,6 @@ contract::SmsPurpose to_contract(core::SmsPurpose p) {
     case core::SmsPurpose::ChangePhone: return contract::SmsPurpose::ChangePhone;
     default: return contract::SmsPurpose::Renewal;
   }
-}
-
-token::OldKeyPolicy to_token(contract::OldKeyPolicy p) {
-  return p == contract::OldKeyPolicy::Delete ? token::OldKeyPolicy::Delete : token::OldKeyPolicy::Keep;
 }
 
 core::StepErrorKind step_error_kind(const token::Error& e) {

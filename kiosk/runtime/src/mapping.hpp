@@ -20,9 +20,6 @@ token::TokenIdentity to_token(const core::TokenIdentity& t);
 contract::TokenIdentity to_contract(const core::TokenIdentity& t);
 core::TokenIdentity to_core(const contract::TokenIdentity& t);
 
-core::KeyAlgorithm to_core(token::KeyType t);
-core::KeyAlgorithm to_core(contract::KeyAlgorithm a);
-token::KeyAlgorithm to_token(core::KeyAlgorithm a);
 core::PinFlags to_core(const token::PinFlags& f);
 core::CertSummary to_core(const token::CertInfo& c);
 core::OrderStatus to_core(contract::OrderStatus s);
@@ -30,7 +27,6 @@ core::Order to_core(const contract::Order& o);
 std::vector<core::Product> to_core(const contract::Catalog& c);
 core::Profile to_core(const contract::Profile& p);
 contract::SmsPurpose to_contract(core::SmsPurpose p);
-token::OldKeyPolicy to_token(contract::OldKeyPolicy p);
 
 // How a failed step reads to the core: which way the customer goes.
 core::StepErrorKind step_error_kind(const token::Error& e);

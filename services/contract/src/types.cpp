@@ -22,14 +22,6 @@ bool value_of(const std::array<std::pair<E, std::string_view>, N>& table, std::s
   return false;
 }
 
-constexpr std::array<std::pair<KeyAlgorithm, std::string_view>, 2> kKeyAlgorithms{{
-    {KeyAlgorithm::Rsa2048, "rsa-2048"},
-    {KeyAlgorithm::EcP256, "ec-p256"},
-}};
-constexpr std::array<std::pair<OldKeyPolicy, std::string_view>, 2> kOldKeyPolicies{{
-    {OldKeyPolicy::Keep, "keep"},
-    {OldKeyPolicy::Delete, "delete"},
-}};
 constexpr std::array<std::pair<SmsPurpose, std::string_view>, 3> kSmsPurposes{{
     {SmsPurpose::Renewal, "renewal"},
     {SmsPurpose::Login, "login"},
@@ -55,23 +47,11 @@ const T* find_by_id(const std::vector<T>& v, std::string_view id) {
 
 }  // namespace
 
-std::string_view to_string(KeyAlgorithm v) {
-  return name_of(kKeyAlgorithms, v);
-}
-std::string_view to_string(OldKeyPolicy v) {
-  return name_of(kOldKeyPolicies, v);
-}
 std::string_view to_string(SmsPurpose v) {
   return name_of(kSmsPurposes, v);
 }
 std::string_view to_string(OrderStatus v) {
   return name_of(kOrderStatuses, v);
-}
-bool parse(std::string_view s, KeyAlgorithm& out) {
-  return value_of(kKeyAlgorithms, s, out);
-}
-bool parse(std::string_view s, OldKeyPolicy& out) {
-  return value_of(kOldKeyPolicies, s, out);
 }
 bool parse(std::string_view s, SmsPurpose& out) {
   return value_of(kSmsPurposes, s, out);

@@ -945,7 +945,7 @@ struct Server::Impl {
     if (q.i64(4) != 0) return error_reply(code::kCertificateRevoked);
     if (q.text(0) != product->project) return error_reply(code::kCertificateWrongProject, q.text(0));
     if (q.text(1) != product->brand) return error_reply(code::kCertificateWrongBrand, q.text(1));
-    if (q.text(3) != contract::to_string(product->key_algorithm))
+    if (q.text(3) != domain::to_string(product->key_algorithm))
       return error_reply(code::kCertificateKeyType, q.text(3));
     std::optional<std::string> renewed_by = q.opt_text(5);
     // An unfinished paid order for this certificate comes first: the customer resumes it (继续操作).
@@ -1133,7 +1133,7 @@ struct Server::Impl {
     if (!old) return error_reply(code::kInternal, "bound certificate unreadable");
     if (der_of_name(X509_REQ_get_subject_name(p10.get())) != der_of_name(X509_get_subject_name(old.get())))
       return error_reply(code::kSubjectMismatch);
-    if (key_type_of(new_key) != contract::to_string(product->key_algorithm))
+    if (key_type_of(new_key) != domain::to_string(product->key_algorithm))
       return error_reply(code::kP10KeyType, key_type_of(new_key));
     if (!verify_sha256(X509_get0_pubkey(old.get()), renewal_proof_der(o->id, req->p10, nonce), req->proof))
       return error_reply(code::kProofInvalid);

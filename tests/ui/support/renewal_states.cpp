@@ -22,7 +22,7 @@ Product gov() {
   p.brand_name = "海泰KEY";
   p.title = "政府采购项目 - 海泰KEY - 续费";
   p.picture = "products/haitai-key.png";
-  p.key_algorithm = KeyAlgorithm::EcP256;
+  p.key_algorithm = domain::KeyAlgorithm::EcP256;
   return p;
 }
 
@@ -37,7 +37,7 @@ Product paid() {
   p.picture = "products/feitian-key.png";
   p.price_per_year = 30000;
   p.allowed_years = {1, 2, 3};
-  p.key_algorithm = KeyAlgorithm::Rsa2048;
+  p.key_algorithm = domain::KeyAlgorithm::Rsa2048;
   return p;
 }
 
@@ -56,7 +56,7 @@ CertSummary cert(int days) {
   c.not_after = kNow + days * kDay;
   c.fingerprint_sha256 = "f00d";
   c.has_private_key = true;
-  c.algorithm = KeyAlgorithm::EcP256;
+  c.algorithm = domain::KeyAlgorithm::EcP256;
   return c;
 }
 
@@ -90,7 +90,7 @@ struct Flow {
     k.brand_id = brand;
     k.certificates = {cert(days)};
     k.pin = pin;
-    k.can_generate = {KeyAlgorithm::Rsa2048, KeyAlgorithm::EcP256};
+    k.can_generate = {domain::KeyAlgorithm::Rsa2048, domain::KeyAlgorithm::EcP256};
     return k;
   }
   void expect(Screen s) const {
@@ -145,12 +145,12 @@ struct Flow {
     send(DialogConfirmed{});
     expect(Screen::Pin);
   }
-  void to_progress(RolloverStep upto) {
+  void to_progress(RenewalStep upto) {
     to_pin();
     send(PinSubmitted{});
     for (int s = 0; s < static_cast<int>(upto); ++s) {
-      StepDone d{m.session, static_cast<RolloverStep>(s)};
-      if (d.step == RolloverStep::Submit) {
+      StepDone d{m.session, static_cast<RenewalStep>(s)};
+      if (d.step == RenewalStep::Submit) {
         d.not_before = m.wall;
         d.not_after = m.wall + 385 * kDay;
       }
@@ -296,7 +296,7 @@ std::vector<NamedModel> renewal_states() {
     b.order = h.order(30000, OrderStatus::Paid);
     b.cert = cert(20);
     b.token = token_of("feitian");
-    b.resume_at = RolloverStep::StageKey;
+    b.resume_at = RenewalStep::StageKey;
     h.send(b);
     h.send(h.read("feitian", 20));
     add("keydetails-resumed", h.m);
@@ -308,34 +308,34 @@ std::vector<NamedModel> renewal_states() {
     add("pin-empty", f.m);
     f.send(PinSubmitted{});
     add("pin-verifying", f.m);
-    f.send(StepFailed{f.m.session, RolloverStep::Login, StepErrorKind::PinIncorrect, "error.token.pin_incorrect", "",
+    f.send(StepFailed{f.m.session, RenewalStep::Login, StepErrorKind::PinIncorrect, "error.token.pin_incorrect", "",
                       PinFlags{true, false, false, false}});
     add("pin-wrong-count-low", f.m);
     f.send(PinSubmitted{});
-    f.send(StepFailed{f.m.session, RolloverStep::Login, StepErrorKind::PinIncorrect, "error.token.pin_incorrect", "",
+    f.send(StepFailed{f.m.session, RenewalStep::Login, StepErrorKind::PinIncorrect, "error.token.pin_incorrect", "",
                       PinFlags{true, true, false, false}});
     add("pin-wrong-final-try", f.m);
     f.send(PinSubmitted{});
     add("pin-final-try-dialog", f.m);
   }
   // ---- progress ----
-  for (auto [step, name] : {std::pair{RolloverStep::StageKey, "progress-stage-key"},
-                            std::pair{RolloverStep::BuildP10, "progress-p10"},
-                            std::pair{RolloverStep::Submit, "progress-submit"},
-                            std::pair{RolloverStep::Install, "progress-install"},
-                            std::pair{RolloverStep::Confirm, "progress-confirm"}}) {
+  for (auto [step, name] : {std::pair{RenewalStep::StageKey, "progress-stage-key"},
+                            std::pair{RenewalStep::BuildP10, "progress-p10"},
+                            std::pair{RenewalStep::Submit, "progress-submit"},
+                            std::pair{RenewalStep::Install, "progress-install"},
+                            std::pair{RenewalStep::Confirm, "progress-confirm"}}) {
     Flow f;
     f.to_progress(step);
     add(name, f.m);
   }
   {
     Flow f;
-    f.to_progress(RolloverStep::StageKey);
-    f.send(StepDone{f.m.session, RolloverStep::StageKey, true});
+    f.to_progress(RenewalStep::StageKey);
+    f.send(StepDone{f.m.session, RenewalStep::StageKey, true});
     add("progress-reused-key", f.m);
     Flow g;
-    g.to_progress(RolloverStep::Finalize);
-    g.send(StepFailed{g.m.session, RolloverStep::Finalize, StepErrorKind::NotYetValid,
+    g.to_progress(RenewalStep::Finalize);
+    g.send(StepFailed{g.m.session, RenewalStep::Finalize, StepErrorKind::NotYetValid,
                       "error.token.certificate_not_yet_valid", ""});
     add("progress-waiting-clock", g.m);
   }
@@ -347,8 +347,8 @@ std::vector<NamedModel> renewal_states() {
     f.send(KeyStatusChanged{KeyStatus{}});
     add("keypulled-before-rollover", f.m);
     Flow g;
-    g.to_progress(RolloverStep::BuildP10);
-    g.send(StepFailed{g.m.session, RolloverStep::BuildP10, StepErrorKind::TokenRemoved, "error.token.removed", ""});
+    g.to_progress(RenewalStep::BuildP10);
+    g.send(StepFailed{g.m.session, RenewalStep::BuildP10, StepErrorKind::TokenRemoved, "error.token.removed", ""});
     add("keypulled-mid-rollover", g.m);
     KeyStatus other;
     other.presence = KeyPresence::Recognised;
@@ -363,7 +363,7 @@ std::vector<NamedModel> renewal_states() {
   // ---- the end ----
   {
     Flow f;
-    f.to_progress(RolloverStep::Done);
+    f.to_progress(RenewalStep::Done);
     f.expect(Screen::Success);
     add("success", f.m);
   }
@@ -371,19 +371,19 @@ std::vector<NamedModel> renewal_states() {
     Flow f;
     f.to_pin();
     f.send(PinSubmitted{});
-    f.send(StepFailed{f.m.session, RolloverStep::Login, StepErrorKind::PinLocked, "error.token.pin_locked",
+    f.send(StepFailed{f.m.session, RenewalStep::Login, StepErrorKind::PinLocked, "error.token.pin_locked",
                       "C_Login: CKR_PIN_LOCKED"});
     add("failure-needs-staff-pin-locked", f.m);
     f.send(NeedsStaffRecorded{f.m.session, f.m.renewal->order->id});
     add("failure-needs-staff-recorded", f.m);
     Flow g;
-    g.to_progress(RolloverStep::Install);
-    g.send(StepFailed{g.m.session, RolloverStep::Install, StepErrorKind::TokenFull, "error.token.full",
+    g.to_progress(RenewalStep::Install);
+    g.send(StepFailed{g.m.session, RenewalStep::Install, StepErrorKind::TokenFull, "error.token.full",
                       "C_CreateObject: CKR_DEVICE_MEMORY"});
     add("failure-needs-staff-token-full", g.m);
     Flow h;
-    h.to_progress(RolloverStep::Submit);
-    h.send(StepFailed{h.m.session, RolloverStep::Submit, StepErrorKind::Unavailable, "error.platform.offline",
+    h.to_progress(RenewalStep::Submit);
+    h.send(StepFailed{h.m.session, RenewalStep::Submit, StepErrorKind::Unavailable, "error.platform.offline",
                       "error.platform.offline (curl: Couldn't connect to server)"});
     add("failure-unavailable-paid", h.m);
     Flow o;

@@ -31,8 +31,6 @@ struct NameInfo {
   Bytes der;                        // the Name's DER, verbatim
 };
 
-enum class KeyType { Rsa2048, EcP256, Other };
-
 // X.509 KeyUsage bits as OpenSSL reports them (X509v3_KU_*).
 enum KeyUsageBit : std::uint32_t {
   kDigitalSignature = 0x0080,
@@ -53,7 +51,7 @@ struct CertInfo {
   UnixSeconds not_after{};
   std::optional<std::uint32_t> key_usage;  // KeyUsageBit mask; nullopt when the extension is absent
   std::vector<std::string> key_usage_names;  // "digitalSignature", "nonRepudiation", ...
-  KeyType key_type = KeyType::Other;
+  std::optional<domain::KeyAlgorithm> algorithm;  // nullopt: another kind (RSA-1024, EC P-384, SM2, ...)
   int key_bits = 0;
   std::string key_description;  // "RSA-2048", "EC P-256", "EC secp384r1", "RSA-1024"
   std::string sha256_hex;       // fingerprint of `der`, lower-case hex

@@ -25,7 +25,7 @@ enum class ContainerBackend { Pkcs11, Skf };
 struct KeyPairRef {
   Bytes key_id;                // PKCS#11: CKA_ID of both halves
   std::string container_name;  // SKF: the container's name
-  std::optional<KeyAlgorithm> algorithm;  // nullopt: not one this kiosk generates (e.g. SM2, later)
+  std::optional<domain::KeyAlgorithm> algorithm;  // nullopt: not one this kiosk generates (e.g. SM2, later)
 };
 
 // What the KMC sends for SM2 dual certificates: the encryption private key wrapped to the new signing key.

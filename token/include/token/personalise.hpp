@@ -18,8 +18,8 @@ struct GeneratedPair {
 // C_GenerateKeyPair (private key TOKEN, PRIVATE, SENSITIVE, not EXTRACTABLE, sign only) with `id` and
 // `label` on both halves, then the public key read back. Needs a logged-in session.
 // Errors: NotLoggedIn, MechanismUnsupported, TokenFull, TokenRemoved, DeviceError.
-Result<GeneratedPair> generate_pair(Session& session, KeyAlgorithm algorithm, std::span<const std::uint8_t> id,
-                                    std::string_view label);
+Result<GeneratedPair> generate_pair(Session& session, domain::KeyAlgorithm algorithm,
+                                    std::span<const std::uint8_t> id, std::string_view label);
 
 // C_CreateObject of the certificate (CKO_CERTIFICATE, CKC_X_509, CKA_ID, CKA_LABEL, CKA_SUBJECT,
 // CKA_ISSUER, CKA_SERIAL_NUMBER, CKA_VALUE). Errors: CertificateInvalid, TokenFull, TokenRemoved, DeviceError.

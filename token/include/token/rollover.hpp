@@ -36,8 +36,6 @@
 
 namespace token {
 
-enum class OldKeyPolicy { Keep, Delete };
-
 // Ties the token's objects to one renewal: the platform's order id and the old certificate.
 struct RenewalRef {
   std::string order_id;
@@ -65,10 +63,10 @@ std::string_view to_string(RenewalStage s) noexcept;
 struct RenewalState {
   RenewalStage stage = RenewalStage::Nothing;
   Bytes key_id;                          // the new key's CKA_ID (all stages but Nothing)
-  std::optional<KeyAlgorithm> algorithm; // the staged key's type
+  std::optional<domain::KeyAlgorithm> algorithm;  // the staged key's type
   std::optional<CertInfo> new_certificate;  // CertificateInstalled, Finalised
-  // Finalised: every new object has its final label. With OldKeyPolicy::Delete the renewal is complete
-  // when also !old_certificate_present; otherwise call finalize() again.
+  // Finalised: every new object has its final label. With domain::OldKeyPolicy::Delete the renewal is
+  // complete when also !old_certificate_present; otherwise call finalize() again.
   bool finalisation_complete = false;
   bool old_certificate_present = true;
   unsigned staged_pairs = 0;  // private keys with the renewal's id: more than 1 never comes from this code
@@ -78,9 +76,10 @@ struct RenewalState {
 // whether the old one is still there). Errors: NotLoggedIn, TokenRemoved, DeviceError.
 Result<RenewalState> find_renewal(Session& session, const RenewalRef& ref);
 
-// Progress of the long steps, for "do not remove the key" on screen. Called on the calling thread, right
-// before the C_* call that may take long (RSA key generation on a real token: seconds to minutes).
-enum class RolloverStep {
+// Progress inside the steps below (not the renewal's own steps, which the kiosk's core counts), for "do not
+// remove the key" on screen. Called on the calling thread, right before the C_* call that may take long
+// (RSA key generation on a real token: seconds to minutes).
+enum class RolloverProgress {
   CheckingToken,
   GeneratingKeyPair,
   KeyPairGenerated,
@@ -90,12 +89,12 @@ enum class RolloverStep {
   VerifyingCertificate,
   Finalising,
 };
-std::string_view to_string(RolloverStep s) noexcept;
-using ProgressFn = std::function<void(RolloverStep)>;
+std::string_view to_string(RolloverProgress s) noexcept;
+using ProgressFn = std::function<void(RolloverProgress)>;
 
 struct StagedKey {
   Bytes key_id;              // CKA_ID of both halves (derived from the renewal, 20 bytes)
-  KeyAlgorithm algorithm = KeyAlgorithm::EcP256;
+  domain::KeyAlgorithm algorithm = domain::KeyAlgorithm::EcP256;
   Bytes spki_der;            // the public key as SubjectPublicKeyInfo
   std::string label;         // the pending label
   bool reused = false;       // found on the token (a resumed renewal): no key pair was generated
@@ -110,7 +109,7 @@ struct StagedKey {
 // `old_cert` must be the certificate `ref` names (InvalidArgument otherwise).
 // Errors: NotLoggedIn, MechanismUnsupported, TokenFull, KeyNotProtected, TokenRemoved, DeviceError.
 Result<StagedKey> stage_key(Session& session, const RenewalRef& ref, const CertInfo& old_cert,
-                            KeyAlgorithm algorithm, const ProgressFn& progress = {});
+                            domain::KeyAlgorithm algorithm, const ProgressFn& progress = {});
 
 struct CertificationRequest {
   Bytes der;                            // the PKCS#10 request
@@ -158,7 +157,7 @@ Result<CertInfo> install_certificate(Session& session, const RenewalRef& ref, st
                                      const ProgressFn& progress = {});
 
 struct FinalizeOptions {
-  OldKeyPolicy old_key_policy = OldKeyPolicy::Keep;  // pass the same one again when resuming
+  domain::OldKeyPolicy old_key_policy = domain::OldKeyPolicy::Keep;  // pass the same one again when resuming
   std::string final_label;  // empty: the old certificate's label (or the new certificate's CN)
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
   ProgressFn progress;

@@ -93,7 +93,7 @@ private:
   LoginCounts counts_;
   SecretBuffer pin_;  // for CKU_CONTEXT_SPECIFIC logins only
   std::optional<Mechanisms> mechanisms_;
-  std::unique_ptr<detail::RolloverCache> rollover_;  // rollover.cpp's memory of the renewal in progress
+  std::unique_ptr<detail::RolloverCache> rollover_;  // the rollover's memory of the renewal in progress
 };
 
 }  // namespace token

@@ -9,15 +9,12 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/key.hpp"
 #include "token/error.hpp"
 
 namespace token {
 
 using Bytes = std::vector<std::uint8_t>;
-
-// The key types a renewal can generate (per product family, from config).
-enum class KeyAlgorithm { Rsa2048, EcP256 };
-std::string_view to_string(KeyAlgorithm a) noexcept;  // "rsa-2048", "ec-p256"
 
 // A token is identified by what it reports (CK_TOKEN_INFO, blank-padded fields trimmed), never by slot id:
 // slot ids change when a key is pulled and put back.
@@ -68,7 +65,7 @@ struct Mechanisms {
   // Key-pair generation and signing for the algorithm: RSA-2048 = CKM_RSA_PKCS_KEY_PAIR_GEN covering 2048
   // bits + CKM_SHA256_RSA_PKCS or CKM_RSA_PKCS with CKF_SIGN; EC P-256 = CKM_EC_KEY_PAIR_GEN covering 256
   // bits + CKM_ECDSA with CKF_SIGN.
-  [[nodiscard]] bool supports(KeyAlgorithm a) const noexcept;
+  [[nodiscard]] bool supports(domain::KeyAlgorithm a) const noexcept;
 };
 
 // "CKM_ECDSA"; "CKM_0x…" for mechanisms without a name here.

@@ -45,12 +45,12 @@ struct CloseOrder {
 // One step of the rollover. The runtime keeps the step's working data (staged key, P10, nonce, issued
 // certificate) in its journal. → StepDone / StepFailed
 struct RunStep {
-  RolloverStep step = RolloverStep::Login;
+  RenewalStep step = RenewalStep::Login;
   std::string order_id;
   std::string product_id;
   std::string cert_fingerprint;
   TokenIdentity token;
-  KeyAlgorithm algorithm = KeyAlgorithm::EcP256;
+  domain::KeyAlgorithm algorithm = domain::KeyAlgorithm::EcP256;
   bool final_try_acknowledged = false;  // Login: the customer saw "this is the last try" and went on
 };
 // A paid renewal that cannot be finished here. → NeedsStaffRecorded

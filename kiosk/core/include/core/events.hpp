@@ -71,7 +71,7 @@ struct KeyRead {
   std::string brand_id;  // the configured brand it matched, empty when none
   std::vector<CertSummary> certificates;
   PinFlags pin;
-  std::vector<KeyAlgorithm> can_generate;  // from C_GetMechanismList
+  std::vector<domain::KeyAlgorithm> can_generate;  // from C_GetMechanismList
 };
 struct KeyReadFailed {
   std::uint64_t session = 0;
@@ -133,14 +133,14 @@ enum class StepErrorKind {
 
 struct StepDone {
   std::uint64_t session = 0;
-  RolloverStep step = RolloverStep::Login;
+  RenewalStep step = RenewalStep::Login;
   bool reused = false;            // StageKey: an earlier staged key of this renewal was found again
   UnixSeconds not_before = 0;     // Submit: the new certificate's validity
   UnixSeconds not_after = 0;
 };
 struct StepFailed {
   std::uint64_t session = 0;
-  RolloverStep step = RolloverStep::Login;
+  RenewalStep step = RenewalStep::Login;
   StepErrorKind kind = StepErrorKind::DeviceError;
   std::string error_key;
   std::string detail;
@@ -159,7 +159,7 @@ struct BusinessRecovered {
   Order order;
   CertSummary cert;
   TokenIdentity token;
-  RolloverStep resume_at = RolloverStep::Login;
+  RenewalStep resume_at = RenewalStep::Login;
   UnixSeconds new_not_before = 0;
   UnixSeconds new_not_after = 0;
 };

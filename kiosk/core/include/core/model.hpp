@@ -69,8 +69,9 @@ struct Order {
   int years = 1;
 };
 
-// The rollover's steps, in order. The runtime journals each before and after it runs.
-enum class RolloverStep {
+// The renewal's steps, in order, on the token and with the platform: the runtime runs and journals each
+// (before and after), the progress screen shows where the renewal is.
+enum class RenewalStep {
   Login,         // the typed PIN → exactly one C_Login
   StageKey,      // a new key pair on the token, labelled pending
   BuildP10,      // PKCS#10 signed on the token by the new key
@@ -126,9 +127,9 @@ struct Renewal {
   bool reorder_after_close = false;
   bool failure_from_order = false;  // 【重试】 on the failure screen re-submits the order
   // rollover
-  RolloverStep step = RolloverStep::Login;
+  RenewalStep step = RenewalStep::Login;
   bool step_running = false;
-  std::optional<RolloverStep> resume_step;  // after the PIN, continue here instead of StageKey
+  std::optional<RenewalStep> resume_step;   // after the PIN, continue here instead of StageKey
   std::optional<Millis> waiting_until;      // a step waits for the clock (new certificate not yet valid)
   bool logged_in = false;
   bool pin_failed = false;          // the last PIN was wrong: show 产生签名证书P10申请书失败

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "domain/key.hpp"
+
 namespace core {
 
 // Monotonic milliseconds (countdowns, idle) and wall-clock unix seconds (certificate validity, order
@@ -41,8 +43,6 @@ struct KeyStatus {
   friend bool operator==(const KeyStatus&, const KeyStatus&) = default;
 };
 
-enum class KeyAlgorithm { Rsa2048, EcP256, Other };
-
 // The certificate on the key, as the customer sees it (and as the renewal is bound to it).
 struct CertSummary {
   std::string holder;        // subject CN (UTF-8)
@@ -52,7 +52,7 @@ struct CertSummary {
   UnixSeconds not_before = 0;
   UnixSeconds not_after = 0;
   std::string fingerprint_sha256;  // hex; the renewal and the order are bound to it
-  KeyAlgorithm algorithm = KeyAlgorithm::Other;
+  std::optional<domain::KeyAlgorithm> algorithm;  // nullopt: a key of another kind (RSA-1024, SM2, ...)
   bool has_private_key = false;
   friend bool operator==(const CertSummary&, const CertSummary&) = default;
 };
@@ -79,7 +79,7 @@ struct Product {
   std::string picture;       // asset name
   Fen price_per_year = 0;
   std::vector<int> allowed_years{1};
-  KeyAlgorithm key_algorithm = KeyAlgorithm::EcP256;
+  domain::KeyAlgorithm key_algorithm = domain::KeyAlgorithm::EcP256;
   int window_days_before = 90;   // renewable from this many days before expiry
   int window_days_after = 365;   // ... until this many days after
   friend bool operator==(const Product&, const Product&) = default;

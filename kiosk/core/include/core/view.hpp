@@ -111,7 +111,7 @@ struct PinView {
 
 enum class StepState { Pending, Running, Done };
 struct ProgressStep {
-  RolloverStep step = RolloverStep::StageKey;
+  RenewalStep step = RenewalStep::StageKey;
   StepState state = StepState::Pending;
 };
 struct ProgressView {

@@ -12,10 +12,9 @@
 #include <string>
 #include <vector>
 
-namespace runtime {
+#include "domain/key.hpp"
 
-enum class KeyAlgorithm { Rsa2048, EcP256 };
-enum class OldKeyPolicy { Keep, Delete };
+namespace runtime {
 
 struct BrandConfig {
   std::string id;            // "haitai"
@@ -27,8 +26,8 @@ struct BrandConfig {
 
 struct ProductFamilyConfig {
   std::string id;  // the platform's project id, e.g. "gov-procurement"
-  KeyAlgorithm key_algorithm = KeyAlgorithm::EcP256;
-  OldKeyPolicy old_key_policy = OldKeyPolicy::Keep;
+  domain::KeyAlgorithm key_algorithm = domain::KeyAlgorithm::EcP256;
+  domain::OldKeyPolicy old_key_policy = domain::OldKeyPolicy::Keep;
 };
 
 struct PlatformConfig {
@@ -82,8 +81,5 @@ std::expected<KioskConfig, std::vector<ConfigError>> parse_config(std::string_vi
                                                                   const std::filesystem::path& base_dir);
 // Reads and parses a file. A missing or unreadable file is one error with an empty field.
 std::expected<KioskConfig, std::vector<ConfigError>> load_config(const std::filesystem::path& file);
-
-std::string_view to_string(KeyAlgorithm a);
-std::string_view to_string(OldKeyPolicy p);
 
 }  // namespace runtime

@@ -67,6 +67,6 @@ struct HeadlessResult {
 HeadlessResult run_headless(KioskRuntime& runtime, HeadlessCustomer& customer, const HeadlessOptions& options);
 
 // The text of a rollover step for progress lines ("new key pair on the key").
-std::string_view step_label(core::RolloverStep s);
+std::string_view step_label(core::RenewalStep s);
 
 }  // namespace runtime

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "contract/encoding.hpp"
+#include "domain/key.hpp"
 
 namespace contract {
 
@@ -21,8 +22,6 @@ using UnixTime = std::int64_t;
 
 inline constexpr std::string_view kApiVersion = "v1";
 
-enum class KeyAlgorithm { Rsa2048, EcP256 };
-enum class OldKeyPolicy { Keep, Delete };
 enum class SmsPurpose { Renewal, Login, ChangePhone };
 enum class OrderStatus {
   PendingPayment,   // created, waiting for the customer to pay (¥0 orders skip this)
@@ -35,13 +34,9 @@ enum class OrderStatus {
   RefundRequested,  // staff asked for the money back
 };
 
-std::string_view to_string(KeyAlgorithm v);
-std::string_view to_string(OldKeyPolicy v);
 std::string_view to_string(SmsPurpose v);
 std::string_view to_string(OrderStatus v);
 // Each returns false (and leaves `out` alone) for an unknown name.
-bool parse(std::string_view s, KeyAlgorithm& out);
-bool parse(std::string_view s, OldKeyPolicy& out);
 bool parse(std::string_view s, SmsPurpose& out);
 bool parse(std::string_view s, OrderStatus& out);
 
@@ -74,10 +69,10 @@ struct Product {
   std::string business = "renew";
   std::int64_t price_fen_per_year = 0;
   std::vector<int> allowed_years;  // e.g. {1, 2, 3}
-  KeyAlgorithm key_algorithm = KeyAlgorithm::EcP256;
+  domain::KeyAlgorithm key_algorithm = domain::KeyAlgorithm::EcP256;
   int renewal_days_before = 90;  // the window opens this many days before the old notAfter
   int renewal_days_after = 365;  // and closes this many days after it
-  OldKeyPolicy old_key_policy = OldKeyPolicy::Keep;
+  domain::OldKeyPolicy old_key_policy = domain::OldKeyPolicy::Keep;
   std::string picture;  // asset name, e.g. "products/haitai-key.png"
 };
 

@@ -8,18 +8,18 @@
 namespace ui {
 namespace {
 
-std::string_view step_key(core::RolloverStep s) {
+std::string_view step_key(core::RenewalStep s) {
   switch (s) {
-    case core::RolloverStep::Login: return "progress.step.login";
-    case core::RolloverStep::StageKey: return "progress.step.stage_key";
-    case core::RolloverStep::BuildP10: return "progress.step.build_p10";
-    case core::RolloverStep::RequestNonce:
-    case core::RolloverStep::SignProof:
-    case core::RolloverStep::Submit: return "progress.step.submit";
-    case core::RolloverStep::Install: return "progress.step.install";
-    case core::RolloverStep::Finalize: return "progress.step.finalize";
-    case core::RolloverStep::Confirm: return "progress.step.confirm";
-    case core::RolloverStep::Done: return "progress.step.done";
+    case core::RenewalStep::Login: return "progress.step.login";
+    case core::RenewalStep::StageKey: return "progress.step.stage_key";
+    case core::RenewalStep::BuildP10: return "progress.step.build_p10";
+    case core::RenewalStep::RequestNonce:
+    case core::RenewalStep::SignProof:
+    case core::RenewalStep::Submit: return "progress.step.submit";
+    case core::RenewalStep::Install: return "progress.step.install";
+    case core::RenewalStep::Finalize: return "progress.step.finalize";
+    case core::RenewalStep::Confirm: return "progress.step.confirm";
+    case core::RenewalStep::Done: return "progress.step.done";
   }
   return "progress.step.done";
 }
