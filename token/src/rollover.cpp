@@ -226,10 +226,6 @@ Result<void> check_ref(const RenewalRef& ref, const CertInfo& old_cert) {
   return {};
 }
 
-void report(const ProgressFn& progress, RolloverStep step) {
-  if (progress) progress(step);
-}
-
 // ---- the session's memory of the renewal in progress ----
 
 RolloverCache* cached(Session& s, const RenewalRef& ref) {
@@ -347,20 +343,6 @@ std::string_view to_string(RenewalStage s) noexcept {
   return "?";
 }
 
-std::string_view to_string(RolloverStep s) noexcept {
-  switch (s) {
-    case RolloverStep::CheckingToken: return "checking-token";
-    case RolloverStep::GeneratingKeyPair: return "generating-key-pair";
-    case RolloverStep::KeyPairGenerated: return "key-pair-generated";
-    case RolloverStep::SigningRequest: return "signing-request";
-    case RolloverStep::SigningProof: return "signing-proof";
-    case RolloverStep::WritingCertificate: return "writing-certificate";
-    case RolloverStep::VerifyingCertificate: return "verifying-certificate";
-    case RolloverStep::Finalising: return "finalising";
-  }
-  return "?";
-}
-
 Result<RenewalState> find_renewal(Session& s, const RenewalRef& ref) {
   if (auto a = SessionAccess::check_logged_in(s); !a) return std::unexpected(a.error());
   auto st = scan(s, ref);
@@ -389,8 +371,8 @@ Result<RenewalState> find_renewal(Session& s, const RenewalRef& ref) {
   return out;
 }
 
-Result<StagedKey> stage_key(Session& s, const RenewalRef& ref, const CertInfo& old_cert, KeyAlgorithm algorithm,
-                            const ProgressFn& progress) {
+Result<StagedKey> stage_key(Session& s, const RenewalRef& ref, const CertInfo& old_cert,
+                            KeyAlgorithm algorithm) {
   if (auto a = SessionAccess::check_logged_in(s); !a) return std::unexpected(a.error());
   if (auto a = check_ref(ref, old_cert); !a) return std::unexpected(a.error());
   StepGuard step(s);
@@ -403,7 +385,6 @@ Result<StagedKey> stage_key(Session& s, const RenewalRef& ref, const CertInfo& o
     step.done();
     return StagedKey{c->id, algorithm_of(c->key_type), c->spki, ref.pending_label(), true};
   }
-  report(progress, RolloverStep::CheckingToken);
   auto st = scan(s, ref);
   if (!st) return std::unexpected(st.error());
 
@@ -434,11 +415,9 @@ Result<StagedKey> stage_key(Session& s, const RenewalRef& ref, const CertInfo& o
   const Bytes& id = st->id;
   const std::string label = ref.pending_label();
   const CK_KEY_TYPE key_type = algorithm == KeyAlgorithm::Rsa2048 ? CKK_RSA : CKK_EC;
-  report(progress, RolloverStep::GeneratingKeyPair);
   auto pair = generate_pair(s, algorithm, id, label, old_cert.subject.der);
   if (!pair) return std::unexpected(pair.error());
   const CK_OBJECT_HANDLE hpub = pair->pub, hpriv = pair->priv;
-  report(progress, RolloverStep::KeyPairGenerated);
 
   auto always = check_protected(s, hpriv);
   if (!always) {
@@ -459,8 +438,7 @@ Result<StagedKey> stage_key(Session& s, const RenewalRef& ref, const CertInfo& o
   return StagedKey{id, algorithm, std::move(spki), label, false};
 }
 
-Result<CertificationRequest> build_p10(Session& s, const RenewalRef& ref, const CertInfo& old_cert,
-                                       const ProgressFn& progress) {
+Result<CertificationRequest> build_p10(Session& s, const RenewalRef& ref, const CertInfo& old_cert) {
   if (auto a = SessionAccess::check_logged_in(s); !a) return std::unexpected(a.error());
   if (auto a = check_ref(ref, old_cert); !a) return std::unexpected(a.error());
   StepGuard step(s);
@@ -492,7 +470,6 @@ Result<CertificationRequest> build_p10(Session& s, const RenewalRef& ref, const 
   Bytes tbs(tbs_raw, tbs_raw + tbs_len);
   OPENSSL_free(tbs_raw);
 
-  report(progress, RolloverStep::SigningRequest);
   auto sig = sign_sha256(s, st.priv, st.key_type, st.always_auth, tbs);
   if (!sig) return std::unexpected(sig.error());
 
@@ -527,8 +504,8 @@ Bytes encode_renewal_proof_tbs(std::string_view order_id, std::span<const std::u
 }
 
 Result<RenewalProof> sign_renewal_proof(Session& s, const RenewalRef& ref, const CertInfo& old_cert,
-                                        std::span<const std::uint8_t> p10_der, std::span<const std::uint8_t> nonce,
-                                        const ProgressFn& progress) {
+                                        std::span<const std::uint8_t> p10_der,
+                                        std::span<const std::uint8_t> nonce) {
   if (auto a = SessionAccess::check_logged_in(s); !a) return std::unexpected(a.error());
   if (auto a = check_ref(ref, old_cert); !a) return std::unexpected(a.error());
   if (nonce.size() < 16 || nonce.size() > 64)
@@ -572,7 +549,6 @@ Result<RenewalProof> sign_renewal_proof(Session& s, const RenewalRef& ref, const
   auto digest = sha256(p10_der);
   RenewalProof proof;
   proof.tbs = encode_renewal_proof_tbs(ref.order_id, digest, nonce);
-  report(progress, RolloverStep::SigningProof);
   auto sig = sign_sha256(s, keys->front(), proof.tbs);
   if (!sig) return std::unexpected(sig.error());
   proof.signature = std::move(*sig);
@@ -588,8 +564,8 @@ Result<RenewalProof> sign_renewal_proof(Session& s, const RenewalRef& ref, const
   return proof;
 }
 
-Result<CertInfo> install_certificate(Session& s, const RenewalRef& ref, std::span<const std::uint8_t> cert_der,
-                                     const ProgressFn& progress) {
+Result<CertInfo> install_certificate(Session& s, const RenewalRef& ref,
+                                     std::span<const std::uint8_t> cert_der) {
   if (auto a = SessionAccess::check_logged_in(s); !a) return std::unexpected(a.error());
   auto cert = parse_certificate(cert_der);
   if (!cert) return cert;
@@ -641,13 +617,11 @@ Result<CertInfo> install_certificate(Session& s, const RenewalRef& ref, std::spa
   if (written == CK_INVALID_HANDLE) {
     Template t;
     certificate_template(t, *cert, c->id, ref.pending_label());
-    report(progress, RolloverStep::WritingCertificate);
     auto h = SessionAccess::create(s, t);
     if (!h) return std::unexpected(h.error());
     written = *h;
   }
   c->certs.push_back(written);
-  report(progress, RolloverStep::VerifyingCertificate);
   auto back = SessionAccess::attribute(s, written, CKA_VALUE);
   if (!back) return std::unexpected(back.error());
   if (!*back || **back != cert->der)
@@ -748,7 +722,6 @@ Result<FinalizeResult> finalize(Session& s, const RenewalRef& ref, const Finaliz
     if (final_label.empty() || final_label == pending) final_label = fit_label("CN-CA-KIOSK " + cert->serial_hex);
   }
 
-  report(options.progress, RolloverStep::Finalising);
   bool work = false;
   for (CK_OBJECT_HANDLE h : relabel) {
     if (auto r = SessionAccess::set_label(s, h, final_label); !r) return std::unexpected(r.error());
