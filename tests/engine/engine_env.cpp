@@ -51,6 +51,22 @@ EngineEnv::EngineEnv() : tmp_("kiosk-engine") {
   const fs::path data = tmp_.path() / "platform";
   reference::InitOptions init;
   reference::write_dev_pki(data, init);
+  start_platform(data);
+}
+
+EngineEnv::EngineEnv(const fs::path& world, Brand brand) : tmp_("kiosk-engine") {
+  hsm_ = std::make_unique<testsupport::SoftHsmEnv>();
+  faults_ = std::make_unique<testsupport::FaultControl>();
+  const auto copy = fs::copy_options::recursive | fs::copy_options::overwrite_existing;
+  fs::copy(world / "tokens", hsm_->dir() / "tokens", copy);
+  fs::copy(world / "platform", tmp_.path() / "platform", copy);
+  fs::copy_file(world / "journal.db", journal_path());
+  start_platform(tmp_.path() / "platform");
+  brand_ = brand;
+  set_faults("");
+}
+
+void EngineEnv::start_platform(const fs::path& data) {
   reference::ServerOptions so;
   so.data_dir = data;
   so.dev = true;
@@ -71,6 +87,25 @@ EngineEnv::EngineEnv() : tmp_("kiosk-engine") {
   if (!c) throw std::runtime_error("client: " + c.error().to_string());
   client_ = std::move(*c);
   write_config();
+}
+
+void EngineEnv::save_world(const fs::path& to) {
+  server_->stop();
+  server_.reset();
+  {
+    // Opening and closing the journal folds the WAL of a killed process into the file.
+    auto j = journal::Journal::open(journal_path());
+    if (!j) throw std::runtime_error("journal: " + j.error().detail);
+  }
+  if (fs::exists(journal_path().string() + "-wal")) throw std::runtime_error("the journal's WAL stayed");
+  fs::create_directories(to);
+  const auto copy = fs::copy_options::recursive | fs::copy_options::overwrite_existing;
+  fs::copy(hsm_->dir() / "tokens", to / "tokens", copy);
+  fs::copy(tmp_.path() / "platform", to / "platform", copy);
+  fs::remove(to / "platform" / "sms-outbox.log");
+  fs::copy_file(journal_path(), to / "journal.db", fs::copy_options::overwrite_existing);
+  server_ = std::make_unique<reference::Server>(server_options_->options);
+  server_->start();
 }
 
 EngineEnv::~EngineEnv() {
@@ -101,7 +136,7 @@ void EngineEnv::write_config() {
   "journal_path": "{}"
 }})",
                                   server_->base_url(), pki.platform_ca.string(), pki.kiosk_cert.string(),
-                                  pki.kiosk_key.string(), module, module, (tmp_.path() / "journal.db").string()));
+                                  pki.kiosk_key.string(), module, module, journal_path().string()));
 }
 
 void EngineEnv::set_faults(const std::string& rules) {
@@ -264,7 +299,7 @@ bool EngineEnv::old_certificate_on_token(const Customer& c) {
 }
 
 std::string EngineEnv::journal_status(const std::string& order_id) {
-  auto j = journal::Journal::open(tmp_.path() / "journal.db");
+  auto j = journal::Journal::open(journal_path());
   if (!j) return "journal: " + j.error().detail;
   auto b = j->by_order(order_id);
   if (!b || !*b) return "none";
@@ -285,7 +320,7 @@ std::vector<std::string> EngineEnv::violations(const Customer& c, bool must_be_d
       v.push_back(fmt::format("order {}: installed, but its certificate is not on the key", o.id));
   }
   if (usable_pairs() < 1) v.push_back("no valid certificate with its private key on the key");
-  auto j = journal::Journal::open(tmp_.path() / "journal.db");
+  auto j = journal::Journal::open(journal_path());
   if (!j) {
     v.push_back("journal does not open: " + j.error().detail);
   } else {

@@ -45,6 +45,9 @@ struct Run {
 class EngineEnv {
 public:
   EngineEnv();
+  // The world save_world() wrote (tests/engine/data/…): the platform's data folder (its PKI, catalog and
+  // database), the SoftHSM tokens and the kiosk's journal, copied to a fresh temp folder and started there.
+  EngineEnv(const std::filesystem::path& world, Brand brand);
   ~EngineEnv();
   EngineEnv(const EngineEnv&) = delete;
   EngineEnv& operator=(const EngineEnv&) = delete;
@@ -80,11 +83,17 @@ public:
   // C_Login(CKU_USER) calls the fault module saw since the last reset.
   unsigned long user_logins() { return faults_->count("C_Login.user"); }
   std::string journal_status(const std::string& order_id);
+  std::filesystem::path journal_path() const { return tmp_.path() / "journal.db"; }
+
+  // Copies this world to `to` (created): the platform is stopped for it (its database closed) and started
+  // again; the journal is copied as one file (a WAL left by a killed kioskctl folded in first).
+  void save_world(const std::filesystem::path& to);
 
   const std::filesystem::path& dir() const { return tmp_.path(); }
   const std::filesystem::path& config_path() const { return config_; }
 
 private:
+  void start_platform(const std::filesystem::path& data);
   void write_config();
   testsupport::TempDir tmp_;
   std::unique_ptr<testsupport::SoftHsmEnv> hsm_;

@@ -44,28 +44,27 @@ std::optional<Bytes> StandInPlatform::issued(const std::string& order_id) const 
 
 token::Result<DriverOutcome> drive_rollover(token::Session& session, const token::RenewalRef& ref,
                                             const token::CertInfo& old_cert, domain::KeyAlgorithm algorithm,
-                                            StandInPlatform& platform, domain::OldKeyPolicy policy,
-                                            const token::ProgressFn& progress) {
+                                            StandInPlatform& platform, domain::OldKeyPolicy policy) {
   DriverOutcome out;
   auto state = token::find_renewal(session, ref);
   if (!state) return std::unexpected(state.error());
   out.stage_at_start = state->stage;
   if (state->stage == token::RenewalStage::Nothing || state->stage == token::RenewalStage::KeyStaged) {
-    auto staged = token::stage_key(session, ref, old_cert, algorithm, progress);
+    auto staged = token::stage_key(session, ref, old_cert, algorithm);
     if (!staged) return std::unexpected(staged.error());
     out.generated_key = !staged->reused;
     Bytes cert;
     if (auto issued = platform.issued(ref.order_id)) {
       cert = *issued;
     } else {
-      auto p10 = token::build_p10(session, ref, old_cert, progress);
+      auto p10 = token::build_p10(session, ref, old_cert);
       if (!p10) return std::unexpected(p10.error());
       Bytes nonce = platform.nonce(ref.order_id);
-      auto proof = token::sign_renewal_proof(session, ref, old_cert, p10->der, nonce, progress);
+      auto proof = token::sign_renewal_proof(session, ref, old_cert, p10->der, nonce);
       if (!proof) return std::unexpected(proof.error());
       cert = platform.submit(ref.order_id, p10->der, *proof, old_cert.der);
     }
-    auto installed = token::install_certificate(session, ref, cert, progress);
+    auto installed = token::install_certificate(session, ref, cert);
     if (!installed) return std::unexpected(installed.error());
   }
   token::FinalizeOptions options;

@@ -42,7 +42,6 @@ struct DriverOutcome {
 // being renewed as it was read before the renewal started (the journal keeps it).
 token::Result<DriverOutcome> drive_rollover(token::Session& session, const token::RenewalRef& ref,
                                             const token::CertInfo& old_cert, domain::KeyAlgorithm algorithm,
-                                            StandInPlatform& platform, domain::OldKeyPolicy policy,
-                                            const token::ProgressFn& progress = {});
+                                            StandInPlatform& platform, domain::OldKeyPolicy policy);
 
 }  // namespace testsupport

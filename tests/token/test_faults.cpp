@@ -1,13 +1,11 @@
 // The token layer against the fault module (issue 2 §6): PIN flags before and after a login, one C_Login
-// per typed PIN, context-specific logins counted apart, slow key generation in progress, a pulled and
-// reinserted token, hot-plug events, and an old key that signs nothing but the renewal proof.
+// per typed PIN, context-specific logins counted apart, a pulled and reinserted token, hot-plug events, and
+// an old key that signs nothing but the renewal proof.
 #include <doctest/doctest.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include <atomic>
-#include <future>
-#include <thread>
+#include <algorithm>
 
 #include "fault_control.hpp"
 #include "rollover_driver.hpp"
@@ -134,36 +132,6 @@ TEST_CASE("one typed PIN is one C_Login; an ALWAYS_AUTHENTICATE key adds one con
   }
   CHECK(f.fault.count("C_Login.user") - user_before == 1);  // PIN logins ≤ PINs typed
   CHECK(f.fault.count("C_Login.context_specific") - ctx_before == 1);
-}
-
-TEST_CASE("slow key generation is reported as in progress while it runs") {
-  FaultFixture f;
-  Customer customer = provision_customer(*f.fx.raw, f.fx.slot, f.fx.ca, {});
-  f.fault.set("keygen_sleep_ms 1500\n");
-  auto s = f.fx.logged_in();
-  token::CertInfo old = old_certificate(s, customer);
-  auto ref = token::RenewalRef::make("ORD-SLOW", old.sha256_hex);
-  REQUIRE(ref);
-
-  std::atomic<bool> generating{false};
-  std::vector<token::RolloverProgress> steps;  // written on the worker only, read after join
-  auto worker = std::async(std::launch::async, [&] {
-    return token::stage_key(s, *ref, old, domain::KeyAlgorithm::EcP256, [&](token::RolloverProgress step) {
-      steps.push_back(step);
-      if (step == token::RolloverProgress::GeneratingKeyPair) generating = true;
-    });
-  });
-  while (!generating && worker.wait_for(std::chrono::milliseconds(5)) != std::future_status::ready) {
-  }
-  REQUIRE(generating);
-  // The screen can show "generating, do not remove the key" now: the call is still running.
-  CHECK(worker.wait_for(std::chrono::milliseconds(0)) == std::future_status::timeout);
-  auto staged = worker.get();
-  REQUIRE_MESSAGE(staged, staged.error().to_string());
-  REQUIRE(steps.size() == 3);
-  CHECK(steps[0] == token::RolloverProgress::CheckingToken);
-  CHECK(steps[1] == token::RolloverProgress::GeneratingKeyPair);
-  CHECK(steps[2] == token::RolloverProgress::KeyPairGenerated);
 }
 
 TEST_CASE("a pulled token: discovery, hot-plug events, dead sessions, reinsertion") {

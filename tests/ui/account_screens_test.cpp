@@ -80,7 +80,7 @@ struct Flow {
       if (auto* p = std::get_if<T>(&e)) return p;
     return nullptr;
   }
-  std::string secret(ui::SecretKind kind) const {
+  std::string secret(core::SecretKind kind) const {
     for (const auto& s : secrets)
       if (s.kind == kind) return std::string(s.secret.reveal());
     return "<none>";
@@ -128,7 +128,7 @@ TEST_CASE("login: phone on the keypad, password on the keyboard; 【登录】 ha
   REQUIRE(f.effect<core::AccountLogin>());
   CHECK(f.effect<core::AccountLogin>()->phone == kPhone);
   CHECK_FALSE(f.effect<core::AccountLogin>()->with_code);
-  CHECK(f.secret(ui::SecretKind::Password) == "Secret#2024");
+  CHECK(f.secret(core::SecretKind::Password) == "Secret#2024");
   CHECK(f.widget("login.submit").text == "正在登录…");
   // A wrong password: said in words, the same whether or not the phone is known; type it again.
   f.apply(core::LoginFailed{f.m.session, "error.platform.account.login_failed", 0, false});
@@ -167,8 +167,8 @@ TEST_CASE("login: the default password needs an SMS code; the countdown; then �
   f.tap("login.submit");
   REQUIRE(f.effect<core::AccountLogin>());
   CHECK(f.effect<core::AccountLogin>()->with_code);
-  CHECK(f.secret(ui::SecretKind::SmsCode) == "123456");
-  CHECK(f.secret(ui::SecretKind::Password) == "345678");
+  CHECK(f.secret(core::SecretKind::SmsCode) == "123456");
+  CHECK(f.secret(core::SecretKind::Password) == "345678");
   f.apply(core::LoggedIn{f.m.session, true, profile()});
   REQUIRE(f.m.screen == core::Screen::ChangePassword);
   CHECK(f.has("password.forced"));
@@ -205,8 +205,8 @@ TEST_CASE("login: throttled after failures, a countdown on 【登录】; login b
   f.tap("login.submit");
   REQUIRE(f.effect<core::AccountLogin>());
   CHECK(f.effect<core::AccountLogin>()->method == core::LoginMethod::Sms);
-  CHECK(f.secret(ui::SecretKind::SmsCode) == "654321");
-  CHECK(f.secret(ui::SecretKind::Password) == "<none>");
+  CHECK(f.secret(core::SecretKind::SmsCode) == "654321");
+  CHECK(f.secret(core::SecretKind::Password) == "<none>");
   f.layouts("login by sms, submitting");
 }
 
@@ -349,7 +349,7 @@ TEST_CASE("profile: real name by pinyin, e-mail on the Latin keyboard, a new pho
   CHECK(f.effect<core::SaveProfile>()->email == "wangwu@example.cn");
   CHECK(f.effect<core::SaveProfile>()->phone == "13900001111");
   CHECK(f.effect<core::SaveProfile>()->phone_changed);
-  CHECK(f.secret(ui::SecretKind::SmsCode) == "246810");
+  CHECK(f.secret(core::SecretKind::SmsCode) == "246810");
   core::Profile saved = profile();
   saved.real_name = "王五";
   saved.email = "wangwu@example.cn";
@@ -423,8 +423,8 @@ TEST_CASE("修改密码: every rule broken is said in words and nothing leaves t
   f.type("password.kb", "Kiosk!2024");
   f.tap("password.submit");
   REQUIRE(f.effect<core::ChangePassword>());
-  CHECK(f.secret(ui::SecretKind::Password) == "345678");
-  CHECK(f.secret(ui::SecretKind::NewPassword) == "Kiosk!2024");
+  CHECK(f.secret(core::SecretKind::Password) == "345678");
+  CHECK(f.secret(core::SecretKind::NewPassword) == "Kiosk!2024");
   CHECK(f.widget("password.current").text == "默认为手机号后6位");  // handed over: the field is empty
   f.apply(core::PasswordRejected{f.m.session, "error.platform.account.password_wrong"});
   CHECK(f.widget("password.problem.0").text == "当前密码不正确，请重新输入。");

@@ -128,7 +128,7 @@ TEST_CASE("phone: the number, 获取验证码, the countdown, the code handed ov
   CHECK(std::holds_alternative<core::CodeSubmitted>(e[0]));
   auto secrets = h.take_secrets();
   REQUIRE(secrets.size() == 1);
-  CHECK(secrets[0].kind == ui::SecretKind::SmsCode);
+  CHECK(secrets[0].kind == core::SecretKind::SmsCode);
   CHECK(secrets[0].secret.size() == 6);
   h.settle(m);
   CHECK(h.shell().scratch()->phone.code.value.empty());  // handed over, nothing kept
@@ -228,7 +228,7 @@ TEST_CASE("PIN: masked, handed over on 确定, 产生签名证书P10申请书失
   CHECK(std::holds_alternative<core::PinSubmitted>(e[0]));
   auto secrets = h.take_secrets();
   REQUIRE(secrets.size() == 1);
-  CHECK(secrets[0].kind == ui::SecretKind::Pin);
+  CHECK(secrets[0].kind == core::SecretKind::Pin);
   CHECK(secrets[0].secret.size() == 6);
   CHECK(h.shell().scratch()->pin.pin.value.empty());
 

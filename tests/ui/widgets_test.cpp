@@ -137,7 +137,7 @@ TEST_CASE("the keypad types into a SecretBuffer, masks it, and never shows the d
     last = ui::keypad(c, "pin.keypad", ImRect(ImVec2(560, 300), ImVec2(1360, 900)), k, {.max_length = 6});
     if (last == ui::KeypadResult::Submitted) {
       submitted = true;
-      c.hand_over(ui::SecretKind::Pin, std::move(k.value));
+      c.hand_over(core::SecretKind::Pin, std::move(k.value));
       for (auto& s : c.take_handoffs()) handed = std::move(s.secret);
     }
   };

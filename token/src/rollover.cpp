@@ -1,4 +1,4 @@
-// The renewal's reference and labels, the names of stages and progress, and find_renewal(). The five steps
+// The renewal's reference and labels, the names of stages, and find_renewal(). The five steps
 // live in rollover_<step>.cpp, what they share in rollover_internal.cpp.
 #include "token/rollover.hpp"
 
@@ -55,28 +55,6 @@ std::string_view to_string(RenewalStage s) noexcept {
       return "certificate-installed";
     case RenewalStage::Finalised:
       return "finalised";
-  }
-  return "?";
-}
-
-std::string_view to_string(RolloverProgress s) noexcept {
-  switch (s) {
-    case RolloverProgress::CheckingToken:
-      return "checking-token";
-    case RolloverProgress::GeneratingKeyPair:
-      return "generating-key-pair";
-    case RolloverProgress::KeyPairGenerated:
-      return "key-pair-generated";
-    case RolloverProgress::SigningRequest:
-      return "signing-request";
-    case RolloverProgress::SigningProof:
-      return "signing-proof";
-    case RolloverProgress::WritingCertificate:
-      return "writing-certificate";
-    case RolloverProgress::VerifyingCertificate:
-      return "verifying-certificate";
-    case RolloverProgress::Finalising:
-      return "finalising";
   }
   return "?";
 }

@@ -90,7 +90,6 @@ Result<FinalizeResult> finalize(Session& s, const RenewalRef& ref, const Finaliz
       final_label = fit_label("CN-CA-KIOSK " + cert->serial_hex);
   }
 
-  report(options.progress, RolloverProgress::Finalising);
   bool work = false;
   for (CK_OBJECT_HANDLE h : relabel) {
     if (auto r = SessionAccess::set_label(s, h, final_label); !r) return std::unexpected(r.error());

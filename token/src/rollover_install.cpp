@@ -10,7 +10,7 @@ namespace token {
 using namespace detail;
 
 Result<CertInfo> install_certificate(Session& s, const RenewalRef& ref,
-                                     std::span<const std::uint8_t> cert_der, const ProgressFn& progress) {
+                                     std::span<const std::uint8_t> cert_der) {
   if (auto a = SessionAccess::check_logged_in(s); !a) return std::unexpected(a.error());
   auto cert = parse_certificate(cert_der);
   if (!cert) return cert;
@@ -64,13 +64,11 @@ Result<CertInfo> install_certificate(Session& s, const RenewalRef& ref,
   if (written == CK_INVALID_HANDLE) {
     Template t;
     certificate_template(t, *cert, c->id, ref.pending_label());
-    report(progress, RolloverProgress::WritingCertificate);
     auto h = SessionAccess::create(s, t);
     if (!h) return std::unexpected(h.error());
     written = *h;
   }
   c->certs.push_back(written);
-  report(progress, RolloverProgress::VerifyingCertificate);
   auto back = SessionAccess::attribute(s, written, CKA_VALUE);
   if (!back) return std::unexpected(back.error());
   if (!*back || **back != cert->der)

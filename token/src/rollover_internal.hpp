@@ -95,10 +95,6 @@ Result<bool> check_protected(Session& s, CK_OBJECT_HANDLE priv);
 // InvalidArgument unless `old_cert` is the certificate `ref` names.
 Result<void> check_ref(const RenewalRef& ref, const CertInfo& old_cert);
 
-inline void report(const ProgressFn& progress, RolloverProgress step) {
-  if (progress) progress(step);
-}
-
 // ---- the session's memory of the renewal in progress ----
 
 // The session's memory when it is of this renewal, else nullptr.

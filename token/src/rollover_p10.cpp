@@ -8,8 +8,7 @@ namespace token {
 
 using namespace detail;
 
-Result<CertificationRequest> build_p10(Session& s, const RenewalRef& ref, const CertInfo& old_cert,
-                                       const ProgressFn& progress) {
+Result<CertificationRequest> build_p10(Session& s, const RenewalRef& ref, const CertInfo& old_cert) {
   if (auto a = SessionAccess::check_logged_in(s); !a) return std::unexpected(a.error());
   if (auto a = check_ref(ref, old_cert); !a) return std::unexpected(a.error());
   StepGuard step(s);
@@ -43,7 +42,6 @@ Result<CertificationRequest> build_p10(Session& s, const RenewalRef& ref, const 
   Bytes tbs(tbs_raw, tbs_raw + tbs_len);
   OPENSSL_free(tbs_raw);
 
-  report(progress, RolloverProgress::SigningRequest);
   auto sig = sign_sha256(s, st.priv, st.key_type, st.always_auth, tbs);
   if (!sig) return std::unexpected(sig.error());
 

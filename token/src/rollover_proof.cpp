@@ -45,7 +45,7 @@ Bytes encode_renewal_proof_tbs(std::string_view order_id, std::span<const std::u
 
 Result<RenewalProof> sign_renewal_proof(Session& s, const RenewalRef& ref, const CertInfo& old_cert,
                                         std::span<const std::uint8_t> p10_der,
-                                        std::span<const std::uint8_t> nonce, const ProgressFn& progress) {
+                                        std::span<const std::uint8_t> nonce) {
   if (auto a = SessionAccess::check_logged_in(s); !a) return std::unexpected(a.error());
   if (auto a = check_ref(ref, old_cert); !a) return std::unexpected(a.error());
   if (nonce.size() < 16 || nonce.size() > 64)
@@ -94,7 +94,6 @@ Result<RenewalProof> sign_renewal_proof(Session& s, const RenewalRef& ref, const
   auto digest = sha256(p10_der);
   RenewalProof proof;
   proof.tbs = encode_renewal_proof_tbs(ref.order_id, digest, nonce);
-  report(progress, RolloverProgress::SigningProof);
   auto sig = sign_sha256(s, keys->front(), proof.tbs);
   if (!sig) return std::unexpected(sig.error());
   proof.signature = std::move(*sig);

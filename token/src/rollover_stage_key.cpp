@@ -9,7 +9,7 @@ namespace token {
 using namespace detail;
 
 Result<StagedKey> stage_key(Session& s, const RenewalRef& ref, const CertInfo& old_cert,
-                            domain::KeyAlgorithm algorithm, const ProgressFn& progress) {
+                            domain::KeyAlgorithm algorithm) {
   if (auto a = SessionAccess::check_logged_in(s); !a) return std::unexpected(a.error());
   if (auto a = check_ref(ref, old_cert); !a) return std::unexpected(a.error());
   StepGuard step(s);
@@ -22,7 +22,6 @@ Result<StagedKey> stage_key(Session& s, const RenewalRef& ref, const CertInfo& o
     step.done();
     return StagedKey{c->id, algorithm_of(c->key_type), c->spki, ref.pending_label(), true};
   }
-  report(progress, RolloverProgress::CheckingToken);
   auto st = scan(s, ref);
   if (!st) return std::unexpected(st.error());
 
@@ -54,11 +53,9 @@ Result<StagedKey> stage_key(Session& s, const RenewalRef& ref, const CertInfo& o
   const Bytes& id = st->id;
   const std::string label = ref.pending_label();
   const CK_KEY_TYPE key_type = algorithm == domain::KeyAlgorithm::Rsa2048 ? CKK_RSA : CKK_EC;
-  report(progress, RolloverProgress::GeneratingKeyPair);
   auto pair = generate_pair(s, algorithm, id, label, old_cert.subject.der);
   if (!pair) return std::unexpected(pair.error());
   const CK_OBJECT_HANDLE hpub = pair->pub, hpriv = pair->priv;
-  report(progress, RolloverProgress::KeyPairGenerated);
 
   auto always = check_protected(s, hpriv);
   if (!always) {

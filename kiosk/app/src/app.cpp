@@ -30,20 +30,6 @@ double thread_cpu_ms() {
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
 
-runtime::Runtime::Secret to_runtime(ui::SecretKind k) {
-  switch (k) {
-    case ui::SecretKind::Pin:
-      return runtime::Runtime::Secret::Pin;
-    case ui::SecretKind::SmsCode:
-      return runtime::Runtime::Secret::SmsCode;
-    case ui::SecretKind::Password:
-      return runtime::Runtime::Secret::Password;
-    case ui::SecretKind::NewPassword:
-      return runtime::Runtime::Secret::NewPassword;
-  }
-  return runtime::Runtime::Secret::Pin;
-}
-
 std::string sdl_error(const char* what) {
   return std::string(what) + ": " + SDL_GetError();
 }
@@ -541,7 +527,7 @@ void App::draw() {
   if (on_frame) on_frame(frames_);
 
   // Secrets first: the event that follows (PinSubmitted, CodeSubmitted) makes the runtime use them.
-  for (auto& s : result.secrets) runtime_.provide_secret(to_runtime(s.kind), std::move(s.secret));
+  for (auto& s : result.secrets) runtime_.provide_secret(s.kind, std::move(s.secret));
   for (const auto& e : result.events) dispatch(e);
   if (fonts_->needs_rebuild()) want_frames(1);
 }

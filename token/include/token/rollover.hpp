@@ -25,7 +25,6 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -76,22 +75,6 @@ struct RenewalState {
 // whether the old one is still there). Errors: NotLoggedIn, TokenRemoved, DeviceError.
 Result<RenewalState> find_renewal(Session& session, const RenewalRef& ref);
 
-// Progress inside the steps below (not the renewal's own steps, which the kiosk's core counts), for "do not
-// remove the key" on screen. Called on the calling thread, right before the C_* call that may take long
-// (RSA key generation on a real token: seconds to minutes).
-enum class RolloverProgress {
-  CheckingToken,
-  GeneratingKeyPair,
-  KeyPairGenerated,
-  SigningRequest,
-  SigningProof,
-  WritingCertificate,
-  VerifyingCertificate,
-  Finalising,
-};
-std::string_view to_string(RolloverProgress s) noexcept;
-using ProgressFn = std::function<void(RolloverProgress)>;
-
 struct StagedKey {
   Bytes key_id;              // CKA_ID of both halves (derived from the renewal, 20 bytes)
   domain::KeyAlgorithm algorithm = domain::KeyAlgorithm::EcP256;
@@ -104,12 +87,12 @@ struct StagedKey {
 // otherwise C_GenerateKeyPair (CKA_TOKEN, CKA_PRIVATE, CKA_SENSITIVE, !CKA_EXTRACTABLE, CKA_SIGN, the
 // renewal's CKA_ID, pending label, CKA_SUBJECT = the old certificate's), then reads back CKA_LOCAL,
 // CKA_NEVER_EXTRACTABLE, CKA_ALWAYS_SENSITIVE, CKA_SENSITIVE, CKA_EXTRACTABLE and refuses
-// (KeyNotProtected, the pair destroyed) when they are wrong. `progress` hears GeneratingKeyPair right before
-// C_GenerateKeyPair, which takes seconds to minutes on a real token: run this on a worker.
+// (KeyNotProtected, the pair destroyed) when they are wrong.
+// C_GenerateKeyPair takes seconds to minutes on a real token: run this on a worker.
 // `old_cert` must be the certificate `ref` names (InvalidArgument otherwise).
 // Errors: NotLoggedIn, MechanismUnsupported, TokenFull, KeyNotProtected, TokenRemoved, DeviceError.
 Result<StagedKey> stage_key(Session& session, const RenewalRef& ref, const CertInfo& old_cert,
-                            domain::KeyAlgorithm algorithm, const ProgressFn& progress = {});
+                            domain::KeyAlgorithm algorithm);
 
 struct CertificationRequest {
   Bytes der;                            // the PKCS#10 request
@@ -120,8 +103,7 @@ struct CertificationRequest {
 // public key, signed on the token (C_SignInit/C_Sign: CKM_SHA256_RSA_PKCS, or CKM_RSA_PKCS over the
 // DigestInfo; EC: CKM_ECDSA over SHA-256, r‖s → DER), checked with X509_REQ_verify before it is returned.
 // Errors: RenewalOutOfOrder (no staged key), NotLoggedIn, TokenRemoved, VerificationFailed, DeviceError.
-Result<CertificationRequest> build_p10(Session& session, const RenewalRef& ref, const CertInfo& old_cert,
-                                       const ProgressFn& progress = {});
+Result<CertificationRequest> build_p10(Session& session, const RenewalRef& ref, const CertInfo& old_cert);
 
 // The renewal proof's to-be-signed bytes (the contract with the platform; never change it):
 //   SEQUENCE { UTF8String "CN-CA-KIOSK/renewal-proof/v1", UTF8String orderId,
@@ -144,7 +126,7 @@ struct RenewalProof {
 // PinIncorrect/PinLocked (context login), TokenRemoved, VerificationFailed, DeviceError.
 Result<RenewalProof> sign_renewal_proof(Session& session, const RenewalRef& ref, const CertInfo& old_cert,
                                         std::span<const std::uint8_t> p10_der,
-                                        std::span<const std::uint8_t> nonce, const ProgressFn& progress = {});
+                                        std::span<const std::uint8_t> nonce);
 
 // Step 4. Refuses a certificate whose public key is not the staged key's (CertificateMismatch); writes it
 // (C_CreateObject: CKO_CERTIFICATE, CKC_X_509, the staged CKA_ID, pending label, CKA_SUBJECT, CKA_ISSUER,
@@ -153,14 +135,12 @@ Result<RenewalProof> sign_renewal_proof(Session& session, const RenewalRef& ref,
 // same staged key replaces the pending one. Errors: CertificateInvalid, CertificateMismatch,
 // RenewalOutOfOrder (no staged key, or already finalised with another certificate), TokenFull,
 // TokenRemoved, VerificationFailed, DeviceError.
-Result<CertInfo> install_certificate(Session& session, const RenewalRef& ref, std::span<const std::uint8_t> cert_der,
-                                     const ProgressFn& progress = {});
+Result<CertInfo> install_certificate(Session& session, const RenewalRef& ref, std::span<const std::uint8_t> cert_der);
 
 struct FinalizeOptions {
   domain::OldKeyPolicy old_key_policy = domain::OldKeyPolicy::Keep;  // pass the same one again when resuming
   std::string final_label;  // empty: the old certificate's label (or the new certificate's CN)
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
-  ProgressFn progress;
 };
 
 struct FinalizeResult {

@@ -15,6 +15,7 @@
 
 #include "core/effects.hpp"
 #include "core/events.hpp"
+#include "core/secret_kind.hpp"
 #include "token/secret.hpp"
 
 namespace runtime {
@@ -38,11 +39,12 @@ public:
 
   // Hands a typed secret to the runtime (moved; the caller's buffer is wiped). The next effect that needs
   // it uses it once; WipeSession drops them all.
-  enum class Secret { Pin, SmsCode, Password, NewPassword };
-  virtual void provide_secret(Secret kind, token::SecretBuffer value) = 0;
+  virtual void provide_secret(core::SecretKind kind, token::SecretBuffer value) = 0;
 
-  void provide_pin(token::SecretBuffer pin) { provide_secret(Secret::Pin, std::move(pin)); }
-  void provide_sms_code(token::SecretBuffer code) { provide_secret(Secret::SmsCode, std::move(code)); }
+  void provide_pin(token::SecretBuffer pin) { provide_secret(core::SecretKind::Pin, std::move(pin)); }
+  void provide_sms_code(token::SecretBuffer code) {
+    provide_secret(core::SecretKind::SmsCode, std::move(code));
+  }
 };
 
 }  // namespace runtime

@@ -17,6 +17,7 @@
 #include <imgui.h>
 #include <imgui_internal.h>
 
+#include "core/secret_kind.hpp"
 #include "core/types.hpp"
 #include "token/secret.hpp"
 #include "ui/fonts.hpp"
@@ -27,10 +28,8 @@
 
 namespace ui {
 
-enum class SecretKind { Pin, SmsCode, Password, NewPassword };  // as runtime::Runtime::Secret
-
 struct SecretHandoff {
-  SecretKind kind = SecretKind::Pin;
+  core::SecretKind kind = core::SecretKind::Pin;
   token::SecretBuffer secret;
 };
 
@@ -60,7 +59,7 @@ class Ctx {
   // "text###key"
   std::string label(std::string_view key) { return label_id(tr(key), key); }
 
-  void hand_over(SecretKind kind, token::SecretBuffer&& secret);
+  void hand_over(core::SecretKind kind, token::SecretBuffer&& secret);
   std::vector<SecretHandoff> take_handoffs() { return std::move(handoffs_); }
 
   [[nodiscard]] const std::vector<std::string>& missing_keys() const { return missing_; }

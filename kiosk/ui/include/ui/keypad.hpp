@@ -6,7 +6,7 @@
 //   keypad_field(c, "pin.field", field_rect, k, {.masked = true});
 //   if (keypad(c, "pin.keypad", pad_rect, k, {.max_length = 16, .shuffle = v.shuffle}) ==
 //   KeypadResult::Submitted) {
-//     c.hand_over(SecretKind::Pin, std::move(k.value));
+//     c.hand_over(core::SecretKind::Pin, std::move(k.value));
 //     return core::PinSubmitted{};
 //   }
 //

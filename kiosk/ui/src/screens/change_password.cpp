@@ -64,8 +64,8 @@ std::optional<core::Event> draw_change_password(const core::ChangePasswordView& 
              {ButtonKind::Primary, FontRole::Title, typed && !v.saving, false})) {
     auto problems = core::password_problems(s.current.reveal(), s.next.reveal(), s.confirm.reveal(), v.phone);
     if (problems.empty()) {
-      c.hand_over(SecretKind::Password, std::move(s.current));
-      c.hand_over(SecretKind::NewPassword, std::move(s.next));
+      c.hand_over(core::SecretKind::Password, std::move(s.current));
+      c.hand_over(core::SecretKind::NewPassword, std::move(s.next));
       s.confirm.clear();
       s.focus = Field::Current;
     }

@@ -93,8 +93,8 @@ std::optional<core::Event> draw_login(const core::LoginView& v, LoginScratch& s,
   if (button_text(c, "login.submit", submit_label, submit,
                   {ButtonKind::Primary, FontRole::Title, can_submit, false})) {
     // The secrets go to the runtime first; the intent that uses them follows in the same frame.
-    if (v.code_field) c.hand_over(SecretKind::SmsCode, std::move(s.code.value));
-    if (by_password) c.hand_over(SecretKind::Password, std::move(s.password));
+    if (v.code_field) c.hand_over(core::SecretKind::SmsCode, std::move(s.code.value));
+    if (by_password) c.hand_over(core::SecretKind::Password, std::move(s.password));
     out = core::LoginSubmitted{phone};
   }
   if (!v.error_key.empty()) {

@@ -120,7 +120,7 @@ std::optional<core::Event> draw_profile(const core::ProfileView& v, ProfileScrat
                           (!phone_changed || (v.code_sent && v.code_phone == phone && !s.code.value.empty()));
   if (button(c, "profile.submit", submit, {ButtonKind::Primary, FontRole::Title, can_submit, false})) {
     // A changed phone's code goes to the runtime with the intent that uses it.
-    if (phone_changed) c.hand_over(SecretKind::SmsCode, std::move(s.code.value));
+    if (phone_changed) c.hand_over(core::SecretKind::SmsCode, std::move(s.code.value));
     out = core::ProfileSubmitted{s.real_name, s.email, phone};
     s.focus = Field::None;
   }

@@ -53,7 +53,7 @@ std::optional<core::Event> draw_phone(const core::PhoneView& v, PhoneScratch& s,
     out = core::GetCodeTapped{std::move(phone)};
   };
   auto submit_code = [&] {
-    c.hand_over(SecretKind::SmsCode, std::move(s.code.value));
+    c.hand_over(core::SecretKind::SmsCode, std::move(s.code.value));
     out = core::CodeSubmitted{};
   };
 

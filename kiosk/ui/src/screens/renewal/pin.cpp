@@ -58,7 +58,7 @@ std::optional<core::Event> draw_pin(const core::PinView& v, PinScratch& s, Ctx& 
                          .seed = c.seed + static_cast<std::uint32_t>(s.entries) * 7919u, .show_ok = true,
                          .ok_enabled = !v.verifying && s.pin.value.size() >= min_len, .ok_key = "keypad.ok"});
   if (r == KeypadResult::Submitted) {
-    c.hand_over(SecretKind::Pin, std::move(s.pin.value));
+    c.hand_over(core::SecretKind::Pin, std::move(s.pin.value));
     ++s.entries;
     s.pin.arranged = false;  // a shuffled keypad gets a new order for the next PIN
     out = core::PinSubmitted{};

@@ -1,0 +1,128 @@
+// The runtime's state and its effects, one file each: the order's (order_effects.cpp: catalog, key read,
+// SMS, order create / watch / close, needs staff), the rollover's (rollover_effects.cpp), the personal
+// centre's (account_effects.cpp) and the resume's (resume_effects.cpp); kiosk_runtime.cpp has the lanes,
+// the queue, the secrets and the dispatch of every effect.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "core/effects.hpp"
+#include "core/events.hpp"
+#include "lane.hpp"
+#include "mapping.hpp"
+#include "platform/client.hpp"
+#include "runtime/kiosk_runtime.hpp"
+#include "step_journal.hpp"
+#include "token/certificate.hpp"
+#include "token/session.hpp"
+#include "token_hub.hpp"
+
+namespace runtime {
+
+struct KioskRuntime::Impl {
+  RuntimeOptions opt;
+  std::function<std::int64_t()> wall;
+
+  // ---- the result queue
+  std::mutex queue_mutex;
+  std::condition_variable queue_cv;
+  std::vector<core::Event> queue;
+  std::function<void()> waker;
+
+  // ---- secrets handed over by the keypads
+  std::mutex secret_mutex;
+  std::map<core::SecretKind, token::SecretBuffer> secrets;
+
+  // ---- shared parts
+  std::optional<StepJournal> journal;  // locks itself
+  std::unique_ptr<TokenHub> hub;
+  std::optional<contract::Catalog> catalog;  // business lane
+
+  // ---- the business lane's own state (only that thread touches it)
+  std::optional<platform::Client> client;
+  std::optional<token::Session> session;
+  core::TokenIdentity session_token;
+  std::map<std::string, token::CertInfo> certs;  // read from the key, by fingerprint
+  token::SecretBuffer phone_token;               // the platform's proof that the customer owns the phone
+  token::SecretBuffer account_token;             // the personal centre's bearer token
+  // Names this run of the kiosk in the platform's per-session login throttle: the core's session numbers
+  // start again at 1 after a restart, and the next customer must not inherit a locked "session 1".
+  const std::string run_id = platform::new_idempotency_key();
+  std::optional<std::int64_t> business;  // this session's business in the journal
+
+  // ---- the poll lane's own client
+  std::optional<platform::Client> poll_client;
+
+  std::atomic<bool> stopping{false};
+  std::thread watcher;
+  std::mutex watcher_mutex;
+  std::condition_variable watcher_cv;
+  bool recheck_key = false;  // under watcher_mutex: poll now, and report even an unchanged status
+  std::unique_ptr<Lane> business_lane;
+  std::unique_ptr<Lane> poll_lane;
+
+  // ---- plumbing (kiosk_runtime.cpp)
+  void log(std::string_view line);
+  void push(core::Event e);
+  std::optional<token::SecretBuffer> take(core::SecretKind kind);
+  void clear_secrets();
+  platform::Client& api() { return *client; }
+  void drop_session();
+  // A session on the inserted key (or the one with `want`), reusing the open one when it is the same key.
+  token::Result<token::Session*> ensure_session(const std::optional<core::TokenIdentity>& want);
+  void recheck_key_now();
+  void watch_tokens();
+  void wipe();
+  // Runs one effect on the business lane: one overload per effect (kiosk_runtime.cpp's Dispatch).
+  void execute(const core::Effect& effect, std::uint64_t s);
+
+  // ---- the order (order_effects.cpp)
+  void load_catalog(std::uint64_t s);
+  void read_key(std::uint64_t s);
+  void send_sms(const core::SendSms& e, std::uint64_t s);
+  void verify_sms(const core::VerifySms& e, std::uint64_t s);
+  void create_order(const core::CreateOrder& e, std::uint64_t s);
+  void mark_paid(const std::string& order_id, contract::OrderStatus status);
+  void watch_order(const core::WatchOrder& e, std::uint64_t s);
+  void close_order(const core::CloseOrder& e, std::uint64_t s);
+  void mark_needs_staff(const core::MarkNeedsStaff& e, std::uint64_t s);
+
+  // ---- the rollover (rollover_effects.cpp)
+  void run_step(const core::RunStep& e, std::uint64_t s);
+  void login(const core::RunStep& e, std::uint64_t s);
+  void step_failed(std::uint64_t s, const core::RunStep& e, core::StepErrorKind kind, std::string key,
+                   std::string detail, core::PinFlags pin = {});
+  void token_failed(std::uint64_t s, const core::RunStep& e, const token::Error& err, std::int64_t biz);
+  void platform_failed(std::uint64_t s, const core::RunStep& e, const platform::Error& err, std::int64_t biz);
+  // The journal's business for the order (a business begun on another kiosk gets one here).
+  std::optional<std::int64_t> business_of(const core::RunStep& e);
+  // What happens to the old key: the kiosk configuration's product family (the project) when it names
+  // one, else the catalog's product, else keep.
+  domain::OldKeyPolicy policy_for(const std::string& product_id);
+  // The old certificate the renewal is bound to, from this read or fresh from the token.
+  token::Result<token::CertInfo> old_cert(token::Session& ts, const std::string& fp);
+
+  // ---- the personal centre (account_effects.cpp)
+  void account_login(const core::AccountLogin& e, std::uint64_t s);
+  void load_business(std::uint64_t s);
+  void merge_journal(core::BusinessItem& it);
+  void save_profile(const core::SaveProfile& e, std::uint64_t s);
+  void change_password(std::uint64_t s);
+  void logout();
+
+  // ---- the resume (resume_effects.cpp)
+  void resume_business(const core::ResumeBusiness& e, std::uint64_t s);
+};
+
+}  // namespace runtime

@@ -1,0 +1,121 @@
+// The runtime's step journal (kiosk/runtime/src/step_journal.hpp) writes what the runtime wrote before it
+// had typed names: every step name, working-data key and idempotency key as spelled on disk, read back
+// here through the plain journal API with the old strings. A journal written by an earlier kiosk must
+// resume (tests/engine/journal_resume_test does so end to end).
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "journal/journal.hpp"
+#include "step_journal.hpp"
+
+namespace fs = std::filesystem;
+using runtime::Datum;
+using runtime::IdempotencySlot;
+using runtime::OrderStep;
+using runtime::StepJournal;
+using runtime::StepName;
+using Step = core::RenewalStep;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "step-journal-test-XXXXXX").string();
+    path = mkdtemp(tmpl.data());
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+}  // namespace
+
+TEST_CASE("step names as the journal has always spelled them") {
+  const std::vector<std::pair<StepName, std::string>> names{
+      {Step::Login, "login"},
+      {Step::StageKey, "stage_key"},
+      {Step::BuildP10, "build_p10"},
+      {Step::RequestNonce, "nonce"},
+      {Step::SignProof, "sign_proof"},
+      {Step::Submit, "submit"},
+      {Step::Install, "install"},
+      {Step::Finalize, "finalize"},
+      {Step::Confirm, "confirm"},
+      {Step::Done, "done"},
+      {OrderStep::Create, "order.create"},
+      {OrderStep::Close, "order.close"},
+      {OrderStep::NeedsStaff, "needs_staff"},
+  };
+  for (const auto& [name, text] : names) CHECK(name.text() == text);
+  int journaled = 0;
+  for (const auto& [step, name] : runtime::kRolloverStepNames) journaled += runtime::journaled(step) ? 1 : 0;
+  CHECK(journaled == 8);  // stage_key … confirm: the steps 我的业务 can say a renewal stopped at
+}
+
+TEST_CASE("working data and idempotency keys written under their old keys, read back through them") {
+  TempDir dir;
+  auto j = journal::Journal::open(dir.path / "journal.db");
+  REQUIRE_MESSAGE(j, j.error().detail);
+  std::vector<std::string> logged;
+  StepJournal sj(std::move(*j), [&](std::string_view l) { logged.emplace_back(l); });
+  journal::BusinessStart start;
+  start.product_id = "e-bidding-feitian-renew";
+  start.cert_fingerprint = "01d0";
+  auto biz = sj.begin(start, [](StepJournal::Business& b) { return b.set_order("R1"); });
+  REQUIRE(biz);
+
+  const std::vector<std::pair<Datum, std::string>> data{
+      {Datum::P10, "p10"},
+      {Datum::Nonce, "nonce"},
+      {Datum::Proof, "proof"},
+      {Datum::SubmitBody, "submit.body"},
+      {Datum::SubmitKey, "submit.key"},
+      {Datum::Certificate, "certificate"},
+  };
+  for (const auto& [d, key] : data)
+    CHECK(sj.write(*biz, [&](StepJournal::Business& b) { return b.put(d, "value of " + key); }));
+  const std::vector<std::pair<IdempotencySlot, std::string>> slots{
+      {IdempotencySlot::order_create(2), "order.create.2"},
+      {IdempotencySlot::order_close("R1"), "order.close.R1"},
+      {IdempotencySlot::needs_staff(), "order.needs_staff"},
+      {IdempotencySlot::installed(), "order.installed"},
+  };
+  std::vector<std::string> made;
+  for (const auto& [slot, key] : slots) {
+    made.push_back(sj.idempotency_key(*biz, slot));
+    CHECK(made.back().size() >= 16);
+    CHECK(sj.idempotency_key(*biz, slot) == made.back());  // made once, then the same
+  }
+  CHECK(sj.write(*biz, [](StepJournal::Business& b) { return b.intent(Step::StageKey); }));
+  CHECK(sj.write(*biz, [](StepJournal::Business& b) { return b.done(Step::StageKey, "null"); }));
+  CHECK(sj.write(*biz, [](StepJournal::Business& b) { return b.failed(OrderStep::Close); }));
+  CHECK(logged.empty());
+
+  sj.with([&](journal::Journal& raw) {  // locked: no other call on sj inside
+    for (const auto& [d, key] : data) {
+      auto v = raw.get(*biz, key);
+      REQUIRE(v);
+      CHECK(v->value_or("<none>") == "value of " + key);
+    }
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      auto v = raw.get(*biz, slots[i].second);
+      REQUIRE(v);
+      CHECK(v->value_or("<none>") == made[i]);
+    }
+    auto steps = raw.steps(*biz);
+    REQUIRE(steps);
+    REQUIRE(steps->size() == 3);
+    CHECK((*steps)[0].name == "stage_key");
+    CHECK((*steps)[0].phase == "intent");
+    CHECK((*steps)[0].data == "{}");
+    CHECK((*steps)[1].data == "null");
+    CHECK((*steps)[2].name == "order.close");
+    CHECK((*steps)[2].phase == "failed");
+  });
+  for (const auto& [d, key] : data) CHECK(sj.get(*biz, d) == "value of " + key);
+  CHECK(sj.business_for_order("R1") == *biz);
+  CHECK_FALSE(sj.business_for_order("R2"));
+}
