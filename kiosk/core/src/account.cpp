@@ -4,6 +4,7 @@
 
 #include "core/messages.hpp"
 #include "core/update.hpp"
+#include "domain/account.hpp"
 #include "internal.hpp"
 
 namespace core::detail {
@@ -278,108 +279,62 @@ void account_key_changed(Model& m, std::vector<Effect>& fx) {
 
 namespace core {
 
-std::vector<std::string> password_problems(std::string_view current, std::string_view next, std::string_view confirm,
-                                           std::string_view phone) {
-  std::vector<std::string> out;
-  if (current.empty()) out.emplace_back(msg::kPasswordCurrentEmpty);
-  if (next.size() < 8) out.emplace_back(msg::kPasswordTooShort);
-  // Derived from the phone: any six digits in a row of the phone number (the default password is its
-  // last six), the number itself, or the number reversed; or, in a short password (up to 10 characters),
-  // the number's last four digits (the platform's rule too: "abcd5678" is the phone with a prefix).
-  bool derived = false;
-  if (phone.size() >= 6) {
-    for (std::size_t i = 0; i + 6 <= phone.size() && !derived; ++i)
-      derived = next.find(phone.substr(i, 6)) != std::string_view::npos;
-    std::string reversed(phone.rbegin(), phone.rend());
-    derived = derived || next.find(reversed.substr(0, 6)) != std::string_view::npos;
-    derived =
-        derived || (next.size() <= 10 && next.find(phone.substr(phone.size() - 4)) != std::string_view::npos);
-  }
-  if (derived) out.emplace_back(msg::kPasswordFromPhone);
-  if (!next.empty() && next == current) out.emplace_back(msg::kPasswordSameAsCurrent);
-  if (next != confirm) out.emplace_back(msg::kPasswordMismatch);
-  return out;
-}
-
 namespace {
 
-bool alnum(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-struct NameCheck {
-  std::size_t chars = 0;   // code points
-  bool bad_chars = false;  // anything but CJK ideographs, Latin letters, "·" and spaces (or broken UTF-8)
-  bool blank = true;       // nothing but spaces
-};
-
-NameCheck check_name(std::string_view s) {
-  NameCheck r;
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) {
-      r.bad_chars = true;
-      ++r.chars;
-      ++i;
-      continue;
-    }
-    std::uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1Fu) : len == 3 ? (c & 0x0Fu) : (c & 0x07u);
-    for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
-    const bool latin = (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z');
-    const bool ok =
-        latin || cp == ' ' || cp == 0xB7 || (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF);
-    if (!ok) r.bad_chars = true;
-    if (cp != ' ') r.blank = false;
-    ++r.chars;
-    i += len;
+// The account rules are domain's (the platform checks the same ones); the words for them are the core's.
+std::string_view key_of(domain::Problem p) {
+  switch (p) {
+    case domain::Problem::PhoneFormat:
+      return msg::kPhoneErrorFormat;
+    case domain::Problem::NameBlank:
+      return msg::kProfileErrorName;
+    case domain::Problem::NameTooShort:
+      return msg::kProfileErrorNameShort;
+    case domain::Problem::NameTooLong:
+      return msg::kProfileErrorNameLong;
+    case domain::Problem::NameBadChars:
+      return msg::kProfileErrorNameChars;
+    case domain::Problem::EmailFormat:
+      return msg::kProfileErrorEmail;
+    case domain::Problem::PasswordTooShort:
+      return msg::kPasswordTooShort;
+    case domain::Problem::PasswordFromPhone:
+      return msg::kPasswordFromPhone;
+    case domain::Problem::PasswordSameAsCurrent:
+      return msg::kPasswordSameAsCurrent;
   }
-  return r;
+  return msg::kProfileErrorName;
 }
 
 }  // namespace
 
+std::vector<std::string> password_problems(std::string_view current, std::string_view next, std::string_view confirm,
+                                           std::string_view phone) {
+  std::vector<std::string> out;
+  if (current.empty()) out.emplace_back(msg::kPasswordCurrentEmpty);
+  for (domain::Problem p : domain::password_problems(current, next, phone)) out.emplace_back(key_of(p));
+  if (next != confirm) out.emplace_back(msg::kPasswordMismatch);
+  return out;
+}
+
+bool valid_phone(std::string_view d) {
+  return domain::valid_phone(d);
+}
+
 bool valid_email(std::string_view e) {
-  // local@domain.tld with the platform's characters: [A-Za-z0-9._%+-]{1,64} @ labels of [A-Za-z0-9-].
-  if (e.size() > 254) return false;
-  const auto at = e.find('@');
-  if (at == std::string_view::npos || at == 0 || at > 64) return false;
-  for (char c : e.substr(0, at))
-    if (!alnum(c) && c != '.' && c != '_' && c != '%' && c != '+' && c != '-') return false;
-  const auto domain = e.substr(at + 1);
-  std::size_t labels = 0;
-  std::size_t start = 0;
-  while (start <= domain.size()) {
-    auto dot = domain.find('.', start);
-    if (dot == std::string_view::npos) dot = domain.size();
-    const auto label = domain.substr(start, dot - start);
-    if (label.empty()) return false;
-    for (char c : label)
-      if (!alnum(c) && c != '-') return false;
-    ++labels;
-    start = dot + 1;
-  }
-  return labels >= 2;
+  return domain::valid_email(e);
 }
 
 bool valid_real_name(std::string_view name) {
-  const NameCheck n = check_name(name);
-  return !n.blank && !n.bad_chars && n.chars >= 2 && n.chars <= 30;
+  return domain::valid_real_name(name);
 }
 
 std::vector<std::string> profile_problems(std::string_view real_name, std::string_view email,
                                           std::string_view phone) {
   std::vector<std::string> out;
-  const NameCheck n = check_name(real_name);
-  if (n.blank)
-    out.emplace_back(msg::kProfileErrorName);
-  else {
-    if (n.chars < 2) out.emplace_back(msg::kProfileErrorNameShort);
-    if (n.chars > 30) out.emplace_back(msg::kProfileErrorNameLong);
-    if (n.bad_chars) out.emplace_back(msg::kProfileErrorNameChars);
-  }
-  if (!valid_phone(phone)) out.emplace_back(msg::kPhoneErrorFormat);
-  if (!email.empty() && !valid_email(email)) out.emplace_back(msg::kProfileErrorEmail);
+  for (domain::Problem p : domain::real_name_problems(real_name)) out.emplace_back(key_of(p));
+  for (domain::Problem p : domain::phone_problems(phone)) out.emplace_back(key_of(p));
+  for (domain::Problem p : domain::email_problems(email)) out.emplace_back(key_of(p));
   return out;
 }
 

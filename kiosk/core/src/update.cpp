@@ -890,11 +890,6 @@ std::optional<Millis> next_wakeup(const Model& m) {
   return at;
 }
 
-bool valid_phone(std::string_view d) {
-  if (d.size() != 11 || d[0] != '1' || d[1] < '3' || d[1] > '9') return false;
-  return std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 const Product* chosen_product(const Model& m) {
   if (!m.renewal || m.renewal->product_id.empty()) return nullptr;
   return find_product(m, m.renewal->product_id);

@@ -1,0 +1,163 @@
+#include "domain/account.hpp"
+
+#include <algorithm>
+#include <cstddef>
+#include <optional>
+#include <string>
+
+namespace domain {
+namespace {
+
+bool digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool alnum(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || digit(c);
+}
+
+struct CodePoint {
+  std::uint32_t cp = 0;
+  std::size_t len = 0;
+};
+
+// The code point at s[i], or nullopt when s[i] is no lead byte or its sequence is cut short.
+std::optional<CodePoint> decode_at(std::string_view s, std::size_t i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  std::uint32_t cp = 0;
+  std::size_t len = 0;
+  if (c < 0x80) {
+    cp = c;
+    len = 1;
+  } else if ((c >> 5) == 6) {
+    cp = c & 0x1f;
+    len = 2;
+  } else if ((c >> 4) == 14) {
+    cp = c & 0x0f;
+    len = 3;
+  } else if ((c >> 3) == 30) {
+    cp = c & 0x07;
+    len = 4;
+  } else {
+    return std::nullopt;
+  }
+  if (i + len > s.size()) return std::nullopt;
+  for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
+  return CodePoint{cp, len};
+}
+
+bool name_char(std::uint32_t cp) {
+  return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || cp == ' ' || cp == 0xb7 ||
+         (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf);
+}
+
+}  // namespace
+
+std::string_view to_string(Problem p) {
+  switch (p) {
+    case Problem::PhoneFormat:
+      return "phone_format";
+    case Problem::NameBlank:
+      return "name_blank";
+    case Problem::NameTooShort:
+      return "name_too_short";
+    case Problem::NameTooLong:
+      return "name_too_long";
+    case Problem::NameBadChars:
+      return "name_bad_chars";
+    case Problem::EmailFormat:
+      return "email_format";
+    case Problem::PasswordTooShort:
+      return "password_too_short";
+    case Problem::PasswordFromPhone:
+      return "password_from_phone";
+    case Problem::PasswordSameAsCurrent:
+      return "password_same_as_current";
+  }
+  return "unknown";
+}
+
+bool valid_phone(std::string_view d) {
+  if (d.size() != 11 || d[0] != '1' || d[1] < '3' || d[1] > '9') return false;
+  return std::all_of(d.begin(), d.end(), digit);
+}
+
+std::vector<Problem> phone_problems(std::string_view digits) {
+  if (valid_phone(digits)) return {};
+  return {Problem::PhoneFormat};
+}
+
+std::vector<Problem> real_name_problems(std::string_view s) {
+  std::size_t chars = 0;   // code points; a broken byte counts as one
+  bool bad_chars = false;  // anything but the allowed characters, or broken UTF-8
+  bool blank = true;       // nothing but spaces
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = decode_at(s, i);
+    ++chars;
+    if (!c) {
+      bad_chars = true;
+      ++i;
+      continue;
+    }
+    if (!name_char(c->cp)) bad_chars = true;
+    if (c->cp != ' ') blank = false;
+    i += c->len;
+  }
+  if (blank) return {Problem::NameBlank};
+  std::vector<Problem> out;
+  if (chars < 2) out.push_back(Problem::NameTooShort);
+  if (chars > 30) out.push_back(Problem::NameTooLong);
+  if (bad_chars) out.push_back(Problem::NameBadChars);
+  return out;
+}
+
+bool valid_real_name(std::string_view name) {
+  return real_name_problems(name).empty();
+}
+
+bool valid_email(std::string_view e) {
+  if (e.size() > 254) return false;
+  const auto at = e.find('@');
+  if (at == std::string_view::npos || at == 0 || at > 64) return false;
+  for (char c : e.substr(0, at))
+    if (!alnum(c) && c != '.' && c != '_' && c != '%' && c != '+' && c != '-') return false;
+  const auto domain = e.substr(at + 1);
+  std::size_t labels = 0;
+  for (std::size_t start = 0; start <= domain.size();) {
+    auto dot = domain.find('.', start);
+    if (dot == std::string_view::npos) dot = domain.size();
+    const auto label = domain.substr(start, dot - start);
+    if (label.empty()) return false;
+    for (char c : label)
+      if (!alnum(c) && c != '-') return false;
+    ++labels;
+    start = dot + 1;
+  }
+  return labels >= 2;
+}
+
+std::vector<Problem> email_problems(std::string_view email) {
+  if (email.empty() || valid_email(email)) return {};
+  return {Problem::EmailFormat};
+}
+
+bool password_from_phone(std::string_view pw, std::string_view phone) {
+  if (phone.size() < 6 || pw.empty()) return false;
+  auto has = [&](std::string_view x) { return pw.find(x) != std::string_view::npos; };
+  for (std::size_t i = 0; i + 6 <= phone.size(); ++i)
+    if (has(phone.substr(i, 6))) return true;
+  const std::string last6_reversed(phone.rbegin(), phone.rbegin() + 6);
+  if (has(last6_reversed)) return true;
+  if (pw.size() <= 10 && has(phone.substr(phone.size() - 4))) return true;
+  return std::all_of(pw.begin(), pw.end(), digit) && phone.find(pw) != std::string_view::npos;
+}
+
+std::vector<Problem> password_problems(std::string_view current, std::string_view next,
+                                       std::string_view phone) {
+  std::vector<Problem> out;
+  if (next.size() < 8) out.push_back(Problem::PasswordTooShort);
+  if (password_from_phone(next, phone)) out.push_back(Problem::PasswordFromPhone);
+  if (!next.empty() && next == current) out.push_back(Problem::PasswordSameAsCurrent);
+  return out;
+}
+
+}  // namespace domain

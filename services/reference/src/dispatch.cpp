@@ -1,0 +1,130 @@
+// One request through a route: fault injection, the kiosk's certificate, the JSON body, the idempotency
+// record, the handler under the database lock, the commit.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "routes.hpp"
+#include "state.hpp"
+
+namespace reference {
+namespace {
+
+// Replays are for resuming after a crash or a lost answer: a day is plenty, and keeps the stored answers
+// (session and verification tokens among them) from piling up.
+constexpr int kIdempotencyKeepS = 86400;
+
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+           return lower(x) == lower(y);
+         });
+}
+
+bool key_valid(std::string_view k) {
+  if (k.empty() || k.size() > 128) return false;
+  return std::all_of(k.begin(), k.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
+}
+
+Response answer(const Reply& r) {
+  return {r.status, json_text(r.body)};
+}
+
+}  // namespace
+
+std::string Request::header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (same_name(k, name)) return v;
+  return {};
+}
+
+bool Request::has_query(std::string_view key) const {
+  return std::any_of(query.begin(), query.end(), [&](const auto& kv) { return kv.first == key; });
+}
+
+std::string Request::query_value(std::string_view key) const {
+  for (const auto& [k, v] : query)
+    if (k == key) return v;
+  return {};
+}
+
+Routes all_routes(bool dev) {
+  Routes r;
+  add_kiosk_routes(r);
+  add_sms_routes(r);
+  add_order_routes(r);
+  add_renewal_routes(r);
+  add_account_routes(r);
+  if (dev) add_dev_routes(r);
+  return r;
+}
+
+Response dispatch(State& s, const Route& route, const Request& req) {
+  std::optional<Fault> fault = s.take_fault(route.name);
+  if (fault && fault->mode == "delay")
+    std::this_thread::sleep_for(std::chrono::milliseconds(fault->delay_ms));
+  if (fault && fault->mode == "fail") return answer(error_reply(code::kFaultInjected, route.name));
+
+  if (!req.tls || !req.peer_trusted)
+    return answer(error_reply(code::kKioskCertificateUntrusted, req.tls ? req.peer_error : ""));
+  const std::string& kiosk = req.peer_cn;
+  if (kiosk.empty()) return answer(error_reply(code::kKioskUnknown));
+
+  Json body = Json::object();
+  if (!req.body.empty()) {
+    std::string why;
+    if (!contract::parse_json_text(req.body, body, why)) return answer(error_reply(code::kBadRequest, why));
+  }
+
+  Db& db = s.db;
+  std::unique_lock lock(s.mu);
+  std::string key, hash;
+  if (route.keyed) {
+    key = req.header("Idempotency-Key");
+    if (!key_valid(key)) return answer(error_reply(code::kIdempotencyKeyMissing));
+    hash = s.keyed_hash(req.method + " " + req.path + "\n" + req.header("Authorization") + "\n" + req.body);
+    Stmt q(db, "SELECT request_hash, status, body FROM idempotency WHERE kiosk_id=? AND key=?");
+    q.bind(kiosk, key);
+    if (q.row()) {
+      if (q.text(0) != hash) return answer(error_reply(code::kIdempotencyKeyReused));
+      Response replay{static_cast<int>(q.i64(1)), q.text(2), true, fault && fault->mode == "drop"};
+      return replay;
+    }
+    db.exec("BEGIN IMMEDIATE");
+  }
+  Ctx ctx{req, kiosk, std::move(body), s.now(), lock};
+  Reply r = route.handler(s, ctx);
+  if (!lock.owns_lock()) lock.lock();
+  if (db.failed()) {
+    std::string why = db.error();
+    db.reset_failure();
+    if (route.keyed) db.exec("ROLLBACK");
+    db.reset_failure();
+    r = error_reply(code::kInternal, why);
+  } else if (route.keyed) {
+    if (r.status != 429 && r.status < 500) {
+      Stmt ins(db, "INSERT INTO idempotency VALUES(?,?,?,?,?,?)");
+      ins.bind(kiosk, key, hash, r.status, json_text(r.body), ctx.now).run();
+    }
+    Stmt(db, "DELETE FROM idempotency WHERE at<?").bind(ctx.now - kIdempotencyKeepS).run();
+    db.exec("COMMIT");
+    if (db.failed()) {
+      db.reset_failure();
+      db.exec("ROLLBACK");
+      db.reset_failure();
+      r = error_reply(code::kInternal, "commit failed");
+    }
+  }
+  lock.unlock();
+  if (route.keyed) s.order_changed.notify_all();
+  if (s.opt.log_requests)
+    std::fprintf(stderr, "%s %s %s -> %d\n", kiosk.c_str(), req.method.c_str(), req.path.c_str(), r.status);
+  Response out = answer(r);
+  out.drop = fault && fault->mode == "drop";
+  return out;
+}
+
+}  // namespace reference

@@ -1,0 +1,201 @@
+// The only translation unit that knows cpp-httplib: the TLS server, its settings, and the binding of our
+// routes (routes.hpp) to it. Everything else of the reference platform sees Request and Response.
+#include <httplib.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include "reference/server.hpp"
+#include "routes.hpp"
+#include "state.hpp"
+
+namespace reference {
+namespace {
+
+constexpr std::size_t kServerThreads = 32;
+
+Request request_of(const httplib::Request& q) {
+  Request r;
+  r.method = q.method;
+  r.path = q.path;
+  r.body = q.body;
+  for (const auto& m : q.matches) r.matches.push_back(m.str());
+  r.headers.assign(q.headers.begin(), q.headers.end());
+  r.query.assign(q.params.begin(), q.params.end());
+  if (q.ssl) {
+    r.tls = true;
+    long verify = SSL_get_verify_result(q.ssl);
+    r.peer_trusted = verify == X509_V_OK;
+    if (!r.peer_trusted) r.peer_error = X509_verify_cert_error_string(verify);
+    X509* peer = SSL_get0_peer_certificate(q.ssl);
+    r.peer_cn = peer ? subject_cn(peer) : std::string();
+  }
+  return r;
+}
+
+void send(httplib::Response& res, const Reply& r) {
+  res.status = r.status;
+  res.set_content(json_text(r.body), "application/json");
+}
+
+}  // namespace
+
+struct Server::Impl {
+  State state;
+  Routes routes;
+  std::unique_ptr<httplib::SSLServer> http;
+  std::thread thread;
+
+  explicit Impl(ServerOptions o) : state(std::move(o)), routes(all_routes(state.opt.dev)) {}
+
+  void start() {
+    const DevPkiPaths& pki = state.pki;
+    http = std::make_unique<httplib::SSLServer>([&pki](SSL_CTX& ctx) {
+      SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
+      if (SSL_CTX_use_certificate_chain_file(&ctx, pki.server_cert.c_str()) != 1 ||
+          SSL_CTX_use_PrivateKey_file(&ctx, pki.server_key.c_str(), SSL_FILETYPE_PEM) != 1 ||
+          SSL_CTX_load_verify_locations(&ctx, pki.fleet_ca.c_str(), nullptr) != 1)
+        return false;
+      SSL_CTX_set_client_CA_list(&ctx, SSL_load_client_CA_file(pki.fleet_ca.c_str()));
+      // A connection without a client certificate fails the handshake. One under another CA completes it,
+      // and every request on it is answered 403 kiosk.certificate_untrusted (dispatch() reads the verify
+      // result): a typed refusal with a code, where a TLS 1.3 alert after the handshake reaches the
+      // client as a bare reset.
+      SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+                         [](int, X509_STORE_CTX*) { return 1; });
+      // Resumed sessions with client certificates need a session id context, or OpenSSL refuses them
+      // with an internal-error alert.
+      static constexpr unsigned char kSessionContext[] = "ca-platform-ref";
+      SSL_CTX_set_session_id_context(&ctx, kSessionContext, sizeof kSessionContext - 1);
+      return true;
+    });
+    if (!http->is_valid())
+      throw std::runtime_error("reference: TLS set-up failed (server certificate/key, fleet CA)");
+    // One thread per connection: kiosks' keep-alive connections and long polls each hold one.
+    http->new_task_queue = [] { return new httplib::ThreadPool(kServerThreads); };
+    http->set_tcp_nodelay(true);  // headers and body go in separate writes: no Nagle wait (40 ms per answer)
+    http->set_read_timeout(10, 0);
+    http->set_write_timeout(10, 0);
+    http->set_keep_alive_timeout(5);
+    http->set_payload_max_length(1 << 20);
+    for (const Route& r : routes.all()) bind(r);
+    http->set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&,
+                                                                    httplib::Response& res) {
+      if (res.body.empty())
+        res.set_content(json_text(error_reply(res.status == 404 ? code::kNotFound : code::kBadRequest).body),
+                        "application/json");
+      return httplib::Server::HandlerResponse::Handled;
+    }));
+    http->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+      send(res, error_reply(code::kInternal));
+    });
+    capture_responses();
+    const ServerOptions& opt = state.opt;
+    if (opt.port == 0) {
+      state.bound_port = http->bind_to_any_port(opt.host);
+      if (state.bound_port <= 0) throw std::runtime_error("reference: cannot bind " + opt.host);
+    } else {
+      if (!http->bind_to_port(opt.host, opt.port))
+        throw std::runtime_error("reference: cannot bind " + opt.host + ":" + std::to_string(opt.port));
+      state.bound_port = opt.port;
+    }
+    {
+      std::lock_guard l(state.mu);
+      state.stopping = false;
+    }
+    thread = std::thread([this] { http->listen_after_bind(); });
+    // listen_after_bind returns at once if something is wrong; wait until the loop runs.
+    for (int i = 0; i < 200 && !http->is_running(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+
+  // Tests only: with KIOSK_CONTRACT_CAPTURE_DIR set, every answer this server writes (error handler's
+  // included) is appended to DIR/<pid>.jsonl as {method, path, status, content_type, body}, and
+  // tests/contract/check_responses.py checks each against services/platform/openapi.yaml. Unset: nothing.
+  void capture_responses() {
+    const char* dir = std::getenv("KIOSK_CONTRACT_CAPTURE_DIR");
+    if (!dir || !*dir) return;
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);  // a failure shows as a missing capture
+    std::filesystem::path file = std::filesystem::path(dir) / (std::to_string(::getpid()) + ".jsonl");
+    http->set_logger([file](const httplib::Request& q, const httplib::Response& s) {
+      Json line = {{"method", q.method},
+                   {"path", q.path},
+                   {"status", s.status},
+                   {"content_type", s.get_header_value("Content-Type")},
+                   {"body", s.body}};
+      static std::mutex file_mu;  // every server in this process shares the file
+      std::lock_guard l(file_mu);
+      std::ofstream(file, std::ios::app) << line.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
+    });
+  }
+
+  void stop() {
+    if (!http) return;
+    {
+      std::lock_guard l(state.mu);
+      state.stopping = true;
+    }
+    state.order_changed.notify_all();
+    http->stop();
+    if (thread.joinable()) thread.join();
+    http.reset();
+  }
+
+  void bind(const Route& route) {
+    auto handler = [this, &route](const httplib::Request& q, httplib::Response& res) {
+      Response r = dispatch(state, route, request_of(q));
+      res.status = r.status;
+      if (r.replay) res.set_header("Idempotent-Replay", "true");
+      res.set_content(r.body, "application/json");
+      // Close the connection without answering: the client sees a reset, as when a response is lost on
+      // the way (the work is committed).
+      if (r.drop && q.ssl) ::shutdown(SSL_get_fd(q.ssl), SHUT_RDWR);
+    };
+    switch (route.method) {
+      case Method::Get:
+        http->Get(route.pattern, handler);
+        break;
+      case Method::Post:
+        http->Post(route.pattern, handler);
+        break;
+      case Method::Put:
+        http->Put(route.pattern, handler);
+        break;
+      case Method::Delete:
+        http->Delete(route.pattern, handler);
+        break;
+    }
+  }
+};
+
+Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Server::~Server() {
+  stop();
+}
+void Server::start() {
+  impl_->start();
+}
+void Server::stop() {
+  impl_->stop();
+}
+std::uint16_t Server::port() const {
+  return static_cast<std::uint16_t>(impl_->state.bound_port);
+}
+std::string Server::base_url() const {
+  return "https://" + impl_->state.opt.host + ":" + std::to_string(impl_->state.bound_port) + "/v1/";
+}
+const DevPkiPaths& Server::pki() const {
+  return impl_->state.pki;
+}
+
+}  // namespace reference

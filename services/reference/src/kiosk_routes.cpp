@@ -1,0 +1,43 @@
+// What a kiosk fetches or reports for itself: the catalog, its heartbeat, its signed configuration.
+#include "routes.hpp"
+#include "state.hpp"
+
+namespace reference {
+namespace {
+
+Reply h_catalog(State& s, Ctx&) {
+  return {200, contract::encode(s.catalog)};
+}
+
+Reply h_heartbeat(State& s, Ctx& c) {
+  auto req = body_as<contract::Heartbeat>(c);
+  if (!req) return req.error();
+  Json health = Json::array();
+  for (const auto& h : req->health) health.push_back(contract::encode(h));
+  Stmt(s.db, "INSERT OR REPLACE INTO kiosks VALUES(?,?,?,?,?)")
+      .bind(c.kiosk_id, c.now, req->software_version, req->config_version, json_text(health))
+      .run();
+  return {200, contract::encode(contract::HeartbeatAck{c.kiosk_id, c.now, s.opt.config_version})};
+}
+
+Reply h_config(State& s, Ctx& c) {
+  contract::KioskConfigPayload payload;
+  payload.version = s.opt.config_version;
+  payload.expires_at = c.now + 7 * 86400;
+  payload.endpoints["platform"] = "https://" + s.opt.host + ":" + std::to_string(s.bound_port) + "/v1/";
+  contract::SignedConfig sc;
+  sc.payload = contract::encode(payload).dump();
+  sc.signature = sign_sha256(s.config_key.get(), Bytes(sc.payload.begin(), sc.payload.end()));
+  if (sc.signature.empty()) return error_reply(code::kConfigUnavailable);
+  return {200, contract::encode(sc)};
+}
+
+}  // namespace
+
+void add_kiosk_routes(Routes& r) {
+  r.get("/v1/catalog", "catalog", h_catalog);
+  r.post("/v1/kiosk/heartbeat", "kiosk.heartbeat", h_heartbeat);
+  r.get("/v1/kiosk/config", "kiosk.config", h_config);
+}
+
+}  // namespace reference
