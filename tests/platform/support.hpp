@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "token/c_handle.hpp"
+#include "foundation/c_handle.hpp"
 #include "contract/types.hpp"
 #include "platform/client.hpp"
 #include "platform/dev.hpp"

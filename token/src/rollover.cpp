@@ -14,6 +14,8 @@
 #include "ossl.hpp"
 #include "keys.hpp"
 #include "p11.hpp"
+#include "foundation/hex.hpp"
+#include "foundation/sha256.hpp"
 
 namespace token {
 
@@ -74,7 +76,7 @@ Result<std::vector<CK_OBJECT_HANDLE>> objects_with_id(Session& s, CK_OBJECT_CLAS
 // done so far, also after the pending label has been replaced by the final one.
 Bytes key_id_for(const RenewalRef& ref) {
   std::string seed = fmt::format("CN-CA-KIOSK/key-id/v1:{}:{}", ref.order_id, ref.old_fingerprint);
-  auto h = sha256(bytes_of(seed));
+  auto h = foundation::sha256(bytes_of(seed));
   return Bytes(h.begin(), h.begin() + kKeyIdLen);
 }
 
@@ -90,7 +92,7 @@ Result<std::vector<CK_OBJECT_HANDLE>> certificates_with_fingerprint(Session& s, 
   for (CK_OBJECT_HANDLE h : *hs) {
     auto v = SessionAccess::attribute(s, h, CKA_VALUE);
     if (!v) return std::unexpected(v.error());
-    if (*v && to_hex(sha256(**v)) == fp) out.push_back(h);
+    if (*v && foundation::sha256_hex(**v) == fp) out.push_back(h);
   }
   return out;
 }
@@ -112,7 +114,7 @@ Result<Bytes> sign_sha256(Session& s, CK_OBJECT_HANDLE priv, CK_KEY_TYPE type, b
                           std::span<const std::uint8_t> tbs) {
   auto mechs = SessionAccess::mechanisms(s);
   if (!mechs) return std::unexpected(mechs.error());
-  auto digest = sha256(tbs);
+  auto digest = foundation::sha256(tbs);
   if (type == CKK_RSA) {
     if (mechs->has(CKM_SHA256_RSA_PKCS, CKF_SIGN)) {
       CK_MECHANISM m{CKM_SHA256_RSA_PKCS, nullptr, 0};
@@ -327,7 +329,7 @@ Result<RenewalRef> RenewalRef::make(std::string_view order_id, std::string_view 
 // already ties the objects to the renewal; the label only says "pending" and which renewal at a glance.
 std::string RenewalRef::pending_label() const {
   const Bytes id = key_id_for(*this);
-  return std::string(kPendingLabelPrefix) + to_hex(std::span(id).first(8));
+  return std::string(kPendingLabelPrefix) + foundation::hex_encode(std::span(id).first(8));
 }
 
 std::string fit_label(std::string_view s) {
@@ -509,7 +511,7 @@ Result<CertificationRequest> build_p10(Session& s, const RenewalRef& ref, const 
     return fail_with<CertificationRequest>(ErrorCode::VerificationFailed, "P10 does not verify: " + openssl_errors());
   CertificationRequest out;
   out.der = to_der(req.get(), i2d_X509_REQ);
-  out.sha256 = sha256(out.der);
+  out.sha256 = foundation::sha256(out.der);
   step.done();
   return out;
 }
@@ -569,7 +571,7 @@ Result<RenewalProof> sign_renewal_proof(Session& s, const RenewalRef& ref, const
   if (!keys) return std::unexpected(keys.error());
   if (keys->empty()) return fail_with<RenewalProof>(ErrorCode::KeyNotFound, "the old certificate's private key is missing");
 
-  auto digest = sha256(p10_der);
+  auto digest = foundation::sha256(p10_der);
   RenewalProof proof;
   proof.tbs = encode_renewal_proof_tbs(ref.order_id, digest, nonce);
   report(progress, RolloverStep::SigningProof);

@@ -1,9 +1,9 @@
 // The personal centre (manual §3.2): login, my business with 【继续操作】, profile, password.
 #include <algorithm>
-#include <cstdint>
 
 #include "core/messages.hpp"
 #include "core/update.hpp"
+#include "foundation/utf8.hpp"
 #include "internal.hpp"
 
 namespace core::detail {
@@ -316,23 +316,19 @@ struct NameCheck {
 NameCheck check_name(std::string_view s) {
   NameCheck r;
   for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) {
+    const foundation::Utf8Char u = foundation::utf8_decode_at(s, i);
+    i += u.size;
+    ++r.chars;
+    if (!u.valid) {
       r.bad_chars = true;
-      ++r.chars;
-      ++i;
       continue;
     }
-    std::uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1Fu) : len == 3 ? (c & 0x0Fu) : (c & 0x07u);
-    for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
+    const char32_t cp = u.code_point;
     const bool latin = (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z');
     const bool ok =
         latin || cp == ' ' || cp == 0xB7 || (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF);
     if (!ok) r.bad_chars = true;
     if (cp != ' ') r.blank = false;
-    ++r.chars;
-    i += len;
   }
   return r;
 }

@@ -10,7 +10,8 @@
 #include <thread>
 #include <utility>
 
-#include "contract/encoding.hpp"
+#include "foundation/base64.hpp"
+#include "foundation/hex.hpp"
 #include "lane.hpp"
 #include "mapping.hpp"
 #include "platform/client.hpp"
@@ -18,6 +19,7 @@
 #include "token/rollover.hpp"
 #include "token/session.hpp"
 #include "token_hub.hpp"
+#include "foundation/sha256.hpp"
 
 namespace runtime {
 namespace {
@@ -84,7 +86,7 @@ struct KioskRuntime::Impl {
 
   // ---- secrets handed over by the keypads
   std::mutex secret_mutex;
-  std::map<Secret, token::SecretBuffer> secrets;
+  std::map<Secret, foundation::SecretBuffer> secrets;
 
   // ---- shared parts
   std::mutex journal_mutex;
@@ -97,8 +99,8 @@ struct KioskRuntime::Impl {
   std::optional<token::Session> session;
   core::TokenIdentity session_token;
   std::map<std::string, token::CertInfo> certs;  // read from the key, by fingerprint
-  token::SecretBuffer phone_token;   // the platform's proof that the customer owns the phone
-  token::SecretBuffer account_token; // the personal centre's bearer token
+  foundation::SecretBuffer phone_token;   // the platform's proof that the customer owns the phone
+  foundation::SecretBuffer account_token; // the personal centre's bearer token
   // Names this run of the kiosk in the platform's per-session login throttle: the core's session numbers
   // start again at 1 after a restart, and the next customer must not inherit a locked "session 1".
   const std::string run_id = platform::new_idempotency_key();
@@ -133,11 +135,11 @@ struct KioskRuntime::Impl {
     if (w) w();
   }
 
-  std::optional<token::SecretBuffer> take(Secret kind) {
+  std::optional<foundation::SecretBuffer> take(Secret kind) {
     std::lock_guard lock(secret_mutex);
     auto it = secrets.find(kind);
     if (it == secrets.end()) return std::nullopt;
-    token::SecretBuffer s = std::move(it->second);
+    foundation::SecretBuffer s = std::move(it->second);
     secrets.erase(it);
     return s;
   }
@@ -581,7 +583,7 @@ struct KioskRuntime::Impl {
         if (!old) return token_failed(s, e, old.error(), biz);
         auto k = token::stage_key(*ts, *ref, *old, to_token(e.algorithm));
         if (!k) return token_failed(s, e, k.error(), biz);
-        done(Json{{"reused", k->reused}, {"key_id", contract::hex_encode(k->key_id)}});
+        done(Json{{"reused", k->reused}, {"key_id", foundation::hex_encode(k->key_id)}});
         push(core::StepDone{s, e.step, k->reused});
         return;
       }
@@ -590,7 +592,7 @@ struct KioskRuntime::Impl {
         if (!old) return token_failed(s, e, old.error(), biz);
         auto p10 = token::build_p10(*ts, *ref, *old);
         if (!p10) return token_failed(s, e, p10.error(), biz);
-        done({}, [&](journal::Journal& j) { return j.put(biz, "p10", b64(p10->der)); });
+        done({}, [&](journal::Journal& j) { return j.put(biz, "p10", foundation::base64_encode(p10->der)); });
         push(core::StepDone{s, e.step});
         return;
       }
@@ -598,28 +600,28 @@ struct KioskRuntime::Impl {
         // A fresh nonce each time (cheap, harmless): its key is journaled only so a replay is the same.
         auto n = api().renewal_nonce(e.order_id, platform::new_idempotency_key());
         if (!n) return platform_failed(s, e, n.error(), biz);
-        done({}, [&](journal::Journal& j) { return j.put(biz, "nonce", b64(n->nonce)); });
+        done({}, [&](journal::Journal& j) { return j.put(biz, "nonce", foundation::base64_encode(n->nonce)); });
         push(core::StepDone{s, e.step});
         return;
       }
       case RolloverStep::SignProof: {
         auto old = old_cert(*ts, e.cert_fingerprint);
         if (!old) return token_failed(s, e, old.error(), biz);
-        token::Bytes p10 = unb64(jget(biz, "p10").value_or(""));
-        token::Bytes nonce = unb64(jget(biz, "nonce").value_or(""));
+        token::Bytes p10 = foundation::base64_decode(jget(biz, "p10").value_or("")).value_or(token::Bytes{});
+        token::Bytes nonce = foundation::base64_decode(jget(biz, "nonce").value_or("")).value_or(token::Bytes{});
         auto proof = token::sign_renewal_proof(*ts, *ref, *old, p10, nonce);
         if (!proof) return token_failed(s, e, proof.error(), biz);
-        done({}, [&](journal::Journal& j) { return j.put(biz, "proof", b64(proof->signature)); });
+        done({}, [&](journal::Journal& j) { return j.put(biz, "proof", foundation::base64_encode(proof->signature)); });
         push(core::StepDone{s, e.step});
         return;
       }
       case RolloverStep::Submit: {
         contract::RenewalSubmitRequest req;
-        req.p10 = unb64(jget(biz, "p10").value_or(""));
-        req.proof = unb64(jget(biz, "proof").value_or(""));
+        req.p10 = foundation::base64_decode(jget(biz, "p10").value_or("")).value_or(token::Bytes{});
+        req.proof = foundation::base64_decode(jget(biz, "proof").value_or("")).value_or(token::Bytes{});
         // The same body under the same key (a replay after a crash gets the first answer); a new P10
         // or proof (the steps before were run again) under a new key.
-        const std::string body = b64(req.p10) + "." + b64(req.proof);
+        const std::string body = foundation::base64_encode(req.p10) + "." + foundation::base64_encode(req.proof);
         std::string key;
         if (jget(biz, "submit.body").value_or("") == body) key = jget(biz, "submit.key").value_or("");
         if (key.empty()) {
@@ -632,19 +634,19 @@ struct KioskRuntime::Impl {
         auto issued = api().renewal_submit(e.order_id, req, key);
         if (!issued) return platform_failed(s, e, issued.error(), biz);
         done(Json{{"serial", issued->serial}, {"not_after", issued->not_after}}, [&](journal::Journal& j) {
-          if (auto r = j.put(biz, "certificate", b64(issued->certificate)); !r) return r;
+          if (auto r = j.put(biz, "certificate", foundation::base64_encode(issued->certificate)); !r) return r;
           return j.set_status(biz, journal::Status::Issued);
         });
         push(core::StepDone{s, e.step, false, issued->not_before, issued->not_after});
         return;
       }
       case RolloverStep::Install: {
-        token::Bytes der = unb64(jget(biz, "certificate").value_or(""));
+        token::Bytes der = foundation::base64_decode(jget(biz, "certificate").value_or("")).value_or(token::Bytes{});
         if (der.empty()) {  // issued before a crash that lost the answer, or on another kiosk
           auto c = api().certificate_get(e.order_id);
           if (!c) return platform_failed(s, e, c.error(), biz);
           der = c->certificate;
-          jwrite([&](journal::Journal& j) { return j.put(biz, "certificate", b64(der)); });
+          jwrite([&](journal::Journal& j) { return j.put(biz, "certificate", foundation::base64_encode(der)); });
         }
         auto installed = token::install_certificate(*ts, *ref, der);
         if (!installed) return token_failed(s, e, installed.error(), biz);
@@ -837,7 +839,7 @@ struct KioskRuntime::Impl {
     const token::CertInfo* old = nullptr;
     const token::CertInfo* renewed = nullptr;
     std::string new_fp;
-    if (o->certificate) new_fp = token::to_hex(token::sha256(*o->certificate));
+    if (o->certificate) new_fp = foundation::sha256_hex(*o->certificate);
     for (const auto& c : *list) {
       certs.emplace(c.sha256_hex, c);
       if (c.sha256_hex == o->old_cert_sha256) old = &c;
@@ -1034,7 +1036,7 @@ bool KioskRuntime::wait(int timeout_ms) {
   return impl_->queue_cv.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return !impl_->queue.empty(); });
 }
 
-void KioskRuntime::provide_secret(Secret kind, token::SecretBuffer value) {
+void KioskRuntime::provide_secret(Secret kind, foundation::SecretBuffer value) {
   std::lock_guard lock(impl_->secret_mutex);
   impl_->secrets[kind] = std::move(value);
 }

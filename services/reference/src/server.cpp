@@ -25,6 +25,10 @@
 #include "contract/json.hpp"
 #include "db.hpp"
 #include "reference/crypto.hpp"
+#include "foundation/base64.hpp"
+#include "foundation/hex.hpp"
+#include "foundation/sha256.hpp"
+#include "foundation/utf8.hpp"
 
 namespace reference {
 
@@ -74,16 +78,10 @@ Reply error_reply(std::string_view c, std::string detail = {},
   return {e.http_status, contract::encode(e)};
 }
 
-std::string hex_sha256(std::string_view s) {
-  return contract::hex_encode(sha256(s));
-}
 
+// base64url without padding: safe in headers and URLs.
 std::string random_token(std::size_t bytes) {
-  std::string b = contract::base64_encode(random_bytes(bytes));
-  // base64url without padding: safe in headers and URLs.
-  for (char& c : b) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  while (!b.empty() && b.back() == '=') b.pop_back();
-  return b;
+  return foundation::base64url_encode(random_bytes(bytes));
 }
 
 std::string random_digits(int n) {
@@ -126,35 +124,15 @@ std::string date_of(UnixTime t) {
 
 // Real name: 2–30 characters, CJK ideographs, Latin letters, '·' and spaces.
 bool real_name_valid(std::string_view s) {
+  if (!foundation::utf8_valid(s)) return false;
   std::size_t count = 0;
-  for (std::size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::uint32_t cp = 0;
-    std::size_t len = 0;
-    if (c < 0x80) {
-      cp = c;
-      len = 1;
-    } else if ((c >> 5) == 6) {
-      cp = c & 0x1f;
-      len = 2;
-    } else if ((c >> 4) == 14) {
-      cp = c & 0x0f;
-      len = 3;
-    } else if ((c >> 3) == 30) {
-      cp = c & 0x07;
-      len = 4;
-    } else {
-      return false;
-    }
-    if (i + len > s.size()) return false;
-    for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
-    bool ok = (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || cp == ' ' || cp == 0xb7 ||
-              (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf);
-    if (!ok) return false;
-    i += len;
+  bool ok = true;
+  foundation::for_each_codepoint(s, [&](char32_t cp) {
+    ok = ok && ((cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || cp == ' ' || cp == 0xb7 ||
+                (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf));
     ++count;
-  }
-  return count >= 2 && count <= 30;
+  });
+  return ok && count >= 2 && count <= 30;
 }
 
 bool email_valid(std::string_view s) {
@@ -601,7 +579,7 @@ struct Server::Impl {
     EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, sms_secret.data(), sms_secret.size(),
               reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), out, sizeof out, &len);
     OPENSSL_cleanse(msg.data(), msg.size());
-    return contract::hex_encode(out, len);
+    return foundation::hex_encode(out, len);
   }
   std::string sms_hash(std::string_view phone, std::string_view purpose, std::string_view code) {
     return keyed_hash(std::string(phone) + "|" + std::string(purpose) + "|" + std::string(code));
@@ -635,7 +613,7 @@ struct Server::Impl {
   Account find_or_create_account(std::string_view phone, UnixTime now) {
     if (auto a = account_by("phone", phone)) return *a;
     Account a;
-    a.id = "A" + contract::hex_encode(random_bytes(8));
+    a.id = "A" + foundation::hex_encode(random_bytes(8));
     a.phone = std::string(phone);
     a.username = a.phone;
     a.registered_at = now;
@@ -843,7 +821,7 @@ struct Server::Impl {
     std::string token = random_token(24);
     Stmt(db, "DELETE FROM verifications WHERE expires_at<?").bind(c.now).run();
     Stmt(db, "INSERT INTO verifications VALUES(?,?,?,?)")
-        .bind(hex_sha256(token), phone, contract::to_string(purpose), c.now + kVerificationValidS)
+        .bind(foundation::sha256_hex(token), phone, contract::to_string(purpose), c.now + kVerificationValidS)
         .run();
     return {200, contract::encode(contract::SmsVerified{token, c.now + kVerificationValidS})};
   }
@@ -852,7 +830,7 @@ struct Server::Impl {
   std::optional<std::string> verified_phone(std::string_view token, contract::SmsPurpose purpose,
                                             UnixTime now) {
     Stmt q(db, "SELECT phone FROM verifications WHERE token_hash=? AND purpose=? AND expires_at>?");
-    q.bind(hex_sha256(token), contract::to_string(purpose), now);
+    q.bind(foundation::sha256_hex(token), contract::to_string(purpose), now);
     if (!q.row()) return std::nullopt;
     return q.text(0);
   }
@@ -878,7 +856,7 @@ struct Server::Impl {
     bool ours = X509_verify(old.get(), ca_pub) == 1;
     ERR_clear_error();
     if (!ours) return error_reply(code::kCertificateUnknown);
-    std::string fp = contract::hex_encode(sha256(req->old_certificate));
+    std::string fp = foundation::sha256_hex(req->old_certificate);
     Stmt q(
         db,
         "SELECT project, brand, not_after, key_type, revoked, renewed_by FROM customer_certs WHERE sha256=?");
@@ -909,7 +887,7 @@ struct Server::Impl {
     gmtime_r(&tt, &tm);
     char day[16];
     std::strftime(day, sizeof day, "%Y%m%d", &tm);
-    std::string id = "R" + std::string(day) + contract::hex_encode(random_bytes(6));
+    std::string id = "R" + std::string(day) + foundation::hex_encode(random_bytes(6));
     std::int64_t amount = product->price_fen_per_year * req->years;
     bool free = amount == 0;
     std::string code_url = free ? std::string() : "weixin://wxpay/bizpayurl?pr=" + random_alnum(12);
@@ -1101,7 +1079,7 @@ struct Server::Impl {
     X509Ptr cert = make_certificate(s);
     if (!cert) return error_reply(code::kInternal, "issuing failed");
     Bytes der = der_of(cert.get());
-    std::string serial_hex = contract::hex_encode(serial);
+    std::string serial_hex = foundation::hex_encode(serial);
     Stmt(
         db,
         "INSERT INTO issuances(order_id, der, spki, serial, not_before, not_after, at) VALUES(?,?,?,?,?,?,?)")
@@ -1110,7 +1088,7 @@ struct Server::Impl {
     Stmt(db,
          "INSERT INTO customer_certs(serial, sha256, der, project, brand, not_before, not_after, key_type) "
          "VALUES(?,?,?,?,?,?,?,?)")
-        .bind(serial_hex, contract::hex_encode(sha256(der)), der, project, brand, s.not_before, s.not_after,
+        .bind(serial_hex, foundation::sha256_hex(der), der, project, brand, s.not_before, s.not_after,
               key_type_of(new_key))
         .run();
     Stmt(db, "UPDATE customer_certs SET renewed_by=? WHERE sha256=?").bind(o->id, o->old_cert_sha256).run();
@@ -1139,7 +1117,7 @@ struct Server::Impl {
   Reply new_session(const Ctx& c, const Account& a, bool must_change) {
     std::string token = random_token(32);
     Stmt(db, "INSERT INTO sessions VALUES(?,?,?,?,?,?)")
-        .bind(hex_sha256(token), a.id, c.kiosk_id, c.now, c.now + kSessionS, must_change)
+        .bind(foundation::sha256_hex(token), a.id, c.kiosk_id, c.now, c.now + kSessionS, must_change)
         .run();
     Stmt(db, "DELETE FROM sessions WHERE expires_at<?").bind(c.now).run();
     return {200, contract::encode(contract::Session{token, c.now + kSessionS, must_change, a.id})};
@@ -1233,7 +1211,7 @@ struct Server::Impl {
     Stmt q(db,
            "SELECT token_hash, account_id, expires_at, must_change FROM sessions WHERE token_hash=? AND "
            "expires_at>?");
-    q.bind(hex_sha256(auth.substr(7)), c.now);
+    q.bind(foundation::sha256_hex(auth.substr(7)), c.now);
     if (!q.row()) return std::unexpected(error_reply(code::kSessionInvalid));
     SessionRow s{q.text(0), q.text(1), q.i64(2), q.i64(3) != 0};
     if (s.must_change && !allow_must_change) return std::unexpected(error_reply(code::kMustChangePassword));
@@ -1436,14 +1414,14 @@ struct Server::Impl {
     Bytes pk_bytes;
     if (pk.find("-----BEGIN") != std::string::npos) {
       pk_bytes.assign(pk.begin(), pk.end());
-    } else if (auto d = contract::base64_decode(pk)) {
+    } else if (auto d = foundation::base64_decode(pk)) {
       pk_bytes = *d;
     }
     EvpPkeyPtr key = parse_public_key(pk_bytes);
     if (!key)
       return error_reply(code::kBadRequest, "public_key: PEM text or base64 DER SubjectPublicKeyInfo");
     X509NamePtr name;
-    if (auto der = contract::base64_decode(str("subject_der")); der && !der->empty()) {
+    if (auto der = foundation::base64_decode(str("subject_der")); der && !der->empty()) {
       const unsigned char* p = der->data();
       name.reset(d2i_X509_NAME(nullptr, &p, static_cast<long>(der->size())));
       ERR_clear_error();
@@ -1468,17 +1446,17 @@ struct Server::Impl {
     X509Ptr cert = make_certificate(s);
     if (!cert) return error_reply(code::kBadRequest, "cannot issue with these fields");
     Bytes der = der_of(cert.get());
-    std::string serial_hex = contract::hex_encode(serial);
-    std::string fp = contract::hex_encode(sha256(der));
+    std::string serial_hex = foundation::hex_encode(serial);
+    std::string fp = foundation::sha256_hex(der);
     Stmt(db,
          "INSERT INTO customer_certs(serial, sha256, der, project, brand, not_before, not_after, key_type) "
          "VALUES(?,?,?,?,?,?,?,?)")
         .bind(serial_hex, fp, der, project, brand, s.not_before, s.not_after, key_type_of(key.get()))
         .run();
-    return {200, Json{{"certificate", contract::base64_encode(der)},
+    return {200, Json{{"certificate", foundation::base64_encode(der)},
                       {"serial", serial_hex},
                       {"sha256", fp},
-                      {"chain", Json::array({contract::base64_encode(der_of(issuing_ca.get()))})}}};
+                      {"chain", Json::array({foundation::base64_encode(der_of(issuing_ca.get()))})}}};
   }
   Reply h_dev_revoke(Ctx& c) {
     Stmt(db, "UPDATE customer_certs SET revoked=1 WHERE serial=?").bind(c.param()).run();

@@ -18,7 +18,7 @@
 #include <imgui_internal.h>
 
 #include "core/types.hpp"
-#include "token/secret.hpp"
+#include "foundation/secret.hpp"
 #include "ui/fonts.hpp"
 #include "ui/i18n.hpp"
 #include "ui/image.hpp"
@@ -31,7 +31,7 @@ enum class SecretKind { Pin, SmsCode, Password, NewPassword };  // as runtime::R
 
 struct SecretHandoff {
   SecretKind kind = SecretKind::Pin;
-  token::SecretBuffer secret;
+  foundation::SecretBuffer secret;
 };
 
 // Where things go on this display. The layout works in the display's pixels: 1920×1080 landscape or
@@ -60,7 +60,7 @@ class Ctx {
   // "text###key"
   std::string label(std::string_view key) { return label_id(tr(key), key); }
 
-  void hand_over(SecretKind kind, token::SecretBuffer&& secret);
+  void hand_over(SecretKind kind, foundation::SecretBuffer&& secret);
   std::vector<SecretHandoff> take_handoffs() { return std::move(handoffs_); }
 
   [[nodiscard]] const std::vector<std::string>& missing_keys() const { return missing_; }

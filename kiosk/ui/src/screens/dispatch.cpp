@@ -143,7 +143,6 @@ std::vector<std::string> shell_keys() {
       "help.title",
       "coming_soon.title",
       "coming_soon.body",
-      "placeholder.body",
       "idle.title",
       "idle.body",
       "idle.continue",

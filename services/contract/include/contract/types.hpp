@@ -13,9 +13,11 @@
 #include <string_view>
 #include <vector>
 
-#include "contract/encoding.hpp"
+#include "foundation/bytes.hpp"
 
 namespace contract {
+
+using Bytes = foundation::Bytes;
 
 using UnixTime = std::int64_t;
 

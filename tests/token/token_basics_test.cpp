@@ -9,6 +9,7 @@
 #include "token_fixture.hpp"
 #include "token/rollover.hpp"
 #include "token/watcher.hpp"
+#include "foundation/hex.hpp"
 
 using namespace testsupport;
 using token::ErrorCode;
@@ -47,14 +48,14 @@ TEST_CASE("the renewal proof's TBS is the contract's DER (cross-checked with ope
                                                     "order = UTF8:{}\n"
                                                     "hash = FORMAT:HEX,OCTETSTRING:{}\n"
                                                     "nonce = FORMAT:HEX,OCTETSTRING:{}\n",
-                                                    v.order, token::to_hex(hash), token::to_hex(nonce)));
-    CHECK(token::to_hex(ours) == token::to_hex(theirs));
+                                                    v.order, foundation::hex_encode(hash), foundation::hex_encode(nonce)));
+    CHECK(foundation::hex_encode(ours) == foundation::hex_encode(theirs));
   }
   // A fixed vector, so a platform implementation can compare without running anything.
   std::array<std::uint8_t, 32> h{};
   h.fill(0x11);
   Bytes n(16, 0x22);
-  CHECK(token::to_hex(token::encode_renewal_proof_tbs("ORD-1", h, n)) ==
+  CHECK(foundation::hex_encode(token::encode_renewal_proof_tbs("ORD-1", h, n)) ==
         "3059"
         "0c1c434e2d43412d4b494f534b2f72656e6577616c2d70726f6f662f7631"
         "0c054f52442d31"
@@ -189,7 +190,7 @@ TEST_CASE("a PIN never reaches an error message") {
   TokenFixture fx("pin-leak");
   auto s = fx.session();
   const std::string secret = "98765432";
-  auto r = s.login(token::SecretBuffer(secret));  // a wrong PIN, on purpose (SoftHSM has no lockout)
+  auto r = s.login(foundation::SecretBuffer(secret));  // a wrong PIN, on purpose (SoftHSM has no lockout)
   REQUIRE_FALSE(r);
   CHECK(r.error().code == ErrorCode::PinIncorrect);
   CHECK(r.error().to_string().find(secret) == std::string::npos);

@@ -14,10 +14,11 @@
 #include "token_fixture.hpp"
 #include "token/rollover.hpp"
 #include "token/watcher.hpp"
+#include "foundation/sha256.hpp"
 
 using namespace testsupport;
 using token::ErrorCode;
-using token::SecretBuffer;
+using foundation::SecretBuffer;
 
 namespace {
 
@@ -279,9 +280,9 @@ TEST_CASE("the old key signs nothing but the renewal proof") {
   CHECK(p.error().code == ErrorCode::InvalidArgument);
   {
     EvpPkeyPtr soft(EVP_EC_gen("P-256"));
-    token::CPtr<X509_REQ, X509_REQ_free> req(X509_REQ_new());
+    foundation::CPtr<X509_REQ, X509_REQ_free> req(X509_REQ_new());
     const unsigned char* sp = old.subject.der.data();
-    token::CPtr<X509_NAME, X509_NAME_free> name(d2i_X509_NAME(nullptr, &sp, static_cast<long>(old.subject.der.size())));
+    foundation::CPtr<X509_NAME, X509_NAME_free> name(d2i_X509_NAME(nullptr, &sp, static_cast<long>(old.subject.der.size())));
     X509_REQ_set_subject_name(req.get(), name.get());
     X509_REQ_set_pubkey(req.get(), soft.get());
     REQUIRE(X509_REQ_sign(req.get(), soft.get(), EVP_sha256()) > 0);
@@ -303,13 +304,13 @@ TEST_CASE("the old key signs nothing but the renewal proof") {
   // The real thing: the fixed structure, verified with the old certificate.
   p = token::sign_renewal_proof(s, *ref, old, p10->der, nonce);
   REQUIRE_MESSAGE(p, p.error().to_string());
-  CHECK(p->tbs == token::encode_renewal_proof_tbs(ref->order_id, token::sha256(p10->der), nonce));
+  CHECK(p->tbs == token::encode_renewal_proof_tbs(ref->order_id, foundation::sha256(p10->der), nonce));
   const std::string tag(token::kRenewalProofTag);
   CHECK(std::search(p->tbs.begin(), p->tbs.end(), tag.begin(), tag.end()) != p->tbs.end());
   CHECK(p->algorithm == "ecdsa-with-SHA256");
   const unsigned char* cp = old.der.data();
   X509Ptr x(d2i_X509(nullptr, &cp, static_cast<long>(old.der.size())));
-  token::CPtr<EVP_MD_CTX, EVP_MD_CTX_free> ctx(EVP_MD_CTX_new());
+  foundation::CPtr<EVP_MD_CTX, EVP_MD_CTX_free> ctx(EVP_MD_CTX_new());
   CHECK(EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, X509_get0_pubkey(x.get())) == 1);
   CHECK(EVP_DigestVerify(ctx.get(), p->signature.data(), p->signature.size(), p->tbs.data(), p->tbs.size()) == 1);
 

@@ -10,6 +10,8 @@
 #include "rollover_driver.hpp"
 #include "token_fixture.hpp"
 #include "token/rollover.hpp"
+#include "foundation/hex.hpp"
+#include "foundation/sha256.hpp"
 
 using namespace testsupport;
 using token::KeyAlgorithm;
@@ -19,7 +21,7 @@ namespace {
 
 Bytes request_subject_der(const Bytes& p10) {
   const unsigned char* p = p10.data();
-  token::CPtr<X509_REQ, X509_REQ_free> req(d2i_X509_REQ(nullptr, &p, static_cast<long>(p10.size())));
+  foundation::CPtr<X509_REQ, X509_REQ_free> req(d2i_X509_REQ(nullptr, &p, static_cast<long>(p10.size())));
   REQUIRE(req);
   const unsigned char* der = nullptr;
   std::size_t len = 0;
@@ -43,7 +45,7 @@ std::string pkcs11_tool_list(const TokenFixture& fx) {
 
 // The block pkcs11-tool prints for the object of this kind with this ID ("" when there is none).
 std::string tool_block(const std::string& listing, std::string_view kind, const Bytes& id) {
-  std::string needle = "ID:         " + token::to_hex(id);
+  std::string needle = "ID:         " + foundation::hex_encode(id);
   std::size_t pos = 0;
   while ((pos = listing.find(kind, pos)) != std::string::npos) {
     std::size_t end = listing.find("Object;", pos + kind.size());
@@ -127,7 +129,7 @@ void full_rollover(const Case& c) {
   // Our own reading of the token afterwards.
   certs = s.certificates();
   REQUIRE(certs);
-  const token::CertInfo* now_new = by_fingerprint(*certs, token::to_hex(token::sha256(new_der)));
+  const token::CertInfo* now_new = by_fingerprint(*certs, foundation::sha256_hex(new_der));
   REQUIRE(now_new != nullptr);
   CHECK(now_new->key_id == staged->key_id);
   CHECK(now_new->private_key_found == std::optional<bool>(true));
