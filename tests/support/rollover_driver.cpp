@@ -1,11 +1,12 @@
 #include "rollover_driver.hpp"
-#include "foundation/sha256.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 
 #include <stdexcept>
+
+#include "foundation/sha256.hpp"
 
 namespace testsupport {
 

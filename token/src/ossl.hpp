@@ -1,4 +1,4 @@
-// OpenSSL handle types (token::CPtr) and small helpers used across the library. Not installed.
+// OpenSSL handle types (foundation::CPtr) and small helpers used across the library. Not installed.
 #pragma once
 
 #include <openssl/bio.h>

@@ -17,6 +17,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -55,22 +56,23 @@ public:
   void push_back(char c) { append(std::string_view(&c, 1)); }
   void append(std::string_view s) {
     if (s.empty()) return;
-    if (size_ + s.size() + 1 > capacity_) {
-      // A new block: the old bytes, then `s` (which may lie in the old block), then the old block is wiped.
-      const std::size_t cap = std::max({kMinCapacity, capacity_ * 2, size_ + s.size() + 1});
-      char* p = Traits::allocate(alloc_, cap);
-      std::memset(p, 0, cap);
-      if (size_ > 0) std::memcpy(p, data_, size_);
-      std::memcpy(p + size_, s.data(), s.size());
-      const std::size_t size = size_ + s.size();
-      release();
-      data_ = p;
-      capacity_ = cap;
-      size_ = size;
+    if (s.size() < capacity_ - size_) {  // room for `s` and the '\0' (none while there is no block)
+      std::memcpy(data_ + size_, s.data(), s.size());
+      size_ += s.size();
       return;
     }
-    std::memcpy(data_ + size_, s.data(), s.size());
-    size_ += s.size();
+    // A new block: the old bytes, then `s` (which may lie in the old block), then the old block is wiped.
+    if (s.size() >= Traits::max_size(alloc_) - size_) throw std::length_error("SecretBuffer too long");
+    const std::size_t need = size_ + s.size() + 1;
+    const std::size_t cap = std::max({kMinCapacity, capacity_ * 2, need});
+    char* p = Traits::allocate(alloc_, cap);
+    std::memset(p, 0, cap);
+    if (size_ > 0) std::memcpy(p, data_, size_);
+    std::memcpy(p + size_, s.data(), s.size());
+    release();
+    data_ = p;
+    capacity_ = cap;
+    size_ = need - 1;
   }
   void pop_back() noexcept {
     if (size_ > 0) wipe(data_ + --size_, 1);
