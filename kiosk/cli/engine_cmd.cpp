@@ -15,12 +15,12 @@
 #include "core/update.hpp"
 #include "core/view.hpp"
 #include "exit_codes.hpp"
+#include "foundation/c_handle.hpp"
 #include "journal/journal.hpp"
 #include "platform/client.hpp"
 #include "platform/dev.hpp"
 #include "runtime/headless.hpp"
 #include "runtime/kiosk_runtime.hpp"
-#include "foundation/c_handle.hpp"
 
 namespace kioskctl {
 namespace {
@@ -151,7 +151,8 @@ public:
     return read_line(false);
   }
 
-  std::optional<foundation::SecretBuffer> sms_code(const std::string& phone, int length, bool again) override {
+  std::optional<foundation::SecretBuffer> sms_code(const std::string& phone, int length,
+                                                   bool again) override {
     if (!o_.code.empty()) {
       if (again) return std::nullopt;
       return foundation::SecretBuffer(o_.code);

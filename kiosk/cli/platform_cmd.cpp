@@ -16,10 +16,10 @@
 #include "contract/codes.hpp"
 #include "contract/json.hpp"
 #include "exit_codes.hpp"
+#include "foundation/base64.hpp"
+#include "foundation/secret.hpp"
 #include "platform/client.hpp"
 #include "platform/dev.hpp"
-#include "foundation/secret.hpp"
-#include "foundation/base64.hpp"
 
 namespace kioskctl {
 namespace {

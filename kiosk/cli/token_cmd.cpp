@@ -13,9 +13,9 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "foundation/hex.hpp"
 #include "token/module.hpp"
 #include "token/session.hpp"
-#include "foundation/hex.hpp"
 
 namespace kioskctl {
 namespace {
@@ -240,7 +240,8 @@ void print_certificate(std::size_t i, const token::CertInfo& c) {
   fmt::print("      Key         : {}{}\n", c.key_description.empty() ? "unknown" : c.key_description,
              c.key_usage ? ", key usage " + join(c.key_usage_names) : "");
   fmt::print("      SHA-256     : {}\n", colon_hex(c.sha256_hex));
-  fmt::print("      CKA_ID      : {}   label: {}\n", c.key_id.empty() ? "(none)" : foundation::hex_encode(c.key_id), c.label);
+  fmt::print("      CKA_ID      : {}   label: {}\n",
+             c.key_id.empty() ? "(none)" : foundation::hex_encode(c.key_id), c.label);
   std::string priv = !c.private_key_found ? "not visible without login (--pin-stdin)"
                      : *c.private_key_found ? "on the token" : "MISSING (the certificate cannot sign)";
   fmt::print("      Private key : {}\n", priv);

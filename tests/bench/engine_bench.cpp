@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "fault_control.hpp"
+#include "foundation/base64.hpp"
 #include "platform/client.hpp"
 #include "platform/dev.hpp"
 #include "provision.hpp"
@@ -33,7 +34,6 @@
 #include "token/module.hpp"
 #include "token/personalise.hpp"
 #include "token/session.hpp"
-#include "foundation/base64.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono;

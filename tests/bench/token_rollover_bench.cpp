@@ -27,12 +27,12 @@
 #include <stdexcept>
 #include <vector>
 
+#include "foundation/hex.hpp"
+#include "foundation/sha256.hpp"
 #include "provision.hpp"
 #include "softhsm_env.hpp"
 #include "test_ca.hpp"
 #include "token/rollover.hpp"
-#include "foundation/hex.hpp"
-#include "foundation/sha256.hpp"
 
 using namespace testsupport;
 using Clock = std::chrono::steady_clock;
@@ -83,7 +83,8 @@ public:
     auto s = token::Session::open(raw_->module(), a_.slot);
     if (!s) throw std::runtime_error(s.error().to_string());
     session_.emplace(std::move(*s));
-    if (auto l = session_->login(foundation::SecretBuffer(kUserPin)); !l) throw std::runtime_error(l.error().to_string());
+    if (auto l = session_->login(foundation::SecretBuffer(kUserPin)); !l)
+      throw std::runtime_error(l.error().to_string());
     // (c): a raw session, logged in.
     hc_ = raw_->open(c_.slot);
     raw_->login(hc_, kUserPin);
@@ -155,7 +156,8 @@ public:
                       shell_quote((dir / "b.p10").string())));
     Bytes p10 = der_of_file(dir / "b.p10");
     // The proof's TBS (in-process, not timed), signed with the old key by pkcs11-tool.
-    Bytes tbs = token::encode_renewal_proof_tbs(fmt::format("BENCH-B-{}", i), foundation::sha256(p10), Bytes(32, 7));
+    Bytes tbs =
+        token::encode_renewal_proof_tbs(fmt::format("BENCH-B-{}", i), foundation::sha256(p10), Bytes(32, 7));
     bool rsa = alg_ == token::KeyAlgorithm::Rsa2048;
     if (rsa) {
       write_der(dir / "b.tbs", tbs);
@@ -163,8 +165,8 @@ public:
       auto h = foundation::sha256(tbs);  // SoftHSM has CKM_ECDSA only: the script hashes first
       write_der(dir / "b.tbs", h);
     }
-    timed(fmt::format("{} --sign --id {} -m {} --signature-format openssl --input-file {} --output-file {}", tool,
-                      foundation::hex_encode(b_.current.key_id), rsa ? "SHA256-RSA-PKCS" : "ECDSA",
+    timed(fmt::format("{} --sign --id {} -m {} --signature-format openssl --input-file {} --output-file {}",
+                      tool, foundation::hex_encode(b_.current.key_id), rsa ? "SHA256-RSA-PKCS" : "ECDSA",
                       shell_quote((dir / "b.tbs").string()), shell_quote((dir / "b.sig").string())));
     Bytes cert = ca_.issue_from_p10(p10, Validity::from_now(std::chrono::seconds(-5), 365));
     write_der(dir / "b.crt", cert);
@@ -224,7 +226,8 @@ public:
     EvpPkeyPtr key(d2i_PUBKEY(nullptr, &p, static_cast<long>(spki.size())));
     foundation::CPtr<X509_REQ, X509_REQ_free> req(X509_REQ_new());
     p = subject.data();
-    foundation::CPtr<X509_NAME, X509_NAME_free> name(d2i_X509_NAME(nullptr, &p, static_cast<long>(subject.size())));
+    foundation::CPtr<X509_NAME, X509_NAME_free> name(
+        d2i_X509_NAME(nullptr, &p, static_cast<long>(subject.size())));
     X509_REQ_set_subject_name(req.get(), name.get());
     X509_REQ_set_pubkey(req.get(), key.get());
     foundation::CPtr<X509_ALGOR, X509_ALGOR_free> alg(X509_ALGOR_new());
@@ -249,7 +252,8 @@ public:
     t0 = Clock::now();
     auto old_keys = raw_->find(hc_, CKO_PRIVATE_KEY, {}, c_.current.key_id);  // C_FindObjects*: its key
     t += ms_since(t0);
-    Bytes proof_tbs = token::encode_renewal_proof_tbs(fmt::format("BENCH-C-{}", i), foundation::sha256(p10), Bytes(32, 7));
+    Bytes proof_tbs =
+        token::encode_renewal_proof_tbs(fmt::format("BENCH-C-{}", i), foundation::sha256(p10), Bytes(32, 7));
     sign(old_keys.at(0), rsa, proof_tbs, t);
 
     Bytes cert = ca_.issue_from_p10(p10, Validity::from_now(std::chrono::seconds(-5), 365));

@@ -10,12 +10,12 @@
 #include <stdexcept>
 
 #include "foundation/base64.hpp"
+#include "foundation/sha256.hpp"
 #include "journal/journal.hpp"
 #include "provision.hpp"
 #include "reference/pki.hpp"
 #include "reference/server.hpp"
 #include "token/session.hpp"
-#include "foundation/sha256.hpp"
 
 namespace enginetest {
 

@@ -65,13 +65,15 @@ bool all_zero(std::string_view block) {
 // A JWT-shaped bearer token of `n` characters.
 std::string long_token(std::size_t n) {
   std::string t = "eyJhbGciOiJSUzI1NiJ9.";
-  for (std::size_t i = 0; t.size() < n; ++i) t += "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[i % 64];
+  for (std::size_t i = 0; t.size() < n; ++i)
+    t += "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[i % 64];
   return t;
 }
 
 }  // namespace
 
-// ---- SecretBuffer ------------------------------------------------------------------------------------------
+// ---- SecretBuffer
+// ------------------------------------------------------------------------------------------
 
 TEST_CASE("a secret buffer holds a 4 KB bearer token whole, pushed or assigned") {
   const std::string token = long_token(4096);
@@ -95,9 +97,7 @@ TEST_CASE("a secret buffer holds a 4 KB bearer token whole, pushed or assigned")
 
 TEST_CASE("the recording allocator sees what a block held when it is freed (the check below can fail)") {
   Released::reset();
-  {
-    std::vector<char, RecordingAllocator<char>> v(64, 'x');
-  }
+  { std::vector<char, RecordingAllocator<char>> v(64, 'x'); }
   REQUIRE(Released::blocks.size() == 1);
   CHECK(Released::blocks[0] == std::string(64, 'x'));
 }
@@ -258,8 +258,13 @@ TEST_CASE("hex: lower-case out, either case in, strict") {
 
 TEST_CASE("base64: the RFC 4648 vectors both ways") {
   const std::pair<std::string_view, std::string_view> vectors[] = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+      {"", ""},
+      {"f", "Zg=="},
+      {"fo", "Zm8="},
+      {"foo", "Zm9v"},
+      {"foob", "Zm9vYg=="},
+      {"fooba", "Zm9vYmE="},
+      {"foobar", "Zm9vYmFy"},
   };
   for (auto [plain, encoded] : vectors) {
     CAPTURE(plain);
@@ -271,17 +276,17 @@ TEST_CASE("base64: the RFC 4648 vectors both ways") {
 }
 
 TEST_CASE("base64: strict decoding") {
-  CHECK_FALSE(foundation::base64_decode("Zg="));        // not a multiple of 4
-  CHECK_FALSE(foundation::base64_decode("Zg"));         // unpadded
-  CHECK_FALSE(foundation::base64_decode("Z==="));       // '=' too early in the quantum
-  CHECK_FALSE(foundation::base64_decode("Zg==Zm8="));   // padding before the end
-  CHECK_FALSE(foundation::base64_decode("Zm=v"));       // a character after '='
-  CHECK_FALSE(foundation::base64_decode("Zm9v\n"));     // no line breaks
-  CHECK_FALSE(foundation::base64_decode("Zm 9"));       // no spaces
-  CHECK_FALSE(foundation::base64_decode("-_8="));       // not the URL alphabet
-  CHECK_FALSE(foundation::base64_decode("Zm9-Yg=="));   //
-  CHECK_FALSE(foundation::base64_decode("Zm9vY==="));   // three '='s
-  CHECK_FALSE(foundation::base64_decode("Zm9\xc3"));    // not ASCII
+  CHECK_FALSE(foundation::base64_decode("Zg="));       // not a multiple of 4
+  CHECK_FALSE(foundation::base64_decode("Zg"));        // unpadded
+  CHECK_FALSE(foundation::base64_decode("Z==="));      // '=' too early in the quantum
+  CHECK_FALSE(foundation::base64_decode("Zg==Zm8="));  // padding before the end
+  CHECK_FALSE(foundation::base64_decode("Zm=v"));      // a character after '='
+  CHECK_FALSE(foundation::base64_decode("Zm9v\n"));    // no line breaks
+  CHECK_FALSE(foundation::base64_decode("Zm 9"));      // no spaces
+  CHECK_FALSE(foundation::base64_decode("-_8="));      // not the URL alphabet
+  CHECK_FALSE(foundation::base64_decode("Zm9-Yg=="));  //
+  CHECK_FALSE(foundation::base64_decode("Zm9vY==="));  // three '='s
+  CHECK_FALSE(foundation::base64_decode("Zm9\xc3"));   // not ASCII
   Bytes all(256);
   for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<std::uint8_t>(255 - i);
   for (std::size_t n = 0; n <= all.size(); n += 37) {
@@ -303,9 +308,18 @@ TEST_CASE("base64url: the URL alphabet, no padding") {
 
 TEST_CASE("UTF-8: every length, and the boundaries of each") {
   const std::pair<std::string_view, char32_t> ok[] = {
-      {"\x41", U'A'},           {"\x7F", 0x7F},           {"\xC2\x80", 0x80},          {"\xC2\xA5", U'¥'},
-      {"\xDF\xBF", 0x7FF},      {"\xE0\xA0\x80", 0x800},  {"\xE7\xBB\xAD", U'续'},      {"\xED\x9F\xBF", 0xD7FF},
-      {"\xEE\x80\x80", 0xE000}, {"\xEF\xBF\xBF", 0xFFFF}, {"\xF0\x90\x80\x80", 0x10000}, {"\xF0\xA0\x80\x80", 0x20000},
+      {"\x41", U'A'},
+      {"\x7F", 0x7F},
+      {"\xC2\x80", 0x80},
+      {"\xC2\xA5", U'¥'},
+      {"\xDF\xBF", 0x7FF},
+      {"\xE0\xA0\x80", 0x800},
+      {"\xE7\xBB\xAD", U'续'},
+      {"\xED\x9F\xBF", 0xD7FF},
+      {"\xEE\x80\x80", 0xE000},
+      {"\xEF\xBF\xBF", 0xFFFF},
+      {"\xF0\x90\x80\x80", 0x10000},
+      {"\xF0\xA0\x80\x80", 0x20000},
       {"\xF4\x8F\xBF\xBF", 0x10FFFF},
   };
   for (auto [text, cp] : ok) {
@@ -327,26 +341,26 @@ TEST_CASE("UTF-8: every length, and the boundaries of each") {
 TEST_CASE("UTF-8: malformed sequences are one U+FFFD per byte and invalid") {
   constexpr char32_t R = foundation::kReplacementCharacter;
   const std::pair<std::string_view, std::vector<char32_t>> bad[] = {
-      {"\x80", {R}},                                   // a lone continuation byte
-      {"\xBF\x41", {R, U'A'}},                         //
-      {"\xFF", {R}},                                   // never in UTF-8
-      {"\xF8\x88\x80\x80\x80", {R, R, R, R, R}},       // the old 5-byte form
-      {"\xC0\xAF", {R, R}},                            // overlong '/'
-      {"\xC1\xBF", {R, R}},                            // overlong U+7F
-      {"\xE0\x80\xAF", {R, R, R}},                     // overlong '/', 3 bytes
-      {"\xE0\x9F\xBF", {R, R, R}},                     // overlong U+7FF
-      {"\xF0\x80\x80\xAF", {R, R, R, R}},              // overlong '/', 4 bytes
-      {"\xF0\x8F\xBF\xBF", {R, R, R, R}},              // overlong U+FFFF
-      {"\xED\xA0\x80", {R, R, R}},                     // U+D800, a surrogate
-      {"\xED\xBF\xBF", {R, R, R}},                     // U+DFFF
+      {"\x80", {R}},                                     // a lone continuation byte
+      {"\xBF\x41", {R, U'A'}},                           //
+      {"\xFF", {R}},                                     // never in UTF-8
+      {"\xF8\x88\x80\x80\x80", {R, R, R, R, R}},         // the old 5-byte form
+      {"\xC0\xAF", {R, R}},                              // overlong '/'
+      {"\xC1\xBF", {R, R}},                              // overlong U+7F
+      {"\xE0\x80\xAF", {R, R, R}},                       // overlong '/', 3 bytes
+      {"\xE0\x9F\xBF", {R, R, R}},                       // overlong U+7FF
+      {"\xF0\x80\x80\xAF", {R, R, R, R}},                // overlong '/', 4 bytes
+      {"\xF0\x8F\xBF\xBF", {R, R, R, R}},                // overlong U+FFFF
+      {"\xED\xA0\x80", {R, R, R}},                       // U+D800, a surrogate
+      {"\xED\xBF\xBF", {R, R, R}},                       // U+DFFF
       {"\xED\xA0\xBD\xED\xB8\x80", {R, R, R, R, R, R}},  // a CESU-8 surrogate pair
-      {"\xF4\x90\x80\x80", {R, R, R, R}},              // U+110000, past the end
-      {"\xF5\x80\x80\x80", {R, R, R, R}},              //
-      {"\xE7\xBB", {R, R}},                            // truncated at the end
-      {"\xF0\x9F\x94", {R, R, R}},                     //
-      {"\xE7\xBBx", {R, R, U'x'}},                     // truncated by an ASCII byte
-      {"a\xC2", {U'a', R}},                            //
-      {"\xE7\x41\x41", {R, U'A', U'A'}},               // a bad continuation: the next bytes stand alone
+      {"\xF4\x90\x80\x80", {R, R, R, R}},                // U+110000, past the end
+      {"\xF5\x80\x80\x80", {R, R, R, R}},                //
+      {"\xE7\xBB", {R, R}},                              // truncated at the end
+      {"\xF0\x9F\x94", {R, R, R}},                       //
+      {"\xE7\xBBx", {R, R, U'x'}},                       // truncated by an ASCII byte
+      {"a\xC2", {U'a', R}},                              //
+      {"\xE7\x41\x41", {R, U'A', U'A'}},                 // a bad continuation: the next bytes stand alone
   };
   for (const auto& [text, want] : bad) {
     CAPTURE(foundation::hex_encode(bytes_of(text)));
@@ -358,9 +372,9 @@ TEST_CASE("UTF-8: malformed sequences are one U+FFFD per byte and invalid") {
 
 TEST_CASE("UTF-8: positions, and encoding what cannot be encoded") {
   std::vector<std::pair<std::size_t, std::size_t>> at;
-  foundation::for_each_codepoint_at("a续\xFF\xF0\x9F\x94\x91", [&](char32_t, std::size_t pos, std::size_t len) {
-    at.emplace_back(pos, len);
-  });
+  foundation::for_each_codepoint_at(
+      "a续\xFF\xF0\x9F\x94\x91",
+      [&](char32_t, std::size_t pos, std::size_t len) { at.emplace_back(pos, len); });
   CHECK(at == std::vector<std::pair<std::size_t, std::size_t>>{{0, 1}, {1, 3}, {4, 1}, {5, 4}});
   std::string s;
   foundation::append_utf8(s, 0xD800);

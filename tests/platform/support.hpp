@@ -10,8 +10,8 @@
 #include <memory>
 #include <string>
 
-#include "foundation/c_handle.hpp"
 #include "contract/types.hpp"
+#include "foundation/c_handle.hpp"
 #include "platform/client.hpp"
 #include "platform/dev.hpp"
 #include "reference/crypto.hpp"

@@ -11,8 +11,8 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "token/certificate.hpp"
 #include "foundation/sha256.hpp"
+#include "token/certificate.hpp"
 
 namespace testsupport {
 namespace {

@@ -12,8 +12,8 @@
 
 #include "fault_control.hpp"
 #include "rollover_driver.hpp"
-#include "token_fixture.hpp"
 #include "token/rollover.hpp"
+#include "token_fixture.hpp"
 
 using namespace testsupport;
 using token::KeyAlgorithm;
@@ -147,7 +147,9 @@ void run_sweep(KeyAlgorithm algorithm, bool every_call) {
 
 }  // namespace
 
-TEST_CASE("pulled token at every call of the P-256 rollover") { run_sweep(KeyAlgorithm::EcP256, true); }
+TEST_CASE("pulled token at every call of the P-256 rollover") {
+  run_sweep(KeyAlgorithm::EcP256, true);
+}
 
 TEST_CASE("pulled token during the RSA-2048 rollover (every call with KIOSK_FULL_SWEEP=1)") {
   run_sweep(KeyAlgorithm::Rsa2048, full_sweep());

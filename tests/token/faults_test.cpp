@@ -10,15 +10,15 @@
 #include <thread>
 
 #include "fault_control.hpp"
+#include "foundation/sha256.hpp"
 #include "rollover_driver.hpp"
-#include "token_fixture.hpp"
 #include "token/rollover.hpp"
 #include "token/watcher.hpp"
-#include "foundation/sha256.hpp"
+#include "token_fixture.hpp"
 
 using namespace testsupport;
-using token::ErrorCode;
 using foundation::SecretBuffer;
+using token::ErrorCode;
 
 namespace {
 
@@ -282,7 +282,8 @@ TEST_CASE("the old key signs nothing but the renewal proof") {
     EvpPkeyPtr soft(EVP_EC_gen("P-256"));
     foundation::CPtr<X509_REQ, X509_REQ_free> req(X509_REQ_new());
     const unsigned char* sp = old.subject.der.data();
-    foundation::CPtr<X509_NAME, X509_NAME_free> name(d2i_X509_NAME(nullptr, &sp, static_cast<long>(old.subject.der.size())));
+    foundation::CPtr<X509_NAME, X509_NAME_free> name(
+        d2i_X509_NAME(nullptr, &sp, static_cast<long>(old.subject.der.size())));
     X509_REQ_set_subject_name(req.get(), name.get());
     X509_REQ_set_pubkey(req.get(), soft.get());
     REQUIRE(X509_REQ_sign(req.get(), soft.get(), EVP_sha256()) > 0);
@@ -312,7 +313,8 @@ TEST_CASE("the old key signs nothing but the renewal proof") {
   X509Ptr x(d2i_X509(nullptr, &cp, static_cast<long>(old.der.size())));
   foundation::CPtr<EVP_MD_CTX, EVP_MD_CTX_free> ctx(EVP_MD_CTX_new());
   CHECK(EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, X509_get0_pubkey(x.get())) == 1);
-  CHECK(EVP_DigestVerify(ctx.get(), p->signature.data(), p->signature.size(), p->tbs.data(), p->tbs.size()) == 1);
+  CHECK(EVP_DigestVerify(ctx.get(), p->signature.data(), p->signature.size(), p->tbs.data(), p->tbs.size()) ==
+        1);
 
   // A renewal for a certificate that is not this one's is refused before anything is signed.
   auto other = token::RenewalRef::make("ORD-ORACLE", std::string(64, 'a'));
@@ -333,7 +335,8 @@ TEST_CASE("the issued certificate must carry the staged key; a future notBefore 
   REQUIRE(staged);
 
   // Issued for another key (the old one): refused, nothing written.
-  Bytes wrong = f.fx.ca.issue(old.spki_der, old.subject.der, Validity::from_now(std::chrono::seconds(-5), 365));
+  Bytes wrong =
+      f.fx.ca.issue(old.spki_der, old.subject.der, Validity::from_now(std::chrono::seconds(-5), 365));
   auto inst = token::install_certificate(s, *ref, wrong);
   REQUIRE_FALSE(inst);
   CHECK(inst.error().code == ErrorCode::CertificateMismatch);
@@ -343,7 +346,8 @@ TEST_CASE("the issued certificate must carry the staged key; a future notBefore 
   CHECK(st->stage == token::RenewalStage::KeyStaged);
 
   // Valid from tomorrow: installed, but finalize refuses and leaves the old pair untouched.
-  Bytes future = f.fx.ca.issue(staged->spki_der, old.subject.der, Validity::from_now(std::chrono::hours(24), 365));
+  Bytes future =
+      f.fx.ca.issue(staged->spki_der, old.subject.der, Validity::from_now(std::chrono::hours(24), 365));
   inst = token::install_certificate(s, *ref, future);
   REQUIRE_MESSAGE(inst, inst.error().to_string());
   token::FinalizeOptions fo;

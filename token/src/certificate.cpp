@@ -9,9 +9,9 @@
 
 #include <ctime>
 
-#include "ossl.hpp"
 #include "foundation/hex.hpp"
 #include "foundation/sha256.hpp"
+#include "ossl.hpp"
 
 namespace token {
 namespace detail {
@@ -86,8 +86,6 @@ UnixSeconds to_time(const ASN1_TIME* t) {
 }
 
 }  // namespace
-
-
 
 Result<CertInfo> parse_certificate(std::span<const std::uint8_t> der) {
   const unsigned char* p = der.data();

@@ -11,11 +11,11 @@
 #include <map>
 #include <sstream>
 
-#include "ossl.hpp"
-#include "keys.hpp"
-#include "p11.hpp"
 #include "foundation/hex.hpp"
 #include "foundation/sha256.hpp"
+#include "keys.hpp"
+#include "ossl.hpp"
+#include "p11.hpp"
 
 namespace token {
 

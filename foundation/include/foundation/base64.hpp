@@ -1,5 +1,6 @@
 // Base64 (RFC 4648 §4: the standard alphabet, padded, no line breaks) for DER and other binary fields on the
-// wire and in the journal, and its URL-safe form without padding (§5) for tokens that go into headers and URLs.
+// wire and in the journal, and its URL-safe form without padding (§5) for tokens that go into headers and
+// URLs.
 #pragma once
 
 #include <array>
@@ -16,13 +17,16 @@ namespace foundation {
 
 namespace base64_detail {
 
-inline constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-inline constexpr std::string_view kUrlAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+inline constexpr std::string_view kAlphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+inline constexpr std::string_view kUrlAlphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 constexpr std::array<int, 256> make_reverse() {
   std::array<int, 256> r{};
   for (auto& v : r) v = -1;
-  for (std::size_t i = 0; i < kAlphabet.size(); ++i) r[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int>(i);
+  for (std::size_t i = 0; i < kAlphabet.size(); ++i)
+    r[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int>(i);
   return r;
 }
 inline constexpr std::array<int, 256> kReverse = make_reverse();
@@ -86,7 +90,8 @@ inline std::optional<Bytes> base64_decode(std::string_view text) {
         if (v[k] < 0) return std::nullopt;
       }
     }
-    const std::uint32_t n = (static_cast<std::uint32_t>(v[0]) << 18) | (static_cast<std::uint32_t>(v[1]) << 12) |
+    const std::uint32_t n = (static_cast<std::uint32_t>(v[0]) << 18) |
+                            (static_cast<std::uint32_t>(v[1]) << 12) |
                             (static_cast<std::uint32_t>(v[2]) << 6) | static_cast<std::uint32_t>(v[3]);
     out.push_back(static_cast<std::uint8_t>(n >> 16));
     if (pad < 2) out.push_back(static_cast<std::uint8_t>((n >> 8) & 0xff));

@@ -38,7 +38,7 @@ class BasicSecretBuffer {
   static_assert(std::is_same_v<typename Traits::value_type, char>, "a buffer of char");
   static_assert(Traits::is_always_equal::value, "a move hands the block over: stateless allocators only");
 
-public:
+ public:
   BasicSecretBuffer() noexcept = default;
   explicit BasicSecretBuffer(std::string_view s) { append(s); }
   BasicSecretBuffer(const BasicSecretBuffer&) = delete;
@@ -79,7 +79,8 @@ public:
   }
   void assign(std::string_view s) {
     const std::less<const char*> before;
-    if (data_ != nullptr && !before(s.data(), data_) && before(s.data(), data_ + capacity_)) {  // part of itself
+    if (data_ != nullptr && !before(s.data(), data_) &&
+        before(s.data(), data_ + capacity_)) {  // part of itself
       BasicSecretBuffer tmp(s);
       *this = std::move(tmp);
       return;
@@ -121,7 +122,7 @@ public:
     return diff == 0;
   }
 
-private:
+ private:
   static constexpr std::size_t kMinCapacity = 32;
 
   void take(BasicSecretBuffer& o) noexcept {

@@ -16,8 +16,8 @@
 #include <thread>
 #include <vector>
 
-#include "foundation/base64.hpp"
 #include "demo/controls.hpp"
+#include "foundation/base64.hpp"
 #include "platform/client.hpp"
 #include "platform/dev.hpp"
 #include "reference/pki.hpp"
@@ -335,7 +335,8 @@ class World final : public Controls {
     if (!t) throw std::runtime_error("SoftHSM: " + t.error().to_string());
     auto s = token::Session::open(*m, t->slot);
     if (!s) throw std::runtime_error("SoftHSM: " + s.error().to_string());
-    if (auto l = s->login(foundation::SecretBuffer(kUserPin)); !l) throw std::runtime_error("login: " + l.error().to_string());
+    if (auto l = s->login(foundation::SecretBuffer(kUserPin)); !l)
+      throw std::runtime_error("login: " + l.error().to_string());
     const std::vector<std::uint8_t> id{0x01};
     const auto alg = kind == KeyKind::Paid ? token::KeyAlgorithm::Rsa2048 : token::KeyAlgorithm::EcP256;
     auto pair = token::generate_pair(*s, alg, id, "张三的签名证书");

@@ -12,6 +12,7 @@
 
 #include "foundation/base64.hpp"
 #include "foundation/hex.hpp"
+#include "foundation/sha256.hpp"
 #include "lane.hpp"
 #include "mapping.hpp"
 #include "platform/client.hpp"
@@ -19,7 +20,6 @@
 #include "token/rollover.hpp"
 #include "token/session.hpp"
 #include "token_hub.hpp"
-#include "foundation/sha256.hpp"
 
 namespace runtime {
 namespace {
@@ -99,8 +99,8 @@ struct KioskRuntime::Impl {
   std::optional<token::Session> session;
   core::TokenIdentity session_token;
   std::map<std::string, token::CertInfo> certs;  // read from the key, by fingerprint
-  foundation::SecretBuffer phone_token;   // the platform's proof that the customer owns the phone
-  foundation::SecretBuffer account_token; // the personal centre's bearer token
+  foundation::SecretBuffer phone_token;          // the platform's proof that the customer owns the phone
+  foundation::SecretBuffer account_token;        // the personal centre's bearer token
   // Names this run of the kiosk in the platform's per-session login throttle: the core's session numbers
   // start again at 1 after a restart, and the next customer must not inherit a locked "session 1".
   const std::string run_id = platform::new_idempotency_key();
@@ -600,7 +600,8 @@ struct KioskRuntime::Impl {
         // A fresh nonce each time (cheap, harmless): its key is journaled only so a replay is the same.
         auto n = api().renewal_nonce(e.order_id, platform::new_idempotency_key());
         if (!n) return platform_failed(s, e, n.error(), biz);
-        done({}, [&](journal::Journal& j) { return j.put(biz, "nonce", foundation::base64_encode(n->nonce)); });
+        done({},
+             [&](journal::Journal& j) { return j.put(biz, "nonce", foundation::base64_encode(n->nonce)); });
         push(core::StepDone{s, e.step});
         return;
       }
@@ -608,10 +609,13 @@ struct KioskRuntime::Impl {
         auto old = old_cert(*ts, e.cert_fingerprint);
         if (!old) return token_failed(s, e, old.error(), biz);
         token::Bytes p10 = foundation::base64_decode(jget(biz, "p10").value_or("")).value_or(token::Bytes{});
-        token::Bytes nonce = foundation::base64_decode(jget(biz, "nonce").value_or("")).value_or(token::Bytes{});
+        token::Bytes nonce =
+            foundation::base64_decode(jget(biz, "nonce").value_or("")).value_or(token::Bytes{});
         auto proof = token::sign_renewal_proof(*ts, *ref, *old, p10, nonce);
         if (!proof) return token_failed(s, e, proof.error(), biz);
-        done({}, [&](journal::Journal& j) { return j.put(biz, "proof", foundation::base64_encode(proof->signature)); });
+        done({}, [&](journal::Journal& j) {
+          return j.put(biz, "proof", foundation::base64_encode(proof->signature));
+        });
         push(core::StepDone{s, e.step});
         return;
       }
@@ -621,7 +625,8 @@ struct KioskRuntime::Impl {
         req.proof = foundation::base64_decode(jget(biz, "proof").value_or("")).value_or(token::Bytes{});
         // The same body under the same key (a replay after a crash gets the first answer); a new P10
         // or proof (the steps before were run again) under a new key.
-        const std::string body = foundation::base64_encode(req.p10) + "." + foundation::base64_encode(req.proof);
+        const std::string body =
+            foundation::base64_encode(req.p10) + "." + foundation::base64_encode(req.proof);
         std::string key;
         if (jget(biz, "submit.body").value_or("") == body) key = jget(biz, "submit.key").value_or("");
         if (key.empty()) {
@@ -634,19 +639,22 @@ struct KioskRuntime::Impl {
         auto issued = api().renewal_submit(e.order_id, req, key);
         if (!issued) return platform_failed(s, e, issued.error(), biz);
         done(Json{{"serial", issued->serial}, {"not_after", issued->not_after}}, [&](journal::Journal& j) {
-          if (auto r = j.put(biz, "certificate", foundation::base64_encode(issued->certificate)); !r) return r;
+          if (auto r = j.put(biz, "certificate", foundation::base64_encode(issued->certificate)); !r)
+            return r;
           return j.set_status(biz, journal::Status::Issued);
         });
         push(core::StepDone{s, e.step, false, issued->not_before, issued->not_after});
         return;
       }
       case RolloverStep::Install: {
-        token::Bytes der = foundation::base64_decode(jget(biz, "certificate").value_or("")).value_or(token::Bytes{});
+        token::Bytes der =
+            foundation::base64_decode(jget(biz, "certificate").value_or("")).value_or(token::Bytes{});
         if (der.empty()) {  // issued before a crash that lost the answer, or on another kiosk
           auto c = api().certificate_get(e.order_id);
           if (!c) return platform_failed(s, e, c.error(), biz);
           der = c->certificate;
-          jwrite([&](journal::Journal& j) { return j.put(biz, "certificate", foundation::base64_encode(der)); });
+          jwrite(
+              [&](journal::Journal& j) { return j.put(biz, "certificate", foundation::base64_encode(der)); });
         }
         auto installed = token::install_certificate(*ts, *ref, der);
         if (!installed) return token_failed(s, e, installed.error(), biz);

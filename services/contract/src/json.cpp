@@ -318,7 +318,8 @@ Json encode(const NeedsStaffRequest& v) {
   return {{"reason", v.reason}, {"detail", v.detail}};
 }
 Json encode(const RenewalNonce& v) {
-  return {{"order_id", v.order_id}, {"nonce", foundation::base64_encode(v.nonce)}, {"expires_at", v.expires_at}};
+  return {
+      {"order_id", v.order_id}, {"nonce", foundation::base64_encode(v.nonce)}, {"expires_at", v.expires_at}};
 }
 Json encode(const RenewalSubmitRequest& v) {
   return {{"p10", foundation::base64_encode(v.p10)}, {"proof", foundation::base64_encode(v.proof)}};
@@ -371,7 +372,9 @@ Json encode(const HeartbeatAck& v) {
   return {{"kiosk_id", v.kiosk_id}, {"server_time", v.server_time}, {"config_version", v.config_version}};
 }
 Json encode(const SignedConfig& v) {
-  return {{"payload", v.payload}, {"signature", foundation::base64_encode(v.signature)}, {"algorithm", v.algorithm}};
+  return {{"payload", v.payload},
+          {"signature", foundation::base64_encode(v.signature)},
+          {"algorithm", v.algorithm}};
 }
 Json encode(const KioskConfigPayload& v) {
   return {{"version", v.version}, {"expires_at", v.expires_at}, {"endpoints", v.endpoints}};

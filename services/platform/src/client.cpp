@@ -200,8 +200,9 @@ struct Client::Impl {
   }
 
   // One attempt.
-  Result<Raw> perform_once(std::string_view method, const std::string& url, std::optional<std::string_view> body,
-                           std::string_view key, std::string_view bearer, long extra_s) {
+  Result<Raw> perform_once(std::string_view method, const std::string& url,
+                           std::optional<std::string_view> body, std::string_view key,
+                           std::string_view bearer, long extra_s) {
     CURL* h = curl.get();
     curl_easy_reset(h);
     body_buf.clear();
@@ -303,8 +304,9 @@ struct Client::Impl {
   }
 
   // A call with retries; a 2xx answer's body comes back, any other outcome is an Error.
-  Result<std::string> request(std::string_view method, std::string_view path, std::optional<std::string_view> body,
-                              std::string_view key, std::string_view bearer = {}, long extra_s = 0) {
+  Result<std::string> request(std::string_view method, std::string_view path,
+                              std::optional<std::string_view> body, std::string_view key,
+                              std::string_view bearer = {}, long extra_s = 0) {
     if (method != "GET" && !key.empty() && !key_valid(key))
       return std::unexpected(make_error(ErrorKind::Config, "idempotency key: 1-128 of A-Z a-z 0-9 - _"));
     // Only idempotent calls are retried: GETs and keyed calls (the platform replays a repeated key).

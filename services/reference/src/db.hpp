@@ -12,8 +12,8 @@
 #include <string_view>
 #include <type_traits>
 
-#include "foundation/c_handle.hpp"
 #include "contract/types.hpp"
+#include "foundation/c_handle.hpp"
 
 namespace reference {
 

@@ -24,11 +24,11 @@
 #include "contract/codes.hpp"
 #include "contract/json.hpp"
 #include "db.hpp"
-#include "reference/crypto.hpp"
 #include "foundation/base64.hpp"
 #include "foundation/hex.hpp"
 #include "foundation/sha256.hpp"
 #include "foundation/utf8.hpp"
+#include "reference/crypto.hpp"
 
 namespace reference {
 
@@ -77,7 +77,6 @@ Reply error_reply(std::string_view c, std::string detail = {},
   e.retry_after_s = retry_after;
   return {e.http_status, contract::encode(e)};
 }
-
 
 // base64url without padding: safe in headers and URLs.
 std::string random_token(std::size_t bytes) {

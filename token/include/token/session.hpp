@@ -21,9 +21,9 @@
 #include <optional>
 #include <vector>
 
+#include "foundation/secret.hpp"
 #include "token/certificate.hpp"
 #include "token/module.hpp"
-#include "foundation/secret.hpp"
 
 namespace token {
 

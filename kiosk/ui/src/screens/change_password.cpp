@@ -86,8 +86,8 @@ std::optional<core::Event> draw_change_password(const core::ChangePasswordView& 
   KeyboardOptions o;
   o.kind = KeyboardKind::Latin;
   foundation::SecretBuffer& target = s.focus == Field::Current ? s.current
-                                : s.focus == Field::New   ? s.next
-                                                          : s.confirm;
+                                     : s.focus == Field::New   ? s.next
+                                                               : s.confirm;
   if (keyboard(c, "password.kb", split.keys, s.keyboard, TextTarget(target, kPasswordMax), o) ==
       KeyboardResult::Done)
     s.focus = s.focus == Field::Current ? Field::New : Field::Confirm;

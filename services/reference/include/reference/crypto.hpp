@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "foundation/c_handle.hpp"
 #include "contract/types.hpp"
+#include "foundation/c_handle.hpp"
 
 namespace reference {
 
