@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "foundation/utf8.hpp"
+
 namespace domain {
 namespace {
 
@@ -15,37 +17,7 @@ bool alnum(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || digit(c);
 }
 
-struct CodePoint {
-  std::uint32_t cp = 0;
-  std::size_t len = 0;
-};
-
-// The code point at s[i], or nullopt when s[i] is no lead byte or its sequence is cut short.
-std::optional<CodePoint> decode_at(std::string_view s, std::size_t i) {
-  auto c = static_cast<unsigned char>(s[i]);
-  std::uint32_t cp = 0;
-  std::size_t len = 0;
-  if (c < 0x80) {
-    cp = c;
-    len = 1;
-  } else if ((c >> 5) == 6) {
-    cp = c & 0x1f;
-    len = 2;
-  } else if ((c >> 4) == 14) {
-    cp = c & 0x0f;
-    len = 3;
-  } else if ((c >> 3) == 30) {
-    cp = c & 0x07;
-    len = 4;
-  } else {
-    return std::nullopt;
-  }
-  if (i + len > s.size()) return std::nullopt;
-  for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
-  return CodePoint{cp, len};
-}
-
-bool name_char(std::uint32_t cp) {
+bool name_char(char32_t cp) {
   return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || cp == ' ' || cp == 0xb7 ||
          (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf);
 }
@@ -91,16 +63,16 @@ std::vector<Problem> real_name_problems(std::string_view s) {
   bool bad_chars = false;  // anything but the allowed characters, or broken UTF-8
   bool blank = true;       // nothing but spaces
   for (std::size_t i = 0; i < s.size();) {
-    const auto c = decode_at(s, i);
+    const foundation::Utf8Char c = foundation::utf8_decode_at(s, i);
     ++chars;
-    if (!c) {
+    if (!c.valid) {
       bad_chars = true;
       ++i;
       continue;
     }
-    if (!name_char(c->cp)) bad_chars = true;
-    if (c->cp != ' ') blank = false;
-    i += c->len;
+    if (!name_char(c.code_point)) bad_chars = true;
+    if (c.code_point != ' ') blank = false;
+    i += c.size;
   }
   if (blank) return {Problem::NameBlank};
   std::vector<Problem> out;

@@ -15,12 +15,12 @@
 #include "core/update.hpp"
 #include "core/view.hpp"
 #include "exit_codes.hpp"
+#include "foundation/c_handle.hpp"
 #include "journal/journal.hpp"
 #include "platform/client.hpp"
 #include "platform/dev.hpp"
 #include "runtime/headless.hpp"
 #include "runtime/kiosk_runtime.hpp"
-#include "token/c_handle.hpp"
 
 namespace kioskctl {
 namespace {
@@ -73,9 +73,9 @@ std::string read_line(bool secret) {
   return line;
 }
 
-token::SecretBuffer read_secret() {
+foundation::SecretBuffer read_secret() {
   // Read char by char straight into the zeroizing buffer: no std::string copy of the PIN.
-  token::SecretBuffer s;
+  foundation::SecretBuffer s;
   termios old{};
   const bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
   if (tty) {
@@ -93,7 +93,7 @@ token::SecretBuffer read_secret() {
 }
 
 void print_qr(const std::string& text) {
-  token::CPtr<QRcode, QRcode_free> qr(QRcode_encodeString(text.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1));
+  foundation::CPtr<QRcode, QRcode_free> qr(QRcode_encodeString(text.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1));
   if (!qr) return;
   const int w = qr->width, q = 2;
   auto dark = [&](int x, int y) {
@@ -151,10 +151,11 @@ public:
     return read_line(false);
   }
 
-  std::optional<token::SecretBuffer> sms_code(const std::string& phone, int length, bool again) override {
+  std::optional<foundation::SecretBuffer> sms_code(const std::string& phone, int length,
+                                                   bool again) override {
     if (!o_.code.empty()) {
       if (again) return std::nullopt;
-      return token::SecretBuffer(o_.code);
+      return foundation::SecretBuffer(o_.code);
     }
     if (o_.code_from_outbox) {
       if (again) return std::nullopt;
@@ -165,24 +166,24 @@ public:
         say("no SMS code in the platform's outbox: " + code.error().to_string());
         return std::nullopt;
       }
-      return token::SecretBuffer(*code);
+      return foundation::SecretBuffer(*code);
     }
     if (!isatty(STDIN_FILENO) && again) return std::nullopt;
     fmt::print(stderr, "SMS code ({} digits): ", length);
     return read_secret();
   }
 
-  std::optional<token::SecretBuffer> pin(const core::PinView& v) override {
+  std::optional<foundation::SecretBuffer> pin(const core::PinView& v) override {
     // Automation never guesses twice: a wrong PIN from a flag or stdin ends the run.
     const bool automated = !o_.pin_env.empty() || o_.pin_stdin || !isatty(STDIN_FILENO);
     if (v.last_failed && automated) return std::nullopt;
     if (!o_.pin_env.empty()) {
       const char* p = std::getenv(o_.pin_env.c_str());
       if (!p) return std::nullopt;
-      return token::SecretBuffer(p);
+      return foundation::SecretBuffer(p);
     }
     if (!o_.pin_stdin) fmt::print(stderr, "PIN: ");
-    token::SecretBuffer p = read_secret();
+    foundation::SecretBuffer p = read_secret();
     if (p.empty()) return std::nullopt;
     return p;
   }

@@ -16,9 +16,10 @@
 #include "contract/codes.hpp"
 #include "contract/json.hpp"
 #include "exit_codes.hpp"
+#include "foundation/base64.hpp"
+#include "foundation/secret.hpp"
 #include "platform/client.hpp"
 #include "platform/dev.hpp"
-#include "token/secret.hpp"
 
 namespace kioskctl {
 namespace {
@@ -159,8 +160,8 @@ void print_order(const Globals& g, const contract::Order& o) {
 }
 
 // A secret from --code, or else one line from stdin (a prompt on a terminal).
-token::SecretBuffer read_secret(std::string& from_flag, const char* prompt) {
-  token::SecretBuffer s;
+foundation::SecretBuffer read_secret(std::string& from_flag, const char* prompt) {
+  foundation::SecretBuffer s;
   if (!from_flag.empty()) {
     s.assign(from_flag);
     std::fill(from_flag.begin(), from_flag.end(), '\0');
@@ -168,8 +169,7 @@ token::SecretBuffer read_secret(std::string& from_flag, const char* prompt) {
   }
   if (isatty(0)) fmt::print(stderr, "{}", prompt);
   int c;
-  while ((c = std::getchar()) != EOF && c != '\n')
-    if (!s.push_back(static_cast<char>(c))) break;
+  while ((c = std::getchar()) != EOF && c != '\n') s.push_back(static_cast<char>(c));
   return s;
 }
 
@@ -188,7 +188,7 @@ contract::Bytes read_certificate(const std::string& file) {
   std::string b64;
   for (std::size_t i = begin + 27; i < end && i < text.size(); ++i)
     if (!std::isspace(static_cast<unsigned char>(text[i]))) b64 += text[i];
-  auto der = contract::base64_decode(b64);
+  auto der = foundation::base64_decode(b64);
   if (!der) {
     fmt::print(stderr, "kioskctl: {} is not a PEM or DER certificate\n", file);
     fail(kUsage);
@@ -208,7 +208,7 @@ std::string read_text(const std::string& file) {
 }
 
 void write_pem(const std::string& file, const contract::Bytes& der) {
-  std::string b64 = contract::base64_encode(der);
+  std::string b64 = foundation::base64_encode(der);
   std::ofstream out(file, std::ios::binary | std::ios::trunc);
   out << "-----BEGIN CERTIFICATE-----\n";
   for (std::size_t i = 0; i < b64.size(); i += 64) out << b64.substr(i, 64) << '\n';
@@ -287,7 +287,7 @@ void add_platform_commands(CLI::App& app, Globals& g) {
   keyed(verify);
   verify->callback([&g, args] {
     auto client = make_client(g);
-    token::SecretBuffer code = read_secret(args->code, "code: ");
+    foundation::SecretBuffer code = read_secret(args->code, "code: ");
     auto v =
         ok_or_report(client.sms_verify(args->phone, purpose_of(args->purpose), code.reveal(), key_of(*args)));
     if (g.json_output) return print_json(contract::encode(v));
@@ -325,7 +325,7 @@ void add_platform_commands(CLI::App& app, Globals& g) {
         fmt::print(stderr, "kioskctl: give --verification TOKEN, or --phone (and --code)\n");
         fail(kUsage);
       }
-      token::SecretBuffer code = read_secret(args->code, "code: ");
+      foundation::SecretBuffer code = read_secret(args->code, "code: ");
       r.verification_token = ok_or_report(client.sms_verify(args->phone, contract::SmsPurpose::Renewal,
                                                             code.reveal(), platform::new_idempotency_key()))
                                  .verification_token;

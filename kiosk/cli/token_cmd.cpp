@@ -13,6 +13,7 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "foundation/hex.hpp"
 #include "token/module.hpp"
 #include "token/session.hpp"
 
@@ -220,11 +221,10 @@ bool selected(const token::TokenInfo& t, const TokenOptions& o) {
   return (o.serial.empty() || t.identity.serial == o.serial) && (o.label.empty() || t.label == o.label);
 }
 
-token::SecretBuffer read_pin_from_stdin() {
-  token::SecretBuffer pin;
+foundation::SecretBuffer read_pin_from_stdin() {
+  foundation::SecretBuffer pin;
   int c = 0;
-  while ((c = std::getchar()) != EOF && c != '\n' && c != '\r')
-    if (!pin.push_back(static_cast<char>(c))) break;
+  while ((c = std::getchar()) != EOF && c != '\n' && c != '\r') pin.push_back(static_cast<char>(c));
   return pin;
 }
 
@@ -240,7 +240,8 @@ void print_certificate(std::size_t i, const token::CertInfo& c) {
   fmt::print("      Key         : {}{}\n", c.key_description.empty() ? "unknown" : c.key_description,
              c.key_usage ? ", key usage " + join(c.key_usage_names) : "");
   fmt::print("      SHA-256     : {}\n", colon_hex(c.sha256_hex));
-  fmt::print("      CKA_ID      : {}   label: {}\n", c.key_id.empty() ? "(none)" : token::to_hex(c.key_id), c.label);
+  fmt::print("      CKA_ID      : {}   label: {}\n",
+             c.key_id.empty() ? "(none)" : foundation::hex_encode(c.key_id), c.label);
   std::string priv = !c.private_key_found ? "not visible without login (--pin-stdin)"
                      : *c.private_key_found ? "on the token" : "MISSING (the certificate cannot sign)";
   fmt::print("      Private key : {}\n", priv);
@@ -285,7 +286,7 @@ void run_show(const Globals& g, const TokenOptions& o) {
   auto session = token::Session::open(*module, found->slot);
   if (!session) fail(session.error());
   if (o.pin_stdin) {
-    token::SecretBuffer pin = read_pin_from_stdin();
+    foundation::SecretBuffer pin = read_pin_from_stdin();
     auto r = session->login(pin, {.final_try_acknowledged = o.final_try});
     if (!r) fail(r.error());
   }
@@ -313,7 +314,7 @@ void run_show(const Globals& g, const TokenOptions& o) {
               {"key", c.key_description},
               {"key_usage", c.key_usage_names},
               {"sha256", c.sha256_hex},
-              {"key_id", token::to_hex(c.key_id)},
+              {"key_id", foundation::hex_encode(c.key_id)},
               {"label", c.label}};
       cj["private_key_found"] = c.private_key_found ? json(*c.private_key_found) : json(nullptr);
       j["certificates"].push_back(std::move(cj));

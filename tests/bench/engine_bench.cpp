@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "fault_control.hpp"
+#include "foundation/base64.hpp"
 #include "platform/client.hpp"
 #include "platform/dev.hpp"
 #include "provision.hpp"
@@ -118,17 +119,17 @@ public:
   explicit ScriptedCustomer(platform::Client& dev) : dev_(dev) {}
   void say(std::string_view) override {}
   std::string phone() override { return kPhone; }
-  std::optional<token::SecretBuffer> sms_code(const std::string& phone, int, bool again) override {
+  std::optional<foundation::SecretBuffer> sms_code(const std::string& phone, int, bool again) override {
     if (again) return std::nullopt;
     const double t0 = thread_cpu_ms();
     auto c = platform::dev::last_code(dev_, phone, contract::SmsPurpose::Renewal);
     own_ms += thread_cpu_ms() - t0;
     if (!c) return std::nullopt;
-    return token::SecretBuffer(*c);
+    return foundation::SecretBuffer(*c);
   }
-  std::optional<token::SecretBuffer> pin(const core::PinView& v) override {
+  std::optional<foundation::SecretBuffer> pin(const core::PinView& v) override {
     if (v.last_failed) return std::nullopt;
-    return token::SecretBuffer(kPin);
+    return foundation::SecretBuffer(kPin);
   }
   bool confirm(std::string_view) override { return true; }
   void payment(const core::PaymentView& v) override {
@@ -205,14 +206,14 @@ struct Bench {
     p11.close(h);
     auto s = token::Session::open(p11.module(), slot);
     if (!s) throw std::runtime_error("session: " + s.error().to_string());
-    if (!s->login(token::SecretBuffer(kPin))) throw std::runtime_error("login");
+    if (!s->login(foundation::SecretBuffer(kPin))) throw std::runtime_error("login");
     const token::Bytes id{0x01, static_cast<std::uint8_t>(++customer)};
     auto pair = token::generate_pair(*s, ec ? domain::KeyAlgorithm::EcP256 : domain::KeyAlgorithm::Rsa2048, id, "bench");
     if (!pair) throw std::runtime_error("keygen: " + pair.error().to_string());
     platform::dev::SeedRequest sr;
     sr.org = "内蒙古自治区政府采购中心";
     sr.common_name = "张三";
-    sr.public_key = contract::base64_encode(pair->spki_der);
+    sr.public_key = foundation::base64_encode(pair->spki_der);
     sr.project = ec ? "gov-procurement" : "e-bidding";
     sr.brand = ec ? "haitai" : "feitian";
     const auto now = duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
@@ -229,7 +230,7 @@ struct Bench {
     testsupport::RawP11 p11(testsupport::fault_module());
     auto s = token::Session::open(p11.module(), p11.slot_of("cust"));
     if (!s) throw std::runtime_error("session: " + s.error().to_string());
-    if (!s->login(token::SecretBuffer(kPin))) throw std::runtime_error("login");
+    if (!s->login(foundation::SecretBuffer(kPin))) throw std::runtime_error("login");
     const token::Bytes id{0x02, static_cast<std::uint8_t>(customer)};
     auto pair = token::generate_pair(*s, domain::KeyAlgorithm::EcP256, id, "bench-staged");
     if (!pair) throw std::runtime_error("keygen: " + pair.error().to_string());

@@ -33,6 +33,7 @@
 
 #include <imgui.h>
 
+#include "foundation/utf8.hpp"
 #include "ui/fonts.hpp"
 #include "ui/glyphs.hpp"
 
@@ -314,7 +315,7 @@ void bench_glyphs(const std::string& assets) {
   std::string names[2];
   int taken = 0;
   for (char32_t c = 0x4E00; taken < 400; ++c)
-    if (!start.contains(c)) ui::append_utf8(names[taken++ / 200], c);
+    if (!start.contains(c)) foundation::append_utf8(names[taken++ / 200], c);
 
   SDL_Surface* surface = SDL_CreateRGBSurfaceWithFormat(0, 16, 16, 32, SDL_PIXELFORMAT_ARGB8888);
   SDL_Renderer* r = SDL_CreateSoftwareRenderer(surface);

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "token/c_handle.hpp"
+#include "foundation/c_handle.hpp"
 #include "platform/client.hpp"
 #include "platform/dev.hpp"
 #include "reference/crypto.hpp"
@@ -76,7 +76,7 @@ void must(platform::Result<void> r, const char* what) {
 }
 
 Bytes p10_for(EVP_PKEY* key, const Bytes& subject) {
-  token::CPtr<X509_REQ, X509_REQ_free> req(X509_REQ_new());
+  foundation::CPtr<X509_REQ, X509_REQ_free> req(X509_REQ_new());
   const unsigned char* p = subject.data();
   reference::X509NamePtr name(d2i_X509_NAME(nullptr, &p, static_cast<long>(subject.size())));
   X509_REQ_set_subject_name(req.get(), name.get());
@@ -139,7 +139,7 @@ int main(int argc, char** argv) {
     platform::dev::SeedRequest r;
     r.org = "基准测试单位";
     r.common_name = "bench-" + std::to_string(i);
-    token::CPtr<BIO, BIO_free_all> bio(BIO_new(BIO_s_mem()));
+    foundation::CPtr<BIO, BIO_free_all> bio(BIO_new(BIO_s_mem()));
     PEM_write_bio_PUBKEY(bio.get(), p.old_key.get());
     char* data = nullptr;
     long n = BIO_get_mem_data(bio.get(), &data);

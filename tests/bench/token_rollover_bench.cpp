@@ -27,6 +27,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "foundation/hex.hpp"
+#include "foundation/sha256.hpp"
 #include "provision.hpp"
 #include "softhsm_env.hpp"
 #include "test_ca.hpp"
@@ -81,7 +83,8 @@ public:
     auto s = token::Session::open(raw_->module(), a_.slot);
     if (!s) throw std::runtime_error(s.error().to_string());
     session_.emplace(std::move(*s));
-    if (auto l = session_->login(token::SecretBuffer(kUserPin)); !l) throw std::runtime_error(l.error().to_string());
+    if (auto l = session_->login(foundation::SecretBuffer(kUserPin)); !l)
+      throw std::runtime_error(l.error().to_string());
     // (c): a raw session, logged in.
     hc_ = raw_->open(c_.slot);
     raw_->login(hc_, kUserPin);
@@ -150,16 +153,17 @@ public:
                       shell_quote((dir / "b.p10").string())));
     Bytes p10 = der_of_file(dir / "b.p10");
     // The proof's TBS (in-process, not timed), signed with the old key by pkcs11-tool.
-    Bytes tbs = token::encode_renewal_proof_tbs(fmt::format("BENCH-B-{}", i), token::sha256(p10), Bytes(32, 7));
+    Bytes tbs =
+        token::encode_renewal_proof_tbs(fmt::format("BENCH-B-{}", i), foundation::sha256(p10), Bytes(32, 7));
     bool rsa = alg_ == domain::KeyAlgorithm::Rsa2048;
     if (rsa) {
       write_der(dir / "b.tbs", tbs);
     } else {
-      auto h = token::sha256(tbs);  // SoftHSM has CKM_ECDSA only: the script hashes first
+      auto h = foundation::sha256(tbs);  // SoftHSM has CKM_ECDSA only: the script hashes first
       write_der(dir / "b.tbs", h);
     }
-    timed(fmt::format("{} --sign --id {} -m {} --signature-format openssl --input-file {} --output-file {}", tool,
-                      token::to_hex(b_.current.key_id), rsa ? "SHA256-RSA-PKCS" : "ECDSA",
+    timed(fmt::format("{} --sign --id {} -m {} --signature-format openssl --input-file {} --output-file {}",
+                      tool, foundation::hex_encode(b_.current.key_id), rsa ? "SHA256-RSA-PKCS" : "ECDSA",
                       shell_quote((dir / "b.tbs").string()), shell_quote((dir / "b.sig").string())));
     Bytes cert = ca_.issue_from_p10(p10, Validity::from_now(std::chrono::seconds(-5), 365));
     write_der(dir / "b.crt", cert);
@@ -215,12 +219,13 @@ public:
     // The P10's TBS with OpenSSL (not timed), signed on the token (timed).
     const unsigned char* p = spki.data();
     EvpPkeyPtr key(d2i_PUBKEY(nullptr, &p, static_cast<long>(spki.size())));
-    token::CPtr<X509_REQ, X509_REQ_free> req(X509_REQ_new());
+    foundation::CPtr<X509_REQ, X509_REQ_free> req(X509_REQ_new());
     p = subject.data();
-    token::CPtr<X509_NAME, X509_NAME_free> name(d2i_X509_NAME(nullptr, &p, static_cast<long>(subject.size())));
+    foundation::CPtr<X509_NAME, X509_NAME_free> name(
+        d2i_X509_NAME(nullptr, &p, static_cast<long>(subject.size())));
     X509_REQ_set_subject_name(req.get(), name.get());
     X509_REQ_set_pubkey(req.get(), key.get());
-    token::CPtr<X509_ALGOR, X509_ALGOR_free> alg(X509_ALGOR_new());
+    foundation::CPtr<X509_ALGOR, X509_ALGOR_free> alg(X509_ALGOR_new());
     X509_ALGOR_set0(alg.get(), OBJ_nid2obj(rsa ? NID_sha256WithRSAEncryption : NID_ecdsa_with_SHA256),
                     rsa ? V_ASN1_NULL : V_ASN1_UNDEF, nullptr);
     X509_REQ_set1_signature_algo(req.get(), alg.get());
@@ -229,7 +234,7 @@ public:
     Bytes tbs(tbs_raw, tbs_raw + tbs_len);
     OPENSSL_free(tbs_raw);
     Bytes sig = sign(hpriv, rsa, tbs, t);
-    token::CPtr<ASN1_BIT_STRING, ASN1_BIT_STRING_free> bs(ASN1_BIT_STRING_new());
+    foundation::CPtr<ASN1_BIT_STRING, ASN1_BIT_STRING_free> bs(ASN1_BIT_STRING_new());
     ASN1_BIT_STRING_set(bs.get(), sig.data(), static_cast<int>(sig.size()));
     bs->flags = (bs->flags & ~0x07L) | ASN1_STRING_FLAG_BITS_LEFT;
     X509_REQ_set0_signature(req.get(), bs.release());
@@ -242,7 +247,8 @@ public:
     t0 = Clock::now();
     auto old_keys = raw_->find(hc_, CKO_PRIVATE_KEY, {}, c_.current.key_id);  // C_FindObjects*: its key
     t += ms_since(t0);
-    Bytes proof_tbs = token::encode_renewal_proof_tbs(fmt::format("BENCH-C-{}", i), token::sha256(p10), Bytes(32, 7));
+    Bytes proof_tbs =
+        token::encode_renewal_proof_tbs(fmt::format("BENCH-C-{}", i), foundation::sha256(p10), Bytes(32, 7));
     sign(old_keys.at(0), rsa, proof_tbs, t);
 
     Bytes cert = ca_.issue_from_p10(p10, Validity::from_now(std::chrono::seconds(-5), 365));
@@ -271,7 +277,7 @@ public:
 private:
   Bytes sign(CK_OBJECT_HANDLE key, bool rsa, const Bytes& data, double& t) {
     CK_FUNCTION_LIST* f = raw_->f();
-    auto digest = token::sha256(data);
+    auto digest = foundation::sha256(data);
     CK_MECHANISM m{rsa ? CKM_SHA256_RSA_PKCS : CKM_ECDSA, nullptr, 0};
     Bytes in = rsa ? data : Bytes(digest.begin(), digest.end());
     Bytes sig(512);
@@ -283,7 +289,7 @@ private:
     sig.resize(n);
     if (rsa) return sig;
     // r||s → DER (not timed)
-    token::CPtr<ECDSA_SIG, ECDSA_SIG_free> es(ECDSA_SIG_new());
+    foundation::CPtr<ECDSA_SIG, ECDSA_SIG_free> es(ECDSA_SIG_new());
     ECDSA_SIG_set0(es.get(), BN_bin2bn(sig.data(), static_cast<int>(n / 2), nullptr),
                    BN_bin2bn(sig.data() + n / 2, static_cast<int>(n / 2), nullptr));
     int len = i2d_ECDSA_SIG(es.get(), nullptr);
@@ -303,7 +309,7 @@ private:
     std::size_t certs = raw_->find(h, CKO_CERTIFICATE).size();
     raw_->close(h);
     if (certs != 1) throw std::runtime_error(fmt::format("lane {}: {} certificates after a run", lane.label, certs));
-    lane.current = Customer{new_id, "customer", new_cert, token::to_hex(token::sha256(new_cert))};
+    lane.current = Customer{new_id, "customer", new_cert, foundation::sha256_hex(new_cert)};
   }
 
   SoftHsmEnv& env_;

@@ -9,7 +9,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
-#include "contract/encoding.hpp"
+#include "foundation/base64.hpp"
+#include "foundation/sha256.hpp"
 #include "journal/journal.hpp"
 #include "provision.hpp"
 #include "reference/pki.hpp"
@@ -175,7 +176,7 @@ Customer EngineEnv::new_customer(Brand brand, int days_to_expiry) {
   platform::dev::SeedRequest sr;
   sr.org = "内蒙古自治区政府采购中心";
   sr.common_name = "张三";
-  sr.public_key = contract::base64_encode(reinterpret_cast<const std::uint8_t*>(der.data()), der.size());
+  sr.public_key = foundation::base64_encode(reinterpret_cast<const std::uint8_t*>(der.data()), der.size());
   sr.project = brand == Brand::Haitai ? "gov-procurement" : "e-bidding";
   sr.brand = brand == Brand::Haitai ? "haitai" : "feitian";
   sr.not_before = now_s() - 345 * 86400 + days_to_expiry * 86400 - 20 * 86400;
@@ -272,7 +273,7 @@ std::vector<token::CertInfo> token_certificates() {
   if (!t) return {};
   auto s = token::Session::open(*m, t->slot);
   if (!s) return {};
-  token::SecretBuffer pin(kPin);
+  foundation::SecretBuffer pin(kPin);
   if (!s->login(pin)) return {};
   auto list = s->certificates();
   return list ? *list : std::vector<token::CertInfo>{};
@@ -285,7 +286,7 @@ bool EngineEnv::renewed_on_token(const Customer& c) {
   for (const auto& o : recs.orders) {
     auto order = client_->order_get(o.id);
     if (!order || !order->certificate) continue;
-    const std::string fp = token::to_hex(token::sha256(*order->certificate));
+    const std::string fp = foundation::sha256_hex(*order->certificate);
     for (const auto& cert : token_certificates())
       if (cert.sha256_hex == fp && cert.private_key_found.value_or(false)) return true;
   }

@@ -1,4 +1,4 @@
-// The contract library on its own: encodings, the code table, error-body decoding, enum names, JSON
+// The contract library on its own: the code table, error-body decoding, enum names, JSON
 // limits, and the renewal proof's bytes (a golden vector computed independently, for the cross-check
 // with token/'s builder).
 #include <doctest/doctest.h>
@@ -7,37 +7,17 @@
 
 #include "contract/codes.hpp"
 #include "contract/json.hpp"
+#include "foundation/hex.hpp"
 #include "reference/crypto.hpp"
 
 using namespace contract;
-
-TEST_CASE("base64 and hex: round trips, strictness") {
-  for (std::size_t n = 0; n < 40; ++n) {
-    Bytes b(n);
-    for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<std::uint8_t>(i * 37 + n);
-    auto back = base64_decode(base64_encode(b));
-    REQUIRE(back.has_value());
-    CHECK(*back == b);
-    auto hback = hex_decode(hex_encode(b));
-    REQUIRE(hback.has_value());
-    CHECK(*hback == b);
-  }
-  CHECK(base64_encode(Bytes{'f', 'o', 'o', 'b'}) == "Zm9vYg==");
-  CHECK_FALSE(base64_decode("Zm9vYg=").has_value());  // length
-  CHECK_FALSE(base64_decode("Zm9v\nYg==").has_value());
-  CHECK_FALSE(base64_decode("Zm=vYg==").has_value());  // padding in the middle
-  CHECK_FALSE(base64_decode("Zm9vY===").has_value());
-  CHECK_FALSE(base64_decode("Zm9-Yg==").has_value());  // base64url is not base64
-  CHECK_FALSE(hex_decode("abc").has_value());
-  CHECK_FALSE(hex_decode("zz").has_value());
-}
 
 TEST_CASE("the renewal proof DER: the contract's bytes") {
   Bytes p10 = {0x30, 0x03, 0x02, 0x01, 0x00};
   Bytes nonce(16);
   for (std::size_t i = 0; i < 16; ++i) nonce[i] = static_cast<std::uint8_t>(i);
   Bytes der = reference::renewal_proof_der("R20261125a1b2c3d4e5f6", p10, nonce);
-  CHECK(hex_encode(der) ==
+  CHECK(foundation::hex_encode(der) ==
         "30690c1c434e2d43412d4b494f534b2f72656e6577616c2d70726f6f662f76310c1552323032363131323561316232633364"
         "34653566"
         "360420b560833d6f787af46113b96aad4dd5b5d1ae00dccc69cf30cc92bed651c566170410000102030405060708090a0b0c"

@@ -98,7 +98,7 @@ EVP_PKEY* rsa_key(int index) {
 }
 
 std::string public_key_pem(EVP_PKEY* key) {
-  token::CPtr<BIO, BIO_free_all> bio(BIO_new(BIO_s_mem()));
+  foundation::CPtr<BIO, BIO_free_all> bio(BIO_new(BIO_s_mem()));
   PEM_write_bio_PUBKEY(bio.get(), key);
   char* data = nullptr;
   long n = BIO_get_mem_data(bio.get(), &data);
@@ -155,7 +155,7 @@ Bytes subject_der_of(const Bytes& cert_der) {
 }
 
 Bytes make_p10(EVP_PKEY* key, const Bytes& subject_der) {
-  token::CPtr<X509_REQ, X509_REQ_free> req(X509_REQ_new());
+  foundation::CPtr<X509_REQ, X509_REQ_free> req(X509_REQ_new());
   const unsigned char* p = subject_der.data();
   reference::X509NamePtr name(d2i_X509_NAME(nullptr, &p, static_cast<long>(subject_der.size())));
   REQUIRE(name);

@@ -11,8 +11,8 @@
 #include <optional>
 #include <string>
 
-#include "token/c_handle.hpp"
 #include "contract/types.hpp"
+#include "foundation/c_handle.hpp"
 #include "platform/client.hpp"
 #include "platform/dev.hpp"
 #include "reference/crypto.hpp"

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "foundation/sha256.hpp"
 #include "token/certificate.hpp"
 
 namespace testsupport {
@@ -95,8 +96,8 @@ Bytes RawP11::spki(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE pub) const {
   Bytes type_bytes = attribute(h, pub, CKA_KEY_TYPE);
   CK_KEY_TYPE type = 0;
   if (type_bytes.size() == sizeof type) std::memcpy(&type, type_bytes.data(), sizeof type);
-  token::CPtr<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free> bld(OSSL_PARAM_BLD_new());
-  token::CPtr<BIGNUM, BN_free> n, e;
+  foundation::CPtr<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free> bld(OSSL_PARAM_BLD_new());
+  foundation::CPtr<BIGNUM, BN_free> n, e;
   Bytes point;
   const char* alg = "EC";
   if (type == CKK_RSA) {
@@ -112,8 +113,8 @@ Bytes RawP11::spki(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE pub) const {
     OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0);
     OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size());
   }
-  token::CPtr<OSSL_PARAM, OSSL_PARAM_free> params(OSSL_PARAM_BLD_to_param(bld.get()));
-  token::CPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free> ctx(EVP_PKEY_CTX_new_from_name(nullptr, alg, nullptr));
+  foundation::CPtr<OSSL_PARAM, OSSL_PARAM_free> params(OSSL_PARAM_BLD_to_param(bld.get()));
+  foundation::CPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free> ctx(EVP_PKEY_CTX_new_from_name(nullptr, alg, nullptr));
   EVP_PKEY* key = nullptr;
   if (EVP_PKEY_fromdata_init(ctx.get()) != 1 || EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params.get()) != 1)
     throw std::runtime_error("EVP_PKEY_fromdata");
@@ -154,12 +155,12 @@ int count_usable_pairs(const RawP11& p11, CK_SLOT_ID slot, std::string_view pin)
       }
       bool ok = false;
       if (rsa) {
-        token::CPtr<EVP_MD_CTX, EVP_MD_CTX_free> ctx(EVP_MD_CTX_new());
+        foundation::CPtr<EVP_MD_CTX, EVP_MD_CTX_free> ctx(EVP_MD_CTX_new());
         ok = EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, pub.get()) == 1 &&
              EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), data.data(), data.size()) == 1;
       } else {
         // Raw r||s over a digest: convert and verify the digest directly.
-        token::CPtr<ECDSA_SIG, ECDSA_SIG_free> es(ECDSA_SIG_new());
+        foundation::CPtr<ECDSA_SIG, ECDSA_SIG_free> es(ECDSA_SIG_new());
         BIGNUM* r = BN_bin2bn(sig.data(), static_cast<int>(n / 2), nullptr);
         BIGNUM* s = BN_bin2bn(sig.data() + n / 2, static_cast<int>(n / 2), nullptr);
         ECDSA_SIG_set0(es.get(), r, s);
@@ -167,7 +168,7 @@ int count_usable_pairs(const RawP11& p11, CK_SLOT_ID slot, std::string_view pin)
         Bytes der(static_cast<std::size_t>(len));
         unsigned char* p = der.data();
         i2d_ECDSA_SIG(es.get(), &p);
-        token::CPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free> ctx(EVP_PKEY_CTX_new(pub.get(), nullptr));
+        foundation::CPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free> ctx(EVP_PKEY_CTX_new(pub.get(), nullptr));
         ok = EVP_PKEY_verify_init(ctx.get()) == 1 &&
              EVP_PKEY_verify(ctx.get(), der.data(), der.size(), digest, sizeof digest) == 1;
       }
@@ -230,7 +231,7 @@ Customer provision_customer(const RawP11& p11, CK_SLOT_ID slot, TestCa& ca, cons
   rv = f->C_CreateObject(h, c.data(), c.size(), &hc);
   if (rv != CKR_OK) fail("C_CreateObject", rv);
   p11.close(h);
-  return Customer{spec.key_id, spec.label, cert, token::to_hex(token::sha256(cert))};
+  return Customer{spec.key_id, spec.label, cert, foundation::sha256_hex(cert)};
 }
 
 }  // namespace testsupport

@@ -6,6 +6,8 @@
 
 #include <stdexcept>
 
+#include "foundation/sha256.hpp"
+
 namespace testsupport {
 
 Bytes StandInPlatform::nonce(const std::string& order_id) {
@@ -22,12 +24,12 @@ Bytes StandInPlatform::submit(const std::string& order_id, std::span<const std::
   ++submissions;
   if (auto it = issued_.find(order_id); it != issued_.end()) return it->second;
   // The proof, as the platform checks it: rebuild the TBS, verify with the old certificate's key.
-  auto digest = token::sha256(p10_der);
+  auto digest = foundation::sha256(p10_der);
   Bytes tbs = token::encode_renewal_proof_tbs(order_id, digest, nonce(order_id));
   if (tbs != proof.tbs) throw std::runtime_error("proof TBS differs");
   const unsigned char* p = old_cert_der.data();
   X509Ptr old(d2i_X509(nullptr, &p, static_cast<long>(old_cert_der.size())));
-  token::CPtr<EVP_MD_CTX, EVP_MD_CTX_free> ctx(EVP_MD_CTX_new());
+  foundation::CPtr<EVP_MD_CTX, EVP_MD_CTX_free> ctx(EVP_MD_CTX_new());
   if (!old || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, X509_get0_pubkey(old.get())) != 1 ||
       EVP_DigestVerify(ctx.get(), proof.signature.data(), proof.signature.size(), tbs.data(), tbs.size()) != 1)
     throw std::runtime_error("proof signature does not verify with the old certificate");

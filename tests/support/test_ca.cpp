@@ -15,9 +15,9 @@
 namespace testsupport {
 namespace {
 
-using X509NamePtr = token::CPtr<X509_NAME, X509_NAME_free>;
-using X509ReqPtr = token::CPtr<X509_REQ, X509_REQ_free>;
-using BioPtr = token::CPtr<BIO, BIO_free_all>;
+using X509NamePtr = foundation::CPtr<X509_NAME, X509_NAME_free>;
+using X509ReqPtr = foundation::CPtr<X509_REQ, X509_REQ_free>;
+using BioPtr = foundation::CPtr<BIO, BIO_free_all>;
 
 [[noreturn]] void die(const std::string& what) {
   char buf[256] = "";

@@ -12,13 +12,13 @@
 #include <string>
 #include <vector>
 
-#include "token/c_handle.hpp"
+#include "foundation/c_handle.hpp"
 
 namespace testsupport {
 
 using Bytes = std::vector<std::uint8_t>;
-using X509Ptr = token::CPtr<X509, X509_free>;
-using EvpPkeyPtr = token::CPtr<EVP_PKEY, EVP_PKEY_free>;
+using X509Ptr = foundation::CPtr<X509, X509_free>;
+using EvpPkeyPtr = foundation::CPtr<EVP_PKEY, EVP_PKEY_free>;
 
 struct Validity {
   std::chrono::sys_seconds not_before;

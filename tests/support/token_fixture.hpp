@@ -22,7 +22,7 @@ inline bool& wrong_pin_latch() {
 // Logs in with the PIN the test believes is right. Throws (never retries) on any failure.
 inline void login_checked(token::Session& s, std::string_view pin = kUserPin) {
   if (wrong_pin_latch()) throw std::runtime_error("a previous login met an unexpected wrong PIN: no more logins");
-  auto r = s.login(token::SecretBuffer(pin));
+  auto r = s.login(foundation::SecretBuffer(pin));
   if (!r) {
     if (r.error().code == token::ErrorCode::PinIncorrect) wrong_pin_latch() = true;
     throw std::runtime_error("login failed: " + r.error().to_string());

@@ -37,7 +37,7 @@ class TestRuntime final : public runtime::Runtime {
     return std::exchange(queue_, {});
   }
   bool wait(int) override { return false; }
-  void provide_secret(core::SecretKind, token::SecretBuffer) override {
+  void provide_secret(core::SecretKind, foundation::SecretBuffer) override {
     std::lock_guard lock(m_);
     ++secrets;
   }
@@ -279,7 +279,7 @@ TEST_CASE("the deferred runtime keeps what came before the real one, in order, t
   int woken = 0;
   d.set_waker([&] { ++woken; });
   d.run(core::LoadCatalog{}, 1);
-  d.provide_secret(core::SecretKind::Pin, token::SecretBuffer("123456"));
+  d.provide_secret(core::SecretKind::Pin, foundation::SecretBuffer("123456"));
   d.run(core::ReadKey{}, 1);
   CHECK(d.drain().empty());
   CHECK_FALSE(d.attached());

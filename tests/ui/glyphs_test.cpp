@@ -1,4 +1,4 @@
-// Characters: UTF-8, the start atlas, characters added at run time, the placeholder, line breaking.
+// Characters: the start atlas, characters added at run time, the placeholder, line breaking.
 #include <doctest/doctest.h>
 
 #include <malloc.h>
@@ -12,20 +12,6 @@
 #include "ui/glyphs.hpp"
 #include "ui/widgets.hpp"
 #include "ui_test_support.hpp"
-
-TEST_CASE("UTF-8 decoding: BMP, beyond the BMP, malformed bytes") {
-  CHECK(ui::decode_utf8("A续") == std::vector<char32_t>{U'A', U'续'});
-  CHECK(ui::decode_utf8("\xF0\xA0\x80\x80") == std::vector<char32_t>{0x20000});
-  CHECK(ui::decode_utf8("a\xFF"
-                        "b") == std::vector<char32_t>{U'a', ui::kReplacement, U'b'});
-  CHECK(ui::decode_utf8("\xE7\xBB") ==
-        std::vector<char32_t>{ui::kReplacement, ui::kReplacement});  // cut short
-  CHECK(ui::decode_utf8("\xC0\xAF") ==
-        std::vector<char32_t>{ui::kReplacement, ui::kReplacement});  // overlong
-  std::string round;
-  for (char32_t c : {U'x', U'¥', U'续', char32_t{0x20000}}) ui::append_utf8(round, c);
-  CHECK(ui::decode_utf8(round) == std::vector<char32_t>{U'x', U'¥', U'续', 0x20000});
-}
 
 TEST_CASE("a glyph set gives ImGui's ranges and keeps what lies beyond the BMP aside") {
   ui::GlyphSet g;

@@ -22,7 +22,7 @@ struct Bench {
   ui_test::UiHarness h;
   ui::KeyboardScratch kb;
   std::string text;
-  token::SecretBuffer secret;
+  foundation::SecretBuffer secret;
   bool use_secret = false;
   bool no_ime = false;
   ui::KeyboardKind kind = ui::KeyboardKind::Latin;

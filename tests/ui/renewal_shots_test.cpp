@@ -25,7 +25,7 @@ class QuietRuntime final : public runtime::Runtime {
   void set_waker(std::function<void()>) override {}
   std::vector<core::Event> drain() override { return {}; }
   bool wait(int) override { return false; }
-  void provide_secret(core::SecretKind, token::SecretBuffer) override {}
+  void provide_secret(core::SecretKind, foundation::SecretBuffer) override {}
 };
 
 using testsupport::zbar;

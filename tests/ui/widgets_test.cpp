@@ -131,7 +131,7 @@ TEST_CASE("the keypad types into a SecretBuffer, masks it, and never shows the d
   ui::KeypadScratch k;
   ui::KeypadResult last = ui::KeypadResult::None;
   bool submitted = false;
-  token::SecretBuffer handed;
+  foundation::SecretBuffer handed;
   auto draw = [&](ui::Ctx& c) {
     ui::keypad_field(c, "pin.field", ImRect(ImVec2(560, 160), ImVec2(1360, 260)), k, {.masked = true});
     last = ui::keypad(c, "pin.keypad", ImRect(ImVec2(560, 300), ImVec2(1360, 900)), k, {.max_length = 6});

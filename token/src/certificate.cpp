@@ -9,6 +9,8 @@
 
 #include <ctime>
 
+#include "foundation/hex.hpp"
+#include "foundation/sha256.hpp"
 #include "ossl.hpp"
 
 namespace token {
@@ -85,23 +87,6 @@ UnixSeconds to_time(const ASN1_TIME* t) {
 
 }  // namespace
 
-std::string to_hex(std::span<const std::uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s;
-  s.reserve(bytes.size() * 2);
-  for (std::uint8_t b : bytes) {
-    s += kDigits[b >> 4];
-    s += kDigits[b & 0x0f];
-  }
-  return s;
-}
-
-std::array<std::uint8_t, 32> sha256(std::span<const std::uint8_t> bytes) {
-  std::array<std::uint8_t, 32> out{};
-  SHA256(bytes.data(), bytes.size(), out.data());
-  return out;
-}
-
 Result<CertInfo> parse_certificate(std::span<const std::uint8_t> der) {
   const unsigned char* p = der.data();
   X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
@@ -147,8 +132,8 @@ Result<CertInfo> parse_certificate(std::span<const std::uint8_t> der) {
     }
   }
   if (const X509_PUBKEY* pub = X509_get_X509_PUBKEY(x.get())) c.spki_der = to_der(pub, i2d_X509_PUBKEY);
-  auto fp = sha256(der);
-  c.sha256_hex = to_hex(fp);
+  auto fp = foundation::sha256(der);
+  c.sha256_hex = foundation::hex_encode(fp);
   ERR_clear_error();
   return c;
 }

@@ -51,7 +51,7 @@ Result<PairHandles> generate_pair(Session& s, domain::KeyAlgorithm algorithm, st
 
 Result<EvpPkeyPtr> public_key_of(Session& s, CK_OBJECT_HANDLE pub, CK_KEY_TYPE type) {
   OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
-  CPtr<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free> bld_guard(bld);
+  foundation::CPtr<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free> bld_guard(bld);
   BnPtr n, e;
   std::string group;
   Bytes point;
@@ -70,13 +70,15 @@ Result<EvpPkeyPtr> public_key_of(Session& s, CK_OBJECT_HANDLE pub, CK_KEY_TYPE t
     if (!a) return std::unexpected(a.error());
     if (!(*a)[0] || !(*a)[1]) return fail_with<EvpPkeyPtr>(ErrorCode::KeyNotFound, "EC public key without point");
     const unsigned char* p = (*a)[0]->data();
-    CPtr<ASN1_OBJECT, ASN1_OBJECT_free> oid(d2i_ASN1_OBJECT(nullptr, &p, static_cast<long>((*a)[0]->size())));
+    foundation::CPtr<ASN1_OBJECT, ASN1_OBJECT_free> oid(
+        d2i_ASN1_OBJECT(nullptr, &p, static_cast<long>((*a)[0]->size())));
     if (!oid) return fail_with<EvpPkeyPtr>(ErrorCode::MechanismUnsupported, "EC parameters are not a named curve");
     group = OBJ_nid2sn(OBJ_obj2nid(oid.get()));
     // PKCS#11 says CKA_EC_POINT is a DER OCTET STRING; some tokens give the raw point.
     point = *(*a)[1];
     p = point.data();
-    CPtr<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free> os(d2i_ASN1_OCTET_STRING(nullptr, &p, static_cast<long>(point.size())));
+    foundation::CPtr<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free> os(
+        d2i_ASN1_OCTET_STRING(nullptr, &p, static_cast<long>(point.size())));
     if (os && p == point.data() + point.size())
       point.assign(ASN1_STRING_get0_data(os.get()), ASN1_STRING_get0_data(os.get()) + ASN1_STRING_length(os.get()));
     OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, group.c_str(), 0);
@@ -85,7 +87,7 @@ Result<EvpPkeyPtr> public_key_of(Session& s, CK_OBJECT_HANDLE pub, CK_KEY_TYPE t
   } else {
     return fail_with<EvpPkeyPtr>(ErrorCode::MechanismUnsupported, fmt::format("key type 0x{:x}", type));
   }
-  CPtr<OSSL_PARAM, OSSL_PARAM_free> params(OSSL_PARAM_BLD_to_param(bld));
+  foundation::CPtr<OSSL_PARAM, OSSL_PARAM_free> params(OSSL_PARAM_BLD_to_param(bld));
   EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, alg, nullptr));
   EVP_PKEY* key = nullptr;
   if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||

@@ -1,4 +1,4 @@
-// OpenSSL handle types (token::CPtr) and small helpers used across the library. Not installed.
+// OpenSSL handle types (foundation::CPtr) and small helpers used across the library. Not installed.
 #pragma once
 
 #include <openssl/bio.h>
@@ -10,22 +10,22 @@
 #include <span>
 #include <string>
 
-#include "token/c_handle.hpp"
+#include "foundation/c_handle.hpp"
 #include "token/token_info.hpp"
 
 namespace token::detail {
 
-using X509Ptr = CPtr<X509, X509_free>;
-using X509ReqPtr = CPtr<X509_REQ, X509_REQ_free>;
-using X509NamePtr = CPtr<X509_NAME, X509_NAME_free>;
-using EvpPkeyPtr = CPtr<EVP_PKEY, EVP_PKEY_free>;
-using EvpPkeyCtxPtr = CPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
-using EvpMdCtxPtr = CPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
-using BioPtr = CPtr<BIO, BIO_free_all>;
-using BnPtr = CPtr<BIGNUM, BN_free>;
-using EcdsaSigPtr = CPtr<ECDSA_SIG, ECDSA_SIG_free>;
-using X509AlgorPtr = CPtr<X509_ALGOR, X509_ALGOR_free>;
-using BitStringPtr = CPtr<ASN1_BIT_STRING, ASN1_BIT_STRING_free>;
+using X509Ptr = foundation::CPtr<X509, X509_free>;
+using X509ReqPtr = foundation::CPtr<X509_REQ, X509_REQ_free>;
+using X509NamePtr = foundation::CPtr<X509_NAME, X509_NAME_free>;
+using EvpPkeyPtr = foundation::CPtr<EVP_PKEY, EVP_PKEY_free>;
+using EvpPkeyCtxPtr = foundation::CPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
+using EvpMdCtxPtr = foundation::CPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
+using BioPtr = foundation::CPtr<BIO, BIO_free_all>;
+using BnPtr = foundation::CPtr<BIGNUM, BN_free>;
+using EcdsaSigPtr = foundation::CPtr<ECDSA_SIG, ECDSA_SIG_free>;
+using X509AlgorPtr = foundation::CPtr<X509_ALGOR, X509_ALGOR_free>;
+using BitStringPtr = foundation::CPtr<ASN1_BIT_STRING, ASN1_BIT_STRING_free>;
 
 // The OpenSSL error queue as one line (and cleared), for Error::detail.
 std::string openssl_errors();

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "foundation/hex.hpp"
 #include "rollover_internal.hpp"
 
 namespace token {
@@ -35,7 +36,7 @@ Result<RenewalRef> RenewalRef::make(std::string_view order_id, std::string_view 
 // already ties the objects to the renewal; the label only says "pending" and which renewal at a glance.
 std::string RenewalRef::pending_label() const {
   const Bytes id = key_id_for(*this);
-  return std::string(kPendingLabelPrefix) + to_hex(std::span(id).first(8));
+  return std::string(kPendingLabelPrefix) + foundation::hex_encode(std::span(id).first(8));
 }
 
 std::string fit_label(std::string_view s) {

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 #include <openssl/err.h>
 
+#include "foundation/sha256.hpp"
 #include "keys.hpp"
 
 namespace token::detail {
@@ -45,7 +46,7 @@ Result<std::vector<CK_OBJECT_HANDLE>> objects_with_id(Session& s, CK_OBJECT_CLAS
 
 Bytes key_id_for(const RenewalRef& ref) {
   std::string seed = fmt::format("CN-CA-KIOSK/key-id/v1:{}:{}", ref.order_id, ref.old_fingerprint);
-  auto h = sha256(bytes_of(seed));
+  auto h = foundation::sha256(bytes_of(seed));
   return Bytes(h.begin(), h.begin() + kKeyIdLen);
 }
 
@@ -61,7 +62,7 @@ Result<std::vector<CK_OBJECT_HANDLE>> certificates_with_fingerprint(Session& s,
   for (CK_OBJECT_HANDLE h : *hs) {
     auto v = SessionAccess::attribute(s, h, CKA_VALUE);
     if (!v) return std::unexpected(v.error());
-    if (*v && to_hex(sha256(**v)) == fp) out.push_back(h);
+    if (*v && foundation::sha256_hex(**v) == fp) out.push_back(h);
   }
   return out;
 }
@@ -117,7 +118,7 @@ Result<Bytes> sign_sha256(Session& s, CK_OBJECT_HANDLE priv, CK_KEY_TYPE type, b
                           std::span<const std::uint8_t> tbs) {
   auto mechs = SessionAccess::mechanisms(s);
   if (!mechs) return std::unexpected(mechs.error());
-  auto digest = sha256(tbs);
+  auto digest = foundation::sha256(tbs);
   if (type == CKK_RSA) {
     if (mechs->has(CKM_SHA256_RSA_PKCS, CKF_SIGN)) {
       CK_MECHANISM m{CKM_SHA256_RSA_PKCS, nullptr, 0};

@@ -2,6 +2,7 @@
 #include <openssl/crypto.h>
 #include <openssl/x509.h>
 
+#include "foundation/sha256.hpp"
 #include "rollover_internal.hpp"
 
 namespace token {
@@ -59,7 +60,7 @@ Result<CertificationRequest> build_p10(Session& s, const RenewalRef& ref, const 
                                            "P10 does not verify: " + openssl_errors());
   CertificationRequest out;
   out.der = to_der(req.get(), i2d_X509_REQ);
-  out.sha256 = sha256(out.der);
+  out.sha256 = foundation::sha256(out.der);
   step.done();
   return out;
 }

@@ -2,6 +2,7 @@
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
+#include "foundation/sha256.hpp"
 #include "rollover_internal.hpp"
 
 namespace token {
@@ -91,7 +92,7 @@ Result<RenewalProof> sign_renewal_proof(Session& s, const RenewalRef& ref, const
   if (keys->empty())
     return fail_with<RenewalProof>(ErrorCode::KeyNotFound, "the old certificate's private key is missing");
 
-  auto digest = sha256(p10_der);
+  auto digest = foundation::sha256(p10_der);
   RenewalProof proof;
   proof.tbs = encode_renewal_proof_tbs(ref.order_id, digest, nonce);
   auto sig = sign_sha256(s, keys->front(), proof.tbs);

@@ -81,7 +81,7 @@ Result<PinFlags> Session::pin_status() {
   return t->pin;
 }
 
-Result<void> Session::login(const SecretBuffer& pin, LoginOptions options) {
+Result<void> Session::login(const foundation::SecretBuffer& pin, LoginOptions options) {
   auto info = token_info();  // fresh flags before every C_Login
   if (!info) return std::unexpected(info.error());
   auto refuse = [&](ErrorCode code, std::string detail) {

@@ -53,7 +53,7 @@ class DeferredRuntime final : public runtime::Runtime {
     }
     return r ? r->wait(timeout_ms) : false;
   }
-  void provide_secret(core::SecretKind kind, token::SecretBuffer value) override {
+  void provide_secret(core::SecretKind kind, foundation::SecretBuffer value) override {
     std::lock_guard lock(m_);
     if (real_)
       real_->provide_secret(kind, std::move(value));
@@ -66,7 +66,7 @@ class DeferredRuntime final : public runtime::Runtime {
   std::unique_ptr<runtime::Runtime> real_;
   std::function<void()> waker_;
   std::vector<std::pair<core::Effect, std::uint64_t>> effects_;
-  std::vector<std::pair<core::SecretKind, token::SecretBuffer>> secrets_;
+  std::vector<std::pair<core::SecretKind, foundation::SecretBuffer>> secrets_;
 };
 
 }  // namespace app

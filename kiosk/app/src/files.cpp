@@ -15,7 +15,7 @@
 #include <stb_image.h>
 #include <stb_image_write.h>
 
-#include "token/c_handle.hpp"
+#include "foundation/c_handle.hpp"
 
 #ifndef KIOSK_BUILD_ASSETS_DIR
 #define KIOSK_BUILD_ASSETS_DIR ""
@@ -24,7 +24,7 @@
 namespace app {
 
 namespace {
-using FilePtr = token::CPtr<std::FILE, ::fclose>;
+using FilePtr = foundation::CPtr<std::FILE, ::fclose>;
 }
 
 std::expected<std::vector<unsigned char>, std::string> read_file(const std::filesystem::path& p) {
@@ -135,7 +135,7 @@ std::expected<ui::Image, std::string> decode_image(const std::vector<unsigned ch
   int w = 0;
   int h = 0;
   int channels = 0;
-  using StbiPtr = token::CPtr<stbi_uc, stbi_image_free>;
+  using StbiPtr = foundation::CPtr<stbi_uc, stbi_image_free>;
   StbiPtr px(stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h, &channels, 4));
   if (!px)
     return std::unexpected(std::string(stbi_failure_reason() ? stbi_failure_reason() : "not an image"));

@@ -11,14 +11,14 @@
 #include <rime_api.h>
 #include <zinnia.h>
 
-#include "token/c_handle.hpp"
+#include "foundation/c_handle.hpp"
 
 namespace app {
 namespace {
 
-using Recognizer = token::CPtr<zinnia_recognizer_t, zinnia_recognizer_destroy>;
-using Character = token::CPtr<zinnia_character_t, zinnia_character_destroy>;
-using ZinniaResult = token::CPtr<zinnia_result_t, zinnia_result_destroy>;
+using Recognizer = foundation::CPtr<zinnia_recognizer_t, zinnia_recognizer_destroy>;
+using Character = foundation::CPtr<zinnia_character_t, zinnia_character_destroy>;
+using ZinniaResult = foundation::CPtr<zinnia_result_t, zinnia_result_destroy>;
 
 // librime keeps process-wide state (its modules, glog, the deployer), so it is set up once per process
 // whatever the number of engines; the struct outlives every engine (the traits' strings stay valid).

@@ -9,12 +9,12 @@
 #include <map>
 #include <string>
 
-#include "token/c_handle.hpp"
+#include "foundation/c_handle.hpp"
 #include "ui/image.hpp"
 
 namespace app {
 
-using TexturePtr = token::CPtr<SDL_Texture, SDL_DestroyTexture>;
+using TexturePtr = foundation::CPtr<SDL_Texture, SDL_DestroyTexture>;
 
 // An SDL texture from RGBA pixels; null (and SDL_GetError says why) on failure.
 TexturePtr make_texture(SDL_Renderer* r, const ui::Image& img);

@@ -16,8 +16,8 @@
 #include <thread>
 #include <vector>
 
-#include "contract/encoding.hpp"
 #include "demo/controls.hpp"
+#include "foundation/base64.hpp"
 #include "platform/client.hpp"
 #include "platform/dev.hpp"
 #include "reference/pki.hpp"
@@ -353,7 +353,8 @@ class World final : public Controls {
     if (!t) throw std::runtime_error("SoftHSM: " + t.error().to_string());
     auto s = token::Session::open(*m, t->slot);
     if (!s) throw std::runtime_error("SoftHSM: " + s.error().to_string());
-    if (auto l = s->login(token::SecretBuffer(kUserPin)); !l) throw std::runtime_error("login: " + l.error().to_string());
+    if (auto l = s->login(foundation::SecretBuffer(kUserPin)); !l)
+      throw std::runtime_error("login: " + l.error().to_string());
     const std::vector<std::uint8_t> id{0x01};
     const auto alg = kind == KeyKind::Paid ? domain::KeyAlgorithm::Rsa2048 : domain::KeyAlgorithm::EcP256;
     auto pair = token::generate_pair(*s, alg, id, "张三的签名证书");
@@ -362,7 +363,7 @@ class World final : public Controls {
     sr.org = "内蒙古自治区政府采购中心";
     sr.org_unit = "采购处";
     sr.common_name = "张三";
-    sr.public_key = contract::base64_encode(pair->spki_der.data(), pair->spki_der.size());
+    sr.public_key = foundation::base64_encode(pair->spki_der.data(), pair->spki_der.size());
     sr.project = kind == KeyKind::Paid ? "e-bidding" : "gov-procurement";
     sr.brand = kind == KeyKind::Paid ? "feitian" : "haitai";
     sr.not_after = platform_now() + 20 * 86400;

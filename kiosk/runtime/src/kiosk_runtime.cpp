@@ -69,11 +69,11 @@ void KioskRuntime::Impl::push(core::Event e) {
   if (w) w();
 }
 
-std::optional<token::SecretBuffer> KioskRuntime::Impl::take(core::SecretKind kind) {
+std::optional<foundation::SecretBuffer> KioskRuntime::Impl::take(core::SecretKind kind) {
   std::lock_guard lock(secret_mutex);
   auto it = secrets.find(kind);
   if (it == secrets.end()) return std::nullopt;
-  token::SecretBuffer s = std::move(it->second);
+  foundation::SecretBuffer s = std::move(it->second);
   secrets.erase(it);
   return s;
 }
@@ -200,7 +200,7 @@ bool KioskRuntime::wait(int timeout_ms) {
                                   [&] { return !impl_->queue.empty(); });
 }
 
-void KioskRuntime::provide_secret(core::SecretKind kind, token::SecretBuffer value) {
+void KioskRuntime::provide_secret(core::SecretKind kind, foundation::SecretBuffer value) {
   std::lock_guard lock(impl_->secret_mutex);
   impl_->secrets[kind] = std::move(value);
 }

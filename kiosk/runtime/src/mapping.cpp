@@ -1,6 +1,6 @@
 #include "mapping.hpp"
 
-#include "contract/encoding.hpp"
+#include "contract/types.hpp"
 
 namespace runtime {
 
@@ -117,8 +117,5 @@ core::StepErrorKind step_error_kind(const platform::Error& e) {
       return core::StepErrorKind::Unavailable;  // offline, timeout, TLS, malformed: nothing lost, retry
   }
 }
-
-std::string b64(const token::Bytes& b) { return contract::base64_encode(b); }
-token::Bytes unb64(const std::string& s) { return contract::base64_decode(s).value_or(token::Bytes{}); }
 
 }  // namespace runtime

@@ -32,7 +32,4 @@ contract::SmsPurpose to_contract(core::SmsPurpose p);
 core::StepErrorKind step_error_kind(const token::Error& e);
 core::StepErrorKind step_error_kind(const platform::Error& e);
 
-std::string b64(const token::Bytes& b);
-token::Bytes unb64(const std::string& s);
-
 }  // namespace runtime

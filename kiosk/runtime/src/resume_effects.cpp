@@ -1,5 +1,6 @@
 // 【继续操作】 and `kioskctl renew --resume`: where the business stands on the platform, on the key and in
 // the journal, gathered as far as plan_resume (resume_plan.cpp) asks, and its plan carried out.
+#include "foundation/sha256.hpp"
 #include "runtime/resume_plan.hpp"
 #include "runtime_impl.hpp"
 #include "token/rollover.hpp"
@@ -27,7 +28,7 @@ void KioskRuntime::Impl::resume_business(const core::ResumeBusiness& e, std::uin
   facts.order.status = o->status;
   facts.order.expires_at = o->expires_at;
   facts.order.old_cert_sha256 = o->old_cert_sha256;
-  if (o->certificate) facts.order.new_cert_sha256 = token::to_hex(token::sha256(*o->certificate));
+  if (o->certificate) facts.order.new_cert_sha256 = foundation::sha256_hex(*o->certificate);
   facts.order.token = to_core(o->token);
   facts.now = wall();
   facts.journal.has_business = journal->business_for_order(o->id).has_value();

@@ -3,7 +3,8 @@
 // without a second key pair, a second issuance or a lost certificate.
 #include <nlohmann/json.hpp>
 
-#include "contract/encoding.hpp"
+#include "foundation/base64.hpp"
+#include "foundation/hex.hpp"
 #include "runtime/crash_point.hpp"
 #include "runtime_impl.hpp"
 #include "token/rollover.hpp"
@@ -132,7 +133,7 @@ void KioskRuntime::Impl::run_step(const core::RunStep& e, std::uint64_t s) {
       if (!old) return token_failed(s, e, old.error(), biz);
       auto k = token::stage_key(*ts, *ref, *old, e.algorithm);
       if (!k) return token_failed(s, e, k.error(), biz);
-      done(Json{{"reused", k->reused}, {"key_id", contract::hex_encode(k->key_id)}}.dump());
+      done(Json{{"reused", k->reused}, {"key_id", foundation::hex_encode(k->key_id)}}.dump());
       push(core::StepDone{s, e.step, k->reused});
       return;
     }
@@ -141,7 +142,7 @@ void KioskRuntime::Impl::run_step(const core::RunStep& e, std::uint64_t s) {
       if (!old) return token_failed(s, e, old.error(), biz);
       auto p10 = token::build_p10(*ts, *ref, *old);
       if (!p10) return token_failed(s, e, p10.error(), biz);
-      done(kNoData, [&](Business& j) { return j.put(Datum::P10, b64(p10->der)); });
+      done(kNoData, [&](Business& j) { return j.put(Datum::P10, foundation::base64_encode(p10->der)); });
       push(core::StepDone{s, e.step});
       return;
     }
@@ -149,28 +150,30 @@ void KioskRuntime::Impl::run_step(const core::RunStep& e, std::uint64_t s) {
       // A fresh nonce each time (cheap, harmless).
       auto n = api().renewal_nonce(e.order_id, platform::new_idempotency_key());
       if (!n) return platform_failed(s, e, n.error(), biz);
-      done(kNoData, [&](Business& j) { return j.put(Datum::Nonce, b64(n->nonce)); });
+      done(kNoData, [&](Business& j) { return j.put(Datum::Nonce, foundation::base64_encode(n->nonce)); });
       push(core::StepDone{s, e.step});
       return;
     }
     case RenewalStep::SignProof: {
       auto old = old_cert(*ts, e.cert_fingerprint);
       if (!old) return token_failed(s, e, old.error(), biz);
-      token::Bytes p10 = unb64(get(Datum::P10));
-      token::Bytes nonce = unb64(get(Datum::Nonce));
+      token::Bytes p10 = foundation::base64_decode(get(Datum::P10)).value_or(token::Bytes{});
+      token::Bytes nonce = foundation::base64_decode(get(Datum::Nonce)).value_or(token::Bytes{});
       auto proof = token::sign_renewal_proof(*ts, *ref, *old, p10, nonce);
       if (!proof) return token_failed(s, e, proof.error(), biz);
-      done(kNoData, [&](Business& j) { return j.put(Datum::Proof, b64(proof->signature)); });
+      done(kNoData,
+           [&](Business& j) { return j.put(Datum::Proof, foundation::base64_encode(proof->signature)); });
       push(core::StepDone{s, e.step});
       return;
     }
     case RenewalStep::Submit: {
       contract::RenewalSubmitRequest req;
-      req.p10 = unb64(get(Datum::P10));
-      req.proof = unb64(get(Datum::Proof));
+      req.p10 = foundation::base64_decode(get(Datum::P10)).value_or(token::Bytes{});
+      req.proof = foundation::base64_decode(get(Datum::Proof)).value_or(token::Bytes{});
       // The same body under the same key (a replay after a crash gets the first answer); a new P10
       // or proof (the steps before were run again) under a new key.
-      const std::string body = b64(req.p10) + "." + b64(req.proof);
+      const std::string body =
+          foundation::base64_encode(req.p10) + "." + foundation::base64_encode(req.proof);
       std::string key;
       if (get(Datum::SubmitBody) == body) key = get(Datum::SubmitKey);
       if (key.empty()) {
@@ -183,19 +186,20 @@ void KioskRuntime::Impl::run_step(const core::RunStep& e, std::uint64_t s) {
       auto issued = api().renewal_submit(e.order_id, req, key);
       if (!issued) return platform_failed(s, e, issued.error(), biz);
       done(Json{{"serial", issued->serial}, {"not_after", issued->not_after}}.dump(), [&](Business& j) {
-        if (auto r = j.put(Datum::Certificate, b64(issued->certificate)); !r) return r;
+        if (auto r = j.put(Datum::Certificate, foundation::base64_encode(issued->certificate)); !r) return r;
         return j.set_status(journal::Status::Issued);
       });
       push(core::StepDone{s, e.step, false, issued->not_before, issued->not_after});
       return;
     }
     case RenewalStep::Install: {
-      token::Bytes der = unb64(get(Datum::Certificate));
+      token::Bytes der = foundation::base64_decode(get(Datum::Certificate)).value_or(token::Bytes{});
       if (der.empty()) {  // issued before a crash that lost the answer, or on another kiosk
         auto c = api().certificate_get(e.order_id);
         if (!c) return platform_failed(s, e, c.error(), biz);
         der = c->certificate;
-        journal->write(biz, [&](Business& j) { return j.put(Datum::Certificate, b64(der)); });
+        journal->write(
+            biz, [&](Business& j) { return j.put(Datum::Certificate, foundation::base64_encode(der)); });
       }
       auto installed = token::install_certificate(*ts, *ref, der);
       if (!installed) return token_failed(s, e, installed.error(), biz);

@@ -42,7 +42,7 @@ struct KioskRuntime::Impl {
 
   // ---- secrets handed over by the keypads
   std::mutex secret_mutex;
-  std::map<core::SecretKind, token::SecretBuffer> secrets;
+  std::map<core::SecretKind, foundation::SecretBuffer> secrets;
 
   // ---- shared parts
   std::optional<StepJournal> journal;  // locks itself
@@ -54,8 +54,8 @@ struct KioskRuntime::Impl {
   std::optional<token::Session> session;
   core::TokenIdentity session_token;
   std::map<std::string, token::CertInfo> certs;  // read from the key, by fingerprint
-  token::SecretBuffer phone_token;               // the platform's proof that the customer owns the phone
-  token::SecretBuffer account_token;             // the personal centre's bearer token
+  foundation::SecretBuffer phone_token;          // the platform's proof that the customer owns the phone
+  foundation::SecretBuffer account_token;        // the personal centre's bearer token
   // Names this run of the kiosk in the platform's per-session login throttle: the core's session numbers
   // start again at 1 after a restart, and the next customer must not inherit a locked "session 1".
   const std::string run_id = platform::new_idempotency_key();
@@ -75,7 +75,7 @@ struct KioskRuntime::Impl {
   // ---- plumbing (kiosk_runtime.cpp)
   void log(std::string_view line);
   void push(core::Event e);
-  std::optional<token::SecretBuffer> take(core::SecretKind kind);
+  std::optional<foundation::SecretBuffer> take(core::SecretKind kind);
   void clear_secrets();
   platform::Client& api() { return *client; }
   void drop_session();

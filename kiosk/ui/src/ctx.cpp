@@ -38,7 +38,7 @@ std::string_view Ctx::tr(std::string_view key) {
   return text_.text(key);
 }
 
-void Ctx::hand_over(core::SecretKind kind, token::SecretBuffer&& secret) {
+void Ctx::hand_over(core::SecretKind kind, foundation::SecretBuffer&& secret) {
   handoffs_.push_back(SecretHandoff{kind, std::move(secret)});
 }
 

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "foundation/utf8.hpp"
+
 namespace ui {
 namespace {
 
@@ -59,7 +61,7 @@ void FontBook::report(std::string_view what, char32_t c) {
 bool FontBook::want(std::string_view utf8, FontRole role) {
   bool all = true;
   PerRole& r = roles_[static_cast<std::size_t>(role)];
-  for_each_codepoint(utf8, [&](char32_t c) {
+  foundation::for_each_codepoint(utf8, [&](char32_t c) {
     if (c < 0x20) return;
     if (c > kLastBmp) {
       all = false;

@@ -2,34 +2,9 @@
 
 #include <string>
 
+#include "foundation/utf8.hpp"
+
 namespace ui {
-
-std::vector<char32_t> decode_utf8(std::string_view utf8) {
-  std::vector<char32_t> out;
-  out.reserve(utf8.size());
-  for_each_codepoint(utf8, [&](char32_t c) { out.push_back(c); });
-  return out;
-}
-
-void append_utf8(std::string& out, char32_t c) {
-  auto put = [&](unsigned v) { out.push_back(static_cast<char>(v)); };
-  const auto u = static_cast<unsigned>(c);
-  if (u < 0x80) {
-    put(u);
-  } else if (u < 0x800) {
-    put(0xC0 | (u >> 6));
-    put(0x80 | (u & 0x3F));
-  } else if (u < 0x10000) {
-    put(0xE0 | (u >> 12));
-    put(0x80 | ((u >> 6) & 0x3F));
-    put(0x80 | (u & 0x3F));
-  } else {
-    put(0xF0 | (u >> 18));
-    put(0x80 | ((u >> 12) & 0x3F));
-    put(0x80 | ((u >> 6) & 0x3F));
-    put(0x80 | (u & 0x3F));
-  }
-}
 
 void GlyphSet::add(char32_t c) {
   if (c > kLastBmp) {
@@ -48,7 +23,7 @@ void GlyphSet::add(char32_t c) {
 }
 
 void GlyphSet::add_text(std::string_view utf8) {
-  for_each_codepoint(utf8, [&](char32_t c) {
+  foundation::for_each_codepoint(utf8, [&](char32_t c) {
     if (c >= 0x20 || c == '\t') add(c);  // control characters are never drawn
   });
 }

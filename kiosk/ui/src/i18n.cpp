@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "foundation/utf8.hpp"
+
 namespace ui {
 
 std::string_view language_code(core::Language l) {
@@ -109,9 +111,7 @@ std::expected<Strings, std::vector<std::string>> Strings::parse(std::string_view
       errors.push_back(key + ": \"##\" would cut the label (ImGui IDs)");
     if (std::count(text.begin(), text.end(), '{') != std::count(text.begin(), text.end(), '}'))
       errors.push_back(key + ": unbalanced { } placeholder");
-    bool bad_utf8 = false;
-    for_each_codepoint(text, [&](char32_t c) { bad_utf8 |= c == kReplacement; });
-    if (bad_utf8) errors.push_back(key + ": not valid UTF-8");
+    if (!foundation::utf8_valid(text)) errors.push_back(key + ": not valid UTF-8");
     s.map_.emplace(key, std::move(text));
   }
   if (!errors.empty()) return std::unexpected(std::move(errors));

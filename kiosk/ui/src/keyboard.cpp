@@ -430,8 +430,7 @@ bool TextTarget::append(std::string_view utf8) {
     text_->append(utf8);
     return true;
   }
-  for (char ch : utf8)
-    if (!secret_->push_back(ch)) return false;
+  secret_->append(utf8);
   return true;
 }
 

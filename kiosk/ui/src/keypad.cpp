@@ -33,7 +33,10 @@ KeypadResult keypad(Ctx& c, std::string_view key, const ImRect& r, KeypadScratch
   const std::string base(key);
   auto digit_key = [&](char d) { return base + ".d" + d; };
   auto press_digit = [&](char d) {
-    if (s.value.size() < o.max_length && s.value.push_back(d)) result = KeypadResult::Edited;
+    if (s.value.size() < o.max_length) {
+      s.value.push_back(d);
+      result = KeypadResult::Edited;
+    }
   };
   const ButtonStyle digit_style{ButtonKind::Secondary, FontRole::Title, true, false};
   for (int row = 0; row < 3; ++row) {

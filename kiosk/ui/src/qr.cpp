@@ -6,12 +6,12 @@
 
 #include <qrencode.h>
 
-#include "token/c_handle.hpp"
+#include "foundation/c_handle.hpp"
 
 namespace ui {
 namespace {
 
-using QrPtr = token::CPtr<QRcode, QRcode_free>;
+using QrPtr = foundation::CPtr<QRcode, QRcode_free>;
 
 std::expected<QrPtr, QrError> encode(std::string_view text) {
   if (text.empty()) return std::unexpected(QrError::Empty);

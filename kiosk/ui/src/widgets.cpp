@@ -6,6 +6,8 @@
 #include <cfloat>
 #include <string>
 
+#include "foundation/utf8.hpp"
+
 namespace ui {
 namespace {
 
@@ -172,7 +174,7 @@ Wrapped wrap_text(ImFont* f, std::string_view text, float max_width) {
   };
   std::vector<Cp> cps;
   cps.reserve(text.size());
-  for_each_codepoint_at(text, [&](char32_t c, std::size_t pos, std::size_t len) {
+  foundation::for_each_codepoint_at(text, [&](char32_t c, std::size_t pos, std::size_t len) {
     cps.push_back({c, pos, pos + len});
   });
   auto width_of = [&](std::size_t from, std::size_t to) {

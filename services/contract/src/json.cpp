@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "contract/codes.hpp"
+#include "foundation/base64.hpp"
 
 namespace contract {
 namespace {
@@ -96,7 +97,7 @@ class Reader {
     std::string s;
     str(key, s, true, max * 4 / 3 + 4);
     if (!ok_) return;
-    auto b = base64_decode(s);
+    auto b = foundation::base64_decode(s);
     if (!b) return fail(key, "must be base64");
     if (b->size() < min || b->size() > max) return fail(key, "wrong length");
     out = std::move(*b);
@@ -161,7 +162,7 @@ class Reader {
         why = "must be a base64 string";
         return false;
       }
-      auto b = base64_decode(j.get_ref<const std::string&>());
+      auto b = foundation::base64_decode(j.get_ref<const std::string&>());
       if (!b) {
         why = "must be base64";
         return false;
@@ -184,7 +185,7 @@ Json opt(const std::optional<T>& v) {
   return v ? Json(*v) : Json(nullptr);
 }
 Json opt_b64(const std::optional<Bytes>& v) {
-  return v ? Json(base64_encode(*v)) : Json(nullptr);
+  return v ? Json(foundation::base64_encode(*v)) : Json(nullptr);
 }
 
 // Nesting depth of JSON text, outside strings. Cheap, and keeps a hostile "[[[[" away from the parser.
@@ -290,7 +291,7 @@ Json encode(const OrderCreateRequest& v) {
   return {{"product_id", v.product_id},
           {"years", v.years},
           {"verification_token", v.verification_token},
-          {"old_certificate", base64_encode(v.old_certificate)},
+          {"old_certificate", foundation::base64_encode(v.old_certificate)},
           {"token", encode(v.token)},
           {"fapiao_title", opt(v.fapiao_title)},
           {"fapiao_tax_number", opt(v.fapiao_tax_number)}};
@@ -317,16 +318,17 @@ Json encode(const NeedsStaffRequest& v) {
   return {{"reason", v.reason}, {"detail", v.detail}};
 }
 Json encode(const RenewalNonce& v) {
-  return {{"order_id", v.order_id}, {"nonce", base64_encode(v.nonce)}, {"expires_at", v.expires_at}};
+  return {
+      {"order_id", v.order_id}, {"nonce", foundation::base64_encode(v.nonce)}, {"expires_at", v.expires_at}};
 }
 Json encode(const RenewalSubmitRequest& v) {
-  return {{"p10", base64_encode(v.p10)}, {"proof", base64_encode(v.proof)}};
+  return {{"p10", foundation::base64_encode(v.p10)}, {"proof", foundation::base64_encode(v.proof)}};
 }
 Json encode(const IssuedCertificate& v) {
   Json chain = Json::array();
-  for (const auto& c : v.chain) chain.push_back(base64_encode(c));
+  for (const auto& c : v.chain) chain.push_back(foundation::base64_encode(c));
   return {{"order_id", v.order_id},
-          {"certificate", base64_encode(v.certificate)},
+          {"certificate", foundation::base64_encode(v.certificate)},
           {"chain", chain},
           {"not_before", v.not_before},
           {"not_after", v.not_after},
@@ -370,7 +372,9 @@ Json encode(const HeartbeatAck& v) {
   return {{"kiosk_id", v.kiosk_id}, {"server_time", v.server_time}, {"config_version", v.config_version}};
 }
 Json encode(const SignedConfig& v) {
-  return {{"payload", v.payload}, {"signature", base64_encode(v.signature)}, {"algorithm", v.algorithm}};
+  return {{"payload", v.payload},
+          {"signature", foundation::base64_encode(v.signature)},
+          {"algorithm", v.algorithm}};
 }
 Json encode(const KioskConfigPayload& v) {
   return {{"version", v.version}, {"expires_at", v.expires_at}, {"endpoints", v.endpoints}};

@@ -1,6 +1,5 @@
 #include "journal/journal.hpp"
 
-#include <openssl/evp.h>
 #include <sqlite3.h>
 
 #include <nlohmann/json.hpp>
@@ -8,13 +7,16 @@
 #include <array>
 #include <chrono>
 #include <cstring>
+#include <vector>
 
-#include "token/c_handle.hpp"
+#include "foundation/c_handle.hpp"
+#include "foundation/hex.hpp"
+#include "foundation/sha256.hpp"
 
 namespace journal {
 namespace {
 
-using StmtPtr = token::CPtr<sqlite3_stmt, sqlite3_finalize>;
+using StmtPtr = foundation::CPtr<sqlite3_stmt, sqlite3_finalize>;
 
 std::int64_t system_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -76,39 +78,21 @@ Error sql_error(sqlite3* db, int rc, ErrorCode code = ErrorCode::Io) {
   return Error{code, rc, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)};
 }
 
-std::string hex(const unsigned char* p, std::size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s;
-  s.reserve(n * 2);
-  for (std::size_t i = 0; i < n; ++i) {
-    s.push_back(kDigits[p[i] >> 4]);
-    s.push_back(kDigits[p[i] & 15]);
-  }
-  return s;
-}
-
-using Hash = std::array<unsigned char, 32>;
+using Hash = foundation::Sha256;
 
 // hash = SHA-256(prev_hash ‖ seq ‖ at ‖ business ‖ type ‖ 0 ‖ data), integers as 8 big-endian bytes.
 Hash chain_hash(const Hash& prev, std::int64_t seq, std::int64_t at, std::int64_t business, std::string_view type,
                 std::string_view data) {
-  token::CPtr<EVP_MD_CTX, EVP_MD_CTX_free> ctx(EVP_MD_CTX_new());
-  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
-  EVP_DigestUpdate(ctx.get(), prev.data(), prev.size());
+  std::vector<std::uint8_t> m(prev.begin(), prev.end());
+  m.reserve(prev.size() + 3 * 8 + type.size() + 1 + data.size());
   for (std::int64_t v : {seq, at, business}) {
-    std::array<unsigned char, 8> be{};
     auto u = static_cast<std::uint64_t>(v);
-    for (int i = 7; i >= 0; --i, u >>= 8) be[static_cast<std::size_t>(i)] = static_cast<unsigned char>(u & 0xff);
-    EVP_DigestUpdate(ctx.get(), be.data(), be.size());
+    for (int shift = 56; shift >= 0; shift -= 8) m.push_back(static_cast<std::uint8_t>((u >> shift) & 0xff));
   }
-  EVP_DigestUpdate(ctx.get(), type.data(), type.size());
-  const unsigned char zero = 0;
-  EVP_DigestUpdate(ctx.get(), &zero, 1);
-  EVP_DigestUpdate(ctx.get(), data.data(), data.size());
-  Hash out{};
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx.get(), out.data(), &len);
-  return out;
+  m.insert(m.end(), type.begin(), type.end());
+  m.push_back(0);
+  m.insert(m.end(), data.begin(), data.end());
+  return foundation::sha256(m);
 }
 
 std::string column_text(sqlite3_stmt* s, int i) {
@@ -501,8 +485,8 @@ Result<std::vector<AuditEntry>> Journal::audit_tail(int limit) {
     sqlite3_stmt* st = s->get();
     out.push_back({sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
                    column_text(st, 3), column_text(st, 4),
-                   hex(static_cast<const unsigned char*>(sqlite3_column_blob(st, 5)),
-                       static_cast<std::size_t>(sqlite3_column_bytes(st, 5)))});
+                   foundation::hex_encode(static_cast<const std::uint8_t*>(sqlite3_column_blob(st, 5)),
+                                          static_cast<std::size_t>(sqlite3_column_bytes(st, 5)))});
   }
   if (rc != SQLITE_DONE) return std::unexpected(sql_error(impl_->db, rc));
   return out;

@@ -1,7 +1,6 @@
 #include "platform/client.hpp"
 
 #include <curl/curl.h>
-#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -11,11 +10,14 @@
 #include <cstdio>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
-#include "token/c_handle.hpp"
 #include "contract/codes.hpp"
+#include "foundation/c_handle.hpp"
+#include "foundation/hex.hpp"
+#include "foundation/secret.hpp"
 
 namespace platform {
 
@@ -52,8 +54,8 @@ std::string Error::to_string() const {
 
 namespace {
 
-using CurlPtr = token::CPtr<CURL, curl_easy_cleanup>;
-using SlistPtr = token::CPtr<curl_slist, curl_slist_free_all>;
+using CurlPtr = foundation::CPtr<CURL, curl_easy_cleanup>;
+using SlistPtr = foundation::CPtr<curl_slist, curl_slist_free_all>;
 
 Error make_error(ErrorKind kind, std::string detail, std::string code = {}) {
   Error e;
@@ -87,22 +89,16 @@ Error make_error(ErrorKind kind, std::string detail, std::string code = {}) {
   return e;
 }
 
-// A std::string that is wiped when it goes: request bodies that carry a code or password.
-struct WipedString {
-  std::string s;
-  WipedString() = default;
-  WipedString(const WipedString&) = delete;
-  WipedString& operator=(const WipedString&) = delete;
-  ~WipedString() { OPENSSL_cleanse(s.data(), s.size()); }
-};
-
-// Dumps a body with secret fields, then wipes those fields in the Json so only `out` holds them.
-void dump_secret_body(Json& j, std::initializer_list<const char*> secrets, WipedString& out) {
-  out.s = j.dump(-1, ' ', false, Json::error_handler_t::replace);
+// Dumps a body with secret fields into `out`, then wipes those fields in the Json and the dumped text, so
+// only `out` holds them.
+void dump_secret_body(Json& j, std::initializer_list<const char*> secrets, foundation::SecretBuffer& out) {
+  std::string text = j.dump(-1, ' ', false, Json::error_handler_t::replace);
+  out.assign(text);
+  foundation::wipe(text.data(), text.size());
   for (const char* k : secrets)
     if (j.contains(k) && j[k].is_string()) {
       auto& v = j[k].get_ref<std::string&>();
-      OPENSSL_cleanse(v.data(), v.size());
+      foundation::wipe(v.data(), v.size());
     }
 }
 
@@ -134,13 +130,7 @@ std::string new_idempotency_key() {
     std::random_device rd;
     for (auto& x : b) x = static_cast<unsigned char>(rd());
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s;
-  for (unsigned char x : b) {
-    s += kHex[x >> 4];
-    s += kHex[x & 15];
-  }
-  return s;
+  return foundation::hex_encode(b, sizeof b);
 }
 
 struct Client::Impl {
@@ -210,16 +200,17 @@ struct Client::Impl {
   }
 
   // One attempt.
-  Result<Raw> perform_once(std::string_view method, const std::string& url, const std::string* body,
-                           std::string_view key, std::string_view bearer, long extra_s) {
+  Result<Raw> perform_once(std::string_view method, const std::string& url,
+                           std::optional<std::string_view> body, std::string_view key,
+                           std::string_view bearer, long extra_s) {
     CURL* h = curl.get();
     curl_easy_reset(h);
     body_buf.clear();
     too_large = false;
     errbuf[0] = '\0';
     SlistPtr headers;
-    auto add = [&](const std::string& line) {
-      curl_slist* n = curl_slist_append(headers.get(), line.c_str());
+    auto add = [&](const char* line) {
+      curl_slist* n = curl_slist_append(headers.get(), line);
       if (n) {
         (void)headers.release();
         headers.reset(n);
@@ -228,11 +219,12 @@ struct Client::Impl {
     add("Accept: application/json");
     add("Expect:");
     if (body) add("Content-Type: application/json");
-    if (!key.empty()) add("Idempotency-Key: " + std::string(key));
-    WipedString auth;
+    if (!key.empty()) add(("Idempotency-Key: " + std::string(key)).c_str());
+    foundation::SecretBuffer auth;  // curl_slist_append copies it; libcurl's copy is its own
     if (!bearer.empty()) {
-      auth.s = "Authorization: Bearer " + std::string(bearer);
-      add(auth.s);
+      auth.append("Authorization: Bearer ");
+      auth.append(bearer);
+      add(auth.c_str());
     }
     curl_easy_setopt(h, CURLOPT_URL, url.c_str());
     // Mutating calls go on a fresh connection: libcurl silently re-sends a request whose reused
@@ -312,8 +304,9 @@ struct Client::Impl {
   }
 
   // A call with retries; a 2xx answer's body comes back, any other outcome is an Error.
-  Result<std::string> request(std::string_view method, std::string_view path, const std::string* body,
-                              std::string_view key, std::string_view bearer = {}, long extra_s = 0) {
+  Result<std::string> request(std::string_view method, std::string_view path,
+                              std::optional<std::string_view> body, std::string_view key,
+                              std::string_view bearer = {}, long extra_s = 0) {
     if (method != "GET" && !key.empty() && !key_valid(key))
       return std::unexpected(make_error(ErrorKind::Config, "idempotency key: 1-128 of A-Z a-z 0-9 - _"));
     // Only idempotent calls are retried: GETs and keyed calls (the platform replays a repeated key).
@@ -352,7 +345,7 @@ struct Client::Impl {
 
   template <typename T>
   Result<T> get(std::string_view path, std::string_view bearer = {}, long extra_s = 0) {
-    return decode<T>(request("GET", path, nullptr, {}, bearer, extra_s));
+    return decode<T>(request("GET", path, std::nullopt, {}, bearer, extra_s));
   }
   template <typename T>
   Result<T> send(std::string_view method, std::string_view path, const Json& body, std::string_view key,
@@ -360,21 +353,21 @@ struct Client::Impl {
     if (!key_valid(key))
       return std::unexpected(make_error(ErrorKind::Config, "idempotency key: 1-128 of A-Z a-z 0-9 - _"));
     std::string text = body.dump(-1, ' ', false, Json::error_handler_t::replace);
-    return decode<T>(request(method, path, &text, key, bearer));
+    return decode<T>(request(method, path, text, key, bearer));
   }
-  Result<void> send_void(std::string_view path, const std::string& body, std::string_view key,
+  Result<void> send_void(std::string_view path, std::string_view body, std::string_view key,
                          std::string_view bearer) {
     if (!key_valid(key))
       return std::unexpected(make_error(ErrorKind::Config, "idempotency key: 1-128 of A-Z a-z 0-9 - _"));
-    auto r = request("POST", path, &body, key, bearer);
+    auto r = request("POST", path, body, key, bearer);
     if (!r) return std::unexpected(r.error());
     return {};
   }
   template <typename T>
-  Result<T> send_secret(std::string_view path, const WipedString& body, std::string_view key) {
+  Result<T> send_secret(std::string_view path, const foundation::SecretBuffer& body, std::string_view key) {
     if (!key_valid(key))
       return std::unexpected(make_error(ErrorKind::Config, "idempotency key: 1-128 of A-Z a-z 0-9 - _"));
-    return decode<T>(request("POST", path, &body.s, key));
+    return decode<T>(request("POST", path, body.reveal(), key));
   }
 };
 
@@ -422,7 +415,7 @@ Result<contract::SmsSent> Client::sms_send(const contract::SmsSendRequest& r, st
 Result<contract::SmsVerified> Client::sms_verify(std::string_view phone, contract::SmsPurpose purpose,
                                                  std::string_view code, std::string_view key) {
   Json j = {{"phone", phone}, {"purpose", contract::to_string(purpose)}, {"code", code}};
-  WipedString body;
+  foundation::SecretBuffer body;
   dump_secret_body(j, {"code"}, body);
   return impl_->send_secret<contract::SmsVerified>("sms/verify", body, key);
 }
@@ -489,7 +482,7 @@ Result<contract::Session> Client::login_password(std::string_view phone, std::st
                                                  std::string_view kiosk_session, std::string_view key) {
   Json j = {{"phone", phone}, {"password", password}, {"kiosk_session", kiosk_session}};
   if (sms_code) j["sms_code"] = *sms_code;
-  WipedString body;
+  foundation::SecretBuffer body;
   dump_secret_body(j, {"password", "sms_code"}, body);
   return impl_->send_secret<contract::Session>("account/login/password", body, key);
 }
@@ -497,7 +490,7 @@ Result<contract::Session> Client::login_password(std::string_view phone, std::st
 Result<contract::Session> Client::login_sms(std::string_view phone, std::string_view code,
                                             std::string_view kiosk_session, std::string_view key) {
   Json j = {{"phone", phone}, {"code", code}, {"kiosk_session", kiosk_session}};
-  WipedString body;
+  foundation::SecretBuffer body;
   dump_secret_body(j, {"code"}, body);
   return impl_->send_secret<contract::Session>("account/login/sms", body, key);
 }
@@ -518,9 +511,9 @@ Result<contract::Profile> Client::profile_update(std::string_view session, const
 Result<void> Client::password_change(std::string_view session, std::string_view current,
                                      std::string_view next, std::string_view key) {
   Json j = {{"current", current}, {"new", next}};
-  WipedString body;
+  foundation::SecretBuffer body;
   dump_secret_body(j, {"current", "new"}, body);
-  return impl_->send_void("account/password", body.s, key, session);
+  return impl_->send_void("account/password", body.reveal(), key, session);
 }
 
 Result<contract::BusinessList> Client::business(std::string_view session) {
@@ -545,7 +538,7 @@ Result<Json> Client::call(std::string_view method, std::string_view path, const 
   std::string text;
   if (body) text = body->dump(-1, ' ', false, Json::error_handler_t::replace);
   std::string m(method.empty() ? (body ? "POST" : "GET") : method);
-  auto r = impl_->request(m, path, body ? &text : nullptr, key, bearer);
+  auto r = impl_->request(m, path, body ? std::optional<std::string_view>(text) : std::nullopt, key, bearer);
   if (!r) return std::unexpected(r.error());
   Json j;
   std::string why;
@@ -557,9 +550,9 @@ Result<Json> Client::call(std::string_view method, std::string_view path, const 
 Result<contract::KioskConfigPayload> verify_signed_config(const contract::SignedConfig& config,
                                                           const std::filesystem::path& signing_key_pem,
                                                           contract::UnixTime now) {
-  using BioPtr = token::CPtr<BIO, BIO_free_all>;
-  using PkeyPtr = token::CPtr<EVP_PKEY, EVP_PKEY_free>;
-  using MdCtxPtr = token::CPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
+  using BioPtr = foundation::CPtr<BIO, BIO_free_all>;
+  using PkeyPtr = foundation::CPtr<EVP_PKEY, EVP_PKEY_free>;
+  using MdCtxPtr = foundation::CPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
   BioPtr bio(BIO_new_file(signing_key_pem.c_str(), "r"));
   PkeyPtr key(bio ? PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr) : nullptr);
   ERR_clear_error();

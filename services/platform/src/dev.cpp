@@ -1,6 +1,7 @@
 #include "platform/dev.hpp"
 
 #include "contract/codes.hpp"
+#include "foundation/base64.hpp"
 
 namespace platform::dev {
 
@@ -104,7 +105,7 @@ Result<SeededCertificate> seed_certificate(Client& c, const SeedRequest& s) {
             {"not_before", s.not_before},
             {"not_after", s.not_after}};
   if (!s.subject_der.empty()) {
-    b["subject_der"] = contract::base64_encode(s.subject_der);
+    b["subject_der"] = foundation::base64_encode(s.subject_der);
   } else {
     Json subj = Json::object();
     if (!s.country.empty()) subj["C"] = s.country;
@@ -116,14 +117,14 @@ Result<SeededCertificate> seed_certificate(Client& c, const SeedRequest& s) {
   auto r = c.call("POST", "dev/certificates", &b);
   if (!r) return std::unexpected(r.error());
   SeededCertificate out;
-  auto der = contract::base64_decode(str(*r, "certificate"));
+  auto der = foundation::base64_decode(str(*r, "certificate"));
   if (!der || der->empty()) return std::unexpected(malformed("dev/certificates: no certificate"));
   out.certificate = std::move(*der);
   out.serial = str(*r, "serial");
   out.sha256 = str(*r, "sha256");
   if (r->contains("chain") && (*r)["chain"].is_array() && !(*r)["chain"].empty() &&
       (*r)["chain"][0].is_string())
-    if (auto ca = contract::base64_decode((*r)["chain"][0].get<std::string>()))
+    if (auto ca = foundation::base64_decode((*r)["chain"][0].get<std::string>()))
       out.issuing_ca = std::move(*ca);
   return out;
 }

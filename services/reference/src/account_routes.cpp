@@ -7,6 +7,7 @@
 #include <initializer_list>
 
 #include "domain/account.hpp"
+#include "foundation/sha256.hpp"
 #include "routes.hpp"
 #include "state.hpp"
 
@@ -99,7 +100,7 @@ void clear_failures(State& s, const Ctx& c, std::string_view phone, std::string_
 Reply new_session(State& s, const Ctx& c, const Account& a, bool must_change) {
   std::string token = random_token(32);
   Stmt(s.db, "INSERT INTO sessions VALUES(?,?,?,?,?,?)")
-      .bind(hex_sha256(token), a.id, c.kiosk_id, c.now, c.now + kSessionS, must_change)
+      .bind(foundation::sha256_hex(token), a.id, c.kiosk_id, c.now, c.now + kSessionS, must_change)
       .run();
   Stmt(s.db, "DELETE FROM sessions WHERE expires_at<?").bind(c.now).run();
   return {200, contract::encode(contract::Session{token, c.now + kSessionS, must_change, a.id})};
@@ -111,7 +112,7 @@ Res<SessionRow> session_of(State& s, const Ctx& c, bool allow_must_change) {
   Stmt q(s.db,
          "SELECT token_hash, account_id, expires_at, must_change FROM sessions WHERE token_hash=? AND "
          "expires_at>?");
-  q.bind(hex_sha256(auth.substr(7)), c.now);
+  q.bind(foundation::sha256_hex(auth.substr(7)), c.now);
   if (!q.row()) return std::unexpected(error_reply(code::kSessionInvalid));
   SessionRow row{q.text(0), q.text(1), q.i64(2), q.i64(3) != 0};
   if (row.must_change && !allow_must_change) return std::unexpected(error_reply(code::kMustChangePassword));

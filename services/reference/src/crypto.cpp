@@ -16,13 +16,15 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "foundation/sha256.hpp"
+
 namespace reference {
 namespace {
 
-using BioPtr = token::CPtr<BIO, BIO_free_all>;
-using MdCtxPtr = token::CPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
-using PkeyCtxPtr = token::CPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
-using BnPtr = token::CPtr<BIGNUM, BN_free>;
+using BioPtr = foundation::CPtr<BIO, BIO_free_all>;
+using MdCtxPtr = foundation::CPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
+using PkeyCtxPtr = foundation::CPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
+using BnPtr = foundation::CPtr<BIGNUM, BN_free>;
 
 void der_append_length(Bytes& out, std::size_t n) {
   if (n < 0x80) {
@@ -56,7 +58,7 @@ bool add_ext(X509* cert, X509* issuer, int nid, const char* value) {
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, issuer ? issuer : cert, cert, nullptr, nullptr, 0);
-  token::CPtr<X509_EXTENSION, X509_EXTENSION_free> ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value));
+  foundation::CPtr<X509_EXTENSION, X509_EXTENSION_free> ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value));
   return ext && X509_add_ext(cert, ext.get(), -1) == 1;
 }
 
@@ -67,8 +69,8 @@ Bytes renewal_proof_der(std::string_view order_id, const Bytes& p10_der, const B
   der_append(content, 0x0c, reinterpret_cast<const std::uint8_t*>(kRenewalProofTag.data()),
              kRenewalProofTag.size());
   der_append(content, 0x0c, reinterpret_cast<const std::uint8_t*>(order_id.data()), order_id.size());
-  Bytes digest = sha256(p10_der);
-  der_append(content, 0x04, digest.data(), digest.size());
+  const foundation::Sha256 p10_digest = foundation::sha256(p10_der);
+  der_append(content, 0x04, p10_digest.data(), p10_digest.size());
   der_append(content, 0x04, nonce.data(), nonce.size());
   Bytes out;
   der_append(out, 0x30, content.data(), content.size());
@@ -98,13 +100,6 @@ Bytes sign_sha256(EVP_PKEY* key, const Bytes& data) {
   }
   sig.resize(len);
   return sig;
-}
-
-Bytes sha256(const std::uint8_t* data, std::size_t size) {
-  Bytes out(32);
-  unsigned int len = 0;
-  EVP_Digest(data, size, out.data(), &len, EVP_sha256(), nullptr);
-  return out;
 }
 
 Bytes random_bytes(std::size_t n) {

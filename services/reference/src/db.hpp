@@ -12,8 +12,8 @@
 #include <string_view>
 #include <type_traits>
 
-#include "token/c_handle.hpp"
-#include "contract/encoding.hpp"
+#include "contract/types.hpp"
+#include "foundation/c_handle.hpp"
 
 namespace reference {
 
@@ -136,7 +136,7 @@ class Stmt {
   }
 
   Db& db_;
-  token::CPtr<sqlite3_stmt, sqlite3_finalize> s_;
+  foundation::CPtr<sqlite3_stmt, sqlite3_finalize> s_;
 };
 
 }  // namespace reference

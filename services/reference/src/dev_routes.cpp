@@ -6,6 +6,9 @@
 #include <ctime>
 #include <set>
 
+#include "foundation/base64.hpp"
+#include "foundation/hex.hpp"
+#include "foundation/sha256.hpp"
 #include "routes.hpp"
 #include "state.hpp"
 
@@ -98,13 +101,13 @@ Reply h_dev_seed(State& s, Ctx& c) {
   Bytes pk_bytes;
   if (pk.find("-----BEGIN") != std::string::npos) {
     pk_bytes.assign(pk.begin(), pk.end());
-  } else if (auto d = contract::base64_decode(pk)) {
+  } else if (auto d = foundation::base64_decode(pk)) {
     pk_bytes = *d;
   }
   EvpPkeyPtr key = parse_public_key(pk_bytes);
   if (!key) return error_reply(code::kBadRequest, "public_key: PEM text or base64 DER SubjectPublicKeyInfo");
   X509NamePtr name;
-  if (auto der = contract::base64_decode(str("subject_der")); der && !der->empty()) {
+  if (auto der = foundation::base64_decode(str("subject_der")); der && !der->empty()) {
     const unsigned char* p = der->data();
     name.reset(d2i_X509_NAME(nullptr, &p, static_cast<long>(der->size())));
     ERR_clear_error();
@@ -129,17 +132,17 @@ Reply h_dev_seed(State& s, Ctx& c) {
   X509Ptr cert = make_certificate(spec);
   if (!cert) return error_reply(code::kBadRequest, "cannot issue with these fields");
   Bytes der = der_of(cert.get());
-  std::string serial_hex = contract::hex_encode(serial);
-  std::string fp = contract::hex_encode(sha256(der));
+  std::string serial_hex = foundation::hex_encode(serial);
+  std::string fp = foundation::sha256_hex(der);
   Stmt(s.db,
        "INSERT INTO customer_certs(serial, sha256, der, project, brand, not_before, not_after, key_type) "
        "VALUES(?,?,?,?,?,?,?,?)")
       .bind(serial_hex, fp, der, project, brand, spec.not_before, spec.not_after, key_type_of(key.get()))
       .run();
-  return {200, Json{{"certificate", contract::base64_encode(der)},
+  return {200, Json{{"certificate", foundation::base64_encode(der)},
                     {"serial", serial_hex},
                     {"sha256", fp},
-                    {"chain", Json::array({contract::base64_encode(der_of(s.issuing_ca.get()))})}}};
+                    {"chain", Json::array({foundation::base64_encode(der_of(s.issuing_ca.get()))})}}};
 }
 Reply h_dev_revoke(State& s, Ctx& c) {
   Stmt(s.db, "UPDATE customer_certs SET revoked=1 WHERE serial=?").bind(c.param()).run();

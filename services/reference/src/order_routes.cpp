@@ -8,6 +8,8 @@
 #include <chrono>
 #include <ctime>
 
+#include "foundation/hex.hpp"
+#include "foundation/sha256.hpp"
 #include "routes.hpp"
 #include "state.hpp"
 
@@ -52,7 +54,7 @@ Reply h_order_create(State& s, Ctx& c) {
   bool ours = X509_verify(old.get(), ca_pub) == 1;
   ERR_clear_error();
   if (!ours) return error_reply(code::kCertificateUnknown);
-  std::string fp = contract::hex_encode(sha256(req->old_certificate));
+  std::string fp = foundation::sha256_hex(req->old_certificate);
   Stmt q(
       db,
       "SELECT project, brand, not_after, key_type, revoked, renewed_by FROM customer_certs WHERE sha256=?");
@@ -83,7 +85,7 @@ Reply h_order_create(State& s, Ctx& c) {
   gmtime_r(&tt, &tm);
   char day[16];
   std::strftime(day, sizeof day, "%Y%m%d", &tm);
-  std::string id = "R" + std::string(day) + contract::hex_encode(s.id_bytes("order", 6));
+  std::string id = "R" + std::string(day) + foundation::hex_encode(s.id_bytes("order", 6));
   std::int64_t amount = product->price_fen_per_year * req->years;
   bool free = amount == 0;
   auto link_bytes = [&s](std::size_t k) { return s.id_bytes("code-url", k); };

@@ -2,6 +2,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "foundation/hex.hpp"
+#include "foundation/sha256.hpp"
 #include "state.hpp"
 
 namespace reference {
@@ -35,7 +37,7 @@ std::optional<Account> State::account_by(const char* column, std::string_view va
 Account State::find_or_create_account(std::string_view phone, UnixTime now) {
   if (auto a = account_by("phone", phone)) return *a;
   Account a;
-  a.id = "A" + contract::hex_encode(id_bytes("account", 8));
+  a.id = "A" + foundation::hex_encode(id_bytes("account", 8));
   a.phone = std::string(phone);
   a.username = a.phone;
   a.registered_at = now;
@@ -74,7 +76,7 @@ std::optional<Reply> State::check_code(std::string_view phone, contract::SmsPurp
 std::optional<std::string> State::verified_phone(std::string_view token, contract::SmsPurpose purpose,
                                                  UnixTime now) {
   Stmt q(db, "SELECT phone FROM verifications WHERE token_hash=? AND purpose=? AND expires_at>?");
-  q.bind(hex_sha256(token), contract::to_string(purpose), now);
+  q.bind(foundation::sha256_hex(token), contract::to_string(purpose), now);
   if (!q.row()) return std::nullopt;
   return q.text(0);
 }

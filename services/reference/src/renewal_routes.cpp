@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "foundation/hex.hpp"
+#include "foundation/sha256.hpp"
 #include "routes.hpp"
 #include "state.hpp"
 
@@ -104,7 +106,7 @@ Reply h_submit(State& s, Ctx& c) {
   X509Ptr cert = make_certificate(spec);
   if (!cert) return error_reply(code::kInternal, "issuing failed");
   Bytes der = der_of(cert.get());
-  std::string serial_hex = contract::hex_encode(serial);
+  std::string serial_hex = foundation::hex_encode(serial);
   Stmt(db,
        "INSERT INTO issuances(order_id, der, spki, serial, not_before, not_after, at) VALUES(?,?,?,?,?,?,?)")
       .bind(o->id, der, spki, serial_hex, spec.not_before, spec.not_after, c.now)
@@ -112,8 +114,8 @@ Reply h_submit(State& s, Ctx& c) {
   Stmt(db,
        "INSERT INTO customer_certs(serial, sha256, der, project, brand, not_before, not_after, key_type) "
        "VALUES(?,?,?,?,?,?,?,?)")
-      .bind(serial_hex, contract::hex_encode(sha256(der)), der, project, brand, spec.not_before,
-            spec.not_after, key_type_of(new_key))
+      .bind(serial_hex, foundation::sha256_hex(der), der, project, brand, spec.not_before, spec.not_after,
+            key_type_of(new_key))
       .run();
   Stmt(db, "UPDATE customer_certs SET renewed_by=? WHERE sha256=?").bind(o->id, o->old_cert_sha256).run();
   Stmt(db, "UPDATE orders SET status='issued', issued_at=? WHERE id=?").bind(c.now, o->id).run();

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "domain/account.hpp"
+#include "foundation/sha256.hpp"
 #include "routes.hpp"
 #include "state.hpp"
 
@@ -97,7 +98,7 @@ Reply h_sms_verify(State& s, Ctx& c) {
   std::string token = random_token(24);
   Stmt(s.db, "DELETE FROM verifications WHERE expires_at<?").bind(c.now).run();
   Stmt(s.db, "INSERT INTO verifications VALUES(?,?,?,?)")
-      .bind(hex_sha256(token), phone, contract::to_string(purpose), c.now + kVerificationValidS)
+      .bind(foundation::sha256_hex(token), phone, contract::to_string(purpose), c.now + kVerificationValidS)
       .run();
   return {200, contract::encode(contract::SmsVerified{token, c.now + kVerificationValidS})};
 }

@@ -8,6 +8,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "foundation/base64.hpp"
+#include "foundation/hex.hpp"
+
 namespace reference {
 
 Reply error_reply(std::string_view c, std::string detail, std::optional<int> retry_after) {
@@ -40,16 +43,9 @@ std::string json_text(const Json& j) {
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-std::string hex_sha256(std::string_view s) {
-  return contract::hex_encode(sha256(s));
-}
-
+// base64url without padding: safe in headers and URLs.
 std::string random_token(std::size_t bytes) {
-  std::string b = contract::base64_encode(random_bytes(bytes));
-  // base64url without padding: safe in headers and URLs.
-  for (char& c : b) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  while (!b.empty() && b.back() == '=') b.pop_back();
-  return b;
+  return foundation::base64url_encode(random_bytes(bytes));
 }
 
 std::string date_of(UnixTime t) {
@@ -214,7 +210,7 @@ std::string State::keyed_hash(std::string msg) {
   EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, sms_secret.data(), sms_secret.size(),
             reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), out, sizeof out, &len);
   OPENSSL_cleanse(msg.data(), msg.size());
-  return contract::hex_encode(out, len);
+  return foundation::hex_encode(out, len);
 }
 
 std::string State::sms_hash(std::string_view phone, std::string_view purpose, std::string_view code) {

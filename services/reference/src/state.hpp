@@ -17,6 +17,7 @@
 #include "contract/json.hpp"
 #include "contract/types.hpp"
 #include "db.hpp"
+#include "foundation/sha256.hpp"
 #include "reference/crypto.hpp"
 #include "reference/server.hpp"
 #include "routes.hpp"
@@ -127,7 +128,7 @@ Res<T> body_as(const Ctx& c) {
   return v;
 }
 
-std::string hex_sha256(std::string_view s);
+std::string foundation::sha256_hex(std::string_view s);
 std::string random_token(std::size_t bytes);  // base64url without padding
 std::string date_of(UnixTime t);              // 2026-01-02T03:04:05Z
 std::string last6(std::string_view phone);    // the default password

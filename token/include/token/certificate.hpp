@@ -72,7 +72,5 @@ struct CertInfo {
 Result<CertInfo> parse_certificate(std::span<const std::uint8_t> der);
 
 // Lower-case hex of bytes; and the SHA-256 of bytes.
-std::string to_hex(std::span<const std::uint8_t> bytes);
-std::array<std::uint8_t, 32> sha256(std::span<const std::uint8_t> bytes);
 
 }  // namespace token

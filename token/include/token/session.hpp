@@ -21,9 +21,9 @@
 #include <optional>
 #include <vector>
 
+#include "foundation/secret.hpp"
 #include "token/certificate.hpp"
 #include "token/module.hpp"
-#include "token/secret.hpp"
 
 namespace token {
 
@@ -67,7 +67,7 @@ public:
   // C_GetTokenInfo, then at most one C_Login(CKU_USER). CKR_USER_ALREADY_LOGGED_IN counts as success.
   // Errors: PinLocked, PinToBeChanged, PinFinalTry, PinLenRange (all without C_Login); PinIncorrect with
   // the flags read after the failure; PinLocked (CKR_PIN_LOCKED); TokenRemoved; DeviceError.
-  [[nodiscard]] Result<void> login(const SecretBuffer& pin, LoginOptions options = {});
+  [[nodiscard]] Result<void> login(const foundation::SecretBuffer& pin, LoginOptions options = {});
   // C_Logout if logged in; wipes the kept PIN.
   void logout() noexcept;
 
@@ -91,7 +91,7 @@ private:
   CK_SESSION_HANDLE handle_ = CK_INVALID_HANDLE;
   bool logged_in_ = false;
   LoginCounts counts_;
-  SecretBuffer pin_;  // for CKU_CONTEXT_SPECIFIC logins only
+  foundation::SecretBuffer pin_;  // for CKU_CONTEXT_SPECIFIC logins only
   std::optional<Mechanisms> mechanisms_;
   std::unique_ptr<detail::RolloverCache> rollover_;  // the rollover's memory of the renewal in progress
 };

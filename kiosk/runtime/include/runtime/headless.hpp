@@ -8,8 +8,8 @@
 #include <string_view>
 
 #include "core/view.hpp"
+#include "foundation/secret.hpp"
 #include "runtime/runtime.hpp"
-#include "token/secret.hpp"
 
 namespace journal {
 class Journal;
@@ -27,9 +27,10 @@ public:
   // The phone number; empty = give up.
   virtual std::string phone() = 0;
   // The SMS code sent to `phone`; nullopt = give up. `again` after a wrong code.
-  virtual std::optional<token::SecretBuffer> sms_code(const std::string& phone, int length, bool again) = 0;
+  virtual std::optional<foundation::SecretBuffer> sms_code(const std::string& phone, int length,
+                                                           bool again) = 0;
   // The PIN; nullopt = stop (a script never guesses twice after a wrong one).
-  virtual std::optional<token::SecretBuffer> pin(const core::PinView& view) = 0;
+  virtual std::optional<foundation::SecretBuffer> pin(const core::PinView& view) = 0;
   // 确定续费吗… and the final-try warning.
   virtual bool confirm(std::string_view question) = 0;
   // The payment screen, once per order: show the QR (a test pays here).

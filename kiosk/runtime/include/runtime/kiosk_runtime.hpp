@@ -47,7 +47,7 @@ public:
   void set_waker(std::function<void()> wake) override;
   std::vector<core::Event> drain() override;
   bool wait(int timeout_ms) override;
-  void provide_secret(core::SecretKind kind, token::SecretBuffer value) override;
+  void provide_secret(core::SecretKind kind, foundation::SecretBuffer value) override;
 
   // The current key status (also sent as KeyStatusChanged whenever it changes).
   core::KeyStatus key_status() const;

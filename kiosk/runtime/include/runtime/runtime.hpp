@@ -16,7 +16,7 @@
 #include "core/effects.hpp"
 #include "core/events.hpp"
 #include "core/secret_kind.hpp"
-#include "token/secret.hpp"
+#include "foundation/secret.hpp"
 
 namespace runtime {
 
@@ -39,10 +39,10 @@ public:
 
   // Hands a typed secret to the runtime (moved; the caller's buffer is wiped). The next effect that needs
   // it uses it once; WipeSession drops them all.
-  virtual void provide_secret(core::SecretKind kind, token::SecretBuffer value) = 0;
+  virtual void provide_secret(core::SecretKind kind, foundation::SecretBuffer value) = 0;
 
-  void provide_pin(token::SecretBuffer pin) { provide_secret(core::SecretKind::Pin, std::move(pin)); }
-  void provide_sms_code(token::SecretBuffer code) {
+  void provide_pin(foundation::SecretBuffer pin) { provide_secret(core::SecretKind::Pin, std::move(pin)); }
+  void provide_sms_code(foundation::SecretBuffer code) {
     provide_secret(core::SecretKind::SmsCode, std::move(code));
   }
 };

@@ -13,7 +13,7 @@
 
 #include "core/events.hpp"
 #include "core/view.hpp"
-#include "token/secret.hpp"
+#include "foundation/secret.hpp"
 #include "ui/ctx.hpp"
 #include "ui/keyboard.hpp"
 #include "ui/keypad.hpp"
@@ -25,7 +25,7 @@ struct LoginScratch {
   enum class Field { Phone, Password, Code };
   Field focus = Field::Phone;
   KeypadScratch phone;  // digits on the numeric keypad
-  token::SecretBuffer password;
+  foundation::SecretBuffer password;
   KeypadScratch code;
   KeyboardScratch keyboard;  // the password's
 };
@@ -52,9 +52,9 @@ struct ProfileScratch {
 struct ChangePasswordScratch {
   enum class Field { Current, New, Confirm };
   Field focus = Field::Current;
-  token::SecretBuffer current;
-  token::SecretBuffer next;
-  token::SecretBuffer confirm;
+  foundation::SecretBuffer current;
+  foundation::SecretBuffer next;
+  foundation::SecretBuffer confirm;
   KeyboardScratch keyboard;
 };
 

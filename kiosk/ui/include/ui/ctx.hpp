@@ -19,7 +19,7 @@
 
 #include "core/secret_kind.hpp"
 #include "core/types.hpp"
-#include "token/secret.hpp"
+#include "foundation/secret.hpp"
 #include "ui/fonts.hpp"
 #include "ui/i18n.hpp"
 #include "ui/image.hpp"
@@ -30,7 +30,7 @@ namespace ui {
 
 struct SecretHandoff {
   core::SecretKind kind = core::SecretKind::Pin;
-  token::SecretBuffer secret;
+  foundation::SecretBuffer secret;
 };
 
 // Where things go on this display. The layout works in the display's pixels: 1920×1080 landscape or
@@ -59,7 +59,7 @@ class Ctx {
   // "text###key"
   std::string label(std::string_view key) { return label_id(tr(key), key); }
 
-  void hand_over(core::SecretKind kind, token::SecretBuffer&& secret);
+  void hand_over(core::SecretKind kind, foundation::SecretBuffer&& secret);
   std::vector<SecretHandoff> take_handoffs() { return std::move(handoffs_); }
 
   [[nodiscard]] const std::vector<std::string>& missing_keys() const { return missing_; }

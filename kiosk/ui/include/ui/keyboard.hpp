@@ -8,7 +8,7 @@
 //
 // Nothing typed goes through ImGui's InputText (it keeps copies and an undo history) or through the core:
 // the keyboard edits a TextTarget, which is a std::string in the screen's scratch or, for a password, a
-// zeroizing token::SecretBuffer. The keyboard's own state (mode, shift, the pinyin letters, the ink, the
+// zeroizing foundation::SecretBuffer. The keyboard's own state (mode, shift, the pinyin letters, the ink, the
 // candidates) is in its KeyboardScratch, inside the screen's scratch, replaced with the session.
 //
 // Widget keys, under the keyboard's key K: K.a … K.z, K.d0 … K.d9, symbols by name (K.at, K.dot, K.hyphen,
@@ -26,7 +26,7 @@
 #include <imgui.h>
 #include <imgui_internal.h>
 
-#include "token/secret.hpp"
+#include "foundation/secret.hpp"
 #include "ui/ctx.hpp"
 #include "ui/ime.hpp"
 
@@ -36,7 +36,7 @@ namespace ui {
 class TextTarget {
  public:
   TextTarget(std::string& text, std::size_t max_chars) : text_(&text), max_(max_chars) {}
-  TextTarget(token::SecretBuffer& secret, std::size_t max_chars) : secret_(&secret), max_(max_chars) {}
+  TextTarget(foundation::SecretBuffer& secret, std::size_t max_chars) : secret_(&secret), max_(max_chars) {}
   // Appends the whole of `utf8`, or nothing when it would not fit; true when appended.
   bool append(std::string_view utf8);
   void backspace();  // the last character (a whole UTF-8 sequence)
@@ -47,7 +47,7 @@ class TextTarget {
 
  private:
   std::string* text_ = nullptr;
-  token::SecretBuffer* secret_ = nullptr;
+  foundation::SecretBuffer* secret_ = nullptr;
   std::size_t max_ = 64;
 };
 

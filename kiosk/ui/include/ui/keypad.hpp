@@ -1,5 +1,5 @@
 // The on-screen numeric keypad: big keys, an optional shuffle of the digits, and the typed value kept in a
-// zeroizing token::SecretBuffer inside the screen's scratch struct. Nothing typed here passes through
+// zeroizing foundation::SecretBuffer inside the screen's scratch struct. Nothing typed here passes through
 // ImGui's InputText (which keeps copies and an undo history) or through the core.
 //
 //   KeypadScratch& k = scratch.pin;          // in the per-session scratch: replaced when the session ends
@@ -20,13 +20,13 @@
 #include <imgui.h>
 #include <imgui_internal.h>
 
-#include "token/secret.hpp"
+#include "foundation/secret.hpp"
 #include "ui/ctx.hpp"
 
 namespace ui {
 
 struct KeypadScratch {
-  token::SecretBuffer value;
+  foundation::SecretBuffer value;
   std::array<char, 10> order{'1', '2', '3', '4', '5', '6', '7', '8', '9', '0'};
   bool arranged = false;  // the order was set (shuffled or not) for this entry
 };

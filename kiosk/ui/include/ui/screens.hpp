@@ -3,7 +3,7 @@
 //
 // Registration: draw_screen() (src/screens/dispatch.cpp) switches over core::Screen and calls the screen's
 // function with the core's view for it; the compiler's -Wswitch makes a new core::Screen fail to build until
-// it is drawn. Screens not built yet draw draw_placeholder().
+// it is drawn.
 #pragma once
 
 #include <optional>
@@ -26,9 +26,6 @@ struct HomeView {
 };
 struct HelpView {};
 struct ComingSoonView {};
-struct PlaceholderView {
-  core::Screen screen = core::Screen::Home;
-};
 struct IdleOverlayView {
   int seconds_left = 0;
 };
@@ -36,7 +33,6 @@ struct IdleOverlayView {
 std::optional<core::Event> draw_home(const HomeView& v, HomeScratch& s, Ctx& c);
 std::optional<core::Event> draw_help(const HelpView& v, HelpScratch& s, Ctx& c);
 std::optional<core::Event> draw_coming_soon(const ComingSoonView& v, ComingSoonScratch& s, Ctx& c);
-std::optional<core::Event> draw_placeholder(const PlaceholderView& v, Ctx& c);
 // Over any screen: "您还在吗？", the countdown and 【继续】.
 std::optional<core::Event> draw_idle_overlay(const IdleOverlayView& v, Ctx& c);
 

@@ -45,7 +45,7 @@ std::optional<core::Event> draw_change_password(const core::ChangePasswordView& 
   const float label_w =
       account::label_width(c, {"password.current.label", "password.new.label", "password.confirm.label"});
   auto field = [&](Field f, std::string_view key, std::string_view label_key, std::string_view placeholder,
-                   const token::SecretBuffer& value) {
+                   const foundation::SecretBuffer& value) {
     const ImRect r =
         account::labelled(c, label_key, cut_top(form, account::kRowH, account::kRowGap), label_w);
     FieldStyle st;
@@ -85,9 +85,9 @@ std::optional<core::Event> draw_change_password(const core::ChangePasswordView& 
 
   KeyboardOptions o;
   o.kind = KeyboardKind::Latin;
-  token::SecretBuffer& target = s.focus == Field::Current ? s.current
-                                : s.focus == Field::New   ? s.next
-                                                          : s.confirm;
+  foundation::SecretBuffer& target = s.focus == Field::Current ? s.current
+                                     : s.focus == Field::New   ? s.next
+                                                               : s.confirm;
   if (keyboard(c, "password.kb", split.keys, s.keyboard, TextTarget(target, kPasswordMax), o) ==
       KeyboardResult::Done)
     s.focus = s.focus == Field::Current ? Field::New : Field::Confirm;

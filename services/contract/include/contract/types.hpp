@@ -13,10 +13,12 @@
 #include <string_view>
 #include <vector>
 
-#include "contract/encoding.hpp"
 #include "domain/key.hpp"
+#include "foundation/bytes.hpp"
 
 namespace contract {
+
+using Bytes = foundation::Bytes;
 
 using UnixTime = std::int64_t;
 

@@ -1,4 +1,4 @@
-// OpenSSL helpers of the reference platform: keys, certificates, PEM files, hashes, the renewal proof.
+// OpenSSL helpers of the reference platform: keys, certificates, PEM files, signatures, the renewal proof.
 // Start-up helpers (PKI generation, reading PEM files) throw std::runtime_error; request-time helpers
 // return empty pointers / false.
 #pragma once
@@ -12,16 +12,16 @@
 #include <string_view>
 #include <vector>
 
-#include "token/c_handle.hpp"
-#include "contract/encoding.hpp"
+#include "contract/types.hpp"
+#include "foundation/c_handle.hpp"
 
 namespace reference {
 
 using contract::Bytes;
-using EvpPkeyPtr = token::CPtr<EVP_PKEY, EVP_PKEY_free>;
-using X509Ptr = token::CPtr<X509, X509_free>;
-using X509ReqPtr = token::CPtr<X509_REQ, X509_REQ_free>;
-using X509NamePtr = token::CPtr<X509_NAME, X509_NAME_free>;
+using EvpPkeyPtr = foundation::CPtr<EVP_PKEY, EVP_PKEY_free>;
+using X509Ptr = foundation::CPtr<X509, X509_free>;
+using X509ReqPtr = foundation::CPtr<X509_REQ, X509_REQ_free>;
+using X509NamePtr = foundation::CPtr<X509_NAME, X509_NAME_free>;
 
 inline constexpr std::string_view kRenewalProofTag = "CN-CA-KIOSK/renewal-proof/v1";
 
@@ -36,13 +36,6 @@ bool verify_sha256(EVP_PKEY* key, const Bytes& data, const Bytes& signature);
 // EVP_DigestSign(SHA-256); empty on failure.
 Bytes sign_sha256(EVP_PKEY* key, const Bytes& data);
 
-Bytes sha256(const std::uint8_t* data, std::size_t size);
-inline Bytes sha256(const Bytes& b) {
-  return sha256(b.data(), b.size());
-}
-inline Bytes sha256(std::string_view s) {
-  return sha256(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
-}
 Bytes random_bytes(std::size_t n);  // RAND_bytes; aborts if the CSPRNG fails (nothing safe to do then)
 
 EvpPkeyPtr generate_ec_p256();

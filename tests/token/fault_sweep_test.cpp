@@ -12,8 +12,8 @@
 
 #include "fault_control.hpp"
 #include "rollover_driver.hpp"
-#include "token_fixture.hpp"
 #include "token/rollover.hpp"
+#include "token_fixture.hpp"
 
 using namespace testsupport;
 using domain::KeyAlgorithm;
@@ -50,7 +50,7 @@ struct Sweep {
     auto s = token::Session::open(fx.raw->module(), fx.slot);
     if (!s) return std::unexpected(s.error());
     if (wrong_pin_latch()) throw std::runtime_error("stopped after an unexpected wrong PIN");
-    if (auto l = s->login(token::SecretBuffer(kUserPin)); !l) {
+    if (auto l = s->login(foundation::SecretBuffer(kUserPin)); !l) {
       if (l.error().code == token::ErrorCode::PinIncorrect) wrong_pin_latch() = true;
       return std::unexpected(l.error());
     }

@@ -17,7 +17,8 @@ TEST_CASE("a generated pair and its written certificate are a usable, protected 
     auto pair = token::generate_pair(s, alg, id, "demo-key");
     REQUIRE_MESSAGE(pair, pair.error().to_string());
     SubjectSpec subject{"张三", "内蒙古自治区政府采购中心", "", "CN", false};
-    auto der = fx.ca.issue(pair->spki_der, make_subject(subject), Validity::from_now(std::chrono::hours(-1), 30));
+    auto der =
+        fx.ca.issue(pair->spki_der, make_subject(subject), Validity::from_now(std::chrono::hours(-1), 30));
     REQUIRE(token::write_certificate(s, der, id, "demo-key"));
     auto certs = s.certificates();
     REQUIRE(certs);

@@ -18,8 +18,9 @@ struct Run {
 
 Run kioskctl(const std::string& args, const std::string& stdin_text = "") {
   Run r;
-  r.rc = run_command(fmt::format("printf '%s\\n' {} | {} {}", shell_quote(stdin_text), shell_quote(KIOSKCTL_PATH), args),
-                     &r.out);
+  r.rc = run_command(
+      fmt::format("printf '%s\\n' {} | {} {}", shell_quote(stdin_text), shell_quote(KIOSKCTL_PATH), args),
+      &r.out);
   return r;
 }
 

@@ -8,14 +8,15 @@
 #include <algorithm>
 
 #include "fault_control.hpp"
+#include "foundation/sha256.hpp"
 #include "rollover_driver.hpp"
-#include "token_fixture.hpp"
 #include "token/rollover.hpp"
 #include "token/watcher.hpp"
+#include "token_fixture.hpp"
 
 using namespace testsupport;
+using foundation::SecretBuffer;
 using token::ErrorCode;
-using token::SecretBuffer;
 
 namespace {
 
@@ -247,9 +248,10 @@ TEST_CASE("the old key signs nothing but the renewal proof") {
   CHECK(p.error().code == ErrorCode::InvalidArgument);
   {
     EvpPkeyPtr soft(EVP_EC_gen("P-256"));
-    token::CPtr<X509_REQ, X509_REQ_free> req(X509_REQ_new());
+    foundation::CPtr<X509_REQ, X509_REQ_free> req(X509_REQ_new());
     const unsigned char* sp = old.subject.der.data();
-    token::CPtr<X509_NAME, X509_NAME_free> name(d2i_X509_NAME(nullptr, &sp, static_cast<long>(old.subject.der.size())));
+    foundation::CPtr<X509_NAME, X509_NAME_free> name(
+        d2i_X509_NAME(nullptr, &sp, static_cast<long>(old.subject.der.size())));
     X509_REQ_set_subject_name(req.get(), name.get());
     X509_REQ_set_pubkey(req.get(), soft.get());
     REQUIRE(X509_REQ_sign(req.get(), soft.get(), EVP_sha256()) > 0);
@@ -271,15 +273,16 @@ TEST_CASE("the old key signs nothing but the renewal proof") {
   // The real thing: the fixed structure, verified with the old certificate.
   p = token::sign_renewal_proof(s, *ref, old, p10->der, nonce);
   REQUIRE_MESSAGE(p, p.error().to_string());
-  CHECK(p->tbs == token::encode_renewal_proof_tbs(ref->order_id, token::sha256(p10->der), nonce));
+  CHECK(p->tbs == token::encode_renewal_proof_tbs(ref->order_id, foundation::sha256(p10->der), nonce));
   const std::string tag(token::kRenewalProofTag);
   CHECK(std::search(p->tbs.begin(), p->tbs.end(), tag.begin(), tag.end()) != p->tbs.end());
   CHECK(p->algorithm == "ecdsa-with-SHA256");
   const unsigned char* cp = old.der.data();
   X509Ptr x(d2i_X509(nullptr, &cp, static_cast<long>(old.der.size())));
-  token::CPtr<EVP_MD_CTX, EVP_MD_CTX_free> ctx(EVP_MD_CTX_new());
+  foundation::CPtr<EVP_MD_CTX, EVP_MD_CTX_free> ctx(EVP_MD_CTX_new());
   CHECK(EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, X509_get0_pubkey(x.get())) == 1);
-  CHECK(EVP_DigestVerify(ctx.get(), p->signature.data(), p->signature.size(), p->tbs.data(), p->tbs.size()) == 1);
+  CHECK(EVP_DigestVerify(ctx.get(), p->signature.data(), p->signature.size(), p->tbs.data(), p->tbs.size()) ==
+        1);
 
   // A renewal for a certificate that is not this one's is refused before anything is signed.
   auto other = token::RenewalRef::make("ORD-ORACLE", std::string(64, 'a'));
@@ -300,7 +303,8 @@ TEST_CASE("the issued certificate must carry the staged key; a future notBefore 
   REQUIRE(staged);
 
   // Issued for another key (the old one): refused, nothing written.
-  Bytes wrong = f.fx.ca.issue(old.spki_der, old.subject.der, Validity::from_now(std::chrono::seconds(-5), 365));
+  Bytes wrong =
+      f.fx.ca.issue(old.spki_der, old.subject.der, Validity::from_now(std::chrono::seconds(-5), 365));
   auto inst = token::install_certificate(s, *ref, wrong);
   REQUIRE_FALSE(inst);
   CHECK(inst.error().code == ErrorCode::CertificateMismatch);
@@ -310,7 +314,8 @@ TEST_CASE("the issued certificate must carry the staged key; a future notBefore 
   CHECK(st->stage == token::RenewalStage::KeyStaged);
 
   // Valid from tomorrow: installed, but finalize refuses and leaves the old pair untouched.
-  Bytes future = f.fx.ca.issue(staged->spki_der, old.subject.der, Validity::from_now(std::chrono::hours(24), 365));
+  Bytes future =
+      f.fx.ca.issue(staged->spki_der, old.subject.der, Validity::from_now(std::chrono::hours(24), 365));
   inst = token::install_certificate(s, *ref, future);
   REQUIRE_MESSAGE(inst, inst.error().to_string());
   token::FinalizeOptions fo;

@@ -7,9 +7,11 @@
 
 #include <algorithm>
 
+#include "foundation/hex.hpp"
+#include "foundation/sha256.hpp"
 #include "rollover_driver.hpp"
-#include "token_fixture.hpp"
 #include "token/rollover.hpp"
+#include "token_fixture.hpp"
 
 using namespace testsupport;
 using domain::KeyAlgorithm;
@@ -19,7 +21,7 @@ namespace {
 
 Bytes request_subject_der(const Bytes& p10) {
   const unsigned char* p = p10.data();
-  token::CPtr<X509_REQ, X509_REQ_free> req(d2i_X509_REQ(nullptr, &p, static_cast<long>(p10.size())));
+  foundation::CPtr<X509_REQ, X509_REQ_free> req(d2i_X509_REQ(nullptr, &p, static_cast<long>(p10.size())));
   REQUIRE(req);
   const unsigned char* der = nullptr;
   std::size_t len = 0;
@@ -28,7 +30,8 @@ Bytes request_subject_der(const Bytes& p10) {
 }
 
 const token::CertInfo* by_fingerprint(const std::vector<token::CertInfo>& certs, const std::string& fp) {
-  auto it = std::find_if(certs.begin(), certs.end(), [&](const token::CertInfo& c) { return c.sha256_hex == fp; });
+  auto it =
+      std::find_if(certs.begin(), certs.end(), [&](const token::CertInfo& c) { return c.sha256_hex == fp; });
   return it == certs.end() ? nullptr : &*it;
 }
 
@@ -43,7 +46,7 @@ std::string pkcs11_tool_list(const TokenFixture& fx) {
 
 // The block pkcs11-tool prints for the object of this kind with this ID ("" when there is none).
 std::string tool_block(const std::string& listing, std::string_view kind, const Bytes& id) {
-  std::string needle = "ID:         " + token::to_hex(id);
+  std::string needle = "ID:         " + foundation::hex_encode(id);
   std::size_t pos = 0;
   while ((pos = listing.find(kind, pos)) != std::string::npos) {
     std::size_t end = listing.find("Object;", pos + kind.size());
@@ -96,14 +99,17 @@ void full_rollover(const Case& c) {
   write_der(tmp.path() / "p10.der", p10->der);
   std::string out;
   CHECK_MESSAGE(run_command(fmt::format("openssl req -inform DER -in {} -verify -noout",
-                                        shell_quote((tmp.path() / "p10.der").string())), &out) == 0, out);
+                                        shell_quote((tmp.path() / "p10.der").string())),
+                            &out) == 0,
+                out);
   CHECK(out.find("verify OK") != std::string::npos);
 
   StandInPlatform platform(fx.ca, Validity::from_now(std::chrono::seconds(-5), 365));
   Bytes nonce = platform.nonce(ref->order_id);
   auto proof = token::sign_renewal_proof(s, *ref, old_cert, p10->der, nonce);
   REQUIRE_MESSAGE(proof, proof.error().to_string());
-  Bytes new_der = platform.submit(ref->order_id, p10->der, *proof, old_cert.der);  // throws if the proof is bad
+  Bytes new_der =
+      platform.submit(ref->order_id, p10->der, *proof, old_cert.der);  // throws if the proof is bad
 
   auto installed = token::install_certificate(s, *ref, new_der);
   REQUIRE_MESSAGE(installed, installed.error().to_string());
@@ -127,7 +133,7 @@ void full_rollover(const Case& c) {
   // Our own reading of the token afterwards.
   certs = s.certificates();
   REQUIRE(certs);
-  const token::CertInfo* now_new = by_fingerprint(*certs, token::to_hex(token::sha256(new_der)));
+  const token::CertInfo* now_new = by_fingerprint(*certs, foundation::sha256_hex(new_der));
   REQUIRE(now_new != nullptr);
   CHECK(now_new->key_id == staged->key_id);
   CHECK(now_new->private_key_found == std::optional<bool>(true));
@@ -142,7 +148,8 @@ void full_rollover(const Case& c) {
   std::string key_block = tool_block(listing, "Private Key Object", staged->key_id);
   REQUIRE_MESSAGE(!key_block.empty(), listing);
   // Exactly these access flags: sensitive and never extractable, generated on the token.
-  CHECK(key_block.find("Access:     sensitive, always sensitive, never extractable, local\n") != std::string::npos);
+  CHECK(key_block.find("Access:     sensitive, always sensitive, never extractable, local\n") !=
+        std::string::npos);
   bool old_key_listed = !tool_block(listing, "Private Key Object", old_cert.key_id).empty();
   bool old_cert_listed = !tool_block(listing, "Certificate Object", old_cert.key_id).empty();
   CHECK(old_key_listed == (c.policy == domain::OldKeyPolicy::Keep));
@@ -150,8 +157,11 @@ void full_rollover(const Case& c) {
 
   fx.ca.write_pem(tmp.path() / "ca.pem");
   write_file(tmp.path() / "new.pem", cert_pem(new_der));
-  CHECK_MESSAGE(run_command(fmt::format("openssl verify -CAfile {} {}", shell_quote((tmp.path() / "ca.pem").string()),
-                                        shell_quote((tmp.path() / "new.pem").string())), &out) == 0, out);
+  CHECK_MESSAGE(
+      run_command(fmt::format("openssl verify -CAfile {} {}", shell_quote((tmp.path() / "ca.pem").string()),
+                              shell_quote((tmp.path() / "new.pem").string())),
+                  &out) == 0,
+      out);
   CHECK(out.find(": OK") != std::string::npos);
 }
 

@@ -6,9 +6,10 @@
 
 #include <set>
 
-#include "token_fixture.hpp"
+#include "foundation/hex.hpp"
 #include "token/rollover.hpp"
 #include "token/watcher.hpp"
+#include "token_fixture.hpp"
 
 using namespace testsupport;
 using token::ErrorCode;
@@ -35,31 +36,33 @@ TEST_CASE("the renewal proof's TBS is the contract's DER (cross-checked with ope
     std::uint8_t hash_byte;
     std::size_t nonce_len;
   };
-  for (const Vector& v : {Vector{"ORD-1", 0x11, 16}, Vector{std::string(64, 'Z'), 0xfe, 64}, Vector{"a_b-9", 0x00, 33}}) {
+  for (const Vector& v :
+       {Vector{"ORD-1", 0x11, 16}, Vector{std::string(64, 'Z'), 0xfe, 64}, Vector{"a_b-9", 0x00, 33}}) {
     CAPTURE(v.order);
     std::array<std::uint8_t, 32> hash{};
     hash.fill(v.hash_byte);
     Bytes nonce(v.nonce_len);
     for (std::size_t i = 0; i < nonce.size(); ++i) nonce[i] = static_cast<std::uint8_t>(i * 7 + 1);
     Bytes ours = token::encode_renewal_proof_tbs(v.order, hash, nonce);
-    Bytes theirs = openssl_genconf(tmp, fmt::format("asn1 = SEQUENCE:proof\n[proof]\n"
-                                                    "tag = UTF8:CN-CA-KIOSK/renewal-proof/v1\n"
-                                                    "order = UTF8:{}\n"
-                                                    "hash = FORMAT:HEX,OCTETSTRING:{}\n"
-                                                    "nonce = FORMAT:HEX,OCTETSTRING:{}\n",
-                                                    v.order, token::to_hex(hash), token::to_hex(nonce)));
-    CHECK(token::to_hex(ours) == token::to_hex(theirs));
+    Bytes theirs = openssl_genconf(
+        tmp, fmt::format("asn1 = SEQUENCE:proof\n[proof]\n"
+                         "tag = UTF8:CN-CA-KIOSK/renewal-proof/v1\n"
+                         "order = UTF8:{}\n"
+                         "hash = FORMAT:HEX,OCTETSTRING:{}\n"
+                         "nonce = FORMAT:HEX,OCTETSTRING:{}\n",
+                         v.order, foundation::hex_encode(hash), foundation::hex_encode(nonce)));
+    CHECK(foundation::hex_encode(ours) == foundation::hex_encode(theirs));
   }
   // A fixed vector, so a platform implementation can compare without running anything.
   std::array<std::uint8_t, 32> h{};
   h.fill(0x11);
   Bytes n(16, 0x22);
-  CHECK(token::to_hex(token::encode_renewal_proof_tbs("ORD-1", h, n)) ==
+  CHECK(foundation::hex_encode(token::encode_renewal_proof_tbs("ORD-1", h, n)) ==
         "3059"
         "0c1c434e2d43412d4b494f534b2f72656e6577616c2d70726f6f662f7631"
         "0c054f52442d31"
-        "0420" + std::string(64, '1') +
-        "0410" + std::string(32, '2'));
+        "0420" +
+            std::string(64, '1') + "0410" + std::string(32, '2'));
 }
 
 TEST_CASE("certificates are parsed like openssl x509 reads them, Chinese names in UTF-8") {
@@ -93,8 +96,12 @@ TEST_CASE("certificates are parsed like openssl x509 reads them, Chinese names i
   TempDir tmp("kiosk-x509");
   write_file(tmp.path() / "c.pem", cert_pem(c.der));
   std::string out;
-  REQUIRE(run_command(fmt::format("openssl x509 -in {} -noout -fingerprint -sha256 -serial -subject -nameopt RFC2253,-esc_msb",
-                                  shell_quote((tmp.path() / "c.pem").string())), &out) == 0);
+  REQUIRE(
+      run_command(
+          fmt::format(
+              "openssl x509 -in {} -noout -fingerprint -sha256 -serial -subject -nameopt RFC2253,-esc_msb",
+              shell_quote((tmp.path() / "c.pem").string())),
+          &out) == 0);
   std::string fp;
   for (char ch : c.sha256_hex) fp += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   std::string colon_fp;
@@ -189,7 +196,7 @@ TEST_CASE("a PIN never reaches an error message") {
   TokenFixture fx("pin-leak");
   auto s = fx.session();
   const std::string secret = "98765432";
-  auto r = s.login(token::SecretBuffer(secret));  // a wrong PIN, on purpose (SoftHSM has no lockout)
+  auto r = s.login(foundation::SecretBuffer(secret));  // a wrong PIN, on purpose (SoftHSM has no lockout)
   REQUIRE_FALSE(r);
   CHECK(r.error().code == ErrorCode::PinIncorrect);
   CHECK(r.error().to_string().find(secret) == std::string::npos);
@@ -211,8 +218,10 @@ TEST_CASE("every rollover step can be called again: staged key, P10, install and
   CHECK(ref->pending_label() != token::RenewalRef::make("ORD-IDEN", old->sha256_hex)->pending_label());
   CHECK(ref->pending_label() != token::RenewalRef::make("ORD-IDEM", std::string(64, 'a'))->pending_label());
   CHECK(token::RenewalRef::make(std::string(64, 'R'), old->sha256_hex)->pending_label().size() == 30);
-  CHECK(token::fit_label("CN-CA-KIOSK 0123456789abcdef0123456789abcdef") == "CN-CA-KIOSK 0123456789abcdef0123");
-  CHECK(token::fit_label("内蒙古自治区政府采购中心") == "内蒙古自治区政府采购");  // 30 bytes: not half a character
+  CHECK(token::fit_label("CN-CA-KIOSK 0123456789abcdef0123456789abcdef") ==
+        "CN-CA-KIOSK 0123456789abcdef0123");
+  CHECK(token::fit_label("内蒙古自治区政府采购中心") ==
+        "内蒙古自治区政府采购");  // 30 bytes: not half a character
   CHECK(token::fit_label("短") == "短");
   CHECK_FALSE(token::RenewalRef::make("ORD:1", old->sha256_hex));
   CHECK_FALSE(token::RenewalRef::make("", old->sha256_hex));

@@ -1,10 +1,10 @@
-// One RAII helper for C handles (STYLE.md rule 4):
-//   using X509Ptr = std::unique_ptr<X509, token::Free<X509_free>>;
+// One RAII helper for C handles:
+//   using X509Ptr = foundation::CPtr<X509, X509_free>;
 #pragma once
 
 #include <memory>
 
-namespace token {
+namespace foundation {
 
 template <auto F>
 struct Free {
@@ -14,4 +14,4 @@ struct Free {
 template <typename T, auto F>
 using CPtr = std::unique_ptr<T, Free<F>>;
 
-}  // namespace token
+}  // namespace foundation
