@@ -63,7 +63,7 @@ case "$MODE" in
     echo "==> sanitizer build (address,undefined): token, journal, core and platform tests"
     configure_build build-asan -DKIOSK_SANITIZE=ON -DKIOSK_BUILD_APP=OFF -DKIOSK_SANITIZER_SUBSET=ON -DCMAKE_BUILD_TYPE=Debug
     ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-      ctest --test-dir build-asan --output-on-failure -j "$JOBS" --timeout 1200 -L 'token|journal|core|platform'
+      ctest --test-dir build-asan --output-on-failure -j "$JOBS" --timeout 1200 -L 'foundation|token|journal|core|platform'
     echo "==> all tests passed"
     ;;
   bench)

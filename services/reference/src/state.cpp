@@ -97,8 +97,8 @@ Bytes State::id_bytes(std::string_view what, std::size_t n) {
   if (it == id_counters.end()) it = id_counters.emplace(std::string(what), 0).first;
   Bytes out;
   while (out.size() < n) {
-    const Bytes block =
-        sha256(std::to_string(*opt.id_seed) + "/" + std::string(what) + "/" + std::to_string(it->second++));
+    const auto block = foundation::sha256(std::to_string(*opt.id_seed) + "/" + std::string(what) + "/" +
+                                          std::to_string(it->second++));
     out.insert(out.end(), block.begin(), block.end());
   }
   out.resize(n);

@@ -128,7 +128,6 @@ Res<T> body_as(const Ctx& c) {
   return v;
 }
 
-std::string foundation::sha256_hex(std::string_view s);
 std::string random_token(std::size_t bytes);  // base64url without padding
 std::string date_of(UnixTime t);              // 2026-01-02T03:04:05Z
 std::string last6(std::string_view phone);    // the default password
