@@ -13,6 +13,7 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "sentences.hpp"
 #include "token/module.hpp"
 #include "token/session.hpp"
 
@@ -78,7 +79,8 @@ std::string explain(const token::Error& e) {
     case ErrorCode::TokenFull: return "the key's memory is full";
     case ErrorCode::MechanismUnsupported: return "the key does not support the operation (" + e.detail + ")";
     case ErrorCode::DeviceError: return "the key or its driver reported an error (" + e.detail + "): remove and insert it, then repeat";
-    default: return std::string(e.message_key()) + " (" + e.detail + ")";
+    default:
+      return sentences().text(e.message_key()) + " (" + e.detail + ")";
   }
 }
 
