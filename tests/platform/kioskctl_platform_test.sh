@@ -66,7 +66,14 @@ grep -q '1 orders, 0 issuances, 1 payments' "$D/out" || fail "records"
 expect_rc 0 "$K" platform heartbeat
 grep -q 'DEV-KIOSK-01' "$D/out" || fail "heartbeat kiosk id"
 expect_rc 0 "$K" platform config --signing-key "$D/plat/pki/config-signing.pub.pem"
-expect_rc 33 "$K" platform order R0000nope
+expect_rc 33 "$K" --lang en platform order R0000nope
+# Sentences from the screens' language files (assets/i18n), not raw message keys; --lang or the locale.
+grep -q 'This order cannot be found' "$D/err" || fail "no English sentence for the refusal"
+grep -q 'refused: error\.' "$D/err" && fail "a raw message key instead of a sentence"
+expect_rc 33 "$K" --lang zh-CN platform order R0000nope
+grep -q '找不到这笔订单' "$D/err" || fail "no Chinese sentence for the refusal"
+expect_rc 33 env LC_ALL=zh_CN.UTF-8 "$K" platform order R0000nope
+grep -q '找不到这笔订单' "$D/err" || fail "the locale's language is not used"
 
 # An SMS code on the command line is refused (ps shows it to every user). One from the environment
 # (--code-env) is wiped from /proc/PID/environ at start: read it while the answer is held back.
