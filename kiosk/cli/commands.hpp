@@ -4,7 +4,9 @@
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <optional>
+#include <string_view>
 
+#include "foundation/secret.hpp"
 #include "runtime/config.hpp"
 
 namespace kioskctl {
@@ -16,6 +18,18 @@ struct Globals {
 
 // Loads the configuration named by --config (or its default); prints every bad field and returns nullopt.
 std::optional<runtime::KioskConfig> load_config_or_report(const Globals& g);
+
+// Secrets given by environment variable (--pin-env NAME, --code-env NAME). A variable's value stays in
+// /proc/PID/environ for the life of the process even after unsetenv, so take_env_secrets (called in
+// main before the command line is parsed and before any thread starts) copies each named variable into a
+// zeroizing buffer, overwrites the value in place and unsets it. Commands read the copies with
+// env_secret(NAME); nullptr when the variable was not set.
+void take_env_secrets(int argc, char** argv);
+const foundation::SecretBuffer* env_secret(std::string_view name);
+
+// Refuses a secret typed on the command line (visible to every user in ps): an option that only says
+// where the secret goes instead.
+void refuse_secret_option(CLI::App& cmd, const std::string& name, const std::string& instead);
 
 // Each adds its subcommands; a command's callback throws CLI::RuntimeError(exit code) on failure.
 void add_token_commands(CLI::App& app, Globals& g);

@@ -3,11 +3,13 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <fmt/core.h>
+#include <qrencode.h>
 #include <chrono>
 #include <cstdio>
-#include <fmt/core.h>
 #include <iostream>
-#include <qrencode.h>
+#include <memory>
+#include <mutex>
 #include <thread>
 
 #include "commands.hpp"
@@ -21,6 +23,7 @@
 #include "platform/dev.hpp"
 #include "runtime/headless.hpp"
 #include "runtime/kiosk_runtime.hpp"
+#include "sentences.hpp"
 
 namespace kioskctl {
 namespace {
@@ -31,7 +34,7 @@ struct RenewOptions {
   std::string product;
   int years = 0;
   std::string phone;
-  std::string code;
+  std::string code_env;
   bool code_from_outbox = false;
   bool pin_stdin = false;
   std::string pin_env;
@@ -120,6 +123,34 @@ int exit_for_key_problem(std::string_view key) {
   return kCertificateProblem;
 }
 
+// The platform's message key (error.platform.offline, ...) → the exit code `kioskctl platform` gives for
+// the same failure (30–34).
+int exit_for_platform_key(std::string_view key) {
+  if (key == "error.platform.offline") return kPlatformOffline;
+  if (key == "error.platform.timeout") return kPlatformTimeout;
+  if (key == "error.platform.tls") return kPlatformTls;
+  if (key == "error.platform.malformed") return kPlatformMalformed;
+  if (key == "error.platform.config") return kConfig;
+  return kPlatformRefused;  // an HTTP answer: a platform code, a server error
+}
+
+std::string_view next_for_platform_key(std::string_view key) {
+  switch (exit_for_platform_key(key)) {
+    case kPlatformOffline:
+      return "check the network and that the platform runs at platform.base_url";
+    case kPlatformTimeout:
+      return "the platform is slow or unreachable; try again, then check the network";
+    case kPlatformTls:
+      return "check platform.ca_file (the platform CA) and this kiosk's client_cert/client_key";
+    case kPlatformMalformed:
+      return "the answer could not be understood; is base_url the platform's /v1/?";
+    case kConfig:
+      return "fix the configuration";
+    default:
+      return "the platform refused or failed; `kioskctl platform catalog` shows its answer";
+  }
+}
+
 int exit_code(const runtime::HeadlessResult& r) {
   using K = runtime::HeadlessResult::Kind;
   switch (r.kind) {
@@ -128,6 +159,8 @@ int exit_code(const runtime::HeadlessResult& r) {
     case K::PinWrong: return kPinIncorrect;
     case K::NeedsStaff: return kRenewalNeedsStaff;
     case K::Unfinished: return kRenewalUnfinished;
+    case K::PlatformUnusable:
+      return exit_for_platform_key(r.key);
     case K::NotResumable: return r.key == "resume.error.insert_key" ? kTokenAbsent : kFailure;
     case K::Refused: return r.key.starts_with("error.platform.") ? kPlatformRefused : kFailure;
     case K::Usage: return kUsage;
@@ -153,9 +186,14 @@ public:
 
   std::optional<foundation::SecretBuffer> sms_code(const std::string& phone, int length,
                                                    bool again) override {
-    if (!o_.code.empty()) {
+    if (!o_.code_env.empty()) {
       if (again) return std::nullopt;
-      return foundation::SecretBuffer(o_.code);
+      const foundation::SecretBuffer* c = env_secret(o_.code_env);
+      if (!c) {
+        say("$" + o_.code_env + " is not set");
+        return std::nullopt;
+      }
+      return c->clone();
     }
     if (o_.code_from_outbox) {
       if (again) return std::nullopt;
@@ -178,9 +216,12 @@ public:
     const bool automated = !o_.pin_env.empty() || o_.pin_stdin || !isatty(STDIN_FILENO);
     if (v.last_failed && automated) return std::nullopt;
     if (!o_.pin_env.empty()) {
-      const char* p = std::getenv(o_.pin_env.c_str());
-      if (!p) return std::nullopt;
-      return foundation::SecretBuffer(p);
+      const foundation::SecretBuffer* p = env_secret(o_.pin_env);
+      if (!p) {
+        say("$" + o_.pin_env + " is not set");
+        return std::nullopt;
+      }
+      return p->clone();
     }
     if (!o_.pin_stdin) fmt::print(stderr, "PIN: ");
     foundation::SecretBuffer p = read_secret();
@@ -235,7 +276,20 @@ int renew(const Globals& g, const RenewOptions& o) {
   if (!cfg) return kConfig;
   runtime::RuntimeOptions ro;
   ro.config = *cfg;
-  if (o.verbose) ro.log = [](std::string_view l) { fmt::print(stderr, "  [runtime] {}\n", l); };
+  // The runtime's log names a platform failure exactly ("catalog: malformed: ..."): kept for the one line
+  // below even without -v (the runtime's threads write it, hence the lock).
+  struct PlatformLine {
+    std::mutex m;
+    std::string line;
+  };
+  auto platform_line = std::make_shared<PlatformLine>();
+  ro.log = [verbose = o.verbose, platform_line](std::string_view l) {
+    if (l.starts_with("catalog: ")) {
+      std::lock_guard lock(platform_line->m);
+      platform_line->line = l.substr(9);
+    }
+    if (verbose) fmt::print(stderr, "  [runtime] {}\n", l);
+  };
   auto rt = runtime::KioskRuntime::create(std::move(ro));
   if (!rt) {
     fmt::print(stderr, "kioskctl: {}\n", rt.error());
@@ -250,7 +304,17 @@ int renew(const Globals& g, const RenewOptions& o) {
   ho.order = o.order;
   ho.wait_key_s = o.wait_key_s;
   ho.verbose = o.verbose;
-  return exit_code(runtime::run_headless(**rt, customer, ho));
+  ho.text = [](std::string_view key) { return sentences().text(key); };
+  const runtime::HeadlessResult r = runtime::run_headless(**rt, customer, ho);
+  if (r.kind == runtime::HeadlessResult::Kind::PlatformUnusable) {
+    std::string what;
+    {
+      std::lock_guard lock(platform_line->m);
+      what = platform_line->line.empty() ? r.key : platform_line->line;
+    }
+    fmt::print(stderr, "kioskctl: platform: {}\n  next: {}\n", what, next_for_platform_key(r.key));
+  }
+  return exit_code(r);
 }
 
 void print_business(const journal::Business& b) {
@@ -322,13 +386,22 @@ int journal_verify(const Globals& g) {
 void add_engine_commands(CLI::App& app, Globals& g) {
   auto o = std::make_shared<RenewOptions>();
   auto* renew_cmd = app.add_subcommand("renew", "renew the certificate on the inserted key, headless (the kiosk's own flow)");
+  renew_cmd->footer(
+      "Exit codes (exit_codes.hpp): 0 renewed; 10-29 the key; 30-34 the platform could not be used before "
+      "anything started (as `kioskctl platform`: 30 offline, 31 timeout, 32 TLS, 33 refused, 34 not "
+      "understood), with one line saying what happened; 50 paid, needs staff; 51 stopped at a safe point: "
+      "`kioskctl renew --resume` continues.");
   renew_cmd->add_option("--product", o->product, "product id (default: the one matching the key's brand)");
   renew_cmd->add_option("--years", o->years, "years to buy (default: the product's first)");
   renew_cmd->add_option("--phone", o->phone, "the customer's phone (else asked)");
-  renew_cmd->add_option("--code", o->code, "the SMS code (else asked)");
+  renew_cmd->add_option("--code-env", o->code_env,
+                        "read the SMS code from this environment variable (else asked on stdin)");
+  refuse_secret_option(*renew_cmd, "--code", "give it on stdin or with --code-env NAME");
   renew_cmd->add_flag("--code-from-outbox", o->code_from_outbox, "dev platform only: read the code from its SMS outbox");
   renew_cmd->add_flag("--pin-stdin", o->pin_stdin, "read the PIN from stdin without a prompt (automation)");
-  renew_cmd->add_option("--pin-env", o->pin_env, "read the PIN from this environment variable (automation)");
+  renew_cmd->add_option("--pin-env", o->pin_env,
+                        "read the PIN from this environment variable (automation; it is wiped from the "
+                        "process's environment at start)");
   renew_cmd->add_flag("--pay-dev", o->pay_dev, "dev platform only: pay the order with its scan-and-pay stand-in");
   renew_cmd->add_flag("--qr", o->show_qr, "draw the payment QR code in the terminal");
   renew_cmd->add_flag("-y,--yes", o->yes, "answer the one-chance confirmation with yes");

@@ -22,7 +22,8 @@ enum ExitCode : int {
   kDeviceError = 19,
   kCertificateProblem = 20,  // no certificate, unreadable, wrong key, not yet valid
   kTokenOther = 29,
-  // services/platform (30–49)
+  // services/platform (30–49): the `platform` commands, and `renew` when the platform fails before anything
+  // started (one line says what happened)
   kPlatformOffline = 30,     // cannot connect
   kPlatformTimeout = 31,
   kPlatformTls = 32,         // TLS failure: wrong server certificate, our certificate refused

@@ -20,6 +20,7 @@
 #include "foundation/secret.hpp"
 #include "platform/client.hpp"
 #include "platform/dev.hpp"
+#include "sentences.hpp"
 
 namespace kioskctl {
 namespace {
@@ -28,7 +29,7 @@ using platform::ErrorKind;
 
 struct PlatformArgs {
   std::string idempotency_key;  // --idempotency-key: reuse one to resume a scripted call
-  std::string phone, purpose = "renewal", code;
+  std::string phone, purpose = "renewal", code_env;
   std::string product, verification, cert_file, manufacturer, model, serial, fapiao_title, fapiao_tax;
   int years = 1;
   std::string order_id, reason, detail, out_file, signing_key;
@@ -77,7 +78,14 @@ int exit_code_for(const platform::Error& e) {
       next = "check platform.ca_file (the platform CA) and this kiosk's client_cert/client_key";
       break;
     case ErrorKind::Http:
-      next = e.code.empty() ? "see the detail" : "the platform refused: " + e.message_key;
+      if (!e.code.empty())
+        next = "the platform refused: " + sentences().text(e.message_key);
+      else if (e.http_status >= 300 && e.http_status < 400)
+        next = "set platform.base_url to the platform's own address (the answer redirects elsewhere)";
+      else if (e.http_status >= 500)
+        next = "the platform failed on its side; try again later, then tell the platform's operators";
+      else
+        next = "is platform.base_url the platform's /v1/? (the answer is not the platform's)";
       break;
     case ErrorKind::Malformed:
       next = "the answer could not be understood; is base_url the platform's /v1/?";
@@ -159,17 +167,22 @@ void print_order(const Globals& g, const contract::Order& o) {
   if (o.certificate) fmt::print("issued     certificate of {} bytes\n", o.certificate->size());
 }
 
-// A secret from --code, or else one line from stdin (a prompt on a terminal).
-foundation::SecretBuffer read_secret(std::string& from_flag, const char* prompt) {
+// A secret from the environment variable named by --code-env, or else one line from stdin (a prompt on a
+// terminal). Never from the command line, where ps shows it.
+foundation::SecretBuffer read_secret(const std::string& env_name, const char* prompt) {
   foundation::SecretBuffer s;
-  if (!from_flag.empty()) {
-    s.assign(from_flag);
-    std::fill(from_flag.begin(), from_flag.end(), '\0');
-    return s;
+  if (!env_name.empty()) {
+    const foundation::SecretBuffer* e = env_secret(env_name);
+    if (!e) {
+      fmt::print(stderr, "kioskctl: ${} is not set\n", env_name);
+      fail(kUsage);
+    }
+    return e->clone();
   }
   if (isatty(0)) fmt::print(stderr, "{}", prompt);
   int c;
-  while ((c = std::getchar()) != EOF && c != '\n') s.push_back(static_cast<char>(c));
+  while ((c = std::getchar()) != EOF && c != '\n')
+    if (!s.push_back(static_cast<char>(c))) break;
   return s;
 }
 
@@ -283,11 +296,12 @@ void add_platform_commands(CLI::App& app, Globals& g) {
   CLI::App* verify = p->add_subcommand("sms-verify", "verify a code; prints the phone verification token");
   verify->add_option("phone", a.phone)->required();
   verify->add_option("--purpose", a.purpose, "renewal (default) or change_phone");
-  verify->add_option("--code", a.code, "the code (else read from stdin)");
+  verify->add_option("--code-env", a.code_env, "read the code from this environment variable (else stdin)");
+  refuse_secret_option(*verify, "--code", "give it on stdin or with --code-env NAME");
   keyed(verify);
   verify->callback([&g, args] {
     auto client = make_client(g);
-    foundation::SecretBuffer code = read_secret(args->code, "code: ");
+    foundation::SecretBuffer code = read_secret(args->code_env, "code: ");
     auto v =
         ok_or_report(client.sms_verify(args->phone, purpose_of(args->purpose), code.reveal(), key_of(*args)));
     if (g.json_output) return print_json(contract::encode(v));
@@ -303,10 +317,11 @@ void add_platform_commands(CLI::App& app, Globals& g) {
   create->add_option("--model", a.model, "the key's model")->required();
   create->add_option("--serial", a.serial, "the key's serial number")->required();
   create->add_option("--verification", a.verification,
-                     "a token from sms-verify (or give --phone and --code)");
-  create->add_option("--phone", a.phone,
-                     "verify this phone first (with --code, or the code read from stdin)");
-  create->add_option("--code", a.code, "the SMS code for --phone");
+                     "a token from sms-verify (or give --phone, and the code on stdin or with --code-env)");
+  create->add_option("--phone", a.phone, "verify this phone first (the code read from stdin, or --code-env)");
+  create->add_option("--code-env", a.code_env,
+                     "read the SMS code for --phone from this environment variable");
+  refuse_secret_option(*create, "--code", "give it on stdin or with --code-env NAME");
   create->add_option("--fapiao-title", a.fapiao_title, "e-invoice title (reserved)");
   create->add_option("--fapiao-tax-number", a.fapiao_tax, "e-invoice tax number (reserved)");
   keyed(create);
@@ -322,10 +337,12 @@ void add_platform_commands(CLI::App& app, Globals& g) {
     r.verification_token = args->verification;
     if (r.verification_token.empty()) {
       if (args->phone.empty()) {
-        fmt::print(stderr, "kioskctl: give --verification TOKEN, or --phone (and --code)\n");
+        fmt::print(
+            stderr,
+            "kioskctl: give --verification TOKEN, or --phone (and the code on stdin or with --code-env)\n");
         fail(kUsage);
       }
-      foundation::SecretBuffer code = read_secret(args->code, "code: ");
+      foundation::SecretBuffer code = read_secret(args->code_env, "code: ");
       r.verification_token = ok_or_report(client.sms_verify(args->phone, contract::SmsPurpose::Renewal,
                                                             code.reveal(), platform::new_idempotency_key()))
                                  .verification_token;

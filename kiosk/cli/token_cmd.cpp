@@ -14,6 +14,7 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "foundation/hex.hpp"
+#include "sentences.hpp"
 #include "token/module.hpp"
 #include "token/session.hpp"
 
@@ -79,7 +80,8 @@ std::string explain(const token::Error& e) {
     case ErrorCode::TokenFull: return "the key's memory is full";
     case ErrorCode::MechanismUnsupported: return "the key does not support the operation (" + e.detail + ")";
     case ErrorCode::DeviceError: return "the key or its driver reported an error (" + e.detail + "): remove and insert it, then repeat";
-    default: return std::string(e.message_key()) + " (" + e.detail + ")";
+    default:
+      return sentences().text(e.message_key()) + " (" + e.detail + ")";
   }
 }
 
@@ -224,7 +226,8 @@ bool selected(const token::TokenInfo& t, const TokenOptions& o) {
 foundation::SecretBuffer read_pin_from_stdin() {
   foundation::SecretBuffer pin;
   int c = 0;
-  while ((c = std::getchar()) != EOF && c != '\n' && c != '\r') pin.push_back(static_cast<char>(c));
+  while ((c = std::getchar()) != EOF && c != '\n' && c != '\r')
+    if (!pin.push_back(static_cast<char>(c))) break;
   return pin;
 }
 

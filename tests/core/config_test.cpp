@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -100,5 +101,42 @@ TEST_CASE("the documented default in config/ parses apart from its absolute file
     CAPTURE(e.to_string());
     CHECK(e.field.starts_with("platform."));
     CHECK(e.message.find("not found") != std::string::npos);
+  }
+}
+
+TEST_CASE("a huge or deeply nested configuration is refused at once, a directory is said to be one") {
+  Dir d;
+  // 50 MB of '[' used to take seconds and gigabytes before "not valid JSON".
+  {
+    std::ofstream(d.path / "brackets.json") << std::string(50u << 20, '[');
+    const auto t0 = std::chrono::steady_clock::now();
+    auto c = runtime::load_config(d.path / "brackets.json");
+    const auto took = std::chrono::steady_clock::now() - t0;
+    REQUIRE_FALSE(c);
+    REQUIRE(c.error().size() == 1);
+    CHECK(c.error().front().message.find("larger than 1024 KiB") != std::string::npos);
+    CHECK(took < std::chrono::seconds(2));
+  }
+  // Under the size cap but nested past the depth cap (comments do not count).
+  {
+    auto c =
+        runtime::parse_config("// [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n" + std::string(100000, '['), d.path);
+    REQUIRE_FALSE(c);
+    REQUIRE(c.error().size() == 1);
+    CHECK(c.error().front().message.find("nested more than 16 deep") != std::string::npos);
+    auto shallow =
+        runtime::parse_config("/* [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[ */" + std::string(kGood), d.path);
+    CHECK(shallow);
+  }
+  {
+    auto c = runtime::parse_config(std::string(runtime::kMaxConfigBytes + 1, ' '), d.path);
+    REQUIRE_FALSE(c);
+    CHECK(c.error().front().message.find("larger than") != std::string::npos);
+  }
+  {
+    auto c = runtime::load_config(d.path);
+    REQUIRE_FALSE(c);
+    REQUIRE(c.error().size() == 1);
+    CHECK(c.error().front().message.find("is a directory") != std::string::npos);
   }
 }

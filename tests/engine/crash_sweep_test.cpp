@@ -48,11 +48,11 @@ void recover(EngineEnv& env, const Customer& c, const std::string& point, SweepR
   };
   for (int attempt = 0; attempt < 4; ++attempt) {
     if (attempt > 0 && finished()) return;  // it had finished; the kiosk just stopped before saying so
-    Run r = env.resume();
+    Run r = env.resume({{"LC_ALL", "C"}});  // English sentences: "... there is nothing to resume."
     ++res.runs;
     if (env.user_logins() > 1) res.violations.push_back(point + ": more logins than PINs typed on resume");
     if (r.rc == 0) return;
-    if (r.output.find("nothing to resume") != std::string::npos || r.output.find("resume.error.nothing_to_do") != std::string::npos) {
+    if (r.output.find("nothing to resume") != std::string::npos) {
       r = env.renew();
       ++res.runs;
       if (env.user_logins() > 1) res.violations.push_back(point + ": more logins than PINs typed on restart");

@@ -8,6 +8,15 @@
 
 using namespace enginetest;
 
+namespace {
+
+std::size_t count(const std::string& text, std::string_view what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+  return n;
+}
+
+}  // namespace
 
 TEST_CASE("a ¥0 EC P-256 renewal and a paid RSA-2048 renewal, end to end") {
   EngineEnv env;
@@ -67,9 +76,13 @@ TEST_CASE("a PIN that locks after payment: needs_staff on the platform and in th
   EngineEnv env;
   auto c = env.new_customer(Brand::Haitai);
   env.set_faults("pin_lock_after 1\n");  // a vendor that locks at the first wrong PIN
-  auto r = env.renew({{"PIN", "000000"}});
+  auto r = env.renew({{"PIN", "000000"}, {"LC_ALL", "C"}});
   INFO(r.output);
   CHECK(r.rc == 50);
+  // The failure said once (it used to be printed again while needs_staff was recorded), in sentences.
+  CHECK(count(r.output, "business number:") == 1);
+  CHECK(r.output.find("The KEY's PIN is locked.") != std::string::npos);
+  CHECK(r.output.find("failure.pin_locked") == std::string::npos);
   CHECK(env.user_logins() == 1);
   auto recs = env.records(c.fingerprint);
   REQUIRE(recs.orders.size() == 1);
@@ -85,9 +98,11 @@ TEST_CASE("a PIN already locked stops at the key check, before any order or mone
   EngineEnv env;
   auto c = env.new_customer(Brand::Haitai);
   env.set_faults("pin_lock_after 1\npin_failures 1\n");
-  auto r = env.renew();
+  auto r = env.renew({{"LANG", "zh_CN.UTF-8"}});
   INFO(r.output);
   CHECK(r.rc == 15);
+  CHECK(r.output.find("KEY的PIN码已锁定，请到人工窗口办理。") != std::string::npos);  // the locale's language
+  CHECK(r.output.find("keycheck.error.") == std::string::npos);
   CHECK(env.user_logins() == 0);
   CHECK(env.records(c.fingerprint).orders.empty());
 }
@@ -115,10 +130,11 @@ TEST_CASE("another key on resume is refused; the right one finishes") {
   CHECK(r.rc == 51);
   env.set_token_serial("OTHER-KEY-0001");
   env.set_faults("");
-  auto other = env.resume();
+  auto other = env.resume({{"LC_ALL", "C"}});
   INFO(other.output);
   CHECK(other.rc != 0);
-  CHECK(other.output.find("resume.error.other_key") != std::string::npos);
+  CHECK(other.output.find("This is not the KEY of this business.") != std::string::npos);
+  CHECK(other.output.find("resume.error.other_key") == std::string::npos);
   env.set_token_serial("");
   auto right = env.resume();
   INFO(right.output);

@@ -1,8 +1,9 @@
-// The fuzz target run as a normal test (every build, no clang needed): every seed of the repo's corpus
-// (tests/platform/corpus), then deterministic mutations of them (bit flips, byte edits, truncations,
-// splices, repeated chunks) and generated hostile inputs. KIOSK_FUZZ_SWEEP=1 or KIOSK_FULL_SWEEP=1 runs
-// many more mutations. A failure is an abort() inside the target (or a sanitizer report in the
-// sanitizer build); the counts are printed.
+// A fuzz target run as a normal test (every build, no clang needed): platform_fuzz_corpus over the response
+// parsers (fuzz/fuzz_responses.cpp, seeds in tests/platform/corpus), config_fuzz_corpus over the
+// configuration parser (fuzz/fuzz_config.cpp, seeds in tests/platform/config-corpus). Every seed, then
+// deterministic mutations of them (bit flips, byte edits, truncations, splices, repeated chunks) and
+// generated hostile inputs. KIOSK_FUZZ_SWEEP=1 or KIOSK_FULL_SWEEP=1 runs many more mutations. A failure is
+// an abort() inside the target (or a sanitizer report in the sanitizer build); the counts are printed.
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -13,6 +14,11 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+// The seeds a corpus must at least have (a corpus that went missing must not pass as "no failures").
+#ifndef KIOSK_FUZZ_MIN_SEEDS
+#define KIOSK_FUZZ_MIN_SEEDS 20
+#endif
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
 
@@ -95,9 +101,9 @@ std::string mutate(const std::string& seed, const std::vector<std::string>& all,
 
 }  // namespace
 
-TEST_CASE("fuzz corpus: every seed, then mutations, through every response parser") {
+TEST_CASE("fuzz corpus: every seed, then mutations, through the target") {
   auto corpus = load_corpus();
-  REQUIRE(corpus.size() >= 20);
+  REQUIRE(corpus.size() >= KIOSK_FUZZ_MIN_SEEDS);
   for (const auto& s : corpus) CHECK(run(s) == 0);
 
   bool full = std::getenv("KIOSK_FUZZ_SWEEP") || std::getenv("KIOSK_FULL_SWEEP");
@@ -114,6 +120,8 @@ TEST_CASE("fuzz corpus: every seed, then mutations, through every response parse
   std::vector<std::string> hostile = {
       std::string(1 << 20, '['),
       std::string(1 << 16, '{'),
+      std::string(4 << 20, '['),  // past the configuration's size cap
+      "{\"a\":" + std::string(1 << 16, '[') + std::string(1 << 16, ']') + "}",
       "\"" + std::string(1 << 20, 'a') + "\"",
       "[" + std::string(200000, '1') + "]",
       std::string("{\"orders\":[") +

@@ -6,8 +6,10 @@ REF=$1
 K=$2
 D=$(mktemp -d)
 PID=""
+HPID=""
 cleanup() {
   if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
+  if [ -n "$HPID" ]; then kill "$HPID" 2>/dev/null || true; wait "$HPID" 2>/dev/null || true; fi
   rm -rf "$D"
 }
 trap cleanup EXIT
@@ -64,7 +66,57 @@ grep -q '1 orders, 0 issuances, 1 payments' "$D/out" || fail "records"
 expect_rc 0 "$K" platform heartbeat
 grep -q 'DEV-KIOSK-01' "$D/out" || fail "heartbeat kiosk id"
 expect_rc 0 "$K" platform config --signing-key "$D/plat/pki/config-signing.pub.pem"
-expect_rc 33 "$K" platform order R0000nope
+expect_rc 33 "$K" --lang en platform order R0000nope
+# Sentences from the screens' language files (assets/i18n), not raw message keys; --lang or the locale.
+grep -q 'This order cannot be found' "$D/err" || fail "no English sentence for the refusal"
+grep -q 'refused: error\.' "$D/err" && fail "a raw message key instead of a sentence"
+expect_rc 33 "$K" --lang zh-CN platform order R0000nope
+grep -q '找不到这笔订单' "$D/err" || fail "no Chinese sentence for the refusal"
+expect_rc 33 env LC_ALL=zh_CN.UTF-8 "$K" platform order R0000nope
+grep -q '找不到这笔订单' "$D/err" || fail "the locale's language is not used"
+
+# An SMS code on the command line is refused (ps shows it to every user). One from the environment
+# (--code-env) is wiped from /proc/PID/environ at start: read it while the answer is held back.
+expect_rc 2 "$K" platform sms-verify 13800138000 --code 918273
+grep -q 'visible in ps' "$D/err" || fail "--code on the command line was not refused"
+expect_rc 2 "$K" platform order-create --product p --cert "$D/cust.pem" --manufacturer Haitai --model HaiKey \
+  --serial HT0001 --phone 13800138000 --code 918273
+expect_rc 0 "$K" platform dev fault sms.verify delay --delay-ms 4000
+SECRET_CODE=918273 "$K" platform sms-verify 13800138000 --code-env SECRET_CODE >/dev/null 2>&1 &
+KPID=$!
+sleep 1.5
+tr '\0' '\n' < "/proc/$KPID/environ" > "$D/environ" || fail "kioskctl ended before its environment was read"
+kill -0 "$KPID" || fail "kioskctl ended before its environment was read"
+grep -q 918273 "$D/environ" && fail "the SMS code is still in /proc/PID/environ"
+grep -q '^SECRET_CODE=.' "$D/environ" && fail "SECRET_CODE still has a value in /proc/PID/environ"
+wait "$KPID" || true
+
+# renew when the platform fails before anything started: the platform's exit code (30-34) and one line
+# saying what happened, never 51 ("stopped at a safe point, resume later") with nothing to resume.
+renew_fails() {  # exit code, configuration, the start of what the error line says
+  expect_rc "$1" "$K" --config "$2" renew --phone 13800138000 --wait-key 0
+  grep -q "^kioskctl: platform: $3" "$D/err" || { cat "$D/err" >&2; fail "renew: no 'platform: $3' line"; }
+  [ "$(grep -c '^kioskctl: platform:' "$D/err")" -eq 1 ] || fail "renew: the error line more than once"
+}
+mkdir -p "$D/hostile/v1"
+(cd "$D/hostile" && exec openssl s_server -WWW -accept 0 -cert "$D/plat/pki/server.pem" \
+  -key "$D/plat/pki/server.key" >"$D/hostile.log" 2>&1) &
+HPID=$!
+for _ in $(seq 100); do grep -q ACCEPT "$D/hostile.log" && break; sleep 0.05; done
+HPORT=$(grep -o 'ACCEPT.*:[0-9]*' "$D/hostile.log" | grep -o '[0-9]*$') || fail "openssl s_server did not start"
+sed "s|https://127.0.0.1:[0-9]*/v1/|https://127.0.0.1:$HPORT/v1/|" "$D/plat/kiosk.json" > "$D/plat/hostile.json"
+echo 'garbage{' > "$D/hostile/v1/catalog"
+renew_fails 34 "$D/plat/hostile.json" malformed
+echo '{"version": "1", "projects": 7, "products": "many"}' > "$D/hostile/v1/catalog"
+renew_fails 34 "$D/plat/hostile.json" malformed
+kill "$HPID"; wait "$HPID" 2>/dev/null || true; HPID=""
+expect_rc 0 "$K" platform dev fault catalog fail --count 20
+renew_fails 33 "$KIOSK_CONFIG" "http"
+grep -q 'next: ' "$D/err" || fail "renew: no next step"
+sed 's|"client_key": "pki/kiosk.key"|"client_key": "pki/kiosk.key", "request_timeout_ms": 1000|' \
+  "$D/plat/kiosk.json" > "$D/plat/slow.json"
+expect_rc 0 "$K" platform dev fault catalog delay --delay-ms 3000 --count 20
+renew_fails 31 "$D/plat/slow.json" timeout
 
 # Another platform's CA pinned: a TLS failure (exit 32). Nobody listening: offline (exit 30).
 "$REF" --init "$D/other" >/dev/null
@@ -72,4 +124,5 @@ sed "s|pki/platform-ca.pem|$D/other/pki/platform-ca.pem|" "$D/plat/kiosk.json" >
 expect_rc 32 "$K" --config "$D/plat/wrong-ca.json" platform ping
 kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""
 expect_rc 30 "$K" platform ping
+renew_fails 30 "$KIOSK_CONFIG" offline
 echo "kioskctl platform: all checks passed"

@@ -259,6 +259,18 @@ TEST_CASE("error answers: HTML 500, hostile codes and message keys are neutralis
   CHECK(html.http_status == 500);
   CHECK(html.code.empty());
   CHECK(html.message_key == contract::key::kServerError);
+  // No contract body: the detail says what came instead (printable text only), never nothing.
+  CHECK(html.detail.find("Internal Server Error") != std::string::npos);
+  auto bare = expect_error([](auto& c) { c.write(response(500, "")); }, ErrorKind::Http, catalog);
+  CHECK(bare.detail == "no error body");
+  auto moved = expect_error(
+      [](auto& c) {
+        c.write(
+            "HTTP/1.1 302 Found\r\nLocation: /v1/catalog\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      },
+      ErrorKind::Http, catalog);
+  CHECK(moved.http_status == 302);
+  CHECK(moved.detail.find("redirect") != std::string::npos);
   auto nf = expect_error([](auto& c) { c.write(response(404, "<html>nope</html>", "text/html")); },
                          ErrorKind::Http, catalog);
   CHECK(nf.message_key == contract::key::kHttp);
@@ -290,6 +302,16 @@ TEST_CASE("error answers: HTML 500, hostile codes and message keys are neutralis
 }
 
 TEST_CASE("truncated, oversized and slow answers; servers that never answer") {
+  SUBCASE(
+      "a header line past libcurl's 100 KiB limit is a malformed answer, not the network (out of memory)") {
+    auto e = expect_error(
+        [](auto& c) {
+          c.write("HTTP/1.1 200 OK\r\nX-Junk: " + std::string(128 * 1024, 'a') +
+                  "\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+        },
+        ErrorKind::Malformed, catalog);
+    CHECK_MESSAGE(e.detail.find("headers are too large") != std::string::npos, e.detail);
+  }
   SUBCASE("truncated body") {
     auto e = expect_error(
         [](auto& c) {

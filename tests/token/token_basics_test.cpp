@@ -265,3 +265,25 @@ TEST_CASE("every rollover step can be called again: staged key, P10, install and
   REQUIRE_FALSE(nl);
   CHECK(nl.error().code == ErrorCode::NotLoggedIn);
 }
+
+TEST_CASE("a certificate read from a key is bounded: past 64 KiB, or nested without end, it is refused") {
+  // A SEQUENCE of 1 MiB claimed and given: refused before OpenSSL sees it.
+  token::Bytes big(1 << 20, 0);
+  big[0] = 0x30;
+  big[1] = 0x83;
+  big[2] = 0x0f;
+  big[3] = 0xff;
+  big[4] = 0xfc;
+  auto r = token::parse_certificate(big);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == token::ErrorCode::CertificateInvalid);
+  CHECK(r.error().detail.find("larger than 64 KiB") != std::string::npos);
+  // Under the cap, 10000 nested SEQUENCEs (indefinite length): OpenSSL's nesting limit refuses them.
+  token::Bytes deep;
+  for (int i = 0; i < 10000; ++i) deep.insert(deep.end(), {0x30, 0x80});
+  for (int i = 0; i < 10000; ++i) deep.insert(deep.end(), {0x00, 0x00});
+  REQUIRE(deep.size() < token::kMaxCertificateBytes);
+  auto d = token::parse_certificate(deep);
+  REQUIRE_FALSE(d);
+  CHECK(d.error().code == token::ErrorCode::CertificateInvalid);
+}

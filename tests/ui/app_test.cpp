@@ -2,6 +2,8 @@
 #include <doctest/doctest.h>
 
 #include <sys/wait.h>
+#include <unistd.h>
+#include <algorithm>
 
 #include <atomic>
 #include <cstdio>
@@ -300,6 +302,53 @@ TEST_CASE("headless outside the demo is refused") {
   const int rc = std::system(CA_KIOSK_BIN " --headless --script /dev/null >/dev/null 2>&1");
   REQUIRE(WIFEXITED(rc));
   CHECK(WEXITSTATUS(rc) == 2);
+}
+
+namespace {
+
+// ca-kiosk with `args`, as a user who cannot enter `locked` (a folder of mode 000; as root, run as nobody);
+// its exit status and what it wrote to stderr.
+std::pair<int, std::string> kiosk_locked_out(const std::filesystem::path& locked, const std::string& env,
+                                             const std::string& args) {
+  std::filesystem::permissions(locked, std::filesystem::perms::none);
+  const std::filesystem::path err = locked.parent_path() / "stderr";
+  const std::string as = geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
+  const int rc = std::system(
+      (as + "env " + env + " " CA_KIOSK_BIN " " + args + " >/dev/null 2>" + err.string()).c_str());
+  std::filesystem::permissions(locked, std::filesystem::perms::owner_all);
+  auto bytes = app::read_file(err);
+  return {rc, bytes ? std::string(bytes->begin(), bytes->end()) : std::string()};
+}
+
+}  // namespace
+
+TEST_CASE("an assets folder or demo module the kiosk's user cannot read: one line and exit 3, no terminate") {
+  std::string t = (std::filesystem::temp_directory_path() / "kiosk-locked-XXXXXX").string();
+  REQUIRE(mkdtemp(t.data()));
+  const std::filesystem::path dir = t;
+  std::filesystem::permissions(dir, std::filesystem::perms::all);  // nobody may write stderr here
+  std::filesystem::create_directories(dir / "locked" / "assets");
+  {
+    auto [rc, err] = kiosk_locked_out(dir / "locked", "",
+                                      "--demo --headless --assets " + (dir / "locked" / "assets").string());
+    CAPTURE(err);
+    REQUIRE(WIFEXITED(rc));
+    CHECK(WEXITSTATUS(rc) == 3);
+    CHECK(err.find("cannot read the assets folder") != std::string::npos);
+    CHECK(err.find("ermission denied") != std::string::npos);
+    CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+  }
+  {
+    std::filesystem::copy_file(KIOSK_DEMO_MODULE, dir / "locked" / "libkiosk_demo.so");
+    auto [rc, err] = kiosk_locked_out(dir / "locked",
+                                      "KIOSK_DEMO_MODULE=" + (dir / "locked" / "libkiosk_demo.so").string(),
+                                      "--demo --headless --assets " KIOSK_TEST_ASSETS);
+    CHECK(err.find("libkiosk_demo.so") != std::string::npos);
+    CAPTURE(err);
+    REQUIRE(WIFEXITED(rc));
+    CHECK(WEXITSTATUS(rc) == 3);
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("a QR code made by kiosk/ui, drawn through an SDL texture, scans back to its URL (zbarimg)") {

@@ -140,12 +140,21 @@ TEST_CASE("a new session gets new scratch: the help list starts at the top again
   h.drag(m, list->rect.GetCenter(), ImVec2(0, -300));
   REQUIRE(h.shell().scratch());
   CHECK(h.shell().scratch()->help.list.scroll > 100.0f);
-  const auto* before = h.shell().scratch();
+  // Marks in fields no screen of this session touched: a shell that renumbered the old scratch, or reset
+  // only what the help screen uses, would keep them. Replaced means every field starts fresh.
+  ui::SessionScratch* before = h.shell().scratch();
+  before->pin.pin.value.assign("123456");
+  before->pin.entries = 3;
+  before->seed = 7;
   m.session += 1;  // what a wipe does
   h.settle(m);
-  CHECK(h.shell().scratch()->session == m.session);
-  CHECK(h.shell().scratch()->help.list.scroll == 0.0f);
-  (void)before;
+  const ui::SessionScratch* after = h.shell().scratch();
+  REQUIRE(after);
+  CHECK(after->session == m.session);
+  CHECK(after->help.list.scroll == 0.0f);
+  CHECK(after->pin.pin.value.empty());
+  CHECK(after->pin.entries == 0);
+  CHECK(after->seed == 4242u);  // the harness's seed, asked for again for the new scratch
 }
 
 TEST_CASE("a key with no text is drawn as the key itself and reported") {

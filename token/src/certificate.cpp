@@ -88,6 +88,11 @@ UnixSeconds to_time(const ASN1_TIME* t) {
 }  // namespace
 
 Result<CertInfo> parse_certificate(std::span<const std::uint8_t> der) {
+  if (der.size() > kMaxCertificateBytes)
+    return std::unexpected(
+        make_error(ErrorCode::CertificateInvalid, "a certificate of " + std::to_string(der.size()) +
+                                                      " bytes is larger than " +
+                                                      std::to_string(kMaxCertificateBytes / 1024) + " KiB"));
   const unsigned char* p = der.data();
   X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
   if (!x || p != der.data() + der.size())

@@ -275,6 +275,8 @@ Result<std::vector<CK_OBJECT_HANDLE>> SessionAccess::find(Session& s, Template& 
 
 namespace {
 
+constexpr CK_ULONG kMaxAttributeBytes = 1024 * 1024;
+
 // Room for the usual value in one call; the two-call form only for what did not fit.
 std::size_t size_hint(CK_ATTRIBUTE_TYPE t) {
   switch (t) {
@@ -317,6 +319,12 @@ Result<std::vector<std::optional<Bytes>>> SessionAccess::attributes(Session& s, 
     if (rv == CKR_ATTRIBUTE_SENSITIVE || rv == CKR_ATTRIBUTE_TYPE_INVALID || a.ulValueLen == CK_UNAVAILABLE_INFORMATION)
       continue;
     if (rv != CKR_OK) return std::unexpected(fail(s, rv, "C_GetAttributeValue"));
+    // The length comes from the module (the key's firmware): no attribute the kiosk reads is near 1 MiB,
+    // so a larger claim is a broken module, not an allocation to make.
+    if (a.ulValueLen > kMaxAttributeBytes) {
+      out[i].reset();
+      continue;
+    }
     out[i].emplace(a.ulValueLen);
     a.pValue = out[i]->data();
     rv = s.core_->call(&CK_FUNCTION_LIST::C_GetAttributeValue, s.handle_, o, &a, CK_ULONG{1});

@@ -92,6 +92,8 @@ ui::Strings load_language(const std::filesystem::path& dir, core::Language langu
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(i18n, ec))
     if (ui::language_of_file(entry.path().filename().string()) == language) paths.push_back(entry.path());
+  if (ec && ec != std::errc::no_such_file_or_directory)
+    throw StartupError("cannot read the language folder " + i18n.string() + ": " + ec.message());
   std::sort(paths.begin(), paths.end());  // the same order on every machine: errors read the same
   const std::string code(ui::language_code(language));
   if (paths.empty())
@@ -115,7 +117,11 @@ ui::Strings load_language(const std::filesystem::path& dir, core::Language langu
 }  // namespace
 
 Assets load_assets(const std::filesystem::path& dir) {
-  if (dir.empty() || !std::filesystem::is_directory(dir))
+  std::error_code ec;
+  const bool is_dir = !dir.empty() && std::filesystem::is_directory(dir, ec);
+  if (ec && ec != std::errc::no_such_file_or_directory)  // e.g. a parent folder the kiosk's user cannot enter
+    throw StartupError("cannot read the assets folder " + dir.string() + ": " + ec.message());
+  if (!is_dir)
     throw StartupError("no assets folder at \"" + dir.string() +
                        "\": pass --assets DIR or set $KIOSK_ASSETS (the build puts one in build/assets)");
   Assets a;

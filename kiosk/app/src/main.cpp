@@ -414,5 +414,13 @@ int main(int argc, char** argv) {
   } catch (const app::StartupError& e) {
     std::fprintf(stderr, "ca-kiosk: %s\n", e.what());
     return 3;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A file or folder the kiosk's user cannot read (or that vanished) outside the checks above: one line
+    // that names it, not std::terminate.
+    std::fprintf(stderr, "ca-kiosk: cannot use %s: %s\n", e.path1().c_str(), e.code().message().c_str());
+    return 3;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ca-kiosk: stopped: %s\n", e.what());
+    return 1;
   }
 }

@@ -4,7 +4,6 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
-#include <sstream>
 
 namespace runtime {
 namespace {
@@ -94,6 +93,10 @@ const json* object_at(Reader& r, std::string_view key, bool required) {
   return v;
 }
 
+// Thrown out of the parser's callback when the text nests past kMaxConfigDepth: the parser stops there
+// instead of building the rest.
+struct TooDeep {};
+
 }  // namespace
 
 const BrandConfig* KioskConfig::brand(std::string_view id) const {
@@ -117,7 +120,22 @@ const ProductFamilyConfig* KioskConfig::family(std::string_view id) const {
 std::expected<KioskConfig, std::vector<ConfigError>> parse_config(std::string_view json_text,
                                                                   const std::filesystem::path& base_dir) {
   std::vector<ConfigError> errors;
-  json doc = json::parse(json_text, nullptr, /*allow_exceptions=*/false, /*ignore_comments=*/true);
+  if (json_text.size() > kMaxConfigBytes)
+    return std::unexpected(std::vector<ConfigError>{
+        {"", "larger than " + std::to_string(kMaxConfigBytes / 1024) + " KiB: not a kiosk configuration"}});
+  // The parser's callback sees every value with its depth (comments, which the file may have, are skipped
+  // by the parser itself, so a bracket in a comment does not count).
+  auto bounded = [](int depth, json::parse_event_t, json&) {
+    if (depth > static_cast<int>(kMaxConfigDepth)) throw TooDeep{};
+    return true;
+  };
+  json doc;
+  try {
+    doc = json::parse(json_text, bounded, /*allow_exceptions=*/false, /*ignore_comments=*/true);
+  } catch (const TooDeep&) {
+    return std::unexpected(std::vector<ConfigError>{
+        {"", "nested more than " + std::to_string(kMaxConfigDepth) + " deep: not a kiosk configuration"}});
+  }
   if (doc.is_discarded()) return std::unexpected(std::vector<ConfigError>{{"", "not valid JSON"}});
   if (!doc.is_object()) return std::unexpected(std::vector<ConfigError>{{"", "must be a JSON object"}});
 
@@ -228,12 +246,24 @@ std::expected<KioskConfig, std::vector<ConfigError>> parse_config(std::string_vi
 }
 
 std::expected<KioskConfig, std::vector<ConfigError>> load_config(const std::filesystem::path& file) {
+  auto one = [](std::string message) {
+    return std::unexpected(std::vector<ConfigError>{{"", std::move(message)}});
+  };
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec))
+    return one(file.string() + " is a directory, not a configuration file");
   std::ifstream in(file, std::ios::binary);
-  if (!in) return std::unexpected(std::vector<ConfigError>{{"", "cannot read configuration file " + file.string()}});
-  std::stringstream ss;
-  ss << in.rdbuf();
+  if (!in) return one("cannot read configuration file " + file.string());
+  // Read at most one byte past the cap: a huge file (or a device) is refused without reading it whole.
+  std::string text(kMaxConfigBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return one("cannot read configuration file " + file.string());
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxConfigBytes)
+    return one(file.string() + " is larger than " + std::to_string(kMaxConfigBytes / 1024) +
+               " KiB: not a kiosk configuration");
   auto base = std::filesystem::absolute(file).parent_path();
-  auto c = parse_config(ss.str(), base);
+  auto c = parse_config(text, base);
   if (c) c->source = std::filesystem::absolute(file);
   return c;
 }

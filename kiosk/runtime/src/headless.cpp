@@ -76,6 +76,10 @@ public:
   }
 
 private:
+ std::string tr(std::string_view key) const {
+   return o_.text && !key.empty() ? o_.text(key) : std::string(key);
+ }
+
   template <typename... A>
   void say(fmt::format_string<A...> f, A&&... a) {
     c_.say(fmt::format(f, std::forward<A>(a)...));
@@ -100,6 +104,7 @@ private:
       resume_error_ = r->error_key;
       return;
     }
+    if (const auto* f = std::get_if<core::CatalogFailed>(&e)) catalog_error_ = f->error_key;
     if (const auto* b = std::get_if<core::BusinessRecovered>(&e))
       say("business {} found: resuming at '{}'", b->order.id, step_label(b->resume_at));
     send(e);
@@ -126,7 +131,7 @@ private:
   // What the screen in front of a customer would now wait for, answered by the customer.
   std::optional<HeadlessResult> react() {
     if (!resume_error_.empty()) {
-      say("cannot resume: {}", resume_error_);
+      say("cannot resume: {}", tr(resume_error_));
       return HeadlessResult{resume_error_ == core::msg::kResumeNothingToDo ? Kind::NothingToResume : Kind::NotResumable,
                             resume_error_, o_.order};
     }
@@ -139,7 +144,10 @@ private:
       case core::Screen::Products: {
         auto v = core::products_view(model_);
         if (v.loading) return std::nullopt;
-        if (v.failed) return HeadlessResult{Kind::Unfinished, "error.platform.offline", {}};
+        // Nothing is started before the catalog: not a safe point to resume from, the platform's failure.
+        if (v.failed)
+          return HeadlessResult{
+              Kind::PlatformUnusable, catalog_error_.empty() ? "error.platform.offline" : catalog_error_, {}};
         if (!o_.product.empty() && (!r || r->product_id != o_.product)) {
           send(core::ProductChosen{o_.product});
           if (!model_.renewal || model_.renewal->product_id != o_.product) {
@@ -159,7 +167,7 @@ private:
       case core::Screen::KeyCheck: {
         auto v = core::key_check_view(model_);
         if (v.reading || v.problem_key.empty()) return std::nullopt;
-        say("this key cannot be renewed: {}", v.problem_key);
+        say("this key cannot be renewed: {}", tr(v.problem_key));
         return HeadlessResult{Kind::KeyProblem, v.problem_key, {}};
       }
       case core::Screen::Phone: {
@@ -171,7 +179,7 @@ private:
         const bool new_error = !v.error_key.empty() && v.error_key != last_error_;
         if (new_error) {
           last_error_ = v.error_key;
-          say("! {}", v.error_key);
+          say("! {}", tr(v.error_key));
         }
         if (!v.code_sent) {
           if (v.error_key == core::msg::kPhoneErrorFormat) phone_.clear();
@@ -217,7 +225,7 @@ private:
         auto v = core::key_details_view(model_);
         if (v.reading) return std::nullopt;
         if (model_.dialog == core::Dialog::KeyReadFailed) {
-          say("证书读取失败: {}", r->key_problem_key);
+          say("证书读取失败: {}", tr(r->key_problem_key));
           send(core::DialogConfirmed{});
           return std::nullopt;
         }
@@ -228,7 +236,7 @@ private:
         }
         if (v.paid_banner && new_screen) say("订单支付成功");
         if (!v.ok) {
-          say("the key cannot be read: {} (insert the key the order is bound to)", v.problem_key);
+          say("the key cannot be read: {} (insert the key the order is bound to)", tr(v.problem_key));
           if (waited_for_key_++ > o_.wait_key_s) return HeadlessResult{Kind::Unfinished, v.problem_key, {}};
           std::this_thread::sleep_for(1s);
           send(core::ReadKeyTapped{});
@@ -276,9 +284,13 @@ private:
       }
       case core::Screen::Failure: {
         auto v = core::failure_view(model_);
-        say("{}: {} — next: {}", v.failure.title_key, v.failure.body_key, v.failure.next_key);
-        if (!v.failure.detail.empty()) say("detail: {}", v.failure.detail);
-        if (!v.order_id.empty()) say("business number: {}", v.order_id);
+        if (!failure_said_) {  // once, though the screen is looked at again while needs_staff is recorded
+          failure_said_ = true;
+          say("{} {}", tr(v.failure.title_key), tr(v.failure.body_key));
+          if (!v.failure.next_key.empty()) say("next: {}", tr(v.failure.next_key));
+          if (!v.failure.detail.empty()) say("detail: {}", v.failure.detail);
+          if (!v.order_id.empty()) say("business number: {}", v.order_id);
+        }
         if (v.failure.needs_staff && !v.failure.recorded && !waited_record_) {
           waited_record_ = true;
           return std::nullopt;  // let the platform record needs_staff first
@@ -307,6 +319,8 @@ private:
   std::string paying_order_;
   bool code_submitted_ = false;
   bool waited_record_ = false;
+  std::string catalog_error_;  // the last CatalogFailed's message key
+  bool failure_said_ = false;
   bool left_home_ = false;
   int waited_for_key_ = 0;
   unsigned long sent_ = 0;

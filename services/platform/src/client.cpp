@@ -121,6 +121,28 @@ struct Raw {
   std::string body;
 };
 
+// An error answer without the contract's error body (a proxy's page, a redirect, a crashed server): what
+// it was, for the one line staff read. Printable ASCII of the body's start only, so nothing the server
+// sent can move the terminal.
+std::string describe_foreign_answer(const Raw& raw) {
+  if (raw.status >= 300 && raw.status < 400) return "a redirect, which the kiosk does not follow";
+  std::string text;
+  bool space = false;
+  for (char ch : raw.body) {
+    if (text.size() >= 80) break;
+    const bool printable = ch > ' ' && ch < 127;
+    if (!printable) {
+      space = !text.empty();
+      continue;
+    }
+    if (space) text += ' ';
+    space = false;
+    text += ch;
+  }
+  if (text.empty()) return "no error body";
+  return "not the platform's error body: " + text + (raw.body.size() > 80 ? " ..." : "");
+}
+
 }  // namespace
 
 std::string new_idempotency_key() {
@@ -180,6 +202,12 @@ struct Client::Impl {
           return make_error(ErrorKind::Malformed,
                             "answer larger than " + std::to_string(opt.max_response_bytes) + " bytes");
         return make_error(ErrorKind::Malformed, detail);
+      case CURLE_OUT_OF_MEMORY:
+        // libcurl 7.88 reports a header line past its 100 KiB limit (a hostile or broken server) as out
+        // of memory: the answer is what is wrong, not the network.
+        return make_error(ErrorKind::Malformed, "the answer's headers are too large: " + detail);
+      case CURLE_TOO_MANY_REDIRECTS:
+        return make_error(ErrorKind::Malformed, "a redirect loop: " + detail);
       case CURLE_PARTIAL_FILE:
         return make_error(ErrorKind::Malformed, "truncated answer: " + detail);
       case CURLE_WEIRD_SERVER_REPLY:
@@ -324,6 +352,7 @@ struct Client::Impl {
                      api.detail,      api.retry_after_s, attempt};
         // Our certificate refused: a TLS failure for the caller (staff fix certificates, not retries).
         if (api.code == contract::code::kKioskCertificateUntrusted) last.kind = ErrorKind::Tls;
+        if (api.code.empty() && api.detail.empty()) last.detail = describe_foreign_answer(*raw);
       } else {
         last = raw.error();
         last.attempts = attempt;

@@ -10,6 +10,7 @@
 
 #include "foundation/base64.hpp"
 #include "foundation/hex.hpp"
+#include "foundation/sha256.hpp"
 
 namespace reference {
 

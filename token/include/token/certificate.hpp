@@ -68,7 +68,11 @@ struct CertInfo {
   [[nodiscard]] bool valid_at(UnixSeconds t) const noexcept { return not_before <= t && t <= not_after; }
 };
 
-// Parses DER. Errors: CertificateInvalid.
+// A key's certificate is a few KiB; anything past this, read from a key, is refused before OpenSSL parses
+// it (its nesting is bounded by OpenSSL's own limit on constructed ASN.1).
+inline constexpr std::size_t kMaxCertificateBytes = 64 * 1024;
+
+// Parses DER. Errors: CertificateInvalid (also past kMaxCertificateBytes).
 Result<CertInfo> parse_certificate(std::span<const std::uint8_t> der);
 
 // Lower-case hex of bytes; and the SHA-256 of bytes.

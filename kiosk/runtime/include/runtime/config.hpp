@@ -75,11 +75,16 @@ struct ConfigError {
 };
 
 inline constexpr int kConfigSchemaVersion = 1;
+// Bounds on the file, checked before anything is parsed: a real configuration is a few KiB and nests four
+// deep, so a file past either is refused in one line instead of costing seconds and gigabytes.
+inline constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
+inline constexpr std::size_t kMaxConfigDepth = 16;
 
 // Parses a configuration from JSON text. `base_dir` resolves relative paths.
 std::expected<KioskConfig, std::vector<ConfigError>> parse_config(std::string_view json_text,
                                                                   const std::filesystem::path& base_dir);
-// Reads and parses a file. A missing or unreadable file is one error with an empty field.
+// Reads and parses a file. A missing, unreadable, oversized file or a directory is one error with an empty
+// field.
 std::expected<KioskConfig, std::vector<ConfigError>> load_config(const std::filesystem::path& file);
 
 }  // namespace runtime

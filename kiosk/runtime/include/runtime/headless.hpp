@@ -3,6 +3,7 @@
 // would draw and sends the intents a person would tap.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,6 +45,8 @@ struct HeadlessOptions {
   std::string order;          // with resume: this order (else the newest unfinished in the journal)
   int wait_key_s = 120;       // how long a pulled key may stay out
   bool verbose = false;       // every effect and result
+  // The sentence for a message key (the screens' language files); unset: the key itself.
+  std::function<std::string(std::string_view key)> text;
 };
 
 struct HeadlessResult {
@@ -53,10 +56,11 @@ struct HeadlessResult {
     PinWrong,          // a wrong PIN, and no other was given
     NeedsStaff,        // paid, cannot finish here: the counter
     Unfinished,        // stopped at a safe point (platform away, key pulled): resume later
+    PlatformUnusable,  // nothing started: the platform's catalog could not be had (key = its message key)
     NothingToResume,
-    NotResumable,      // key = why (insert the key, another key, …)
-    Refused,           // before payment: the platform refused the order (key)
-    Usage,             // no such product, no phone, …
+    NotResumable,  // key = why (insert the key, another key, …)
+    Refused,       // before payment: the platform refused the order (key)
+    Usage,         // no such product, no phone, …
     Failed,
   };
   Kind kind = Kind::Failed;
