@@ -181,8 +181,8 @@ foundation::SecretBuffer read_secret(const std::string& env_name, const char* pr
   }
   if (isatty(0)) fmt::print(stderr, "{}", prompt);
   int c;
-  while ((c = std::getchar()) != EOF && c != '\n')
-    if (!s.push_back(static_cast<char>(c))) break;
+  while (s.size() < 4096 && (c = std::getchar()) != EOF && c != '\n')
+    s.push_back(static_cast<char>(c));
   return s;
 }
 

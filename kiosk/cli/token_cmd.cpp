@@ -226,8 +226,8 @@ bool selected(const token::TokenInfo& t, const TokenOptions& o) {
 foundation::SecretBuffer read_pin_from_stdin() {
   foundation::SecretBuffer pin;
   int c = 0;
-  while ((c = std::getchar()) != EOF && c != '\n' && c != '\r')
-    if (!pin.push_back(static_cast<char>(c))) break;
+  while (pin.size() < 4096 && (c = std::getchar()) != EOF && c != '\n' && c != '\r')
+    pin.push_back(static_cast<char>(c));
   return pin;
 }
 
