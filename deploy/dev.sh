@@ -59,10 +59,12 @@ child_cpu() {  # user+sys seconds of the shell's finished children, from the las
 TIMES_FILE=$(mktemp)
 trap 'rm -f "$TIMES_FILE"' EXIT
 
+quiet() { "$@" >/dev/null; }
+
 configure_build() {  # dir, extra cmake args...
   local dir=$1
   shift
-  phase "configure $dir" cmake -S "$ROOT" -B "$dir" -G Ninja -DKIOSK_WERROR=ON "$@" >/dev/null
+  phase "configure $dir" quiet cmake -S "$ROOT" -B "$dir" -G Ninja -DKIOSK_WERROR=ON "$@"
   phase "build $dir" cmake --build "$dir" -j "$JOBS"
 }
 
