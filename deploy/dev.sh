@@ -5,7 +5,7 @@
 #   deploy/dev.sh test    every test (what .ci/run calls): the normal build with warnings as errors, then
 #                         the token, journal and core tests again under address,undefined sanitizers
 #   deploy/dev.sh build   set-up and build only
-#   deploy/dev.sh bench   the benchmarks (see README, "Performance")
+#   deploy/dev.sh bench   the benchmarks (docs/benchmarks.md)
 # Environment: KIOSK_FULL_SWEEP=1 runs the full crash/fault sweeps instead of CI's quick ones.
 set -euo pipefail
 cd "$(dirname "$0")/.."

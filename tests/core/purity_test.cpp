@@ -1,4 +1,5 @@
-// The flow core stays pure (STYLE.md rule 1): its sources include the standard library and core/ only.
+// The flow core stays pure (docs/architecture.md, "Layers"): its sources include the standard library and
+// core/ only.
 #include <doctest/doctest.h>
 
 #include <filesystem>

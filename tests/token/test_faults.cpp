@@ -1,5 +1,5 @@
-// The token layer against the fault module (issue 2 §6): PIN flags before and after a login, one C_Login
-// per typed PIN, context-specific logins counted apart, slow key generation in progress, a pulled and
+// The token layer against the fault module (docs/token.md, "PIN"): PIN flags before and after a login, one
+// C_Login per typed PIN, context-specific logins counted apart, slow key generation in progress, a pulled and
 // reinserted token, hot-plug events, and an old key that signs nothing but the renewal proof.
 #include <doctest/doctest.h>
 #include <openssl/evp.h>

@@ -1,4 +1,4 @@
-// One RAII helper for C handles (STYLE.md rule 4):
+// One RAII helper for every kind of C handle, so each is freed by the one function that frees it:
 //   using X509Ptr = std::unique_ptr<X509, token::Free<X509_free>>;
 #pragma once
 

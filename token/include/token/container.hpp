@@ -10,7 +10,7 @@
 //   - after install_certificate(), a future install_encryption_key(session, ref, WrappedEncryptionKey)
 //     unwraps the KMC's envelope into the same container and writes EncryptionCertificate next to it,
 //     before finalize().
-// SM2/SM3 through SKF is a second backend behind the same functions (DESIGN §3), later.
+// SM2/SM3 through SKF is a second backend behind the same functions (docs/token.md), later.
 #pragma once
 
 #include <optional>
