@@ -5,7 +5,7 @@
 #   deploy/dev.sh test    every test (what .ci/run calls): the normal build with warnings as errors, then
 #                         the token, journal and core tests again under address,undefined sanitizers
 #   deploy/dev.sh build   set-up and build only
-#   deploy/dev.sh bench   the benchmarks (see README, "Performance")
+#   deploy/dev.sh bench   the benchmarks (docs/benchmarks.md)
 # Environment: KIOSK_FULL_SWEEP=1 runs the full crash/fault sweeps instead of CI's quick ones.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,11 +39,33 @@ install_missing() {
 
 JOBS=${KIOSK_JOBS:-$(nproc)}
 
+# phase NAME COMMAND...: runs the command and prints its wall time and the CPU time (user+sys) of every
+# process it waited for, so the cost of each phase of `test` shows in the log (docs/testing.md).
+phase() {
+  local name=$1
+  shift
+  local t0 c0
+  t0=$(date +%s.%N)
+  times >"$TIMES_FILE"  # a builtin in this shell: a subshell would not see this shell's children
+  c0=$(child_cpu)
+  "$@"
+  times >"$TIMES_FILE"
+  awk -v n="$name" -v w="$(date +%s.%N)" -v t0="$t0" -v c0="$c0" -v c1="$(child_cpu)" \
+    'BEGIN { printf "==> time: %-18s %7.1f s wall %7.1f s CPU\n", n, w - t0, c1 - c0 }'
+}
+child_cpu() {  # user+sys seconds of the shell's finished children, from the last `times`
+  awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); s += a[1] * 60 + a[2] } print s }' "$TIMES_FILE"
+}
+TIMES_FILE=$(mktemp)
+trap 'rm -f "$TIMES_FILE"' EXIT
+
+quiet() { "$@" >/dev/null; }
+
 configure_build() {  # dir, extra cmake args...
   local dir=$1
   shift
-  cmake -S "$ROOT" -B "$dir" -G Ninja -DKIOSK_WERROR=ON "$@" >/dev/null
-  cmake --build "$dir" -j "$JOBS"
+  phase "configure $dir" quiet cmake -S "$ROOT" -B "$dir" -G Ninja -DKIOSK_WERROR=ON "$@"
+  phase "build $dir" cmake --build "$dir" -j "$JOBS"
 }
 
 install_missing
@@ -55,19 +77,23 @@ case "$MODE" in
     ;;
   run)
     configure_build build
+    rm -f "$TIMES_FILE"
     exec "$ROOT/deploy/demo.sh" "$@"
     ;;
   test)
     configure_build build
-    ctest --test-dir build --output-on-failure -j "$JOBS" --timeout 1200
+    phase "ctest build" ctest --test-dir build --output-on-failure -j "$JOBS" --timeout 1200
     echo "==> sanitizer build (address,undefined): token, journal, core and platform tests"
     configure_build build-asan -DKIOSK_SANITIZE=ON -DKIOSK_BUILD_APP=OFF -DKIOSK_SANITIZER_SUBSET=ON -DCMAKE_BUILD_TYPE=Debug
     ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-      ctest --test-dir build-asan --output-on-failure -j "$JOBS" --timeout 1200 -L 'foundation|token|journal|core|platform'
+      phase "ctest build-asan" ctest --test-dir build-asan --output-on-failure -j "$JOBS" --timeout 1200 -L 'foundation|token|journal|core|platform'
+    times >"$TIMES_FILE"
+    awk -v w="$SECONDS" -v c="$(child_cpu)" 'BEGIN { printf "==> time: %-18s %7.1f s wall %7.1f s CPU\n", "total", w, c }'
     echo "==> all tests passed"
     ;;
   bench)
     configure_build build
+    rm -f "$TIMES_FILE"
     exec "$ROOT/deploy/bench.sh" "$@"
     ;;
   *)

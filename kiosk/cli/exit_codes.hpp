@@ -1,5 +1,5 @@
-// kioskctl's documented exit codes (README, "kioskctl"). Scripts of hall staff and fleet admins rely on
-// them: never renumber, only add.
+// kioskctl's documented exit codes (docs/operations.md, "Exit codes"). Scripts of hall staff and fleet admins
+// rely on them: never renumber, only add.
 #pragma once
 
 namespace kioskctl {

@@ -1,8 +1,8 @@
-// The renewal engine's benchmark (issue 4 §5): whole headless renewals through the flow core and the real
-// runtime against the reference platform on loopback (in its own process, so its CPU is not ours),
-// RSA-2048 and P-256; the kiosk side's own CPU (the process's CPU minus the time inside the token's
-// PKCS#11 calls, which the fault module measures, minus the scripted customer's dev calls); then a soak of
-// sequential renewals, a fresh key each time, watching RSS and open file descriptors.
+// The renewal engine's benchmark (docs/benchmarks.md, "Renewal engine"): whole headless renewals through the
+// flow core and the real runtime against the reference platform on loopback (in its own process, so its CPU
+// is not ours), RSA-2048 and P-256; the kiosk side's own CPU (the process's CPU minus the time inside the
+// token's PKCS#11 calls, which the fault module measures, minus the scripted customer's dev calls); then a
+// soak of sequential renewals, a fresh key each time, watching RSS and open file descriptors.
 //
 //   engine_bench [RUNS_PER_ALGORITHM=15] [SOAK=50]
 #include <fmt/core.h>

@@ -1,4 +1,4 @@
-// The on-screen keyboard's Chinese input (README "Performance → Personal centre"): what the first candidate
+// The on-screen keyboard's Chinese input (docs/benchmarks.md, "Personal centre"): what the first candidate
 // costs (librime loaded with dlopen and set up, zinnia's model opened), what each later one costs, and the
 // memory they add to the kiosk. Prints figures; asserts nothing. A cold start happens once per process
 // (librime's set-up is process-wide), so the cold figures come from fresh child processes of this program.

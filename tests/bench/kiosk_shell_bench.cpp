@@ -1,4 +1,4 @@
-// The kiosk shell's figures (README "Performance → Kiosk shell"). Runs under an X server (xvfb-run in
+// The kiosk shell's figures (docs/benchmarks.md, "Kiosk shell"). Runs under an X server (xvfb-run in
 // deploy/bench.sh) for the windowed parts; the offscreen and in-process parts run anywhere.
 //
 //   bench_kiosk_shell --kiosk build/kiosk/app/ca-kiosk --floor build/tests/bench/bench_kiosk_floor
@@ -8,7 +8,8 @@
 // 2. CPU over an idle minute on home: full screen on X, and offscreen (headless `hold`)
 // 3. per frame: ImGui's CPU (NewFrame → Render) and the whole frame's, on home
 // 4. glyphs: the start atlas, and adding 200 new characters between frames
-// Every figure is a median with its spread; the aim from issue 5 is printed next to it.
+// Every figure is a median with its spread; the aim (docs/benchmarks.md, "Kiosk shell") is printed next to
+// it.
 #include <SDL.h>
 #include <fcntl.h>
 #include <poll.h>

@@ -1,6 +1,6 @@
 // Platform benchmark: the client against the reference platform in-process, over mutual TLS on loopback.
 // Prints medians and spreads (p10–p90) and ratios against the baseline of the same run (a GET on a
-// reused connection). No assertions: figures for the README ("Performance → Platform").
+// reused connection). No assertions: figures for docs/benchmarks.md ("Platform").
 //   build/tests/bench/platform_bench [renewals]   (default 200)
 #include <fmt/core.h>
 #include <openssl/evp.h>

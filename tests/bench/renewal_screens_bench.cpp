@@ -1,4 +1,4 @@
-// The renewal screens (README "Performance → Renewal screens"): runs `ca-kiosk --demo --headless` with
+// The renewal screens (docs/benchmarks.md, "Renewal screens"): runs `ca-kiosk --demo --headless` with
 // assets/harness/bench-renewal.txt — a whole paid renewal on the real app and runtime — while the demo's
 // world (libkiosk_demo.so: the reference platform, the SoftHSM key's personalisation) runs in this process,
 // so ca-kiosk holds what a production kiosk holds (app, runtime, the token module). This process pays the

@@ -1,4 +1,5 @@
-// The key rollover on SoftHSM three ways (issue 2 §7), alternating, several runs each:
+// The key rollover on SoftHSM three ways (docs/benchmarks.md, "Token rollover"), alternating, several runs
+// each:
 //   (a) token/ in one process: stage_key, build_p10, sign_renewal_proof, install_certificate, finalize;
 //   (b) the standard-tools pipeline a CA technician would script: pkcs11-tool --keypairgen,
 //       openssl req through libp11's pkcs11 engine, pkcs11-tool --sign (the proof), pkcs11-tool

@@ -609,7 +609,7 @@ TEST_CASE("the key read again before 确认续费 must be the one the order is b
   CHECK(key_details_view(d.m).problem_key == msg::kKeyDetailsOtherKey);
   d.send(ConfirmRenewalTapped{});
   CHECK(d.m.dialog == Dialog::None);
-  // A read failure: the manual's dialog, then the red text with 【读取证书】.
+  // A read failure: the read-failure dialog, then the red text with 【读取证书】.
   d.send(ReadKeyTapped{});
   d.send(KeyReadFailed{d.m.session, "error.token.absent"});
   CHECK(d.m.dialog == Dialog::KeyReadFailed);

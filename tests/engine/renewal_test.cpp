@@ -1,6 +1,6 @@
 // Whole headless renewals (kioskctl renew) against the reference platform over mutual TLS and a SoftHSM
-// key, and every failure of DESIGN §5 that the engine meets after the key check, each ending in its
-// state with nothing lost.
+// key, and every failure (wrong PIN, locked PIN, key pulled or full, platform down or refusing) that the
+// engine meets after the key check, each ending in its state with nothing lost.
 #include <doctest/doctest.h>
 #include <fmt/core.h>
 

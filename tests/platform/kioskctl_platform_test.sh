@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's "Platform commands" session, as a test: ca-platform-ref --init/--data and kioskctl
+# The "Platform commands" session of docs/operations.md, as a test: ca-platform-ref --init/--data and kioskctl
 # platform ... with the exit codes staff scripts rely on. Usage: kioskctl_platform_test.sh REF KIOSKCTL
 set -euo pipefail
 REF=$1

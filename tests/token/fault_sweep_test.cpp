@@ -1,6 +1,6 @@
 // A pulled token at every PKCS#11 call of the rollover, before and after forwarding (one run per call):
 // each time the token keeps a usable certificate with its matching private key, and the next run resumes
-// with the staged key instead of generating another (issue 2 §6).
+// with the staged key instead of generating another (docs/token.md, "The rollover").
 //
 // Quick mode (CI): every call for P-256, an even sample plus the key-generation and write calls for
 // RSA-2048. KIOSK_FULL_SWEEP=1: every call for both. The number of points run is printed.

@@ -1,4 +1,4 @@
-// The token layer against the fault module (issue 2 §6): PIN flags before and after a login, one C_Login
+// The token layer against the fault module: PIN flags before and after a login, one C_Login
 // per typed PIN, context-specific logins counted apart, a pulled and reinserted token, hot-plug events, and
 // an old key that signs nothing but the renewal proof.
 #include <doctest/doctest.h>

@@ -1,6 +1,6 @@
-// The full rollover on SoftHSM (issue 2 §6): RSA-2048 and P-256, a test CA built here, independent tools
-// agreeing (openssl req -verify, pkcs11-tool --list-objects, openssl verify), old objects kept or gone
-// by policy, Chinese names byte for byte (UTF8String and BMPString).
+// The full rollover on SoftHSM (docs/token.md, "The rollover"): RSA-2048 and P-256, a test CA built here,
+// independent tools agreeing (openssl req -verify, pkcs11-tool --list-objects, openssl verify), old objects
+// kept or gone by policy, Chinese names byte for byte (UTF8String and BMPString).
 #include <doctest/doctest.h>
 #include <fmt/core.h>
 #include <openssl/x509.h>

@@ -26,7 +26,7 @@ core::Profile profile() {
   p.real_name = "李四";
   p.phone = kPhone;
   p.email = "lisi@example.com";
-  p.registered_at = 1'616'741'520;  // 2021-03-26 14:52 CST, as in the manual's figure
+  p.registered_at = 1'616'741'520;  // 2021-03-26 14:52 CST
   return p;
 }
 

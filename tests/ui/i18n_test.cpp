@@ -43,7 +43,7 @@ std::vector<KeyList> required_keys() {
   // Keys the core puts in view-models as defaults (core/view.hpp).
   lists.push_back({"core view-model defaults", {"order.method.wechat"}});
   lists.push_back({"ui::renewal_keys()", ui::renewal_keys()});
-  // The token layer's errors (README "The token layer"): every ErrorCode's key.
+  // The token layer's errors (docs/token.md, "Errors"): every ErrorCode's key.
   KeyList token_keys{"token::message_key()", {}};
   for (int i = 0; i <= static_cast<int>(token::ErrorCode::DeviceError); ++i)
     token_keys.keys.emplace_back(token::message_key(static_cast<token::ErrorCode>(i)));

@@ -1,7 +1,7 @@
 // Every renewal state through the real app's software renderer: no crash, the layout rules hold on the
 // real frame, the payment screen's QR scans (zbarimg) back to the order's code_url. With
 // KIOSK_SHOTS_DIR=DIR it also writes a PNG of every state in both languages and orientations, for a person
-// to look at (tests/ui/README: "look at every screenshot").
+// to look at: a layout rule cannot tell an ugly screen from a good one.
 #include <doctest/doctest.h>
 
 #include <unistd.h>

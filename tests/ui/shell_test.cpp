@@ -170,7 +170,7 @@ TEST_CASE("QR pixels: ECC M, a quiet zone of 4 modules, integer module size") {
   const std::string url = "weixin://wxpay/bizpayurl?pr=AbCdEfG12";
   auto modules = ui::qr_modules(url);
   REQUIRE(modules.has_value());
-  CHECK(*modules == 29);  // DESIGN §6: 29×29 for a WeChat code_url
+  CHECK(*modules == 29);  // a WeChat code_url is version 3 at ECC M: 29×29
   auto img = ui::qr_image(url, {.module_px = 8, .quiet_modules = 4});
   REQUIRE(img.has_value());
   CHECK(img->width == (29 + 8) * 8);

@@ -127,8 +127,8 @@ void App::init_display() {
     update_scale();
     return;
   }
-  // Measured on this machine class (DESIGN §6): without this hint SDL's "software" renderer still presents
-  // through Mesa's llvmpipe, doubling start-up and frame cost and adding ~100 MB.
+  // Measured on this machine class (docs/benchmarks.md, "Kiosk shell"): without this hint SDL's "software"
+  // renderer still presents through Mesa's llvmpipe, doubling start-up and frame cost and adding ~100 MB.
   if (software) SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
   SDL_SetHint(SDL_HINT_RENDER_DRIVER, software ? "software" : "opengl");
   // The app turns fingers into the pointer itself; SDL's synthetic mouse events would double every touch.
@@ -140,7 +140,7 @@ void App::init_display() {
                        " (no display? run under X, or headless with --demo --headless)");
   if (config_.mode == DisplayMode::Fullscreen) {
     // A borderless window the size of the screen, not SDL_WINDOW_FULLSCREEN: without a window manager the
-    // fullscreen flag waits ~110 ms for one (DESIGN §6).
+    // fullscreen flag waits ~110 ms for one (measured on this machine class).
     SDL_Rect b{};
     if (SDL_GetDisplayBounds(0, &b) != 0) throw StartupError(sdl_error("display bounds"));
     window_ = SDL_CreateWindow("ca-kiosk", b.x, b.y, b.w, b.h, SDL_WINDOW_BORDERLESS | SDL_WINDOW_SHOWN);

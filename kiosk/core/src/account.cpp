@@ -1,4 +1,5 @@
-// The personal centre (manual §3.2): login, my business with 【继续操作】, profile, password.
+// The personal centre (docs/kiosk.md, "The personal centre"): login, my business with 【继续操作】, profile,
+// password.
 #include <algorithm>
 #include <cstdint>
 

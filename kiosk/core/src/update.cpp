@@ -410,7 +410,7 @@ struct Handler {
         m.screen = Screen::Pin;
         break;
       case Dialog::KeyReadFailed:
-        m.renewal->show_read_hint = true;  // the manual's red text, with 【读取证书】
+        m.renewal->show_read_hint = true;  // the red hint, with 【读取证书】 to retry
         break;
       case Dialog::FinalPinTry:
         m.renewal->final_try_acknowledged = true;

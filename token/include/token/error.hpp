@@ -65,7 +65,7 @@ struct Error {
 template <typename T>
 using Result = std::expected<T, Error>;
 
-// "error.token.module_missing", ... (the list is in README, "The token layer").
+// "error.token.module_missing", ... (the list is in docs/token.md, "Errors").
 std::string_view message_key(ErrorCode code) noexcept;
 // "CKR_PIN_INCORRECT"; "CKR_0x…" for codes without a name here.
 std::string rv_name(CK_RV rv);

@@ -1,4 +1,4 @@
-// The key rollover (DESIGN §3 steps 1–5), for RSA-2048 and EC P-256.
+// The key rollover (docs/token.md, "The rollover"), for RSA-2048 and EC P-256.
 //
 // Resumable from the token alone: the journal may lag behind the token after a crash, so every step first
 // looks at what is on the token for this renewal (or remembers what it did itself earlier in the same

@@ -7,10 +7,10 @@
 // objects of the renewal in progress that it found or made (rollover.hpp), so later steps need not search
 // the token again; that memory goes with any failed step, logout and removal.
 //
-// PIN rules (DESIGN §3): one typed PIN = at most one C_Login(CKU_USER). The flags are read fresh with
-// C_GetTokenInfo before it, and no C_Login is attempted when the token says LOCKED or TO_BE_CHANGED, when
-// FINAL_TRY is set and the caller has not acknowledged it (the screen must warn first), or when the PIN's
-// length is outside the token's min/max. A key with CKA_ALWAYS_AUTHENTICATE gets one
+// PIN rules (docs/token.md, "PIN"): one typed PIN = at most one C_Login(CKU_USER). The flags are read fresh
+// with C_GetTokenInfo before it, and no C_Login is attempted when the token says LOCKED or TO_BE_CHANGED,
+// when FINAL_TRY is set and the caller has not acknowledged it (the screen must warn first), or when the
+// PIN's length is outside the token's min/max. A key with CKA_ALWAYS_AUTHENTICATE gets one
 // C_Login(CKU_CONTEXT_SPECIFIC) per signature with the same PIN, counted apart. The PIN is kept in a
 // SecretBuffer for those context logins and wiped on logout/destruction.
 #pragma once

@@ -17,7 +17,7 @@ enum class Screen {
   Home,
   Help,
   ComingSoon,
-  // the renewal, in the manual's order (DESIGN §1 steps 2–9)
+  // the renewal, the key checked before any money (docs/architecture.md, "The renewal engine")
   Products,    // choose project + brand, 【开始续费】
   KeyCheck,    // the key is read and checked before any money; problems + 【读取证书】
   Phone,       // phone number, 【获取验证码】, the code
@@ -29,7 +29,7 @@ enum class Screen {
   KeyPulled,   // the key left mid-renewal: reinsert the same key
   Success,     // 续费成功, the new validity, 请取走KEY
   Failure,     // what happened, what to do next (incl. needs_staff: go to the counter)
-  // the personal centre (manual §3.2)
+  // the personal centre (docs/kiosk.md)
   Login,           // phone + password (the default needs an SMS code too), or phone + SMS code
   AccountHome,     // 个人中心: 我的业务, 个人信息, 修改密码, 退出登录
   MyBusiness,      // the business list with 【继续操作】
@@ -114,7 +114,7 @@ struct Renewal {
   PinFlags pin;
   std::string key_problem_key;      // why this key cannot be renewed (red text), empty when fine
   bool key_ok = false;              // the last read found the bound certificate, usable
-  bool show_read_hint = false;      // after the read-failure dialog: the manual's red text + 【读取证书】
+  bool show_read_hint = false;      // after the read-failure dialog: the red hint + 【读取证书】
   // phone
   PhoneStep phone;
   bool phone_verified = false;

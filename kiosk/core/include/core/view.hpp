@@ -94,7 +94,7 @@ struct KeyDetailsView {
   bool ok = false;                 // 【确认续费】 enabled
   std::optional<CertSummary> cert;
   std::string problem_key;         // red text
-  bool show_read_hint = false;     // the manual's red text after the read-failure dialog
+  bool show_read_hint = false;     // the red hint after the read-failure dialog
   bool paid_banner = false;        // 订单支付成功
   bool resumed = false;            // 继续操作: 【继续续费】 without the one-chance confirmation again
   std::string order_id;
@@ -140,7 +140,7 @@ struct FailureView {
   bool paid = false;
 };
 
-// ---- the personal centre (manual §3.2) ----
+// ---- the personal centre (docs/kiosk.md) ----
 struct LoginView {
   LoginMethod method = LoginMethod::Password;
   bool needs_code = false;   // the default password was typed: it needs an SMS code to that phone as well

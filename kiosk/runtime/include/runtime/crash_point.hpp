@@ -1,4 +1,4 @@
-// Named crash points for the reliability tests (issue 4): after every journal write and after every
+// Named crash points for the reliability tests (docs/testing.md): after every journal write and after every
 // external effect the runtime calls crash_point("<step>.<where>"). With KIOSK_CRASH_AT=<name> in the
 // environment the process kills itself there with SIGKILL (no destructor, no flush: a power cut as far
 // as the process can tell); KIOSK_CRASH_AT=<name>#<n> at the n-th pass. KIOSK_CRASH_TRACE=<file> appends

@@ -1,4 +1,4 @@
-// The renewal's screens (the manual's §3.1, DESIGN §1 steps 2–9) and the pieces they share: money and
+// The renewal's screens (docs/kiosk.md, "The renewal on screen") and the pieces they share: money and
 // dates as the customer reads them, cards, notices, the step list and the core's dialogs.
 //
 // Each screen is a function of the core's view-model for it and its scratch (ui/renewal_scratch.hpp),
@@ -49,7 +49,7 @@ DialogView dialog_view(const core::Model& m);
 std::vector<std::string> renewal_keys();
 
 // ---- formatting --------------------------------------------------------------------------------------------
-// ¥300, ¥0, ¥12.50 (the manual writes whole yuan without decimals).
+// ¥300, ¥0, ¥12.50 (whole yuan are written without decimals).
 std::string money(core::Fen fen);
 // 2026-12-15 in China Standard Time (UTC+8, no daylight saving): the date on the customer's certificate.
 std::string date_cst(core::UnixSeconds t);

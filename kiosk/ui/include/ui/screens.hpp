@@ -1,5 +1,5 @@
 // The shell's screens and the chrome around every screen. Each screen is a function of a const view-model
-// and its scratch (STYLE.md), plus the frame's Ctx; it returns the customer's intent, if any.
+// and its scratch (docs/kiosk.md), plus the frame's Ctx; it returns the customer's intent, if any.
 //
 // Registration: draw_screen() (src/screens/dispatch.cpp) switches over core::Screen and calls the screen's
 // function with the core's view for it; the compiler's -Wswitch makes a new core::Screen fail to build until

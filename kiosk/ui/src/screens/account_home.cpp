@@ -1,4 +1,4 @@
-// 个人中心 (manual figure 3-2-1-3): who is logged in, and the three things the personal centre offers —
+// 个人中心: who is logged in, and the three things the personal centre offers —
 // 我的业务 (with 【继续操作】), 个人信息, 修改密码 — as large tiles; 【退出登录】 at the top.
 //
 // Widget keys: account.my_business, account.profile, account.password, account.logout.

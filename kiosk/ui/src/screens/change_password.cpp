@@ -1,4 +1,4 @@
-// 修改密码 (manual §3.2.3): 当前密码 [默认手机后六位], 新登录密码, 确认新密码, on the Latin keyboard (a
+// 修改密码: 当前密码 [默认手机后六位], 新登录密码, 确认新密码, on the Latin keyboard (a
 // password may hold letters, digits and symbols). The rules are checked here, where the typed passwords are
 // (core::password_problems: at least 8 characters, not derived from the phone, not the current one, both
 // entries the same); every rule broken is said in words and nothing leaves the screen. When all hold, the

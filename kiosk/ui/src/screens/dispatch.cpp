@@ -47,7 +47,7 @@ std::optional<core::Event> draw_screen(const core::Model& m, SessionScratch& s, 
       return with_dialog(m, draw_success(core::success_view(m), s.success, c), c);
     case core::Screen::Failure:
       return with_dialog(m, draw_failure(core::failure_view(m), s.failure, c), c);
-    // The personal centre (issue 7).
+    // The personal centre (docs/kiosk.md).
     case core::Screen::Login:
       return draw_login(core::login_view(m), s.login, c);
     case core::Screen::AccountHome:

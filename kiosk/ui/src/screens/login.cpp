@@ -1,4 +1,4 @@
-// 登录 (manual §3.2.1): phone + password, or phone + SMS code. The first password is the last six digits
+// 登录: phone + password, or phone + SMS code. The first password is the last six digits
 // of the phone; the platform takes it only together with an SMS code to that phone, then the customer must
 // change it. The form on one side, the keyboard of the chosen field on the other: the numeric keypad for
 // the phone and the code, the Latin keyboard for the password.

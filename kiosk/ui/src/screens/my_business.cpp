@@ -1,4 +1,4 @@
-// 我的业务 (manual figure 3-2-1-3): the customer's business from the platform, merged with this kiosk's
+// 我的业务: the customer's business from the platform, merged with this kiosk's
 // journal, newest first, in a list that scrolls by dragging: product, date, amount, status. An unfinished
 // renewal (paid but not issued, issued but not installed, installed but not confirmed) has 【继续操作】: it
 // asks for the same key and resumes where it stopped. Business waiting for the counter says what to do.

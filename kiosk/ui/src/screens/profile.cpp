@@ -1,4 +1,4 @@
-// 个人信息 (manual §3.2.2, figure 3-2-2-2): 用户名, 会员等级, 真实姓名, 手机号码, 电子邮箱, 注册日期. The
+// 个人信息: 用户名, 会员等级, 真实姓名, 手机号码, 电子邮箱, 注册日期. The
 // real name (Chinese keyboard: pinyin or handwriting), the phone (numeric keypad; a new number is verified by
 // its own SMS code, the account keeps its id and its business) and the e-mail (Latin keyboard) can be
 // edited; 【提交】 → 修改成功. The core checks the input and says what is wrong.

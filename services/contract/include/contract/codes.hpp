@@ -87,7 +87,7 @@ inline constexpr std::string_view kFaultInjected = "dev.fault_injected";  // 503
 struct CodeInfo {
   std::string_view code;
   int http_status;
-  std::string_view what;  // one line for the README and openapi.yaml
+  std::string_view what;  // one line, as openapi.yaml lists it
 };
 
 // Every code the platform answers with.

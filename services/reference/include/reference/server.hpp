@@ -28,7 +28,7 @@ struct ServerOptions {
   std::uint16_t port = 0;           // 0: any free port; Server::port() says which
   bool dev = false;                 // dev endpoints (/v1/dev/...); refused with 404 otherwise
   std::filesystem::path catalog;    // empty: DIR/catalog.json if present, else the repo's config/catalog.json
-  int sms_code_length = 6;          // 4–8; the CA's gateway in the manual sends 4
+  int sms_code_length = 6;          // 4–8; the CA's real SMS gateway sends 4
   int pbkdf2_iterations = 100000;   // password hashing (PBKDF2-HMAC-SHA256, 16-byte salt)
   std::int64_t config_version = 1;  // version of the signed kiosk configuration it hands out
   std::vector<std::string> test_phones;  // dev: exempt from SMS limits

@@ -1,5 +1,5 @@
 // The core's dialogs over the screen that opened them: the one-chance confirmation (确定续费吗，本次购买只有
-// 一次续费机会！), the manual's read-failure dialog, the final PIN try, leaving the payment, 订单支付成功.
+// 一次续费机会！), the read-failure dialog, the final PIN try, leaving the payment, 订单支付成功.
 #include <string>
 
 #include "ui/renewal.hpp"

@@ -1,6 +1,6 @@
-// 读取KEY: the key is read and checked at 【开始续费】, before any money (DESIGN §1 step 3). While it reads:
-// what is happening; when something stops the renewal: what is wrong in words (driver, brand, renewal
-// window, locked PIN …) in red, what to do, and 【读取证书】 to read again.
+// 读取KEY: the key is read and checked at 【开始续费】, before any money (docs/architecture.md, "The renewal
+// engine"). While it reads: what is happening; when something stops the renewal: what is wrong in words
+// (driver, brand, renewal window, locked PIN …) in red, what to do, and 【读取证书】 to read again.
 #include "ui/renewal.hpp"
 
 namespace ui {

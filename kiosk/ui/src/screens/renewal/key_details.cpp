@@ -1,5 +1,5 @@
-// 确认KEY信息 (manual 图 3-1-7 … 3-1-11): after payment the key is read again and its certificate shown —
-// holder, organisation, serial, validity — with 【确认续费】. A read failure opens the manual's dialog
+// 确认KEY信息: after payment the key is read again and its certificate shown —
+// holder, organisation, serial, validity — with 【确认续费】. A read failure opens the read-failure dialog
 // (core::Dialog::KeyReadFailed); after it, the red text and 【读取证书】.
 #include <string>
 
@@ -30,7 +30,7 @@ std::optional<core::Event> draw_key_details(const core::KeyDetailsView& v, KeyDe
     text_line(c, "keydetails.reading", c.tr("keydetails.reading"), cut_top(col, 64.0f, 16.0f),
               {FontRole::Title, color::kText, Align::Left});
   } else if (!v.problem_key.empty() && (v.show_read_hint || !v.ok)) {
-    // The manual's red text (图 3-1-10), and why in words.
+    // The red hint with 【读取证书】 to retry, and why in words.
     const std::string_view hint = c.tr("keydetails.read_hint");
     paragraph(c, "keydetails.read_hint", hint,
               cut_top(col, paragraph_height(c, hint, w, FontRole::Title), 16.0f),

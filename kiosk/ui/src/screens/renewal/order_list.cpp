@@ -1,4 +1,4 @@
-// 确认订单 (manual 图 3-1-6): the payment method (WeChat Pay, the default), the list — picture, item, unit
+// 确认订单: the payment method (WeChat Pay, the default), the list — picture, item, unit
 // price, years, subtotal — the total, and the red 【提交】. A ¥0 item says it needs no payment.
 #include <string>
 
@@ -29,7 +29,7 @@ std::optional<core::Event> draw_order_list(const core::OrderListView& v, OrderLi
   ImRect area = screen_title(c, "screen.order_list.title", c.layout.content);
   std::string submit_label(c.tr(v.submitting ? "order.submitting" : "order.submit"));
   const Actions actions = action_row(c, area, submit_label);
-  // The manual's red 【提交】.
+  // 【提交】 in red: the one way on from this screen.
   if (button_text(c, "order.submit", submit_label, actions.primary,
                   {ButtonKind::Danger, FontRole::Title, !v.submitting && !v.rows.empty(), false}))
     out = core::SubmitOrderTapped{};

@@ -1,4 +1,4 @@
-// 验证手机 (manual 图 3-1-4, 3-1-5): the number on the keypad, 【获取验证码】 with its resend countdown
+// 验证手机: the number on the keypad, 【获取验证码】 with its resend countdown
 // ("请在49秒后重新发送"), then the code on the same keypad. The code goes to the runtime on submit
 // (Ctx::hand_over), never into the event; the number goes with GetCodeTapped (the core keeps it for the
 // order, and wipes it with the session).

@@ -1,6 +1,6 @@
 // 输入PIN码: the key's PIN on the keypad (masked; shuffled when the kiosk is configured so), with what the
 // key's flags say: few tries left, the final try (the core asks again first: core::Dialog::FinalPinTry).
-// A wrong PIN is the manual's "产生签名证书P10申请书失败" case: said so, with the likely cause. The PIN goes
+// A wrong PIN is said in the CA's own words, "产生签名证书P10申请书失败", with the likely cause. The PIN goes
 // to the runtime (Ctx::hand_over) — one typed PIN, one login; nothing retries by itself.
 #include <string>
 
@@ -36,7 +36,7 @@ std::optional<core::Event> draw_pin(const core::PinView& v, PinScratch& s, Ctx& 
     text_line(c, "pin.verifying", c.tr("pin.verifying"), cut_top(form, 52.0f, 16.0f),
               {FontRole::Body, color::kText, Align::Left});
   } else if (v.last_failed) {
-    // 产生签名证书P10申请书失败 (manual, the last note of §3.1), then what it likely means.
+    // 产生签名证书P10申请书失败 (what the CA's customers know this failure as), then what it likely means.
     text_line(c, "pin.failed", c.tr("pin.failed"), cut_top(form, 60.0f, 8.0f),
               {FontRole::Title, color::kDanger, Align::Left});
     const std::string_view why = c.tr("pin.failed_hint");

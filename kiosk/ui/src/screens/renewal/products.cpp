@@ -1,4 +1,4 @@
-// 选择续费产品: project + brand with picture and price per year (manual 图 3-1-2), pre-selected from the
+// 选择续费产品: project + brand with picture and price per year, pre-selected from the
 // inserted key's brand; 【开始续费】 (图 3-1-3).
 #include <algorithm>
 #include <string>
