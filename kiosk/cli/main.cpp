@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "kiosk_version.hpp"
 
 namespace kioskctl {
 
@@ -28,6 +29,7 @@ std::optional<runtime::KioskConfig> load_config_or_report(const Globals& g) {
 
 int main(int argc, char** argv) {
   CLI::App app{"kioskctl: staff and admin tools of the CA renewal kiosk"};
+  app.set_version_flag("--version", std::string("kioskctl ") + kiosk_version());
   app.require_subcommand(1);
   kioskctl::Globals g;
   app.add_option("-c,--config", g.config_path, "kiosk configuration (default: $KIOSK_CONFIG, /etc/ca-kiosk/kiosk.json)");

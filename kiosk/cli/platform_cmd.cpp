@@ -16,6 +16,7 @@
 #include "contract/codes.hpp"
 #include "contract/json.hpp"
 #include "exit_codes.hpp"
+#include "kiosk_version.hpp"
 #include "platform/client.hpp"
 #include "platform/dev.hpp"
 #include "token/secret.hpp"
@@ -381,7 +382,8 @@ void add_platform_commands(CLI::App& app, Globals& g) {
   keyed(hb);
   hb->callback([&g, args] {
     auto ack = ok_or_report(make_client(g).heartbeat(
-        {"kioskctl-0.1", 0, {{"kioskctl", "ok", "manual heartbeat"}}}, key_of(*args)));
+        {std::string("kioskctl ") + kiosk_version(), 0, {{"kioskctl", "ok", "manual heartbeat"}}},
+        key_of(*args)));
     if (g.json_output) return print_json(contract::encode(ack));
     fmt::print("platform sees kiosk {}; its time {}; configuration version {}\n", ack.kiosk_id,
                date(ack.server_time), ack.config_version);
