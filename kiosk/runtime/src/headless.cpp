@@ -9,6 +9,7 @@
 #include "core/update.hpp"
 #include "journal/journal.hpp"
 #include "runtime/kiosk_runtime.hpp"
+#include "runtime/staff_text.hpp"
 
 namespace runtime {
 namespace {
@@ -26,16 +27,6 @@ core::Millis now_ms() {
       .count();
 }
 
-std::string date_of(core::UnixSeconds t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-  return buf;
-}
-
-std::string yuan(core::Fen f) { return fmt::format("¥{}.{:02}", f / 100, f % 100); }
 
 class Driver {
 public:
@@ -175,7 +166,7 @@ private:
         if (v.sending || v.verifying) return std::nullopt;
         if (new_screen && r && r->cert)
           say("key: {} / {} (serial {}, valid until {})", r->cert->organisation, r->cert->holder, r->cert->serial_hex,
-              date_of(r->cert->not_after));
+              utc_minute(r->cert->not_after));
         const bool new_error = !v.error_key.empty() && v.error_key != last_error_;
         if (new_error) {
           last_error_ = v.error_key;
@@ -212,7 +203,7 @@ private:
         if (v.order_id != paying_order_) {
           paying_order_ = v.order_id;
           say("order {}: pay {} by WeChat (请使用微信扫一扫) before {}", v.order_id, yuan(v.amount),
-              date_of(r->order->expires_at));
+              utc_minute(r->order->expires_at));
           c_.payment(v);
         }
         if (v.expired && !v.closing) {
@@ -278,7 +269,7 @@ private:
       case core::Screen::Success: {
         auto v = core::success_view(model_);
         say("续费成功: {} / {}", v.organisation, v.holder);
-        say("the new certificate is valid from {} to {}", date_of(v.not_before), date_of(v.not_after));
+        say("the new certificate is valid from {} to {}", utc_minute(v.not_before), utc_minute(v.not_after));
         say("请取走KEY");
         return HeadlessResult{Kind::Renewed, {}, v.order_id};
       }
