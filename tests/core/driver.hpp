@@ -21,14 +21,6 @@ using namespace core;
 inline constexpr UnixSeconds kNow = 1'790'000'000;  // 2026-09
 inline constexpr UnixSeconds kDay = 86'400;
 
-// The phase a view-model function takes: XView f(const Model&, const phase::X&).
-template <typename F>
-struct ViewOf;
-template <typename V, typename P>
-struct ViewOf<V (*)(const Model&, const P&)> {
-  using Phase = P;
-};
-
 inline Product gov_product() {
   Product p;
   p.id = "gov-haitai-renew";
@@ -111,7 +103,7 @@ struct Driver {
   }
   template <auto View>
   auto view() {
-    return View(m, at<typename ViewOf<decltype(View)>::Phase>());
+    return View(m, at<PhaseOf<View>>());
   }
 
   template <typename T>

@@ -210,6 +210,21 @@ const Account* account_of(const Model& m) {
       m.flow);
 }
 
+const Order* order_of(const Model& m) {
+  return std::visit(
+      [](const auto& p) -> const Order* {
+        if constexpr (requires { p.paid.order; })
+          return &p.paid.order;
+        else if constexpr (requires { p.order; })
+          return &p.order;
+        else if constexpr (requires { std::get_if<Paid>(&p.at); })
+          return std::holds_alternative<Paid>(p.at) ? &std::get<Paid>(p.at).order : nullptr;
+        else
+          return nullptr;
+      },
+      m.flow);
+}
+
 std::optional<Millis> idle_limit(const Model& m) {
   switch (screen_of(m)) {
     case Screen::Home:

@@ -417,5 +417,7 @@ std::string_view screen_name(Screen s);
 Dialog dialog_of(const Model& m);
 // The customer's platform login, in the personal centre or in a renewal begun there; null when none.
 const Account* account_of(const Model& m);
+// The renewal's order, from the payment on (a failed order has none); null when none.
+const Order* order_of(const Model& m);
 
 }  // namespace core

@@ -224,6 +224,16 @@ MyBusinessView my_business_view(const Model& m, const phase::MyBusiness& p);
 ProfileView profile_view(const Model& m, const phase::Profile& p);
 ChangePasswordView change_password_view(const Model& m, const phase::ChangePassword& p);
 
+// The phase a view-model function is for: PhaseOf<phone_view> is phase::Phone.
+template <typename F>
+struct ViewPhase;
+template <typename V, typename P>
+struct ViewPhase<V (*)(const Model&, const P&)> {
+  using type = P;
+};
+template <auto View>
+using PhaseOf = typename ViewPhase<decltype(View)>::type;
+
 // Seconds left to a monotonic deadline, rounded up (a countdown shows 1 until the very end).
 int seconds_left(Millis now, Millis deadline);
 
