@@ -114,8 +114,8 @@ struct Driver {
   }
   template <typename T>
   int count_all() const {
-    return static_cast<int>(
-        std::count_if(all_fx.begin(), all_fx.end(), [](const Effect& e) { return std::holds_alternative<T>(e); }));
+    return static_cast<int>(std::count_if(all_fx.begin(), all_fx.end(),
+                                          [](const Effect& e) { return std::holds_alternative<T>(e); }));
   }
 
   void insert_key(const std::string& brand) {
@@ -198,6 +198,30 @@ struct Driver {
       }
       send(d);
     }
+  }
+};
+
+// The personal centre's customer.
+inline Profile profile() {
+  Profile p;
+  p.account_id = "A-1";
+  p.username = "13812345678";
+  p.member_level = "普通用户";
+  p.real_name = "李四";
+  p.phone = "13812345678";
+  return p;
+}
+
+// A kiosk with no catalog, for the personal centre.
+struct AccountDriver : Driver {
+  AccountDriver() : Driver(false) {}
+  LoginForm& login() { return at<phase::Login>().form; }
+  void login_ok(bool must_change = false) {
+    send(PersonalCentreTapped{});
+    REQUIRE(screen() == Screen::Login);
+    send(LoginSubmitted{"13812345678"});
+    REQUIRE(effect<AccountLogin>());
+    send(LoggedIn{m.session, must_change, profile()});
   }
 };
 

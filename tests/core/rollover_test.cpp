@@ -6,7 +6,9 @@
 
 using namespace core_test;
 
-TEST_CASE("wrong PIN: 产生签名证书P10申请书失败, flags warn, the final try asks first, locked goes to the counter") {
+TEST_CASE(
+    "wrong PIN: 产生签名证书P10申请书失败, flags warn, the final try asks first, locked goes to the "
+    "counter") {
   Driver d;
   d.to_key_details_free();
   d.send(ConfirmRenewalTapped{}).send(DialogConfirmed{});
@@ -15,7 +17,8 @@ TEST_CASE("wrong PIN: 产生签名证书P10申请书失败, flags warn, the fina
   CHECK(d.view<pin_view>().verifying);
   PinFlags low;
   low.count_low = true;
-  d.send(StepFailed{d.m.session, RenewalStep::Login, StepErrorKind::PinIncorrect, "error.token.pin_incorrect", "", low});
+  d.send(StepFailed{d.m.session, RenewalStep::Login, StepErrorKind::PinIncorrect,
+                    "error.token.pin_incorrect", "", low});
   CHECK(d.screen() == Screen::Pin);
   CHECK(d.view<pin_view>().last_failed);
   CHECK(d.view<pin_view>().flags.count_low);
@@ -24,8 +27,8 @@ TEST_CASE("wrong PIN: 产生签名证书P10申请书失败, flags warn, the fina
   PinFlags final_try;
   final_try.final_try = true;
   d.send(PinSubmitted{});
-  d.send(StepFailed{d.m.session, RenewalStep::Login, StepErrorKind::PinIncorrect, "error.token.pin_incorrect", "",
-                    final_try});
+  d.send(StepFailed{d.m.session, RenewalStep::Login, StepErrorKind::PinIncorrect,
+                    "error.token.pin_incorrect", "", final_try});
   d.send(PinSubmitted{});
   CHECK(d.dialog() == Dialog::FinalPinTry);
   CHECK_FALSE(d.effect<RunStep>());
@@ -34,7 +37,8 @@ TEST_CASE("wrong PIN: 产生签名证书P10申请书失败, flags warn, the fina
   CHECK(d.effect<RunStep>()->final_try_acknowledged);
   PinFlags locked;
   locked.locked = true;
-  d.send(StepFailed{d.m.session, RenewalStep::Login, StepErrorKind::PinLocked, "error.token.pin_locked", "", locked});
+  d.send(StepFailed{d.m.session, RenewalStep::Login, StepErrorKind::PinLocked, "error.token.pin_locked", "",
+                    locked});
   CHECK(d.screen() == Screen::Failure);
   auto fv = d.view<failure_view>();
   CHECK(fv.failure.needs_staff);
@@ -96,8 +100,8 @@ TEST_CASE("the platform unavailable mid-rollover: retry re-runs the step, nothin
   Driver d;
   d.to_key_details_free();
   d.send(ConfirmRenewalTapped{}).send(DialogConfirmed{}).send(PinSubmitted{});
-  for (auto s : {RenewalStep::Login, RenewalStep::StageKey, RenewalStep::BuildP10, RenewalStep::RequestNonce,
-                 RenewalStep::SignProof})
+  for (auto s : {RenewalStep::Login, RenewalStep::StageKey, RenewalStep::BuildP10,
+                 RenewalStep::RequestNonce, RenewalStep::SignProof})
     d.send(StepDone{d.m.session, s});
   d.send(StepFailed{d.m.session, RenewalStep::Submit, StepErrorKind::Unavailable, "error.platform.offline"});
   CHECK(d.screen() == Screen::Failure);
@@ -144,10 +148,12 @@ TEST_CASE("the new certificate not yet valid: the step waits for the clock and r
   Driver d;
   d.to_key_details_free();
   d.send(ConfirmRenewalTapped{}).send(DialogConfirmed{}).send(PinSubmitted{});
-  for (auto s : {RenewalStep::Login, RenewalStep::StageKey, RenewalStep::BuildP10, RenewalStep::RequestNonce,
-                 RenewalStep::SignProof, RenewalStep::Submit, RenewalStep::Install})
+  for (auto s :
+       {RenewalStep::Login, RenewalStep::StageKey, RenewalStep::BuildP10, RenewalStep::RequestNonce,
+        RenewalStep::SignProof, RenewalStep::Submit, RenewalStep::Install})
     d.send(StepDone{d.m.session, s});
-  d.send(StepFailed{d.m.session, RenewalStep::Finalize, StepErrorKind::NotYetValid, "error.token.not_yet_valid"});
+  d.send(StepFailed{d.m.session, RenewalStep::Finalize, StepErrorKind::NotYetValid,
+                    "error.token.not_yet_valid"});
   CHECK(d.screen() == Screen::Progress);
   CHECK(d.view<progress_view>().waiting_for_clock);
   auto wake = next_wakeup(d.m);

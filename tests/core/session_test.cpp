@@ -83,8 +83,9 @@ TEST_CASE("an event that means nothing in the current phase changes nothing and 
   for (Driver* d : {&home, &phone}) {
     for (const auto& e : intents) {
       // The phone step's own intents (and those that leave it) are its business, not this test's.
-      if (d == &phone && (std::holds_alternative<GetCodeTapped>(e) || std::holds_alternative<CodeSubmitted>(e) ||
-                          std::holds_alternative<CancelTapped>(e)))
+      if (d == &phone &&
+          (std::holds_alternative<GetCodeTapped>(e) || std::holds_alternative<CodeSubmitted>(e) ||
+           std::holds_alternative<CancelTapped>(e)))
         continue;
       CAPTURE(event_name(e));
       CAPTURE(screen_name(d->screen()));

@@ -54,7 +54,8 @@ class Kiosk : public AppKiosk {
       const auto s = core::screen_of(m);
       return s == S::Pin || s == S::Progress || s == S::Success || s == S::Failure;
     };
-    REQUIRE_MESSAGE(wait(settled, 15'000), "after 继续操作 still on " << core::screen_name(core::screen_of(model())));
+    REQUIRE_MESSAGE(wait(settled, 15'000),
+                    "after 继续操作 still on " << core::screen_name(core::screen_of(model())));
     std::string printed;
     if (const auto* p = std::get_if<core::phase::KeyDetails>(&model().flow)) {
       REQUIRE_MESSAGE(p->key_ok, "the key was not accepted: " << p->problem_key);
@@ -63,11 +64,13 @@ class Kiosk : public AppKiosk {
         return false;
       }
     }
-    if (core::screen_of(model()) == S::Pin && run(fmt::format("type keypad {}\ntap keypad.ok\n", kPin), printed) != 0) {
+    if (core::screen_of(model()) == S::Pin &&
+        run(fmt::format("type keypad {}\ntap keypad.ok\n", kPin), printed) != 0) {
       MESSAGE(printed);
       return false;
     }
-    wait([&] { return core::screen_of(model()) == S::Success || core::screen_of(model()) == S::Failure; }, 60'000);
+    wait([&] { return core::screen_of(model()) == S::Success || core::screen_of(model()) == S::Failure; },
+         60'000);
     if (const auto* p = std::get_if<core::phase::Failure>(&model().flow))
       MESSAGE("failure: " << p->failure.body_key << " " << p->failure.detail);
     return core::screen_of(model()) == S::Success;

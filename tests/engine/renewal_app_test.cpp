@@ -217,7 +217,11 @@ TEST_CASE("the QR expires: 重新下单 makes a new order and the old one is clo
   CHECK(k.text("phone.field.text") == kPhone);
   k.script("tap phone.get_code\ntype-code keypad 13812345678\ntap phone.next\nwait screen OrderList 8000\n"
            "tap order.submit\n");
-  k.wait([&] { return k.app().widgets().find("payment.qr") || core::screen_of(k.model()) == core::Screen::Failure; }, 15000);
+  k.wait(
+      [&] {
+        return k.app().widgets().find("payment.qr") || core::screen_of(k.model()) == core::Screen::Failure;
+      },
+      15000);
   if (const auto* p = std::get_if<core::phase::Failure>(&k.model().flow))
     FAIL("failure: " << p->failure.body_key << " " << p->failure.detail);
   REQUIRE(core::order_of(k.model()));

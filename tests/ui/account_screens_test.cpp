@@ -10,9 +10,9 @@
 #include "core/messages.hpp"
 #include "core/update.hpp"
 #include "core/view.hpp"
+#include "screen_states.hpp"
 #include "ui/account_screens.hpp"
 #include "ui/keyboard.hpp"
-#include "screen_states.hpp"
 #include "ui_test_support.hpp"
 
 namespace {
@@ -525,7 +525,8 @@ TEST_CASE("【退出登录】 on every personal-centre screen, with any keyboard
   }
 }
 
-TEST_CASE("every personal-centre screen in its states passes the layout rules in both languages and orientations") {
+TEST_CASE(
+    "every personal-centre screen in its states passes the layout rules in both languages and orientations") {
   ui_test::UiHarness h;
   const auto states = ui_test::account_states();
   CHECK(states.size() >= 15);

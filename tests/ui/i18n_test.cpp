@@ -9,10 +9,10 @@
 #include "contract/codes.hpp"
 #include "core/messages.hpp"
 #include "journal/journal.hpp"
+#include "screen_states.hpp"
 #include "token/error.hpp"
 #include "ui/i18n.hpp"
 #include "ui/screens.hpp"
-#include "screen_states.hpp"
 #include "ui_test_support.hpp"
 
 namespace {
@@ -59,7 +59,8 @@ std::vector<KeyList> producer_keys() {
 std::vector<KeyList> required_keys() {
   std::vector<KeyList> lists;
   for (const auto& row : ui::screen_rows()) {
-    KeyList l{"the row of core::Screen::" + std::string(core::screen_name(row.screen)), {std::string(row.title_key)}};
+    KeyList l{"the row of core::Screen::" + std::string(core::screen_name(row.screen)),
+              {std::string(row.title_key)}};
     for (auto k : row.keys) l.keys.emplace_back(k);
     lists.push_back(std::move(l));
   }
@@ -173,7 +174,8 @@ TEST_CASE("text by key, with placeholders, and labels with stable IDs") {
   CHECK_FALSE(ui::valid_key("home..renew"));
 }
 
-TEST_CASE("a screen draws no key that neither its row, the shell's shared pieces nor the layers below declare") {
+TEST_CASE(
+    "a screen draws no key that neither its row, the shell's shared pieces nor the layers below declare") {
   std::set<std::string, std::less<>> shared;
   for (auto& k : ui::shell_keys()) shared.insert(std::move(k));
   for (const auto& l : producer_keys()) shared.insert(l.keys.begin(), l.keys.end());

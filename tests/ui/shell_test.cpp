@@ -5,9 +5,9 @@
 #include <string>
 
 #include "core/update.hpp"
+#include "screen_states.hpp"
 #include "ui/qr.hpp"
 #include "ui/screens.hpp"
-#include "screen_states.hpp"
 #include "ui_test_support.hpp"
 
 namespace {

@@ -458,7 +458,8 @@ class Runner {
     const std::string what = a[0];
     const std::string arg = a.size() > 1 ? a[1] : "";
     if (what == "screen") {
-      if (core::screen_of(m) != screen_from_name(arg)) error = "screen is " + std::string(core::screen_name(core::screen_of(m)));
+      if (core::screen_of(m) != screen_from_name(arg))
+        error = "screen is " + std::string(core::screen_name(core::screen_of(m)));
     } else if (what == "language") {
       if (ui::language_code(m.language) != arg)
         error = "language is " + std::string(ui::language_code(m.language));

@@ -16,22 +16,40 @@ constexpr int kFirstWaitS = 30;
 constexpr int kMaxWaitS = 15 * 60;      // up to 15 minutes
 
 // Logged in with the default password: only 修改密码 (and 退出登录) until it is changed.
-bool free_to_move(const PersonalCentre& pc) { return !pc.account.must_change_password; }
+bool free_to_move(const PersonalCentre& pc) {
+  return !pc.account.must_change_password;
+}
 
-void home(Ctx& c, PersonalCentre&& pc) { go(c, phase::AccountHome{std::move(pc)}); }
+void home(Ctx& c, PersonalCentre&& pc) {
+  go(c, phase::AccountHome{std::move(pc)});
+}
 
 }  // namespace
 
 // Home (and 返回 from the login) ends the personal session: the next customer must not find it open.
-void on(Ctx& c, phase::Login&, const HomeTapped&) { wipe(c); }
-void on(Ctx& c, phase::Login&, const BackTapped&) { wipe(c); }
-void on(Ctx& c, phase::AccountHome&, const HomeTapped&) { wipe(c); }
-void on(Ctx& c, phase::MyBusiness&, const HomeTapped&) { wipe(c); }
-void on(Ctx& c, phase::Profile&, const HomeTapped&) { wipe(c); }
-void on(Ctx& c, phase::ChangePassword&, const HomeTapped&) { wipe(c); }
+void on(Ctx& c, phase::Login&, const HomeTapped&) {
+  wipe(c);
+}
+void on(Ctx& c, phase::Login&, const BackTapped&) {
+  wipe(c);
+}
+void on(Ctx& c, phase::AccountHome&, const HomeTapped&) {
+  wipe(c);
+}
+void on(Ctx& c, phase::MyBusiness&, const HomeTapped&) {
+  wipe(c);
+}
+void on(Ctx& c, phase::Profile&, const HomeTapped&) {
+  wipe(c);
+}
+void on(Ctx& c, phase::ChangePassword&, const HomeTapped&) {
+  wipe(c);
+}
 
 // ---- login ----
-void on(Ctx& c, phase::Home&, const PersonalCentreTapped&) { go(c, phase::Login{}); }
+void on(Ctx& c, phase::Home&, const PersonalCentreTapped&) {
+  go(c, phase::Login{});
+}
 
 void on(Ctx&, phase::Login& p, const LoginMethodChosen& e) {
   if (p.form.submitting) return;
@@ -42,8 +60,12 @@ void on(Ctx&, phase::Login& p, const LoginMethodChosen& e) {
 void on(Ctx& c, phase::Login& p, const LoginGetCodeTapped& e) {
   get_code(c, p.form.phone, e.phone, SmsPurpose::Login);
 }
-void on(Ctx& c, phase::Login& p, const SmsSent& e) { code_sent(c.m, p.form.phone, e); }
-void on(Ctx& c, phase::Login& p, const SmsFailed& e) { code_not_sent(c.m, p.form.phone, e); }
+void on(Ctx& c, phase::Login& p, const SmsSent& e) {
+  code_sent(c.m, p.form.phone, e);
+}
+void on(Ctx& c, phase::Login& p, const SmsFailed& e) {
+  code_not_sent(c.m, p.form.phone, e);
+}
 
 void on(Ctx& c, phase::Login& p, const LoginSubmitted& e) {
   LoginForm& f = p.form;
@@ -117,13 +139,16 @@ void on(Ctx& c, phase::AccountHome& p, const ChangePasswordTapped&) {
 }
 
 // ---- my business ----
-void on(Ctx& c, phase::MyBusiness& p, const BackTapped&) { home(c, std::move(p.centre)); }
+void on(Ctx& c, phase::MyBusiness& p, const BackTapped&) {
+  home(c, std::move(p.centre));
+}
 
 void on(Ctx& c, phase::MyBusiness& p, const ContinueBusinessTapped& e) {
   PersonalCentre& pc = p.centre;
   if (!free_to_move(pc) || pc.resuming) return;
   const auto& items = pc.business;
-  auto it = std::find_if(items.begin(), items.end(), [&](const BusinessItem& b) { return b.order_id == e.order_id; });
+  auto it = std::find_if(items.begin(), items.end(),
+                         [&](const BusinessItem& b) { return b.order_id == e.order_id; });
   if (it == items.end() || !it->can_continue) return;
   pc.resuming = true;
   pc.resume_order_id = e.order_id;
@@ -134,7 +159,8 @@ void on(Ctx& c, phase::MyBusiness& p, const ContinueBusinessTapped& e) {
 // A key was inserted while a 【继续操作】 waits for it: try again.
 void on(Ctx& c, phase::MyBusiness& p, const KeyStatusChanged&) {
   PersonalCentre& pc = p.centre;
-  if (pc.resuming || pc.resume_error_key != msg::kResumeInsertKey || c.m.key.presence == KeyPresence::NoKey) return;
+  if (pc.resuming || pc.resume_error_key != msg::kResumeInsertKey || c.m.key.presence == KeyPresence::NoKey)
+    return;
   pc.resuming = true;
   pc.resume_error_key.clear();
   c.fx.push_back(ResumeBusiness{pc.resume_order_id});
@@ -158,13 +184,19 @@ void on(Ctx&, PersonalCentre& pc, const ResumeFailed& e) {
 }
 
 // ---- 个人信息 ----
-void on(Ctx& c, phase::Profile& p, const BackTapped&) { home(c, std::move(p.centre)); }
+void on(Ctx& c, phase::Profile& p, const BackTapped&) {
+  home(c, std::move(p.centre));
+}
 
 void on(Ctx& c, phase::Profile& p, const ProfileGetCodeTapped& e) {
   if (free_to_move(p.centre)) get_code(c, p.form.new_phone, e.new_phone, SmsPurpose::ChangePhone);
 }
-void on(Ctx& c, phase::Profile& p, const SmsSent& e) { code_sent(c.m, p.form.new_phone, e); }
-void on(Ctx& c, phase::Profile& p, const SmsFailed& e) { code_not_sent(c.m, p.form.new_phone, e); }
+void on(Ctx& c, phase::Profile& p, const SmsSent& e) {
+  code_sent(c.m, p.form.new_phone, e);
+}
+void on(Ctx& c, phase::Profile& p, const SmsFailed& e) {
+  code_not_sent(c.m, p.form.new_phone, e);
+}
 
 void on(Ctx& c, phase::Profile& p, const ProfileSubmitted& e) {
   ProfileForm& f = p.form;
@@ -181,7 +213,9 @@ void on(Ctx& c, phase::Profile& p, const ProfileSubmitted& e) {
 }
 
 // Saved while the customer looked elsewhere: the profile is the platform's all the same.
-void on(Ctx&, PersonalCentre& pc, const ProfileSaved& e) { pc.account.profile = e.profile; }
+void on(Ctx&, PersonalCentre& pc, const ProfileSaved& e) {
+  pc.account.profile = e.profile;
+}
 
 void on(Ctx& c, phase::Profile& p, const ProfileSaved& e) {
   on(c, p.centre, e);
@@ -210,7 +244,9 @@ void on(Ctx& c, phase::ChangePassword& p, const PasswordSubmitted& e) {
   c.fx.push_back(ChangePassword{});
 }
 
-void on(Ctx&, PersonalCentre& pc, const PasswordChanged&) { pc.account.must_change_password = false; }
+void on(Ctx&, PersonalCentre& pc, const PasswordChanged&) {
+  pc.account.must_change_password = false;
+}
 
 void on(Ctx& c, phase::ChangePassword& p, const PasswordChanged& e) {
   on(c, p.centre, e);

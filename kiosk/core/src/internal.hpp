@@ -1,7 +1,8 @@
 // What the flows' handlers share (not a public header). update() (update.cpp) hands each event to the
 // handler of the phase the customer is in: on(Ctx&, phase::X&, const Event&). A phase with no handler for
-// an event gets the one its renewal or its personal centre has for it; failing that, the event is
-// ignored — in one place, update.cpp's dispatch().
+// an event gets the one for the part it carries (its Renewal, its Paid order, its PersonalCentre);
+// failing that, the event is ignored — in one place, update.cpp's dispatch(). Every handler is declared
+// here (the core builds with -Wmissing-declarations), so dispatch() sees them all.
 #pragma once
 
 #include <string>

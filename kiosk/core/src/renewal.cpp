@@ -46,7 +46,8 @@ std::string check_key(const Model& m, const Renewal& r, const KeyRead& k, const 
   const CertSummary* best = nullptr;
   for (const auto& c : k.certificates)
     if (c.has_private_key && (!best || c.not_after > best->not_after)) best = &c;
-  if (!best) return std::string(k.certificates.empty() ? msg::kKeyCheckNoCertificate : msg::kKeyCheckNoPrivateKey);
+  if (!best)
+    return std::string(k.certificates.empty() ? msg::kKeyCheckNoCertificate : msg::kKeyCheckNoPrivateKey);
   *picked = best;
   if (k.pin.locked) return std::string(msg::kKeyCheckPinLocked);
   if (k.pin.to_be_changed) return std::string(msg::kKeyCheckPinToBeChanged);
@@ -71,7 +72,8 @@ const Product* chosen_product(const Model& m, const Renewal& r) {
 }
 
 bool order_paid(const Order& o) {
-  return o.status == OrderStatus::Paid || o.status == OrderStatus::Issued || o.status == OrderStatus::Installed;
+  return o.status == OrderStatus::Paid || o.status == OrderStatus::Issued ||
+         o.status == OrderStatus::Installed;
 }
 
 void go_paid(Ctx& c, Renewal renewal, BoundKey key, Order order) {
@@ -103,17 +105,29 @@ void on(Ctx& c, phase::Home&, const RenewTapped&) {
   preselect_product(c.m, next.renewal);
 }
 
-void on(Ctx& c, phase::Products&, const HomeTapped&) { wipe(c); }
-void on(Ctx& c, phase::Products&, const BackTapped&) { wipe(c); }
-void on(Ctx& c, phase::Products&, const CancelTapped&) { wipe(c); }
-void on(Ctx& c, phase::Products& p, const KeyStatusChanged&) { preselect_product(c.m, p.renewal); }
-void on(Ctx& c, phase::Products& p, const CatalogLoaded&) { preselect_product(c.m, p.renewal); }
+void on(Ctx& c, phase::Products&, const HomeTapped&) {
+  wipe(c);
+}
+void on(Ctx& c, phase::Products&, const BackTapped&) {
+  wipe(c);
+}
+void on(Ctx& c, phase::Products&, const CancelTapped&) {
+  wipe(c);
+}
+void on(Ctx& c, phase::Products& p, const KeyStatusChanged&) {
+  preselect_product(c.m, p.renewal);
+}
+void on(Ctx& c, phase::Products& p, const CatalogLoaded&) {
+  preselect_product(c.m, p.renewal);
+}
 
 void on(Ctx& c, phase::Products& p, const ProductChosen& e) {
   if (const Product* prod = find_product(c.m, e.product_id)) choose(p.renewal, *prod);
 }
 
-void on(Ctx& c, phase::Products& p, const YearsChosen& e) { choose_years(c.m, p.renewal, e.years); }
+void on(Ctx& c, phase::Products& p, const YearsChosen& e) {
+  choose_years(c.m, p.renewal, e.years);
+}
 
 void on(Ctx& c, phase::Products& p, const StartRenewalTapped&) {
   if (!chosen_product(c.m, p.renewal)) return;
@@ -122,9 +136,15 @@ void on(Ctx& c, phase::Products& p, const StartRenewalTapped&) {
 }
 
 // ---- the key check ----
-void on(Ctx& c, phase::KeyCheck&, const HomeTapped&) { wipe(c); }
-void on(Ctx& c, phase::KeyCheck&, const CancelTapped&) { wipe(c); }
-void on(Ctx& c, phase::KeyCheck& p, const BackTapped&) { go(c, phase::Products{std::move(p.renewal)}); }
+void on(Ctx& c, phase::KeyCheck&, const HomeTapped&) {
+  wipe(c);
+}
+void on(Ctx& c, phase::KeyCheck&, const CancelTapped&) {
+  wipe(c);
+}
+void on(Ctx& c, phase::KeyCheck& p, const BackTapped&) {
+  go(c, phase::Products{std::move(p.renewal)});
+}
 
 void on(Ctx& c, phase::KeyCheck& p, const KeyStatusChanged&) {
   if (!p.reading) read_key(c, p);
@@ -150,9 +170,15 @@ void on(Ctx&, phase::KeyCheck& p, const KeyReadFailed& k) {
 }
 
 // ---- the phone ----
-void on(Ctx& c, phase::Phone&, const HomeTapped&) { wipe(c); }
-void on(Ctx& c, phase::Phone&, const CancelTapped&) { wipe(c); }
-void on(Ctx& c, phase::Phone& p, const BackTapped&) { go(c, phase::Products{std::move(p.renewal)}); }
+void on(Ctx& c, phase::Phone&, const HomeTapped&) {
+  wipe(c);
+}
+void on(Ctx& c, phase::Phone&, const CancelTapped&) {
+  wipe(c);
+}
+void on(Ctx& c, phase::Phone& p, const BackTapped&) {
+  go(c, phase::Products{std::move(p.renewal)});
+}
 
 void on(Ctx& c, phase::Phone& p, const GetCodeTapped& e) {
   get_code(c, p.renewal.phone, e.phone, SmsPurpose::Renewal);
@@ -175,8 +201,12 @@ void on(Ctx& c, phase::Phone& p, const SmsVerified&) {
   go(c, phase::OrderList{std::move(p.renewal), std::move(p.key)});
 }
 
-void on(Ctx& c, Renewal& r, const SmsSent& e) { code_sent(c.m, r.phone, e); }
-void on(Ctx& c, Renewal& r, const SmsFailed& e) { code_not_sent(c.m, r.phone, e); }
+void on(Ctx& c, Renewal& r, const SmsSent& e) {
+  code_sent(c.m, r.phone, e);
+}
+void on(Ctx& c, Renewal& r, const SmsFailed& e) {
+  code_not_sent(c.m, r.phone, e);
+}
 
 void on(Ctx&, Renewal& r, const SmsRejected& e) {
   r.phone.sms = SmsState::Sent;
@@ -185,8 +215,12 @@ void on(Ctx&, Renewal& r, const SmsRejected& e) {
 }
 
 // ---- the order list ----
-void on(Ctx& c, phase::OrderList&, const HomeTapped&) { wipe(c); }
-void on(Ctx& c, phase::OrderList&, const CancelTapped&) { wipe(c); }
+void on(Ctx& c, phase::OrderList&, const HomeTapped&) {
+  wipe(c);
+}
+void on(Ctx& c, phase::OrderList&, const CancelTapped&) {
+  wipe(c);
+}
 
 void on(Ctx& c, phase::OrderList& p, const BackTapped&) {
   if (!p.submitting) go(c, phase::Phone{std::move(p.renewal), std::move(p.key)});
@@ -246,10 +280,18 @@ void on(Ctx& c, phase::OrderList& p, const ResumeFailed& e) {
 
 // ---- payment ----
 // Leaving the payment asks first (the order is closed, so nobody pays for a QR nobody watches).
-void on(Ctx&, phase::Payment& p, const HomeTapped&) { p.asking_cancel = true; }
-void on(Ctx&, phase::Payment& p, const BackTapped&) { p.asking_cancel = true; }
-void on(Ctx&, phase::Payment& p, const CancelTapped&) { p.asking_cancel = true; }
-void on(Ctx&, phase::Payment& p, const DialogDismissed&) { p.asking_cancel = false; }
+void on(Ctx&, phase::Payment& p, const HomeTapped&) {
+  p.asking_cancel = true;
+}
+void on(Ctx&, phase::Payment& p, const BackTapped&) {
+  p.asking_cancel = true;
+}
+void on(Ctx&, phase::Payment& p, const CancelTapped&) {
+  p.asking_cancel = true;
+}
+void on(Ctx&, phase::Payment& p, const DialogDismissed&) {
+  p.asking_cancel = false;
+}
 
 void on(Ctx& c, phase::Payment& p, const DialogConfirmed&) {
   if (!p.asking_cancel) return;

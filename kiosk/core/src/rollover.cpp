@@ -129,7 +129,8 @@ void step_failed(Ctx& c, P& p, const StepFailed& s) {
       r.pin_failed = true;
       r.final_try_acknowledged = false;
       if (s.pin.locked)
-        needs_staff(c, std::move(p.renewal), std::move(p.paid), std::string(msg::kFailurePinLocked), s.detail);
+        needs_staff(c, std::move(p.renewal), std::move(p.paid), std::string(msg::kFailurePinLocked),
+                    s.detail);
       else if constexpr (!std::is_same_v<P, phase::Pin>)
         go(c, phase::Pin{std::move(p.renewal), std::move(p.paid)});
       break;
@@ -139,8 +140,8 @@ void step_failed(Ctx& c, P& p, const StepFailed& s) {
       break;
     case StepErrorKind::TokenRemoved: {
       r.logged_in = false;
-      const auto from =
-          r.step == RenewalStep::Login ? phase::KeyPulled::From::KeyDetails : phase::KeyPulled::From::Progress;
+      const auto from = r.step == RenewalStep::Login ? phase::KeyPulled::From::KeyDetails
+                                                      : phase::KeyPulled::From::Progress;
       pulled(c, std::move(p.renewal), std::move(p.paid), from);
       break;
     }
@@ -152,7 +153,8 @@ void step_failed(Ctx& c, P& p, const StepFailed& s) {
       needs_staff(c, std::move(p.renewal), std::move(p.paid), std::string(msg::kFailureTokenFull), s.detail);
       break;
     case StepErrorKind::Refused:
-      needs_staff(c, std::move(p.renewal), std::move(p.paid), std::string(msg::kFailurePlatformRefused), s.detail);
+      needs_staff(c, std::move(p.renewal), std::move(p.paid), std::string(msg::kFailurePlatformRefused),
+                  s.detail);
       break;
     case StepErrorKind::DeviceError:
       needs_staff(c, std::move(p.renewal), std::move(p.paid), std::string(msg::kFailureDevice), s.detail);
@@ -266,7 +268,9 @@ void on(Ctx& c, phase::Pin& p, const DialogConfirmed&) {
   start_rollover(c, p);
 }
 
-void on(Ctx&, phase::Pin& p, const DialogDismissed&) { p.asking_final_try = false; }
+void on(Ctx&, phase::Pin& p, const DialogDismissed&) {
+  p.asking_final_try = false;
+}
 
 void on(Ctx& c, phase::Pin& p, const StepDone& s) {
   if (!p.verifying || s.step != p.paid.step) return;
@@ -327,10 +331,18 @@ void on(Ctx& c, phase::KeyPulled& p, const HomeTapped&) {
 void on(Ctx& c, phase::Success&, const KeyStatusChanged&) {
   if (c.m.key.presence == KeyPresence::NoKey) wipe(c);  // 请取走KEY: taken, we are done
 }
-void on(Ctx& c, phase::Success&, const HomeTapped&) { wipe(c); }
-void on(Ctx& c, phase::Success&, const DoneTapped&) { wipe(c); }
-void on(Ctx& c, phase::Failure&, const HomeTapped&) { wipe(c); }
-void on(Ctx& c, phase::Failure&, const DoneTapped&) { wipe(c); }
+void on(Ctx& c, phase::Success&, const HomeTapped&) {
+  wipe(c);
+}
+void on(Ctx& c, phase::Success&, const DoneTapped&) {
+  wipe(c);
+}
+void on(Ctx& c, phase::Failure&, const HomeTapped&) {
+  wipe(c);
+}
+void on(Ctx& c, phase::Failure&, const DoneTapped&) {
+  wipe(c);
+}
 
 void on(Ctx& c, phase::Failure& p, const RetryTapped&) {
   if (!p.failure.can_retry) return;
@@ -349,14 +361,17 @@ void on(Ctx& c, phase::Failure& p, const RetryTapped&) {
 }
 
 void on(Ctx&, phase::Failure& p, const NeedsStaffRecorded& n) {
-  if (const auto* paid = std::get_if<Paid>(&p.at); paid && paid->order.id == n.order_id) p.failure.recorded = true;
+  if (const auto* paid = std::get_if<Paid>(&p.at); paid && paid->order.id == n.order_id)
+    p.failure.recorded = true;
 }
 
 void on(Ctx&, phase::Failure& p, const OrderStatusChanged& o) {
   if (auto* paid = std::get_if<Paid>(&p.at)) order_status(paid->order, o);
 }
 
-void on(Ctx&, Paid& p, const OrderStatusChanged& o) { order_status(p.order, o); }
+void on(Ctx&, Paid& p, const OrderStatusChanged& o) {
+  order_status(p.order, o);
+}
 
 // ---- 继续操作 ----
 void recover(Ctx& c, const BusinessRecovered& b) {

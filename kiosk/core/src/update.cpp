@@ -57,7 +57,7 @@ void handle(Ctx& c, const Tick& t) {
   // A login ends after the cap in any case, even mid-edit (not mid-rollover: a 继续操作 renewal in flight
   // ends by itself and wipes at its end).
   if (const Account* a = account_of(m); a && m.now - a->logged_in_at >= m.settings.session_max_ms &&
-                                         !token_busy(m) && screen_of(m) != Screen::Progress) {
+                                        !token_busy(m) && screen_of(m) != Screen::Progress) {
     wipe(c);
     return;
   }
@@ -89,7 +89,9 @@ void handle(Ctx& c, const ContinueTapped&) {
   c.m.idle_overlay = false;
 }
 
-void handle(Ctx& c, const LanguageChosen& l) { c.m.language = l.language; }
+void handle(Ctx& c, const LanguageChosen& l) {
+  c.m.language = l.language;
+}
 
 void handle(Ctx& c, const CatalogLoaded& e) {
   Catalog& cat = c.m.catalog;
@@ -109,7 +111,9 @@ void handle(Ctx& c, const LogoutTapped&) {
   if (account_of(c.m)) wipe(c);
 }
 
-void handle(Ctx& c, const BusinessRecovered& b) { recover(c, b); }
+void handle(Ctx& c, const BusinessRecovered& b) {
+  recover(c, b);
+}
 
 template <typename E>
 void handle(Ctx& c, const E& e) {
@@ -119,12 +123,22 @@ void handle(Ctx& c, const E& e) {
 }  // namespace
 
 // ---- home, help ----
-void on(Ctx& c, phase::Home&, const HelpTapped&) { go(c, phase::Help{}); }
+void on(Ctx& c, phase::Home&, const HelpTapped&) {
+  go(c, phase::Help{});
+}
 
-void on(Ctx& c, phase::Help&, const HomeTapped&) { go(c, phase::Home{}); }
-void on(Ctx& c, phase::Help&, const BackTapped&) { go(c, phase::Home{}); }
-void on(Ctx& c, phase::ComingSoon&, const HomeTapped&) { go(c, phase::Home{}); }
-void on(Ctx& c, phase::ComingSoon&, const BackTapped&) { go(c, phase::Home{}); }
+void on(Ctx& c, phase::Help&, const HomeTapped&) {
+  go(c, phase::Home{});
+}
+void on(Ctx& c, phase::Help&, const BackTapped&) {
+  go(c, phase::Home{});
+}
+void on(Ctx& c, phase::ComingSoon&, const HomeTapped&) {
+  go(c, phase::Home{});
+}
+void on(Ctx& c, phase::ComingSoon&, const BackTapped&) {
+  go(c, phase::Home{});
+}
 
 void wipe(Ctx& c) {
   Model& m = c.m;
@@ -193,7 +207,8 @@ Dialog dialog_of(const Model& m) {
     }
   }
   if (const auto* p = std::get_if<phase::Pin>(&m.flow); p && p->asking_final_try) return Dialog::FinalPinTry;
-  if (const auto* p = std::get_if<phase::Payment>(&m.flow); p && p->asking_cancel) return Dialog::CancelPayment;
+  if (const auto* p = std::get_if<phase::Payment>(&m.flow); p && p->asking_cancel)
+    return Dialog::CancelPayment;
   return Dialog::None;
 }
 
@@ -264,8 +279,10 @@ std::optional<Millis> next_wakeup(const Model& m) {
   // second), a throttled login; a step waiting for the clock.
   if (const auto* p = std::get_if<phase::Phone>(&m.flow); p && p->renewal.phone.resend_at > m.now)
     next_second(p->renewal.phone.resend_at);
-  if (const auto* p = std::get_if<phase::Payment>(&m.flow); p && !p->qr_expired) consider(m.now + detail::kSecond);
-  if (const auto* p = std::get_if<phase::Progress>(&m.flow); p && p->waiting_until) consider(*p->waiting_until);
+  if (const auto* p = std::get_if<phase::Payment>(&m.flow); p && !p->qr_expired)
+    consider(m.now + detail::kSecond);
+  if (const auto* p = std::get_if<phase::Progress>(&m.flow); p && p->waiting_until)
+    consider(*p->waiting_until);
   if (const auto* p = std::get_if<phase::Login>(&m.flow)) {
     if (p->form.phone.resend_at > m.now) next_second(p->form.phone.resend_at);
     if (p->form.wait_until > m.now) next_second(p->form.wait_until);

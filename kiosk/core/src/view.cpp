@@ -6,7 +6,9 @@
 namespace core {
 namespace {
 
-bool paid(const Order& o) { return detail::order_paid(o); }
+bool paid(const Order& o) {
+  return detail::order_paid(o);
+}
 
 }  // namespace
 

@@ -94,7 +94,8 @@ struct Flow {
     return k;
   }
   void expect(Screen s) const {
-    if (screen_of(m) != s) throw std::logic_error("renewal_states: the flow did not reach the expected screen");
+    if (screen_of(m) != s)
+      throw std::logic_error("renewal_states: the flow did not reach the expected screen");
   }
   void to_phone(const std::string& brand) {
     insert(brand);

@@ -45,7 +45,8 @@ struct Flow {
   }
   Flow& advance(Millis ms) { return send(Tick{m.now + ms, m.wall + ms / 1000}); }
   void expect(Screen s) const {
-    if (screen_of(m) != s) throw std::logic_error("screen_states: the flow did not reach the expected screen");
+    if (screen_of(m) != s)
+      throw std::logic_error("screen_states: the flow did not reach the expected screen");
   }
   void login(bool forced = false) {
     send(PersonalCentreTapped{});

@@ -4,9 +4,9 @@
 // platform hands out, so no dump of the model can leak them.
 //
 // Where the customer is, is a type: Model::flow holds exactly one phase (one per screen), and each phase
-// holds only what exists there. A paid renewal's order exists from the key's details on, the key it is
-// bound to from the phone step on, the personal centre's account only once logged in; a screen's view
-// cannot be asked about a phase the kiosk is not in.
+// holds only what exists there: the key a renewal is bound to from the phone step on, its order from the
+// payment on, the rollover's progress once paid, the personal centre's login once logged in. A screen's
+// view cannot be asked about a phase the kiosk is not in.
 #pragma once
 
 #include <cstddef>
@@ -199,9 +199,9 @@ struct PersonalCentre {
   std::vector<BusinessItem> business;  // 我的业务, as last loaded (reloaded at each visit)
   bool business_loading = false;
   std::string business_error_key;
-  std::string resume_order_id;         // 【继续操作】 in progress, or waiting for its key
+  std::string resume_order_id;  // 【继续操作】 in progress, or waiting for its key
   bool resuming = false;
-  std::string resume_error_key;        // e.g. insert the key of that business
+  std::string resume_error_key;  // e.g. insert the key of that business
   friend bool operator==(const PersonalCentre&, const PersonalCentre&) = default;
 };
 
@@ -210,8 +210,8 @@ struct PersonalCentre {
 struct Renewal {
   std::string product_id;  // the product chosen, empty until one is
   int years = 1;
-  PhoneStep phone;         // kept when the customer steps back: the resend countdown holds
-  int order_attempt = 1;   // a new order after an expired QR is attempt 2 (a new idempotency key)
+  PhoneStep phone;                 // kept when the customer steps back: the resend countdown holds
+  int order_attempt = 1;           // a new order after an expired QR is attempt 2 (a new idempotency key)
   std::optional<Account> account;  // begun by 【继续操作】: still logged in (logged out at its end)
   friend bool operator==(const Renewal&, const Renewal&) = default;
 };
@@ -230,13 +230,13 @@ struct Paid {
   BoundKey key;
   Order order;
   bool resumed = false;  // continuing an earlier business: its one-chance confirmation was given then
-  RenewalStep step = RenewalStep::Login;   // the step to run next (or running)
-  std::optional<RenewalStep> resume_step;   // after the PIN, continue here instead of StageKey
-  bool logged_in = false;                    // the token session of the typed PIN is open
-  bool pin_failed = false;                   // the last PIN was wrong: show 产生签名证书P10申请书失败
+  RenewalStep step = RenewalStep::Login;  // the step to run next (or running)
+  std::optional<RenewalStep> resume_step;  // after the PIN, continue here instead of StageKey
+  bool logged_in = false;                   // the token session of the typed PIN is open
+  bool pin_failed = false;  // the last PIN was wrong: show 产生签名证书P10申请书失败
   bool final_try_acknowledged = false;
   bool staged_key_reused = false;
-  UnixSeconds new_not_before = 0;            // the new certificate's validity, once issued
+  UnixSeconds new_not_before = 0;  // the new certificate's validity, once issued
   UnixSeconds new_not_after = 0;
   friend bool operator==(const Paid&, const Paid&) = default;
 };
@@ -410,7 +410,9 @@ struct Model {
 Model initial_model(const Settings& settings, Millis now, UnixSeconds wall);
 
 // The screen of the current phase.
-inline Screen screen_of(const Model& m) { return static_cast<Screen>(m.flow.index()); }
+inline Screen screen_of(const Model& m) {
+  return static_cast<Screen>(m.flow.index());
+}
 // "Products", "KeyDetails": the enumerator's name (for logs and the harness's scripts).
 std::string_view screen_name(Screen s);
 // The dialog the current phase asks, if any.

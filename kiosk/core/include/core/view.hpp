@@ -91,7 +91,7 @@ struct PaymentView {
 struct KeyDetailsView {
   bool reading = false;
   bool ok = false;                 // 【确认续费】 enabled
-  CertSummary cert;               // the certificate the order is bound to
+  CertSummary cert;                // the certificate the order is bound to
   std::string problem_key;         // red text
   bool show_read_hint = false;     // the red hint after the read-failure dialog
   bool paid_banner = false;        // 订单支付成功

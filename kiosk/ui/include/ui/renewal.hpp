@@ -44,7 +44,6 @@ struct DialogView {
 std::optional<core::Event> draw_dialog(const DialogView& v, Ctx& c);
 DialogView dialog_view(const core::Model& m);
 
-
 // ---- formatting --------------------------------------------------------------------------------------------
 // ¥300, ¥0, ¥12.50 (whole yuan are written without decimals).
 std::string money(core::Fen fen);
