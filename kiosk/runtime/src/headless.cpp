@@ -81,16 +81,16 @@ private:
    return o_.text && !key.empty() ? o_.text(key) : std::string(key);
  }
 
-  // The view-model of the current phase (the caller is on its screen).
-  template <auto View>
-  auto view() const {
-    return View(model_, std::get<core::PhaseOf<View>>(model_.flow));
-  }
-  // An order is being created (its answer may be an earlier renewal of this certificate to continue).
-  bool ordering() const {
-    const auto* p = std::get_if<core::phase::OrderList>(&model_.flow);
-    return p && p->submitting;
-  }
+ // The view-model of the current phase (the caller is on its screen).
+ template <auto View>
+ auto view() const {
+   return View(model_, std::get<core::PhaseOf<View>>(model_.flow));
+ }
+ // An order is being created (its answer may be an earlier renewal of this certificate to continue).
+ bool ordering() const {
+   const auto* p = std::get_if<core::phase::OrderList>(&model_.flow);
+   return p && p->submitting;
+ }
 
   template <typename... A>
   void say(fmt::format_string<A...> f, A&&... a) {
