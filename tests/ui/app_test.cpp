@@ -96,7 +96,7 @@ TEST_CASE("idle on home, the loop draws nothing") {
   app::App a(headless(), rt);
   a.settle();
   CHECK(a.frames_drawn() >= 1);
-  CHECK(a.model().screen == core::Screen::Home);
+  CHECK(core::screen_of(a.model()) == core::Screen::Home);
   const auto frames = a.frames_drawn();
   a.hold(1500);
   CHECK(a.frames_drawn() == frames);  // 0 frames per second
@@ -106,7 +106,7 @@ TEST_CASE("a countdown on screen draws about one frame per second, no more") {
   TestRuntime rt;
   app::App a(headless(), rt);
   tap(a, "home.renew");
-  REQUIRE(a.model().screen == core::Screen::Products);
+  REQUIRE(core::screen_of(a.model()) == core::Screen::Products);
   a.advance(60'500);
   a.pump(0);
   a.settle();
@@ -145,10 +145,10 @@ TEST_CASE("a synthetic tap in the real app acts once, sends Activity, and the ef
   CHECK(rt.effects == std::vector<std::string>{"LoadCatalog"});  // core::start
   a.advance(5'000);
   tap(a, "home.renew");
-  CHECK(a.model().screen == core::Screen::Products);
+  CHECK(core::screen_of(a.model()) == core::Screen::Products);
   CHECK(a.model().last_activity >= 5'000);
   tap(a, "chrome.home");  // leaving the renewal wipes the session
-  CHECK(a.model().screen == core::Screen::Home);
+  CHECK(core::screen_of(a.model()) == core::Screen::Home);
   CHECK(rt.effects.back() == "WipeSession");
 }
 
@@ -178,10 +178,10 @@ TEST_CASE("SDL finger and mouse events become taps; synthetic mouse events from 
   push(e);
   a.pump(0);
   a.settle();
-  CHECK(a.model().screen == core::Screen::Products);
+  CHECK(core::screen_of(a.model()) == core::Screen::Products);
 
   tap(a, "chrome.home");
-  REQUIRE(a.model().screen == core::Screen::Home);
+  REQUIRE(core::screen_of(a.model()) == core::Screen::Home);
   a.settle();
   const auto q = a.widgets().tap_point("home.personal");
   REQUIRE(q.has_value());
@@ -196,7 +196,7 @@ TEST_CASE("SDL finger and mouse events become taps; synthetic mouse events from 
   push(m);
   a.pump(0);
   a.settle();
-  CHECK(a.model().screen == core::Screen::Login);
+  CHECK(core::screen_of(a.model()) == core::Screen::Login);
 }
 
 TEST_CASE("new characters in a name reach the atlas between frames") {

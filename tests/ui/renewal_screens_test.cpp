@@ -157,7 +157,7 @@ TEST_CASE("order list: years change the subtotal, 提交 submits; payment: the Q
     h.settle(m);
     const auto* qr = h.widgets().find("payment.qr");
     REQUIRE(qr);
-    const int modules = *ui::qr_modules(core::payment_view(m).code_url) + 8;
+    const int modules = *ui::qr_modules(core::order_of(m)->code_url) + 8;
     const auto side = static_cast<int>(qr->rect.GetWidth());
     CHECK(side % modules == 0);
     CHECK(side / modules >= 6);
@@ -169,7 +169,7 @@ TEST_CASE("order list: years change the subtotal, 提交 submits; payment: the Q
   e = h.tap(m, "payment.cancel");
   REQUIRE(e.size() == 1);
   m = step(m, e[0]);
-  REQUIRE(m.dialog == core::Dialog::CancelPayment);
+  REQUIRE(core::dialog_of(m) == core::Dialog::CancelPayment);
   h.settle(m);
   e = h.tap(m, "dialog.cancel");  // 继续支付
   REQUIRE(e.size() == 1);
@@ -192,7 +192,7 @@ TEST_CASE("key details: 确认续费 opens the one-chance confirmation; a read f
   auto e = h.tap(m, "keydetails.confirm");
   REQUIRE(e.size() == 1);
   m = step(m, e[0]);
-  REQUIRE(m.dialog == core::Dialog::ConfirmRenewal);
+  REQUIRE(core::dialog_of(m) == core::Dialog::ConfirmRenewal);
   h.settle(m);
   CHECK(h.widgets().find("dialog.body")->text == "确定续费吗，本次购买只有一次续费机会！");
   // The screen below takes no touch while the dialog is up.
@@ -202,7 +202,7 @@ TEST_CASE("key details: 确认续费 opens the one-chance confirmation; a read f
   e = h.tap(m, "dialog.ok");
   REQUIRE(e.size() == 1);
   CHECK(std::holds_alternative<core::DialogConfirmed>(e[0]));
-  CHECK(step(m, e[0]).screen == core::Screen::Pin);
+  CHECK(core::screen_of(step(m, e[0])) == core::Screen::Pin);
 
   m = state(states, "keydetails-read-failed-dialog").model;
   h.settle(m);
@@ -263,7 +263,7 @@ TEST_CASE("progress, key pulled, success and failure say what they must") {
   CHECK(std::holds_alternative<core::DoneTapped>(h.tap(m, "success.done").at(0)));
   m = state(states, "failure-needs-staff-recorded").model;
   h.settle(m);
-  CHECK(h.widgets().find("failure.order")->text == m.renewal->order->id);
+  CHECK(h.widgets().find("failure.order")->text == core::order_of(m)->id);
   CHECK(h.widgets().find("failure.recorded"));
   CHECK_FALSE(h.widgets().find("failure.retry"));
   m = state(states, "failure-order-retry").model;

@@ -66,7 +66,7 @@ TEST_CASE("every renewal state drawn by the real app; the payment QR scans back 
                                 std::to_string(display.first) + "x" + std::to_string(display.second) + ".png");
         REQUIRE(app::write_png(png, a.screenshot()).has_value());
         ++n;
-        if (scan) CHECK(zbar(png) == core::payment_view(s.model).code_url);
+        if (scan) CHECK(zbar(png) == core::order_of(s.model)->code_url);
       }
     }
   }

@@ -33,6 +33,7 @@ Layout make_layout(ImVec2 display, bool do_not_remove_banner) {
 }
 
 std::string_view Ctx::tr(std::string_view key) {
+  if (keys_seen) keys_seen->emplace_back(key);
   if (!text_.contains(key) && std::find(missing_.begin(), missing_.end(), key) == missing_.end())
     missing_.emplace_back(key);
   return text_.text(key);

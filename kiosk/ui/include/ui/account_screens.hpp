@@ -76,7 +76,4 @@ std::string format_cst(core::UnixSeconds t);
 // "¥300.00"
 std::string format_yuan(core::Fen fen);
 
-// Every message key the personal centre's screens use, the keyboards' included (i18n completeness test).
-std::vector<std::string> account_keys();
-
 }  // namespace ui

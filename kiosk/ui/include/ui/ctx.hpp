@@ -63,6 +63,8 @@ class Ctx {
   std::vector<SecretHandoff> take_handoffs() { return std::move(handoffs_); }
 
   [[nodiscard]] const std::vector<std::string>& missing_keys() const { return missing_; }
+  // When set (tests), every key tr() is asked for is added here.
+  std::vector<std::string>* keys_seen = nullptr;
 
   // Kiosk settings screens need (from the configuration) and the session's random seed (keypad shuffle).
   struct Settings {
