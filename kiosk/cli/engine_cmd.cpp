@@ -23,6 +23,7 @@
 #include "platform/dev.hpp"
 #include "runtime/headless.hpp"
 #include "runtime/kiosk_runtime.hpp"
+#include "runtime/staff_text.hpp"
 #include "sentences.hpp"
 
 namespace kioskctl {
@@ -48,14 +49,6 @@ struct RenewOptions {
 };
 
 
-std::string date_of(core::UnixSeconds t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-  return buf;
-}
 
 
 // A line from stdin, optionally without echo (a PIN typed at a terminal).
@@ -320,7 +313,7 @@ int renew(const Globals& g, const RenewOptions& o) {
 void print_business(const journal::Business& b) {
   fmt::print("{:>5}  {:<24} {:<12} {:<28} {:<13} {:<20} {}\n", b.id, b.order_id.empty() ? "-" : b.order_id,
              journal::to_string(b.status), b.product_id, b.phone_masked, b.last_step + "/" + b.last_phase,
-             date_of(b.updated_at));
+             runtime::utc_minute(b.updated_at));
 }
 
 int business_list(const Globals& g, bool all) {
@@ -362,7 +355,7 @@ int business_show(const Globals& g, const std::string& which) {
   fmt::print("  certificate {}\n  key {} {} #{}\n", b->cert_fingerprint, b->token_manufacturer, b->token_model,
              b->token_serial);
   if (auto steps = j->steps(b->id))
-    for (const auto& s : *steps) fmt::print("  {}  {:<14} {:<7} {}\n", date_of(s.at), s.name, s.phase, s.data);
+    for (const auto& s : *steps) fmt::print("  {}  {:<14} {:<7} {}\n", runtime::utc_minute(s.at), s.name, s.phase, s.data);
   return kOk;
 }
 

@@ -20,6 +20,7 @@
 #include "foundation/secret.hpp"
 #include "platform/client.hpp"
 #include "platform/dev.hpp"
+#include "runtime/staff_text.hpp"
 #include "sentences.hpp"
 
 namespace kioskctl {
@@ -142,9 +143,7 @@ std::string date(contract::UnixTime t) {
   return buf;
 }
 
-std::string yuan(std::int64_t fen) {
-  return fmt::format("¥{}.{:02}", fen / 100, fen % 100);
-}
+using runtime::yuan;
 
 void print_json(const contract::Json& j) {
   fmt::print("{}\n", j.dump(2, ' ', false, contract::Json::error_handler_t::replace));

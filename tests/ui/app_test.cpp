@@ -344,14 +344,16 @@ TEST_CASE("headless outside the demo is refused") {
 namespace {
 
 // ca-kiosk with `args`, as a user who cannot enter `locked` (a folder of mode 000; as root, run as nobody);
-// its exit status and what it wrote to stderr.
-std::pair<int, std::string> kiosk_locked_out(const std::filesystem::path& locked, const std::string& env,
-                                             const std::string& args) {
+// its exit status and what it wrote to stderr. The program and its modules are copied into `bin` first:
+// the build tree may sit below a folder only its owner may enter (a clone in `mktemp -d`).
+std::pair<int, std::string> kiosk_locked_out(const std::filesystem::path& bin, const std::filesystem::path& locked,
+                                             const std::string& env, const std::string& args) {
   std::filesystem::permissions(locked, std::filesystem::perms::none);
   const std::filesystem::path err = locked.parent_path() / "stderr";
   const std::string as = geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
-  const int rc = std::system(
-      (as + "env " + env + " " CA_KIOSK_BIN " " + args + " >/dev/null 2>" + err.string()).c_str());
+  const int rc = std::system((as + "env " + env + " " + (bin / "ca-kiosk").string() + " " + args +
+                              " >/dev/null 2>" + err.string())
+                                 .c_str());
   std::filesystem::permissions(locked, std::filesystem::perms::owner_all);
   auto bytes = app::read_file(err);
   return {rc, bytes ? std::string(bytes->begin(), bytes->end()) : std::string()};
@@ -365,8 +367,23 @@ TEST_CASE("an assets folder or demo module the kiosk's user cannot read: one lin
   const std::filesystem::path dir = t;
   std::filesystem::permissions(dir, std::filesystem::perms::all);  // nobody may write stderr here
   std::filesystem::create_directories(dir / "locked" / "assets");
+  // What nobody may read: the program, the modules it loads from beside itself, and the test's assets.
+  const std::filesystem::path bin = dir / "bin";
+  std::filesystem::create_directories(bin);
+  const std::filesystem::path exe = CA_KIOSK_BIN;
+  for (const char* f : {"ca-kiosk", "libkiosk_runtime.so"})
+    if (std::filesystem::exists(exe.parent_path() / f)) std::filesystem::copy_file(exe.parent_path() / f, bin / f);
+  std::filesystem::copy_file(KIOSK_DEMO_MODULE, bin / "libkiosk_demo.so");
+  std::filesystem::copy(KIOSK_TEST_ASSETS, dir / "assets", std::filesystem::copy_options::recursive);
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
+    std::filesystem::permissions(e.path(),
+                                 std::filesystem::perms::others_read | std::filesystem::perms::group_read |
+                                     (e.is_directory() || e.path().parent_path() == bin
+                                          ? std::filesystem::perms::others_exec | std::filesystem::perms::group_exec
+                                          : std::filesystem::perms::none),
+                                 std::filesystem::perm_options::add);
   {
-    auto [rc, err] = kiosk_locked_out(dir / "locked", "",
+    auto [rc, err] = kiosk_locked_out(bin, dir / "locked", "",
                                       "--demo --headless --assets " + (dir / "locked" / "assets").string());
     CAPTURE(err);
     REQUIRE(WIFEXITED(rc));
@@ -377,9 +394,9 @@ TEST_CASE("an assets folder or demo module the kiosk's user cannot read: one lin
   }
   {
     std::filesystem::copy_file(KIOSK_DEMO_MODULE, dir / "locked" / "libkiosk_demo.so");
-    auto [rc, err] = kiosk_locked_out(dir / "locked",
+    auto [rc, err] = kiosk_locked_out(bin, dir / "locked",
                                       "KIOSK_DEMO_MODULE=" + (dir / "locked" / "libkiosk_demo.so").string(),
-                                      "--demo --headless --assets " KIOSK_TEST_ASSETS);
+                                      "--demo --headless --assets " + (dir / "assets").string());
     CHECK(err.find("libkiosk_demo.so") != std::string::npos);
     CAPTURE(err);
     REQUIRE(WIFEXITED(rc));

@@ -23,8 +23,6 @@ std::optional<unsigned long> known(unsigned long v) {
 }  // namespace
 
 
-std::string TokenIdentity::to_string() const { return fmt::format("{} {} #{}", manufacturer, model, serial); }
-
 TokenInfo token_info_from(CK_SLOT_ID slot, const CK_TOKEN_INFO& raw) {
   TokenInfo t;
   t.slot = slot;

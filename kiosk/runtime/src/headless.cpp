@@ -14,6 +14,7 @@
 #include "journal/journal.hpp"
 #include "runtime/dispatcher.hpp"
 #include "runtime/kiosk_runtime.hpp"
+#include "runtime/staff_text.hpp"
 
 namespace runtime {
 namespace {
@@ -31,16 +32,6 @@ core::Millis now_ms() {
       .count();
 }
 
-std::string date_of(core::UnixSeconds t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-  return buf;
-}
-
-std::string yuan(core::Fen f) { return fmt::format("¥{}.{:02}", f / 100, f % 100); }
 
 class Driver {
 public:
@@ -210,7 +201,7 @@ private:
         if (new_screen) {
           const core::CertSummary& cert = std::get<core::phase::Phone>(model_.flow).key.cert;
           say("key: {} / {} (serial {}, valid until {})", cert.organisation, cert.holder, cert.serial_hex,
-              date_of(cert.not_after));
+              utc_minute(cert.not_after));
         }
         const bool new_error = !v.error_key.empty() && v.error_key != last_error_;
         if (new_error) {
@@ -248,7 +239,7 @@ private:
         if (v.order_id != paying_order_) {
           paying_order_ = v.order_id;
           say("order {}: pay {} by WeChat (请使用微信扫一扫) before {}", v.order_id, yuan(v.amount),
-              date_of(std::get<core::phase::Payment>(model_.flow).order.expires_at));
+              utc_minute(std::get<core::phase::Payment>(model_.flow).order.expires_at));
           c_.payment(v);
         }
         if (v.expired && !v.closing) {
@@ -314,7 +305,7 @@ private:
       case core::Screen::Success: {
         auto v = view<core::success_view>();
         say("续费成功: {} / {}", v.organisation, v.holder);
-        say("the new certificate is valid from {} to {}", date_of(v.not_before), date_of(v.not_after));
+        say("the new certificate is valid from {} to {}", utc_minute(v.not_before), utc_minute(v.not_after));
         say("请取走KEY");
         return HeadlessResult{Kind::Renewed, {}, v.order_id};
       }

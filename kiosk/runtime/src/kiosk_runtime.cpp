@@ -88,12 +88,12 @@ void KioskRuntime::Impl::drop_session() {
 
 token::Result<token::Session*> KioskRuntime::Impl::ensure_session(
     const std::optional<core::TokenIdentity>& want) {
-  auto in = want ? hub->find(to_token(*want)) : hub->inserted();
+  auto in = want ? hub->find(*want) : hub->inserted();
   if (!in) {
     drop_session();
     return std::unexpected(in.error());
   }
-  core::TokenIdentity id = to_core(in->info.identity);
+  core::TokenIdentity id = in->info.identity;
   if (session && session->alive() && session_token == id) return &*session;
   drop_session();
   auto s = token::Session::open(*in->module, in->info.slot);

@@ -4,10 +4,6 @@
 
 namespace runtime {
 
-core::TokenIdentity to_core(const token::TokenIdentity& t) { return {t.manufacturer, t.model, t.serial}; }
-token::TokenIdentity to_token(const core::TokenIdentity& t) { return {t.manufacturer, t.model, t.serial}; }
-contract::TokenIdentity to_contract(const core::TokenIdentity& t) { return {t.manufacturer, t.model, t.serial}; }
-core::TokenIdentity to_core(const contract::TokenIdentity& t) { return {t.manufacturer, t.model, t.serial}; }
 
 core::PinFlags to_core(const token::PinFlags& f) { return {f.count_low, f.final_try, f.locked, f.to_be_changed}; }
 

@@ -15,11 +15,6 @@
 
 namespace runtime {
 
-core::TokenIdentity to_core(const token::TokenIdentity& t);
-token::TokenIdentity to_token(const core::TokenIdentity& t);
-contract::TokenIdentity to_contract(const core::TokenIdentity& t);
-core::TokenIdentity to_core(const contract::TokenIdentity& t);
-
 core::PinFlags to_core(const token::PinFlags& f);
 core::CertSummary to_core(const token::CertInfo& c);
 core::OrderStatus to_core(contract::OrderStatus s);

@@ -64,7 +64,7 @@ void KioskRuntime::Impl::read_key(std::uint64_t s) {
   if (!list) return fail(list.error());
   core::KeyRead k;
   k.session = s;
-  k.token = to_core(info->identity);
+  k.token = info->identity;
   if (const BrandConfig* b = opt.config.brand_for_token(info->identity.manufacturer, info->identity.model))
     k.brand_id = b->id;
   k.pin = to_core(info->pin);
@@ -169,7 +169,7 @@ void KioskRuntime::Impl::create_order(const core::CreateOrder& e, std::uint64_t 
   req.years = e.years;
   req.verification_token = std::string(phone_token.reveal());
   req.old_certificate = cert->second.der;
-  req.token = to_contract(e.token);
+  req.token = e.token;
   auto o = api().order_create(req, key);
   explicit_bzero(req.verification_token.data(), req.verification_token.size());
   crash_point("order.create.after_call");

@@ -29,7 +29,7 @@ void KioskRuntime::Impl::resume_business(const core::ResumeBusiness& e, std::uin
   facts.order.expires_at = o->expires_at;
   facts.order.old_cert_sha256 = o->old_cert_sha256;
   if (o->certificate) facts.order.new_cert_sha256 = foundation::sha256_hex(*o->certificate);
-  facts.order.token = to_core(o->token);
+  facts.order.token = o->token;
   facts.now = wall();
   facts.journal.has_business = journal->business_for_order(o->id).has_value();
 
@@ -40,7 +40,7 @@ void KioskRuntime::Impl::resume_business(const core::ResumeBusiness& e, std::uin
     if (plan.next == ResumePlan::Next::LookAtKey) {
       auto in = hub->inserted();
       facts.key = KeyFacts{};
-      if (in) facts.key->inserted = to_core(in->info.identity);
+      if (in) facts.key->inserted = in->info.identity;
     } else if (plan.next == ResumePlan::Next::ReadKeyObjects) {
       auto sess = ensure_session(facts.order.token);
       if (!sess) {

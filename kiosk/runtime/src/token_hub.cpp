@@ -33,7 +33,7 @@ core::KeyStatus TokenHub::compute(const std::vector<token::TokenInfo>& present) 
       pick = &t;
       break;
     }
-  s.identity = to_core(pick->identity);
+  s.identity = pick->identity;
   if (const BrandConfig* b = config_.brand_for_token(pick->identity.manufacturer, pick->identity.model)) {
     s.presence = core::KeyPresence::Recognised;
     s.brand_id = b->id;

@@ -286,16 +286,9 @@ Reply h_password(State& s, Ctx& c) {
 Reply h_business(State& s, Ctx& c) {
   auto row = session_of(s, c, false);
   if (!row) return row.error();
-  std::vector<std::string> ids;
-  {
-    Stmt q(s.db, "SELECT id FROM orders WHERE account_id=? ORDER BY created_at DESC, rowid DESC LIMIT 200");
-    q.bind(row->account_id);
-    while (q.row()) ids.push_back(q.text(0));
-  }
-  contract::BusinessList list;
-  for (const auto& id : ids)
-    if (auto o = s.load_order(id, c.now)) list.orders.push_back(std::move(*o));
-  return {200, contract::encode(list)};
+  return {200, contract::encode(s.order_list(
+                   "SELECT id FROM orders WHERE account_id=? ORDER BY created_at DESC, rowid DESC LIMIT 200",
+                   row->account_id, c.now))};
 }
 
 }  // namespace

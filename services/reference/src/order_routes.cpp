@@ -180,17 +180,9 @@ Reply h_orders_by_certificate(State& s, Ctx& c) {
         return std::isxdigit(static_cast<unsigned char>(ch)) && !std::isupper(static_cast<unsigned char>(ch));
       }))
     return error_reply(code::kBadRequest, "old_cert_sha256: 64 lower-case hex digits");
-  std::vector<std::string> ids;
-  {
-    Stmt q(s.db,
-           "SELECT id FROM orders WHERE old_cert_sha256=? ORDER BY created_at DESC, rowid DESC LIMIT 50");
-    q.bind(fp);
-    while (q.row()) ids.push_back(q.text(0));
-  }
-  contract::BusinessList list;
-  for (const auto& id : ids)
-    if (auto o = s.load_order(id, c.now)) list.orders.push_back(std::move(*o));
-  return {200, contract::encode(list)};
+  return {200, contract::encode(s.order_list(
+                   "SELECT id FROM orders WHERE old_cert_sha256=? ORDER BY created_at DESC, rowid DESC LIMIT 50", fp,
+                   c.now))};
 }
 
 }  // namespace

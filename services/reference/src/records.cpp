@@ -82,6 +82,19 @@ std::optional<std::string> State::verified_phone(std::string_view token, contrac
 }
 
 // ---------------------------------------------------------------- orders
+contract::BusinessList State::order_list(const char* select_ids, std::string_view key, UnixTime now) {
+  std::vector<std::string> ids;
+  {
+    Stmt q(db, select_ids);
+    q.bind(key);
+    while (q.row()) ids.push_back(q.text(0));
+  }
+  contract::BusinessList list;
+  for (const auto& id : ids)
+    if (auto o = load_order(id, now)) list.orders.push_back(std::move(*o));
+  return list;
+}
+
 std::optional<contract::Order> State::load_order(std::string_view id, UnixTime now, std::string* account_id) {
   Stmt q(db,
          "SELECT id, product_id, years, amount_fen, status, created_at, expires_at, paid_at, code_url, "

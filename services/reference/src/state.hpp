@@ -105,6 +105,8 @@ struct State {
   // An order as the contract has it; a pending one past its time is marked expired on the way.
   std::optional<contract::Order> load_order(std::string_view id, UnixTime now,
                                             std::string* account_id = nullptr);
+  // The orders `select_ids` (one "SELECT id FROM orders WHERE …=?" statement) finds for `key`, newest first.
+  contract::BusinessList order_list(const char* select_ids, std::string_view key, UnixTime now);
   void set_status(std::string_view id, OrderStatus s);
   Reply order_reply(std::string_view id, UnixTime now, int status = 200);
 

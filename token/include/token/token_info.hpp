@@ -10,22 +10,14 @@
 #include <vector>
 
 #include "domain/key.hpp"
+#include "domain/token_identity.hpp"
 #include "token/error.hpp"
 
 namespace token {
 
 using Bytes = std::vector<std::uint8_t>;
 
-// A token is identified by what it reports (CK_TOKEN_INFO, blank-padded fields trimmed), never by slot id:
-// slot ids change when a key is pulled and put back.
-struct TokenIdentity {
-  std::string manufacturer;  // manufacturerID
-  std::string model;
-  std::string serial;        // serialNumber
-
-  bool operator==(const TokenIdentity&) const = default;
-  [[nodiscard]] std::string to_string() const;  // "Haitai HaiKey #0123"
-};
+using TokenIdentity = domain::TokenIdentity;
 
 struct TokenInfo {
   CK_SLOT_ID slot = 0;     // valid for this Module instance and this insertion only

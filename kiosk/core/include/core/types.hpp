@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "domain/key.hpp"
+#include "domain/token_identity.hpp"
 
 namespace core {
 
@@ -19,13 +20,7 @@ enum class Language { ZhCN, En };
 enum class Orientation { Landscape, Portrait };
 
 // A token is known by what it says about itself, never by the slot it sits in.
-struct TokenIdentity {
-  std::string manufacturer;
-  std::string model;
-  std::string serial;
-  friend bool operator==(const TokenIdentity&, const TokenIdentity&) = default;
-  [[nodiscard]] bool empty() const { return manufacturer.empty() && model.empty() && serial.empty(); }
-};
+using TokenIdentity = domain::TokenIdentity;
 
 // What the home screen's key badge says, from the token layer's hot-plug polling.
 enum class KeyPresence {

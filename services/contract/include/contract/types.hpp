@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "domain/key.hpp"
+#include "domain/token_identity.hpp"
 #include "foundation/bytes.hpp"
 
 namespace contract {
@@ -111,11 +112,7 @@ struct SmsVerified {
 
 // ---- orders
 
-struct TokenIdentity {
-  std::string manufacturer;
-  std::string model;
-  std::string serial;
-};
+using TokenIdentity = domain::TokenIdentity;
 
 struct OrderCreateRequest {
   std::string product_id;

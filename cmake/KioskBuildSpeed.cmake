@@ -1,0 +1,25 @@
+# Settings that change how fast a tree builds, never what it does. The figures behind each are in
+# docs/testing.md, "Where the time goes".
+#
+# KIOSK_DEBUG_INFO   the -g level of every compile: empty keeps the build type's (-g, full debug information);
+#                    1 keeps line tables only (backtraces and sanitizer reports still name file:line), which
+#                    cuts compile CPU by a quarter to a third. deploy/dev.sh builds its trees with 1.
+# KIOSK_USE_LLD      link with lld when the compiler accepts -fuse-ld=lld (Debian's lld package).
+set(KIOSK_DEBUG_INFO "" CACHE STRING "Debug information level (-gN) of every compile; empty: the build type's")
+option(KIOSK_USE_LLD "Link with lld when it is installed" ON)
+
+if(NOT KIOSK_DEBUG_INFO STREQUAL "")
+  if(NOT KIOSK_DEBUG_INFO MATCHES "^[0-3]$")
+    message(FATAL_ERROR "KIOSK_DEBUG_INFO must be empty or 0–3, not '${KIOSK_DEBUG_INFO}'")
+  endif()
+  # After the build type's flags on the command line, so this level is the one that counts.
+  add_compile_options(-g${KIOSK_DEBUG_INFO})
+endif()
+
+if(KIOSK_USE_LLD)
+  include(CheckLinkerFlag)
+  check_linker_flag(CXX -fuse-ld=lld KIOSK_HAVE_LLD)
+  if(KIOSK_HAVE_LLD)
+    add_link_options(-fuse-ld=lld)
+  endif()
+endif()

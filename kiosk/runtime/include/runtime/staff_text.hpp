@@ -1,0 +1,15 @@
+// How the headless driver and kioskctl write times and amounts for staff (one format in both).
+#pragma once
+
+#include <string>
+
+#include "core/types.hpp"
+
+namespace runtime {
+
+// "2026-12-07 09:41 UTC".
+std::string utc_minute(core::UnixSeconds t);
+// "¥12.30" from fen.
+std::string yuan(core::Fen fen);
+
+}  // namespace runtime
