@@ -92,6 +92,7 @@ TEST_CASE("an event that means nothing in the current phase changes nothing and 
       auto u = update(d->m, e);
       CHECK(u.model == d->m);
       CHECK(u.effects.empty());
+      CHECK(secrets_held(u.model).empty());  // a secret that came with it is kept by nothing
     }
   }
 }

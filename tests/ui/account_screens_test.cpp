@@ -81,9 +81,12 @@ struct Flow {
       if (auto* p = std::get_if<T>(&e)) return p;
     return nullptr;
   }
+  // The typed secret of this kind an effect uses: the one handed over under the slot the effect names.
   std::string secret(core::SecretKind kind) const {
-    for (const auto& s : secrets)
-      if (s.kind == kind) return std::string(s.secret.reveal());
+    for (const auto& fx : effects)
+      for (const auto& slot : core::secrets_used(fx))
+        for (const auto& s : secrets)
+          if (slot.kind == kind && s.slot == slot) return std::string(s.secret.reveal());
     return "<none>";
   }
   void layouts(const std::string& what) {

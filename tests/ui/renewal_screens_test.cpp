@@ -125,10 +125,11 @@ TEST_CASE("phone: the number, 获取验证码, the countdown, the code handed ov
   (void)h.take_secrets();
   e = h.tap(m, "phone.next");
   REQUIRE(e.size() == 1);
-  CHECK(std::holds_alternative<core::CodeSubmitted>(e[0]));
+  REQUIRE(std::holds_alternative<core::CodeSubmitted>(e[0]));
   auto secrets = h.take_secrets();
   REQUIRE(secrets.size() == 1);
-  CHECK(secrets[0].kind == core::SecretKind::SmsCode);
+  CHECK(secrets[0].slot.kind == core::SecretKind::SmsCode);
+  CHECK(std::get<core::CodeSubmitted>(e[0]).code == secrets[0].slot);  // the event names it, nothing more
   CHECK(secrets[0].secret.size() == 6);
   h.settle(m);
   CHECK(h.shell().scratch()->phone.code.value.empty());  // handed over, nothing kept
@@ -225,10 +226,11 @@ TEST_CASE("PIN: masked, handed over on 确定, 产生签名证书P10申请书失
   (void)h.take_secrets();
   auto e = h.tap(m, "keypad.ok");
   REQUIRE(e.size() == 1);
-  CHECK(std::holds_alternative<core::PinSubmitted>(e[0]));
+  REQUIRE(std::holds_alternative<core::PinSubmitted>(e[0]));
   auto secrets = h.take_secrets();
   REQUIRE(secrets.size() == 1);
-  CHECK(secrets[0].kind == core::SecretKind::Pin);
+  CHECK(secrets[0].slot.kind == core::SecretKind::Pin);
+  CHECK(std::get<core::PinSubmitted>(e[0]).pin == secrets[0].slot);
   CHECK(secrets[0].secret.size() == 6);
   CHECK(h.shell().scratch()->pin.pin.value.empty());
 

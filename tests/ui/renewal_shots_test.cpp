@@ -21,11 +21,10 @@ namespace {
 
 class QuietRuntime final : public runtime::Runtime {
  public:
-  void run(const core::Effect&, std::uint64_t) override {}
+  void run(const core::Effect&, std::uint64_t, runtime::Secrets) override {}
   void set_waker(std::function<void()>) override {}
   std::vector<core::Event> drain() override { return {}; }
   bool wait(int) override { return false; }
-  void provide_secret(core::SecretKind, foundation::SecretBuffer) override {}
 };
 
 using testsupport::zbar;

@@ -86,7 +86,10 @@ void on(Ctx& c, phase::Login& p, const LoginSubmitted& e) {
   f.phone.phone = e.phone;
   f.submitting = true;
   f.error_key.clear();
-  c.fx.push_back(AccountLogin{e.phone, f.method, f.method == LoginMethod::Password && f.needs_code});
+  // The secrets this login uses; any other one that came with the event is wiped by the driver.
+  const bool by_password = f.method == LoginMethod::Password;
+  c.fx.push_back(AccountLogin{e.phone, f.method, by_password && f.needs_code,
+                              by_password ? e.password : std::nullopt, with_code ? e.code : std::nullopt});
 }
 
 void on(Ctx& c, phase::Login& p, const LoggedIn& e) {
@@ -209,7 +212,8 @@ void on(Ctx& c, phase::Profile& p, const ProfileSubmitted& e) {
     f.problem_keys.emplace_back(msg::kProfileErrorPhoneCode);
   if (!f.problem_keys.empty()) return;
   f.saving = true;
-  c.fx.push_back(SaveProfile{e.real_name, e.email, e.phone, phone_changed});
+  c.fx.push_back(
+      SaveProfile{e.real_name, e.email, e.phone, phone_changed, phone_changed ? e.code : std::nullopt});
 }
 
 // Saved while the customer looked elsewhere: the profile is the platform's all the same.
@@ -241,7 +245,7 @@ void on(Ctx& c, phase::ChangePassword& p, const PasswordSubmitted& e) {
   f.problem_keys = e.problem_keys;
   if (!f.problem_keys.empty()) return;
   f.saving = true;
-  c.fx.push_back(ChangePassword{});
+  c.fx.push_back(ChangePassword{e.current, e.next});
 }
 
 void on(Ctx&, PersonalCentre& pc, const PasswordChanged&) {

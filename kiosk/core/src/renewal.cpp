@@ -184,7 +184,7 @@ void on(Ctx& c, phase::Phone& p, const GetCodeTapped& e) {
   get_code(c, p.renewal.phone, e.phone, SmsPurpose::Renewal);
 }
 
-void on(Ctx& c, phase::Phone& p, const CodeSubmitted&) {
+void on(Ctx& c, phase::Phone& p, const CodeSubmitted& e) {
   PhoneStep& ph = p.renewal.phone;
   if (!ph.code_sent_once) {
     ph.error_key = std::string(msg::kPhoneErrorGetCodeFirst);
@@ -193,7 +193,7 @@ void on(Ctx& c, phase::Phone& p, const CodeSubmitted&) {
   if (ph.sms == SmsState::Verifying || ph.sms == SmsState::Sending) return;
   ph.sms = SmsState::Verifying;
   ph.error_key.clear();
-  c.fx.push_back(VerifySms{ph.phone, SmsPurpose::Renewal});
+  c.fx.push_back(VerifySms{ph.phone, SmsPurpose::Renewal, e.code});
 }
 
 void on(Ctx& c, phase::Phone& p, const SmsVerified&) {

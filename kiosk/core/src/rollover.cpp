@@ -27,7 +27,8 @@ bool step_needs_token(RenewalStep s) {
   }
 }
 
-RunStep step_effect(const Model& m, const Renewal& r, const Paid& p, bool final_try_acknowledged) {
+RunStep step_effect(const Model& m, const Renewal& r, const Paid& p, bool final_try_acknowledged,
+                    std::optional<SecretSlot> pin) {
   const Product* prod = chosen_product(m, r);
   return RunStep{p.step,
                  p.order.id,
@@ -35,20 +36,21 @@ RunStep step_effect(const Model& m, const Renewal& r, const Paid& p, bool final_
                  p.key.cert.fingerprint_sha256,
                  p.key.token,
                  prod ? prod->key_algorithm : domain::KeyAlgorithm::EcP256,
-                 final_try_acknowledged};
+                 final_try_acknowledged,
+                 pin};
 }
 
-// The Login step, with the PIN the customer just typed (the runtime has it).
-void start_rollover(Ctx& c, phase::Pin& p) {
+// The Login step, with the PIN the customer just typed (it goes to the runtime with the effect).
+void start_rollover(Ctx& c, phase::Pin& p, SecretSlot pin) {
   p.paid.pin_failed = false;
   p.paid.step = RenewalStep::Login;
   p.verifying = true;
-  c.fx.push_back(step_effect(c.m, p.renewal, p.paid, p.paid.final_try_acknowledged));
+  c.fx.push_back(step_effect(c.m, p.renewal, p.paid, p.paid.final_try_acknowledged, pin));
 }
 
 void run_step(Ctx& c, phase::Progress& p) {
   p.running = true;
-  c.fx.push_back(step_effect(c.m, p.renewal, p.paid, false));
+  c.fx.push_back(step_effect(c.m, p.renewal, p.paid, false, std::nullopt));
 }
 
 // The rollover goes on (after the PIN, after a retry, or when 继续操作 finds only the platform's part left).
@@ -253,23 +255,24 @@ void on(Ctx& c, phase::Pin& p, const KeyStatusChanged&) {
     pulled(c, std::move(p.renewal), std::move(p.paid), phase::KeyPulled::From::Pin);
 }
 
-void on(Ctx& c, phase::Pin& p, const PinSubmitted&) {
+void on(Ctx& c, phase::Pin& p, const PinSubmitted& e) {
   if (p.verifying || p.paid.key.pin.locked) return;
   if (p.paid.key.pin.final_try && !p.paid.final_try_acknowledged) {
-    p.asking_final_try = true;
+    p.final_try_pin = e.pin;  // kept (by the driver) until the customer answers
     return;
   }
-  start_rollover(c, p);
+  start_rollover(c, p, e.pin);
 }
 
 void on(Ctx& c, phase::Pin& p, const DialogConfirmed&) {
-  if (!std::exchange(p.asking_final_try, false)) return;
+  const auto pin = std::exchange(p.final_try_pin, std::nullopt);
+  if (!pin) return;
   p.paid.final_try_acknowledged = true;
-  start_rollover(c, p);
+  start_rollover(c, p, *pin);
 }
 
 void on(Ctx&, phase::Pin& p, const DialogDismissed&) {
-  p.asking_final_try = false;
+  p.final_try_pin.reset();  // the PIN typed before the question is wiped: a new one is typed
 }
 
 void on(Ctx& c, phase::Pin& p, const StepDone& s) {

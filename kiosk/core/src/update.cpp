@@ -206,7 +206,7 @@ Dialog dialog_of(const Model& m) {
         break;
     }
   }
-  if (const auto* p = std::get_if<phase::Pin>(&m.flow); p && p->asking_final_try) return Dialog::FinalPinTry;
+  if (const auto* p = std::get_if<phase::Pin>(&m.flow); p && p->final_try_pin) return Dialog::FinalPinTry;
   if (const auto* p = std::get_if<phase::Payment>(&m.flow); p && p->asking_cancel)
     return Dialog::CancelPayment;
   return Dialog::None;

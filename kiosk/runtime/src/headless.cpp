@@ -3,12 +3,16 @@
 #include <fmt/core.h>
 
 #include <chrono>
+#include <cstdint>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "core/messages.hpp"
 #include "core/update.hpp"
 #include "core/view.hpp"
 #include "journal/journal.hpp"
+#include "runtime/dispatcher.hpp"
 #include "runtime/kiosk_runtime.hpp"
 #include "runtime/staff_text.hpp"
 
@@ -31,13 +35,14 @@ core::Millis now_ms() {
 
 class Driver {
 public:
-  Driver(KioskRuntime& rt, HeadlessCustomer& c, const HeadlessOptions& o) : rt_(rt), c_(c), o_(o) {
-    core::Settings s;
-    s.idle_ms = 24LL * 3600 * 1000;  // nobody walks away from a terminal session: no idle wipe
-    s.session_max_ms = 24LL * 3600 * 1000;
-    model_ = core::initial_model(s, now_ms(), wall_now());
-    model_.key = rt.key_status();  // the key is already in: no KeyStatusChanged will say so again
-  }
+ Driver(KioskRuntime& rt, HeadlessCustomer& c, const HeadlessOptions& o)
+     : rt_(rt), dispatcher_(rt), c_(c), o_(o) {
+   core::Settings s;
+   s.idle_ms = 24LL * 3600 * 1000;  // nobody walks away from a terminal session: no idle wipe
+   s.session_max_ms = 24LL * 3600 * 1000;
+   model_ = core::initial_model(s, now_ms(), wall_now());
+   model_.key = rt.key_status();  // the key is already in: no KeyStatusChanged will say so again
+ }
 
   HeadlessResult run() {
     apply(core::start(model_));
@@ -48,7 +53,7 @@ public:
         return {Kind::NothingToResume, {}, {}};
       }
       say("resuming business {}", order);
-      rt_.run(core::ResumeBusiness{order}, model_.session);
+      rt_.run(core::ResumeBusiness{order}, model_.session, {});
     } else {
       send(core::RenewTapped{});
     }
@@ -88,16 +93,28 @@ private:
     c_.say(fmt::format(f, std::forward<A>(a)...));
   }
 
+  void log(const std::vector<core::Effect>& effects) {
+    if (o_.verbose)
+      for (const auto& fx : effects) say("→ {}", core::effect_name(fx));
+  }
   void apply(core::Update u) {
     model_ = std::move(u.model);
-    for (const auto& fx : u.effects) {
-      if (o_.verbose) say("→ {}", core::effect_name(fx));
-      rt_.run(fx, model_.session);
-    }
+    log(u.effects);
+    dispatcher_.run(model_, u.effects);
   }
-  void send(const core::Event& e) {
+  // The event, and the secret typed for it, if any: into the core together (runtime/dispatcher.hpp).
+  void send(const core::Event& e, Secrets secrets = {}) {
     ++sent_;
-    apply(core::update(model_, e));
+    core::Update u = dispatcher_.dispatch(std::move(model_), e, std::move(secrets));
+    model_ = std::move(u.model);
+    log(u.effects);
+  }
+  // A secret the customer typed, under a slot of its own for the event that brings it.
+  std::pair<core::SecretSlot, Secrets> typed(core::SecretKind kind, foundation::SecretBuffer value) {
+    const core::SecretSlot slot{kind, ++secret_ids_};
+    Secrets s;
+    s.put(slot, std::move(value));
+    return {slot, std::move(s)};
   }
 
   void handle_result(const core::Event& e) {
@@ -204,8 +221,8 @@ private:
         auto code = c_.sms_code(v.phone, v.code_length, code_submitted_);
         if (!code) return HeadlessResult{Kind::Refused, v.error_key.empty() ? "sms" : v.error_key, {}};
         code_submitted_ = true;
-        rt_.provide_sms_code(std::move(*code));
-        send(core::CodeSubmitted{});
+        auto [slot, secret] = typed(core::SecretKind::SmsCode, std::move(*code));
+        send(core::CodeSubmitted{slot}, std::move(secret));
         return std::nullopt;
       }
       case core::Screen::OrderList: {
@@ -270,8 +287,8 @@ private:
         if (v.again_after_pull) say("the key was put back: the PIN again to continue");
         auto p = c_.pin(v);
         if (!p) return HeadlessResult{Kind::PinWrong, "error.token.pin_incorrect", {}};
-        rt_.provide_pin(std::move(*p));
-        send(core::PinSubmitted{});
+        auto [slot, secret] = typed(core::SecretKind::Pin, std::move(*p));
+        send(core::PinSubmitted{slot}, std::move(secret));
         return std::nullopt;
       }
       case core::Screen::Progress:
@@ -319,6 +336,8 @@ private:
   }
 
   KioskRuntime& rt_;
+  Dispatcher dispatcher_;
+  std::uint32_t secret_ids_ = 0;
   HeadlessCustomer& c_;
   const HeadlessOptions& o_;
   core::Model model_;

@@ -39,8 +39,10 @@ std::string_view Ctx::tr(std::string_view key) {
   return text_.text(key);
 }
 
-void Ctx::hand_over(core::SecretKind kind, foundation::SecretBuffer&& secret) {
-  handoffs_.push_back(SecretHandoff{kind, std::move(secret)});
+core::SecretSlot Ctx::hand_over(core::SecretKind kind, foundation::SecretBuffer&& secret) {
+  const core::SecretSlot slot{kind, next_secret_id++};
+  handoffs_.push_back(SecretHandoff{slot, std::move(secret)});
+  return slot;
 }
 
 }  // namespace ui

@@ -18,6 +18,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/secret_slot.hpp"
 #include "core/types.hpp"
 
 namespace core {
@@ -309,8 +310,9 @@ struct Pin {
   static constexpr Screen kScreen = Screen::Pin;
   Renewal renewal;
   Paid paid;
-  bool verifying = false;         // the Login step runs with the typed PIN
-  bool asking_final_try = false;  // Dialog::FinalPinTry
+  bool verifying = false;  // the Login step runs with the typed PIN
+  // Dialog::FinalPinTry is open: the PIN typed before it, for the Login step once the customer confirms.
+  std::optional<SecretSlot> final_try_pin;
   friend bool operator==(const Pin&, const Pin&) = default;
 };
 struct Progress {
@@ -417,6 +419,9 @@ inline Screen screen_of(const Model& m) {
 std::string_view screen_name(Screen s);
 // The dialog the current phase asks, if any.
 Dialog dialog_of(const Model& m);
+// The slots of the secrets the model keeps for a later effect (the PIN while the final-try question is
+// open). A driver keeps those secrets until then; every other one it wipes.
+std::vector<SecretSlot> secrets_held(const Model& m);
 // The customer's platform login, in the personal centre or in a renewal begun there; null when none.
 const Account* account_of(const Model& m);
 // The renewal's order, from the payment on (a failed order has none); null when none.

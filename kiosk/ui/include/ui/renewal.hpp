@@ -3,7 +3,7 @@
 //
 // Each screen is a function of the core's view-model for it and its scratch (ui/renewal_scratch.hpp),
 // registered in src/screens/screen_table.cpp. Like every screen, it returns the customer's
-// intent; the PIN and the SMS code go to the runtime through Ctx::hand_over(), never into the event.
+// intent; the PIN and the SMS code go beside it through Ctx::hand_over(), the event naming only their slot.
 #pragma once
 
 #include <algorithm>
