@@ -5,11 +5,12 @@
 // objects exactly as before (every attribute compared; the renewed pair and certificate go by the old-key
 // policy), the renewal's three objects, and nothing else.
 //
-// Points: C_GenerateKeyPair after each of its writes (public half first, as SoftHSM, and private first)
-// and C_CreateObject of the certificate after each of its writes, the key pulled or the call failing
-// (CKR_DEVICE_ERROR) there. Quick mode (CI): P-256 every write of both orders with the key pulled, the
-// certificate's writes, and a sample failing; RSA-2048 a sample. KIOSK_FULL_SWEEP=1: every point, both
-// outcomes, both algorithms. The process-kill version of the sweep is tests/engine/leftover_sweep_test.
+// Points: C_GenerateKeyPair after each of its writes (public half first, as SoftHSM, and private first),
+// C_CreateObject of the certificate after each of its writes and finalize()'s C_SetAttributeValue calls
+// before and after their write, the key pulled or the call failing (CKR_DEVICE_ERROR) there. Quick mode (CI):
+// P-256 every write of both orders with the key pulled, the certificate's writes, and a sample failing;
+// RSA-2048 a sample. KIOSK_FULL_SWEEP=1: every point, both outcomes, both algorithms. The process-kill
+// version of the sweep is tests/engine/leftover_sweep_test.
 #include <doctest/doctest.h>
 #include <fmt/core.h>
 
@@ -104,7 +105,10 @@ struct Bench {
     REQUIRE(ref);
     const auto before = take_inventory();
     const auto dumps_before = dump_objects(*fx.raw, fx.slot);
-    auto torn = [&] { return fault.count("torn.C_GenerateKeyPair") + fault.count("torn.C_CreateObject"); };
+    auto torn = [&] {
+      return fault.count("torn.C_GenerateKeyPair") + fault.count("torn.C_CreateObject") +
+             fault.count("torn.C_SetAttributeValue");
+    };
     const unsigned long torn_before = torn();
     fault.set(rules);
     auto first = attempt(old, *ref, &before);
@@ -156,6 +160,10 @@ int sweep(KeyAlgorithm algorithm, const SweepPlan& plan, domain::OldKeyPolicy po
         rules.push_back(fmt::format("tear_order {}\ntear C_GenerateKeyPair 1 {} {}\n", order, k, outcome));
     for (unsigned long k = 0; k <= cert_writes; ++k)
       rules.push_back(fmt::format("tear C_CreateObject 1 {} {}\n", k, outcome));
+    // finalize()'s relabelling: private key, public key, certificate, one attribute each.
+    for (int n = 1; n <= 3; ++n)
+      for (int k = 0; k <= 1; ++k)
+        rules.push_back(fmt::format("tear C_SetAttributeValue {} {} {}\n", n, k, outcome));
   }
   int i = 0;
   for (const auto& r : rules) b.point(r, fmt::format("LO-{}", ++i));
