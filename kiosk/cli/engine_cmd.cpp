@@ -22,6 +22,7 @@
 #include "platform/client.hpp"
 #include "platform/dev.hpp"
 #include "runtime/headless.hpp"
+#include "runtime/key_report.hpp"
 #include "runtime/kiosk_runtime.hpp"
 #include "runtime/staff_text.hpp"
 #include "sentences.hpp"
@@ -356,6 +357,7 @@ int business_show(const Globals& g, const std::string& which) {
              b->token_serial);
   if (auto steps = j->steps(b->id))
     for (const auto& s : *steps) fmt::print("  {}  {:<14} {:<7} {}\n", runtime::utc_minute(s.at), s.name, s.phase, s.data);
+  for (const auto& line : runtime::key_report_lines(*j, b->id)) fmt::print("  {}\n", line);
   return kOk;
 }
 

@@ -29,14 +29,16 @@ const core::TokenIdentity kOtherKey{"Feitian", "ePass3003", "FT-0002"};
 
 // What is in the reader.
 enum class Key {
-  None,           // no key
-  Other,          // another key than the order's
-  Neither,        // the order's key, without the old certificate or the new one
-  OldOnly,        // the old certificate (nothing of the renewal, or only its staged key)
-  OldAndPending,  // the old one and the new one, still under the pending label
-  OldAndFinal,    // the old one and the new one, finalised (policy Keep, or Delete not yet carried out)
-  FinalOnly,      // the new one finalised, the old one deleted
-  PendingOnly,    // the new one pending, the old one gone
+  None,              // no key
+  Other,             // another key than the order's
+  Neither,           // the order's key, without the old certificate or the new one
+  OldOnly,           // the old certificate (nothing of the renewal, or only its staged key)
+  OldAndPending,     // the old one and the new one, still under the pending label
+  OldAndFinal,       // the old one and the new one, finalised (policy Keep, or Delete not yet carried out)
+  FinalOnly,         // the new one finalised, the old one deleted
+  PendingOnly,       // the new one pending, the old one gone
+  OldAndCut,         // the old one and the new one written without CKA_ID (its write cut short)
+  OldCutAndPending,  // the old one, such a copy of the new one, and the new one written whole, pending
 };
 
 KeyFacts key_facts(Key k) {
@@ -63,6 +65,12 @@ KeyFacts key_facts(Key k) {
       break;
     case Key::PendingOnly:
       objs.push_back({kNew, true});
+      break;
+    case Key::OldAndCut:
+      objs.insert(objs.end(), {{kOld, false}, {kNew, false, false}});
+      break;
+    case Key::OldCutAndPending:
+      objs.insert(objs.end(), {{kOld, false}, {kNew, false, false}, {kNew, true}});
       break;
   }
   f.certificates = objs;
@@ -146,6 +154,12 @@ const std::vector<Row> kTable{
      Step::Install, Cert::Old, true, Journal::None},
     {"issued, not installed, delete", Status::Issued, Key::OldOnly, J, Del, Valid, Next::Recover, "",
      Step::Install, Cert::Old, true, Journal::None},
+    {"issued, written without CKA_ID, keep", Status::Issued, Key::OldAndCut, J, Keep, Valid, Next::Recover,
+     "", Step::Install, Cert::Old, true, Journal::None},
+    {"issued, written without CKA_ID, delete", Status::Issued, Key::OldAndCut, J, Del, Valid, Next::Recover,
+     "", Step::Install, Cert::Old, true, Journal::None},
+    {"issued, a cut copy and the pending one, delete", Status::Issued, Key::OldCutAndPending, J, Del, Valid,
+     Next::Recover, "", Step::Finalize, Cert::Old, true, Journal::None},
     {"issued, installed pending, keep", Status::Issued, Key::OldAndPending, J, Keep, Valid, Next::Recover, "",
      Step::Finalize, Cert::Old, true, Journal::None},
     {"issued, installed pending, delete", Status::Issued, Key::OldAndPending, J, Del, Valid, Next::Recover,

@@ -82,6 +82,8 @@ public:
   bool old_certificate_on_token(const Customer& c);
   // C_Login(CKU_USER) calls the fault module saw since the last reset.
   unsigned long user_logins() { return faults_->count("C_Login.user"); }
+  // Any counter of the fault module for the last kioskctl run ("writes.C_GenerateKeyPair", "torn.…").
+  unsigned long fault_count(const std::string& name) { return faults_->count(name); }
   std::string journal_status(const std::string& order_id);
   std::filesystem::path journal_path() const { return tmp_.path() / "journal.db"; }
 

@@ -78,6 +78,19 @@ std::vector<CK_OBJECT_HANDLE> RawP11::find(CK_SESSION_HANDLE h, CK_OBJECT_CLASS 
   return out;
 }
 
+std::vector<CK_OBJECT_HANDLE> RawP11::find_all(CK_SESSION_HANDLE h) const {
+  CK_RV rv = fl_->C_FindObjectsInit(h, nullptr, 0);
+  if (rv != CKR_OK) fail("C_FindObjectsInit", rv);
+  std::vector<CK_OBJECT_HANDLE> out;
+  CK_OBJECT_HANDLE batch[32];
+  CK_ULONG n = 0;
+  while ((rv = fl_->C_FindObjects(h, batch, 32, &n)) == CKR_OK && n > 0)
+    out.insert(out.end(), batch, batch + n);
+  fl_->C_FindObjectsFinal(h);
+  if (rv != CKR_OK) fail("C_FindObjects", rv);
+  return out;
+}
+
 Bytes RawP11::attribute(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type) const {
   CK_ATTRIBUTE a{type, nullptr, 0};
   if (fl_->C_GetAttributeValue(h, o, &a, 1) != CKR_OK || a.ulValueLen == CK_UNAVAILABLE_INFORMATION) return {};

@@ -32,6 +32,7 @@ public:
   // Handles of the objects matching class (and label / id, when not empty).
   std::vector<CK_OBJECT_HANDLE> find(CK_SESSION_HANDLE h, CK_OBJECT_CLASS cls, std::string_view label = {},
                                      const Bytes& id = {}) const;
+  std::vector<CK_OBJECT_HANDLE> find_all(CK_SESSION_HANDLE h) const;  // every object the session sees
   Bytes attribute(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type) const;  // empty if none
   bool attribute_bool(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type) const;
   // SubjectPublicKeyInfo DER of a public-key object (RSA or EC).

@@ -46,7 +46,8 @@ std::optional<Bytes> StandInPlatform::issued(const std::string& order_id) const 
 
 token::Result<DriverOutcome> drive_rollover(token::Session& session, const token::RenewalRef& ref,
                                             const token::CertInfo& old_cert, domain::KeyAlgorithm algorithm,
-                                            StandInPlatform& platform, domain::OldKeyPolicy policy) {
+                                            StandInPlatform& platform, domain::OldKeyPolicy policy,
+                                            const BeforeFinalize& before_finalize) {
   DriverOutcome out;
   auto state = token::find_renewal(session, ref);
   if (!state) return std::unexpected(state.error());
@@ -69,6 +70,8 @@ token::Result<DriverOutcome> drive_rollover(token::Session& session, const token
     auto installed = token::install_certificate(session, ref, cert);
     if (!installed) return std::unexpected(installed.error());
   }
+  if (before_finalize)
+    if (auto b = before_finalize(session); !b) return std::unexpected(b.error());
   token::FinalizeOptions options;
   options.old_key_policy = policy;
   auto done = token::finalize(session, ref, options);

@@ -3,6 +3,7 @@
 // the old certificate) and a driver that resumes from whatever the token holds.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -39,9 +40,12 @@ struct DriverOutcome {
 };
 
 // One attempt of the whole rollover from whatever state the token is in. `old_cert` is the certificate
-// being renewed as it was read before the renewal started (the journal keeps it).
+// being renewed as it was read before the renewal started (the journal keeps it). `before_finalize`, when
+// given, runs with the certificate installed, right before finalize() (the runtime removes leftovers there).
+using BeforeFinalize = std::function<token::Result<void>(token::Session&)>;
 token::Result<DriverOutcome> drive_rollover(token::Session& session, const token::RenewalRef& ref,
                                             const token::CertInfo& old_cert, domain::KeyAlgorithm algorithm,
-                                            StandInPlatform& platform, domain::OldKeyPolicy policy);
+                                            StandInPlatform& platform, domain::OldKeyPolicy policy,
+                                            const BeforeFinalize& before_finalize = {});
 
 }  // namespace testsupport

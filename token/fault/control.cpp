@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -83,6 +84,23 @@ Config parse_config(const std::string& text) {
       r.after = when == "after";
       if (extra == "pull") r.pull = true;
       c.rules.push_back(r);
+    } else if (key == "tear") {
+      Tear t;
+      std::string then;
+      words >> t.fn >> t.nth >> t.writes >> then;
+      if (then == "kill") {
+        t.then = Tear::Then::Kill;
+      } else if (then == "pull") {
+        t.then = Tear::Then::Pull;
+      } else {
+        t.then = Tear::Then::Fail;
+        t.rv = parse_rv(then);
+      }
+      c.tears.push_back(t);
+    } else if (key == "tear_order") {
+      std::string order;
+      words >> order;
+      c.private_first = order == "private-first";
     } else if (key == "keygen_sleep_ms") {
       words >> c.keygen_sleep_ms;
     } else if (key == "manufacturer") {
@@ -217,6 +235,48 @@ CK_RV finish(const char* name, const Decision& d, CK_RV rv) {
     std::fflush(s.trace);
   }
   write_stats(s);
+  return rv;
+}
+
+std::optional<Tear> take_tear(State& s, const char* fn) {
+  for (Tear& t : s.cfg.tears) {
+    if (t.fired || t.fn != fn) continue;
+    if (++t.seen != t.nth) continue;
+    t.fired = true;
+    return t;
+  }
+  return std::nullopt;
+}
+
+CK_RV tear_outcome(const Tear& t, CK_RV rv) {
+  State& s = st();
+  switch (t.then) {
+    case Tear::Then::Kill: {
+      {
+        std::lock_guard lock(s.mu);
+        ++s.seq;
+        ++s.stats["torn." + t.fn];
+        if (s.trace) {
+          std::fprintf(s.trace, "%lu %s killed after %lu writes\n", s.seq, t.fn.c_str(), t.writes);
+          std::fflush(s.trace);
+        }
+        write_stats(s);
+      }
+      std::raise(SIGKILL);  // the process dies inside the call, as a crash or a power cut would leave it
+      return CKR_GENERAL_ERROR;
+    }
+    case Tear::Then::Pull: {
+      std::lock_guard lock(s.mu);
+      ++s.stats["torn." + t.fn];
+      pull_token(s);
+      return CKR_DEVICE_REMOVED;
+    }
+    case Tear::Then::Fail: {
+      std::lock_guard lock(s.mu);
+      ++s.stats["torn." + t.fn];
+      return rv == CKR_OK ? t.rv : rv;
+    }
+  }
   return rv;
 }
 

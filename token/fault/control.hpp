@@ -25,8 +25,21 @@ struct Rule {
   bool fired = false;
 };
 
+// A call carried out as a token that writes objects non-atomically would (tear.hpp).
+struct Tear {
+  std::string fn;            // C_GenerateKeyPair, C_CreateObject or C_SetAttributeValue
+  unsigned long nth = 1;     // the n-th such call that reaches the token
+  unsigned long writes = 0;  // how many of its writes reach the token
+  enum class Then { Kill, Pull, Fail } then = Then::Kill;
+  CK_RV rv = CKR_DEVICE_ERROR;  // Then::Fail
+  unsigned long seen = 0;
+  bool fired = false;
+};
+
 struct Config {
   std::vector<Rule> rules;
+  std::vector<Tear> tears;
+  bool private_first = false;  // tear_order: a torn C_GenerateKeyPair writes the private half first
   bool removed = false;
   long keygen_sleep_ms = 0;
   std::optional<std::string> manufacturer, model, serial, label;
@@ -69,6 +82,11 @@ void insert_token(State& s);
 
 // Rewritten in place after every call (control.cpp says how); caller holds the lock.
 void write_stats(State& s);
+
+// Caller holds the lock. The tear due for this call of `fn`, if any (each call of `fn` is counted).
+std::optional<Tear> take_tear(State& s, const char* fn);
+// The outcome of a torn call whose writes are done (`rv`: how they went). Kill never returns. No lock held.
+CK_RV tear_outcome(const Tear& t, CK_RV rv);
 
 // What the wrapper does with one call.
 struct Decision {

@@ -5,8 +5,10 @@
 //   P11FAULT_CONTROL  the control file, re-read whenever it changes (stat: inode, size, mtime)
 //   P11FAULT_STATS    a file rewritten after every call: "<name> <count>" lines, with C_Login split into
 //                     C_Login.user / C_Login.context_specific / C_Login.so, "total", and the thread CPU
-//                     and wall time spent inside the real module (real_cpu_us, real_wall_us); counted from
-//                     C_Initialize
+//                     and wall time spent inside the real module (real_cpu_us, real_wall_us), the writes
+//                     the tear model splits the last C_GenerateKeyPair / C_CreateObject /
+//                     C_SetAttributeValue into ("writes.<C_Name>") and the torn calls ("torn.<C_Name>");
+//                     counted from C_Initialize
 //   P11FAULT_TRACE    a file that gets one line per call: "<seq> <name> <CK_RV>"
 //
 // Control file, one directive per line ('#' starts a comment). Rules count calls from the moment the
@@ -17,6 +19,15 @@
 //                                          reaching the token (before) or after the token did the work
 //                                          (after: the answer is lost); "pull" also pulls the token
 //   pull <C_Name|*> <n> before|after       = fail … CKR_DEVICE_REMOVED … pull
+//   tear <C_Name> <n> <k> kill|pull|<CKR_…|0x…>
+//                                          the n-th C_GenerateKeyPair, C_CreateObject or
+//                                          C_SetAttributeValue that reaches the token is carried out as a
+//                                          token that writes objects non-atomically would: only its first k
+//                                          writes happen (tear.hpp lists them), then the process is killed
+//                                          inside the call (SIGKILL), the token pulled (CKR_DEVICE_REMOVED),
+//                                          or the call returns that CK_RV
+//   tear_order public-first|private-first  which half a torn C_GenerateKeyPair writes first (default
+//                                          public-first, as SoftHSM)
 //   keygen_sleep_ms <ms>                   C_GenerateKeyPair (and C_GenerateKey) sleep first
 //   manufacturer|model|serial|label <text> what C_GetTokenInfo reports instead (e.g. Haitai / HaiKey)
 //   pin_count_low_after <n>                after n wrong PINs in a row: CKF_USER_PIN_COUNT_LOW
@@ -51,6 +62,7 @@
 #include <vector>
 
 #include "control.hpp"
+#include "tear.hpp"
 
 namespace {
 
@@ -262,12 +274,44 @@ static CK_RV w_GenerateKeyPair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRI
                                CK_ATTRIBUTE_PTR priv, CK_ULONG npriv, CK_OBJECT_HANDLE_PTR hpub, CK_OBJECT_HANDLE_PTR hpriv) {
   return session_call("C_GenerateKeyPair", h, [&] {
     long ms = 0;
+    std::optional<Tear> tear;
+    bool private_first = false;
     {
       std::lock_guard lock(st().mu);
       ms = st().cfg.keygen_sleep_ms;
+      tear = take_tear(st(), "C_GenerateKeyPair");
+      private_first = st().cfg.private_first;
+      st().stats["writes.C_GenerateKeyPair"] = generate_writes(pub, npub, priv, npriv);
     }
     if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    if (tear) return torn_generate(*tear, private_first, h, m, pub, npub, priv, npriv, hpub, hpriv);
     return st().real->C_GenerateKeyPair(h, m, pub, npub, priv, npriv, hpub, hpriv);
+  });
+}
+
+static CK_RV w_CreateObject(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HANDLE_PTR o) {
+  return session_call("C_CreateObject", h, [&] {
+    std::optional<Tear> tear;
+    {
+      std::lock_guard lock(st().mu);
+      tear = take_tear(st(), "C_CreateObject");
+      st().stats["writes.C_CreateObject"] = create_writes(t, n);
+    }
+    if (tear) return torn_create(*tear, h, t, n, o);
+    return st().real->C_CreateObject(h, t, n, o);
+  });
+}
+
+static CK_RV w_SetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t, CK_ULONG n) {
+  return session_call("C_SetAttributeValue", h, [&] {
+    std::optional<Tear> tear;
+    {
+      std::lock_guard lock(st().mu);
+      tear = take_tear(st(), "C_SetAttributeValue");
+      st().stats["writes.C_SetAttributeValue"] = n;
+    }
+    if (tear) return torn_set(*tear, h, o, t, n);
+    return st().real->C_SetAttributeValue(h, o, t, n);
   });
 }
 
@@ -293,12 +337,11 @@ P11FAULT_FORWARD(GetSessionInfo, (CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR i), (
 P11FAULT_FORWARD(GetOperationState, (CK_SESSION_HANDLE h, CK_BYTE_PTR p, CK_ULONG_PTR n), (h, p, n))
 P11FAULT_FORWARD(SetOperationState, (CK_SESSION_HANDLE h, CK_BYTE_PTR p, CK_ULONG n, CK_OBJECT_HANDLE e, CK_OBJECT_HANDLE a), (h, p, n, e, a))
 P11FAULT_FORWARD(Logout, (CK_SESSION_HANDLE h), (h))
-P11FAULT_FORWARD(CreateObject, (CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HANDLE_PTR o), (h, t, n, o))
 P11FAULT_FORWARD(CopyObject, (CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HANDLE_PTR no), (h, o, t, n, no))
 P11FAULT_FORWARD(DestroyObject, (CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o), (h, o))
 P11FAULT_FORWARD(GetObjectSize, (CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ULONG_PTR n), (h, o, n))
-P11FAULT_FORWARD(GetAttributeValue, (CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t, CK_ULONG n), (h, o, t, n))
-P11FAULT_FORWARD(SetAttributeValue, (CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t, CK_ULONG n), (h, o, t, n))
+P11FAULT_FORWARD(GetAttributeValue, (CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t, CK_ULONG n),
+                 (h, o, t, n))
 P11FAULT_FORWARD(FindObjectsInit, (CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULONG n), (h, t, n))
 P11FAULT_FORWARD(FindObjects, (CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR o, CK_ULONG m, CK_ULONG_PTR n), (h, o, m, n))
 P11FAULT_FORWARD(FindObjectsFinal, (CK_SESSION_HANDLE h), (h))

@@ -77,8 +77,9 @@ Result<RenewalState> find_renewal(Session& s, const RenewalRef& ref) {
     out.new_certificate = std::move(*c);
   }
   if (st->stage == RenewalStage::Finalised) {
-    out.finalisation_complete = std::none_of(st->objects.begin(), st->objects.end(),
-                                             [&](const Obj& o) { return o.label == ref.pending_label(); });
+    out.finalisation_complete = std::none_of(st->objects.begin(), st->objects.end(), [&](const Obj& o) {
+      return o.label == ref.pending_label() || o.label.empty();
+    });
     auto old = certificates_with_fingerprint(s, {}, ref.old_fingerprint);
     if (!old) return std::unexpected(old.error());
     out.old_certificate_present = !old->empty();

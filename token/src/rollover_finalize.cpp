@@ -42,9 +42,10 @@ Result<FinalizeResult> finalize(Session& s, const RenewalRef& ref, const Finaliz
     was_finalised = st->stage == RenewalStage::Finalised;
     if (was_finalised)
       final_label = st->cert_label;  // the certificate is relabelled last: it has the final one
+    // No label at all: a token that writes a new object's attributes one by one stopped before the label.
     for (CK_OBJECT_CLASS cls : {CKO_PRIVATE_KEY, CKO_PUBLIC_KEY, CKO_CERTIFICATE})
       for (const Obj& o : st->objects)
-        if (o.cls == cls && o.label == pending) relabel.push_back(o.handle);
+        if (o.cls == cls && (o.label == pending || o.label.empty())) relabel.push_back(o.handle);
     auto v = SessionAccess::attribute(s, cert_handle, CKA_VALUE);
     if (!v) return std::unexpected(v.error());
     if (*v) cert_der = **v;

@@ -97,9 +97,12 @@ Result<Staged> scan(Session& s, const RenewalRef& ref) {
       st.certs.push_back(o.handle);
     }
   }
+  // A certificate without a label is one whose writing stopped before it (a token that writes the
+  // attributes one by one): not finalised.
   if (!st.certs.empty())
-    st.stage =
-        st.cert_label == ref.pending_label() ? RenewalStage::CertificateInstalled : RenewalStage::Finalised;
+    st.stage = st.cert_label == ref.pending_label() || st.cert_label.empty()
+                   ? RenewalStage::CertificateInstalled
+                   : RenewalStage::Finalised;
   else if (st.priv != CK_INVALID_HANDLE && st.pub != CK_INVALID_HANDLE)
     st.stage = RenewalStage::KeyStaged;
   return st;

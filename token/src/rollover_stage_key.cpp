@@ -28,19 +28,26 @@ Result<StagedKey> stage_key(Session& s, const RenewalRef& ref, const CertInfo& o
   if (st->priv != CK_INVALID_HANDLE && st->pub != CK_INVALID_HANDLE) {
     // A resumed renewal: the pair generated before the crash is the one the P10 (maybe already sent) uses.
     auto always = check_protected(s, st->priv);
-    if (!always) return std::unexpected(always.error());
-    auto key = public_key_of(s, st->pub, st->key_type);
-    if (!key) return std::unexpected(key.error());
-    Bytes spki = spki_of(key->get());
-    if (st->stage != RenewalStage::Finalised) remember_old(remember(s, ref, *st, spki, *always));
-    step.done();
-    return StagedKey{st->id, algorithm_of(st->key_type), std::move(spki), ref.pending_label(), true};
+    if (always) {
+      auto key = public_key_of(s, st->pub, st->key_type);
+      if (!key) return std::unexpected(key.error());
+      Bytes spki = spki_of(key->get());
+      if (st->stage != RenewalStage::Finalised) remember_old(remember(s, ref, *st, spki, *always));
+      step.done();
+      return StagedKey{st->id, algorithm_of(st->key_type), std::move(spki), ref.pending_label(), true};
+    }
+    // A pair that does not read back protected never left this function, so nothing was signed with it:
+    // a generation interrupted on a token that writes a new key's attributes after it creates the key
+    // (SoftHSM: CKA_LOCAL and the key's value last). It goes, like a half, unless a certificate is there.
+    if (always.error().code != ErrorCode::KeyNotProtected || !st->certs.empty())
+      return std::unexpected(always.error());
   }
   if (!st->certs.empty())
     return fail_with<StagedKey>(ErrorCode::RenewalOutOfOrder,
                                 "this renewal's certificate is there but its key is gone");
 
-  // A half left by an interrupted generation on a token that does not create pairs atomically.
+  // A half (or an unfinished pair) left by an interrupted generation on a token that does not create pairs
+  // atomically. What such a generation left without the renewal's CKA_ID, remove_leftovers() finds.
   for (const Obj& o : st->objects)
     if (auto d = SessionAccess::destroy(s, o.handle); !d) return std::unexpected(d.error());
 

@@ -57,7 +57,8 @@ void KioskRuntime::Impl::resume_business(const core::ResumeBusiness& e, std::uin
       facts.key->certificates.emplace();
       for (const auto& c : on_key) {
         certs.emplace(c.sha256_hex, c);
-        facts.key->certificates->push_back({c.sha256_hex, c.label.starts_with(token::kPendingLabelPrefix)});
+        facts.key->certificates->push_back(
+            {c.sha256_hex, c.label.starts_with(token::kPendingLabelPrefix), !c.key_id.empty()});
       }
     } else if (plan.next == ResumePlan::Next::LookUpPolicy) {
       facts.keeps_old_key = policy_for(o->product_id) == domain::OldKeyPolicy::Keep;

@@ -45,7 +45,10 @@ ResumePlan plan_resume(const ResumeFacts& f) {
   const KeyObject* renewed = nullptr;
   for (const auto& c : *f.key->certificates) {
     if (c.sha256 == o.old_cert_sha256) old = &c;
-    if (!o.new_cert_sha256.empty() && c.sha256 == o.new_cert_sha256) renewed = &c;
+    // Of several copies of the new one, one written whole.
+    if (!o.new_cert_sha256.empty() && c.sha256 == o.new_cert_sha256 &&
+        (renewed == nullptr || (c.has_key_id && !renewed->has_key_id)))
+      renewed = &c;
   }
   if (!old && !renewed) return fail("resume.error.other_key");
 
@@ -57,7 +60,7 @@ ResumePlan plan_resume(const ResumeFacts& f) {
   } else {
     // Issued: is the new certificate on the key already, and in its final place?
     if (!f.keeps_old_key) return ask(Next::LookUpPolicy);
-    const bool installed = renewed != nullptr;
+    const bool installed = renewed != nullptr && renewed->has_key_id;
     const bool final_label = installed && !renewed->pending_label;
     const bool old_gone = old == nullptr;
     if (final_label && (*f.keeps_old_key || old_gone))

@@ -1,12 +1,16 @@
 // The rollover, one RunStep at a time: each step's intent is journaled before its side effect and its
 // outcome after, with the working data a later step (or a resume) needs, so a crash anywhere resumes
 // without a second key pair, a second issuance or a lost certificate.
+#include <fmt/core.h>
+
 #include <nlohmann/json.hpp>
 
 #include "foundation/base64.hpp"
 #include "foundation/hex.hpp"
+#include "key_leftovers.hpp"
 #include "runtime/crash_point.hpp"
 #include "runtime_impl.hpp"
+#include "token/inventory.hpp"
 #include "token/rollover.hpp"
 
 namespace runtime {
@@ -98,8 +102,8 @@ void KioskRuntime::Impl::run_step(const core::RunStep& e, std::uint64_t s) {
   if (!ref) return token_failed(s, e, ref.error(), biz);
 
   const std::string name(step_name(e.step));
-  auto intent = [&] {
-    bool ok = journal->write(biz, [&](Business& j) { return j.intent(e.step); });
+  auto intent = [&](std::string_view data) {
+    bool ok = journal->write(biz, [&](Business& j) { return j.intent(e.step, data); });
     crash_point(name + ".after_intent");
     return ok;
   };
@@ -115,11 +119,24 @@ void KioskRuntime::Impl::run_step(const core::RunStep& e, std::uint64_t s) {
     crash_point(name + ".after_done");
   };
   auto get = [&](Datum d) { return journal->get(biz, d).value_or(""); };
-  if (!intent()) return step_failed(s, e, core::StepErrorKind::DeviceError, "error.journal.io", "journal");
+  const bool have_session = session && session->alive() && session->logged_in() && session_token == e.token;
+  // The first key generation of the business records what was on the key before it.
+  std::string intent_data = "{}";
+  if (e.step == RenewalStep::StageKey && have_session) {
+    auto steps = journal->steps(biz);
+    if (!steps) return step_failed(s, e, core::StepErrorKind::DeviceError, "error.journal.io", "journal");
+    if (!recorded_before(*steps)) {
+      auto before = token::inventory(*session);
+      if (!before) return token_failed(s, e, before.error(), biz);
+      intent_data = before_json(*before);
+    }
+  }
+  if (!intent(intent_data))
+    return step_failed(s, e, core::StepErrorKind::DeviceError, "error.journal.io", "journal");
 
   token::Session* ts = nullptr;
   if (on_token(e.step)) {
-    if (!session || !session->alive() || !session->logged_in() || session_token != e.token) {
+    if (!have_session) {
       drop_session();
       return token_failed(s, e, token::make_error(token::ErrorCode::NotLoggedIn, "no logged-in session"),
                           biz);
@@ -209,6 +226,7 @@ void KioskRuntime::Impl::run_step(const core::RunStep& e, std::uint64_t s) {
       return;
     }
     case RenewalStep::Finalize: {
+      if (auto c = clean_key(*ts, *ref, biz); !c) return token_failed(s, e, c.error(), biz);
       token::FinalizeOptions fo;
       fo.old_key_policy = policy_for(e.product_id);
       fo.now = std::chrono::system_clock::time_point(std::chrono::seconds(wall()));
@@ -231,6 +249,33 @@ void KioskRuntime::Impl::run_step(const core::RunStep& e, std::uint64_t s) {
       break;
   }
   step_failed(s, e, core::StepErrorKind::DeviceError, "error.token.device", "unknown step");
+}
+
+token::Result<void> KioskRuntime::Impl::clean_key(token::Session& ts, const token::RenewalRef& ref,
+                                                  std::int64_t biz) {
+  auto steps = journal->steps(biz);
+  if (!steps || !creation_interrupted(*steps)) return {};
+  auto before = recorded_before(*steps);
+  if (!before) {
+    log("key: an interrupted key generation of a renewal an earlier kiosk began; nothing to compare the key "
+        "with");
+    return {};
+  }
+  auto report = token::remove_leftovers(ts, ref, *before);
+  if (!report) {
+    // Only a key that went stops the step; anything else must not keep the customer from the new certificate.
+    if (report.error().drops_handles()) return std::unexpected(report.error());
+    log("key: leftovers not checked: " + report.error().to_string());
+    return {};
+  }
+  if (report->removed.empty() && report->left.empty()) return {};
+  log(fmt::format(
+      "key: removed {} object(s) an interrupted write of this renewal left; {} new object(s) left alone "
+      "(kioskctl business show {})",
+      report->removed.size(), report->left.size(), biz));
+  const std::string kept = merge_report(journal->get(biz, Datum::KeyLeftovers).value_or(""), *report);
+  journal->write(biz, [&](Business& j) { return j.put(Datum::KeyLeftovers, kept); });
+  return {};
 }
 
 void KioskRuntime::Impl::login(const core::RunStep& e, std::uint64_t s) {

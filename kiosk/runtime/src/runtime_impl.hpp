@@ -25,6 +25,7 @@
 #include "runtime/kiosk_runtime.hpp"
 #include "step_journal.hpp"
 #include "token/certificate.hpp"
+#include "token/rollover.hpp"
 #include "token/session.hpp"
 #include "token_hub.hpp"
 
@@ -111,6 +112,9 @@ struct KioskRuntime::Impl {
   // What happens to the old key: the kiosk configuration's product family (the project) when it names
   // one, else the catalog's product, else keep.
   domain::OldKeyPolicy policy_for(const std::string& product_id);
+  // Before finalize, after an interrupted key generation or certificate write: removes what it left on the
+  // key and keeps the report for staff (key_leftovers.hpp). Fails only when the key went.
+  token::Result<void> clean_key(token::Session& ts, const token::RenewalRef& ref, std::int64_t biz);
   // The old certificate the renewal is bound to, from this read or fresh from the token.
   token::Result<token::CertInfo> old_cert(token::Session& ts, const std::string& fp);
 

@@ -19,6 +19,8 @@ std::string_view StepJournal::key(Datum d) {
       return "submit.key";
     case Datum::Certificate:
       return "certificate";
+    case Datum::KeyLeftovers:
+      return "key.leftovers";
   }
   return "?";
 }
@@ -62,6 +64,13 @@ std::string StepJournal::idempotency_key(std::int64_t business, const Idempotenc
   write(business, [&](Business&) { return journal_.put(business, slot.name(), k); });
   crash_point(slot.name() + ".after_key");
   return k;
+}
+
+std::optional<std::vector<journal::Step>> StepJournal::steps(std::int64_t business) {
+  std::lock_guard lock(mutex_);
+  auto r = journal_.steps(business);
+  if (!r) return std::nullopt;
+  return std::move(*r);
 }
 
 std::optional<journal::Business> StepJournal::by_order(std::string_view order_id) {

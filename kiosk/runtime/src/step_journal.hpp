@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "core/model.hpp"
 #include "journal/journal.hpp"
@@ -78,12 +79,13 @@ inline std::string_view step_name(core::RenewalStep s) {
 
 // Working data a business keeps (business_data), by what it is.
 enum class Datum {
-  P10,          // base64 of the PKCS#10 request (build_p10)
-  Nonce,        // base64 of the platform's nonce (nonce)
-  Proof,        // base64 of the old key's signature (sign_proof)
-  SubmitBody,   // what submit sent, "<p10>.<proof>" in base64, and
-  SubmitKey,    //   the idempotency key it was sent under
-  Certificate,  // base64 of the issued certificate's DER (submit, or fetched again by install)
+  P10,           // base64 of the PKCS#10 request (build_p10)
+  Nonce,         // base64 of the platform's nonce (nonce)
+  Proof,         // base64 of the old key's signature (sign_proof)
+  SubmitBody,    // what submit sent, "<p10>.<proof>" in base64, and
+  SubmitKey,     //   the idempotency key it was sent under
+  Certificate,   // base64 of the issued certificate's DER (submit, or fetched again by install)
+  KeyLeftovers,  // what remove_leftovers() removed from the key and left on it (key_leftovers.hpp), JSON
 };
 
 // Where an idempotency key of a platform call is kept: a call retried after a crash passes the same key
@@ -159,6 +161,9 @@ class StepJournal {
   std::optional<std::string> get(std::int64_t business, Datum d);
   // The key kept in `slot`, made (and written, then crash point "<slot>.after_key") on first use.
   std::string idempotency_key(std::int64_t business, const IdempotencySlot& slot);
+
+  // The business's steps in order; nullopt when the journal cannot be read.
+  std::optional<std::vector<journal::Step>> steps(std::int64_t business);
 
   // The newest business of the order; nullopt when none or the journal cannot be read.
   std::optional<journal::Business> by_order(std::string_view order_id);

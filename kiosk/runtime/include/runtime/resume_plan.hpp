@@ -33,6 +33,9 @@ struct OrderFacts {
 struct KeyObject {
   std::string sha256;
   bool pending_label = false;  // labelled token::kPendingLabelPrefix…: the renewal has not finalised it
+  // It has a CKA_ID. install writes the certificate with the renewal's; one without any is what a write
+  // cut short leaves on a token that writes attributes one by one: not installed.
+  bool has_key_id = true;
 };
 
 struct KeyFacts {
