@@ -18,6 +18,7 @@
 #include "exit_codes.hpp"
 #include "foundation/base64.hpp"
 #include "foundation/secret.hpp"
+#include "kiosk_version.hpp"
 #include "platform/client.hpp"
 #include "platform/dev.hpp"
 #include "sentences.hpp"
@@ -398,7 +399,8 @@ void add_platform_commands(CLI::App& app, Globals& g) {
   keyed(hb);
   hb->callback([&g, args] {
     auto ack = ok_or_report(make_client(g).heartbeat(
-        {"kioskctl-0.1", 0, {{"kioskctl", "ok", "manual heartbeat"}}}, key_of(*args)));
+        {std::string("kioskctl ") + kiosk_version(), 0, {{"kioskctl", "ok", "manual heartbeat"}}},
+        key_of(*args)));
     if (g.json_output) return print_json(contract::encode(ack));
     fmt::print("platform sees kiosk {}; its time {}; configuration version {}\n", ack.kiosk_id,
                date(ack.server_time), ack.config_version);

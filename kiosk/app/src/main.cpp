@@ -33,6 +33,7 @@
 #include "demo_panel.hpp"
 #include "files.hpp"
 #include "harness.hpp"
+#include "kiosk_version.hpp"
 #include "runtime/config.hpp"
 
 namespace {
@@ -57,9 +58,11 @@ struct Options {
   std::optional<std::uint64_t> demo_seed;
 };
 
-// A module next to the executable, or the path in `env_name`.
-std::string module_path(const char* env_name, const char* file) {
+// A module next to the executable, or the path in `env_name` (a test hook: not in the package build).
+std::string module_path([[maybe_unused]] const char* env_name, const char* file) {
+#if KIOSK_TEST_HOOKS
   if (const char* env = std::getenv(env_name); env && *env) return env;
+#endif
   char exe[4096];
   const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (n <= 0) return file;
@@ -71,6 +74,11 @@ std::string module_path(const char* env_name, const char* file) {
 // Seeded: its kiosk_demo_create_seeded.
 std::unique_ptr<demo::Controls> load_demo(std::string& error, std::optional<std::uint64_t> seed) {
   const std::string path = module_path("KIOSK_DEMO_MODULE", "libkiosk_demo.so");
+  if (constexpr std::string_view package = KIOSK_DEMO_PACKAGE; !package.empty() && !std::filesystem::exists(path)) {
+    error = "the demo is not installed on this machine (" + path + "): install the package " +
+            std::string(package) + " (apt install " + std::string(package) + ")";
+    return nullptr;
+  }
   void* module = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!module) {
     error = std::string("cannot load ") + path + ": " + dlerror() + " (build the target kiosk_demo)";
@@ -137,7 +145,11 @@ void print_stats(const app::App& a) {
 bool attach_real_runtime(app::DeferredRuntime& deferred, const runtime::KioskConfig& config,
                          const std::shared_ptr<app::SteppedClock>& clock, std::string& error) {
   std::string path;
-  if (const char* env = std::getenv("KIOSK_RUNTIME_MODULE"); env && *env) {
+  const char* env = nullptr;
+#if KIOSK_TEST_HOOKS
+  env = std::getenv("KIOSK_RUNTIME_MODULE");  // a test hook: not in the package build
+#endif
+  if (env && *env) {
     path = env;
   } else {
     char exe[4096];
@@ -382,6 +394,7 @@ int run(const Options& o) {
 
 int main(int argc, char** argv) {
   CLI::App cli{"ca-kiosk: the CA's self-service certificate renewal kiosk"};
+  cli.set_version_flag("--version", std::string("ca-kiosk ") + kiosk_version());
   Options o;
   cli.add_option("-c,--config", o.config,
                  "kiosk configuration (default: $KIOSK_CONFIG, /etc/ca-kiosk/kiosk.json)");

@@ -121,7 +121,9 @@ struct Server::Impl {
   // Tests only: with KIOSK_CONTRACT_CAPTURE_DIR set, every answer this server writes (error handler's
   // included) is appended to DIR/<pid>.jsonl as {method, path, status, content_type, body}, and
   // tests/contract/check_responses.py checks each against services/platform/openapi.yaml. Unset: nothing.
+  // Compiled out of the package build (KIOSK_TEST_HOOKS=OFF): it writes wherever the variable says.
   void capture_responses() {
+#if KIOSK_TEST_HOOKS
     const char* dir = std::getenv("KIOSK_CONTRACT_CAPTURE_DIR");
     if (!dir || !*dir) return;
     std::error_code ec;
@@ -137,6 +139,7 @@ struct Server::Impl {
       std::lock_guard l(file_mu);
       std::ofstream(file, std::ios::app) << line.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
     });
+#endif
   }
 
   void stop() {

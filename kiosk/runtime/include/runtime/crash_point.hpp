@@ -3,7 +3,8 @@
 // environment the process kills itself there with SIGKILL (no destructor, no flush: a power cut as far
 // as the process can tell); KIOSK_CRASH_AT=<name>#<n> at the n-th pass. KIOSK_CRASH_TRACE=<file> appends
 // every point passed, so a sweep can list them from one clean run. Without these variables it does
-// nothing. Tests only: the kiosk's service unit never sets them.
+// nothing. Tests only: the kiosk's service unit never sets them, and the package build (KIOSK_TEST_HOOKS=OFF)
+// compiles them out.
 #pragma once
 
 #include <string_view>

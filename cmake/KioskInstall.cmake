@@ -1,0 +1,20 @@
+# `cmake --install`: the installed layout. deploy/debian splits it into the three packages
+# (docs/packaging.md): ca-kiosk, ca-kiosk-demo and ca-platform-ref.
+#
+#   bin/kioskctl, bin/ca-platform-ref
+#   lib/ca-kiosk/ca-kiosk             ca-kiosk finds its modules next to itself (/usr/bin/ca-kiosk is a link)
+#   lib/ca-kiosk/libkiosk_runtime.so  the runtime module
+#   lib/ca-kiosk/libkiosk_demo.so, libp11fault.so           the demo only
+#   share/ca-kiosk/assets/            fonts (build-time subsets), i18n, pictures, rime schema; harness/ (demo)
+#   share/ca-kiosk/kiosk.json         the documented default configuration
+#   share/ca-platform-ref/catalog.json
+if(KIOSK_BUILD_APP)
+  install(TARGETS ca-kiosk RUNTIME DESTINATION ${KIOSK_INSTALL_PKGLIBDIR})
+  install(TARGETS kiosk_runtime kiosk_demo LIBRARY DESTINATION ${KIOSK_INSTALL_PKGLIBDIR})
+  install(TARGETS p11fault LIBRARY DESTINATION ${KIOSK_INSTALL_PKGLIBDIR} NAMELINK_SKIP)
+  install(DIRECTORY ${CMAKE_BINARY_DIR}/assets/ DESTINATION ${KIOSK_INSTALL_DATADIR}/assets
+          PATTERN .copied EXCLUDE PATTERN start-chars.txt EXCLUDE)
+endif()
+install(TARGETS kioskctl ca-platform-ref RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(FILES ${PROJECT_SOURCE_DIR}/config/kiosk.json DESTINATION ${KIOSK_INSTALL_DATADIR})
+install(FILES ${PROJECT_SOURCE_DIR}/config/catalog.json DESTINATION ${KIOSK_INSTALL_REFDATADIR})
