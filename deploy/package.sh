@@ -34,6 +34,14 @@ deb_version() {
 }
 
 VERSION=${KIOSK_DEB_VERSION:-$(deb_version)}
+mkdir -p "$OUT/debs"
+echo "$VERSION" >"$OUT/debs/latest"
+DEBS=$OUT/debs/$VERSION
+# A committed version already built is not built again (KIOSK_DEB_REBUILD=1 forces it).
+if [[ $VERSION != *dirty* ]] && [ "${KIOSK_DEB_REBUILD:-0}" != 1 ] && [ "$(ls "$DEBS"/*.deb 2>/dev/null | wc -l)" -eq 3 ]; then
+  echo "==> ca-kiosk $VERSION already built: $DEBS"
+  exit 0
+fi
 echo "==> packaging ca-kiosk $VERSION"
 
 # The source tree: the repository's files as they are in the work tree (tracked and new, not ignored), and
@@ -62,7 +70,6 @@ dpkg-buildpackage -b -us -uc >"$OUT/build.log" 2>&1 || {
   echo "deploy/package.sh: dpkg-buildpackage failed (whole log: $OUT/build.log)" >&2
   exit 1
 }
-DEBS=$OUT/debs/$VERSION
 rm -rf "$DEBS"
 mkdir -p "$DEBS"
 mv "$OUT"/src/*.deb "$OUT"/src/*.changes "$OUT"/src/*.buildinfo "$DEBS"/
