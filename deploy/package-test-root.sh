@@ -72,10 +72,15 @@ case "$STEP" in
       case "$f" in /etc/ca-kiosk/*) fail "conffile $f: the terminal's configuration is not one" ;; esac
     done
     ok "no conffile under /etc/ca-kiosk"
-    # The installed configuration read by the installed programs.
+    # The installed configuration read by the installed programs. Enrollment writes kiosk.json and the
+    # kiosk's PKI files; here the documented default and empty stand-ins for the PKI files.
     mkdir -p /etc/ca-kiosk
-    cp /usr/share/ca-kiosk/kiosk.json /etc/ca-kiosk/kiosk.json  # what enrollment writes, in this test
+    cp /usr/share/ca-kiosk/kiosk.json /etc/ca-kiosk/kiosk.json
     set +e
+    kioskctl token list >/tmp/nopki.txt 2>&1
+    rc_nopki=$?
+    mkdir -p /etc/ca-kiosk/pki
+    touch /etc/ca-kiosk/pki/platform-ca.pem /etc/ca-kiosk/pki/kiosk.pem /etc/ca-kiosk/pki/kiosk.key
     kioskctl token modules >/tmp/modules.txt 2>&1
     rc_modules=$?
     kioskctl token list >/tmp/list.txt 2>&1
@@ -84,6 +89,9 @@ case "$STEP" in
     kioskctl --config /tmp/bad.json token list >/tmp/bad.txt 2>&1
     rc_bad=$?
     set -e
+    [ $rc_nopki -eq 3 ] || fail "kioskctl token list without the PKI files exits $rc_nopki: $(cat /tmp/nopki.txt)"
+    grep -q "platform.ca_file: file not found: /etc/ca-kiosk/pki/platform-ca.pem" /tmp/nopki.txt ||
+      fail "the missing PKI file is not named: $(cat /tmp/nopki.txt)"
     [ $rc_modules -eq 0 ] || fail "kioskctl token modules exits $rc_modules: $(cat /tmp/modules.txt)"
     # The default configuration names the Haitai driver, which a clean system does not have: 10 (driver
     # missing) says the configuration was read and the brand's module looked for.
@@ -91,7 +99,7 @@ case "$STEP" in
     grep -q "libhtpkcs11.so" /tmp/list.txt || fail "kioskctl token list does not name the configured driver"
     [ $rc_bad -eq 3 ] || fail "a bad configuration exits $rc_bad, not 3: $(cat /tmp/bad.txt)"
     grep -q "kiosk_id" /tmp/bad.txt || fail "the bad configuration's field is not named: $(cat /tmp/bad.txt)"
-    ok "kioskctl reads /etc/ca-kiosk/kiosk.json (token list: driver missing, exit 10; a bad file: exit 3)"
+    ok "kioskctl reads /etc/ca-kiosk/kiosk.json (no PKI files: exit 3, named; then the missing driver: exit 10; a bad file: exit 3)"
     # The units, checked offline.
     systemd-analyze verify --man=no /lib/systemd/system/ca-kiosk.service \
       /lib/systemd/system/ca-platform-ref.service >/tmp/verify.txt 2>&1 || {
