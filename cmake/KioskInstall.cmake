@@ -8,13 +8,18 @@
 #   share/ca-kiosk/assets/            fonts (build-time subsets), i18n, pictures, rime schema; harness/ (demo)
 #   share/ca-kiosk/kiosk.json         the documented default configuration
 #   share/ca-platform-ref/catalog.json
+# Relative destinations, so `cmake --install --prefix` works; the compiled-in paths (KIOSK_PACKAGE_LAYOUT) are
+# the configured prefix's.
+set(pkglibdir lib/ca-kiosk)
+set(datadir ${CMAKE_INSTALL_DATADIR}/ca-kiosk)
+set(refdatadir ${CMAKE_INSTALL_DATADIR}/ca-platform-ref)
 if(KIOSK_BUILD_APP)
-  install(TARGETS ca-kiosk RUNTIME DESTINATION ${KIOSK_INSTALL_PKGLIBDIR})
-  install(TARGETS kiosk_runtime kiosk_demo LIBRARY DESTINATION ${KIOSK_INSTALL_PKGLIBDIR})
-  install(TARGETS p11fault LIBRARY DESTINATION ${KIOSK_INSTALL_PKGLIBDIR} NAMELINK_SKIP)
-  install(DIRECTORY ${CMAKE_BINARY_DIR}/assets/ DESTINATION ${KIOSK_INSTALL_DATADIR}/assets
+  install(TARGETS ca-kiosk RUNTIME DESTINATION ${pkglibdir})
+  install(TARGETS kiosk_runtime kiosk_demo LIBRARY DESTINATION ${pkglibdir})
+  install(TARGETS p11fault LIBRARY DESTINATION ${pkglibdir} NAMELINK_SKIP)
+  install(DIRECTORY ${CMAKE_BINARY_DIR}/assets/ DESTINATION ${datadir}/assets
           PATTERN .copied EXCLUDE PATTERN start-chars.txt EXCLUDE)
 endif()
 install(TARGETS kioskctl ca-platform-ref RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(FILES ${PROJECT_SOURCE_DIR}/config/kiosk.json DESTINATION ${KIOSK_INSTALL_DATADIR})
-install(FILES ${PROJECT_SOURCE_DIR}/config/catalog.json DESTINATION ${KIOSK_INSTALL_REFDATADIR})
+install(FILES ${PROJECT_SOURCE_DIR}/config/kiosk.json DESTINATION ${datadir})
+install(FILES ${PROJECT_SOURCE_DIR}/config/catalog.json DESTINATION ${refdatadir})

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run inside the clean Debian 12 root by deploy/package-test.sh (copied to /root/package-test-root.sh):
-#   STEP deps DEBS...       the three packages' Debian dependencies, from the Debian registry
+#   STEP deps               the Debian dependencies of the packages in /root/debs, from the Debian registry
 #   STEP install N          ca-kiosk, ca-kiosk-demo, ca-platform-ref at version N from the CA's repository
 #   STEP upgrade N1         unattended-upgrades (limited to the CA's repository) brings N+1
 #   STEP purge              purge, then nothing left that Debian policy does not keep
@@ -41,7 +41,7 @@ versions_are() {  # version
 case "$STEP" in
   deps)
     deps=""
-    for deb in "$@"; do
+    for deb in /root/debs/*.deb; do
       d=$(dpkg-deb -f "$deb" Depends)
       deps="${deps:+$deps, }$d"
     done

@@ -71,7 +71,7 @@ mmdebstrap --variant=apt --include=systemd,unattended-upgrades,ca-certificates -
   --customize-hook='cp -a "$1/var/cache/apt/archives/." "$OUT/apt-cache/"' \
   --customize-hook='install -m 755 "$ROOT/deploy/package-test-root.sh" "$1/root/"' \
   --customize-hook='mkdir -p "$1/root/debs" && cp "$OUT/debs/$N"/*.deb "$1/root/debs/"' \
-  --customize-hook="$(step deps /root/debs/ca-kiosk_*.deb /root/debs/ca-kiosk-demo_*.deb /root/debs/ca-platform-ref_*.deb)" \
+  --customize-hook="$(step deps)" \
   --customize-hook='cp -a "$1/var/cache/apt/archives/." "$OUT/apt-cache/"' \
   --customize-hook='mkdir -p "$1/srv/ca-kiosk-repo" && cp -a "$WORK/repo/." "$1/srv/ca-kiosk-repo/"' \
   --customize-hook='install -m 644 "$WORK/ca-kiosk-test.gpg" "$1/usr/share/keyrings/ca-kiosk-test.gpg"' \
