@@ -11,7 +11,7 @@
 #      --demo without the demo package; purges and checks nothing is left.
 # Not in `deploy/dev.sh test`: it takes minutes (the root's downloads are cached in build-deb/apt-cache).
 # Not covered yet: an upgrade while a renewal runs (the safe stop is not built).
-# Environment: KIOSK_PKGTEST_KEEP=1 keeps build-deb/package-test/ (the root is always removed).
+# Environment: KIOSK_PKGTEST_N (above), KIOSK_PKGTEST_KEEP=1 keeps build-deb/package-test/ (the root is always removed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -40,8 +40,13 @@ fi
 stamp() { echo "==> [$(($(date +%s) - T0)) s] $*"; }
 
 # ---- 1. N and N+1 ----
-"$ROOT/deploy/package.sh"
-N=$(cat "$OUT/debs/latest")
+# KIOSK_PKGTEST_N=<version> takes an N built before (build-deb/debs/<version>) instead of building one.
+if [ -n "${KIOSK_PKGTEST_N:-}" ]; then
+  N=$KIOSK_PKGTEST_N
+else
+  "$ROOT/deploy/package.sh"
+  N=$(cat "$OUT/debs/latest")
+fi
 KIOSK_DEB_VERSION="$N.1" "$ROOT/deploy/package.sh"
 N1="$N.1"
 stamp "built $N and $N1"

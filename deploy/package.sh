@@ -38,7 +38,7 @@ mkdir -p "$OUT/debs"
 echo "$VERSION" >"$OUT/debs/latest"
 DEBS=$OUT/debs/$VERSION
 # A committed version already built is not built again (KIOSK_DEB_REBUILD=1 forces it).
-if [[ $VERSION != *dirty* ]] && [ "${KIOSK_DEB_REBUILD:-0}" != 1 ] && [ "$(ls "$DEBS"/*.deb 2>/dev/null | wc -l)" -eq 3 ]; then
+if [[ $VERSION != *dirty* ]] && [ "${KIOSK_DEB_REBUILD:-0}" != 1 ] && [ "$(ls "$DEBS"/*.deb 2>/dev/null | grep -vc dbgsym)" -eq 3 ]; then
   echo "==> ca-kiosk $VERSION already built: $DEBS"
   exit 0
 fi
