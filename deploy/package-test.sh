@@ -75,7 +75,7 @@ mmdebstrap --variant=apt --include=systemd,unattended-upgrades,ca-certificates -
   --setup-hook='cp -a "$OUT/apt-cache/." "$1/var/cache/apt/archives/" 2>/dev/null || true' \
   --customize-hook='cp -a "$1/var/cache/apt/archives/." "$OUT/apt-cache/"' \
   --customize-hook='install -m 755 "$ROOT/deploy/package-test-root.sh" "$1/root/"' \
-  --customize-hook='mkdir -p "$1/root/debs" && cp "$OUT/debs/$N"/*.deb "$1/root/debs/"' \
+  --customize-hook='mkdir -p "$1/root/debs" && cp "$OUT/debs/$N"/ca-kiosk_*.deb "$OUT/debs/$N"/ca-kiosk-demo_*.deb "$OUT/debs/$N"/ca-platform-ref_*.deb "$1/root/debs/"' \
   --customize-hook="$(step deps)" \
   --customize-hook='cp -a "$1/var/cache/apt/archives/." "$OUT/apt-cache/"' \
   --customize-hook='mkdir -p "$1/srv/ca-kiosk-repo" && cp -a "$WORK/repo/." "$1/srv/ca-kiosk-repo/"' \
