@@ -53,12 +53,12 @@ case "$STEP" in
       fail "the dependencies do not install: $deps"
     }
     ok "dependencies from the Debian registry: $(echo "$deps" | tr -d '\n' | cut -c1-300)"
-    snapshot >/root/before.txt
     ;;
   install)
     N=$1
     apt-get update -qq 2>&1 | tee /tmp/update.log
     grep -qi "not signed\|NO_PUBKEY\|is not signed" /tmp/update.log && fail "the CA's repository is not trusted"
+    snapshot >/root/before.txt  # the dependencies and the repository's entry are in, our packages not yet
     apt-get install -y -qq --no-install-recommends "${PKGS[@]/%/=$N}" >/tmp/install.log 2>&1 || {
       tail -30 /tmp/install.log
       fail "apt-get install ${PKGS[*]}=$N"
