@@ -52,6 +52,7 @@ N1="$N.1"
 stamp "built $N and $N1"
 
 # ---- 2. the CA's repository, signed with a test key ----
+GNUPGHOME=$WORK/gnupg gpgconf --kill gpg-agent 2>/dev/null || true  # a kept key's agent from a run before
 rm -rf "$WORK"
 mkdir -p "$WORK/repo" "$WORK/gnupg" "$OUT/apt-cache"
 chmod 700 "$WORK/gnupg"
@@ -89,6 +90,7 @@ mmdebstrap --variant=apt --include=systemd,unattended-upgrades,ca-certificates -
   bookworm "$WORK/root" "$SOURCES" 2>&1 | grep -v '^I: \|^W: Download is performed unsandboxed'
 rc=${PIPESTATUS[0]}
 rm -rf "$WORK/root"
+gpgconf --kill gpg-agent 2>/dev/null || true
 [ "${KIOSK_PKGTEST_KEEP:-0}" = 1 ] || rm -rf "$WORK/gnupg"
 [ "$rc" -eq 0 ] || {
   stamp "package test FAILED"
