@@ -33,8 +33,10 @@
 #include "demo_panel.hpp"
 #include "files.hpp"
 #include "harness.hpp"
+#include "in_service.hpp"
 #include "kiosk_version.hpp"
 #include "runtime/config.hpp"
+#include "service/lockdown.hpp"
 
 namespace {
 
@@ -261,6 +263,14 @@ int run(const Options& o) {
                  "world): its clock moves only when the script advances it\n");
     return 2;
   }
+  // PINs and SMS codes pass through this process: no core file, not dumpable (service/lockdown.hpp).
+  if (const std::string failed = service::lock_down_process(); !failed.empty())
+    std::fprintf(stderr, "ca-kiosk: cannot lock the process down: %s\n", failed.c_str());
+  // The interactive kiosk is a service: READY, WATCHDOG, STOPPING and the safe stop on SIGTERM
+  // (in_service.hpp). Made first, before any thread starts: it blocks SIGTERM and SIGINT for all of them.
+  const bool interactive = !o.headless && !o.exit_after_first_frame && o.bench_frames == 0;
+  std::optional<app::InService> in_service;
+  if (interactive) in_service.emplace(service::Notifier::from_environment());
   runtime::KioskConfig config;
   std::unique_ptr<demo::Controls> world;  // --demo: outlives the app and the runtime (declared first)
   app::DemoPanelState panel;
@@ -306,6 +316,7 @@ int run(const Options& o) {
   }
   ac.assets = app::load_assets(app::find_assets(o.assets));
   if (o.demo) ac.demo_panel = app::demo_panel(panel);
+  if (in_service) in_service->configure(ac);
 
   // The real runtime (token modules and hot-plug, the platform, the journal), loaded after the first frame
   // (runtime_module.cpp says why); the demo's too, with the demo world's configuration.
@@ -382,6 +393,8 @@ int run(const Options& o) {
     if (o.stats) print_stats(a);
     return r.failures == 0 ? 0 : 1;
   }
+  const app::InService::Attachment attached =
+      in_service ? in_service->attach(a) : app::InService::Attachment();
   a.settle(1);  // the home screen first
   if (o.demo && !start_demo(world, panel, config)) return 3;
   if (!attach(*deferred, config)) return 3;

@@ -174,6 +174,11 @@ struct Client::Impl {
     return len;
   }
 
+  // Non-zero ends the transfer (CURLE_ABORTED_BY_CALLBACK): ClientOptions::cancel was set.
+  static int on_progress(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    return static_cast<const std::atomic<bool>*>(cancel)->load() ? 1 : 0;
+  }
+
   Error map_curl(CURLcode rc) {
     std::string detail = (errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(rc))) + " [curl " +
                          std::to_string(static_cast<int>(rc)) + "]";
@@ -285,6 +290,11 @@ struct Client::Impl {
     curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(opt.max_response_bytes));
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &Impl::on_write);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, this);
+    if (opt.cancel) {
+      curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &Impl::on_progress);
+      curl_easy_setopt(h, CURLOPT_XFERINFODATA, opt.cancel);
+    }
     if (body) {
       curl_easy_setopt(h, CURLOPT_POSTFIELDS, body->data());
       curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
@@ -343,6 +353,7 @@ struct Client::Impl {
     std::string url = opt.base_url + std::string(path);
     Error last;
     for (int attempt = 1; attempt <= attempts; ++attempt) {
+      if (attempt > 1 && opt.cancel && opt.cancel->load()) break;
       if (attempt > 1) std::this_thread::sleep_for(backoff(attempt - 1));
       auto raw = perform_once(method, url, body, key, bearer, extra_s);
       if (raw && raw->status >= 200 && raw->status < 300) return std::move(raw->body);

@@ -18,6 +18,7 @@
 // it over between threads freely, never share it concurrently). Move-only.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -47,6 +48,10 @@ struct ClientOptions {
   std::chrono::milliseconds backoff_base{200};
   std::chrono::milliseconds backoff_max{2000};
   std::string user_agent = "ca-kiosk/0.1";
+  // When set and true, a request in flight ends within about a second (libcurl's progress callback) with
+  // ErrorKind::Offline, and no retry follows: the kiosk's stop does not wait out a payment long poll.
+  // Must outlive the client.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // A fresh idempotency key: 32 hex characters from the CSPRNG.
