@@ -4,6 +4,7 @@
 #   bin/kioskctl, bin/ca-platform-ref
 #   lib/ca-kiosk/ca-kiosk             ca-kiosk finds its modules next to itself (/usr/bin/ca-kiosk is a link)
 #   lib/ca-kiosk/libkiosk_runtime.so  the runtime module
+#   lib/ca-kiosk/ca-kiosk-paused      the 暂停服务 fallback screen (ca-kiosk-paused.service)
 #   lib/ca-kiosk/libkiosk_demo.so, libp11fault.so           the demo only
 #   share/ca-kiosk/assets/            fonts (build-time subsets), i18n, pictures, rime schema; harness/ (demo)
 #   share/ca-kiosk/kiosk.json         the documented default configuration
@@ -14,7 +15,7 @@ set(pkglibdir lib/ca-kiosk)
 set(datadir ${CMAKE_INSTALL_DATADIR}/ca-kiosk)
 set(refdatadir ${CMAKE_INSTALL_DATADIR}/ca-platform-ref)
 if(KIOSK_BUILD_APP)
-  install(TARGETS ca-kiosk RUNTIME DESTINATION ${pkglibdir})
+  install(TARGETS ca-kiosk ca-kiosk-paused RUNTIME DESTINATION ${pkglibdir})
   install(TARGETS kiosk_runtime kiosk_demo LIBRARY DESTINATION ${pkglibdir})
   install(TARGETS p11fault LIBRARY DESTINATION ${pkglibdir} NAMELINK_SKIP)
   install(DIRECTORY ${CMAKE_BINARY_DIR}/assets/ DESTINATION ${datadir}/assets

@@ -101,13 +101,16 @@ case "$STEP" in
     grep -q "kiosk_id" /tmp/bad.txt || fail "the bad configuration's field is not named: $(cat /tmp/bad.txt)"
     ok "kioskctl reads /etc/ca-kiosk/kiosk.json (no PKI files: exit 3, named; then the missing driver: exit 10; a bad file: exit 3)"
     # The units, checked offline.
-    systemd-analyze verify --man=no /lib/systemd/system/ca-kiosk.service \
+    systemd-analyze verify --man=no /lib/systemd/system/ca-kiosk.service /lib/systemd/system/ca-kiosk-paused.service \
       /lib/systemd/system/ca-platform-ref.service >/tmp/verify.txt 2>&1 || {
       cat /tmp/verify.txt
       fail "systemd-analyze verify"
     }
     [ -s /tmp/verify.txt ] && cat /tmp/verify.txt
-    ok "systemd-analyze verify: ca-kiosk.service, ca-platform-ref.service"
+    ok "systemd-analyze verify: ca-kiosk.service, ca-kiosk-paused.service, ca-platform-ref.service"
+    for u in ca-kiosk ca-kiosk-paused ca-platform-ref; do
+      systemd-analyze security --offline=true /lib/systemd/system/$u.service 2>/dev/null | tail -1
+    done
     # The reference platform's first start as its unit does it (init then serve), by hand: no systemd here.
     d=$(mktemp -d)
     ca-platform-ref --init "$d" --port 18443 >/dev/null || fail "ca-platform-ref --init"
