@@ -110,6 +110,9 @@ private:
   void handle_result(const core::Event& e) {
     if (o_.verbose) say("← {}", core::event_name(e));
     if (const auto* d = std::get_if<core::StepDone>(&e)) say("✓ {}", step_label(d->step));
+    if (const auto* f = std::get_if<core::StepFailed>(&e); f && f->kind == core::StepErrorKind::NotYetValid)
+      say("waiting: the new certificate is not valid yet by the platform's time; the old one stays in use "
+          "and the step is tried again shortly");
     if (const auto* r = std::get_if<core::ResumeFailed>(&e); r && !(model_.renewal && model_.renewal->ordering)) {
       resume_error_ = r->error_key;
       return;

@@ -64,6 +64,12 @@ void KioskRuntime::Impl::push(core::Event e) {
   wake_owner();
 }
 
+std::int64_t KioskRuntime::Impl::platform_now() {
+  // The offset was taken against the system clock, so it is added to that one (wall() may be a test's).
+  if (const auto offset = client->platform_clock_offset()) return system_wall() + *offset;
+  return wall();
+}
+
 void KioskRuntime::Impl::wake_owner() {
   queue_cv.notify_all();
   std::function<void()> w;

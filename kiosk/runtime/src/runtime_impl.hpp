@@ -84,6 +84,9 @@ struct KioskRuntime::Impl {
   std::optional<foundation::SecretBuffer> take(core::SecretKind kind);
   void clear_secrets();
   platform::Client& api() { return *client; }
+  // The platform's time (unix seconds): this machine's clock plus the offset the platform's last answer
+  // showed (its Date header); wall() before any answer. Business lane only.
+  std::int64_t platform_now();
   void drop_session();
   // A session on the inserted key (or the one with `want`), reusing the open one when it is the same key.
   token::Result<token::Session*> ensure_session(const std::optional<core::TokenIdentity>& want);

@@ -75,6 +75,11 @@ class Client {
   ~Client();
 
   [[nodiscard]] const ClientOptions& options() const;
+  // The platform's clock minus this machine's, in seconds, from the Date header of the last answer (any
+  // status; the answer came over the mutually authenticated TLS link). None before the first answer or
+  // when the platform sends no Date. Certificates are judged by the platform's time (docs/platform.md,
+  // "Time"). Thread-safe.
+  [[nodiscard]] std::optional<std::int64_t> platform_clock_offset() const;
 
   // GET catalog.
   Result<contract::Catalog> catalog();
