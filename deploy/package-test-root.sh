@@ -135,6 +135,12 @@ case "$STEP" in
     grep -q "Allowed origins are: origin=CA Kiosk,label=ca-kiosk$" /tmp/uu.log ||
       fail "unattended-upgrades is not limited to the CA's repository: $(grep 'Allowed origins' /tmp/uu.log)"
     ok "unattended-upgrades allowed origins: origin=CA Kiosk,label=ca-kiosk only"
+    for p in "${PKGS[@]}"; do  # what unattended-upgrades said, when it did not upgrade everything
+      [ "$(dpkg-query -W -f='${Version}' "$p")" = "$N1" ] || {
+        grep -v "^Checking: " /tmp/uu.log | tail -40
+        break
+      }
+    done
     versions_are "$N1"
     [ "$(sha256sum /etc/ca-kiosk/kiosk.json)" = "$sha_before" ] || fail "the upgrade changed /etc/ca-kiosk/kiosk.json"
     [ -e /etc/ca-kiosk/marker ] || fail "the upgrade removed /etc/ca-kiosk content"
