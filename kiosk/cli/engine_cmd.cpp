@@ -151,6 +151,25 @@ std::string_view next_for_platform_key(std::string_view key) {
   }
 }
 
+// A journal that cannot be used: the customer's sentence (the same the screen shows), what staff do next,
+// and the exit code 52. SQLite's words only with -v: they name no next step.
+int report_journal(const std::filesystem::path& path, std::string_view message_key, std::string_view detail,
+                   bool verbose) {
+  fmt::print(stderr, "kioskctl: journal {}: {}\n", path.string(), sentences().text(message_key));
+  std::string_view next = "run `kioskctl journal-verify`; keep the file for the vendor";
+  if (message_key == "error.journal.full")
+    next =
+        "free space on the journal's disk (journal_path in the configuration), then `kioskctl renew "
+        "--resume`";
+  else if (message_key == "error.journal.read_only")
+    next = "make journal_path and its folder writable by the kiosk, then `kioskctl renew --resume`";
+  else if (message_key == "error.journal.too_new")
+    next = "this kiosk's software is older than its journal: install the newer software";
+  fmt::print(stderr, "  next: {}\n", next);
+  if (verbose) fmt::print(stderr, "  detail: {}\n", detail);
+  return kJournal;
+}
+
 int exit_code(const runtime::HeadlessResult& r) {
   using K = runtime::HeadlessResult::Kind;
   switch (r.kind) {
@@ -158,6 +177,10 @@ int exit_code(const runtime::HeadlessResult& r) {
     case K::KeyProblem: return exit_for_key_problem(r.key);
     case K::PinWrong: return kPinIncorrect;
     case K::NeedsStaff: return kRenewalNeedsStaff;
+    case K::NeedsStaffNotTold:
+      return kRenewalNeedsStaffNotTold;
+    case K::Journal:
+      return kJournal;
     case K::Unfinished: return kRenewalUnfinished;
     case K::PlatformUnusable:
       return exit_for_platform_key(r.key);
@@ -292,7 +315,9 @@ int renew(const Globals& g, const RenewOptions& o) {
   };
   auto rt = runtime::KioskRuntime::create(std::move(ro));
   if (!rt) {
-    fmt::print(stderr, "kioskctl: {}\n", rt.error());
+    if (rt.error().part == runtime::StartError::Part::Journal)
+      return report_journal(cfg->journal_path, rt.error().message_key, rt.error().detail, o.verbose);
+    fmt::print(stderr, "kioskctl: {}\n", rt.error().to_string());
     return kFailure;
   }
   fmt::print(stderr, "renewal on kiosk {} against {}\n", cfg->kiosk_id, cfg->platform.base_url);
@@ -306,6 +331,8 @@ int renew(const Globals& g, const RenewOptions& o) {
   ho.verbose = o.verbose;
   ho.text = [](std::string_view key) { return sentences().text(key); };
   const runtime::HeadlessResult r = runtime::run_headless(**rt, customer, ho);
+  if (r.kind == runtime::HeadlessResult::Kind::Journal)
+    return report_journal(cfg->journal_path, r.key, "see the log lines above (-v)", o.verbose);
   if (r.kind == runtime::HeadlessResult::Kind::PlatformUnusable) {
     std::string what;
     {
@@ -327,12 +354,9 @@ int business_list(const Globals& g, bool all) {
   auto cfg = load_config_or_report(g);
   if (!cfg) return kConfig;
   auto j = journal::Journal::open(cfg->journal_path);
-  if (!j) {
-    fmt::print(stderr, "kioskctl: journal {}: {}\n", cfg->journal_path.string(), j.error().detail);
-    return kJournal;
-  }
+  if (!j) return report_journal(cfg->journal_path, j.error().message_key(), j.error().detail, false);
   auto list = all ? j->recent(200) : j->unfinished_businesses();
-  if (!list) return kJournal;
+  if (!list) return report_journal(cfg->journal_path, list.error().message_key(), list.error().detail, false);
   fmt::print("{:>5}  {:<24} {:<12} {:<28} {:<13} {:<20} {}\n", "id", "order", "status", "product", "phone", "last step",
              "updated");
   for (const auto& b : *list) print_business(b);
@@ -349,7 +373,7 @@ int business_show(const Globals& g, const std::string& which) {
   auto cfg = load_config_or_report(g);
   if (!cfg) return kConfig;
   auto j = journal::Journal::open(cfg->journal_path);
-  if (!j) return kJournal;
+  if (!j) return report_journal(cfg->journal_path, j.error().message_key(), j.error().detail, false);
   std::optional<journal::Business> b;
   if (auto byo = j->by_order(which); byo && *byo) b = **byo;
   if (!b && !which.empty() && which.find_first_not_of("0123456789") == std::string::npos)
@@ -370,10 +394,7 @@ int journal_verify(const Globals& g) {
   auto cfg = load_config_or_report(g);
   if (!cfg) return kConfig;
   auto j = journal::Journal::open(cfg->journal_path);
-  if (!j) {
-    fmt::print(stderr, "journal: {}\n", j.error().detail);
-    return kJournal;
-  }
+  if (!j) return report_journal(cfg->journal_path, j.error().message_key(), j.error().detail, true);
   auto integrity = j->integrity_check();
   auto chain = j->verify_chain();
   fmt::print("integrity: {}\naudit chain: {}\n", integrity ? "ok" : integrity.error().detail,
@@ -389,8 +410,9 @@ void add_engine_commands(CLI::App& app, Globals& g) {
   renew_cmd->footer(
       "Exit codes (exit_codes.hpp): 0 renewed; 10-29 the key; 30-34 the platform could not be used before "
       "anything started (as `kioskctl platform`: 30 offline, 31 timeout, 32 TLS, 33 refused, 34 not "
-      "understood), with one line saying what happened; 50 paid, needs staff; 51 stopped at a safe point: "
-      "`kioskctl renew --resume` continues.");
+      "understood), with one line saying what happened; 50 paid, needs staff, the counter has it; 51 stopped "
+      "at a safe point: `kioskctl renew --resume` continues; 52 the journal cannot be used (disk full, "
+      "read-only, damaged); 53 paid, needs staff, the platform not told yet (the kiosk keeps trying).");
   renew_cmd->add_option("--product", o->product, "product id (default: the one matching the key's brand)");
   renew_cmd->add_option("--years", o->years, "years to buy (default: the product's first)");
   renew_cmd->add_option("--phone", o->phone, "the customer's phone (else asked)");

@@ -16,6 +16,9 @@ namespace {
 using namespace std::chrono_literals;
 using Kind = HeadlessResult::Kind;
 
+// A resumed order the counter has taken over (the platform's needs_staff).
+constexpr std::string_view kWithCounter = "error.platform.order.needs_staff";
+
 std::int64_t wall_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -132,8 +135,12 @@ private:
   std::optional<HeadlessResult> react() {
     if (!resume_error_.empty()) {
       say("cannot resume: {}", tr(resume_error_));
-      return HeadlessResult{resume_error_ == core::msg::kResumeNothingToDo ? Kind::NothingToResume : Kind::NotResumable,
-                            resume_error_, o_.order};
+      Kind kind = resume_error_ == core::msg::kResumeNothingToDo ? Kind::NothingToResume : Kind::NotResumable;
+      if (resume_error_ == kWithCounter) {
+        kind = Kind::NeedsStaff;  // the platform has it: the customer goes to the counter
+        say("{}", tr(core::msg::kFailureRecorded));
+      }
+      return HeadlessResult{kind, resume_error_, o_.order};
     }
     const core::Screen screen = model_.screen;
     const bool new_screen = screen != last_screen_;
@@ -291,11 +298,17 @@ private:
           if (!v.failure.detail.empty()) say("detail: {}", v.failure.detail);
           if (!v.order_id.empty()) say("business number: {}", v.order_id);
         }
-        if (v.failure.needs_staff && !v.failure.recorded && !waited_record_) {
-          waited_record_ = true;
-          return std::nullopt;  // let the platform record needs_staff first
-        }
-        if (v.failure.needs_staff) return HeadlessResult{Kind::NeedsStaff, v.failure.body_key, v.order_id};
+        using Told = core::Failure::Told;
+        if (v.failure.needs_staff && v.failure.told == Told::Asking && !v.order_id.empty())
+          return std::nullopt;  // the platform's answer to needs_staff first: never "told" before it
+        if (v.failure.needs_staff && !v.order_id.empty())
+          say("{}", v.failure.told == Told::Yes ? tr(core::msg::kFailureRecorded)
+                                                : tr(core::msg::kFailureNotYetTold));
+        if (v.failure.body_key.starts_with("error.journal."))
+          return HeadlessResult{Kind::Journal, v.failure.body_key, v.order_id};
+        if (v.failure.needs_staff)
+          return HeadlessResult{v.failure.told == Told::Yes ? Kind::NeedsStaff : Kind::NeedsStaffNotTold,
+                                v.failure.body_key, v.order_id};
         if (v.failure.can_retry) return HeadlessResult{Kind::Unfinished, v.failure.body_key, v.order_id};
         return HeadlessResult{v.paid ? Kind::Failed : Kind::Refused, v.failure.body_key, v.order_id};
       }
@@ -318,7 +331,6 @@ private:
   std::string resume_error_;
   std::string paying_order_;
   bool code_submitted_ = false;
-  bool waited_record_ = false;
   std::string catalog_error_;  // the last CatalogFailed's message key
   bool failure_said_ = false;
   bool left_home_ = false;

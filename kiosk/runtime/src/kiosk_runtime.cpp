@@ -143,19 +143,27 @@ KioskRuntime::~KioskRuntime() {
   stop();
 }
 
-std::expected<std::unique_ptr<KioskRuntime>, std::string> KioskRuntime::create(RuntimeOptions options) {
+std::string StartError::to_string() const {
+  return (part == Part::Journal ? "journal " : "platform client: ") + detail;
+}
+
+std::expected<std::unique_ptr<KioskRuntime>, StartError> KioskRuntime::create(RuntimeOptions options) {
   auto impl = std::make_unique<Impl>();
   impl->opt = std::move(options);
   impl->wall = impl->opt.wall_now ? impl->opt.wall_now : system_wall;
   auto j = journal::Journal::open(impl->opt.config.journal_path);
   if (!j)
-    return std::unexpected("journal " + impl->opt.config.journal_path.string() + ": " + j.error().detail);
+    return std::unexpected(StartError{StartError::Part::Journal, std::string(j.error().message_key()),
+                                      impl->opt.config.journal_path.string() + ": " + j.error().detail});
   impl->journal.emplace(std::move(*j), [i = impl.get()](std::string_view line) { i->log(line); });
+  auto client_failed = [](const platform::Error& e) {
+    return std::unexpected(StartError{StartError::Part::PlatformClient, e.message_key, e.to_string()});
+  };
   auto c = platform::Client::create(client_options(impl->opt.config, false));
-  if (!c) return std::unexpected("platform client: " + c.error().to_string());
+  if (!c) return client_failed(c.error());
   impl->client = std::move(*c);
   auto pc = platform::Client::create(client_options(impl->opt.config, true));
-  if (!pc) return std::unexpected("platform client: " + pc.error().to_string());
+  if (!pc) return client_failed(pc.error());
   impl->poll_client = std::move(*pc);
   impl->hub = std::make_unique<TokenHub>(impl->opt.config);
   for (const auto& p : impl->hub->problems()) impl->log("token module: " + p);

@@ -105,6 +105,8 @@ struct KioskRuntime::Impl {
                    std::string detail, core::PinFlags pin = {});
   void token_failed(std::uint64_t s, const core::RunStep& e, const token::Error& err, std::int64_t biz);
   void platform_failed(std::uint64_t s, const core::RunStep& e, const platform::Error& err, std::int64_t biz);
+  // The journal could not record what the step needed: the business stops here (StepFailed Journal).
+  void journal_failed(std::uint64_t s, const core::RunStep& e, const journal::Error& err);
   // The journal's business for the order (a business begun on another kiosk gets one here).
   std::optional<std::int64_t> business_of(const core::RunStep& e);
   // What happens to the old key: the kiosk configuration's product family (the project) when it names

@@ -35,28 +35,37 @@ struct RuntimeOptions {
   bool watch_tokens = true;  // start the hot-plug watcher (kioskctl's one-shot commands do not need it)
 };
 
+// Why the runtime could not start.
+struct StartError {
+  enum class Part { Journal, PlatformClient };
+  Part part = Part::Journal;
+  std::string message_key;  // Journal: error.journal.* (io, full, read_only, damaged, too_new)
+  std::string detail;       // for the log: what failed, SQLite's or libcurl's words
+  [[nodiscard]] std::string to_string() const;
+};
+
 class KioskRuntime final : public Runtime {
 public:
-  // Opens the journal and the platform clients and loads the configured token modules (a module that
-  // fails to load is reported as "driver missing", not an error here). Errors: a message naming what
-  // could not be set up (journal, client certificate files).
-  static std::expected<std::unique_ptr<KioskRuntime>, std::string> create(RuntimeOptions options);
-  ~KioskRuntime() override;
+ // Opens the journal and the platform clients and loads the configured token modules (a module that
+ // fails to load is reported as "driver missing", not an error here). Errors: which part could not be
+ // set up (the journal, the client certificate files) and why.
+ static std::expected<std::unique_ptr<KioskRuntime>, StartError> create(RuntimeOptions options);
+ ~KioskRuntime() override;
 
-  void run(const core::Effect& effect, std::uint64_t session) override;
-  void set_waker(std::function<void()> wake) override;
-  std::vector<core::Event> drain() override;
-  bool wait(int timeout_ms) override;
-  void provide_secret(core::SecretKind kind, foundation::SecretBuffer value) override;
+ void run(const core::Effect& effect, std::uint64_t session) override;
+ void set_waker(std::function<void()> wake) override;
+ std::vector<core::Event> drain() override;
+ bool wait(int timeout_ms) override;
+ void provide_secret(core::SecretKind kind, foundation::SecretBuffer value) override;
 
-  // The current key status (also sent as KeyStatusChanged whenever it changes).
-  core::KeyStatus key_status() const;
-  // Runs `f` with the journal on the business lane's terms (locked); for kioskctl's read-only commands.
-  void with_journal(const std::function<void(journal::Journal&)>& f);
-  // Stops the lanes (pending effects are dropped; a running one finishes first). The destructor calls it.
-  void stop();
+ // The current key status (also sent as KeyStatusChanged whenever it changes).
+ core::KeyStatus key_status() const;
+ // Runs `f` with the journal on the business lane's terms (locked); for kioskctl's read-only commands.
+ void with_journal(const std::function<void(journal::Journal&)>& f);
+ // Stops the lanes (pending effects are dropped; a running one finishes first). The destructor calls it.
+ void stop();
 
-  struct Impl;
+ struct Impl;
 
 private:
   explicit KioskRuntime(std::unique_ptr<Impl> impl);

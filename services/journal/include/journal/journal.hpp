@@ -10,22 +10,27 @@
 #include <cstdint>
 #include <expected>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-struct sqlite3;
-
 namespace journal {
+namespace detail {
+struct Impl;
+}
 
-enum class ErrorCode { CannotOpen, Corrupt, TooNew, Io, NotFound, Chain };
+// Full: the disk has no room; ReadOnly: the file or its folder cannot be written (or made); Corrupt: a
+// damaged file, or working data a step needs that is missing or unreadable; Chain: the audit chain broke.
+enum class ErrorCode { CannotOpen, Corrupt, TooNew, Io, NotFound, Chain, Full, ReadOnly };
 
 struct Error {
   ErrorCode code = ErrorCode::Io;
   int sqlite_rc = 0;
-  std::string detail;
+  std::string detail;  // SQLite's text: for the log, never for the customer
+  // error.journal.io | .full | .read_only | .damaged | .too_new: the customer's sentence (assets/i18n).
   [[nodiscard]] std::string_view message_key() const;
 };
 
@@ -101,6 +106,10 @@ public:
   // The clock used for timestamps (unix seconds); tests and the dev clock set it.
   void set_clock(std::int64_t (*now)());
 
+  // f's writes in one transaction: all of them are committed, or none (f's error, or the commit's).
+  // Writes inside f may not call atomically() again on another thread; nesting on this one is fine.
+  Result<void> atomically(const std::function<Result<void>()>& f);
+
   Result<std::int64_t> begin(const BusinessStart& b);
   // A step's intent (before its side effect) and its outcome (after). `data` is JSON without secrets.
   Result<void> intent(std::int64_t business, std::string_view step, std::string_view data = "{}");
@@ -127,11 +136,10 @@ public:
   Result<void> integrity_check();
 
 private:
-  explicit Journal(sqlite3* db);
-  Result<void> step(std::int64_t business, std::string_view step, std::string_view phase, std::string_view data);
-  Result<void> append_audit(std::int64_t business, std::string_view type, std::string_view data);
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+ Journal();
+ Result<void> step(std::int64_t business, std::string_view step, std::string_view phase,
+                   std::string_view data);
+ std::unique_ptr<detail::Impl> impl_;
 };
 
 }  // namespace journal
