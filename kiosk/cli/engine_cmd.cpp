@@ -344,6 +344,22 @@ int renew(const Globals& g, const RenewOptions& o) {
   return exit_code(r);
 }
 
+// What the platform has not acknowledged (and, with --all, what it has): what, since when, how many
+// attempts, the last error.
+void print_outbox(const std::vector<journal::OutboxMessage>& list, bool all) {
+  fmt::print("\nmessages for the platform ({}):\n", all ? "the last 200" : "not acknowledged");
+  if (list.empty()) {
+    fmt::print("(none)\n");
+    return;
+  }
+  fmt::print("{:>5}  {:<24} {:<12} {:<10} {:<20} {:>8}  {}\n", "biz", "order", "what", "state", "since",
+             "attempts", "last error");
+  for (const auto& m : list)
+    fmt::print("{:>5}  {:<24} {:<12} {:<10} {:<20} {:>8}  {}\n", m.business_id, m.order_id, m.kind,
+               journal::to_string(m.state), date_of(m.created_at), m.attempts,
+               m.last_error.empty() ? "-" : m.last_error);
+}
+
 void print_business(const journal::Business& b) {
   fmt::print("{:>5}  {:<24} {:<12} {:<28} {:<13} {:<20} {}\n", b.id, b.order_id.empty() ? "-" : b.order_id,
              journal::to_string(b.status), b.product_id, b.phone_masked, b.last_step + "/" + b.last_phase,
@@ -361,11 +377,23 @@ int business_list(const Globals& g, bool all) {
              "updated");
   for (const auto& b : *list) print_business(b);
   if (list->empty()) fmt::print("(none{})\n", all ? "" : " unfinished");
-  for (const auto& b : *list)
-    if (b.status == journal::Status::NeedsStaff)
-      fmt::print("\nbusiness {} (order {}) needs staff: {}. The customer was sent to the counter; nothing was "
-                 "deleted from the key.\n",
-                 b.id, b.order_id, b.needs_staff_reason);
+  auto outbox = j->outbox(all);
+  if (!outbox)
+    return report_journal(cfg->journal_path, outbox.error().message_key(), outbox.error().detail, false);
+  for (const auto& b : *list) {
+    if (b.status != journal::Status::NeedsStaff) continue;
+    std::string told = "the counter has it";
+    for (const auto& m : *outbox)
+      if (m.business_id == b.id && m.kind == "needs_staff" && m.state != journal::OutboxState::Delivered)
+        told = m.state == journal::OutboxState::Pending
+                   ? "the platform has not been told yet: the kiosk keeps trying (below)"
+                   : "the platform refused it (below): tell the counter yourself";
+    fmt::print(
+        "\nbusiness {} (order {}) needs staff: {}; {}. The customer was sent to the counter with the KEY and "
+        "the business number; nothing was deleted from the key.\n",
+        b.id, b.order_id, b.needs_staff_reason, told);
+  }
+  print_outbox(*outbox, all);
   return kOk;
 }
 
@@ -387,6 +415,12 @@ int business_show(const Globals& g, const std::string& which) {
              b->token_serial);
   if (auto steps = j->steps(b->id))
     for (const auto& s : *steps) fmt::print("  {}  {:<14} {:<7} {}\n", date_of(s.at), s.name, s.phase, s.data);
+  if (auto out = j->outbox(true)) {
+    std::vector<journal::OutboxMessage> mine;
+    for (const auto& m : *out)
+      if (m.business_id == b->id) mine.push_back(m);
+    if (!mine.empty()) print_outbox(mine, true);
+  }
   return kOk;
 }
 

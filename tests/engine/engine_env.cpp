@@ -340,6 +340,13 @@ std::vector<std::string> EngineEnv::violations(const Customer& c, bool must_be_d
     const bool paid = o.status == "paid" || o.status == "issued" || o.status == "installed" || o.status == "needs_staff";
     if (paid && must_be_done && o.status != "installed" && o.status != "needs_staff")
       v.push_back(fmt::format("order {}: paid but ended {}", o.id, o.status));
+    // Each message the kiosk sends is applied once as the platform sees it.
+    if (o.installed_marks > 1)
+      v.push_back(fmt::format("order {}: installed {} times", o.id, o.installed_marks));
+    if (o.needs_staff_marks > 1)
+      v.push_back(fmt::format("order {}: needs_staff {} times", o.id, o.needs_staff_marks));
+    if (o.status == "installed" && o.installed_marks != 1)
+      v.push_back(fmt::format("order {}: installed, but marked so {} times", o.id, o.installed_marks));
     if (o.status == "installed" && !renewed_on_token(c))
       v.push_back(fmt::format("order {}: installed, but its certificate is not on the key", o.id));
   }

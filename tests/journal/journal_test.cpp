@@ -182,3 +182,85 @@ TEST_CASE("a step committed before a SIGKILL is there after restart") {
   CHECK(j->verify_chain().value_or(-1) == 21);
   CHECK(j->integrity_check());
 }
+
+TEST_CASE(
+    "the outbox: one message per business and kind, in order per business, backoff, final states audited") {
+  TempDir d;
+  auto j = journal::Journal::open(d.path / "j.db");
+  REQUIRE(j);
+  auto a = j->begin(sample());
+  auto b = j->begin(sample());
+  REQUIRE(a);
+  REQUIRE(b);
+  auto a1 = j->enqueue(*a, "R-A", "close", "{}", "key-a1");
+  auto a2 = j->enqueue(*a, "R-A", "needs_staff", R"({"reason":"x"})", "key-a2");
+  auto b1 = j->enqueue(*b, "R-B", "installed", "{}", "key-b1");
+  REQUIRE(a1);
+  REQUIRE(a2);
+  REQUIRE(b1);
+  CHECK(j->enqueue(*a, "R-A", "close", "{}", "another key").value_or(0) == *a1);  // the same message again
+
+  // Each business's oldest pending message only.
+  auto due = j->outbox_due(100);
+  REQUIRE(due);
+  REQUIRE(due->size() == 2);
+  CHECK((*due)[0].id == *a1);
+  CHECK((*due)[1].id == *b1);
+  CHECK((*due)[0].idempotency_key == "key-a1");
+
+  // Not acknowledged: not due again before its time, unless asked to ignore the backoff.
+  REQUIRE(j->outbox_retry_later(*a1, "offline: refused", 100, 105));
+  due = j->outbox_due(104);
+  REQUIRE(due);
+  REQUIRE(due->size() == 1);
+  CHECK((*due)[0].id == *b1);
+  CHECK(j->outbox_due(104, true).value_or(std::vector<journal::OutboxMessage>{}).size() == 2);
+  auto m = j->outbox_message(*a1);
+  REQUIRE(m);
+  REQUIRE(*m);
+  CHECK((*m)->attempts == 1);
+  CHECK((*m)->last_error == "offline: refused");
+  CHECK((*m)->state == journal::OutboxState::Pending);
+
+  // Delivered: the business's next message is due; refused: final, with its reason.
+  REQUIRE(j->outbox_delivered(*a1));
+  due = j->outbox_due(200);
+  REQUIRE(due);
+  REQUIRE(due->size() == 2);
+  CHECK((*due)[0].id == *a2);
+  REQUIRE(j->outbox_refused(*b1, "http 409 order.state_invalid"));
+  REQUIRE(j->outbox_delivered(*b1));  // final states stay
+  auto refused = j->outbox_message(*b1);
+  REQUIRE(refused);
+  CHECK((*refused)->state == journal::OutboxState::Refused);
+  CHECK((*refused)->last_error == "http 409 order.state_invalid");
+  auto shown = j->outbox();
+  REQUIRE(shown);
+  CHECK(shown->size() == 2);  // the pending needs_staff and the refused installed
+
+  // Written inside the caller's transaction: rolled back with it.
+  auto c = j->begin(sample());
+  REQUIRE(c);
+  auto rolled = j->atomically([&]() -> journal::Result<void> {
+    if (auto r = j->enqueue(*c, "R-C", "needs_staff", "{}", "key-c"); !r) return std::unexpected(r.error());
+    return std::unexpected(journal::Error{journal::ErrorCode::Full, 0, "no room"});
+  });
+  CHECK_FALSE(rolled);
+  auto none = j->outbox_of(*c, "needs_staff");
+  REQUIRE(none);
+  CHECK_FALSE(none->has_value());
+
+  // Every change of state is in the audit chain, which still verifies.
+  auto tail = j->audit_tail(20);
+  REQUIRE(tail);
+  int written = 0, delivered = 0, refused_n = 0;
+  for (const auto& e : *tail) {
+    written += e.type.ends_with(".written") ? 1 : 0;
+    delivered += e.type == "outbox.close.delivered" ? 1 : 0;
+    refused_n += e.type == "outbox.installed.refused" ? 1 : 0;
+  }
+  CHECK(written == 3);
+  CHECK(delivered == 1);
+  CHECK(refused_n == 1);
+  CHECK(j->verify_chain());
+}

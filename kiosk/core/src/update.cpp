@@ -531,7 +531,7 @@ void wipe(Model& m, std::vector<Effect>& fx) {
   // platform and in the journal for 继续操作.
   if (m.renewal && m.renewal->order && m.renewal->order->status == OrderStatus::PendingPayment &&
       !m.renewal->closing_order)
-    fx.push_back(CloseOrder{m.renewal->order->id});
+    fx.push_back(CloseOrder{m.renewal->order->id, true});
   if (m.account) fx.push_back(Logout{});
   fx.push_back(WipeSession{});
   m.renewal.reset();

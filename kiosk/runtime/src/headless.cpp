@@ -53,7 +53,10 @@ public:
   HeadlessResult run() {
     apply(core::start(model_));
     if (o_.resume) {
+      // What the platform has not acknowledged goes first: no business is skipped while it waits.
+      std::optional<HeadlessResult> told = deliver_outbox();
       std::string order = o_.order.empty() ? newest_unfinished() : o_.order;
+      if (order.empty() && told) return *told;
       if (order.empty()) {
         c_.say("nothing to resume: no unfinished business in this kiosk's journal");
         return {Kind::NothingToResume, {}, {}};
@@ -111,6 +114,41 @@ private:
     if (const auto* b = std::get_if<core::BusinessRecovered>(&e))
       say("business {} found: resuming at '{}'", b->order.id, step_label(b->resume_at));
     send(e);
+  }
+
+  // Sends every message the platform has not acknowledged, saying what became of each; the result when
+  // that was all there was to do (nullopt: there was nothing to send).
+  std::optional<HeadlessResult> deliver_outbox() {
+    const auto sent = rt_.deliver_outbox_now();
+    if (sent.empty()) return std::nullopt;
+    int rank = 0;  // the most pressing outcome decides the result
+    HeadlessResult result{Kind::Renewed, {}, {}};
+    auto worse = [&](int r, Kind k, const journal::OutboxMessage& m) {
+      if (r <= rank) return;
+      rank = r;
+      result = {k, m.kind, m.order_id};
+    };
+    for (const auto& m : sent) {
+      const bool needs_staff = m.kind == "needs_staff";
+      switch (m.state) {
+        case journal::OutboxState::Delivered:
+          say("business {}: the platform has it now ({})", m.order_id,
+              needs_staff ? tr(core::msg::kFailureRecorded) : m.kind);
+          worse(needs_staff ? 1 : 0, needs_staff ? Kind::NeedsStaff : Kind::Renewed, m);
+          break;
+        case journal::OutboxState::Pending:
+          say("business {}: the platform has not acknowledged {} yet ({}); the kiosk keeps trying",
+              m.order_id, m.kind, m.last_error);
+          worse(needs_staff ? 4 : 3, needs_staff ? Kind::NeedsStaffNotTold : Kind::Unfinished, m);
+          break;
+        case journal::OutboxState::Refused:
+          say("business {}: the platform refused {} for good ({}); see `kioskctl business list`", m.order_id,
+              m.kind, m.last_error);
+          worse(2, Kind::Failed, m);
+          break;
+      }
+    }
+    return result;
   }
 
   std::string newest_unfinished() {

@@ -165,6 +165,11 @@ std::expected<std::unique_ptr<KioskRuntime>, StartError> KioskRuntime::create(Ru
   auto pc = platform::Client::create(client_options(impl->opt.config, true));
   if (!pc) return client_failed(pc.error());
   impl->poll_client = std::move(*pc);
+  auto oc = platform::Client::create(client_options(impl->opt.config, false));
+  if (!oc) return client_failed(oc.error());
+  impl->outbox =
+      std::make_unique<OutboxSender>(*impl->journal, std::move(*oc), impl->wall, impl->opt.config.kiosk_id,
+                                     [i = impl.get()](std::string_view line) { i->log(line); });
   impl->hub = std::make_unique<TokenHub>(impl->opt.config);
   for (const auto& p : impl->hub->problems()) impl->log("token module: " + p);
 
@@ -172,6 +177,7 @@ std::expected<std::unique_ptr<KioskRuntime>, StartError> KioskRuntime::create(Ru
   Impl* i = rt->impl_.get();
   i->business_lane = std::make_unique<Lane>();
   i->poll_lane = std::make_unique<Lane>();
+  i->outbox->start();  // what an earlier run could not deliver goes first
   if (i->opt.watch_tokens) {
     if (auto first = i->hub->poll()) i->push(core::KeyStatusChanged{*first});
     i->watcher = std::thread([i] { i->watch_tokens(); });
@@ -221,8 +227,13 @@ void KioskRuntime::with_journal(const std::function<void(journal::Journal&)>& f)
   impl_->journal->with([&](journal::Journal& j) { f(j); });
 }
 
+std::vector<journal::OutboxMessage> KioskRuntime::deliver_outbox_now() {
+  return impl_->outbox->deliver_all();
+}
+
 void KioskRuntime::stop() {
   if (!impl_) return;
+  if (impl_->outbox) impl_->outbox->stop();
   impl_->stopping = true;
   impl_->watcher_cv.notify_all();
   if (impl_->watcher.joinable()) impl_->watcher.join();

@@ -253,7 +253,16 @@ void KioskRuntime::Impl::close_order(const core::CloseOrder& e, std::uint64_t s)
   crash_point("order.close.after_intent");
   auto o = api().order_close(e.order_id, key);
   crash_point("order.close.after_call");
-  if (!o && o.error().is("order.already_paid")) {
+  const bool paid = o ? contract::is_paid_or_later(o->status) : o.error().is("order.already_paid");
+  if (paid && e.leaving && biz) {
+    // Paid as its customer left: nobody goes on with it here, so the counter must hear of it.
+    log("order close: " + e.order_id + " was paid as its customer left: for the counter");
+    tell_needs_staff(*biz, e.order_id, "order.paid_after_leaving",
+                     [&](Business& j) { return j.done(OrderStep::Close, R"({"already_paid":true})"); });
+    push(core::OrderClosed{s, e.order_id, true});
+    return;
+  }
+  if (paid) {
     if (biz)
       (void)journal->write(*biz, [&](Business& j) -> journal::Result<void> {
         if (auto r = j.set_status(journal::Status::Paid); !r) return r;
@@ -263,49 +272,73 @@ void KioskRuntime::Impl::close_order(const core::CloseOrder& e, std::uint64_t s)
     return;
   }
   if (!o) {
-    // Not closed for sure; it expires by itself on the platform within minutes. Nothing was paid.
+    // Not closed for sure, and its QR may still be paid on the customer's phone until it expires: the
+    // outbox keeps closing it (and, should it turn out paid, hands it to the counter).
     log("order close: " + o.error().to_string());
-    if (biz) (void)journal->write(*biz, [&](Business& j) { return j.failed(OrderStep::Close); });
+    if (biz) {
+      auto w = journal->write(*biz, [&](Business& j) -> journal::Result<void> {
+        if (auto r = j.failed(OrderStep::Close, Json{{"error", o.error().to_string()}}.dump()); !r) return r;
+        if (auto id = j.enqueue(e.order_id, OutboxKind::Close, "{}", key); !id)
+          return std::unexpected(id.error());
+        return {};
+      });
+      if (w) {
+        crash_point("outbox.close.written");
+        outbox->wake();
+      }
+    }
     push(core::OrderClosed{s, e.order_id, false});
     return;
   }
-  const bool paid = contract::is_paid_or_later(o->status);
   if (biz)
     (void)journal->write(*biz, [&](Business& j) -> journal::Result<void> {
-      if (auto r = j.set_status(paid ? journal::Status::Paid : journal::Status::Closed); !r) return r;
-      return j.done(OrderStep::Close, Json{{"already_paid", paid}}.dump());
+      if (auto r = j.set_status(journal::Status::Closed); !r) return r;
+      return j.done(OrderStep::Close, Json{{"already_paid", false}}.dump());
     });
-  push(core::OrderClosed{s, e.order_id, paid});
+  push(core::OrderClosed{s, e.order_id, false});
+}
+
+bool KioskRuntime::Impl::tell_needs_staff(std::int64_t biz, const std::string& order_id,
+                                          const std::string& reason_key,
+                                          const std::function<journal::Result<void>(Business&)>& with) {
+  const Json body{{"reason", reason_key}, {"detail", "kiosk " + opt.config.kiosk_id}};
+  std::optional<std::int64_t> msg;
+  auto key = journal->idempotency_key(biz, IdempotencySlot::needs_staff());
+  if (key) {
+    // The status, the step and the message for the platform in one transaction: the counter hears of
+    // every business the journal says needs staff.
+    auto w = journal->write(biz, [&](Business& j) -> journal::Result<void> {
+      if (auto r = j.set_status(journal::Status::NeedsStaff, reason_key); !r) return r;
+      if (auto r = j.intent(OrderStep::NeedsStaff, Json{{"reason", reason_key}}.dump()); !r) return r;
+      if (with)
+        if (auto r = with(j); !r) return r;
+      auto id = j.enqueue(order_id, OutboxKind::NeedsStaff, body.dump(), *key);
+      if (!id) return std::unexpected(id.error());
+      msg = *id;
+      return {};
+    });
+    if (w) crash_point("outbox.needs_staff.written");
+  }
+  if (msg) return outbox->deliver_business(biz, *msg).state == journal::OutboxState::Delivered;
+  // The journal could not keep the message: the platform is told directly, once, best effort.
+  contract::NeedsStaffRequest req{reason_key, "kiosk " + opt.config.kiosk_id};
+  auto o = api().order_needs_staff(order_id, req, key ? *key : platform::new_idempotency_key());
+  if (!o) log("needs staff " + order_id + ": the platform was not told: " + o.error().to_string());
+  return o.has_value();
 }
 
 void KioskRuntime::Impl::mark_needs_staff(const core::MarkNeedsStaff& e, std::uint64_t s) {
-  auto biz = journal->business_for_order(e.order_id);
-  if (biz) {
-    // Recorded or not, the platform is told: a journal that cannot write is no reason to leave the
-    // counter without the business.
-    (void)journal->write(*biz, [&](Business& j) -> journal::Result<void> {
-      if (auto r = j.set_status(journal::Status::NeedsStaff, e.reason_key); !r) return r;
-      return j.intent(OrderStep::NeedsStaff, Json{{"reason", e.reason_key}}.dump());
-    });
-    crash_point("needs_staff.after_intent");
+  bool told = false;
+  if (auto biz = journal->business_for_order(e.order_id)) {
+    told = tell_needs_staff(*biz, e.order_id, e.reason_key);
+  } else {
+    // No business of this order in the journal (it cannot be read): told directly, best effort.
+    contract::NeedsStaffRequest req{e.reason_key, "kiosk " + opt.config.kiosk_id};
+    auto o = api().order_needs_staff(e.order_id, req, platform::new_idempotency_key());
+    if (!o) log("needs staff " + e.order_id + ": the platform was not told: " + o.error().to_string());
+    told = o.has_value();
   }
-  std::string key;
-  if (biz)
-    if (auto k = journal->idempotency_key(*biz, IdempotencySlot::needs_staff())) key = *k;
-  if (key.empty()) key = platform::new_idempotency_key();
-  contract::NeedsStaffRequest req{e.reason_key, "kiosk " + opt.config.kiosk_id};
-  auto o = api().order_needs_staff(e.order_id, req, key);
-  crash_point("needs_staff.after_call");
-  if (biz) {
-    if (o)
-      (void)journal->write(*biz, [&](Business& j) { return j.done(OrderStep::NeedsStaff); });
-    else
-      (void)journal->write(*biz, [&](Business& j) {
-        return j.failed(OrderStep::NeedsStaff, Json{{"error", o.error().to_string()}}.dump());
-      });
-  }
-  if (!o) log("needs staff " + e.order_id + ": the platform was not told: " + o.error().to_string());
-  push(core::NeedsStaffRecorded{s, e.order_id, o.has_value()});
+  push(core::NeedsStaffRecorded{s, e.order_id, told});
 }
 
 }  // namespace runtime

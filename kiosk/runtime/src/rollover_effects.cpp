@@ -248,22 +248,50 @@ void KioskRuntime::Impl::run_step(const core::RunStep& e, std::uint64_t s) {
       return;
     }
     case RenewalStep::Finalize: {
+      // The platform must hear that the renewal is on the key: the message goes into the outbox with the
+      // step's outcome, under a key kept before the key is touched.
+      auto key = journal->idempotency_key(biz, IdempotencySlot::installed());
+      if (!key) return journal_failed(s, e, key.error());
       token::FinalizeOptions fo;
       fo.old_key_policy = policy_for(e.product_id);
       fo.now = std::chrono::system_clock::time_point(std::chrono::seconds(wall()));
       auto f = token::finalize(*ts, *ref, fo);
       if (!f) return token_failed(s, e, f.error(), biz);
-      if (!done(Json{{"old_deleted", f->old_deleted}}.dump())) return;
+      const bool recorded = done(Json{{"old_deleted", f->old_deleted}}.dump(), [&](Business& j) {
+        auto id = j.enqueue(e.order_id, OutboxKind::Installed, "{}", *key);
+        return id ? journal::Result<void>{} : std::unexpected(id.error());
+      });
+      if (!recorded) return;
+      crash_point("outbox.installed.written");
       push(core::StepDone{s, e.step});
       return;
     }
     case RenewalStep::Confirm: {
+      // The outbox tells the platform (the message Finalize wrote; written here for a business finalized
+      // by an earlier kiosk version), now; its acknowledgement records the business done.
       auto key = journal->idempotency_key(biz, IdempotencySlot::installed());
       if (!key) return journal_failed(s, e, key.error());
-      auto o = api().order_installed(e.order_id, *key);
-      if (!o && !o.error().is("order.already_installed")) return platform_failed(s, e, o.error(), biz);
-      if (!done(kNoData, [&](Business& j) { return j.set_status(journal::Status::Done); })) return;
-      push(core::StepDone{s, e.step});
+      std::int64_t msg = 0;
+      auto w = journal->write(biz, [&](Business& j) -> journal::Result<void> {
+        auto id = j.enqueue(e.order_id, OutboxKind::Installed, "{}", *key);
+        if (!id) return std::unexpected(id.error());
+        msg = *id;
+        return {};
+      });
+      if (!w) return journal_failed(s, e, w.error());
+      const OutboxResult told = outbox->deliver_business(biz, msg);
+      if (told.state == journal::OutboxState::Delivered) {
+        push(core::StepDone{s, e.step});
+        return;
+      }
+      if (!told.error)
+        return journal_failed(
+            s, e, journal::Error{journal::ErrorCode::Io, 0, "the acknowledgement was not recorded"});
+      // Not yet (the outbox keeps trying: a retry or the background sender finishes it), or refused for good.
+      const core::StepErrorKind kind = told.state == journal::OutboxState::Refused
+                                           ? core::StepErrorKind::Refused
+                                           : step_error_kind(*told.error);
+      step_failed(s, e, kind, told.error->message_key, told.error->to_string());
       return;
     }
     case RenewalStep::Login:

@@ -21,6 +21,7 @@
 #include "core/events.hpp"
 #include "lane.hpp"
 #include "mapping.hpp"
+#include "outbox.hpp"
 #include "platform/client.hpp"
 #include "runtime/kiosk_runtime.hpp"
 #include "step_journal.hpp"
@@ -46,6 +47,7 @@ struct KioskRuntime::Impl {
 
   // ---- shared parts
   std::optional<StepJournal> journal;  // locks itself
+  std::unique_ptr<OutboxSender> outbox;  // its own thread and platform client
   std::unique_ptr<TokenHub> hub;
   std::optional<contract::Catalog> catalog;  // business lane
 
@@ -97,6 +99,11 @@ struct KioskRuntime::Impl {
   void watch_order(const core::WatchOrder& e, std::uint64_t s);
   void close_order(const core::CloseOrder& e, std::uint64_t s);
   void mark_needs_staff(const core::MarkNeedsStaff& e, std::uint64_t s);
+  // Records that the business needs staff (status, step, a needs_staff message in the outbox, and `with`'s
+  // writes, in one transaction) and has the outbox deliver it now. True when the platform acknowledged
+  // it. When the journal cannot record it, the platform is told directly (best effort).
+  bool tell_needs_staff(std::int64_t biz, const std::string& order_id, const std::string& reason_key,
+                        const std::function<journal::Result<void>(StepJournal::Business&)>& with = {});
 
   // ---- the rollover (rollover_effects.cpp)
   void run_step(const core::RunStep& e, std::uint64_t s);

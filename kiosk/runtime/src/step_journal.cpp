@@ -24,6 +24,24 @@ std::string_view StepJournal::key(Datum d) {
   return "?";
 }
 
+std::string_view outbox_kind_name(OutboxKind k) {
+  switch (k) {
+    case OutboxKind::NeedsStaff:
+      return "needs_staff";
+    case OutboxKind::Installed:
+      return "installed";
+    case OutboxKind::Close:
+      return "close";
+  }
+  return "?";
+}
+
+std::optional<OutboxKind> outbox_kind(std::string_view name) {
+  for (OutboxKind k : {OutboxKind::NeedsStaff, OutboxKind::Installed, OutboxKind::Close})
+    if (outbox_kind_name(k) == name) return k;
+  return std::nullopt;
+}
+
 journal::Result<void> StepJournal::write(std::int64_t business,
                                          const std::function<journal::Result<void>(Business&)>& f) {
   auto r = update(business, f);

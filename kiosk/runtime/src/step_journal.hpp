@@ -87,6 +87,16 @@ enum class Datum {
   Certificate,  // base64 of the issued certificate's DER (submit, or fetched again by install)
 };
 
+// What a message in the outbox tells the platform (services/journal's outbox; outbox.hpp sends them). Its
+// name on disk, in the audit ("outbox.<kind>.written") and in the crash points ("outbox.<kind>.sent").
+enum class OutboxKind {
+  NeedsStaff,  // POST orders/{id}/needs-staff: a paid business the counter must finish
+  Installed,   // POST orders/{id}/installed: the renewed certificate is on the key, in its final place
+  Close,       // POST orders/{id}/close: an order whose customer left; paid meanwhile → NeedsStaff next
+};
+std::string_view outbox_kind_name(OutboxKind k);
+std::optional<OutboxKind> outbox_kind(std::string_view name);
+
 // Where an idempotency key of a platform call is kept: a call retried after a crash passes the same key
 // and the platform replays its first answer.
 class IdempotencySlot {
@@ -135,6 +145,12 @@ class StepJournal {
     }
     journal::Result<void> set_order(std::string_view order_id) { return j_.set_order(id_, order_id); }
     journal::Result<void> put(Datum d, std::string_view value) { return j_.put(id_, key(d), value); }
+    // A message for the platform, with the writes around it (one per business and kind: the existing
+    // one's id when there is one).
+    journal::Result<std::int64_t> enqueue(std::string_view order_id, OutboxKind k, std::string_view body,
+                                          std::string_view idempotency_key) {
+      return j_.enqueue(id_, order_id, outbox_kind_name(k), body, idempotency_key);
+    }
     journal::Result<journal::Business> row() { return j_.business(id_); }
 
    private:

@@ -64,7 +64,7 @@ using detail::system_now;
 
 // Schema migrations, applied in order; PRAGMA user_version is the number applied. Never edit one that
 // has shipped: add the next.
-constexpr std::array<const char*, 1> kMigrations{
+constexpr std::array<const char*, 2> kMigrations{
     R"sql(
     CREATE TABLE business (
       id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -109,6 +109,24 @@ constexpr std::array<const char*, 1> kMigrations{
       hash BLOB NOT NULL);
     CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+    )sql",
+    // 2: the outbox, messages the platform must receive (outbox.cpp).
+    R"sql(
+    CREATE TABLE outbox (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      business_id INTEGER NOT NULL REFERENCES business(id),
+      order_id TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      body TEXT NOT NULL,
+      idempotency_key TEXT NOT NULL,
+      state TEXT NOT NULL CHECK (state IN ('pending','delivered','refused')),
+      created_at INTEGER NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      last_attempt_at INTEGER NOT NULL DEFAULT 0,
+      next_attempt_at INTEGER NOT NULL DEFAULT 0,
+      last_error TEXT NOT NULL DEFAULT '',
+      done_at INTEGER NOT NULL DEFAULT 0);
+    CREATE INDEX outbox_state ON outbox(state, business_id, id);
     )sql",
 };
 

@@ -3,8 +3,9 @@
 //
 // Threads: one business lane runs every effect in order (token work, platform calls, journal writes);
 // a poll lane runs the payment long-poll so a cancel is never stuck behind it; a watcher polls the token
-// modules for hot-plug and reports KeyStatusChanged. Each lane has its own platform client. Results come
-// back through one queue (drain()); the waker is called after every push.
+// modules for hot-plug and reports KeyStatusChanged; the outbox's sender delivers what the platform must
+// hear once money has moved, until it acknowledges it (src/outbox.hpp). Each has its own platform client.
+// Results come back through one queue (drain()); the waker is called after every push.
 //
 // Every step with a side effect is journaled: intent before, outcome after, so a crash anywhere resumes
 // without a second order, a second issuance or a second key pair (ResumeBusiness reconciles the journal,
@@ -62,6 +63,10 @@ public:
  core::KeyStatus key_status() const;
  // Runs `f` with the journal on the business lane's terms (locked); for kioskctl's read-only commands.
  void with_journal(const std::function<void(journal::Journal&)>& f);
+ // Every message the platform has not acknowledged yet, sent now (backoff or not), on the caller's thread
+ // (`kioskctl renew --resume`); each with its state afterwards. The background sender does the same by
+ // itself, at start and when each is due.
+ std::vector<journal::OutboxMessage> deliver_outbox_now();
  // Stops the lanes (pending effects are dropped; a running one finishes first). The destructor calls it.
  void stop();
 

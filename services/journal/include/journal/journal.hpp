@@ -91,6 +91,28 @@ struct AuditEntry {
   std::string hash_hex;
 };
 
+// A message the platform must receive (outbox.cpp): written in the same transaction as the state change
+// that needs it, sent by the runtime's sender until the platform acknowledges it (delivered) or refuses
+// it for good (refused, shown to staff, never retried).
+enum class OutboxState { Pending, Delivered, Refused };
+std::string_view to_string(OutboxState s);
+
+struct OutboxMessage {
+  std::int64_t id = 0;
+  std::int64_t business_id = 0;
+  std::string order_id;
+  std::string kind;             // what it says: "needs_staff", "installed", "close"
+  std::string body;             // JSON, non-secret: the request's fields
+  std::string idempotency_key;  // the same on every attempt
+  OutboxState state = OutboxState::Pending;
+  std::int64_t created_at = 0;       // unix seconds: waiting since
+  int attempts = 0;                  // sends tried and not acknowledged
+  std::int64_t last_attempt_at = 0;  // 0: never tried
+  std::int64_t next_attempt_at = 0;  // not sent again before this (the sender's backoff)
+  std::string last_error;            // the last failure, for staff
+  std::int64_t done_at = 0;          // delivered or refused at
+};
+
 std::string mask_phone(std::string_view phone);
 
 class Journal {
@@ -128,6 +150,25 @@ public:
   Result<std::vector<Business>> unfinished_businesses();
   Result<std::vector<Business>> recent(int limit);
   Result<std::vector<Step>> steps(std::int64_t business);
+
+  // ---- the outbox (outbox.cpp)
+  // A message for the platform about `business` (call it inside atomically() with the state change that
+  // needs it). One per business and kind: when there is one already, its id is returned and nothing added.
+  Result<std::int64_t> enqueue(std::int64_t business, std::string_view order_id, std::string_view kind,
+                               std::string_view body, std::string_view idempotency_key);
+  // Pending messages to send now, in order: each business's oldest pending message (a later one waits for
+  // it), when due at `now` (or whatever its backoff says when `ignore_backoff`).
+  Result<std::vector<OutboxMessage>> outbox_due(std::int64_t now, bool ignore_backoff = false);
+  // Messages for staff: pending and refused ones (`all`: delivered too, the newest 200), oldest first.
+  Result<std::vector<OutboxMessage>> outbox(bool all = false);
+  Result<std::optional<OutboxMessage>> outbox_message(std::int64_t id);
+  Result<std::optional<OutboxMessage>> outbox_of(std::int64_t business, std::string_view kind);
+  // A send that failed for now: attempts + 1, the error, not again before `next_attempt_at`.
+  Result<void> outbox_retry_later(std::int64_t id, std::string_view error, std::int64_t now,
+                                  std::int64_t next_attempt_at);
+  // The platform acknowledged it, or refused it for good (`error` says why). Both are final and audited.
+  Result<void> outbox_delivered(std::int64_t id);
+  Result<void> outbox_refused(std::int64_t id, std::string_view error);
 
   // Walks the audit chain from the start; the number of entries, or Chain naming the first bad one.
   Result<std::int64_t> verify_chain();
