@@ -191,6 +191,23 @@ int exit_code(const runtime::HeadlessResult& r) {
   }
 }
 
+// A client of the configured platform with this kiosk's identity; nullopt (said) when it cannot be made.
+std::optional<platform::Client> platform_client(const runtime::KioskConfig& cfg) {
+  platform::ClientOptions co;
+  co.base_url = cfg.platform.base_url;
+  co.ca_file = cfg.platform.ca_file;
+  co.client_cert = cfg.platform.client_cert;
+  co.client_key = cfg.platform.client_key;
+  co.connect_timeout = std::chrono::milliseconds(cfg.platform.connect_timeout_ms);
+  co.request_timeout = std::chrono::milliseconds(cfg.platform.request_timeout_ms);
+  auto c = platform::Client::create(co);
+  if (!c) {
+    fmt::print(stderr, "  platform client: {}\n", c.error().to_string());
+    return std::nullopt;
+  }
+  return std::move(*c);
+}
+
 // The person at the terminal, or the flags that stand in for them.
 class TerminalCustomer final : public runtime::HeadlessCustomer {
 public:
@@ -275,23 +292,11 @@ public:
   }
 
 private:
-  std::optional<platform::Client> dev_client() {
-    platform::ClientOptions co;
-    co.base_url = cfg_.platform.base_url;
-    co.ca_file = cfg_.platform.ca_file;
-    co.client_cert = cfg_.platform.client_cert;
-    co.client_key = cfg_.platform.client_key;
-    auto c = platform::Client::create(co);
-    if (!c) {
-      say("platform client: " + c.error().to_string());
-      return std::nullopt;
-    }
-    return std::move(*c);
-  }
+ std::optional<platform::Client> dev_client() { return platform_client(cfg_); }
 
-  const RenewOptions& o_;
-  const runtime::KioskConfig& cfg_;
-  int asked_phone_ = 0;
+ const RenewOptions& o_;
+ const runtime::KioskConfig& cfg_;
+ int asked_phone_ = 0;
 };
 
 int renew(const Globals& g, const RenewOptions& o) {
@@ -360,6 +365,30 @@ void print_outbox(const std::vector<journal::OutboxMessage>& list, bool all) {
                m.last_error.empty() ? "-" : m.last_error);
 }
 
+// This kiosk's unfinished orders the platform has and the journal does not (it lost them): found again
+// by the kiosk's identity (GET kiosk/orders). `renew --resume` takes up a paid one.
+void print_lost(const runtime::KioskConfig& cfg, journal::Journal& j) {
+  auto c = platform_client(cfg);
+  if (!c) return;
+  auto list = c->kiosk_orders(true);
+  if (!list) {
+    fmt::print("\nthe platform could not be asked for this kiosk's orders: {}\n", list.error().to_string());
+    return;
+  }
+  bool header = false;
+  for (const auto& o : list->orders) {
+    if (auto known = j.by_order(o.id); !known || *known) continue;
+    if (!header) {
+      fmt::print(
+          "\non the platform, not in this kiosk's journal (`kioskctl renew --resume` takes up a paid "
+          "one):\n");
+      header = true;
+    }
+    fmt::print("       {:<24} {:<12} {:<28} {}\n", o.id, contract::to_string(o.status), o.product_id,
+               date_of(o.created_at));
+  }
+}
+
 void print_business(const journal::Business& b) {
   fmt::print("{:>5}  {:<24} {:<12} {:<28} {:<13} {:<20} {}\n", b.id, b.order_id.empty() ? "-" : b.order_id,
              journal::to_string(b.status), b.product_id, b.phone_masked, b.last_step + "/" + b.last_phase,
@@ -394,6 +423,7 @@ int business_list(const Globals& g, bool all) {
         b.id, b.order_id, b.needs_staff_reason, told);
   }
   print_outbox(*outbox, all);
+  print_lost(*cfg, *j);
   return kOk;
 }
 
@@ -431,8 +461,10 @@ int journal_verify(const Globals& g) {
   if (!j) return report_journal(cfg->journal_path, j.error().message_key(), j.error().detail, true);
   auto integrity = j->integrity_check();
   auto chain = j->verify_chain();
+  const std::int64_t start = j->chain_start().value_or(0);
+  const std::string from = start > 0 ? fmt::format(", from the retention checkpoint at entry {}", start) : "";
   fmt::print("integrity: {}\naudit chain: {}\n", integrity ? "ok" : integrity.error().detail,
-             chain ? fmt::format("ok ({} entries)", *chain) : chain.error().detail);
+             chain ? fmt::format("ok ({} entries{})", *chain, from) : chain.error().detail);
   return integrity && chain ? kOk : kJournal;
 }
 

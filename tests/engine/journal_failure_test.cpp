@@ -168,3 +168,28 @@ TEST_CASE("working data the journal lost is the journal's failure, never empty b
   CHECK(recs.orders[0].status == "needs_staff");
   CHECK(env.old_certificate_on_token(c));
 }
+
+TEST_CASE("a paid business the journal lost is found again from the platform: listed, and resumed") {
+  EngineEnv env;
+  auto c = env.new_customer(Brand::Haitai);
+  Run r = env.renew({{"KIOSK_CRASH_AT", "stage_key.after_intent"}});
+  REQUIRE_MESSAGE(r.killed, r.output);
+  auto recs = env.records(c.fingerprint);
+  REQUIRE(recs.orders.size() == 1);
+  const std::string order = recs.orders[0].id;
+  // The journal is gone (a failed disk, a new one): the platform still has the paid order.
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(env.journal_path().string() + suffix);
+  auto list = env.kioskctl({"business", "list"});
+  INFO(list.output);
+  CHECK(contains(list.output, "not in this kiosk's journal"));
+  CHECK(contains(list.output, order));
+  Run again = env.resume({{"LC_ALL", "C"}});
+  INFO(again.output);
+  CHECK(again.rc == 0);
+  CHECK(contains(again.output, "is on the platform but not in this kiosk's journal"));
+  recs = env.records(c.fingerprint);
+  REQUIRE(recs.orders.size() == 1);
+  CHECK(recs.orders[0].status == "installed");
+  CHECK(env.journal_status(order) == "done");
+  CHECK(env.violations(c, true).empty());
+}

@@ -264,3 +264,82 @@ TEST_CASE(
   CHECK(refused_n == 1);
   CHECK(j->verify_chain());
 }
+
+namespace {
+
+std::int64_t fake_now = 0;
+std::int64_t fake_clock() {
+  return fake_now;
+}
+
+}  // namespace
+
+TEST_CASE("retention: what is over goes with the head of the audit chain; a checkpoint keeps it verifiable") {
+  TempDir d;
+  auto j = journal::Journal::open(d.path / "j.db");
+  REQUIRE(j);
+  j->set_clock(fake_clock);
+  constexpr std::int64_t kDay = 86400;
+  fake_now = 1000 * kDay;
+  auto old_done = j->begin(sample());  // over long ago: goes
+  REQUIRE(old_done);
+  REQUIRE(j->set_order(*old_done, "R-OLD-DONE"));
+  REQUIRE(j->put(*old_done, "p10", "AAAA"));
+  REQUIRE(j->done(*old_done, "confirm"));
+  REQUIRE(j->set_status(*old_done, journal::Status::Done));
+  auto old_waiting = j->begin(sample());  // over, but a message still waits for the platform: stays
+  REQUIRE(old_waiting);
+  REQUIRE(j->set_status(*old_waiting, journal::Status::NeedsStaff, "failure.pin_locked"));
+  REQUIRE(j->enqueue(*old_waiting, "R-OLD-WAIT", "needs_staff", "{}", "k1"));
+  auto old_paid = j->begin(sample());  // paid and unfinished: the customer is owed, stays
+  REQUIRE(old_paid);
+  REQUIRE(j->set_status(*old_paid, journal::Status::Paid));
+  fake_now = 1500 * kDay;
+  auto recent = j->begin(sample());  // recent: stays
+  REQUIRE(recent);
+  REQUIRE(j->set_status(*recent, journal::Status::Done));
+  const std::int64_t entries_before = j->verify_chain().value_or(-1);
+
+  auto pruned = j->prune(1400 * kDay);
+  REQUIRE_MESSAGE(pruned, pruned.error().detail);
+  CHECK(pruned->businesses == 1);
+  CHECK_FALSE(j->business(*old_done));
+  CHECK_FALSE(j->get(*old_done, "p10").value_or(std::optional<std::string>{"kept"}));
+  for (auto kept : {*old_waiting, *old_paid, *recent}) CHECK(j->business(kept));
+  // The chain's head went only up to the first entry of a business still kept (old_waiting's begin).
+  CHECK(pruned->audit_entries == 4);  // old_done's: begin, order, done, status (working data is not audited)
+  CHECK(pruned->through_seq == 4);
+  CHECK(j->chain_start().value_or(-1) == 4);
+  auto verified = j->verify_chain();
+  REQUIRE_MESSAGE(verified, verified.error().detail);
+  CHECK(*verified == entries_before - 4 + 1);  // the rest, and the entry saying what was pruned
+  auto tail = j->audit_tail(1);
+  REQUIRE(tail);
+  CHECK(tail->front().type == "journal.pruned");
+  CHECK(tail->front().data.find("\"through_seq\":4") != std::string::npos);
+
+  // The chain goes on from the checkpoint; a second prune moves it forward; nothing else deletes an entry.
+  REQUIRE(j->done(*recent, "confirm"));
+  CHECK(j->verify_chain());
+  fake_now = 3000 * kDay;
+  REQUIRE(j->outbox_delivered(j->outbox_of(*old_waiting, "needs_staff")->value().id));
+  auto again = j->prune(2900 * kDay);
+  REQUIRE(again);
+  CHECK(again->businesses == 2);  // old_waiting (its message delivered) and recent; old_paid is still owed
+  CHECK(again->through_seq > 4);
+  CHECK(j->verify_chain());
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open((d.path / "j.db").c_str(), &raw) == SQLITE_OK);
+  CHECK(sqlite3_exec(raw, "DELETE FROM audit", nullptr, nullptr, nullptr) != SQLITE_OK);
+  CHECK(sqlite3_exec(raw, "UPDATE audit_checkpoint SET through_seq = 1", nullptr, nullptr, nullptr) !=
+        SQLITE_OK);
+  CHECK(sqlite3_exec(raw, "DELETE FROM audit_checkpoint", nullptr, nullptr, nullptr) != SQLITE_OK);
+  // An entry after the checkpoint altered: found.
+  CHECK(sqlite3_exec(raw, "DROP TRIGGER audit_no_update", nullptr, nullptr, nullptr) == SQLITE_OK);
+  CHECK(sqlite3_exec(raw, "UPDATE audit SET data='{}' WHERE seq = (SELECT MAX(seq) FROM audit)", nullptr,
+                     nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(raw);
+  auto broken = j->verify_chain();
+  REQUIRE_FALSE(broken);
+  CHECK(broken.error().code == journal::ErrorCode::Chain);
+}

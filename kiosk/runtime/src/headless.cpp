@@ -56,6 +56,7 @@ public:
       // What the platform has not acknowledged goes first: no business is skipped while it waits.
       std::optional<HeadlessResult> told = deliver_outbox();
       std::string order = o_.order.empty() ? newest_unfinished() : o_.order;
+      if (order.empty() && !told) order = lost_by_the_journal();
       if (order.empty() && told) return *told;
       if (order.empty()) {
         c_.say("nothing to resume: no unfinished business in this kiosk's journal");
@@ -149,6 +150,23 @@ private:
       }
     }
     return result;
+  }
+
+  // The newest paid business of this kiosk that the platform has and the journal lost; empty when none
+  // (or the platform cannot be asked). One with the counter is the counter's, not resumed here.
+  std::string lost_by_the_journal() {
+    auto lost = rt_.orders_the_journal_lost();
+    if (!lost) {
+      say("the platform could not be asked for this kiosk's orders: {}", lost.error());
+      return {};
+    }
+    for (const auto& [order, status] : *lost) {
+      if (status == "needs_staff") continue;
+      say("business {} ({}) is on the platform but not in this kiosk's journal: it is taken up again", order,
+          status);
+      return order;
+    }
+    return {};
   }
 
   std::string newest_unfinished() {

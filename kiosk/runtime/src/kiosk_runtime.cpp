@@ -155,6 +155,16 @@ std::expected<std::unique_ptr<KioskRuntime>, StartError> KioskRuntime::create(Ru
   if (!j)
     return std::unexpected(StartError{StartError::Part::Journal, std::string(j.error().message_key()),
                                       impl->opt.config.journal_path.string() + ": " + j.error().detail});
+  // Retention: what is over and owed to nobody goes after journal_retention_days (a failure is logged,
+  // not fatal: nothing is lost by keeping more).
+  const std::int64_t keep_s = std::int64_t{impl->opt.config.journal_retention_days} * 86400;
+  if (auto pruned = j->prune(impl->wall() - keep_s); !pruned)
+    impl->log("journal retention: " + pruned.error().detail);
+  else if (pruned->businesses > 0 || pruned->audit_entries > 0)
+    impl->log("journal retention: " + std::to_string(pruned->businesses) + " businesses and " +
+              std::to_string(pruned->audit_entries) + " audit entries older than " +
+              std::to_string(impl->opt.config.journal_retention_days) +
+              " days removed; the chain starts at " + std::to_string(pruned->through_seq + 1));
   impl->journal.emplace(std::move(*j), [i = impl.get()](std::string_view line) { i->log(line); });
   auto client_failed = [](const platform::Error& e) {
     return std::unexpected(StartError{StartError::Part::PlatformClient, e.message_key, e.to_string()});
@@ -225,6 +235,18 @@ core::KeyStatus KioskRuntime::key_status() const {
 
 void KioskRuntime::with_journal(const std::function<void(journal::Journal&)>& f) {
   impl_->journal->with([&](journal::Journal& j) { f(j); });
+}
+
+std::expected<std::vector<std::pair<std::string, std::string>>, std::string>
+KioskRuntime::orders_the_journal_lost() {
+  auto c = platform::Client::create(client_options(impl_->opt.config, false));
+  if (!c) return std::unexpected(c.error().to_string());
+  auto list = c->kiosk_orders(true);
+  if (!list) return std::unexpected(list.error().to_string());
+  std::vector<std::pair<std::string, std::string>> lost;
+  for (const auto& o : list->orders)
+    if (!impl_->journal->by_order(o.id)) lost.emplace_back(o.id, std::string(contract::to_string(o.status)));
+  return lost;
 }
 
 std::vector<journal::OutboxMessage> KioskRuntime::deliver_outbox_now() {

@@ -64,7 +64,7 @@ using detail::system_now;
 
 // Schema migrations, applied in order; PRAGMA user_version is the number applied. Never edit one that
 // has shipped: add the next.
-constexpr std::array<const char*, 2> kMigrations{
+constexpr std::array<const char*, 3> kMigrations{
     R"sql(
     CREATE TABLE business (
       id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -127,6 +127,24 @@ constexpr std::array<const char*, 2> kMigrations{
       last_error TEXT NOT NULL DEFAULT '',
       done_at INTEGER NOT NULL DEFAULT 0);
     CREATE INDEX outbox_state ON outbox(state, business_id, id);
+    )sql",
+    // 3: retention (audit.cpp's prune): the audit's oldest entries may go once a checkpoint carries the hash
+    // of the last of them; nothing else may delete an entry, and the checkpoint only moves forward.
+    R"sql(
+    CREATE TABLE audit_checkpoint (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      through_seq INTEGER NOT NULL,
+      hash BLOB NOT NULL,
+      at INTEGER NOT NULL);
+    DROP TRIGGER audit_no_delete;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+      WHEN OLD.seq > COALESCE((SELECT through_seq FROM audit_checkpoint WHERE id = 1), 0)
+      BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+    CREATE TRIGGER audit_checkpoint_forward BEFORE UPDATE ON audit_checkpoint
+      WHEN NEW.through_seq <= OLD.through_seq
+      BEGIN SELECT RAISE(ABORT, 'the audit checkpoint only moves forward'); END;
+    CREATE TRIGGER audit_checkpoint_stays BEFORE DELETE ON audit_checkpoint
+      BEGIN SELECT RAISE(ABORT, 'the audit checkpoint stays'); END;
     )sql",
 };
 

@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "journal/journal.hpp"
@@ -67,6 +68,10 @@ public:
  // (`kioskctl renew --resume`); each with its state afterwards. The background sender does the same by
  // itself, at start and when each is due.
  std::vector<journal::OutboxMessage> deliver_outbox_now();
+ // This kiosk's unfinished orders on the platform (GET kiosk/orders) that its journal does not know (it
+ // lost them: a failed disk, an older copy), newest first, each with its status ("paid", "issued",
+ // "needs_staff"); an error in words when the platform cannot be asked. Its own platform client.
+ std::expected<std::vector<std::pair<std::string, std::string>>, std::string> orders_the_journal_lost();
  // Stops the lanes (pending effects are dropped; a running one finishes first). The destructor calls it.
  void stop();
 

@@ -170,8 +170,25 @@ public:
   Result<void> outbox_delivered(std::int64_t id);
   Result<void> outbox_refused(std::int64_t id, std::string_view error);
 
-  // Walks the audit chain from the start; the number of entries, or Chain naming the first bad one.
+  // ---- retention (audit.cpp)
+  struct Pruned {
+    std::int64_t businesses = 0;     // removed with their steps, working data and messages
+    std::int64_t audit_entries = 0;  // removed from the head of the chain
+    std::int64_t through_seq = 0;    // the checkpoint now stands there (0: none yet)
+  };
+  // Removes what is older than `before` (unix seconds) and owed to nobody: businesses last changed before
+  // then that are over (done, closed, abandoned, never paid, or with the counter) and have no message
+  // waiting for the platform, with their steps, working data and outbox messages; then the head of the
+  // audit chain up to its first entry that is recent or belongs to a business still kept, replaced by a
+  // checkpoint carrying the hash of the last entry removed (the chain verifies from there), and an audit
+  // entry "journal.pruned" saying so. One transaction.
+  Result<Pruned> prune(std::int64_t before);
+
+  // Walks the audit chain from the start (from the checkpoint, once pruned); the number of entries, or
+  // Chain naming the first bad one.
   Result<std::int64_t> verify_chain();
+  // Where the chain starts: the checkpoint's sequence number (0 when nothing was ever pruned).
+  Result<std::int64_t> chain_start();
   Result<std::vector<AuditEntry>> audit_tail(int limit);
   // PRAGMA integrity_check == "ok".
   Result<void> integrity_check();
