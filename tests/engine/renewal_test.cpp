@@ -89,6 +89,14 @@ TEST_CASE("a wrong PIN stops at once: one login, no retry, nothing on the key ch
   auto recs = env.records(c.fingerprint);
   REQUIRE(recs.orders.size() == 1);
   CHECK(recs.orders[0].status == "paid");
+  // No PIN handed over at all ($NO_PIN is not set): no C_Login is made, so it is not a wrong PIN (14) but
+  // a stop at a safe point (51) that says why.
+  auto none = env.kioskctl({"renew", "--resume", "--pin-env", "NO_PIN", "-y", "--wait-key", "3"});
+  INFO(none.output);
+  CHECK(none.rc == 51);
+  CHECK(none.output.find("$NO_PIN is not set") != std::string::npos);
+  CHECK(none.output.find("产生签名证书P10申请书失败") == std::string::npos);
+  CHECK(env.user_logins() == 0);  // this run made no C_Login
   // The customer comes back with the right PIN: the same order goes on.
   auto again = env.resume();
   INFO(again.output);

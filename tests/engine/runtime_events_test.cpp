@@ -1,6 +1,6 @@
 // The runtime in this process (kiosk/runtime) against the bench's real parts — the reference platform over
 // mutual TLS, a SoftHSM key behind the fault module, the journal: what it records in the event log (each
-// failure with its business number, step and error code).
+// failure with its business number, step and error code) and a login with no PIN handed over.
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -48,6 +48,26 @@ std::optional<T> next(runtime::KioskRuntime& rt) {
 }
 
 }  // namespace
+
+TEST_CASE("a login with no PIN handed over: its own error, not a wrong PIN, and no C_Login") {
+  EngineEnv env;
+  events::EventLog log;
+  auto rt = start(env, log);
+  core::RunStep login;
+  login.step = core::RenewalStep::Login;
+  login.order_id = "K-NO-PIN";
+  rt->run(login, 1);  // no provide_pin() before it
+  auto failed = next<core::StepFailed>(*rt);
+  REQUIRE(failed.has_value());
+  CHECK(failed->error_key == "error.token.pin_missing");
+  CHECK(failed->kind != core::StepErrorKind::PinIncorrect);
+  CHECK(env.user_logins() == 0);
+  // The event log has it with the business number and the step.
+  bool recorded = false;
+  for (const auto& e : log.last(log.capacity()))
+    recorded |= e.business == "K-NO-PIN" && e.step == "login" && e.code == "error.token.pin_missing";
+  CHECK(recorded);
+}
 
 TEST_CASE("the runtime's events: the catalog's failure as the platform said it; a failed step's fields") {
   EngineEnv env;

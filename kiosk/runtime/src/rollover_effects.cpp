@@ -242,8 +242,11 @@ void KioskRuntime::Impl::run_step(const core::RunStep& e, std::uint64_t s) {
 
 void KioskRuntime::Impl::login(const core::RunStep& e, std::uint64_t s) {
   auto pin = take(core::SecretKind::Pin);
+  // No PIN handed over: no C_Login is made, so the key counted nothing and it is no wrong PIN. Nothing is
+  // lost either: the failure offers 【重试】, which goes back to the PIN screen.
   if (!pin)
-    return step_failed(s, e, core::StepErrorKind::PinIncorrect, "error.token.pin_incorrect", "no PIN");
+    return step_failed(s, e, core::StepErrorKind::Unavailable, kPinMissingKey,
+                       "no PIN was handed over: no C_Login made");
   auto sess = ensure_session(e.token);
   if (!sess) return token_failed(s, e, sess.error(), 0);
   token::LoginOptions lo;
