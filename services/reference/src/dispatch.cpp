@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <stdexcept>
 #include <thread>
 
 #include "routes.hpp"
@@ -96,6 +97,8 @@ Response dispatch(State& s, const Route& route, const Request& req) {
     db.exec("BEGIN IMMEDIATE");
   }
   Ctx ctx{req, kiosk, std::move(body), s.now(), lock};
+  // The dev fault hook's "throw": the handler fails as a bug would, mid-transaction.
+  if (fault && fault->mode == "throw") throw std::runtime_error("dev fault hook: " + route.name + " threw");
   Reply r = route.handler(s, ctx);
   if (!lock.owns_lock()) lock.lock();
   if (db.failed()) {
