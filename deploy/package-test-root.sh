@@ -35,7 +35,9 @@ versions_are() {  # version
     out=$("$prog" --version) || fail "$prog --version exits $?"
     [ "$out" = "$prog $1" ] || fail "$prog --version says '$out', not '$prog $1'"
   done
-  ok "${PKGS[*]} at $1; ${PROGRAMS[*]} --version say so"
+  out=$(/usr/lib/ca-kiosk/ca-kiosk-paused --version) || fail "ca-kiosk-paused --version exits $?"
+  [ "$out" = "ca-kiosk-paused $1" ] || fail "ca-kiosk-paused --version says '$out', not 'ca-kiosk-paused $1'"
+  ok "${PKGS[*]} at $1; ${PROGRAMS[*]} and ca-kiosk-paused --version say so"
 }
 
 case "$STEP" in
@@ -72,6 +74,13 @@ case "$STEP" in
       case "$f" in /etc/ca-kiosk/*) fail "conffile $f: the terminal's configuration is not one" ;; esac
     done
     ok "no conffile under /etc/ca-kiosk"
+    # The clock: chrony with the shipped NTS sources, and only authenticated sources selected.
+    chronyd -p 2>/dev/null | grep -q "^authselectmode require" || fail "chrony does not read authselectmode require"
+    # The sources: read by chronyd at start from its sourcedir, which chronyd -p names but does not expand.
+    chronyd -p 2>/dev/null | grep -q "^sourcedir /etc/chrony/sources.d" || fail "chrony reads no /etc/chrony/sources.d"
+    nts=$(grep -h "^server .* nts" /etc/chrony/sources.d/*.sources | wc -l)
+    [ "$nts" -ge 1 ] || fail "no NTS server in /etc/chrony/sources.d"
+    ok "chrony: $nts NTS servers in /etc/chrony/sources.d, authselectmode require"
     # The installed configuration read by the installed programs. Enrollment writes kiosk.json and the
     # kiosk's PKI files; here the documented default and empty stand-ins for the PKI files.
     mkdir -p /etc/ca-kiosk

@@ -10,7 +10,8 @@
 #      TLS; publishes N+1 and lets unattended-upgrades (only the CA's repository) upgrade to it; checks
 #      --demo without the demo package; purges and checks nothing is left.
 # Not in `deploy/dev.sh test`: it takes minutes (the root's downloads are cached in build-deb/apt-cache).
-# Not covered yet: an upgrade while a renewal runs (the safe stop is not built).
+# Not covered yet: an upgrade while a renewal runs in the root (the safe stop and the resume are tested
+# outside it: tests/engine/stop_sweep_test, tests/service).
 # Environment: KIOSK_PKGTEST_N (above), KIOSK_PKGTEST_KEEP=1 keeps build-deb/package-test/ (the root is always removed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
