@@ -304,6 +304,7 @@ int renew(const Globals& g, const RenewOptions& o) {
   if (!cfg) return kConfig;
   runtime::RuntimeOptions ro;
   ro.config = *cfg;
+  ro.program = o.resume ? "kioskctl renew --resume" : "kioskctl renew";
   // The runtime's log names a platform failure exactly ("catalog: malformed: ..."): kept for the one line
   // below even without -v (the runtime's threads write it, hence the lock).
   struct PlatformLine {
@@ -322,6 +323,15 @@ int renew(const Globals& g, const RenewOptions& o) {
   if (!rt) {
     if (rt.error().part == runtime::StartError::Part::Journal)
       return report_journal(cfg->journal_path, rt.error().message_key, rt.error().detail, o.verbose);
+    if (rt.error().part == runtime::StartError::Part::Busy) {
+      fmt::print(
+          stderr,
+          "kioskctl: this kiosk's business is being driven by another process ({}): it owns the journal "
+          "and the key, and one business is never driven twice at once.\n  next: finish it there (the "
+          "kiosk's screen), or stop it first; `kioskctl business list` is safe meanwhile\n",
+          rt.error().detail.empty() ? "unknown" : rt.error().detail);
+      return kBusy;
+    }
     fmt::print(stderr, "kioskctl: {}\n", rt.error().to_string());
     return kFailure;
   }
@@ -478,7 +488,8 @@ void add_engine_commands(CLI::App& app, Globals& g) {
       "anything started (as `kioskctl platform`: 30 offline, 31 timeout, 32 TLS, 33 refused, 34 not "
       "understood), with one line saying what happened; 50 paid, needs staff, the counter has it; 51 stopped "
       "at a safe point: `kioskctl renew --resume` continues; 52 the journal cannot be used (disk full, "
-      "read-only, damaged); 53 paid, needs staff, the platform not told yet (the kiosk keeps trying).");
+      "read-only, damaged); 53 paid, needs staff, the platform not told yet (the kiosk keeps trying); 54 "
+      "another process (the running kiosk) owns the journal and the key.");
   renew_cmd->add_option("--product", o->product, "product id (default: the one matching the key's brand)");
   renew_cmd->add_option("--years", o->years, "years to buy (default: the product's first)");
   renew_cmd->add_option("--phone", o->phone, "the customer's phone (else asked)");

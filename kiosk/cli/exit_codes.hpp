@@ -35,6 +35,7 @@ enum ExitCode : int {
   kJournal = 52,            // the journal cannot be opened, written (disk full, read-only) or is damaged
   kRenewalNeedsStaffNotTold = 53,  // as 50, but the platform has not acknowledged it yet: the kiosk keeps
                                    // telling it (`kioskctl business list` shows the outbox)
+  kBusy = 54,  // another process (the running kiosk, another kioskctl renew) owns the journal and the key
 };
 
 }  // namespace kioskctl

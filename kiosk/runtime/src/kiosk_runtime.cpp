@@ -1,6 +1,8 @@
 #include "runtime/kiosk_runtime.hpp"
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <utility>
 
 #include "runtime_impl.hpp"
@@ -144,7 +146,15 @@ KioskRuntime::~KioskRuntime() {
 }
 
 std::string StartError::to_string() const {
-  return (part == Part::Journal ? "journal " : "platform client: ") + detail;
+  switch (part) {
+    case Part::Journal:
+      return "journal " + detail;
+    case Part::PlatformClient:
+      return "platform client: " + detail;
+    case Part::Busy:
+      return "this kiosk's journal and key are in use by another process (" + detail + ")";
+  }
+  return detail;
 }
 
 std::expected<std::unique_ptr<KioskRuntime>, StartError> KioskRuntime::create(RuntimeOptions options) {
@@ -155,6 +165,20 @@ std::expected<std::unique_ptr<KioskRuntime>, StartError> KioskRuntime::create(Ru
   if (!j)
     return std::unexpected(StartError{StartError::Part::Journal, std::string(j.error().message_key()),
                                       impl->opt.config.journal_path.string() + ": " + j.error().detail});
+  // One owner at a time: the lock next to the journal, held for the runtime's life.
+  const std::filesystem::path lock_path = impl->opt.config.journal_path.string() + ".owner";
+  auto owner = OwnerLock::take(lock_path, impl->opt.program);
+  if (!owner && owner.error().busy)
+    return std::unexpected(StartError{StartError::Part::Busy, "", owner.error().holder});
+  if (!owner) {
+    const int e = owner.error().error;
+    const std::string key = e == ENOSPC                               ? "error.journal.full"
+                            : e == EROFS || e == EACCES || e == EPERM ? "error.journal.read_only"
+                                                                      : "error.journal.io";
+    return std::unexpected(
+        StartError{StartError::Part::Journal, key, lock_path.string() + ": " + std::strerror(e)});
+  }
+  impl->owner.emplace(std::move(*owner));
   // Retention: what is over and owed to nobody goes after journal_retention_days (a failure is logged,
   // not fatal: nothing is lost by keeping more).
   const std::int64_t keep_s = std::int64_t{impl->opt.config.journal_retention_days} * 86400;

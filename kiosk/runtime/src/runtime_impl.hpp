@@ -22,6 +22,7 @@
 #include "lane.hpp"
 #include "mapping.hpp"
 #include "outbox.hpp"
+#include "owner_lock.hpp"
 #include "platform/client.hpp"
 #include "runtime/kiosk_runtime.hpp"
 #include "step_journal.hpp"
@@ -46,6 +47,7 @@ struct KioskRuntime::Impl {
   std::map<core::SecretKind, foundation::SecretBuffer> secrets;
 
   // ---- shared parts
+  std::optional<OwnerLock> owner;      // this process drives the kiosk's business (released last)
   std::optional<StepJournal> journal;  // locks itself
   std::unique_ptr<OutboxSender> outbox;  // its own thread and platform client
   std::unique_ptr<TokenHub> hub;

@@ -35,11 +35,14 @@ struct RuntimeOptions {
   // Log lines for staff (kioskctl -v, the app's log). Never a secret: the runtime formats none.
   std::function<void(std::string_view)> log;
   bool watch_tokens = true;  // start the hot-plug watcher (kioskctl's one-shot commands do not need it)
+  // Who drives the business, as a second process refused meanwhile is told ("ca-kiosk", "kioskctl renew").
+  std::string program = "ca-kiosk";
 };
 
 // Why the runtime could not start.
 struct StartError {
-  enum class Part { Journal, PlatformClient };
+  // Busy: another process owns this kiosk's journal and key (detail: "<pid> <program>").
+  enum class Part { Journal, PlatformClient, Busy };
   Part part = Part::Journal;
   std::string message_key;  // Journal: error.journal.* (io, full, read_only, damaged, too_new)
   std::string detail;       // for the log: what failed, SQLite's or libcurl's words
