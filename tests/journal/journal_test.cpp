@@ -199,6 +199,11 @@ TEST_CASE(
   REQUIRE(a2);
   REQUIRE(b1);
   CHECK(j->enqueue(*a, "R-A", "close", "{}", "another key").value_or(0) == *a1);  // the same message again
+  // The same business's earlier order (it re-ordered after an expired QR) has its own.
+  auto a0 = j->enqueue(*a, "R-A0", "close", "{}", "key-a0");
+  REQUIRE(a0);
+  CHECK(*a0 != *a1);
+  REQUIRE(j->outbox_refused(*a0, "http 404 order.not_found"));
 
   // Each business's oldest pending message only.
   auto due = j->outbox_due(100);
@@ -236,7 +241,7 @@ TEST_CASE(
   CHECK((*refused)->last_error == "http 409 order.state_invalid");
   auto shown = j->outbox();
   REQUIRE(shown);
-  CHECK(shown->size() == 2);  // the pending needs_staff and the refused installed
+  CHECK(shown->size() == 3);  // the pending needs_staff, the refused installed and close
 
   // Written inside the caller's transaction: rolled back with it.
   auto c = j->begin(sample());
@@ -259,7 +264,7 @@ TEST_CASE(
     delivered += e.type == "outbox.close.delivered" ? 1 : 0;
     refused_n += e.type == "outbox.installed.refused" ? 1 : 0;
   }
-  CHECK(written == 3);
+  CHECK(written == 4);
   CHECK(delivered == 1);
   CHECK(refused_n == 1);
   CHECK(j->verify_chain());

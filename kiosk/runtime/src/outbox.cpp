@@ -89,20 +89,30 @@ journal::Result<void> OutboxSender::acknowledge(const OutboxMessage& m, bool pai
         case OutboxKind::Installed:
           if (auto r = j.set_status(m.business_id, journal::Status::Done); !r) return r;
           return j.done(m.business_id, step_of(*kind), R"({"told":true})");
-        case OutboxKind::Close:
+        case OutboxKind::Close: {
+          // The business may have gone on with a new order meanwhile (its QR expired): its status is then
+          // that order's, and only the old order's fate is recorded here.
+          auto row = j.business(m.business_id);
+          if (!row) return std::unexpected(row.error());
+          const bool current = row->order_id == m.order_id;
+          const std::string data = Json{{"order", m.order_id}, {"already_paid", paid_meanwhile}}.dump();
           if (!paid_meanwhile) {
-            if (auto r = j.set_status(m.business_id, journal::Status::Closed); !r) return r;
-            return j.done(m.business_id, step_of(*kind), R"({"already_paid":false})");
+            if (current)
+              if (auto r = j.set_status(m.business_id, journal::Status::Closed); !r) return r;
+            return j.done(m.business_id, step_of(*kind), data);
           }
-          // Paid after its customer left: nobody goes on with it here, so the counter must.
-          if (auto r = j.set_status(m.business_id, journal::Status::NeedsStaff, kPaidAfterLeaving); !r)
-            return r;
-          if (auto r = j.done(m.business_id, step_of(*kind), R"({"already_paid":true})"); !r) return r;
+          // Paid after its customer left (or went on with another order): nobody goes on with it here,
+          // so the counter must.
+          if (current)
+            if (auto r = j.set_status(m.business_id, journal::Status::NeedsStaff, kPaidAfterLeaving); !r)
+              return r;
+          if (auto r = j.done(m.business_id, step_of(*kind), data); !r) return r;
           const Json body{{"reason", kPaidAfterLeaving}, {"detail", "kiosk " + kiosk_id_}};
           auto id = j.enqueue(m.business_id, m.order_id, outbox_kind_name(OutboxKind::NeedsStaff),
                               body.dump(), platform::new_idempotency_key());
           if (!id) return std::unexpected(id.error());
           return {};
+        }
       }
       return {};
     });

@@ -145,8 +145,8 @@ class StepJournal {
     }
     journal::Result<void> set_order(std::string_view order_id) { return j_.set_order(id_, order_id); }
     journal::Result<void> put(Datum d, std::string_view value) { return j_.put(id_, key(d), value); }
-    // A message for the platform, with the writes around it (one per business and kind: the existing
-    // one's id when there is one).
+    // A message for the platform, with the writes around it (one per business, order and kind: the
+    // existing one's id when there is one).
     journal::Result<std::int64_t> enqueue(std::string_view order_id, OutboxKind k, std::string_view body,
                                           std::string_view idempotency_key) {
       return j_.enqueue(id_, order_id, outbox_kind_name(k), body, idempotency_key);

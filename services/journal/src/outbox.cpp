@@ -74,7 +74,9 @@ std::string_view to_string(OutboxState s) {
 Result<std::int64_t> Journal::enqueue(std::int64_t business, std::string_view order_id, std::string_view kind,
                                       std::string_view body, std::string_view idempotency_key) {
   return impl_->transaction([&]() -> Result<std::int64_t> {
-    auto existing = outbox_of(business, kind);
+    auto existing =
+        first(messages(*impl_, "WHERE business_id=? AND order_id=? AND kind=? ORDER BY id LIMIT 1", business,
+                       order_id, kind));
     if (!existing) return std::unexpected(existing.error());
     if (*existing) return (*existing)->id;
     const std::int64_t at = impl_->now();

@@ -153,7 +153,8 @@ public:
 
   // ---- the outbox (outbox.cpp)
   // A message for the platform about `business` (call it inside atomically() with the state change that
-  // needs it). One per business and kind: when there is one already, its id is returned and nothing added.
+  // needs it). One per business, order and kind: when there is one already, its id is returned and
+  // nothing added.
   Result<std::int64_t> enqueue(std::int64_t business, std::string_view order_id, std::string_view kind,
                                std::string_view body, std::string_view idempotency_key);
   // Pending messages to send now, in order: each business's oldest pending message (a later one waits for
