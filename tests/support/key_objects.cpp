@@ -88,6 +88,30 @@ void generate(const RawP11& p11, CK_SESSION_HANDLE h, CustomerKey key, bool priv
   if (!private_on_token) p11.f()->C_DestroyObject(h, hpriv);
 }
 
+// Every attribute of kDumped in two C_GetAttributeValue calls (the lengths, then the values); one the object
+// does not have or will not reveal is empty.
+ObjectDump read_all(const RawP11& p11, CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o) {
+  std::vector<CK_ATTRIBUTE> t;
+  for (CK_ATTRIBUTE_TYPE type : kDumped) t.push_back({type, nullptr, 0});
+  p11.f()->C_GetAttributeValue(h, o, t.data(), t.size());  // CKR_ATTRIBUTE_SENSITIVE / TYPE_INVALID are fine
+  std::vector<Bytes> values(t.size());
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t[i].ulValueLen == CK_UNAVAILABLE_INFORMATION) {
+      t[i].ulValueLen = 0;
+      continue;
+    }
+    values[i].resize(t[i].ulValueLen);
+    t[i].pValue = values[i].data();
+  }
+  p11.f()->C_GetAttributeValue(h, o, t.data(), t.size());
+  ObjectDump d;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t[i].ulValueLen == CK_UNAVAILABLE_INFORMATION) values[i].clear();
+    d.attrs[t[i].type] = std::move(values[i]);
+  }
+  return d;
+}
+
 }  // namespace
 
 std::string ObjectDump::describe() const {
@@ -107,8 +131,7 @@ std::vector<ObjectDump> dump_objects(const RawP11& p11, CK_SLOT_ID slot, std::st
   p11.login(h, pin);
   std::vector<ObjectDump> out;
   for (CK_OBJECT_HANDLE o : p11.find_all(h)) {
-    ObjectDump d;
-    for (CK_ATTRIBUTE_TYPE t : kDumped) d.attrs[t] = p11.attribute(h, o, t);
+    ObjectDump d = read_all(p11, h, o);
     const CK_ULONG cls = ulong_of(d.get(CKA_CLASS));
     if (cls == CKO_CERTIFICATE || cls == CKO_DATA || cls == CKO_PUBLIC_KEY)
       d.attrs[CKA_VALUE] = p11.attribute(h, o, CKA_VALUE);
