@@ -257,8 +257,8 @@ token::Result<void> KioskRuntime::Impl::clean_key(token::Session& ts, const toke
   if (!steps || !creation_interrupted(*steps)) return {};
   auto before = recorded_before(*steps);
   if (!before) {
-    log("key: an interrupted key generation of a renewal an earlier kiosk began; nothing to compare the key "
-        "with");
+    log("key: a write of this renewal was cut short, but the journal (an earlier build's) has no record of the "
+        "key before it: nothing is removed");
     return {};
   }
   auto report = token::remove_leftovers(ts, ref, *before);
