@@ -254,8 +254,8 @@ struct Bench {
     if (r.kind != runtime::HeadlessResult::Kind::Renewed) throw std::runtime_error("renewal failed: " + r.key);
     // The customer takes the key and leaves. The business lane runs effects in order: once the catalog
     // asked for after the wipe is back, the wipe (and its logout) is done.
-    rt->run(core::WipeSession{}, 0);
-    rt->run(core::LoadCatalog{}, 0);
+    rt->run(core::WipeSession{}, 0, {});
+    rt->run(core::LoadCatalog{}, 0, {});
     for (bool done = false; !done;) {
       rt->wait(1000);
       for (const auto& e : rt->drain())

@@ -1,76 +1,29 @@
 // The personal centre in the flow core, by scripted events with a fake clock.
-#include <doctest/doctest.h>
-
-#include <algorithm>
+#include "driver.hpp"
 
 #include "core/messages.hpp"
-#include "core/update.hpp"
-#include "core/view.hpp"
 
-using namespace core;
-
-namespace {
-
-struct Driver {
-  Model m;
-  std::vector<Effect> fx;
-  std::vector<Effect> all;
-
-  Driver() { m = initial_model(Settings{}, 0, 1'790'000'000); }
-  Driver& send(const Event& e) {
-    auto u = update(m, e);
-    m = std::move(u.model);
-    fx = std::move(u.effects);
-    all.insert(all.end(), fx.begin(), fx.end());
-    return *this;
-  }
-  Driver& advance_ms(Millis ms) { return send(Tick{m.now + ms, m.wall + ms / 1000}); }
-  template <typename T>
-  const T* effect() const {
-    for (const auto& e : fx)
-      if (auto* p = std::get_if<T>(&e)) return p;
-    return nullptr;
-  }
-  Profile profile() const {
-    Profile p;
-    p.account_id = "A-1";
-    p.username = "13812345678";
-    p.member_level = "普通用户";
-    p.real_name = "李四";
-    p.phone = "13812345678";
-    return p;
-  }
-  void login_ok(bool must_change = false) {
-    send(PersonalCentreTapped{});
-    REQUIRE(m.screen == Screen::Login);
-    send(LoginSubmitted{"13812345678"});
-    REQUIRE(effect<AccountLogin>());
-    send(LoggedIn{m.session, must_change, profile()});
-  }
-};
-
-}  // namespace
+using namespace core_test;
 
 TEST_CASE("login with phone and password opens the personal centre") {
-  Driver d;
+  AccountDriver d;
   d.login_ok();
-  CHECK(d.m.screen == Screen::AccountHome);
-  CHECK(d.m.account->profile.real_name == "李四");
-  CHECK_FALSE(d.m.login);
+  CHECK(d.screen() == Screen::AccountHome);
+  CHECK(d.at<phase::AccountHome>().centre.account.profile.real_name == "李四");
 }
 
 TEST_CASE("the default password needs an SMS code, then only 修改密码 is reachable until it is changed") {
-  Driver d;
+  AccountDriver d;
   d.send(PersonalCentreTapped{});
   d.send(LoginSubmitted{"13812345678"});
   REQUIRE(d.effect<AccountLogin>());
   CHECK_FALSE(d.effect<AccountLogin>()->with_code);
   d.send(LoginFailed{d.m.session, "error.platform.default_password_needs_sms", 0, true});
-  CHECK(d.m.login->needs_code);
-  CHECK(d.m.login->failures == 0);
+  CHECK(d.login().needs_code);
+  CHECK(d.login().failures == 0);
   d.send(LoginSubmitted{"13812345678"});
   CHECK_FALSE(d.effect<AccountLogin>());  // no code sent yet
-  CHECK(d.m.login->error_key == msg::kPhoneErrorGetCodeFirst);
+  CHECK(d.login().error_key == msg::kPhoneErrorGetCodeFirst);
   d.send(LoginGetCodeTapped{"13812345678"});
   REQUIRE(d.effect<SendSms>());
   CHECK(d.effect<SendSms>()->purpose == SmsPurpose::Login);
@@ -78,51 +31,50 @@ TEST_CASE("the default password needs an SMS code, then only 修改密码 is rea
   d.send(LoginSubmitted{"13812345678"});
   REQUIRE(d.effect<AccountLogin>());
   CHECK(d.effect<AccountLogin>()->with_code);
-  d.send(LoggedIn{d.m.session, true, d.profile()});
-  CHECK(d.m.screen == Screen::ChangePassword);
+  d.send(LoggedIn{d.m.session, true, profile()});
+  CHECK(d.screen() == Screen::ChangePassword);
   d.send(BackTapped{});
-  CHECK(d.m.screen == Screen::ChangePassword);
-  // Nothing else answers, even on the account home (as if some path led there): no list, no profile, no
-  // resume, no save; the personal centre's entry leads back to 修改密码.
+  CHECK(d.screen() == Screen::ChangePassword);
+  // Nothing else answers, even on the account's other pages (as if some path led there): no list, no
+  // profile, no resume, no save. (Home itself holds no login: the personal centre's entry starts a new one.)
   {
-    Driver f = d;
-    f.m.screen = Screen::AccountHome;
+    AccountDriver f = d;
+    const PersonalCentre centre = f.at<phase::ChangePassword>().centre;
+    f.m.flow = phase::AccountHome{centre};
     f.send(MyBusinessTapped{});
-    CHECK(f.m.screen == Screen::AccountHome);
+    CHECK(f.screen() == Screen::AccountHome);
     CHECK_FALSE(f.effect<LoadBusiness>());
     f.send(ProfileTapped{});
-    CHECK(f.m.screen == Screen::AccountHome);
-    f.m.screen = Screen::MyBusiness;
+    CHECK(f.screen() == Screen::AccountHome);
+    PersonalCentre listed = centre;
     BusinessItem paid;
     paid.order_id = "O-1";
     paid.status = OrderStatus::Paid;
     paid.can_continue = true;
-    f.m.account->business = {paid};
+    listed.business = {paid};
+    f.m.flow = phase::MyBusiness{listed};
     f.send(ContinueBusinessTapped{"O-1"});
     CHECK_FALSE(f.effect<ResumeBusiness>());
-    f.m.screen = Screen::Profile;
+    f.m.flow = phase::Profile{centre};
     f.send(ProfileSubmitted{"李四", "", "13812345678"});
     CHECK_FALSE(f.effect<SaveProfile>());
     f.send(ProfileGetCodeTapped{"13900001111"});
     CHECK_FALSE(f.effect<SendSms>());
-    f.m.screen = Screen::Home;
-    f.send(PersonalCentreTapped{});
-    CHECK(f.m.screen == Screen::ChangePassword);
   }
   d.send(PasswordSubmitted{{std::string(msg::kPasswordTooShort)}});
-  CHECK(d.m.account->password_form.problem_keys.size() == 1);
+  CHECK(d.at<phase::ChangePassword>().form.problem_keys.size() == 1);
   CHECK_FALSE(d.effect<ChangePassword>());
   d.send(PasswordSubmitted{{}});
   REQUIRE(d.effect<ChangePassword>());
   d.send(PasswordChanged{d.m.session});
-  CHECK(d.m.account->password_form.saved);
-  CHECK_FALSE(d.m.account->must_change_password);
+  CHECK(d.at<phase::ChangePassword>().form.saved);
+  CHECK_FALSE(account_of(d.m)->must_change_password);
   d.send(BackTapped{});
-  CHECK(d.m.screen == Screen::AccountHome);
+  CHECK(d.screen() == Screen::AccountHome);
 }
 
 TEST_CASE("login by SMS code") {
-  Driver d;
+  AccountDriver d;
   d.send(PersonalCentreTapped{});
   d.send(LoginMethodChosen{LoginMethod::Sms});
   d.send(LoginGetCodeTapped{"13812345678"});
@@ -130,51 +82,51 @@ TEST_CASE("login by SMS code") {
   d.send(LoginSubmitted{"13812345678"});
   REQUIRE(d.effect<AccountLogin>());
   CHECK(d.effect<AccountLogin>()->method == LoginMethod::Sms);
-  d.send(LoggedIn{d.m.session, false, d.profile()});
-  CHECK(d.m.screen == Screen::AccountHome);
+  d.send(LoggedIn{d.m.session, false, profile()});
+  CHECK(d.screen() == Screen::AccountHome);
 }
 
 TEST_CASE("after 5 failures a growing wait: 30 s, doubling, capped at 15 minutes") {
-  Driver d;
+  AccountDriver d;
   d.send(PersonalCentreTapped{});
   for (int i = 0; i < 4; ++i) {
     d.send(LoginSubmitted{"13812345678"});
     d.send(LoginFailed{d.m.session, "error.platform.login_failed"});
-    CHECK(d.m.login->wait_until <= d.m.now);
+    CHECK(d.login().wait_until <= d.m.now);
   }
   d.send(LoginSubmitted{"13812345678"});
   d.send(LoginFailed{d.m.session, "error.platform.login_failed"});
-  CHECK(d.m.login->wait_until == d.m.now + 30'000);
+  CHECK(d.login().wait_until == d.m.now + 30'000);
   d.send(LoginSubmitted{"13812345678"});
   CHECK_FALSE(d.effect<AccountLogin>());
-  CHECK(d.m.login->error_key == msg::kLoginErrorWait);
+  CHECK(d.login().error_key == msg::kLoginErrorWait);
   d.advance_ms(30'000);
   d.send(LoginSubmitted{"13812345678"});
   REQUIRE(d.effect<AccountLogin>());
   d.send(LoginFailed{d.m.session, "error.platform.login_failed"});
-  CHECK(d.m.login->wait_until == d.m.now + 60'000);
+  CHECK(d.login().wait_until == d.m.now + 60'000);
   for (int i = 0; i < 8; ++i) {
     d.advance_ms(900'000);
     d.send(Activity{});
     d.send(LoginSubmitted{"13812345678"});
     d.send(LoginFailed{d.m.session, "error.platform.login_failed"});
   }
-  CHECK(d.m.login->wait_until == d.m.now + 900'000);
+  CHECK(d.login().wait_until == d.m.now + 900'000);
   // The platform's own (per account) wait wins when it is longer.
-  Driver e;
+  AccountDriver e;
   e.send(PersonalCentreTapped{});
   e.send(LoginSubmitted{"13812345678"});
   e.send(LoginFailed{e.m.session, "error.platform.login_failed", 120});
-  CHECK(e.m.login->wait_until == e.m.now + 120'000);
+  CHECK(e.login().wait_until == e.m.now + 120'000);
 }
 
 TEST_CASE("profile: validation in words; a new phone needs its own code; 修改成功") {
-  Driver d;
+  AccountDriver d;
   d.login_ok();
   d.send(ProfileTapped{});
-  REQUIRE(d.m.screen == Screen::Profile);
+  REQUIRE(d.screen() == Screen::Profile);
   using Keys = std::vector<std::string>;
-  auto problems = [&] { return d.m.account->profile_form.problem_keys; };
+  auto problems = [&] { return d.at<phase::Profile>().form.problem_keys; };
   d.send(ProfileSubmitted{"李", "a@b.cn", "13812345678"});
   CHECK(problems() == Keys{std::string(msg::kProfileErrorNameShort)});
   d.send(ProfileSubmitted{"李四", "not-an-email", "13812345678"});
@@ -193,13 +145,13 @@ TEST_CASE("profile: validation in words; a new phone needs its own code; 修改�
   CHECK(problems() ==
         Keys{std::string(msg::kProfileErrorNameLong), std::string(msg::kProfileErrorNameChars)});
   CHECK_FALSE(d.effect<SaveProfile>());
-  CHECK(profile_view(d.m).problem_keys.size() == 2);
+  CHECK(d.view<profile_view>().problem_keys.size() == 2);
   // The platform's refusal replaces the rules' list (they were kept).
   d.send(ProfileSubmitted{"李四", "a@b.cn", "13812345678"});
   REQUIRE(d.effect<SaveProfile>());
   CHECK(problems().empty());
   d.send(ProfileFailed{d.m.session, "error.platform.account.real_name_invalid"});
-  CHECK(d.m.account->profile_form.error_key == "error.platform.account.real_name_invalid");
+  CHECK(d.at<phase::Profile>().form.error_key == "error.platform.account.real_name_invalid");
   CHECK(problems().empty());
   d.send(ProfileGetCodeTapped{"13900001111"});
   REQUIRE(d.effect<SendSms>());
@@ -208,17 +160,17 @@ TEST_CASE("profile: validation in words; a new phone needs its own code; 修改�
   d.send(ProfileSubmitted{"李四", "a@b.cn", "13900001111"});
   REQUIRE(d.effect<SaveProfile>());
   CHECK(d.effect<SaveProfile>()->phone_changed);
-  auto p = d.profile();
+  auto p = profile();
   p.phone = "13900001111";
   p.email = "a@b.cn";
   d.send(ProfileSaved{d.m.session, p});
-  CHECK(d.m.account->profile_form.saved);
-  CHECK(d.m.account->profile.phone == "13900001111");
-  CHECK(d.m.account->profile.account_id == "A-1");
+  CHECK(d.at<phase::Profile>().form.saved);
+  CHECK(account_of(d.m)->profile.phone == "13900001111");
+  CHECK(account_of(d.m)->profile.account_id == "A-1");
 }
 
 TEST_CASE("继续操作 asks the runtime to resume; without the key it waits for it") {
-  Driver d;
+  AccountDriver d;
   d.login_ok();
   d.send(MyBusinessTapped{});
   REQUIRE(d.effect<LoadBusiness>());
@@ -235,7 +187,7 @@ TEST_CASE("继续操作 asks the runtime to resume; without the key it waits for
   d.send(ContinueBusinessTapped{"ORD-7"});
   REQUIRE(d.effect<ResumeBusiness>());
   d.send(ResumeFailed{d.m.session, std::string(msg::kResumeInsertKey)});
-  CHECK(d.m.account->resume_error_key == msg::kResumeInsertKey);
+  CHECK(d.at<phase::MyBusiness>().centre.resume_error_key == msg::kResumeInsertKey);
   KeyStatus k;
   k.presence = KeyPresence::Recognised;
   k.identity = {"Haitai", "HaiKey", "1"};
@@ -246,36 +198,36 @@ TEST_CASE("继续操作 asks the runtime to resume; without the key it waits for
 
 TEST_CASE("logout, home, idle and the 10-minute cap all wipe the personal session") {
   {
-    Driver d;
+    AccountDriver d;
     d.login_ok();
     d.send(LogoutTapped{});
     CHECK(d.effect<Logout>());
     CHECK(d.effect<WipeSession>());
-    CHECK_FALSE(d.m.account);
-    CHECK(d.m.screen == Screen::Home);
+    CHECK_FALSE(account_of(d.m));
+    CHECK(d.screen() == Screen::Home);
   }
   {
-    Driver d;
+    AccountDriver d;
     d.login_ok();
     d.send(ProfileTapped{}).send(HomeTapped{});
-    CHECK_FALSE(d.m.account);
+    CHECK_FALSE(account_of(d.m));
   }
   {
-    Driver d;
+    AccountDriver d;
     d.login_ok();
     for (int i = 0; i < 10; ++i) d.advance_ms(59'000).send(Activity{});
-    CHECK(d.m.account);  // 590 s, active all along
+    CHECK(account_of(d.m));  // 590 s, active all along
     d.advance_ms(10'000);  // the cap at 600 s, whatever the customer is doing
-    CHECK_FALSE(d.m.account);
-    CHECK(d.m.screen == Screen::Home);
+    CHECK_FALSE(account_of(d.m));
+    CHECK(d.screen() == Screen::Home);
   }
   {
-    Driver d;
+    AccountDriver d;
     d.login_ok();
     d.advance_ms(60'000);
     CHECK(d.m.idle_overlay);
     d.advance_ms(20'000);
-    CHECK_FALSE(d.m.account);
+    CHECK_FALSE(account_of(d.m));
   }
 }
 
@@ -323,150 +275,4 @@ TEST_CASE("e-mail and real-name checks") {
   CHECK(valid_real_name("欧阳娜娜"));
   CHECK_FALSE(valid_real_name("李"));
   CHECK_FALSE(valid_real_name("李4"));
-}
-
-// ---- the personal centre's view-models and its clock ---------------------------------------------------
-
-TEST_CASE("login view: method, the default password's code, the resend countdown, the throttle countdown") {
-  Driver d;
-  d.send(PersonalCentreTapped{});
-  LoginView v = login_view(d.m);
-  CHECK(v.method == LoginMethod::Password);
-  CHECK_FALSE(v.code_field);
-  CHECK(v.can_send);
-  d.send(LoginMethodChosen{LoginMethod::Sms});
-  v = login_view(d.m);
-  CHECK(v.code_field);
-  d.send(LoginGetCodeTapped{"13812345678"});
-  CHECK(login_view(d.m).sending);
-  CHECK_FALSE(login_view(d.m).can_send);
-  d.send(SmsSent{d.m.session, 60, 6});
-  v = login_view(d.m);
-  CHECK(v.code_sent);
-  CHECK(v.code_phone == "13812345678");
-  CHECK(v.resend_seconds_left == 60);
-  CHECK_FALSE(v.can_send);
-  // The loop wakes for each second of the countdown.
-  REQUIRE(next_wakeup(d.m).has_value());
-  CHECK(*next_wakeup(d.m) == d.m.now + 1000);
-  d.advance_ms(11'000).send(Activity{});
-  CHECK(login_view(d.m).resend_seconds_left == 49);
-  d.advance_ms(49'000).send(Activity{});
-  CHECK(login_view(d.m).can_send);
-
-  d.send(LoginMethodChosen{LoginMethod::Password});
-  for (int i = 0; i < 5; ++i) {
-    d.send(LoginSubmitted{"13812345678"});
-    d.send(LoginFailed{d.m.session, "error.platform.account.login_failed", 0, false});
-  }
-  v = login_view(d.m);
-  CHECK(v.error_key == "error.platform.account.login_failed");
-  CHECK(v.wait_seconds_left == 30);
-  CHECK(*next_wakeup(d.m) == d.m.now + 1000);
-  d.send(LoginSubmitted{"13812345678"});
-  CHECK(login_view(d.m).error_key == msg::kLoginErrorWait);
-  d.advance_ms(12'500).send(Activity{});
-  CHECK(login_view(d.m).wait_seconds_left == 18);
-  CHECK(*next_wakeup(d.m) == d.m.now + 500);  // the countdown's next whole second
-  // The default password's answer: not a failure, a code is needed.
-  d.advance_ms(18'000).send(Activity{});  // a customer who keeps touching: no idle overlay
-  d.send(LoginSubmitted{"13812345678"});
-  d.send(LoginFailed{d.m.session, "error.platform.account.sms_code_required", 0, true});
-  v = login_view(d.m);
-  CHECK(v.needs_code);
-  CHECK(v.code_field);
-  CHECK(v.wait_seconds_left == 0);
-}
-
-TEST_CASE("account home, my business, profile and password views") {
-  Driver d;
-  d.login_ok();
-  AccountHomeView h = account_home_view(d.m);
-  CHECK(h.display_name == "李四");
-  CHECK(h.member_level == "普通用户");
-  CHECK_FALSE(h.must_change_password);
-
-  d.send(MyBusinessTapped{});
-  CHECK(my_business_view(d.m).loading);
-  BusinessItem paid;
-  paid.order_id = "O-1";
-  paid.product_id = "e-bidding-feitian-renew";
-  paid.product_title = "电子招投标项目-飞天诚信KEY-续费";
-  paid.amount = 30000;
-  paid.status = OrderStatus::Paid;
-  paid.can_continue = true;
-  BusinessItem staff = paid;
-  staff.order_id = "O-2";
-  staff.status = OrderStatus::NeedsStaff;
-  staff.can_continue = false;
-  staff.needs_staff_reason = "failure.pin_locked";
-  BusinessItem untitled = paid;
-  untitled.order_id = "O-3";
-  untitled.product_title.clear();
-  untitled.status = OrderStatus::Installed;
-  untitled.can_continue = false;
-  d.send(BusinessLoaded{d.m.session, {paid, staff, untitled}});
-  MyBusinessView b = my_business_view(d.m);
-  REQUIRE(b.rows.size() == 3);
-  CHECK_FALSE(b.loading);
-  CHECK(b.rows[0].can_continue);
-  CHECK(b.rows[1].needs_staff_reason == "failure.pin_locked");
-  CHECK(b.rows[2].product_title == "e-bidding-feitian-renew");  // the id when the catalog has no title
-  d.send(ContinueBusinessTapped{"O-1"});
-  b = my_business_view(d.m);
-  CHECK(b.resuming);
-  CHECK(b.rows[0].resuming);
-  CHECK_FALSE(b.rows[1].resuming);
-  d.send(ResumeFailed{d.m.session, std::string(msg::kResumeInsertKey)});
-  b = my_business_view(d.m);
-  CHECK_FALSE(b.resuming);
-  CHECK(b.resume_error_key == msg::kResumeInsertKey);
-
-  d.send(BackTapped{});
-  d.send(ProfileTapped{});
-  ProfileView p = profile_view(d.m);
-  CHECK(p.profile.real_name == "李四");
-  CHECK(p.can_send);
-  d.send(ProfileGetCodeTapped{"13900001111"});
-  d.send(SmsSent{d.m.session, 60, 6});
-  p = profile_view(d.m);
-  CHECK(p.code_sent);
-  CHECK(p.code_phone == "13900001111");
-  CHECK(p.resend_seconds_left == 60);
-  CHECK(*next_wakeup(d.m) == d.m.now + 1000);
-  d.send(ProfileSubmitted{"王五", "bad-mail", "13812345678"});
-  CHECK(profile_view(d.m).problem_keys == std::vector<std::string>{std::string(msg::kProfileErrorEmail)});
-
-  d.send(BackTapped{});
-  d.send(ChangePasswordTapped{});
-  ChangePasswordView c = change_password_view(d.m);
-  CHECK_FALSE(c.forced);
-  CHECK(c.phone == "13812345678");
-  d.send(PasswordSubmitted{{std::string(msg::kPasswordTooShort), std::string(msg::kPasswordMismatch)}});
-  CHECK(change_password_view(d.m).problem_keys.size() == 2);
-  d.send(PasswordSubmitted{{}});
-  CHECK(change_password_view(d.m).saving);
-  d.send(PasswordChanged{d.m.session});
-  c = change_password_view(d.m);
-  CHECK(c.saved);
-  CHECK(c.problem_keys.empty());
-}
-
-TEST_CASE("the 10-minute cap wakes the loop even on a quiet screen") {
-  Driver d;
-  d.login_ok(true);
-  CHECK(change_password_view(d.m).forced);
-  CHECK(account_home_view(d.m).must_change_password);
-  // Keep touching so the idle timeout never comes first.
-  for (int i = 0; i < 9; ++i) {
-    d.advance_ms(59'000);
-    d.send(Activity{});
-  }
-  REQUIRE(next_wakeup(d.m).has_value());
-  CHECK(*next_wakeup(d.m) <= d.m.account->logged_in_at + d.m.settings.session_max_ms);
-  d.send(Tick{d.m.account->logged_in_at + d.m.settings.session_max_ms, d.m.wall + 70});
-  CHECK(d.m.screen == Screen::Home);
-  CHECK_FALSE(d.m.account);
-  CHECK(d.effect<Logout>());
-  CHECK(d.effect<WipeSession>());
 }

@@ -22,6 +22,13 @@ struct Driver {
     fx = std::move(u.effects);
     return *this;
   }
+  // The phase the customer is in (the test stops when they are elsewhere).
+  template <typename P>
+  P& at() {
+    auto* p = std::get_if<P>(&m.flow);
+    REQUIRE_MESSAGE(p, "on " << core::screen_name(core::screen_of(m)));
+    return *p;
+  }
   template <typename T>
   const T* effect() const {
     for (const auto& e : fx)
@@ -31,7 +38,7 @@ struct Driver {
   // Logged in (password already changed) as the account with this phone.
   void log_in(std::string_view phone) {
     send(core::PersonalCentreTapped{});
-    REQUIRE(m.screen == core::Screen::Login);
+    REQUIRE(core::screen_of(m) == core::Screen::Login);
     send(core::LoginSubmitted{std::string(phone)});
     REQUIRE(effect<core::AccountLogin>());
     core::Profile p;
@@ -41,7 +48,7 @@ struct Driver {
     p.real_name = "李四";
     p.phone = std::string(phone);
     send(core::LoggedIn{m.session, false, p});
-    REQUIRE(m.screen == core::Screen::AccountHome);
+    REQUIRE(core::screen_of(m) == core::Screen::AccountHome);
   }
 };
 
@@ -53,10 +60,10 @@ void phone_case(const Case& c) {
     if (c.expected.empty()) {
       REQUIRE(d.effect<core::SendSms>());
       CHECK(d.effect<core::SendSms>()->phone == c.input);
-      CHECK(d.m.login->phone.error_key.empty());
+      CHECK(d.at<core::phase::Login>().form.phone.error_key.empty());
     } else {
       CHECK_FALSE(d.effect<core::SendSms>());
-      CHECK(d.m.login->phone.error_key == words(c.expected.front()).core_key);
+      CHECK(d.at<core::phase::Login>().form.phone.error_key == words(c.expected.front()).core_key);
     }
   }
   {  // 个人信息 with this phone (a changed, valid phone needs its code first: the form's own rule)
@@ -66,7 +73,7 @@ void phone_case(const Case& c) {
     d.send(core::ProfileSubmitted{"李四", "", c.input});
     std::vector<std::string> want = core_keys(c.expected);
     if (c.expected.empty() && c.input != kPhone) want.emplace_back(core::msg::kProfileErrorPhoneCode);
-    CHECK(joined(d.m.account->profile_form.problem_keys) == joined(want));
+    CHECK(joined(d.at<core::phase::Profile>().form.problem_keys) == joined(want));
   }
 }
 
@@ -74,12 +81,12 @@ void profile_case(const Case& c) {
   Driver d;
   d.log_in(kPhone);
   d.send(core::ProfileTapped{});
-  REQUIRE(d.m.screen == core::Screen::Profile);
+  REQUIRE(core::screen_of(d.m) == core::Screen::Profile);
   if (c.field == Field::RealName)
     d.send(core::ProfileSubmitted{c.input, "", std::string(kPhone)});
   else
     d.send(core::ProfileSubmitted{"李四", c.input, std::string(kPhone)});
-  CHECK(joined(d.m.account->profile_form.problem_keys) == joined(core_keys(c.expected)));
+  CHECK(joined(d.at<core::phase::Profile>().form.problem_keys) == joined(core_keys(c.expected)));
   CHECK((d.effect<core::SaveProfile>() != nullptr) == c.expected.empty());
 }
 
@@ -87,12 +94,13 @@ void password_case(const Case& c) {
   Driver d;
   d.log_in(c.phone);
   d.send(core::ChangePasswordTapped{});
-  REQUIRE(d.m.screen == core::Screen::ChangePassword);
+  REQUIRE(core::screen_of(d.m) == core::Screen::ChangePassword);
   // What the screen does with the typed passwords (confirmed correctly).
-  const auto keys = core::password_problems(c.current, c.input, c.input, d.m.account->profile.phone);
+  const auto keys = core::password_problems(c.current, c.input, c.input,
+                                            d.at<core::phase::ChangePassword>().centre.account.profile.phone);
   CHECK(joined(keys) == joined(core_keys(c.expected)));
   d.send(core::PasswordSubmitted{keys});
-  CHECK(joined(d.m.account->password_form.problem_keys) == joined(core_keys(c.expected)));
+  CHECK(joined(d.at<core::phase::ChangePassword>().form.problem_keys) == joined(core_keys(c.expected)));
   CHECK((d.effect<core::ChangePassword>() != nullptr) == c.expected.empty());
 }
 

@@ -50,28 +50,30 @@ class Kiosk : public AppKiosk {
     using S = core::Screen;
     auto settled = [&] {
       const auto& m = model();
-      if (m.screen == S::KeyDetails) return m.renewal && !m.renewal->reading_key;
-      return m.screen == S::Pin || m.screen == S::Progress || m.screen == S::Success ||
-             m.screen == S::Failure;
+      if (const auto* p = std::get_if<core::phase::KeyDetails>(&m.flow)) return !p->reading;
+      const auto s = core::screen_of(m);
+      return s == S::Pin || s == S::Progress || s == S::Success || s == S::Failure;
     };
-    REQUIRE_MESSAGE(wait(settled, 15'000), "after 继续操作 still on " << app::screen_name(model().screen));
+    REQUIRE_MESSAGE(wait(settled, 15'000),
+                    "after 继续操作 still on " << core::screen_name(core::screen_of(model())));
     std::string printed;
-    if (model().screen == S::KeyDetails) {
-      REQUIRE_MESSAGE(model().renewal->key_ok,
-                      "the key was not accepted: " << model().renewal->key_problem_key);
+    if (const auto* p = std::get_if<core::phase::KeyDetails>(&model().flow)) {
+      REQUIRE_MESSAGE(p->key_ok, "the key was not accepted: " << p->problem_key);
       if (run("wait enabled keydetails.confirm 5000\ntap keydetails.confirm\nexpect screen Pin\n", printed) != 0) {
         MESSAGE(printed);
         return false;
       }
     }
-    if (model().screen == S::Pin && run(fmt::format("type keypad {}\ntap keypad.ok\n", kPin), printed) != 0) {
+    if (core::screen_of(model()) == S::Pin &&
+        run(fmt::format("type keypad {}\ntap keypad.ok\n", kPin), printed) != 0) {
       MESSAGE(printed);
       return false;
     }
-    wait([&] { return model().screen == S::Success || model().screen == S::Failure; }, 60'000);
-    if (model().screen == S::Failure && model().renewal && model().renewal->failure)
-      MESSAGE("failure: " << model().renewal->failure->body_key << " " << model().renewal->failure->detail);
-    return model().screen == S::Success;
+    wait([&] { return core::screen_of(model()) == S::Success || core::screen_of(model()) == S::Failure; },
+         60'000);
+    if (const auto* p = std::get_if<core::phase::Failure>(&model().flow))
+      MESSAGE("failure: " << p->failure.body_key << " " << p->failure.detail);
+    return core::screen_of(model()) == S::Success;
   }
 
  private:
@@ -116,15 +118,21 @@ tap login.submit
                      phone, password);
 }
 
+// On the login, with the platform's answer to the last 【登录】 in.
+bool login_answered(const core::Model& m) {
+  const auto* p = std::get_if<core::phase::Login>(&m.flow);
+  return p && !p->form.submitting;
+}
+
 }  // namespace
 
 TEST_CASE("SMS login, 修改密码 with its rules, wrong and right passwords, profile edits with bad input") {
   EngineEnv env;
   Kiosk k(env);
   k.script(login_by_sms(kPhone));
-  const std::string account_id = k.model().account->profile.account_id;
+  const std::string account_id = core::account_of(k.model())->profile.account_id;
   CHECK_FALSE(account_id.empty());
-  CHECK_FALSE(k.model().account->must_change_password);  // an SMS login is not the default password
+  CHECK_FALSE(core::account_of(k.model())->must_change_password);  // an SMS login is not the default password
 
   // 修改密码: the rules first (said in words, nothing sent), then a good one.
   k.script(R"(tap account.password
@@ -172,7 +180,7 @@ expect screen Home
   CHECK(k.text("login.password") == "首次登录为手机号后6位");  // the typed password is gone from the screen
   k.script(fmt::format("tap login.password\ntype login.kb {}\ntap login.submit\nwait screen AccountHome\n",
                        kPassword));
-  CHECK(k.model().account->profile.account_id == account_id);
+  CHECK(core::account_of(k.model())->profile.account_id == account_id);
 
   // Profile: a Chinese name by pinyin, a bad e-mail (said, nothing sent), then a good one; 修改成功.
   k.script(R"(tap account.profile
@@ -192,8 +200,8 @@ type profile.email_kb example.cn
 tap profile.submit
 wait widget profile.saved
 )");
-  CHECK(k.model().account->profile.real_name == "王五");
-  CHECK(k.model().account->profile.email == "wangwu@example.cn");
+  CHECK(core::account_of(k.model())->profile.real_name == "王五");
+  CHECK(core::account_of(k.model())->profile.email == "wangwu@example.cn");
   // A name with digits is refused by the core before the platform.
   k.script(R"(tap profile.real_name
 type profile.name_kb wang
@@ -229,9 +237,9 @@ wait widget profile.saved
 tap account.logout
 )");
   k.script(login_by_password("13900001111", kPassword) + "wait screen AccountHome\n");
-  CHECK(k.model().account->profile.account_id == account_id);
-  CHECK(k.model().account->profile.phone == "13900001111");
-  CHECK(k.model().account->profile.real_name == "王五");
+  CHECK(core::account_of(k.model())->profile.account_id == account_id);
+  CHECK(core::account_of(k.model())->profile.phone == "13900001111");
+  CHECK(core::account_of(k.model())->profile.real_name == "王五");
   // The old number opens nothing now.
   k.script("tap account.logout\n" + login_by_password(kPhone, kPassword) + "wait widget login.error\n");
   CHECK(k.text("login.error") == wrong);
@@ -253,7 +261,7 @@ tap login.submit
 wait screen ChangePassword
 )",
                        phone));
-  CHECK(k.model().account->must_change_password);
+  CHECK(core::account_of(k.model())->must_change_password);
   CHECK(k.drawn("password.forced"));
   CHECK_FALSE(k.drawn("chrome.back"));
   // Derived from the phone: refused in words.
@@ -277,7 +285,7 @@ tap account.logout
 )",
                        backspaces("password.kb", 8), kPassword));
   k.script(login_by_password(phone, kPassword) + "wait screen AccountHome\n");
-  CHECK_FALSE(k.model().account->must_change_password);
+  CHECK_FALSE(core::account_of(k.model())->must_change_password);
 }
 
 TEST_CASE("throttling: after 5 failures a countdown, the same message for an unknown phone") {
@@ -289,7 +297,7 @@ TEST_CASE("throttling: after 5 failures a countdown, the same message for an unk
   CHECK(first == "手机号码或密码不正确，请重新输入。");  // as for a known phone with a wrong password
   for (int i = 2; i <= 5; ++i) {
     k.script(fmt::format("tap login.password\ntype login.kb Guess!000{}\ntap login.submit\n", i));
-    REQUIRE(k.wait([&] { return k.model().login && !k.model().login->submitting; }, 8000));
+    REQUIRE(k.wait([&] { return login_answered(k.model()); }, 8000));
   }
   CHECK(k.text("login.submit") == "请在30秒后重试");
   CHECK_FALSE(k.app().widgets().find("login.submit")->enabled);
@@ -303,7 +311,7 @@ TEST_CASE("throttling: after 5 failures a countdown, the same message for an unk
   k.app().pump(0);
   CHECK(k.text("login.submit") == "登录");
   k.script("tap login.password\ntype login.kb Guess!0006\ntap login.submit\n");
-  REQUIRE(k.wait([&] { return k.model().login && !k.model().login->submitting; }, 8000));
+  REQUIRE(k.wait([&] { return login_answered(k.model()); }, 8000));
   CHECK(k.text("login.submit") == "请在60秒后重试");
   REQUIRE(platform::dev::reset_clock(env.client()).has_value());
 }
@@ -316,7 +324,7 @@ TEST_CASE("a restarted kiosk: the next customer does not inherit the last one's 
     k.script(login_by_password("13700000001", "Guess!0001") + "wait widget login.error\n");
     for (int i = 2; i <= 5; ++i) {
       k.script(fmt::format("tap login.password\ntype login.kb Guess!000{}\ntap login.submit\n", i));
-      REQUIRE(k.wait([&] { return k.model().login && !k.model().login->submitting; }, 8000));
+      REQUIRE(k.wait([&] { return login_answered(k.model()); }, 8000));
     }
     REQUIRE(k.text("login.submit") == "请在30秒后重试");
   }
@@ -341,9 +349,7 @@ TEST_CASE(
   auto check_wiped = [&](const char* how) {
     CAPTURE(how);
     const auto& m = k.model();
-    CHECK(m.screen == core::Screen::Home);
-    CHECK_FALSE(m.account);
-    CHECK_FALSE(m.login);
+    CHECK(m.flow == core::Flow{core::phase::Home{}});
     CHECK_FALSE(k.app().ime().pinyin_loaded());       // the Rime session with what was typed: gone
     CHECK_FALSE(k.app().ime().handwriting_loaded());  // zinnia's model too, until the next customer
     const ui::SessionScratch* sc = k.app().shell().scratch();
@@ -473,7 +479,7 @@ TEST_CASE(
     REQUIRE(k.wait([&] { return k.model().key.presence == core::KeyPresence::Recognised; }, 5000));
     REQUIRE(k.wait([&] { return k.text("business.resume_error").find("不是") != std::string::npos; }, 8000));
     CHECK(k.text("business.resume_error") == "插入的不是这笔业务所用的KEY，请插入原来的KEY。");
-    CHECK(k.model().screen == core::Screen::MyBusiness);
+    CHECK(core::screen_of(k.model()) == core::Screen::MyBusiness);
     // The right key: 继续操作 goes on from where the other kiosk stopped.
     env.set_faults("removed 1");
     REQUIRE(k.wait([&] { return k.model().key.presence == core::KeyPresence::NoKey; }, 5000));
@@ -547,9 +553,9 @@ TEST_CASE("the walk-through: assets/harness/personal.txt, with a renewal interru
   const auto shots = std::filesystem::path(KIOSK_BUILD_DIR) / "account-walkthrough";
   std::filesystem::remove_all(shots);
   k.script(std::string_view(reinterpret_cast<const char*>(text->data()), text->size()), shots);
-  REQUIRE(k.model().screen == core::Screen::KeyDetails);
-  REQUIRE(k.model().account);
-  CHECK(k.model().account->profile.real_name == "张三");
+  REQUIRE(core::screen_of(k.model()) == core::Screen::KeyDetails);
+  REQUIRE(core::account_of(k.model()));
+  CHECK(core::account_of(k.model())->profile.real_name == "张三");
   CHECK(k.finish_renewal());
   const auto recs = env.records(c.fingerprint);
   REQUIRE(recs.orders.size() == 1);

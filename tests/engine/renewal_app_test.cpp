@@ -116,9 +116,8 @@ TEST_CASE("a paid product: the QR scans back to the order's code_url, paid on th
   Kiosk k(demo::KeyKind::Paid);
   k.script(std::string(kToOrderList) + "tap order.submit\nwait screen Payment 8000\nwait widget payment.qr 8000\n" +
            "shot payment\n");
-  REQUIRE(k.model().renewal);
-  REQUIRE(k.model().renewal->order);
-  const std::string url = k.model().renewal->order->code_url;
+  REQUIRE(core::order_of(k.model()));
+  const std::string url = core::order_of(k.model())->code_url;
   CHECK(url.rfind("weixin://", 0) == 0);
   CHECK(k.text("payment.amount").find("300") != std::string::npos);
   CHECK(zbar(k.shots() / "01-payment.png") == url);
@@ -144,7 +143,7 @@ TEST_CASE("a wrong PIN is said in words; the right one renews") {
   Kiosk k(demo::KeyKind::Free);
   k.script(std::string(kToOrderList) + "tap order.submit\n" + kConfirmAndPin +
            "type keypad 654321\ntap keypad.ok\nwait widget pin.failed 15000\n");
-  CHECK(k.model().screen == core::Screen::Pin);
+  CHECK(core::screen_of(k.model()) == core::Screen::Pin);
   CHECK(k.text("pin.failed") != "<no widget pin.failed>");
   CHECK(k.text("pin.field").find("6") == std::string::npos);  // nothing typed is shown
   k.script("type keypad 123456\ntap keypad.ok\nwait screen Success 90000\n");
@@ -164,7 +163,7 @@ TEST_CASE("the key pulled mid-rollover and put back: the renewal goes on, one or
   // The same key back in (the demo panel's button): the renewal resumes, the PIN asked again.
   k.script("tap demo.tab\ntap demo.key.insert\ntap demo.tab\nwait key recognised 8000\n");
   const auto& m = k.model();
-  if (m.screen == core::Screen::KeyDetails || m.screen == core::Screen::KeyPulled)
+  if (core::screen_of(m) == core::Screen::KeyDetails || core::screen_of(m) == core::Screen::KeyPulled)
     k.script("wait enabled keydetails.confirm 15000\ntap keydetails.confirm\n");
   k.script("wait screen Pin 15000\ntype keypad 123456\ntap keypad.ok\nwait screen Success 90000\n");
   const auto orders = world().orders();
@@ -184,10 +183,11 @@ TEST_CASE("the key out and back in between two hot-plug polls: KEY已拔出, the
   const bool resumed = k.wait(
       [&] {
         const auto& m = k.model();
-        return m.screen == core::Screen::Pin && m.renewal && m.renewal->resume_step.has_value();
+        const auto* pin = std::get_if<core::phase::Pin>(&m.flow);
+        return pin && pin->paid.resume_step.has_value();
       },
       30000);
-  REQUIRE_MESSAGE(resumed, "screen " << static_cast<int>(k.model().screen));
+  REQUIRE_MESSAGE(resumed, "screen " << core::screen_name(core::screen_of(k.model())));
   CHECK(k.model().key.presence != core::KeyPresence::NoKey);
   world().set_key_faults("");
   k.script("type keypad 123456\ntap keypad.ok\nwait screen Success 90000\n");
@@ -199,7 +199,7 @@ TEST_CASE("the key out and back in between two hot-plug polls: KEY已拔出, the
 TEST_CASE("the QR expires: 重新下单 makes a new order and the old one is closed on the platform") {
   Kiosk k(demo::KeyKind::Paid);
   k.script(std::string(kToOrderList) + "tap order.submit\nwait screen Payment 8000\nwait widget payment.qr 8000\n");
-  const std::string first = k.model().renewal->order->id;
+  const std::string first = core::order_of(k.model())->id;
   // The customer never pays: ten minutes and a second pass on both clocks. The screen's idle timeout is
   // the order's expiry: no 您还在吗 before it, at it the overlay; 【继续】 shows 【重新下单】. The kiosk's
   // clock goes first: were the platform's ahead, the order's long poll could bring "expired" early.
@@ -209,7 +209,7 @@ TEST_CASE("the QR expires: 重新下单 makes a new order and the old one is clo
   REQUIRE(world().advance_platform_clock(601).has_value());
   k.script("advance 11\nexpect overlay on\ntap idle.continue\n"
            "wait widget payment.new_order 8000\nexpect overlay off\n");
-  CHECK(k.model().screen == core::Screen::Payment);
+  CHECK(core::screen_of(k.model()) == core::Screen::Payment);
   // Ten minutes also lapsed the phone's verification on the platform: back to the phone step, in words,
   // the number kept; a new code, and the new order.
   k.script("tap payment.new_order\nwait screen Phone 15000\nwait widget phone.error 3000\n");
@@ -217,11 +217,15 @@ TEST_CASE("the QR expires: 重新下单 makes a new order and the old one is clo
   CHECK(k.text("phone.field.text") == kPhone);
   k.script("tap phone.get_code\ntype-code keypad 13812345678\ntap phone.next\nwait screen OrderList 8000\n"
            "tap order.submit\n");
-  k.wait([&] { return k.app().widgets().find("payment.qr") || k.model().screen == core::Screen::Failure; }, 15000);
-  if (k.model().renewal && k.model().renewal->failure)
-    FAIL("failure: " << k.model().renewal->failure->body_key << " " << k.model().renewal->failure->detail);
-  REQUIRE(k.model().renewal->order);
-  CHECK(k.model().renewal->order->id != first);
+  k.wait(
+      [&] {
+        return k.app().widgets().find("payment.qr") || core::screen_of(k.model()) == core::Screen::Failure;
+      },
+      15000);
+  if (const auto* p = std::get_if<core::phase::Failure>(&k.model().flow))
+    FAIL("failure: " << p->failure.body_key << " " << p->failure.detail);
+  REQUIRE(core::order_of(k.model()));
+  CHECK(core::order_of(k.model())->id != first);
   const auto orders = world().orders();
   REQUIRE(orders.size() == 2);
   CHECK((orders[0].second == "closed" || orders[0].second == "expired"));
@@ -258,8 +262,7 @@ TEST_CASE("the idle timeout mid-flow wipes the session: no phone number or name 
   // Walked away on the key's details: the overlay, then home with nothing kept.
   k.script("advance 61\nexpect overlay on\nadvance 30\nexpect screen Home\nexpect overlay off\n");
   CHECK(k.model().session != session);
-  CHECK_FALSE(k.model().renewal.has_value());
-  CHECK_FALSE(k.model().account.has_value());
+  CHECK(k.model().flow == core::Flow{core::phase::Home{}});  // nothing of the customer's kept
   const auto no_trace = [&](const std::string& where) {
     const std::string t = k.all_text();
     CHECK_MESSAGE(t.find(kPhone) == std::string::npos, where);
@@ -273,7 +276,7 @@ TEST_CASE("the idle timeout mid-flow wipes the session: no phone number or name 
   no_trace("products");
   k.script("tap products.start\nwait screen Phone 15000\n");
   no_trace("phone");
-  CHECK(k.model().renewal->phone.phone.empty());
+  CHECK(std::get<core::phase::Phone>(k.model().flow).renewal.phone.phone.empty());
   k.script("tap chrome.home\nexpect screen Home\n");
   // The paid order is not lost: 我的业务 offers 【继续操作】 (tests/engine/account_app_test.cpp goes on).
   CHECK(world().orders().at(0).second == "paid");

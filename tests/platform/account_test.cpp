@@ -1,23 +1,6 @@
 // Accounts (the personal centre's platform side) through the client over mutual TLS: login by password
 // and by SMS, the default password's forced change, throttling, profile, password rules, business list.
-#include <doctest/doctest.h>
-
-#include "contract/codes.hpp"
-#include "support.hpp"
-
-using namespace platform_test;
-namespace code = contract::code;
-using contract::OrderStatus;
-using contract::SmsPurpose;
-using platform::new_idempotency_key;
-
-#define CHECK_OK(r) REQUIRE_MESSAGE((r).has_value(), ((r) ? std::string() : (r).error().to_string()))
-#define CHECK_CODE(r, c)                                     \
-  do {                                                       \
-    const auto& r_ = (r);                                    \
-    REQUIRE_FALSE(r_.has_value());                           \
-    CHECK_MESSAGE(r_.error().is(c), r_.error().to_string()); \
-  } while (0)
+#include "api_checks.hpp"
 
 namespace {
 

@@ -1,4 +1,5 @@
-// What every api_*_test.cpp file of the platform suite shares: the names it uses and its two checks.
+// What the platform suite's test files (api_*_test.cpp, account_test.cpp) share: the names they use
+// and two checks.
 #pragma once
 
 #include <doctest/doctest.h>

@@ -10,6 +10,7 @@
 #include "core/messages.hpp"
 #include "core/update.hpp"
 #include "core/view.hpp"
+#include "screen_states.hpp"
 #include "ui/account_screens.hpp"
 #include "ui/keyboard.hpp"
 #include "ui_test_support.hpp"
@@ -80,9 +81,12 @@ struct Flow {
       if (auto* p = std::get_if<T>(&e)) return p;
     return nullptr;
   }
+  // The typed secret of this kind an effect uses: the one handed over under the slot the effect names.
   std::string secret(core::SecretKind kind) const {
-    for (const auto& s : secrets)
-      if (s.kind == kind) return std::string(s.secret.reveal());
+    for (const auto& fx : effects)
+      for (const auto& slot : core::secrets_used(fx))
+        for (const auto& s : secrets)
+          if (slot.kind == kind && s.slot == slot) return std::string(s.secret.reveal());
     return "<none>";
   }
   void layouts(const std::string& what) {
@@ -93,7 +97,7 @@ struct Flow {
     apply(core::PersonalCentreTapped{});
     apply(core::LoginSubmitted{kPhone});
     apply(core::LoggedIn{m.session, false, profile()});
-    REQUIRE(m.screen == core::Screen::AccountHome);
+    REQUIRE(core::screen_of(m) == core::Screen::AccountHome);
     effects.clear();
   }
 };
@@ -115,7 +119,7 @@ core::BusinessItem item(std::string id, core::OrderStatus status, bool can_conti
 TEST_CASE("login: phone on the keypad, password on the keyboard; 【登录】 hands the password over first") {
   Flow f;
   f.apply(core::PersonalCentreTapped{});
-  REQUIRE(f.m.screen == core::Screen::Login);
+  REQUIRE(core::screen_of(f.m) == core::Screen::Login);
   f.layouts("login, empty");
   CHECK_FALSE(f.widget("login.submit").enabled);
   f.digits("login.pad", kPhone);
@@ -170,7 +174,7 @@ TEST_CASE("login: the default password needs an SMS code; the countdown; then �
   CHECK(f.secret(core::SecretKind::SmsCode) == "123456");
   CHECK(f.secret(core::SecretKind::Password) == "345678");
   f.apply(core::LoggedIn{f.m.session, true, profile()});
-  REQUIRE(f.m.screen == core::Screen::ChangePassword);
+  REQUIRE(core::screen_of(f.m) == core::Screen::ChangePassword);
   CHECK(f.has("password.forced"));
   CHECK_FALSE(f.has("chrome.back"));  // nothing else until it is changed
   CHECK(f.has("account.logout"));
@@ -219,15 +223,15 @@ TEST_CASE("account home: the three tiles and 【退出登录】, which wipes the
   f.layouts("account home");
   CHECK(f.widget("account.hello").text == "李四，您好");
   f.tap("account.profile");
-  CHECK(f.m.screen == core::Screen::Profile);
+  CHECK(core::screen_of(f.m) == core::Screen::Profile);
   f.tap("chrome.back");
   const auto session = f.m.session;
   f.tap("account.logout");
   CHECK(f.effect<core::Logout>());
   CHECK(f.effect<core::WipeSession>());
-  CHECK(f.m.screen == core::Screen::Home);
+  CHECK(core::screen_of(f.m) == core::Screen::Home);
   CHECK(f.m.session == session + 1);
-  CHECK_FALSE(f.m.account);
+  CHECK_FALSE(core::account_of(f.m));
   f.tap("home.personal");
   // The scratch was replaced: no trace of the last customer, the placeholder again.
   CHECK(f.widget("login.phone").text == "请输入手机号码");
@@ -288,7 +292,7 @@ TEST_CASE("profile: real name by pinyin, e-mail on the Latin keyboard, a new pho
   Flow f;
   f.login();
   f.tap("account.profile");
-  REQUIRE(f.m.screen == core::Screen::Profile);
+  REQUIRE(core::screen_of(f.m) == core::Screen::Profile);
   CHECK(f.widget("profile.username").text == "用户名：13812345678");
   CHECK(f.widget("profile.registered").text == "注册日期：2021-03-26 14:52");
   CHECK(f.widget("profile.real_name").text == "李四");
@@ -389,7 +393,7 @@ TEST_CASE("修改密码: every rule broken is said in words and nothing leaves t
   Flow f;
   f.login();
   f.tap("account.password");
-  REQUIRE(f.m.screen == core::Screen::ChangePassword);
+  REQUIRE(core::screen_of(f.m) == core::Screen::ChangePassword);
   f.layouts("change password");
   f.tap("password.current");
   f.type("password.kb", "345678");
@@ -433,7 +437,7 @@ TEST_CASE("修改密码: every rule broken is said in words and nothing leaves t
   CHECK(f.widget("password.saved").text == "修改成功");
   f.layouts("change password, saved");
   f.tap("password.back_to_centre");
-  CHECK(f.m.screen == core::Screen::AccountHome);
+  CHECK(core::screen_of(f.m) == core::Screen::AccountHome);
 }
 
 TEST_CASE(
@@ -449,8 +453,8 @@ TEST_CASE(
   REQUIRE(f.m.idle_overlay);
   CHECK(f.has("idle.continue"));
   f.apply(core::Tick{f.m.now + 21'000, f.m.wall + 21});
-  CHECK(f.m.screen == core::Screen::Home);
-  CHECK_FALSE(f.m.account);
+  CHECK(core::screen_of(f.m) == core::Screen::Home);
+  CHECK_FALSE(core::account_of(f.m));
   CHECK(f.m.session == session + 1);
   CHECK(f.effect<core::Logout>());
   CHECK(f.effect<core::WipeSession>());
@@ -512,8 +516,8 @@ TEST_CASE("【退出登录】 on every personal-centre screen, with any keyboard
     const auto session = f.m.session;
     f.effects.clear();
     f.tap("account.logout");
-    CHECK(f.m.screen == core::Screen::Home);
-    CHECK_FALSE(f.m.account);
+    CHECK(core::screen_of(f.m) == core::Screen::Home);
+    CHECK_FALSE(core::account_of(f.m));
     CHECK(f.m.session == session + 1);
     CHECK(f.effect<core::Logout>());
     CHECK(f.effect<core::WipeSession>());
@@ -521,5 +525,16 @@ TEST_CASE("【退出登录】 on every personal-centre screen, with any keyboard
       CHECK(w.text.find("李四") == std::string::npos);
       CHECK(w.text.find(kPhone) == std::string::npos);
     }
+  }
+}
+
+TEST_CASE(
+    "every personal-centre screen in its states passes the layout rules in both languages and orientations") {
+  ui_test::UiHarness h;
+  const auto states = ui_test::account_states();
+  CHECK(states.size() >= 15);
+  for (const auto& s : states) {
+    INFO(s.name);
+    for (const auto& p : ui_test::check_all_layouts(h, s.model)) FAIL_CHECK(s.name << ": " << p);
   }
 }

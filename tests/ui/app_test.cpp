@@ -16,19 +16,24 @@
 #include "deferred_runtime.hpp"
 #include "files.hpp"
 #include "harness.hpp"
+#include "renewal_states.hpp"
 #include "ui/qr.hpp"
 #include "ui/style.hpp"
 #include "ui_test_support.hpp"
 
 namespace {
 
-// Records the effects; answers what a test pushes, waking the loop as the real runtime does.
+// Records the effects and the secrets that came with each; answers what a test pushes, waking the loop as
+// the real runtime does.
 class TestRuntime final : public runtime::Runtime {
  public:
   int secrets = 0;
-  void run(const core::Effect& e, std::uint64_t) override {
+  void run(const core::Effect& e, std::uint64_t, runtime::Secrets s) override {
     std::lock_guard lock(m_);
     effects.emplace_back(core::effect_name(e));
+    secrets += static_cast<int>(s.size());
+    for (const auto& slot : core::secrets_used(e))
+      if (auto v = s.take(slot)) given.emplace_back(core::effect_name(e), std::string(v->reveal()));
   }
   void set_waker(std::function<void()> wake) override {
     std::lock_guard lock(m_);
@@ -39,10 +44,6 @@ class TestRuntime final : public runtime::Runtime {
     return std::exchange(queue_, {});
   }
   bool wait(int) override { return false; }
-  void provide_secret(core::SecretKind, foundation::SecretBuffer) override {
-    std::lock_guard lock(m_);
-    ++secrets;
-  }
   // From any thread, like a worker finishing.
   void push(core::Event e) {
     std::function<void()> wake;
@@ -54,6 +55,7 @@ class TestRuntime final : public runtime::Runtime {
     if (wake) wake();
   }
   std::vector<std::string> effects;
+  std::vector<std::pair<std::string, std::string>> given;  // (effect, the secret it was given)
 
  private:
   std::mutex m_;
@@ -96,7 +98,7 @@ TEST_CASE("idle on home, the loop draws nothing") {
   app::App a(headless(), rt);
   a.settle();
   CHECK(a.frames_drawn() >= 1);
-  CHECK(a.model().screen == core::Screen::Home);
+  CHECK(core::screen_of(a.model()) == core::Screen::Home);
   const auto frames = a.frames_drawn();
   a.hold(1500);
   CHECK(a.frames_drawn() == frames);  // 0 frames per second
@@ -106,7 +108,7 @@ TEST_CASE("a countdown on screen draws about one frame per second, no more") {
   TestRuntime rt;
   app::App a(headless(), rt);
   tap(a, "home.renew");
-  REQUIRE(a.model().screen == core::Screen::Products);
+  REQUIRE(core::screen_of(a.model()) == core::Screen::Products);
   a.advance(60'500);
   a.pump(0);
   a.settle();
@@ -145,11 +147,41 @@ TEST_CASE("a synthetic tap in the real app acts once, sends Activity, and the ef
   CHECK(rt.effects == std::vector<std::string>{"LoadCatalog"});  // core::start
   a.advance(5'000);
   tap(a, "home.renew");
-  CHECK(a.model().screen == core::Screen::Products);
+  CHECK(core::screen_of(a.model()) == core::Screen::Products);
   CHECK(a.model().last_activity >= 5'000);
   tap(a, "chrome.home");  // leaving the renewal wipes the session
-  CHECK(a.model().screen == core::Screen::Home);
+  CHECK(core::screen_of(a.model()) == core::Screen::Home);
   CHECK(rt.effects.back() == "WipeSession");
+}
+
+TEST_CASE("the PIN reaches the runtime only with its Login step; typed before a dismissed question, wiped") {
+  TestRuntime rt;
+  app::App a(headless(), rt);
+  const auto states = ui_test::renewal_states();
+  auto it = std::find_if(states.begin(), states.end(),
+                         [](const auto& s) { return s.name == "pin-wrong-final-try"; });
+  REQUIRE(it != states.end());
+  a.replace_model(it->model);  // the key says the next wrong PIN locks it
+  auto enter = [&](std::string_view pin) {
+    for (char d : pin) tap(a, std::string("keypad.d") + d);
+    tap(a, "keypad.ok");
+    a.settle();
+  };
+  enter("123456");
+  REQUIRE(core::dialog_of(a.model()) == core::Dialog::FinalPinTry);
+  CHECK(rt.secrets == 0);  // not yet asked for: held by the app's dispatcher, not in the runtime
+  CHECK(a.secrets_held() == 1);
+  tap(a, "dialog.cancel");
+  a.settle();
+  CHECK(core::dialog_of(a.model()) == core::Dialog::None);
+  CHECK(a.secrets_held() == 0);  // nobody will use it: wiped
+  CHECK(rt.secrets == 0);
+  enter("654321");
+  tap(a, "dialog.ok");
+  a.settle();
+  CHECK(a.secrets_held() == 0);
+  CHECK(rt.given == std::vector<std::pair<std::string, std::string>>{{"RunStep", "654321"}});
+  CHECK(rt.secrets == 1);
 }
 
 TEST_CASE("SDL finger and mouse events become taps; synthetic mouse events from touch are ignored") {
@@ -178,10 +210,10 @@ TEST_CASE("SDL finger and mouse events become taps; synthetic mouse events from 
   push(e);
   a.pump(0);
   a.settle();
-  CHECK(a.model().screen == core::Screen::Products);
+  CHECK(core::screen_of(a.model()) == core::Screen::Products);
 
   tap(a, "chrome.home");
-  REQUIRE(a.model().screen == core::Screen::Home);
+  REQUIRE(core::screen_of(a.model()) == core::Screen::Home);
   a.settle();
   const auto q = a.widgets().tap_point("home.personal");
   REQUIRE(q.has_value());
@@ -196,7 +228,7 @@ TEST_CASE("SDL finger and mouse events become taps; synthetic mouse events from 
   push(m);
   a.pump(0);
   a.settle();
-  CHECK(a.model().screen == core::Screen::Login);
+  CHECK(core::screen_of(a.model()) == core::Screen::Login);
 }
 
 TEST_CASE("new characters in a name reach the atlas between frames") {
@@ -280,18 +312,23 @@ TEST_CASE("the deferred runtime keeps what came before the real one, in order, t
   app::DeferredRuntime d;
   int woken = 0;
   d.set_waker([&] { ++woken; });
-  d.run(core::LoadCatalog{}, 1);
-  d.provide_secret(core::SecretKind::Pin, foundation::SecretBuffer("123456"));
-  d.run(core::ReadKey{}, 1);
+  d.run(core::LoadCatalog{}, 1, {});
+  runtime::Secrets pin;
+  const core::SecretSlot slot{core::SecretKind::Pin, 1};
+  pin.put(slot, foundation::SecretBuffer("123456"));
+  core::RunStep login;
+  login.pin = slot;
+  d.run(login, 1, std::move(pin));
+  d.run(core::ReadKey{}, 1, {});
   CHECK(d.drain().empty());
   CHECK_FALSE(d.attached());
   auto real = std::make_unique<TestRuntime>();
   TestRuntime* r = real.get();
   d.attach(std::move(real));
   CHECK(d.attached());
-  CHECK(r->effects == std::vector<std::string>{"LoadCatalog", "ReadKey"});
-  CHECK(r->secrets == 1);
-  d.run(core::WipeSession{}, 2);
+  CHECK(r->effects == std::vector<std::string>{"LoadCatalog", "RunStep", "ReadKey"});
+  CHECK(r->given == std::vector<std::pair<std::string, std::string>>{{"RunStep", "123456"}});
+  d.run(core::WipeSession{}, 2, {});
   CHECK(r->effects.back() == "WipeSession");
   r->push(core::KeyStatusChanged{});
   CHECK(woken == 1);  // the waker given before attach() is the real runtime's now

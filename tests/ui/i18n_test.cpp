@@ -9,10 +9,9 @@
 #include "contract/codes.hpp"
 #include "core/messages.hpp"
 #include "journal/journal.hpp"
+#include "screen_states.hpp"
 #include "token/error.hpp"
-#include "ui/account_screens.hpp"
 #include "ui/i18n.hpp"
-#include "ui/renewal.hpp"
 #include "ui/screens.hpp"
 #include "ui_test_support.hpp"
 
@@ -23,33 +22,23 @@ struct KeyList {
   std::vector<std::string> keys;
 };
 
-// Every list of message keys a language file must cover. A layer whose errors reach the customer adds its
-// list here (error.token.* from the token layer, error.platform.* from the platform client, ...).
-std::vector<KeyList> required_keys() {
+// The keys of the layers below the screens: the core's, the token layer's, the platform's, the journal's.
+// A layer whose errors reach the customer adds its list here.
+std::vector<KeyList> producer_keys() {
   std::vector<KeyList> lists;
   KeyList core_keys{"core::msg::all_keys()", {}};
   for (auto k : core::msg::all_keys()) core_keys.keys.emplace_back(k);
   lists.push_back(std::move(core_keys));
-  lists.push_back({"ui::shell_keys()", ui::shell_keys()});
-  lists.push_back({"ui::account_keys()", ui::account_keys()});
-  // Every error the platform can answer with, and the client's own (the personal centre shows them as
-  // they come; so does the renewal).
-  KeyList platform{"contract::all_codes() and the client's keys", {}};
-  for (const auto& info : contract::all_codes()) platform.keys.push_back(contract::message_key_for(info.code));
-  for (auto k : {contract::key::kOffline, contract::key::kTimeout, contract::key::kTls, contract::key::kMalformed,
-                 contract::key::kServerError, contract::key::kHttp, contract::key::kConfig})
-    platform.keys.emplace_back(k);
-  lists.push_back(std::move(platform));
   // Keys the core puts in view-models as defaults (core/view.hpp).
   lists.push_back({"core view-model defaults", {"order.method.wechat"}});
-  lists.push_back({"ui::renewal_keys()", ui::renewal_keys()});
   // The token layer's errors (docs/token.md, "Errors"): every ErrorCode's key.
   KeyList token_keys{"token::message_key()", {}};
   for (int i = 0; i <= static_cast<int>(token::ErrorCode::DeviceError); ++i)
     token_keys.keys.emplace_back(token::message_key(static_cast<token::ErrorCode>(i)));
   token_keys.keys.emplace_back("error.token.device");  // the runtime's name for an unknown step's failure
   lists.push_back(std::move(token_keys));
-  // The platform's: every machine code (error.platform.<code>) and the client's own.
+  // The platform's: every machine code (error.platform.<code>) and the client's own (the personal centre
+  // shows them as they come; so does the renewal).
   KeyList platform_keys{"contract::all_codes() and contract::key", {}};
   for (const auto& c : contract::all_codes()) platform_keys.keys.push_back(contract::message_key_for(c.code));
   for (auto k : {contract::key::kOffline, contract::key::kTimeout, contract::key::kTls, contract::key::kMalformed,
@@ -62,6 +51,21 @@ std::vector<KeyList> required_keys() {
                     journal::ErrorCode::Io, journal::ErrorCode::NotFound, journal::ErrorCode::Chain})
     journal_keys.keys.emplace_back(journal::Error{code, 0, {}}.message_key());
   lists.push_back(std::move(journal_keys));
+  return lists;
+}
+
+// Every list of message keys a language file must cover: each screen's row (its title and the keys it
+// draws), the shell's shared pieces, and the layers below.
+std::vector<KeyList> required_keys() {
+  std::vector<KeyList> lists;
+  for (const auto& row : ui::screen_rows()) {
+    KeyList l{"the row of core::Screen::" + std::string(core::screen_name(row.screen)),
+              {std::string(row.title_key)}};
+    for (auto k : row.keys) l.keys.emplace_back(k);
+    lists.push_back(std::move(l));
+  }
+  lists.push_back({"ui::shell_keys()", ui::shell_keys()});
+  for (auto& l : producer_keys()) lists.push_back(std::move(l));
   return lists;
 }
 
@@ -121,7 +125,7 @@ TEST_CASE("language files by name, merged per language; a key in two files is re
   CHECK(bad.error() == std::vector<std::string>{"account.en.json: e.f: must be a string"});
 }
 
-TEST_CASE("every key the core and the shell produce has text in both languages") {
+TEST_CASE("every key a screen's row, the shell and the layers below declare has text in both languages") {
   const ui::I18n i18n = ui_test::load_i18n();
   for (const auto& list : required_keys())
     for (const auto& key : list.keys)
@@ -168,4 +172,36 @@ TEST_CASE("text by key, with placeholders, and labels with stable IDs") {
   CHECK_FALSE(ui::valid_key("home"));
   CHECK_FALSE(ui::valid_key("Home.renew"));
   CHECK_FALSE(ui::valid_key("home..renew"));
+}
+
+TEST_CASE(
+    "a screen draws no key that neither its row, the shell's shared pieces nor the layers below declare") {
+  std::set<std::string, std::less<>> shared;
+  for (auto& k : ui::shell_keys()) shared.insert(std::move(k));
+  for (const auto& l : producer_keys()) shared.insert(l.keys.begin(), l.keys.end());
+  ui_test::UiHarness h;
+  std::map<core::Screen, int> checked;
+  for (const auto& s : ui_test::screen_states()) {
+    const ui::ScreenRow& row = ui::screen_row(core::screen_of(s.model));
+    std::set<std::string, std::less<>> declared(row.keys.begin(), row.keys.end());
+    declared.emplace(row.title_key);
+    for (core::Language l : ui::kLanguages) {
+      std::vector<std::string> seen;
+      ui::SessionScratch scratch(s.model.session, 1);
+      auto draw = [&](ui::Ctx& c) {
+        c.keys_seen = &seen;
+        row.draw(s.model, scratch, c);
+        c.keys_seen = nullptr;
+      };
+      h.frame_with(draw, l);
+      h.frame_with(draw, l);
+      CHECK_MESSAGE(!seen.empty(), s.name << " drew no text");
+      for (const auto& k : seen)
+        CHECK_MESSAGE((declared.contains(k) || shared.contains(k)),
+                      s.name << ": " << k << " is drawn by " << core::screen_name(row.screen)
+                             << " but its row does not declare it");
+    }
+    ++checked[row.screen];
+  }
+  CHECK(checked.size() == core::kScreenCount);
 }

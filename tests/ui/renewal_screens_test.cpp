@@ -125,10 +125,11 @@ TEST_CASE("phone: the number, 获取验证码, the countdown, the code handed ov
   (void)h.take_secrets();
   e = h.tap(m, "phone.next");
   REQUIRE(e.size() == 1);
-  CHECK(std::holds_alternative<core::CodeSubmitted>(e[0]));
+  REQUIRE(std::holds_alternative<core::CodeSubmitted>(e[0]));
   auto secrets = h.take_secrets();
   REQUIRE(secrets.size() == 1);
-  CHECK(secrets[0].kind == core::SecretKind::SmsCode);
+  CHECK(secrets[0].slot.kind == core::SecretKind::SmsCode);
+  CHECK(std::get<core::CodeSubmitted>(e[0]).code == secrets[0].slot);  // the event names it, nothing more
   CHECK(secrets[0].secret.size() == 6);
   h.settle(m);
   CHECK(h.shell().scratch()->phone.code.value.empty());  // handed over, nothing kept
@@ -157,7 +158,7 @@ TEST_CASE("order list: years change the subtotal, 提交 submits; payment: the Q
     h.settle(m);
     const auto* qr = h.widgets().find("payment.qr");
     REQUIRE(qr);
-    const int modules = *ui::qr_modules(core::payment_view(m).code_url) + 8;
+    const int modules = *ui::qr_modules(core::order_of(m)->code_url) + 8;
     const auto side = static_cast<int>(qr->rect.GetWidth());
     CHECK(side % modules == 0);
     CHECK(side / modules >= 6);
@@ -169,7 +170,7 @@ TEST_CASE("order list: years change the subtotal, 提交 submits; payment: the Q
   e = h.tap(m, "payment.cancel");
   REQUIRE(e.size() == 1);
   m = step(m, e[0]);
-  REQUIRE(m.dialog == core::Dialog::CancelPayment);
+  REQUIRE(core::dialog_of(m) == core::Dialog::CancelPayment);
   h.settle(m);
   e = h.tap(m, "dialog.cancel");  // 继续支付
   REQUIRE(e.size() == 1);
@@ -192,7 +193,7 @@ TEST_CASE("key details: 确认续费 opens the one-chance confirmation; a read f
   auto e = h.tap(m, "keydetails.confirm");
   REQUIRE(e.size() == 1);
   m = step(m, e[0]);
-  REQUIRE(m.dialog == core::Dialog::ConfirmRenewal);
+  REQUIRE(core::dialog_of(m) == core::Dialog::ConfirmRenewal);
   h.settle(m);
   CHECK(h.widgets().find("dialog.body")->text == "确定续费吗，本次购买只有一次续费机会！");
   // The screen below takes no touch while the dialog is up.
@@ -202,7 +203,7 @@ TEST_CASE("key details: 确认续费 opens the one-chance confirmation; a read f
   e = h.tap(m, "dialog.ok");
   REQUIRE(e.size() == 1);
   CHECK(std::holds_alternative<core::DialogConfirmed>(e[0]));
-  CHECK(step(m, e[0]).screen == core::Screen::Pin);
+  CHECK(core::screen_of(step(m, e[0])) == core::Screen::Pin);
 
   m = state(states, "keydetails-read-failed-dialog").model;
   h.settle(m);
@@ -225,10 +226,11 @@ TEST_CASE("PIN: masked, handed over on 确定, 产生签名证书P10申请书失
   (void)h.take_secrets();
   auto e = h.tap(m, "keypad.ok");
   REQUIRE(e.size() == 1);
-  CHECK(std::holds_alternative<core::PinSubmitted>(e[0]));
+  REQUIRE(std::holds_alternative<core::PinSubmitted>(e[0]));
   auto secrets = h.take_secrets();
   REQUIRE(secrets.size() == 1);
-  CHECK(secrets[0].kind == core::SecretKind::Pin);
+  CHECK(secrets[0].slot.kind == core::SecretKind::Pin);
+  CHECK(std::get<core::PinSubmitted>(e[0]).pin == secrets[0].slot);
   CHECK(secrets[0].secret.size() == 6);
   CHECK(h.shell().scratch()->pin.pin.value.empty());
 
@@ -263,7 +265,7 @@ TEST_CASE("progress, key pulled, success and failure say what they must") {
   CHECK(std::holds_alternative<core::DoneTapped>(h.tap(m, "success.done").at(0)));
   m = state(states, "failure-needs-staff-recorded").model;
   h.settle(m);
-  CHECK(h.widgets().find("failure.order")->text == m.renewal->order->id);
+  CHECK(h.widgets().find("failure.order")->text == core::order_of(m)->id);
   CHECK(h.widgets().find("failure.recorded"));
   CHECK_FALSE(h.widgets().find("failure.retry"));
   m = state(states, "failure-order-retry").model;

@@ -1,9 +1,11 @@
 // The shell's screens drawn in both languages and orientations, as the customer meets them.
 #include <doctest/doctest.h>
 
+#include <map>
 #include <string>
 
 #include "core/update.hpp"
+#include "screen_states.hpp"
 #include "ui/qr.hpp"
 #include "ui/screens.hpp"
 #include "ui_test_support.hpp"
@@ -33,28 +35,38 @@ core::KeyStatus key(core::KeyPresence p) {
 
 TEST_CASE("every shell screen passes the layout rules in both languages and orientations") {
   ui_test::UiHarness h;
-  for (auto presence : {core::KeyPresence::NoKey, core::KeyPresence::Recognised,
-                        core::KeyPresence::NotRecognised, core::KeyPresence::DriverMissing}) {
-    core::Model m = ui_test::model_on(core::Screen::Home);
-    m.key = key(presence);
-    check_layouts(h, m, "home, key " + std::to_string(static_cast<int>(presence)));
-  }
-  check_layouts(h, ui_test::model_on(core::Screen::Help), "help");
-  check_layouts(h, ui_test::model_on(core::Screen::ComingSoon), "coming soon");
-  // The renewal's and the personal centre's screens are placeholders until their own issues: they must
-  // pass too.
-  for (core::Screen s : ui::all_screens())
-    if (s != core::Screen::Home && s != core::Screen::Help && s != core::Screen::ComingSoon)
-      check_layouts(h, ui_test::model_on(s), "screen " + std::string(ui::screen_title_key(s)));
+  for (const auto& s : ui_test::home_states()) check_layouts(h, s.model, s.name);
+  // Every screen at rest too (its phase with empty data), whatever its flow.
+  for (const auto& row : ui::screen_rows())
+    check_layouts(h, ui_test::model_on(row.screen), "screen " + std::string(row.title_key));
   core::Model idle = ui_test::model_on(core::Screen::Products);
   idle.idle_overlay = true;
   idle.idle_deadline = idle.now + 20'000;
   check_layouts(h, idle, "idle overlay");
   core::Model busy = ui_test::model_on(core::Screen::Progress);
-  busy.renewal->step_running = true;  // "请勿拔出KEY"
+  std::get<core::phase::Progress>(busy.flow).running = true;  // "请勿拔出KEY"
   check_layouts(h, busy, "do-not-remove banner");
   h.settle(busy);
   CHECK(h.widgets().find("chrome.do_not_remove"));
+}
+
+TEST_CASE("every screen is registered once, with a title, and some layout test draws it") {
+  // The layout tests draw every state of ui_test::screen_states(): home's here, the renewal's in
+  // ui_renewal_screens_test, the personal centre's in ui_account_screens_test.
+  const auto rows = ui::screen_rows();
+  REQUIRE(rows.size() == core::kScreenCount);
+  std::map<core::Screen, int> drawn;
+  for (const auto& s : ui_test::screen_states()) ++drawn[core::screen_of(s.model)];
+  for (std::size_t i = 0; i < core::kScreenCount; ++i) {
+    const auto screen = static_cast<core::Screen>(i);
+    CAPTURE(core::screen_name(screen));
+    CHECK(rows[i].screen == screen);
+    CHECK(&ui::screen_row(screen) == &rows[i]);
+    const bool draws = rows[i].draw != nullptr;
+    CHECK(draws);
+    CHECK(rows[i].title_key.starts_with("screen."));
+    CHECK_MESSAGE(drawn[screen] > 0, "no layout test draws " << core::screen_name(screen));
+  }
 }
 
 TEST_CASE("home: the two services, help, and the language switch keep the session and the screen") {
@@ -75,20 +87,20 @@ TEST_CASE("home: the two services, help, and the language switch keep the sessio
   e = h.tap(m, "chrome.help");
   REQUIRE(e.size() == 1);
   m = step(m, e[0]);
-  CHECK(m.screen == core::Screen::Help);
+  CHECK(core::screen_of(m) == core::Screen::Help);
   h.settle(m);
   m = step(m, h.tap(m, "chrome.back").at(0));
-  CHECK(m.screen == core::Screen::Home);
+  CHECK(core::screen_of(m) == core::Screen::Home);
   h.settle(m);
   m = step(m, h.tap(m, "home.personal").at(0));
-  CHECK(m.screen == core::Screen::Login);
+  CHECK(core::screen_of(m) == core::Screen::Login);
   h.settle(m);
   m = step(m, h.tap(m, "chrome.home").at(0));
-  CHECK(m.screen == core::Screen::Home);
+  CHECK(core::screen_of(m) == core::Screen::Home);
   m.language = core::Language::En;  // leaving the personal centre wiped the session (and the language)
   h.settle(m);
   m = step(m, h.tap(m, "home.renew").at(0));
-  CHECK(m.screen == core::Screen::Products);
+  CHECK(core::screen_of(m) == core::Screen::Products);
   CHECK(m.language == core::Language::En);
 }
 

@@ -36,7 +36,8 @@ std::string sdl_error(const char* what) {
 
 }  // namespace
 
-App::App(AppConfig config, runtime::Runtime& runtime) : config_(std::move(config)), runtime_(runtime) {
+App::App(AppConfig config, runtime::Runtime& runtime)
+    : config_(std::move(config)), runtime_(runtime), dispatcher_(runtime) {
   if (!config_.seed) config_.seed = [] { return static_cast<std::uint32_t>(std::random_device{}()); };
   mark("app");
   init_display();
@@ -84,7 +85,7 @@ App::App(AppConfig config, runtime::Runtime& runtime) : config_(std::move(config
   session_ = model_.session;
   auto started = core::start(std::move(model_));
   model_ = std::move(started.model);
-  for (const auto& fx : started.effects) runtime_.run(fx, model_.session);
+  dispatcher_.run(model_, started.effects);
   last_frame_ = std::chrono::steady_clock::now();
   want_frames(1);
   mark("model");
@@ -374,15 +375,14 @@ int App::timeout_ms() const {
   return static_cast<int>(std::clamp<core::Millis>(left, 0, 24 * 3600 * 1000));
 }
 
-void App::apply(const core::Event& e) {
-  auto u = core::update(std::move(model_), e);
+void App::apply(const core::Event& e, runtime::Secrets secrets) {
+  auto u = dispatcher_.dispatch(std::move(model_), e, std::move(secrets));
   model_ = std::move(u.model);
   if (model_.session != session_) {
     session_ = model_.session;
     textures_->drop_images();  // the customer's QR goes with them
     ime_->release();           // and the keyboard's engines, until the next customer types
   }
-  for (const auto& fx : u.effects) runtime_.run(fx, model_.session);
 }
 
 void App::replace_model(core::Model m) {
@@ -396,8 +396,8 @@ void App::replace_model(core::Model m) {
   want_frames(kSettleFrames);
 }
 
-void App::dispatch(const core::Event& e) {
-  apply(e);
+void App::dispatch(const core::Event& e, runtime::Secrets secrets) {
+  apply(e, std::move(secrets));
   want_frames(kSettleFrames);
 }
 
@@ -526,9 +526,10 @@ void App::draw() {
   }
   if (on_frame) on_frame(frames_);
 
-  // Secrets first: the event that follows (PinSubmitted, CodeSubmitted) makes the runtime use them.
-  for (auto& s : result.secrets) runtime_.provide_secret(s.kind, std::move(s.secret));
-  for (const auto& e : result.events) dispatch(e);
+  // Each event with the secrets it names; one no event names is wiped with `typed` at the end of this.
+  runtime::Secrets typed;
+  for (auto& s : result.secrets) typed.put(s.slot, std::move(s.secret));
+  for (const auto& e : result.events) dispatch(e, typed.take(core::secrets_named(e)));
   if (fonts_->needs_rebuild()) want_frames(1);
 }
 

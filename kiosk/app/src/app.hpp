@@ -10,8 +10,9 @@
 //      then every result the runtime has (runtime.drain());
 //   3. draw a frame only if something asked for one: input (and two settle frames after it), an event
 //      that changed the model, a due wakeup (one frame), a font rebuild, an expose;
-//   4. the frame's secrets go to the runtime, then its events to core::update; the effects go to
-//      runtime.run(effect, model.session).
+//   4. the frame's events go to core::update in order, each with the secrets whose slots it names
+//      (runtime::Dispatcher); the effects go to runtime.run(effect, model.session, the secrets they name),
+//      and a secret nobody asked for is wiped at once.
 // Idle on home nothing asks: 0 frames per second.
 #pragma once
 
@@ -32,6 +33,7 @@
 #include "core/model.hpp"
 #include "files.hpp"
 #include "ime.hpp"
+#include "runtime/dispatcher.hpp"
 #include "runtime/runtime.hpp"
 #include "textures.hpp"
 #include "ui/fonts.hpp"
@@ -109,7 +111,8 @@ class App {
   void hold(int ms);
   // The kiosk's clock jumps (idle timeouts without waiting for them); with a stepped clock, that clock.
   void advance(core::Millis ms);
-  void dispatch(const core::Event& e);
+  // The event into the core (with the secrets typed for it), and a frame asked for.
+  void dispatch(const core::Event& e, runtime::Secrets secrets = {});
   void want_frames(int n);
   void resize(int width, int height);
   // Draws one frame and reads it back (RGBA, the renderer's output size).
@@ -128,6 +131,8 @@ class App {
   [[nodiscard]] ui::FontBook& fonts() { return *fonts_; }
   [[nodiscard]] ui::Shell& shell() { return *shell_; }
   [[nodiscard]] ImeEngines& ime() { return *ime_; }
+  // Secrets kept for a later effect (the PIN while the final-try question is open; tests).
+  [[nodiscard]] std::size_t secrets_held() const { return dispatcher_.held(); }
   // Nothing pending: no frame wanted, no pointer events queued.
   [[nodiscard]] bool settled() const;
   // Called once, right after the first frame is presented, and after every frame (benchmarks).
@@ -149,13 +154,15 @@ class App {
   int timeout_ms() const;
   void service();
   void draw();
-  void apply(const core::Event& e);  // core::update + effects, without asking for a frame
+  // core::update + effects, without asking for a frame
+  void apply(const core::Event& e, runtime::Secrets secrets = {});
   core::Millis now_ms() const;
   core::UnixSeconds wall_now() const;
   void wake();
 
   AppConfig config_;
   runtime::Runtime& runtime_;
+  runtime::Dispatcher dispatcher_;
   SDL_Window* window_ = nullptr;
   SDL_Surface* surface_ = nullptr;  // headless target
   SDL_Renderer* renderer_ = nullptr;

@@ -1,12 +1,13 @@
-// A runtime that arrives later: effects, secrets and the waker given before attach() are kept, in order,
-// and handed to the real runtime when it is attached; after that every call goes straight through. The
-// app draws its first frame before the real runtime (and the libraries behind it) is loaded.
+// A runtime that arrives later: effects (with their secrets) and the waker given before attach() are kept,
+// in order, and handed to the real runtime when it is attached; after that every call goes straight
+// through. The app draws its first frame before the real runtime (and the libraries behind it) is loaded.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "runtime/runtime.hpp"
@@ -19,22 +20,22 @@ class DeferredRuntime final : public runtime::Runtime {
     std::lock_guard lock(m_);
     real_ = std::move(real);
     if (waker_) real_->set_waker(waker_);
-    for (auto& [kind, secret] : secrets_) real_->provide_secret(kind, std::move(secret));
-    secrets_.clear();
-    for (const auto& [effect, session] : effects_) real_->run(effect, session);
-    effects_.clear();
+    for (auto& p : pending_) real_->run(p.effect, p.session, std::move(p.secrets));
+    pending_.clear();
   }
   [[nodiscard]] bool attached() const {
     std::lock_guard lock(m_);
     return real_ != nullptr;
   }
 
-  void run(const core::Effect& effect, std::uint64_t session) override {
+  void run(const core::Effect& effect, std::uint64_t session, runtime::Secrets secrets) override {
     std::lock_guard lock(m_);
     if (real_)
-      real_->run(effect, session);
+      real_->run(effect, session, std::move(secrets));
+    else if (std::holds_alternative<core::WipeSession>(effect))
+      wipe_then(effect, session);
     else
-      effects_.emplace_back(effect, session);
+      pending_.push_back({effect, session, std::move(secrets)});
   }
   void set_waker(std::function<void()> wake) override {
     std::lock_guard lock(m_);
@@ -53,20 +54,24 @@ class DeferredRuntime final : public runtime::Runtime {
     }
     return r ? r->wait(timeout_ms) : false;
   }
-  void provide_secret(core::SecretKind kind, foundation::SecretBuffer value) override {
-    std::lock_guard lock(m_);
-    if (real_)
-      real_->provide_secret(kind, std::move(value));
-    else
-      secrets_.emplace_back(kind, std::move(value));
-  }
 
  private:
+  struct Pending {
+    core::Effect effect;
+    std::uint64_t session = 0;
+    runtime::Secrets secrets;
+  };
+  // WipeSession before the real runtime: the secrets kept for earlier effects go now, as the real runtime
+  // would drop them at once; the effects themselves still run in order.
+  void wipe_then(const core::Effect& effect, std::uint64_t session) {
+    for (auto& p : pending_) p.secrets.clear();
+    pending_.push_back({effect, session, {}});
+  }
+
   mutable std::mutex m_;
   std::unique_ptr<runtime::Runtime> real_;
   std::function<void()> waker_;
-  std::vector<std::pair<core::Effect, std::uint64_t>> effects_;
-  std::vector<std::pair<core::SecretKind, foundation::SecretBuffer>> secrets_;
+  std::vector<Pending> pending_;
 };
 
 }  // namespace app

@@ -44,28 +44,6 @@ constexpr Verb kVerbs[] = {
     {"tap-text", 2, 2, "tap-text KEY_PREFIX TEXT"},
 };
 
-constexpr std::pair<core::Screen, std::string_view> kScreens[] = {
-    {core::Screen::Home, "Home"},
-    {core::Screen::Help, "Help"},
-    {core::Screen::ComingSoon, "ComingSoon"},
-    {core::Screen::Products, "Products"},
-    {core::Screen::KeyCheck, "KeyCheck"},
-    {core::Screen::Phone, "Phone"},
-    {core::Screen::OrderList, "OrderList"},
-    {core::Screen::Payment, "Payment"},
-    {core::Screen::KeyDetails, "KeyDetails"},
-    {core::Screen::Pin, "Pin"},
-    {core::Screen::Progress, "Progress"},
-    {core::Screen::KeyPulled, "KeyPulled"},
-    {core::Screen::Success, "Success"},
-    {core::Screen::Failure, "Failure"},
-    {core::Screen::Login, "Login"},
-    {core::Screen::AccountHome, "AccountHome"},
-    {core::Screen::MyBusiness, "MyBusiness"},
-    {core::Screen::Profile, "Profile"},
-    {core::Screen::ChangePassword, "ChangePassword"},
-};
-
 template <typename T>
 bool parse_number(std::string_view s, T& out) {
   const auto* end = s.data() + s.size();
@@ -147,7 +125,7 @@ class Runner {
  private:
   std::string state() const {
     const auto& m = app_.model();
-    return std::string("[") + std::string(screen_name(m.screen)) + ", " +
+    return std::string("[") + std::string(core::screen_name(core::screen_of(m))) + ", " +
            std::string(ui::language_code(m.language)) + (m.idle_overlay ? ", idle overlay" : "") + "]";
   }
 
@@ -248,9 +226,10 @@ class Runner {
         return;
       }
       auto want = screen_from_name(a[1]);
-      while (app_.model().screen != *want && std::chrono::steady_clock::now() < end) app_.pump(50);
+      while (core::screen_of(app_.model()) != *want && std::chrono::steady_clock::now() < end) app_.pump(50);
       app_.settle();
-      if (app_.model().screen != *want) error = "still on " + std::string(screen_name(app_.model().screen));
+      if (core::screen_of(app_.model()) != *want)
+        error = "still on " + std::string(core::screen_name(core::screen_of(app_.model())));
     } else if (s.verb == "advance") {
       double secs = 0;
       parse_number(a[0], secs);
@@ -335,10 +314,19 @@ class Runner {
       }
       // The kiosk's 【获取验证码】 first gets the platform's answer: the code is in the outbox by then.
       auto sending = [&] {
-        const core::Model& m = app_.model();
-        auto busy = [](const core::PhoneStep& p) { return p.sms == core::SmsState::Sending; };
-        return (m.login && busy(m.login->phone)) || (m.account && busy(m.account->profile_form.new_phone)) ||
-               (m.renewal && busy(m.renewal->phone));
+        return std::visit(
+            [](const auto& p) {
+              auto busy = [](const core::PhoneStep& ph) { return ph.sms == core::SmsState::Sending; };
+              if constexpr (requires { p.form.phone; })
+                return busy(p.form.phone);  // the login
+              else if constexpr (requires { p.form.new_phone; })
+                return busy(p.form.new_phone);  // a changed phone in 个人信息
+              else if constexpr (requires { p.renewal.phone; })
+                return busy(p.renewal.phone);
+              else
+                return false;
+            },
+            app_.model().flow);
       };
       const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
       while (sending() && std::chrono::steady_clock::now() < end) app_.pump(50);
@@ -470,7 +458,8 @@ class Runner {
     const std::string what = a[0];
     const std::string arg = a.size() > 1 ? a[1] : "";
     if (what == "screen") {
-      if (m.screen != screen_from_name(arg)) error = "screen is " + std::string(screen_name(m.screen));
+      if (core::screen_of(m) != screen_from_name(arg))
+        error = "screen is " + std::string(core::screen_name(core::screen_of(m)));
     } else if (what == "language") {
       if (ui::language_code(m.language) != arg)
         error = "language is " + std::string(ui::language_code(m.language));
@@ -494,15 +483,9 @@ class Runner {
 
 }  // namespace
 
-std::string_view screen_name(core::Screen s) {
-  for (const auto& [screen, name] : kScreens)
-    if (screen == s) return name;
-  return "?";
-}
-
 std::optional<core::Screen> screen_from_name(std::string_view name) {
-  for (const auto& [screen, n] : kScreens)
-    if (n == name) return screen;
+  for (std::size_t i = 0; i < core::kScreenCount; ++i)
+    if (core::screen_name(static_cast<core::Screen>(i)) == name) return static_cast<core::Screen>(i);
   return std::nullopt;
 }
 

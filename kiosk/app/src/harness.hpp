@@ -78,7 +78,7 @@ struct HarnessHooks {
 HarnessResult run_script(App& app, const std::vector<Step>& steps, const std::filesystem::path& out_dir,
                          std::FILE* log, const HarnessHooks& hooks = {});
 
-std::string_view screen_name(core::Screen s);
+// The screen an `expect screen` / `wait screen` names (core::screen_name's spelling), if any.
 std::optional<core::Screen> screen_from_name(std::string_view name);
 
 }  // namespace app

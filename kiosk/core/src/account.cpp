@@ -11,67 +11,66 @@
 namespace core::detail {
 namespace {
 
-constexpr Millis kSecond = 1000;
 constexpr int kFreeFailures = 5;        // then 30 s, doubling,
 constexpr int kFirstWaitS = 30;
 constexpr int kMaxWaitS = 15 * 60;      // up to 15 minutes
 
-bool can_send(const Model& m, const PhoneStep& p) {
-  return p.sms != SmsState::Sending && p.sms != SmsState::Verifying && m.now >= p.resend_at;
-}
-
-// One place for 【获取验证码】 on every form: format, countdown, then the effect.
-void get_code(Model& m, std::vector<Effect>& fx, PhoneStep& p, const std::string& phone, SmsPurpose purpose) {
-  if (!can_send(m, p)) return;
-  if (!valid_phone(phone)) {
-    p.error_key = std::string(msg::kPhoneErrorFormat);
-    return;
-  }
-  if (p.phone != phone) p.code_sent_once = false;
-  p.phone = phone;
-  p.error_key.clear();
-  p.sms = SmsState::Sending;
-  fx.push_back(SendSms{phone, purpose});
-}
-
-void sms_sent(const Model& m, PhoneStep& p, const SmsSent& e) {
-  p.sms = SmsState::Sent;
-  p.code_sent_once = true;
-  p.code_length = e.code_length;
-  p.resend_at = m.now + e.resend_after_s * kSecond;
-}
-
-bool logged_in(const Model& m) { return m.account.has_value(); }
 // Logged in with the default password: only 修改密码 (and 退出登录) until it is changed.
-bool free_to_move(const Model& m) { return m.account && !m.account->must_change_password; }
+bool free_to_move(const PersonalCentre& pc) {
+  return !pc.account.must_change_password;
+}
+
+void home(Ctx& c, PersonalCentre&& pc) {
+  go(c, phase::AccountHome{std::move(pc)});
+}
 
 }  // namespace
 
-void on_account(Model& m, std::vector<Effect>&, const PersonalCentreTapped&) {
-  if (m.screen != Screen::Home) return;
-  if (logged_in(m)) {
-    m.screen = m.account->must_change_password ? Screen::ChangePassword : Screen::AccountHome;
-    return;
-  }
-  m.login = LoginForm{};
-  m.screen = Screen::Login;
+// Home (and 返回 from the login) ends the personal session: the next customer must not find it open.
+void on(Ctx& c, phase::Login&, const HomeTapped&) {
+  wipe(c);
+}
+void on(Ctx& c, phase::Login&, const BackTapped&) {
+  wipe(c);
+}
+void on(Ctx& c, phase::AccountHome&, const HomeTapped&) {
+  wipe(c);
+}
+void on(Ctx& c, phase::MyBusiness&, const HomeTapped&) {
+  wipe(c);
+}
+void on(Ctx& c, phase::Profile&, const HomeTapped&) {
+  wipe(c);
+}
+void on(Ctx& c, phase::ChangePassword&, const HomeTapped&) {
+  wipe(c);
 }
 
-void on_account(Model& m, std::vector<Effect>&, const LoginMethodChosen& e) {
-  if (m.screen != Screen::Login || !m.login || m.login->submitting) return;
-  m.login->method = e.method;
-  m.login->error_key.clear();
+// ---- login ----
+void on(Ctx& c, phase::Home&, const PersonalCentreTapped&) {
+  go(c, phase::Login{});
 }
 
-void on_account(Model& m, std::vector<Effect>& fx, const LoginGetCodeTapped& e) {
-  if (m.screen != Screen::Login || !m.login) return;
-  get_code(m, fx, m.login->phone, e.phone, SmsPurpose::Login);
+void on(Ctx&, phase::Login& p, const LoginMethodChosen& e) {
+  if (p.form.submitting) return;
+  p.form.method = e.method;
+  p.form.error_key.clear();
 }
 
-void on_account(Model& m, std::vector<Effect>& fx, const LoginSubmitted& e) {
-  if (m.screen != Screen::Login || !m.login || m.login->submitting) return;
-  LoginForm& f = *m.login;
-  if (m.now < f.wait_until) {
+void on(Ctx& c, phase::Login& p, const LoginGetCodeTapped& e) {
+  get_code(c, p.form.phone, e.phone, SmsPurpose::Login);
+}
+void on(Ctx& c, phase::Login& p, const SmsSent& e) {
+  code_sent(c.m, p.form.phone, e);
+}
+void on(Ctx& c, phase::Login& p, const SmsFailed& e) {
+  code_not_sent(c.m, p.form.phone, e);
+}
+
+void on(Ctx& c, phase::Login& p, const LoginSubmitted& e) {
+  LoginForm& f = p.form;
+  if (f.submitting) return;
+  if (c.m.now < f.wait_until) {
     f.error_key = std::string(msg::kLoginErrorWait);
     return;
   }
@@ -87,23 +86,27 @@ void on_account(Model& m, std::vector<Effect>& fx, const LoginSubmitted& e) {
   f.phone.phone = e.phone;
   f.submitting = true;
   f.error_key.clear();
-  fx.push_back(AccountLogin{e.phone, f.method, f.method == LoginMethod::Password && f.needs_code});
+  // The secrets this login uses; any other one that came with the event is wiped by the driver.
+  const bool by_password = f.method == LoginMethod::Password;
+  c.fx.push_back(AccountLogin{e.phone, f.method, by_password && f.needs_code,
+                              by_password ? e.password : std::nullopt, with_code ? e.code : std::nullopt});
 }
 
-void on_account(Model& m, std::vector<Effect>&, const LoggedIn& e) {
-  if (m.screen != Screen::Login || !m.login || !m.login->submitting) return;
-  m.login.reset();
-  Account a;
-  a.must_change_password = e.must_change_password;
-  a.logged_in_at = m.now;
-  a.profile = e.profile;
-  m.account = std::move(a);
-  m.screen = e.must_change_password ? Screen::ChangePassword : Screen::AccountHome;
+void on(Ctx& c, phase::Login& p, const LoggedIn& e) {
+  if (!p.form.submitting) return;
+  PersonalCentre pc;
+  pc.account.must_change_password = e.must_change_password;
+  pc.account.logged_in_at = c.m.now;
+  pc.account.profile = e.profile;
+  if (e.must_change_password)
+    go(c, phase::ChangePassword{std::move(pc)});
+  else
+    home(c, std::move(pc));
 }
 
-void on_account(Model& m, std::vector<Effect>&, const LoginFailed& e) {
-  if (!m.login || !m.login->submitting) return;
-  LoginForm& f = *m.login;
+void on(Ctx& c, phase::Login& p, const LoginFailed& e) {
+  LoginForm& f = p.form;
+  if (!f.submitting) return;
   f.submitting = false;
   f.error_key = e.error_key;
   if (e.needs_code) {
@@ -117,163 +120,147 @@ void on_account(Model& m, std::vector<Effect>&, const LoginFailed& e) {
     const int doublings = std::min(f.failures - kFreeFailures, 10);
     wait_s = std::max(wait_s, std::min(kFirstWaitS << doublings, kMaxWaitS));
   }
-  if (wait_s > 0) f.wait_until = m.now + wait_s * kSecond;
+  if (wait_s > 0) f.wait_until = c.m.now + wait_s * kSecond;
 }
 
-void on_account(Model& m, std::vector<Effect>& fx, const LogoutTapped&) {
-  if (logged_in(m)) wipe(m, fx);
+// ---- the personal centre's home ----
+void on(Ctx& c, phase::AccountHome& p, const MyBusinessTapped&) {
+  if (!free_to_move(p.centre)) return;
+  auto& next = go(c, phase::MyBusiness{std::move(p.centre)});
+  next.centre.business_loading = true;
+  next.centre.business_error_key.clear();
+  next.centre.resume_error_key.clear();
+  c.fx.push_back(LoadBusiness{});
 }
 
-void on_account(Model& m, std::vector<Effect>& fx, const MyBusinessTapped&) {
-  if (!free_to_move(m) || m.screen != Screen::AccountHome) return;
-  m.screen = Screen::MyBusiness;
-  m.account->business_loading = true;
-  m.account->business_error_key.clear();
-  m.account->resume_error_key.clear();
-  fx.push_back(LoadBusiness{});
+void on(Ctx& c, phase::AccountHome& p, const ProfileTapped&) {
+  if (free_to_move(p.centre)) go(c, phase::Profile{std::move(p.centre)});
 }
 
-void on_account(Model& m, std::vector<Effect>&, const ProfileTapped&) {
-  if (!free_to_move(m) || m.screen != Screen::AccountHome) return;
-  m.screen = Screen::Profile;
-  m.account->profile_form = ProfileForm{};
+void on(Ctx& c, phase::AccountHome& p, const ChangePasswordTapped&) {
+  go(c, phase::ChangePassword{std::move(p.centre)});
 }
 
-void on_account(Model& m, std::vector<Effect>&, const ChangePasswordTapped&) {
-  if (!logged_in(m) || m.screen != Screen::AccountHome) return;
-  m.screen = Screen::ChangePassword;
-  m.account->password_form = PasswordForm{};
+// ---- my business ----
+void on(Ctx& c, phase::MyBusiness& p, const BackTapped&) {
+  home(c, std::move(p.centre));
 }
 
-void on_account(Model& m, std::vector<Effect>&, const BusinessLoaded& e) {
-  if (!m.account) return;
-  m.account->business = e.items;
-  m.account->business_loading = false;
-  m.account->business_error_key.clear();
-}
-
-void on_account(Model& m, std::vector<Effect>&, const BusinessLoadFailed& e) {
-  if (!m.account) return;
-  m.account->business_loading = false;
-  m.account->business_error_key = e.error_key;
-}
-
-void on_account(Model& m, std::vector<Effect>& fx, const ContinueBusinessTapped& e) {
-  if (!free_to_move(m) || m.screen != Screen::MyBusiness || m.account->resuming) return;
-  const auto& items = m.account->business;
-  auto it = std::find_if(items.begin(), items.end(), [&](const BusinessItem& b) { return b.order_id == e.order_id; });
+void on(Ctx& c, phase::MyBusiness& p, const ContinueBusinessTapped& e) {
+  PersonalCentre& pc = p.centre;
+  if (!free_to_move(pc) || pc.resuming) return;
+  const auto& items = pc.business;
+  auto it = std::find_if(items.begin(), items.end(),
+                         [&](const BusinessItem& b) { return b.order_id == e.order_id; });
   if (it == items.end() || !it->can_continue) return;
-  m.account->resuming = true;
-  m.account->resume_order_id = e.order_id;
-  m.account->resume_error_key.clear();
-  fx.push_back(ResumeBusiness{e.order_id});
+  pc.resuming = true;
+  pc.resume_order_id = e.order_id;
+  pc.resume_error_key.clear();
+  c.fx.push_back(ResumeBusiness{e.order_id});
 }
 
-void on_account(Model& m, std::vector<Effect>&, const ResumeFailed& e) {
-  if (!m.account || !m.account->resuming) return;
-  m.account->resuming = false;
-  m.account->resume_error_key = e.error_key;
+// A key was inserted while a 【继续操作】 waits for it: try again.
+void on(Ctx& c, phase::MyBusiness& p, const KeyStatusChanged&) {
+  PersonalCentre& pc = p.centre;
+  if (pc.resuming || pc.resume_error_key != msg::kResumeInsertKey || c.m.key.presence == KeyPresence::NoKey)
+    return;
+  pc.resuming = true;
+  pc.resume_error_key.clear();
+  c.fx.push_back(ResumeBusiness{pc.resume_order_id});
 }
 
-void on_account(Model& m, std::vector<Effect>& fx, const ProfileGetCodeTapped& e) {
-  if (!free_to_move(m) || m.screen != Screen::Profile) return;
-  get_code(m, fx, m.account->profile_form.new_phone, e.new_phone, SmsPurpose::ChangePhone);
+void on(Ctx&, PersonalCentre& pc, const BusinessLoaded& e) {
+  pc.business = e.items;
+  pc.business_loading = false;
+  pc.business_error_key.clear();
 }
 
-void on_account(Model& m, std::vector<Effect>& fx, const ProfileSubmitted& e) {
-  if (!free_to_move(m) || m.screen != Screen::Profile) return;
-  ProfileForm& f = m.account->profile_form;
-  if (f.saving) return;
+void on(Ctx&, PersonalCentre& pc, const BusinessLoadFailed& e) {
+  pc.business_loading = false;
+  pc.business_error_key = e.error_key;
+}
+
+void on(Ctx&, PersonalCentre& pc, const ResumeFailed& e) {
+  if (!pc.resuming) return;
+  pc.resuming = false;
+  pc.resume_error_key = e.error_key;
+}
+
+// ---- 个人信息 ----
+void on(Ctx& c, phase::Profile& p, const BackTapped&) {
+  home(c, std::move(p.centre));
+}
+
+void on(Ctx& c, phase::Profile& p, const ProfileGetCodeTapped& e) {
+  if (free_to_move(p.centre)) get_code(c, p.form.new_phone, e.new_phone, SmsPurpose::ChangePhone);
+}
+void on(Ctx& c, phase::Profile& p, const SmsSent& e) {
+  code_sent(c.m, p.form.new_phone, e);
+}
+void on(Ctx& c, phase::Profile& p, const SmsFailed& e) {
+  code_not_sent(c.m, p.form.new_phone, e);
+}
+
+void on(Ctx& c, phase::Profile& p, const ProfileSubmitted& e) {
+  ProfileForm& f = p.form;
+  if (!free_to_move(p.centre) || f.saving) return;
   f.saved = false;
   f.error_key.clear();
   f.problem_keys = profile_problems(e.real_name, e.email, e.phone);
-  const bool phone_changed = e.phone != m.account->profile.phone;
+  const bool phone_changed = e.phone != p.centre.account.profile.phone;
   if (phone_changed && valid_phone(e.phone) && (!f.new_phone.code_sent_once || f.new_phone.phone != e.phone))
     f.problem_keys.emplace_back(msg::kProfileErrorPhoneCode);
   if (!f.problem_keys.empty()) return;
   f.saving = true;
-  fx.push_back(SaveProfile{e.real_name, e.email, e.phone, phone_changed});
+  c.fx.push_back(
+      SaveProfile{e.real_name, e.email, e.phone, phone_changed, phone_changed ? e.code : std::nullopt});
 }
 
-void on_account(Model& m, std::vector<Effect>&, const ProfileSaved& e) {
-  if (!m.account) return;
-  m.account->profile = e.profile;
-  m.account->profile_form = ProfileForm{};
-  m.account->profile_form.saved = true;
+// Saved while the customer looked elsewhere: the profile is the platform's all the same.
+void on(Ctx&, PersonalCentre& pc, const ProfileSaved& e) {
+  pc.account.profile = e.profile;
 }
 
-void on_account(Model& m, std::vector<Effect>&, const ProfileFailed& e) {
-  if (!m.account) return;
-  m.account->profile_form.saving = false;
-  m.account->profile_form.problem_keys.clear();
-  m.account->profile_form.error_key = e.error_key;
+void on(Ctx& c, phase::Profile& p, const ProfileSaved& e) {
+  on(c, p.centre, e);
+  p.form = ProfileForm{};
+  p.form.saved = true;
 }
 
-void on_account(Model& m, std::vector<Effect>& fx, const PasswordSubmitted& e) {
-  if (!logged_in(m) || m.screen != Screen::ChangePassword) return;
-  PasswordForm& f = m.account->password_form;
+void on(Ctx&, phase::Profile& p, const ProfileFailed& e) {
+  p.form.saving = false;
+  p.form.problem_keys.clear();
+  p.form.error_key = e.error_key;
+}
+
+// ---- 修改密码 ----
+void on(Ctx& c, phase::ChangePassword& p, const BackTapped&) {
+  if (free_to_move(p.centre)) home(c, std::move(p.centre));
+}
+
+void on(Ctx& c, phase::ChangePassword& p, const PasswordSubmitted& e) {
+  PasswordForm& f = p.form;
   if (f.saving) return;
   f.saved = false;
   f.problem_keys = e.problem_keys;
   if (!f.problem_keys.empty()) return;
   f.saving = true;
-  fx.push_back(ChangePassword{});
+  c.fx.push_back(ChangePassword{e.current, e.next});
 }
 
-void on_account(Model& m, std::vector<Effect>&, const PasswordChanged&) {
-  if (!m.account) return;
-  m.account->must_change_password = false;
-  m.account->password_form = PasswordForm{};
-  m.account->password_form.saved = true;
+void on(Ctx&, PersonalCentre& pc, const PasswordChanged&) {
+  pc.account.must_change_password = false;
 }
 
-void on_account(Model& m, std::vector<Effect>&, const PasswordRejected& e) {
-  if (!m.account) return;
-  m.account->password_form.saving = false;
-  m.account->password_form.problem_keys = {e.error_key};
+void on(Ctx& c, phase::ChangePassword& p, const PasswordChanged& e) {
+  on(c, p.centre, e);
+  p.form = PasswordForm{};
+  p.form.saved = true;
 }
 
-bool account_sms(Model& m, const SmsSent& e) {
-  if (m.screen == Screen::Login && m.login) {
-    sms_sent(m, m.login->phone, e);
-    return true;
-  }
-  if (m.screen == Screen::Profile && m.account) {
-    sms_sent(m, m.account->profile_form.new_phone, e);
-    return true;
-  }
-  return false;
-}
-
-bool account_sms(Model& m, const SmsFailed& e) {
-  PhoneStep* p = nullptr;
-  if (m.screen == Screen::Login && m.login) p = &m.login->phone;
-  if (m.screen == Screen::Profile && m.account) p = &m.account->profile_form.new_phone;
-  if (!p) return false;
-  p->sms = p->code_sent_once ? SmsState::Sent : SmsState::None;
-  p->error_key = e.error_key;
-  if (e.retry_after_s > 0) p->resend_at = m.now + e.retry_after_s * kSecond;
-  return true;
-}
-
-bool account_tick(Model& m, std::vector<Effect>& fx) {
-  // Logged out after the cap in any case, even mid-edit (not mid-rollover: a 继续操作 renewal in
-  // flight ends by itself and wipes at its end).
-  if (m.account && m.now - m.account->logged_in_at >= m.settings.session_max_ms &&
-      !(m.renewal && m.renewal->step_running) && m.screen != Screen::Progress) {
-    wipe(m, fx);
-    return true;
-  }
-  return false;
-}
-
-void account_key_changed(Model& m, std::vector<Effect>& fx) {
-  if (m.screen != Screen::MyBusiness || !m.account || m.account->resuming ||
-      m.account->resume_error_key != msg::kResumeInsertKey || m.key.presence == KeyPresence::NoKey)
-    return;
-  m.account->resuming = true;
-  m.account->resume_error_key.clear();
-  fx.push_back(ResumeBusiness{m.account->resume_order_id});
+void on(Ctx&, phase::ChangePassword& p, const PasswordRejected& e) {
+  p.form.saving = false;
+  p.form.problem_keys = {e.error_key};
 }
 
 }  // namespace core::detail

@@ -1,20 +1,13 @@
 #include "core/view.hpp"
 
 #include "core/update.hpp"
+#include "internal.hpp"
 
 namespace core {
 namespace {
 
-const Renewal kNoRenewal{};
-const Renewal& renewal_of(const Model& m) { return m.renewal ? *m.renewal : kNoRenewal; }
-const LoginForm kNoLogin{};
-const LoginForm& login_of(const Model& m) { return m.login ? *m.login : kNoLogin; }
-const Account kNoAccount{};
-const Account& account_of(const Model& m) { return m.account ? *m.account : kNoAccount; }
-
-bool paid(const Renewal& r) {
-  return r.order && (r.order->status == OrderStatus::Paid || r.order->status == OrderStatus::Issued ||
-                     r.order->status == OrderStatus::Installed);
+bool paid(const Order& o) {
+  return detail::order_paid(o);
 }
 
 }  // namespace
@@ -26,16 +19,15 @@ int seconds_left(Millis now, Millis deadline) {
 
 ChromeView chrome_view(const Model& m) {
   ChromeView v;
-  v.screen = m.screen;
-  v.dialog = m.dialog;
+  v.screen = screen_of(m);
+  v.dialog = dialog_of(m);
   v.language = m.language;
   v.key = m.key.presence;
   v.key_brand_name = m.key.brand_name;
   v.idle_overlay = m.idle_overlay;
   v.idle_seconds_left = m.idle_overlay ? seconds_left(m.now, m.idle_deadline) : 0;
   v.session = m.session;
-  const Renewal& r = renewal_of(m);
-  switch (m.screen) {
+  switch (v.screen) {
     case Screen::Help:
     case Screen::ComingSoon:
     case Screen::Products:
@@ -50,7 +42,7 @@ ChromeView chrome_view(const Model& m) {
       v.can_go_home = true;
       break;
     case Screen::KeyPulled:
-      v.can_go_home = !paid(r);
+      v.can_go_home = !paid(std::get<phase::KeyPulled>(m.flow).paid.order);
       break;
     case Screen::Payment:
       v.can_go_back = true;  // asks first, then closes the order
@@ -66,173 +58,165 @@ ChromeView chrome_view(const Model& m) {
       break;
     case Screen::ChangePassword:
       v.can_go_home = true;
-      v.can_go_back = m.account && !m.account->must_change_password;
+      v.can_go_back = !std::get<phase::ChangePassword>(m.flow).centre.account.must_change_password;
       break;
     default:
       break;
   }
-  v.do_not_remove_key = m.renewal && (r.step_running || r.reading_key) &&
-                        (m.screen == Screen::Progress || m.screen == Screen::Pin || m.screen == Screen::KeyDetails ||
-                         m.screen == Screen::KeyCheck);
+  // "请勿拔出KEY" while the token is read or a step runs on it.
+  if (const auto* p = std::get_if<phase::KeyCheck>(&m.flow)) v.do_not_remove_key = p->reading;
+  if (const auto* p = std::get_if<phase::KeyDetails>(&m.flow)) v.do_not_remove_key = p->reading;
+  v.do_not_remove_key = v.do_not_remove_key || detail::token_busy(m);
   return v;
 }
 
-ProductsView products_view(const Model& m) {
+// ---- the renewal ----
+ProductsView products_view(const Model& m, const phase::Products& p) {
   ProductsView v;
   v.loading = m.catalog.loading;
   v.failed = m.catalog.failed;
-  const Renewal& r = renewal_of(m);
-  for (const auto& p : m.catalog.products) {
+  for (const auto& prod : m.catalog.products) {
     ProductCard c;
-    c.id = p.id;
-    c.title = p.title;
-    c.project_name = p.project_name;
-    c.brand_name = p.brand_name;
-    c.picture = p.picture;
-    c.price_per_year = p.price_per_year;
-    c.selected = p.id == r.product_id;
-    c.matches_key = m.key.presence == KeyPresence::Recognised && m.key.brand_id == p.brand_id;
+    c.id = prod.id;
+    c.title = prod.title;
+    c.project_name = prod.project_name;
+    c.brand_name = prod.brand_name;
+    c.picture = prod.picture;
+    c.price_per_year = prod.price_per_year;
+    c.selected = prod.id == p.renewal.product_id;
+    c.matches_key = m.key.presence == KeyPresence::Recognised && m.key.brand_id == prod.brand_id;
     v.cards.push_back(std::move(c));
   }
-  v.can_start = chosen_product(m) != nullptr;
+  v.can_start = detail::chosen_product(m, p.renewal) != nullptr;
   return v;
 }
 
-KeyCheckView key_check_view(const Model& m) {
+KeyCheckView key_check_view(const Model& m, const phase::KeyCheck& p) {
   KeyCheckView v;
-  const Renewal& r = renewal_of(m);
-  v.reading = r.reading_key;
-  v.problem_key = r.reading_key ? std::string{} : r.key_problem_key;
-  if (const Product* p = chosen_product(m)) {
-    v.product_title = p->title;
-    v.expected_brand = p->brand_name;
+  v.reading = p.reading;
+  v.problem_key = p.reading ? std::string{} : p.problem_key;
+  if (const Product* prod = detail::chosen_product(m, p.renewal)) {
+    v.product_title = prod->title;
+    v.expected_brand = prod->brand_name;
   }
   v.key_present = m.key.presence != KeyPresence::NoKey;
   return v;
 }
 
-PhoneView phone_view(const Model& m) {
+PhoneView phone_view(const Model& m, const phase::Phone& p) {
   PhoneView v;
-  const PhoneStep& p = renewal_of(m).phone;
-  v.phone = p.phone;
-  v.sending = p.sms == SmsState::Sending;
-  v.verifying = p.sms == SmsState::Verifying;
-  v.code_sent = p.code_sent_once;
-  v.resend_seconds_left = seconds_left(m.now, p.resend_at);
+  const PhoneStep& ph = p.renewal.phone;
+  v.phone = ph.phone;
+  v.sending = ph.sms == SmsState::Sending;
+  v.verifying = ph.sms == SmsState::Verifying;
+  v.code_sent = ph.code_sent_once;
+  v.resend_seconds_left = seconds_left(m.now, ph.resend_at);
   v.can_send = !v.sending && !v.verifying && v.resend_seconds_left == 0;
-  v.code_length = p.code_length;
-  v.error_key = p.error_key;
+  v.code_length = ph.code_length;
+  v.error_key = ph.error_key;
   return v;
 }
 
-OrderListView order_list_view(const Model& m) {
+OrderListView order_list_view(const Model& m, const phase::OrderList& p) {
   OrderListView v;
-  const Renewal& r = renewal_of(m);
+  const Renewal& r = p.renewal;
   v.years = r.years;
-  v.submitting = r.ordering;
-  if (const Product* p = chosen_product(m)) {
-    OrderRow row{p->picture, p->title, p->price_per_year, r.years, p->price_per_year * r.years};
+  v.submitting = p.submitting;
+  if (const Product* prod = detail::chosen_product(m, r)) {
+    OrderRow row{prod->picture, prod->title, prod->price_per_year, r.years, prod->price_per_year * r.years};
     v.total = row.subtotal;
     v.rows.push_back(std::move(row));
-    v.allowed_years = p->allowed_years;
+    v.allowed_years = prod->allowed_years;
   }
   return v;
 }
 
-PaymentView payment_view(const Model& m) {
+PaymentView payment_view(const Model& m, const phase::Payment& p) {
   PaymentView v;
-  const Renewal& r = renewal_of(m);
-  if (r.order) {
-    v.order_id = r.order->id;
-    v.code_url = r.order->code_url;
-    v.amount = r.order->amount;
-    v.seconds_left = r.order->expires_at > m.wall ? static_cast<int>(r.order->expires_at - m.wall) : 0;
-    v.expired = r.qr_expired || r.order->status == OrderStatus::Expired;
-  }
-  v.closing = r.closing_order;
+  v.order_id = p.order.id;
+  v.code_url = p.order.code_url;
+  v.amount = p.order.amount;
+  v.seconds_left = p.order.expires_at > m.wall ? static_cast<int>(p.order.expires_at - m.wall) : 0;
+  v.expired = p.qr_expired || p.order.status == OrderStatus::Expired;
+  v.closing = p.closing;
   return v;
 }
 
-KeyDetailsView key_details_view(const Model& m) {
+KeyDetailsView key_details_view(const Model&, const phase::KeyDetails& p) {
   KeyDetailsView v;
-  const Renewal& r = renewal_of(m);
-  v.reading = r.reading_key;
-  v.ok = r.key_ok && !r.reading_key;
-  v.cert = r.cert;
-  v.problem_key = r.reading_key ? std::string{} : r.key_problem_key;
-  v.show_read_hint = r.show_read_hint && !r.reading_key;
-  v.paid_banner = paid(r) && !r.resumed;
-  v.resumed = r.resumed;
-  if (r.order) v.order_id = r.order->id;
+  v.reading = p.reading;
+  v.ok = p.key_ok && !p.reading;
+  v.cert = p.paid.key.cert;
+  v.problem_key = p.reading ? std::string{} : p.problem_key;
+  v.show_read_hint = p.show_read_hint && !p.reading;
+  v.paid_banner = paid(p.paid.order) && !p.paid.resumed;
+  v.resumed = p.paid.resumed;
+  v.order_id = p.paid.order.id;
   return v;
 }
 
-PinView pin_view(const Model& m) {
+PinView pin_view(const Model&, const phase::Pin& p) {
   PinView v;
-  const Renewal& r = renewal_of(m);
-  v.flags = r.pin;
-  v.last_failed = r.pin_failed;
-  v.verifying = r.step_running && r.step == RenewalStep::Login;
-  v.again_after_pull = r.resume_step.has_value() && !r.resumed;
+  v.flags = p.paid.key.pin;
+  v.last_failed = p.paid.pin_failed;
+  v.verifying = p.verifying;
+  v.again_after_pull = p.paid.resume_step.has_value() && !p.paid.resumed;
   return v;
 }
 
-ProgressView progress_view(const Model& m) {
+ProgressView progress_view(const Model&, const phase::Progress& p) {
   ProgressView v;
-  const Renewal& r = renewal_of(m);
+  // RequestNonce and SignProof are shown as part of Submit (the customer sees "提交申请").
+  auto shown = [](RenewalStep x) {
+    return x == RenewalStep::RequestNonce || x == RenewalStep::SignProof ? RenewalStep::Submit : x;
+  };
+  const RenewalStep cur = shown(p.paid.step);
   for (auto s : {RenewalStep::StageKey, RenewalStep::BuildP10, RenewalStep::Submit, RenewalStep::Install,
                  RenewalStep::Finalize, RenewalStep::Confirm}) {
     ProgressStep ps{s, StepState::Pending};
-    // RequestNonce and SignProof are shown as part of Submit (the customer sees "提交申请").
-    auto shown = [](RenewalStep x) {
-      return x == RenewalStep::RequestNonce || x == RenewalStep::SignProof ? RenewalStep::Submit : x;
-    };
-    auto cur = shown(r.step);
     if (static_cast<int>(s) < static_cast<int>(cur))
       ps.state = StepState::Done;
     else if (s == cur)
-      ps.state = r.step == RenewalStep::Done ? StepState::Done : StepState::Running;
+      ps.state = p.paid.step == RenewalStep::Done ? StepState::Done : StepState::Running;
     v.steps.push_back(ps);
   }
-  v.waiting_for_clock = r.waiting_until.has_value();
-  v.reused_staged_key = r.staged_key_reused;
+  v.waiting_for_clock = p.waiting_until.has_value();
+  v.reused_staged_key = p.paid.staged_key_reused;
   return v;
 }
 
-KeyPulledView key_pulled_view(const Model& m) {
+KeyPulledView key_pulled_view(const Model&, const phase::KeyPulled& p) {
   KeyPulledView v;
-  const Renewal& r = renewal_of(m);
-  v.other_key = r.other_key_inserted;
-  v.mid_rollover = r.pulled_from == Screen::Progress;
-  if (r.order) v.order_id = r.order->id;
+  v.other_key = p.other_key;
+  v.mid_rollover = p.from == phase::KeyPulled::From::Progress;
+  v.order_id = p.paid.order.id;
   return v;
 }
 
-SuccessView success_view(const Model& m) {
+SuccessView success_view(const Model&, const phase::Success& p) {
   SuccessView v;
-  const Renewal& r = renewal_of(m);
-  if (r.cert) {
-    v.holder = r.cert->holder;
-    v.organisation = r.cert->organisation;
-  }
-  v.not_before = r.new_not_before;
-  v.not_after = r.new_not_after;
-  if (r.order) v.order_id = r.order->id;
+  v.holder = p.paid.key.cert.holder;
+  v.organisation = p.paid.key.cert.organisation;
+  v.not_before = p.paid.new_not_before;
+  v.not_after = p.paid.new_not_after;
+  v.order_id = p.paid.order.id;
   return v;
 }
 
-FailureView failure_view(const Model& m) {
+FailureView failure_view(const Model&, const phase::Failure& p) {
   FailureView v;
-  const Renewal& r = renewal_of(m);
-  if (r.failure) v.failure = *r.failure;
-  if (r.order) v.order_id = r.order->id;
-  v.paid = paid(r);
+  v.failure = p.failure;
+  if (const auto* r = std::get_if<Paid>(&p.at)) {
+    v.order_id = r->order.id;
+    v.paid = paid(r->order);
+  }
   return v;
 }
 
-LoginView login_view(const Model& m) {
+// ---- the personal centre ----
+LoginView login_view(const Model& m, const phase::Login& p) {
   LoginView v;
-  const LoginForm& f = login_of(m);
+  const LoginForm& f = p.form;
   v.method = f.method;
   v.needs_code = f.needs_code;
   v.code_field = f.method == LoginMethod::Sms || f.needs_code;
@@ -248,19 +232,19 @@ LoginView login_view(const Model& m) {
   return v;
 }
 
-AccountHomeView account_home_view(const Model& m) {
+AccountHomeView account_home_view(const Model&, const phase::AccountHome& p) {
   AccountHomeView v;
-  const Account& a = account_of(m);
+  const Account& a = p.centre.account;
   v.display_name = a.profile.real_name.empty() ? a.profile.username : a.profile.real_name;
   v.member_level = a.profile.member_level;
   v.must_change_password = a.must_change_password;
   return v;
 }
 
-MyBusinessView my_business_view(const Model& m) {
+MyBusinessView my_business_view(const Model&, const phase::MyBusiness& p) {
   MyBusinessView v;
-  const Account& a = account_of(m);
-  for (const auto& b : a.business) {
+  const PersonalCentre& pc = p.centre;
+  for (const auto& b : pc.business) {
     BusinessRow r;
     r.order_id = b.order_id;
     r.product_title = b.product_title.empty() ? b.product_id : b.product_title;
@@ -271,21 +255,20 @@ MyBusinessView my_business_view(const Model& m) {
     r.can_continue = b.can_continue;
     r.needs_staff_reason = b.needs_staff_reason;
     r.stopped_at_key = b.stopped_at_key;
-    r.resuming = a.resuming && a.resume_order_id == b.order_id;
+    r.resuming = pc.resuming && pc.resume_order_id == b.order_id;
     v.rows.push_back(std::move(r));
   }
-  v.loading = a.business_loading;
-  v.error_key = a.business_error_key;
-  v.resuming = a.resuming;
-  v.resume_error_key = a.resume_error_key;
+  v.loading = pc.business_loading;
+  v.error_key = pc.business_error_key;
+  v.resuming = pc.resuming;
+  v.resume_error_key = pc.resume_error_key;
   return v;
 }
 
-ProfileView profile_view(const Model& m) {
+ProfileView profile_view(const Model& m, const phase::Profile& p) {
   ProfileView v;
-  const Account& a = account_of(m);
-  const ProfileForm& f = a.profile_form;
-  v.profile = a.profile;
+  const ProfileForm& f = p.form;
+  v.profile = p.centre.account.profile;
   v.saving = f.saving;
   v.saved = f.saved;
   v.problem_keys = f.problem_keys;
@@ -300,13 +283,13 @@ ProfileView profile_view(const Model& m) {
   return v;
 }
 
-ChangePasswordView change_password_view(const Model& m) {
+ChangePasswordView change_password_view(const Model&, const phase::ChangePassword& p) {
   ChangePasswordView v;
-  const Account& a = account_of(m);
+  const Account& a = p.centre.account;
   v.forced = a.must_change_password;
-  v.saving = a.password_form.saving;
-  v.saved = a.password_form.saved;
-  v.problem_keys = a.password_form.problem_keys;
+  v.saving = p.form.saving;
+  v.saved = p.form.saved;
+  v.problem_keys = p.form.problem_keys;
   v.phone = a.profile.phone;
   return v;
 }

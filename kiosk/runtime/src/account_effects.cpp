@@ -5,8 +5,8 @@
 namespace runtime {
 
 void KioskRuntime::Impl::account_login(const core::AccountLogin& e, std::uint64_t s) {
-  auto password = take(core::SecretKind::Password);
-  auto code = take(core::SecretKind::SmsCode);
+  auto password = take(e.password);
+  auto code = take(e.code);
   const std::string kiosk_session = opt.config.kiosk_id + ":" + run_id + ":" + std::to_string(s);
   platform::Result<contract::Session> r;
   if (e.method == core::LoginMethod::Sms) {
@@ -86,7 +86,7 @@ void KioskRuntime::Impl::save_profile(const core::SaveProfile& e, std::uint64_t 
   u.real_name = e.real_name;
   u.email = e.email;
   if (e.phone_changed) {
-    auto code = take(core::SecretKind::SmsCode);
+    auto code = take(e.code);
     auto v = api().sms_verify(e.phone, contract::SmsPurpose::ChangePhone,
                               code ? code->reveal() : std::string_view{}, platform::new_idempotency_key());
     if (!v) {
@@ -104,9 +104,9 @@ void KioskRuntime::Impl::save_profile(const core::SaveProfile& e, std::uint64_t 
   push(core::ProfileSaved{s, to_core(*p)});
 }
 
-void KioskRuntime::Impl::change_password(std::uint64_t s) {
-  auto current = take(core::SecretKind::Password);
-  auto next = take(core::SecretKind::NewPassword);
+void KioskRuntime::Impl::change_password(const core::ChangePassword& e, std::uint64_t s) {
+  auto current = take(e.current);
+  auto next = take(e.next);
   if (!current || !next) {
     push(core::PasswordRejected{s, "password.error.current_empty"});
     return;

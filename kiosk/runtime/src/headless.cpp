@@ -3,11 +3,16 @@
 #include <fmt/core.h>
 
 #include <chrono>
+#include <cstdint>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "core/messages.hpp"
 #include "core/update.hpp"
+#include "core/view.hpp"
 #include "journal/journal.hpp"
+#include "runtime/dispatcher.hpp"
 #include "runtime/kiosk_runtime.hpp"
 #include "runtime/staff_text.hpp"
 
@@ -30,13 +35,14 @@ core::Millis now_ms() {
 
 class Driver {
 public:
-  Driver(KioskRuntime& rt, HeadlessCustomer& c, const HeadlessOptions& o) : rt_(rt), c_(c), o_(o) {
-    core::Settings s;
-    s.idle_ms = 24LL * 3600 * 1000;  // nobody walks away from a terminal session: no idle wipe
-    s.session_max_ms = 24LL * 3600 * 1000;
-    model_ = core::initial_model(s, now_ms(), wall_now());
-    model_.key = rt.key_status();  // the key is already in: no KeyStatusChanged will say so again
-  }
+ Driver(KioskRuntime& rt, HeadlessCustomer& c, const HeadlessOptions& o)
+     : rt_(rt), dispatcher_(rt), c_(c), o_(o) {
+   core::Settings s;
+   s.idle_ms = 24LL * 3600 * 1000;  // nobody walks away from a terminal session: no idle wipe
+   s.session_max_ms = 24LL * 3600 * 1000;
+   model_ = core::initial_model(s, now_ms(), wall_now());
+   model_.key = rt.key_status();  // the key is already in: no KeyStatusChanged will say so again
+ }
 
   HeadlessResult run() {
     apply(core::start(model_));
@@ -47,7 +53,7 @@ public:
         return {Kind::NothingToResume, {}, {}};
       }
       say("resuming business {}", order);
-      rt_.run(core::ResumeBusiness{order}, model_.session);
+      rt_.run(core::ResumeBusiness{order}, model_.session, {});
     } else {
       send(core::RenewTapped{});
     }
@@ -55,7 +61,7 @@ public:
     while (std::chrono::steady_clock::now() < deadline) {
       const auto sent = sent_;
       if (auto r = react(); r) {
-        if (model_.renewal && model_.renewal->order && r->order_id.empty()) r->order_id = model_.renewal->order->id;
+        if (const core::Order* o = core::order_of(model_); o && r->order_id.empty()) r->order_id = o->id;
         return *r;
       }
       if (sent_ != sent) continue;  // the answer changed the screen: look again before waiting
@@ -71,27 +77,50 @@ private:
    return o_.text && !key.empty() ? o_.text(key) : std::string(key);
  }
 
+ // The view-model of the current phase (the caller is on its screen).
+ template <auto View>
+ auto view() const {
+   return View(model_, std::get<core::PhaseOf<View>>(model_.flow));
+ }
+ // An order is being created (its answer may be an earlier renewal of this certificate to continue).
+ bool ordering() const {
+   const auto* p = std::get_if<core::phase::OrderList>(&model_.flow);
+   return p && p->submitting;
+ }
+
   template <typename... A>
   void say(fmt::format_string<A...> f, A&&... a) {
     c_.say(fmt::format(f, std::forward<A>(a)...));
   }
 
+  void log(const std::vector<core::Effect>& effects) {
+    if (o_.verbose)
+      for (const auto& fx : effects) say("→ {}", core::effect_name(fx));
+  }
   void apply(core::Update u) {
     model_ = std::move(u.model);
-    for (const auto& fx : u.effects) {
-      if (o_.verbose) say("→ {}", core::effect_name(fx));
-      rt_.run(fx, model_.session);
-    }
+    log(u.effects);
+    dispatcher_.run(model_, u.effects);
   }
-  void send(const core::Event& e) {
+  // The event, and the secret typed for it, if any: into the core together (runtime/dispatcher.hpp).
+  void send(const core::Event& e, Secrets secrets = {}) {
     ++sent_;
-    apply(core::update(model_, e));
+    core::Update u = dispatcher_.dispatch(std::move(model_), e, std::move(secrets));
+    model_ = std::move(u.model);
+    log(u.effects);
+  }
+  // A secret the customer typed, under a slot of its own for the event that brings it.
+  std::pair<core::SecretSlot, Secrets> typed(core::SecretKind kind, foundation::SecretBuffer value) {
+    const core::SecretSlot slot{kind, ++secret_ids_};
+    Secrets s;
+    s.put(slot, std::move(value));
+    return {slot, std::move(s)};
   }
 
   void handle_result(const core::Event& e) {
     if (o_.verbose) say("← {}", core::event_name(e));
     if (const auto* d = std::get_if<core::StepDone>(&e)) say("✓ {}", step_label(d->step));
-    if (const auto* r = std::get_if<core::ResumeFailed>(&e); r && !(model_.renewal && model_.renewal->ordering)) {
+    if (const auto* r = std::get_if<core::ResumeFailed>(&e); r && !ordering()) {
       resume_error_ = r->error_key;
       return;
     }
@@ -126,47 +155,54 @@ private:
       return HeadlessResult{resume_error_ == core::msg::kResumeNothingToDo ? Kind::NothingToResume : Kind::NotResumable,
                             resume_error_, o_.order};
     }
-    const core::Screen screen = model_.screen;
+    const core::Screen screen = core::screen_of(model_);
     const bool new_screen = screen != last_screen_;
     last_screen_ = screen;
     left_home_ = left_home_ || screen != core::Screen::Home;
-    const core::Renewal* r = model_.renewal ? &*model_.renewal : nullptr;
     switch (screen) {
       case core::Screen::Products: {
-        auto v = core::products_view(model_);
+        auto v = view<core::products_view>();
         if (v.loading) return std::nullopt;
         // Nothing is started before the catalog: not a safe point to resume from, the platform's failure.
         if (v.failed)
           return HeadlessResult{
               Kind::PlatformUnusable, catalog_error_.empty() ? "error.platform.offline" : catalog_error_, {}};
-        if (!o_.product.empty() && (!r || r->product_id != o_.product)) {
+        auto chosen = [&]() -> const core::ProductCard* {
+          for (const auto& c : v.cards)
+            if (c.selected) return &c;
+          return nullptr;
+        };
+        if (!o_.product.empty() && (!chosen() || chosen()->id != o_.product)) {
           send(core::ProductChosen{o_.product});
-          if (!model_.renewal || model_.renewal->product_id != o_.product) {
+          v = view<core::products_view>();
+          if (!chosen() || chosen()->id != o_.product) {
             say("no product '{}' in the catalog", o_.product);
             return HeadlessResult{Kind::Usage, "product", {}};
           }
         }
-        if (!core::chosen_product(model_)) {
+        if (!v.can_start || !chosen()) {
           say("choose a product (the inserted key's brand matched none):");
           for (const auto& c : v.cards) say("  {}  {}  {}/year", c.id, c.title, yuan(c.price_per_year));
           return HeadlessResult{Kind::Usage, "product", {}};
         }
-        say("product: {}", core::chosen_product(model_)->title);
+        say("product: {}", chosen()->title);
         send(core::StartRenewalTapped{});
         return std::nullopt;
       }
       case core::Screen::KeyCheck: {
-        auto v = core::key_check_view(model_);
+        auto v = view<core::key_check_view>();
         if (v.reading || v.problem_key.empty()) return std::nullopt;
         say("this key cannot be renewed: {}", tr(v.problem_key));
         return HeadlessResult{Kind::KeyProblem, v.problem_key, {}};
       }
       case core::Screen::Phone: {
-        auto v = core::phone_view(model_);
+        auto v = view<core::phone_view>();
         if (v.sending || v.verifying) return std::nullopt;
-        if (new_screen && r && r->cert)
-          say("key: {} / {} (serial {}, valid until {})", r->cert->organisation, r->cert->holder, r->cert->serial_hex,
-              utc_minute(r->cert->not_after));
+        if (new_screen) {
+          const core::CertSummary& cert = std::get<core::phase::Phone>(model_.flow).key.cert;
+          say("key: {} / {} (serial {}, valid until {})", cert.organisation, cert.holder, cert.serial_hex,
+              utc_minute(cert.not_after));
+        }
         const bool new_error = !v.error_key.empty() && v.error_key != last_error_;
         if (new_error) {
           last_error_ = v.error_key;
@@ -185,25 +221,25 @@ private:
         auto code = c_.sms_code(v.phone, v.code_length, code_submitted_);
         if (!code) return HeadlessResult{Kind::Refused, v.error_key.empty() ? "sms" : v.error_key, {}};
         code_submitted_ = true;
-        rt_.provide_sms_code(std::move(*code));
-        send(core::CodeSubmitted{});
+        auto [slot, secret] = typed(core::SecretKind::SmsCode, std::move(*code));
+        send(core::CodeSubmitted{slot}, std::move(secret));
         return std::nullopt;
       }
       case core::Screen::OrderList: {
-        if (r->ordering) return std::nullopt;
+        if (ordering()) return std::nullopt;
         if (o_.years > 0) send(core::YearsChosen{o_.years});
-        auto v = core::order_list_view(model_);
+        auto v = view<core::order_list_view>();
         for (const auto& row : v.rows)
           say("order: {} × {} year(s) at {}/year = {}", row.title, row.years, yuan(row.unit_price), yuan(row.subtotal));
         send(core::SubmitOrderTapped{});
         return std::nullopt;
       }
       case core::Screen::Payment: {
-        auto v = core::payment_view(model_);
+        auto v = view<core::payment_view>();
         if (v.order_id != paying_order_) {
           paying_order_ = v.order_id;
           say("order {}: pay {} by WeChat (请使用微信扫一扫) before {}", v.order_id, yuan(v.amount),
-              utc_minute(r->order->expires_at));
+              utc_minute(std::get<core::phase::Payment>(model_.flow).order.expires_at));
           c_.payment(v);
         }
         if (v.expired && !v.closing) {
@@ -213,14 +249,14 @@ private:
         return std::nullopt;
       }
       case core::Screen::KeyDetails: {
-        auto v = core::key_details_view(model_);
+        auto v = view<core::key_details_view>();
         if (v.reading) return std::nullopt;
-        if (model_.dialog == core::Dialog::KeyReadFailed) {
-          say("证书读取失败: {}", tr(r->key_problem_key));
+        if (core::dialog_of(model_) == core::Dialog::KeyReadFailed) {
+          say("证书读取失败: {}", tr(v.problem_key));
           send(core::DialogConfirmed{});
           return std::nullopt;
         }
-        if (model_.dialog == core::Dialog::ConfirmRenewal) {
+        if (core::dialog_of(model_) == core::Dialog::ConfirmRenewal) {
           if (!c_.confirm("确定续费吗，本次购买只有一次续费机会！")) return HeadlessResult{Kind::Unfinished, "declined", {}};
           send(core::DialogConfirmed{});
           return std::nullopt;
@@ -237,9 +273,9 @@ private:
         return std::nullopt;
       }
       case core::Screen::Pin: {
-        auto v = core::pin_view(model_);
+        auto v = view<core::pin_view>();
         if (v.verifying) return std::nullopt;
-        if (model_.dialog == core::Dialog::FinalPinTry) {
+        if (core::dialog_of(model_) == core::Dialog::FinalPinTry) {
           if (!c_.confirm("最后一次机会：再输错PIN码KEY将被锁定。继续吗？"))
             return HeadlessResult{Kind::PinWrong, "error.token.pin_final_try", {}};
           send(core::DialogConfirmed{});
@@ -251,14 +287,14 @@ private:
         if (v.again_after_pull) say("the key was put back: the PIN again to continue");
         auto p = c_.pin(v);
         if (!p) return HeadlessResult{Kind::PinWrong, "error.token.pin_incorrect", {}};
-        rt_.provide_pin(std::move(*p));
-        send(core::PinSubmitted{});
+        auto [slot, secret] = typed(core::SecretKind::Pin, std::move(*p));
+        send(core::PinSubmitted{slot}, std::move(secret));
         return std::nullopt;
       }
       case core::Screen::Progress:
         return std::nullopt;
       case core::Screen::KeyPulled: {
-        auto v = core::key_pulled_view(model_);
+        auto v = view<core::key_pulled_view>();
         if (new_screen)
           say("{} (order {})", v.other_key ? "another key is inserted: put back the key of this order"
                                            : "the key was pulled: put it back",
@@ -267,14 +303,14 @@ private:
         return std::nullopt;
       }
       case core::Screen::Success: {
-        auto v = core::success_view(model_);
+        auto v = view<core::success_view>();
         say("续费成功: {} / {}", v.organisation, v.holder);
         say("the new certificate is valid from {} to {}", utc_minute(v.not_before), utc_minute(v.not_after));
         say("请取走KEY");
         return HeadlessResult{Kind::Renewed, {}, v.order_id};
       }
       case core::Screen::Failure: {
-        auto v = core::failure_view(model_);
+        auto v = view<core::failure_view>();
         if (!failure_said_) {  // once, though the screen is looked at again while needs_staff is recorded
           failure_said_ = true;
           say("{} {}", tr(v.failure.title_key), tr(v.failure.body_key));
@@ -300,6 +336,8 @@ private:
   }
 
   KioskRuntime& rt_;
+  Dispatcher dispatcher_;
+  std::uint32_t secret_ids_ = 0;
   HeadlessCustomer& c_;
   const HeadlessOptions& o_;
   core::Model model_;

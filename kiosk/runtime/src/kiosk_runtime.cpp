@@ -45,7 +45,7 @@ struct Dispatch {
   void operator()(const core::LoadBusiness&) const { rt.load_business(s); }
   void operator()(const core::ResumeBusiness& e) const { rt.resume_business(e, s); }
   void operator()(const core::SaveProfile& e) const { rt.save_profile(e, s); }
-  void operator()(const core::ChangePassword&) const { rt.change_password(s); }
+  void operator()(const core::ChangePassword& e) const { rt.change_password(e, s); }
   void operator()(const core::Logout&) const { rt.logout(); }
 };
 
@@ -69,13 +69,11 @@ void KioskRuntime::Impl::push(core::Event e) {
   if (w) w();
 }
 
-std::optional<foundation::SecretBuffer> KioskRuntime::Impl::take(core::SecretKind kind) {
+std::optional<foundation::SecretBuffer> KioskRuntime::Impl::take(
+    const std::optional<core::SecretSlot>& slot) {
+  if (!slot) return std::nullopt;
   std::lock_guard lock(secret_mutex);
-  auto it = secrets.find(kind);
-  if (it == secrets.end()) return std::nullopt;
-  foundation::SecretBuffer s = std::move(it->second);
-  secrets.erase(it);
-  return s;
+  return secrets.take(*slot);
 }
 
 void KioskRuntime::Impl::clear_secrets() {
@@ -171,8 +169,12 @@ std::expected<std::unique_ptr<KioskRuntime>, std::string> KioskRuntime::create(R
   return rt;
 }
 
-void KioskRuntime::run(const core::Effect& effect, std::uint64_t session) {
+void KioskRuntime::run(const core::Effect& effect, std::uint64_t session, Secrets secrets) {
   if (std::holds_alternative<core::WipeSession>(effect)) impl_->clear_secrets();  // at once, not in turn
+  if (!secrets.empty()) {
+    std::lock_guard lock(impl_->secret_mutex);
+    impl_->secrets.merge(std::move(secrets));  // the effect takes them by slot when its turn comes
+  }
   Impl* i = impl_.get();
   if (std::holds_alternative<core::WatchOrder>(effect)) {
     auto e = std::get<core::WatchOrder>(effect);
@@ -198,11 +200,6 @@ bool KioskRuntime::wait(int timeout_ms) {
   std::unique_lock lock(impl_->queue_mutex);
   return impl_->queue_cv.wait_for(lock, std::chrono::milliseconds(timeout_ms),
                                   [&] { return !impl_->queue.empty(); });
-}
-
-void KioskRuntime::provide_secret(core::SecretKind kind, foundation::SecretBuffer value) {
-  std::lock_guard lock(impl_->secret_mutex);
-  impl_->secrets[kind] = std::move(value);
 }
 
 core::KeyStatus KioskRuntime::key_status() const {

@@ -90,7 +90,7 @@ void KioskRuntime::Impl::send_sms(const core::SendSms& e, std::uint64_t s) {
 }
 
 void KioskRuntime::Impl::verify_sms(const core::VerifySms& e, std::uint64_t s) {
-  auto code = take(core::SecretKind::SmsCode);
+  auto code = take(e.code);
   if (!code) {
     push(core::SmsRejected{s, "error.platform.sms.code_wrong"});
     return;

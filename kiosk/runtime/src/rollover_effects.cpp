@@ -279,7 +279,7 @@ token::Result<void> KioskRuntime::Impl::clean_key(token::Session& ts, const toke
 }
 
 void KioskRuntime::Impl::login(const core::RunStep& e, std::uint64_t s) {
-  auto pin = take(core::SecretKind::Pin);
+  auto pin = take(e.pin);
   if (!pin)
     return step_failed(s, e, core::StepErrorKind::PinIncorrect, "error.token.pin_incorrect", "no PIN");
   auto sess = ensure_session(e.token);

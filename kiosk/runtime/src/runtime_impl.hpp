@@ -41,9 +41,9 @@ struct KioskRuntime::Impl {
   std::vector<core::Event> queue;
   std::function<void()> waker;
 
-  // ---- secrets handed over by the keypads
+  // ---- the secrets given with effects that have not taken them yet (run(), by slot)
   std::mutex secret_mutex;
-  std::map<core::SecretKind, foundation::SecretBuffer> secrets;
+  Secrets secrets;
 
   // ---- shared parts
   std::optional<StepJournal> journal;  // locks itself
@@ -76,7 +76,8 @@ struct KioskRuntime::Impl {
   // ---- plumbing (kiosk_runtime.cpp)
   void log(std::string_view line);
   void push(core::Event e);
-  std::optional<foundation::SecretBuffer> take(core::SecretKind kind);
+  // The secret given for this slot with the effect, gone from here; nullopt when none (or wiped meanwhile).
+  std::optional<foundation::SecretBuffer> take(const std::optional<core::SecretSlot>& slot);
   void clear_secrets();
   platform::Client& api() { return *client; }
   void drop_session();
@@ -122,7 +123,7 @@ struct KioskRuntime::Impl {
   void load_business(std::uint64_t s);
   void merge_journal(core::BusinessItem& it);
   void save_profile(const core::SaveProfile& e, std::uint64_t s);
-  void change_password(std::uint64_t s);
+  void change_password(const core::ChangePassword& e, std::uint64_t s);
   void logout();
 
   // ---- the resume (resume_effects.cpp)

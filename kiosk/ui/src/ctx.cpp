@@ -33,13 +33,16 @@ Layout make_layout(ImVec2 display, bool do_not_remove_banner) {
 }
 
 std::string_view Ctx::tr(std::string_view key) {
+  if (keys_seen) keys_seen->emplace_back(key);
   if (!text_.contains(key) && std::find(missing_.begin(), missing_.end(), key) == missing_.end())
     missing_.emplace_back(key);
   return text_.text(key);
 }
 
-void Ctx::hand_over(core::SecretKind kind, foundation::SecretBuffer&& secret) {
-  handoffs_.push_back(SecretHandoff{kind, std::move(secret)});
+core::SecretSlot Ctx::hand_over(core::SecretKind kind, foundation::SecretBuffer&& secret) {
+  const core::SecretSlot slot{kind, next_secret_id++};
+  handoffs_.push_back(SecretHandoff{slot, std::move(secret)});
+  return slot;
 }
 
 }  // namespace ui

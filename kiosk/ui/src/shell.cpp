@@ -35,6 +35,7 @@ FrameResult Shell::frame(const core::Model& m) {
   Ctx c(i18n_.of(chrome.language), fonts_, widgets_, textures_, layout_);
   c.settings.shuffle_pin_keypad = options_.shuffle_pin_keypad;
   c.seed = scratch_->seed;
+  c.next_secret_id = next_secret_id_;
   c.ime = options_.ime;
 
   FrameResult result;
@@ -62,6 +63,7 @@ FrameResult Shell::frame(const core::Model& m) {
   if (screen_event) result.events.push_back(std::move(*screen_event));
   if (overlay_event) result.events.push_back(std::move(*overlay_event));
   result.secrets = c.take_handoffs();
+  next_secret_id_ = c.next_secret_id;
   missing_ = c.missing_keys();
   return result;
 }

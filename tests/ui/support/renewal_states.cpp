@@ -94,7 +94,8 @@ struct Flow {
     return k;
   }
   void expect(Screen s) const {
-    if (m.screen != s) throw std::logic_error("renewal_states: the flow did not reach the expected screen");
+    if (screen_of(m) != s)
+      throw std::logic_error("renewal_states: the flow did not reach the expected screen");
   }
   void to_phone(const std::string& brand) {
     insert(brand);
@@ -113,7 +114,8 @@ struct Flow {
   }
   Order order(Fen amount, OrderStatus st) const {
     Order o;
-    o.id = "R20261125-000" + std::to_string(m.renewal ? m.renewal->order_attempt : 0);
+    const auto* list = std::get_if<phase::OrderList>(&m.flow);  // none for a business found again
+    o.id = "R20261125-000" + std::to_string(list ? list->renewal.order_attempt : 0);
     o.amount = amount;
     o.code_url = "weixin://wxpay/bizpayurl?pr=Dm0x4kQ9zZ";
     o.expires_at = m.wall + 600;
@@ -134,7 +136,7 @@ struct Flow {
       send(OrderCreated{m.session, order(0, OrderStatus::Paid)});
     } else {
       to_payment();
-      send(OrderStatusChanged{m.session, m.renewal->order->id, OrderStatus::Paid});
+      send(OrderStatusChanged{m.session, order_of(m)->id, OrderStatus::Paid});
     }
     expect(Screen::KeyDetails);
   }
@@ -192,8 +194,9 @@ std::vector<NamedModel> renewal_states() {
                      msg::kKeyCheckNoPrivateKey, msg::kKeyCheckPinLocked, msg::kKeyCheckPinToBeChanged,
                      msg::kKeyCheckMechanism, msg::kKeyCheckTooEarly, msg::kKeyCheckTooLate}) {
       f.m = base;
-      f.m.renewal->reading_key = false;
-      f.m.renewal->key_problem_key = std::string(key);
+      auto& check = std::get<phase::KeyCheck>(f.m.flow);
+      check.reading = false;
+      check.problem_key = std::string(key);
       add("keycheck-" + std::string(key), f.m);
     }
     f.m = base;
@@ -374,7 +377,7 @@ std::vector<NamedModel> renewal_states() {
     f.send(StepFailed{f.m.session, RenewalStep::Login, StepErrorKind::PinLocked, "error.token.pin_locked",
                       "C_Login: CKR_PIN_LOCKED"});
     add("failure-needs-staff-pin-locked", f.m);
-    f.send(NeedsStaffRecorded{f.m.session, f.m.renewal->order->id});
+    f.send(NeedsStaffRecorded{f.m.session, order_of(f.m)->id});
     add("failure-needs-staff-recorded", f.m);
     Flow g;
     g.to_progress(RenewalStep::Install);

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <utility>
 
 #include "core/update.hpp"
 #include "ui/style.hpp"
@@ -213,12 +214,22 @@ std::vector<std::string> check_all_layouts(UiHarness& h, core::Model m) {
   return out;
 }
 
+namespace {
+
+// The phase of `screen`, as it is when nothing has happened in it yet.
+template <std::size_t... I>
+core::Flow phase_at_rest(core::Screen screen, std::index_sequence<I...>) {
+  core::Flow out;
+  (void)((static_cast<std::size_t>(screen) == I && (out = core::Flow(std::in_place_index<I>), true)) || ...);
+  return out;
+}
+
+}  // namespace
+
 core::Model model_on(core::Screen screen, core::Language language) {
   core::Model m = core::initial_model(core::Settings{}, 1'000'000, 1'750'000'000);
-  m.screen = screen;
+  m.flow = phase_at_rest(screen, std::make_index_sequence<core::kScreenCount>{});
   m.language = language;
-  if (screen != core::Screen::Home && screen != core::Screen::Help && screen != core::Screen::ComingSoon)
-    m.renewal = core::Renewal{};
   return m;
 }
 

@@ -108,7 +108,8 @@ class UiHarness {
 // differs between the languages, or a widget is drawn in one language and not the other.
 std::vector<std::string> check_all_layouts(UiHarness& h, core::Model m);
 
-// A model at rest on `screen` (home, help, ...), for screens that need no history.
+// A model at rest on `screen`: its phase as it is when nothing has happened in it yet (home, help, ...; a
+// renewal or personal-centre screen with empty data).
 core::Model model_on(core::Screen screen, core::Language language = core::Language::ZhCN);
 
 }  // namespace ui_test

@@ -2,10 +2,13 @@
 // effect (intent before, outcome after), and answers with a result event.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "core/model.hpp"
+#include "core/secret_slot.hpp"
 #include "core/types.hpp"
 
 namespace core {
@@ -19,10 +22,11 @@ struct SendSms {
   std::string phone;
   SmsPurpose purpose = SmsPurpose::Renewal;
 };
-// The code is in the runtime's secret slot (put there by the keypad's owner). → SmsVerified / SmsRejected
+// With the code of that slot (it comes with this effect). → SmsVerified / SmsRejected
 struct VerifySms {
   std::string phone;
   SmsPurpose purpose = SmsPurpose::Renewal;
+  SecretSlot code;
 };
 // Bound to the certificate read from the key (the runtime has its DER). → OrderCreated / OrderFailed
 struct CreateOrder {
@@ -52,22 +56,25 @@ struct RunStep {
   TokenIdentity token;
   domain::KeyAlgorithm algorithm = domain::KeyAlgorithm::EcP256;
   bool final_try_acknowledged = false;  // Login: the customer saw "this is the last try" and went on
+  std::optional<SecretSlot> pin;        // Login: the PIN typed for it
 };
 // A paid renewal that cannot be finished here. → NeedsStaffRecorded
 struct MarkNeedsStaff {
   std::string order_id;
   std::string reason_key;
 };
-// The session ends: log the token session out, drop every secret and platform token, replace the UI's
-// scratch buffers. No result.
+// The session ends: log the token session out, drop every secret and platform token (a secret given for an
+// effect that has not run yet too), replace the UI's scratch buffers. No result.
 struct WipeSession {};
 
 // ---- the personal centre ----
-// The password / code are in the runtime's secret slots. → LoggedIn / LoginFailed
+// With the password and/or the code of those slots. → LoggedIn / LoginFailed
 struct AccountLogin {
   std::string phone;
   LoginMethod method = LoginMethod::Password;
   bool with_code = false;  // password + SMS code (the default password)
+  std::optional<SecretSlot> password;  // LoginMethod::Password
+  std::optional<SecretSlot> code;      // LoginMethod::Sms, or with_code
 };
 struct LoadBusiness {};  // → BusinessLoaded / BusinessLoadFailed (the platform's list merged with the journal)
 // 【继续操作】: the order from the platform, the same key checked against the certificate it is bound to,
@@ -75,13 +82,17 @@ struct LoadBusiness {};  // → BusinessLoaded / BusinessLoadFailed (the platfor
 struct ResumeBusiness {
   std::string order_id;
 };
-struct SaveProfile {  // a changed phone uses the SMS code in the secret slot → ProfileSaved / ProfileFailed
+struct SaveProfile {  // a changed phone is verified with its SMS code → ProfileSaved / ProfileFailed
   std::string real_name;
   std::string email;
   std::string phone;
   bool phone_changed = false;
+  std::optional<SecretSlot> code;  // phone_changed
 };
-struct ChangePassword {};  // current and new passwords from the secret slots → PasswordChanged / PasswordRejected
+struct ChangePassword {  // → PasswordChanged / PasswordRejected
+  std::optional<SecretSlot> current;
+  std::optional<SecretSlot> next;
+};
 struct Logout {};          // ends the platform session (then WipeSession)
 
 using Effect = std::variant<LoadCatalog, ReadKey, SendSms, VerifySms, CreateOrder, WatchOrder, CloseOrder, RunStep,
@@ -89,5 +100,8 @@ using Effect = std::variant<LoadCatalog, ReadKey, SendSms, VerifySms, CreateOrde
                             ChangePassword, Logout>;
 
 std::string_view effect_name(const Effect& e);
+
+// The slots of the secrets an effect uses: the driver gives the runtime those secrets with it.
+std::vector<SecretSlot> secrets_used(const Effect& e);
 
 }  // namespace core

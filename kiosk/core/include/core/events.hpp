@@ -3,11 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "core/model.hpp"
+#include "core/secret_slot.hpp"
 #include "core/types.hpp"
 
 namespace core {
@@ -42,14 +44,18 @@ struct ReadKeyTapped {};        // 【读取证书】
 struct GetCodeTapped {          // 【获取验证码】
   std::string phone;
 };
-struct CodeSubmitted {};        // the code itself went from the keypad to the runtime, not through here
+struct CodeSubmitted {  // the code itself goes beside the event, to the runtime (core/secret_slot.hpp)
+  SecretSlot code;
+};
 struct SubmitOrderTapped {};    // 【提交】
 struct CancelTapped {};         // leave the current step (payment: closes the order first)
 struct NewOrderTapped {};       // after the QR expired: a new order (the old one is closed)
 struct ConfirmRenewalTapped {}; // 【确认续费】
 struct DialogConfirmed {};      // 【确定】 in the open dialog
 struct DialogDismissed {};      // 【取消】 / close in the open dialog
-struct PinSubmitted {};         // the PIN itself went from the keypad to the runtime
+struct PinSubmitted {           // the PIN itself goes beside the event, to the runtime
+  SecretSlot pin;
+};
 struct RetryTapped {};          // 【重试】 on a failure that allows it
 struct ContinueTapped {};       // 【继续】 on the idle overlay
 struct DoneTapped {};           // 【完成】 / 【返回首页】
@@ -171,8 +177,10 @@ struct LoginMethodChosen {
 struct LoginGetCodeTapped {
   std::string phone;
 };
-struct LoginSubmitted {  // the password and/or code went to the runtime's secret slots
+struct LoginSubmitted {  // the password and/or the code go beside the event, to the runtime
   std::string phone;
+  std::optional<SecretSlot> password;
+  std::optional<SecretSlot> code;
 };
 struct LoggedIn {
   std::uint64_t session = 0;
@@ -211,6 +219,7 @@ struct ProfileSubmitted {
   std::string real_name;
   std::string email;
   std::string phone;
+  std::optional<SecretSlot> code;  // a changed phone's SMS code
 };
 struct ProfileSaved {
   std::uint64_t session = 0;
@@ -220,9 +229,12 @@ struct ProfileFailed {
   std::uint64_t session = 0;
   std::string error_key;
 };
-// The screen checked the typed passwords with password_problems() (the secrets never come here).
+// The screen checked the typed passwords with password_problems(); only when they pass does it hand them
+// over (the secrets never come here, their slots do).
 struct PasswordSubmitted {
   std::vector<std::string> problem_keys;
+  std::optional<SecretSlot> current;
+  std::optional<SecretSlot> next;
 };
 struct PasswordChanged {
   std::uint64_t session = 0;
@@ -247,5 +259,8 @@ using Event = std::variant<Tick, KeyStatusChanged, Activity, LanguageChosen, Hom
 
 // A short name for logs and test failures ("GetCodeTapped"). Never the event's data.
 std::string_view event_name(const Event& e);
+
+// The slots an event names: the secrets handed over with it.
+std::vector<SecretSlot> secrets_named(const Event& e);
 
 }  // namespace core

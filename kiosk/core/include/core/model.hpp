@@ -2,17 +2,28 @@
 // effects to run; nothing here does I/O. Credentials (PIN, SMS code, password, the platform's phone and
 // session tokens) are never part of it: the UI's keypads hold what is typed, the runtime holds what the
 // platform hands out, so no dump of the model can leak them.
+//
+// Where the customer is, is a type: Model::flow holds exactly one phase (one per screen), and each phase
+// holds only what exists there: the key a renewal is bound to from the phone step on, its order from the
+// payment on, the rollover's progress once paid, the personal centre's login once logged in. A screen's
+// view cannot be asked about a phase the kiosk is not in.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
 #include <vector>
 
+#include "core/secret_slot.hpp"
 #include "core/types.hpp"
 
 namespace core {
 
+// One per phase below, in the order Flow lists them (a static_assert keeps the two in step).
 enum class Screen {
   Home,
   Help,
@@ -44,10 +55,13 @@ struct Settings {
   Millis token_retry_ms = 3'000;
   Millis session_max_ms = 600'000;   // personal centre: logged out after this in any case
   Language default_language = Language::ZhCN;
+  friend bool operator==(const Settings&, const Settings&) = default;
 };
 
 enum class SmsState { None, Sending, Sent, Verifying };
 
+// 【获取验证码】 and its answer, wherever a form asks for an SMS code (the renewal's phone step, the login,
+// a changed phone in 个人信息).
 struct PhoneStep {
   std::string phone;  // digits, as typed (personal data: wiped with the session)
   SmsState sms = SmsState::None;
@@ -56,6 +70,7 @@ struct PhoneStep {
   bool code_sent_once = false;
   std::string error_key;      // the last problem, e.g. "phone.error.format"
   int wrong_codes = 0;
+  friend bool operator==(const PhoneStep&, const PhoneStep&) = default;
 };
 
 enum class OrderStatus { PendingPayment, Paid, Issued, Installed, Closed, Expired, NeedsStaff, RefundRequested };
@@ -67,6 +82,7 @@ struct Order {
   UnixSeconds expires_at = 0;
   OrderStatus status = OrderStatus::PendingPayment;
   int years = 1;
+  friend bool operator==(const Order&, const Order&) = default;
 };
 
 // The renewal's steps, in order, on the token and with the platform: the runtime runs and journals each
@@ -84,6 +100,7 @@ enum class RenewalStep {
   Done,
 };
 
+// The dialog over the screen, as the UI draws it; each phase that can ask holds its own question.
 enum class Dialog {
   None,
   ConfirmRenewal,  // 确定续费吗，本次购买只有一次续费机会！
@@ -101,46 +118,7 @@ struct Failure {
   bool can_retry = false;    // 【重试】 re-runs the failed step
   std::string detail;        // non-secret detail for staff (error code), shown small
   bool recorded = false;     // needs_staff: the platform has it on record
-};
-
-struct Renewal {
-  // product choice
-  std::string product_id;
-  int years = 1;
-  // the key, read at 【开始续费】 and again before the rollover
-  bool reading_key = false;
-  std::optional<CertSummary> cert;  // the certificate being renewed (the order is bound to it)
-  TokenIdentity token;              // the key it sits on
-  PinFlags pin;
-  std::string key_problem_key;      // why this key cannot be renewed (red text), empty when fine
-  bool key_ok = false;              // the last read found the bound certificate, usable
-  bool show_read_hint = false;      // after the read-failure dialog: the red hint + 【读取证书】
-  // phone
-  PhoneStep phone;
-  bool phone_verified = false;
-  // order
-  bool ordering = false;
-  int order_attempt = 1;            // a new order after an expired QR is attempt 2 (a new idempotency key)
-  std::optional<Order> order;
-  bool qr_expired = false;          // past the order's expiry by our clock (the platform confirms)
-  bool closing_order = false;
-  bool reorder_after_close = false;
-  bool failure_from_order = false;  // 【重试】 on the failure screen re-submits the order
-  // rollover
-  RenewalStep step = RenewalStep::Login;
-  bool step_running = false;
-  std::optional<RenewalStep> resume_step;   // after the PIN, continue here instead of StageKey
-  std::optional<Millis> waiting_until;      // a step waits for the clock (new certificate not yet valid)
-  bool logged_in = false;
-  bool pin_failed = false;          // the last PIN was wrong: show 产生签名证书P10申请书失败
-  bool final_try_acknowledged = false;
-  Screen pulled_from = Screen::KeyDetails;  // where the key was pulled
-  bool other_key_inserted = false;
-  bool staged_key_reused = false;
-  UnixSeconds new_not_before = 0;
-  UnixSeconds new_not_after = 0;
-  std::optional<Failure> failure;
-  bool resumed = false;             // continuing an earlier business (继续操作 or a reinserted key)
+  friend bool operator==(const Failure&, const Failure&) = default;
 };
 
 struct Catalog {
@@ -148,6 +126,7 @@ struct Catalog {
   bool loading = false;
   bool failed = false;
   Millis loaded_at = -1;
+  friend bool operator==(const Catalog&, const Catalog&) = default;
 };
 
 // ---- the personal centre ----------------------------------------------------------------------------
@@ -161,6 +140,7 @@ struct LoginForm {
   std::string error_key;      // the same message whether or not the phone is known
   int failures = 0;           // this session's failed attempts
   Millis wait_until = 0;      // throttled: no attempt before this (countdown shown)
+  friend bool operator==(const LoginForm&, const LoginForm&) = default;
 };
 
 struct Profile {
@@ -171,6 +151,7 @@ struct Profile {
   std::string phone;
   std::string email;
   UnixSeconds registered_at = 0;
+  friend bool operator==(const Profile&, const Profile&) = default;
 };
 
 struct BusinessItem {
@@ -186,6 +167,7 @@ struct BusinessItem {
   // From this kiosk's journal (empty when the business began elsewhere): where it stopped here, as a
   // message key ("business.stopped.install").
   std::string stopped_at_key;
+  friend bool operator==(const BusinessItem&, const BusinessItem&) = default;
 };
 
 struct ProfileForm {
@@ -194,27 +176,223 @@ struct ProfileForm {
   std::vector<std::string> problem_keys;  // every rule the typed fields break, in words
   std::string error_key;                  // what the platform (or the SMS step) said
   PhoneStep new_phone;              // a changed phone is verified by its own SMS code
+  friend bool operator==(const ProfileForm&, const ProfileForm&) = default;
 };
 
 struct PasswordForm {
   bool saving = false;
   bool saved = false;               // 修改成功
   std::vector<std::string> problem_keys;  // every rule broken, in words
+  friend bool operator==(const PasswordForm&, const PasswordForm&) = default;
 };
 
+// Logged in to the platform: from LoggedIn until the session is wiped (logout, home, idle, the cap).
 struct Account {
   bool must_change_password = false;  // logged in with the default: nothing else until it is changed
   Millis logged_in_at = 0;
   Profile profile;
-  std::vector<BusinessItem> business;
+  friend bool operator==(const Account&, const Account&) = default;
+};
+
+// What the personal centre keeps while the customer moves between its pages.
+struct PersonalCentre {
+  Account account;
+  std::vector<BusinessItem> business;  // 我的业务, as last loaded (reloaded at each visit)
   bool business_loading = false;
   std::string business_error_key;
-  std::string resume_order_id;        // 【继续操作】 in progress
+  std::string resume_order_id;  // 【继续操作】 in progress, or waiting for its key
   bool resuming = false;
-  std::string resume_error_key;       // e.g. insert the key of that business
-  ProfileForm profile_form;
-  PasswordForm password_form;
+  std::string resume_error_key;  // e.g. insert the key of that business
+  friend bool operator==(const PersonalCentre&, const PersonalCentre&) = default;
 };
+
+// ---- the renewal ------------------------------------------------------------------------------------
+// What the renewal carries through all its phases.
+struct Renewal {
+  std::string product_id;  // the product chosen, empty until one is
+  int years = 1;
+  PhoneStep phone;                 // kept when the customer steps back: the resend countdown holds
+  int order_attempt = 1;           // a new order after an expired QR is attempt 2 (a new idempotency key)
+  std::optional<Account> account;  // begun by 【继续操作】: still logged in (logged out at its end)
+  friend bool operator==(const Renewal&, const Renewal&) = default;
+};
+
+// The key the renewal is bound to, from the key check on: the order and the rollover are bound to this
+// certificate on this token.
+struct BoundKey {
+  CertSummary cert;
+  TokenIdentity token;
+  PinFlags pin;  // as last read, or as the last login left them
+  friend bool operator==(const BoundKey&, const BoundKey&) = default;
+};
+
+// A paid renewal (or one found again by 继续操作): the order and the rollover, from phase to phase.
+struct Paid {
+  BoundKey key;
+  Order order;
+  bool resumed = false;  // continuing an earlier business: its one-chance confirmation was given then
+  RenewalStep step = RenewalStep::Login;  // the step to run next (or running)
+  std::optional<RenewalStep> resume_step;  // after the PIN, continue here instead of StageKey
+  bool logged_in = false;                   // the token session of the typed PIN is open
+  bool pin_failed = false;  // the last PIN was wrong: show 产生签名证书P10申请书失败
+  bool final_try_acknowledged = false;
+  bool staged_key_reused = false;
+  UnixSeconds new_not_before = 0;  // the new certificate's validity, once issued
+  UnixSeconds new_not_after = 0;
+  friend bool operator==(const Paid&, const Paid&) = default;
+};
+
+// ---- the phases: one per screen ---------------------------------------------------------------------
+namespace phase {
+
+struct Home {
+  static constexpr Screen kScreen = Screen::Home;
+  friend bool operator==(const Home&, const Home&) = default;
+};
+struct Help {
+  static constexpr Screen kScreen = Screen::Help;
+  friend bool operator==(const Help&, const Help&) = default;
+};
+struct ComingSoon {
+  static constexpr Screen kScreen = Screen::ComingSoon;
+  friend bool operator==(const ComingSoon&, const ComingSoon&) = default;
+};
+
+struct Products {
+  static constexpr Screen kScreen = Screen::Products;
+  Renewal renewal;
+  friend bool operator==(const Products&, const Products&) = default;
+};
+struct KeyCheck {
+  static constexpr Screen kScreen = Screen::KeyCheck;
+  Renewal renewal;
+  bool reading = false;
+  std::string problem_key;  // why this key cannot be renewed (red text), empty when fine
+  friend bool operator==(const KeyCheck&, const KeyCheck&) = default;
+};
+struct Phone {
+  static constexpr Screen kScreen = Screen::Phone;
+  Renewal renewal;
+  BoundKey key;
+  friend bool operator==(const Phone&, const Phone&) = default;
+};
+struct OrderList {
+  static constexpr Screen kScreen = Screen::OrderList;
+  Renewal renewal;
+  BoundKey key;
+  bool submitting = false;  // the order is being created
+  friend bool operator==(const OrderList&, const OrderList&) = default;
+};
+struct Payment {
+  static constexpr Screen kScreen = Screen::Payment;
+  Renewal renewal;
+  BoundKey key;
+  Order order;
+  bool qr_expired = false;           // past the order's expiry by our clock (the platform confirms)
+  bool closing = false;              // the order is being closed
+  bool reorder_after_close = false;  // 【重新下单】: a new order once the old one is closed
+  bool asking_cancel = false;        // Dialog::CancelPayment
+  friend bool operator==(const Payment&, const Payment&) = default;
+};
+struct KeyDetails {
+  static constexpr Screen kScreen = Screen::KeyDetails;
+  enum class Asking { Nothing, ConfirmRenewal, ReadFailed };
+  Renewal renewal;
+  Paid paid;
+  bool reading = false;
+  bool key_ok = false;          // the last read found the bound certificate, usable
+  std::string problem_key;      // red text, empty when fine
+  bool show_read_hint = false;  // after the read-failure dialog: the red hint + 【读取证书】
+  Asking asking = Asking::Nothing;
+  friend bool operator==(const KeyDetails&, const KeyDetails&) = default;
+};
+struct Pin {
+  static constexpr Screen kScreen = Screen::Pin;
+  Renewal renewal;
+  Paid paid;
+  bool verifying = false;  // the Login step runs with the typed PIN
+  // Dialog::FinalPinTry is open: the PIN typed before it, for the Login step once the customer confirms.
+  std::optional<SecretSlot> final_try_pin;
+  friend bool operator==(const Pin&, const Pin&) = default;
+};
+struct Progress {
+  static constexpr Screen kScreen = Screen::Progress;
+  Renewal renewal;
+  Paid paid;
+  bool running = false;                 // paid.step runs
+  std::optional<Millis> waiting_until;  // the step waits for the clock (new certificate not yet valid)
+  friend bool operator==(const Progress&, const Progress&) = default;
+};
+struct KeyPulled {
+  static constexpr Screen kScreen = Screen::KeyPulled;
+  enum class From { KeyDetails, Pin, Progress };
+  Renewal renewal;
+  Paid paid;
+  From from = From::KeyDetails;
+  bool other_key = false;  // a key was inserted, not the one the renewal is bound to
+  friend bool operator==(const KeyPulled&, const KeyPulled&) = default;
+};
+struct Success {
+  static constexpr Screen kScreen = Screen::Success;
+  Renewal renewal;
+  Paid paid;
+  friend bool operator==(const Success&, const Success&) = default;
+};
+struct Failure {
+  static constexpr Screen kScreen = Screen::Failure;
+  Renewal renewal;
+  core::Failure failure;
+  // What failed: the order, before any money (【重试】 orders again with this key), or the paid renewal
+  // (【重试】 runs its step again).
+  std::variant<BoundKey, Paid> at;
+  friend bool operator==(const Failure&, const Failure&) = default;
+};
+
+struct Login {
+  static constexpr Screen kScreen = Screen::Login;
+  LoginForm form;
+  friend bool operator==(const Login&, const Login&) = default;
+};
+struct AccountHome {
+  static constexpr Screen kScreen = Screen::AccountHome;
+  PersonalCentre centre;
+  friend bool operator==(const AccountHome&, const AccountHome&) = default;
+};
+struct MyBusiness {
+  static constexpr Screen kScreen = Screen::MyBusiness;
+  PersonalCentre centre;
+  friend bool operator==(const MyBusiness&, const MyBusiness&) = default;
+};
+struct Profile {
+  static constexpr Screen kScreen = Screen::Profile;
+  PersonalCentre centre;
+  ProfileForm form;
+  friend bool operator==(const Profile&, const Profile&) = default;
+};
+struct ChangePassword {
+  static constexpr Screen kScreen = Screen::ChangePassword;
+  PersonalCentre centre;
+  PasswordForm form;
+  friend bool operator==(const ChangePassword&, const ChangePassword&) = default;
+};
+
+}  // namespace phase
+
+using Flow = std::variant<phase::Home, phase::Help, phase::ComingSoon, phase::Products, phase::KeyCheck,
+                          phase::Phone, phase::OrderList, phase::Payment, phase::KeyDetails, phase::Pin,
+                          phase::Progress, phase::KeyPulled, phase::Success, phase::Failure, phase::Login,
+                          phase::AccountHome, phase::MyBusiness, phase::Profile, phase::ChangePassword>;
+
+inline constexpr std::size_t kScreenCount = std::variant_size_v<Flow>;
+
+namespace detail {
+template <std::size_t... I>
+constexpr bool phases_in_screen_order(std::index_sequence<I...>) {
+  return ((std::variant_alternative_t<I, Flow>::kScreen == static_cast<Screen>(I)) && ...);
+}
+}  // namespace detail
+static_assert(detail::phases_in_screen_order(std::make_index_sequence<kScreenCount>{}),
+              "Flow holds one phase per Screen, in the enum's order");
 
 struct Model {
   Settings settings;
@@ -223,17 +401,30 @@ struct Model {
   Language language = Language::ZhCN;
   KeyStatus key;
   Catalog catalog;
-  Screen screen = Screen::Home;
-  Dialog dialog = Dialog::None;
   std::uint64_t session = 1;     // increases at every wipe; results of older sessions are dropped
   Millis last_activity = 0;
   bool idle_overlay = false;
   Millis idle_deadline = 0;      // when the overlay's countdown ends
-  std::optional<Renewal> renewal;
-  std::optional<LoginForm> login;
-  std::optional<Account> account;
+  Flow flow;                     // where the customer is, and what exists there
+  friend bool operator==(const Model&, const Model&) = default;
 };
 
 Model initial_model(const Settings& settings, Millis now, UnixSeconds wall);
+
+// The screen of the current phase.
+inline Screen screen_of(const Model& m) {
+  return static_cast<Screen>(m.flow.index());
+}
+// "Products", "KeyDetails": the enumerator's name (for logs and the harness's scripts).
+std::string_view screen_name(Screen s);
+// The dialog the current phase asks, if any.
+Dialog dialog_of(const Model& m);
+// The slots of the secrets the model keeps for a later effect (the PIN while the final-try question is
+// open). A driver keeps those secrets until then; every other one it wipes.
+std::vector<SecretSlot> secrets_held(const Model& m);
+// The customer's platform login, in the personal centre or in a renewal begun there; null when none.
+const Account* account_of(const Model& m);
+// The renewal's order, from the payment on (a failed order has none); null when none.
+const Order* order_of(const Model& m);
 
 }  // namespace core

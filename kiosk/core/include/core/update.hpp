@@ -46,7 +46,4 @@ std::vector<std::string> profile_problems(std::string_view real_name, std::strin
 bool valid_email(std::string_view email);
 bool valid_real_name(std::string_view name);
 
-// The product the customer chose, if any.
-const Product* chosen_product(const Model& m);
-
 }  // namespace core

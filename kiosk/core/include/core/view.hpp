@@ -2,7 +2,6 @@
 // return intents; they never see the model itself. Text is by message key; names and numbers are data.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -92,7 +91,7 @@ struct PaymentView {
 struct KeyDetailsView {
   bool reading = false;
   bool ok = false;                 // 【确认续费】 enabled
-  std::optional<CertSummary> cert;
+  CertSummary cert;                // the certificate the order is bound to
   std::string problem_key;         // red text
   bool show_read_hint = false;     // the red hint after the read-failure dialog
   bool paid_banner = false;        // 订单支付成功
@@ -207,22 +206,33 @@ struct ChangePasswordView {
 };
 
 ChromeView chrome_view(const Model& m);
-ProductsView products_view(const Model& m);
-KeyCheckView key_check_view(const Model& m);
-PhoneView phone_view(const Model& m);
-OrderListView order_list_view(const Model& m);
-PaymentView payment_view(const Model& m);
-KeyDetailsView key_details_view(const Model& m);
-PinView pin_view(const Model& m);
-ProgressView progress_view(const Model& m);
-KeyPulledView key_pulled_view(const Model& m);
-SuccessView success_view(const Model& m);
-FailureView failure_view(const Model& m);
-LoginView login_view(const Model& m);
-AccountHomeView account_home_view(const Model& m);
-MyBusinessView my_business_view(const Model& m);
-ProfileView profile_view(const Model& m);
-ChangePasswordView change_password_view(const Model& m);
+// Each screen's view-model, from the phase that shows it (core::phase, in core/model.hpp).
+ProductsView products_view(const Model& m, const phase::Products& p);
+KeyCheckView key_check_view(const Model& m, const phase::KeyCheck& p);
+PhoneView phone_view(const Model& m, const phase::Phone& p);
+OrderListView order_list_view(const Model& m, const phase::OrderList& p);
+PaymentView payment_view(const Model& m, const phase::Payment& p);
+KeyDetailsView key_details_view(const Model& m, const phase::KeyDetails& p);
+PinView pin_view(const Model& m, const phase::Pin& p);
+ProgressView progress_view(const Model& m, const phase::Progress& p);
+KeyPulledView key_pulled_view(const Model& m, const phase::KeyPulled& p);
+SuccessView success_view(const Model& m, const phase::Success& p);
+FailureView failure_view(const Model& m, const phase::Failure& p);
+LoginView login_view(const Model& m, const phase::Login& p);
+AccountHomeView account_home_view(const Model& m, const phase::AccountHome& p);
+MyBusinessView my_business_view(const Model& m, const phase::MyBusiness& p);
+ProfileView profile_view(const Model& m, const phase::Profile& p);
+ChangePasswordView change_password_view(const Model& m, const phase::ChangePassword& p);
+
+// The phase a view-model function is for: PhaseOf<phone_view> is phase::Phone.
+template <typename F>
+struct ViewPhase;
+template <typename V, typename P>
+struct ViewPhase<V (*)(const Model&, const P&)> {
+  using type = P;
+};
+template <auto View>
+using PhaseOf = typename ViewPhase<decltype(View)>::type;
 
 // Seconds left to a monotonic deadline, rounded up (a countdown shows 1 until the very end).
 int seconds_left(Millis now, Millis deadline);

@@ -43,11 +43,10 @@ public:
   static std::expected<std::unique_ptr<KioskRuntime>, std::string> create(RuntimeOptions options);
   ~KioskRuntime() override;
 
-  void run(const core::Effect& effect, std::uint64_t session) override;
+  void run(const core::Effect& effect, std::uint64_t session, Secrets secrets) override;
   void set_waker(std::function<void()> wake) override;
   std::vector<core::Event> drain() override;
   bool wait(int timeout_ms) override;
-  void provide_secret(core::SecretKind kind, foundation::SecretBuffer value) override;
 
   // The current key status (also sent as KeyStatusChanged whenever it changes).
   core::KeyStatus key_status() const;

@@ -2,31 +2,85 @@
 // and hands their results back as events through one queue. The owner (the kiosk app's frame loop, or
 // kioskctl) drains the queue; workers never touch anything the UI reads.
 //
-// Secrets reach the runtime by move, never through the core: the keypad's owner hands over the typed PIN
-// or SMS code just before dispatching PinSubmitted / CodeSubmitted. The runtime wipes them after use and
-// at WipeSession.
+// Secrets reach the runtime by move, never through the core, and only with the effect that uses them: the
+// driver (runtime::Dispatcher, runtime/dispatcher.hpp) passes run() the secrets whose slots the effect names
+// (core::secrets_used). The runtime uses each once and wipes it; WipeSession wipes at once any that an
+// effect still waiting in a lane was given.
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
 #include "core/effects.hpp"
 #include "core/events.hpp"
-#include "core/secret_kind.hpp"
+#include "core/secret_slot.hpp"
 #include "foundation/secret.hpp"
 
 namespace runtime {
+
+// Typed secrets by slot. Moved, never copied; each buffer wipes itself when it is dropped.
+class Secrets {
+ public:
+  Secrets() = default;
+  Secrets(Secrets&&) noexcept = default;
+  Secrets& operator=(Secrets&&) noexcept = default;
+
+  // A secret under `slot` (one already there is wiped and replaced).
+  void put(core::SecretSlot slot, foundation::SecretBuffer value) {
+    for (auto& [s, v] : items_)
+      if (s == slot) {
+        v = std::move(value);
+        return;
+      }
+    items_.emplace_back(slot, std::move(value));
+  }
+  // The secret under `slot`, gone from here; nullopt when there is none.
+  std::optional<foundation::SecretBuffer> take(core::SecretSlot slot) {
+    for (std::size_t i = 0; i < items_.size(); ++i) {
+      if (!(items_[i].first == slot)) continue;
+      foundation::SecretBuffer v = std::move(items_[i].second);
+      if (i + 1 != items_.size()) std::swap(items_[i], items_.back());  // the order means nothing here
+      items_.pop_back();
+      return v;
+    }
+    return std::nullopt;
+  }
+  // Those under `slots`, moved into a Secrets of their own.
+  Secrets take(const std::vector<core::SecretSlot>& slots) {
+    Secrets out;
+    for (const auto& s : slots)
+      if (auto v = take(s)) out.put(s, std::move(*v));
+    return out;
+  }
+  // Everything of `other`, moved here.
+  void merge(Secrets&& other) {
+    for (auto& [slot, value] : other.items_) put(slot, std::move(value));
+    other.items_.clear();
+  }
+  [[nodiscard]] bool contains(core::SecretSlot slot) const {
+    return std::any_of(items_.begin(), items_.end(), [&](const auto& i) { return i.first == slot; });
+  }
+  [[nodiscard]] std::size_t size() const { return items_.size(); }
+  [[nodiscard]] bool empty() const { return items_.empty(); }
+  void clear() { items_.clear(); }
+
+ private:
+  std::vector<std::pair<core::SecretSlot, foundation::SecretBuffer>> items_;
+};
 
 class Runtime {
 public:
   virtual ~Runtime() = default;
 
   // Starts one effect; its result arrives later through drain(). `session` is the model's session at the
-  // time, echoed in the result so the core can drop answers meant for a wiped customer.
-  virtual void run(const core::Effect& effect, std::uint64_t session) = 0;
+  // time, echoed in the result so the core can drop answers meant for a wiped customer. `secrets`: those
+  // the effect names (core::secrets_used), moved in; the effect uses each once.
+  virtual void run(const core::Effect& effect, std::uint64_t session, Secrets secrets) = 0;
 
   // Called from any thread whenever drain() has something new (the app pushes an SDL user event).
   virtual void set_waker(std::function<void()> wake) = 0;
@@ -36,15 +90,6 @@ public:
 
   // Blocks until drain() would return something or the timeout (ms) passes. For kioskctl and tests.
   virtual bool wait(int timeout_ms) = 0;
-
-  // Hands a typed secret to the runtime (moved; the caller's buffer is wiped). The next effect that needs
-  // it uses it once; WipeSession drops them all.
-  virtual void provide_secret(core::SecretKind kind, foundation::SecretBuffer value) = 0;
-
-  void provide_pin(foundation::SecretBuffer pin) { provide_secret(core::SecretKind::Pin, std::move(pin)); }
-  void provide_sms_code(foundation::SecretBuffer code) {
-    provide_secret(core::SecretKind::SmsCode, std::move(code));
-  }
 };
 
 }  // namespace runtime

@@ -1,8 +1,8 @@
 // The personal centre's screens (docs/kiosk.md, "The personal centre"): 登录, 个人中心, 我的业务 with
 // 【继续操作】, 个人信息, 修改密码. Each is a function of the core's const view-model and its scratch
 // (UI-only state: the fields being typed, the keyboards), plus the frame's Ctx; it returns the customer's
-// intent. Typed passwords and SMS codes stay in the scratch's zeroizing buffers and go to the runtime with
-// Ctx::hand_over just before the intent that uses them; they never pass through the core.
+// intent. Typed passwords and SMS codes stay in the scratch's zeroizing buffers and go beside the intent
+// that uses them (Ctx::hand_over gives the slot the intent names); they never pass through the core.
 //
 // Widget keys the harness and the tests tap: see each screen's file header.
 #pragma once
@@ -75,8 +75,5 @@ inline constexpr std::size_t kEmailMax = 100;
 std::string format_cst(core::UnixSeconds t);
 // "¥300.00"
 std::string format_yuan(core::Fen fen);
-
-// Every message key the personal centre's screens use, the keyboards' included (i18n completeness test).
-std::vector<std::string> account_keys();
 
 }  // namespace ui

@@ -5,8 +5,9 @@
 //   std::optional<core::Event> draw_xxx(const XxxView&, XxxScratch&, Ctx&);
 //
 // A screen that collects a PIN or an SMS code on the keypad hands the buffer over with hand_over() and
-// returns PinSubmitted / CodeSubmitted: the app gives the secret to the runtime before it dispatches the
-// event, so the secret never passes through the core, the model or ImGui.
+// returns PinSubmitted / CodeSubmitted with the slot hand_over() gave: the app dispatches the event and
+// the secret together (runtime::Dispatcher), so the secret never passes through the core, the model or
+// ImGui, and one the core does not ask for is wiped at once.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +18,7 @@
 #include <imgui.h>
 #include <imgui_internal.h>
 
-#include "core/secret_kind.hpp"
+#include "core/secret_slot.hpp"
 #include "core/types.hpp"
 #include "foundation/secret.hpp"
 #include "ui/fonts.hpp"
@@ -29,7 +30,7 @@
 namespace ui {
 
 struct SecretHandoff {
-  core::SecretKind kind = core::SecretKind::Pin;
+  core::SecretSlot slot;
   foundation::SecretBuffer secret;
 };
 
@@ -59,16 +60,21 @@ class Ctx {
   // "text###key"
   std::string label(std::string_view key) { return label_id(tr(key), key); }
 
-  void hand_over(core::SecretKind kind, foundation::SecretBuffer&& secret);
+  // Takes the typed secret (the caller's buffer is left empty) and returns its slot, for the event.
+  core::SecretSlot hand_over(core::SecretKind kind, foundation::SecretBuffer&& secret);
   std::vector<SecretHandoff> take_handoffs() { return std::move(handoffs_); }
 
   [[nodiscard]] const std::vector<std::string>& missing_keys() const { return missing_; }
+  // When set (tests), every key tr() is asked for is added here.
+  std::vector<std::string>* keys_seen = nullptr;
 
   // Kiosk settings screens need (from the configuration) and the session's random seed (keypad shuffle).
   struct Settings {
     bool shuffle_pin_keypad = false;
   } settings;
   std::uint32_t seed = 1;
+  // The next slot number hand_over() gives (the Shell carries it from frame to frame).
+  std::uint32_t next_secret_id = 1;
   // Chinese input for the on-screen keyboard (the app's engines); null when the kiosk has none.
   InputMethods* ime = nullptr;
 

@@ -6,8 +6,7 @@
 //   keypad_field(c, "pin.field", field_rect, k, {.masked = true});
 //   if (keypad(c, "pin.keypad", pad_rect, k, {.max_length = 16, .shuffle = v.shuffle}) ==
 //   KeypadResult::Submitted) {
-//     c.hand_over(core::SecretKind::Pin, std::move(k.value));
-//     return core::PinSubmitted{};
+//     return core::PinSubmitted{c.hand_over(core::SecretKind::Pin, std::move(k.value))};
 //   }
 //
 // Keys are registered as "<key>.d0" … "<key>.d9", "<key>.delete", "<key>.clear", "<key>.ok".

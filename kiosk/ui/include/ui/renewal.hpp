@@ -2,8 +2,8 @@
 // dates as the customer reads them, cards, notices, the step list and the core's dialogs.
 //
 // Each screen is a function of the core's view-model for it and its scratch (ui/renewal_scratch.hpp),
-// registered in draw_screen() (src/screens/dispatch.cpp). Like every screen, it returns the customer's
-// intent; the PIN and the SMS code go to the runtime through Ctx::hand_over(), never into the event.
+// registered in src/screens/screen_table.cpp. Like every screen, it returns the customer's
+// intent; the PIN and the SMS code go beside it through Ctx::hand_over(), the event naming only their slot.
 #pragma once
 
 #include <algorithm>
@@ -43,10 +43,6 @@ struct DialogView {
 };
 std::optional<core::Event> draw_dialog(const DialogView& v, Ctx& c);
 DialogView dialog_view(const core::Model& m);
-
-// Every message key the renewal screens use themselves (the i18n completeness test); the keys they show
-// from the view-models (keycheck.error.*, error.token.*, error.platform.*) are listed by their producers.
-std::vector<std::string> renewal_keys();
 
 // ---- formatting --------------------------------------------------------------------------------------------
 // ¥300, ¥0, ¥12.50 (whole yuan are written without decimals).

@@ -1,9 +1,10 @@
 // The shell's screens and the chrome around every screen. Each screen is a function of a const view-model
 // and its scratch (docs/kiosk.md), plus the frame's Ctx; it returns the customer's intent, if any.
 //
-// Registration: draw_screen() (src/screens/dispatch.cpp) switches over core::Screen and calls the screen's
-// function with the core's view for it; the compiler's -Wswitch makes a new core::Screen fail to build until
-// it is drawn.
+// Registration: one row per core::Screen in src/screens/screen_table.cpp (its title, the core's view for
+// its phase, its draw function, its scratch in SessionScratch, the message keys it draws). The row's
+// screen comes from the view's phase; a missing or misplaced row does not compile. A new screen is its
+// core::Screen value and phase, its view and draw functions, its scratch, and that one row.
 #pragma once
 
 #include <optional>
@@ -39,18 +40,30 @@ std::optional<core::Event> draw_idle_overlay(const IdleOverlayView& v, Ctx& c);
 // The top bar (title, key badge, language), the "请勿拔出KEY" banner and the bottom bar (back, home, help).
 std::vector<core::Event> draw_chrome(const core::ChromeView& v, Ctx& c);
 
-// The current screen, by core::Screen.
+// One screen's registration.
+struct ScreenRow {
+  core::Screen screen = core::Screen::Home;
+  std::string_view title_key;  // "screen.products.title"
+  // The core's view of the current phase, drawn by the screen's function with its scratch.
+  std::optional<core::Event> (*draw)(const core::Model& m, SessionScratch& s, Ctx& c) = nullptr;
+  std::span<const std::string_view> keys;  // every message key the screen draws itself
+};
+// Every row, indexed by core::Screen.
+std::span<const ScreenRow> screen_rows();
+const ScreenRow& screen_row(core::Screen s);
+
+// The current screen (and the dialog its phase asks, over it).
 std::optional<core::Event> draw_screen(const core::Model& m, SessionScratch& s, Ctx& c);
 
 // "screen.products.title" etc.
 std::string_view screen_title_key(core::Screen s);
-// Every core::Screen, in order (tests draw each; a new screen is added here and in draw_screen()).
-std::span<const core::Screen> all_screens();
 inline constexpr int kHelpQuestions = 8;  // help.q1..8 / help.a1..8
 // A screen's title line at the top of the content area; returns the rest of the content area.
 ImRect screen_title(Ctx& c, std::string_view key, ImRect content);
 
-// Every message key the shell itself uses (for the i18n completeness test).
+// Every message key the pieces around and inside many screens draw (the chrome, the idle overlay, the
+// keypad and the keyboards, the core's dialogs, the personal centre's title row), for the i18n test;
+// each screen's own are in its row.
 std::vector<std::string> shell_keys();
 
 }  // namespace ui

@@ -1,6 +1,6 @@
 // The shell: one frame of the kiosk from the model. The app (or a test) sets ImGui's display size, time
-// step and pointer, calls frame(), renders ImGui's draw data, and then gives the secrets to the runtime and
-// the events to core::update, in that order.
+// step and pointer, calls frame(), renders ImGui's draw data, and then dispatches the events, each with the
+// secrets whose slots it names (runtime::Dispatcher).
 #pragma once
 
 #include <cstdint>
@@ -31,8 +31,8 @@ struct ShellOptions {
 };
 
 struct FrameResult {
-  std::vector<SecretHandoff> secrets;  // to the runtime first
-  std::vector<core::Event> events;     // then to core::update, in order
+  std::vector<SecretHandoff> secrets;  // each goes with the event that names its slot
+  std::vector<core::Event> events;     // to core::update, in order
 };
 
 // Sets what every kiosk ImGui context needs: no .ini or log files, no keyboard navigation, the style.
@@ -61,6 +61,7 @@ class Shell {
   Layout layout_;
   std::vector<std::string> missing_;
   std::unique_ptr<SessionScratch> scratch_;
+  std::uint32_t next_secret_id_ = 1;
 };
 
 }  // namespace ui

@@ -62,14 +62,15 @@ std::optional<core::Event> draw_change_password(const core::ChangePasswordView& 
   const bool typed = !s.current.empty() || !s.next.empty() || !s.confirm.empty();
   if (button(c, "password.submit", submit,
              {ButtonKind::Primary, FontRole::Title, typed && !v.saving, false})) {
-    auto problems = core::password_problems(s.current.reveal(), s.next.reveal(), s.confirm.reveal(), v.phone);
-    if (problems.empty()) {
-      c.hand_over(core::SecretKind::Password, std::move(s.current));
-      c.hand_over(core::SecretKind::NewPassword, std::move(s.next));
+    core::PasswordSubmitted e{
+        core::password_problems(s.current.reveal(), s.next.reveal(), s.confirm.reveal(), v.phone), {}, {}};
+    if (e.problem_keys.empty()) {
+      e.current = c.hand_over(core::SecretKind::Password, std::move(s.current));
+      e.next = c.hand_over(core::SecretKind::NewPassword, std::move(s.next));
       s.confirm.clear();
       s.focus = Field::Current;
     }
-    out = core::PasswordSubmitted{std::move(problems)};
+    out = std::move(e);
   }
   if (v.problem_keys.empty()) {
     paragraph(c, "password.rules", c.tr("password.rules"), form,

@@ -92,10 +92,11 @@ std::optional<core::Event> draw_login(const core::LoginView& v, LoginScratch& s,
   const bool can_submit = complete && !v.submitting && v.wait_seconds_left == 0;
   if (button_text(c, "login.submit", submit_label, submit,
                   {ButtonKind::Primary, FontRole::Title, can_submit, false})) {
-    // The secrets go to the runtime first; the intent that uses them follows in the same frame.
-    if (v.code_field) c.hand_over(core::SecretKind::SmsCode, std::move(s.code.value));
-    if (by_password) c.hand_over(core::SecretKind::Password, std::move(s.password));
-    out = core::LoginSubmitted{phone};
+    // The secrets go beside the intent, which names their slots.
+    core::LoginSubmitted e{phone, {}, {}};
+    if (v.code_field) e.code = c.hand_over(core::SecretKind::SmsCode, std::move(s.code.value));
+    if (by_password) e.password = c.hand_over(core::SecretKind::Password, std::move(s.password));
+    out = std::move(e);
   }
   if (!v.error_key.empty()) {
     paragraph(c, "login.error", c.tr(v.error_key), form, {FontRole::Body, color::kDanger, Align::Left});

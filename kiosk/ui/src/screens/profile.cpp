@@ -119,9 +119,10 @@ std::optional<core::Event> draw_profile(const core::ProfileView& v, ProfileScrat
   const bool can_submit = !v.saving && s.name_keyboard.letters.empty() &&
                           (!phone_changed || (v.code_sent && v.code_phone == phone && !s.code.value.empty()));
   if (button(c, "profile.submit", submit, {ButtonKind::Primary, FontRole::Title, can_submit, false})) {
-    // A changed phone's code goes to the runtime with the intent that uses it.
-    if (phone_changed) c.hand_over(core::SecretKind::SmsCode, std::move(s.code.value));
-    out = core::ProfileSubmitted{s.real_name, s.email, phone};
+    // A changed phone's code goes beside the intent that uses it.
+    std::optional<core::SecretSlot> code;
+    if (phone_changed) code = c.hand_over(core::SecretKind::SmsCode, std::move(s.code.value));
+    out = core::ProfileSubmitted{s.real_name, s.email, phone, code};
     s.focus = Field::None;
   }
   // What the platform (or the SMS step) answered first, then every rule the fields break, one paragraph each

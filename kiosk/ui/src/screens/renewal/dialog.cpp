@@ -38,8 +38,8 @@ DialogText text_of(core::Dialog d) {
 
 DialogView dialog_view(const core::Model& m) {
   DialogView v;
-  v.dialog = m.dialog;
-  if (m.renewal) v.problem_key = m.renewal->key_problem_key;
+  v.dialog = core::dialog_of(m);
+  if (const auto* p = std::get_if<core::phase::KeyDetails>(&m.flow)) v.problem_key = p->problem_key;
   return v;
 }
 

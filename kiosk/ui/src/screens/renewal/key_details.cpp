@@ -43,8 +43,8 @@ std::optional<core::Event> draw_key_details(const core::KeyDetailsView& v, KeyDe
               {FontRole::Body, color::kText, Align::Left});
   }
 
-  if (v.cert && !v.reading) {
-    const core::CertSummary& cert = *v.cert;
+  if (!v.reading) {
+    const core::CertSummary& cert = v.cert;
     ImRect table = col;
     const float label_w = c.layout.portrait() ? 240.0f : 280.0f;
     struct Row {

@@ -1,7 +1,7 @@
 // 验证手机: the number on the keypad, 【获取验证码】 with its resend countdown
-// ("请在49秒后重新发送"), then the code on the same keypad. The code goes to the runtime on submit
-// (Ctx::hand_over), never into the event; the number goes with GetCodeTapped (the core keeps it for the
-// order, and wipes it with the session).
+// ("请在49秒后重新发送"), then the code on the same keypad. The code goes beside CodeSubmitted on submit
+// (Ctx::hand_over; the event names its slot only); the number goes with GetCodeTapped (the core keeps it
+// for the order, and wipes it with the session).
 #include <string>
 
 #include "core/update.hpp"
@@ -53,8 +53,7 @@ std::optional<core::Event> draw_phone(const core::PhoneView& v, PhoneScratch& s,
     out = core::GetCodeTapped{std::move(phone)};
   };
   auto submit_code = [&] {
-    c.hand_over(core::SecretKind::SmsCode, std::move(s.code.value));
-    out = core::CodeSubmitted{};
+    out = core::CodeSubmitted{c.hand_over(core::SecretKind::SmsCode, std::move(s.code.value))};
   };
 
   // ---- the number and 【获取验证码】 ----

@@ -1,7 +1,7 @@
 // 输入PIN码: the key's PIN on the keypad (masked; shuffled when the kiosk is configured so), with what the
 // key's flags say: few tries left, the final try (the core asks again first: core::Dialog::FinalPinTry).
 // A wrong PIN is said in the CA's own words, "产生签名证书P10申请书失败", with the likely cause. The PIN goes
-// to the runtime (Ctx::hand_over) — one typed PIN, one login; nothing retries by itself.
+// beside the event, to the runtime (Ctx::hand_over) — one typed PIN, one login; nothing retries by itself.
 #include <string>
 
 #include "ui/renewal.hpp"
@@ -58,10 +58,9 @@ std::optional<core::Event> draw_pin(const core::PinView& v, PinScratch& s, Ctx& 
                          .seed = c.seed + static_cast<std::uint32_t>(s.entries) * 7919u, .show_ok = true,
                          .ok_enabled = !v.verifying && s.pin.value.size() >= min_len, .ok_key = "keypad.ok"});
   if (r == KeypadResult::Submitted) {
-    c.hand_over(core::SecretKind::Pin, std::move(s.pin.value));
+    out = core::PinSubmitted{c.hand_over(core::SecretKind::Pin, std::move(s.pin.value))};
     ++s.entries;
     s.pin.arranged = false;  // a shuffled keypad gets a new order for the next PIN
-    out = core::PinSubmitted{};
   }
   return out;
 }

@@ -1,0 +1,174 @@
+#include "screen_states.hpp"
+
+#include <stdexcept>
+
+#include "core/messages.hpp"
+#include "core/update.hpp"
+#include "renewal_states.hpp"
+
+namespace ui_test {
+namespace {
+
+using namespace core;
+
+constexpr const char* kPhone = "13812345678";
+
+Profile profile() {
+  Profile p;
+  p.account_id = "A-1";
+  p.username = kPhone;
+  p.member_level = "普通用户";
+  p.real_name = "李四";
+  p.phone = kPhone;
+  p.email = "lisi@example.com";
+  p.registered_at = 1'616'741'520;  // 2021-03-26 14:52 CST
+  return p;
+}
+
+BusinessItem item(std::string id, OrderStatus status, bool can_continue) {
+  BusinessItem b;
+  b.order_id = std::move(id);
+  b.product_id = "e-bidding-feitian-renew";
+  b.product_title = "电子招投标项目-飞天诚信KEY-续费";
+  b.created_at = 1'790'000'000;
+  b.amount = 30'000;
+  b.status = status;
+  b.can_continue = can_continue;
+  return b;
+}
+
+struct Flow {
+  Model m = initial_model(Settings{}, 1'000'000, 1'790'000'000);
+  Flow& send(const Event& e) {
+    m = update(std::move(m), e).model;
+    return *this;
+  }
+  Flow& advance(Millis ms) { return send(Tick{m.now + ms, m.wall + ms / 1000}); }
+  void expect(Screen s) const {
+    if (screen_of(m) != s)
+      throw std::logic_error("screen_states: the flow did not reach the expected screen");
+  }
+  void login(bool forced = false) {
+    send(PersonalCentreTapped{});
+    send(LoginSubmitted{kPhone});
+    send(LoggedIn{m.session, forced, profile()});
+  }
+};
+
+}  // namespace
+
+std::vector<NamedModel> home_states() {
+  std::vector<NamedModel> out;
+  for (auto [presence, name] : {std::pair{KeyPresence::NoKey, "home-no-key"},
+                                std::pair{KeyPresence::Recognised, "home-key-recognised"},
+                                std::pair{KeyPresence::NotRecognised, "home-key-not-recognised"},
+                                std::pair{KeyPresence::DriverMissing, "home-driver-missing"}}) {
+    Flow f;
+    KeyStatus k;
+    k.presence = presence;
+    if (presence == KeyPresence::Recognised) {
+      k.brand_id = "haitai";
+      k.brand_name = "海泰KEY";
+      k.identity = {"Haitai", "HaiKey", "0001"};
+    }
+    f.send(KeyStatusChanged{k});
+    out.push_back({name, f.m});
+  }
+  Flow h;
+  h.send(HelpTapped{});
+  h.expect(Screen::Help);
+  out.push_back({"help", h.m});
+  Flow c;
+  c.m.flow = phase::ComingSoon{};  // nothing leads here yet: a service announced on the home screen
+  out.push_back({"coming-soon", c.m});
+  return out;
+}
+
+std::vector<NamedModel> account_states() {
+  std::vector<NamedModel> out;
+  auto add = [&](std::string name, const Model& m) { out.push_back({std::move(name), m}); };
+  {
+    Flow f;
+    f.send(PersonalCentreTapped{});
+    add("login-empty", f.m);
+    f.send(LoginSubmitted{kPhone});
+    add("login-submitting", f.m);
+    f.send(LoginFailed{f.m.session, "error.platform.account.sms_code_required", 0, true});
+    add("login-needs-code", f.m);
+    f.send(LoginGetCodeTapped{kPhone});
+    f.send(SmsSent{f.m.session, 60, 6});
+    f.advance(11'000);
+    add("login-code-countdown", f.m);
+    Flow g;
+    g.send(PersonalCentreTapped{});
+    for (int i = 0; i < 5; ++i) {
+      g.send(LoginSubmitted{kPhone});
+      g.send(LoginFailed{g.m.session, "error.platform.account.login_failed", 0, false});
+    }
+    add("login-throttled", g.m);
+    g.send(LoginMethodChosen{LoginMethod::Sms});
+    add("login-by-sms", g.m);
+  }
+  {
+    Flow f;
+    f.login();
+    f.expect(Screen::AccountHome);
+    add("account-home", f.m);
+    f.send(MyBusinessTapped{});
+    add("business-loading", f.m);
+    f.send(BusinessLoaded{f.m.session, {}});
+    add("business-empty", f.m);
+    f.send(BusinessLoadFailed{f.m.session, "error.platform.offline"});
+    add("business-failed", f.m);
+    std::vector<BusinessItem> items{item("O-PAID", OrderStatus::Paid, true),
+                                    item("O-STAFF", OrderStatus::NeedsStaff, false),
+                                    item("O-DONE", OrderStatus::Installed, false)};
+    items[1].needs_staff_reason = "order.next_step.go_to_counter";
+    items[0].stopped_at_key = "business.stopped.install";
+    f.send(BusinessLoaded{f.m.session, items});
+    add("business-rows", f.m);
+    f.send(ContinueBusinessTapped{"O-PAID"});
+    add("business-resuming", f.m);
+    f.send(ResumeFailed{f.m.session, std::string(msg::kResumeInsertKey)});
+    add("business-insert-key", f.m);
+    f.send(BackTapped{});
+    f.send(ProfileTapped{});
+    f.expect(Screen::Profile);
+    add("profile", f.m);
+    f.send(ProfileSubmitted{"王5", "wangwu@", "139"});
+    add("profile-problems", f.m);
+    f.send(ProfileGetCodeTapped{"13900001111"});
+    f.send(SmsSent{f.m.session, 60, 6});
+    add("profile-code-sent", f.m);
+    Profile saved = profile();
+    saved.phone = "13900001111";
+    f.send(ProfileSubmitted{"李四", "lisi@example.com", "13900001111"});
+    f.send(ProfileSaved{f.m.session, saved});
+    add("profile-saved", f.m);
+    f.send(BackTapped{});
+    f.send(ChangePasswordTapped{});
+    f.expect(Screen::ChangePassword);
+    add("password", f.m);
+    f.send(PasswordSubmitted{{std::string(msg::kPasswordTooShort), std::string(msg::kPasswordMismatch)}});
+    add("password-problems", f.m);
+    f.send(PasswordSubmitted{{}});
+    f.send(PasswordChanged{f.m.session});
+    add("password-saved", f.m);
+  }
+  {
+    Flow f;
+    f.login(true);
+    f.expect(Screen::ChangePassword);
+    add("password-forced", f.m);
+  }
+  return out;
+}
+
+std::vector<NamedModel> screen_states() {
+  std::vector<NamedModel> out = home_states();
+  for (auto& s : renewal_states()) out.push_back(std::move(s));
+  for (auto& s : account_states()) out.push_back(std::move(s));
+  return out;
+}
+
+}  // namespace ui_test
