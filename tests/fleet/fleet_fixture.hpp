@@ -30,10 +30,16 @@ inline const fleet::KioskPlace kK02{"K02", "H001", "NMG"};
 inline const fleet::KioskPlace kK10{"K10", "H002", "NMG"};
 inline const fleet::KioskPlace kK20{"K20", "H100", "XJ"};
 
-inline sys_seconds wall_now() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
-inline std::int64_t unix(sys_seconds t) { return t.time_since_epoch().count(); }
+inline sys_seconds wall_now() {
+  return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+inline std::int64_t unix(sys_seconds t) {
+  return t.time_since_epoch().count();
+}
 
-inline json target(const std::string& scope) { return {{"scope", scope}}; }
+inline json target(const std::string& scope) {
+  return {{"scope", scope}};
+}
 inline json layer(const std::string& scope, std::int64_t version, json settings) {
   return {{"scope", scope}, {"version", version}, {"settings", std::move(settings)}};
 }
@@ -63,21 +69,28 @@ inline json full_settings() {
 }
 
 inline json document(std::int64_t version, json targets, json layers, sys_seconds expires) {
-  return {{"schema", 1},      {"min_software", "0.1.0"}, {"version", version},
-          {"expires_at", unix(expires)}, {"targets", std::move(targets)}, {"layers", std::move(layers)}};
+  return {{"schema", 1},
+          {"min_software", "0.1.0"},
+          {"version", version},
+          {"expires_at", unix(expires)},
+          {"targets", std::move(targets)},
+          {"layers", std::move(layers)}};
 }
 
 // A hall H001 bundle: the fleet layer and the hall's, targeting hall:H001.
-inline json hall_document(std::int64_t version, sys_seconds now, json hall_settings = {{"idle_timeout_s", 45}}) {
+inline json hall_document(std::int64_t version, sys_seconds now,
+                          json hall_settings = {{"idle_timeout_s", 45}}) {
   return document(version, {target("hall:H001")},
-                  {layer("fleet", 1, full_settings()), layer("hall:H001", 1, std::move(hall_settings))}, now + 24h * 30);
+                  {layer("fleet", 1, full_settings()), layer("hall:H001", 1, std::move(hall_settings))},
+                  now + 24h * 30);
 }
 
 struct TempDir {
   std::filesystem::path path;
   TempDir() {
     std::random_device rd;
-    path = std::filesystem::temp_directory_path() / ("fleet-test-" + std::to_string(rd()) + std::to_string(rd()));
+    path = std::filesystem::temp_directory_path() /
+           ("fleet-test-" + std::to_string(rd()) + std::to_string(rd()));
     std::filesystem::create_directories(path);
   }
   ~TempDir() {
@@ -102,7 +115,8 @@ struct Kiosk {
   fleet::RootSet installed;
   fleet::TrustState state;
 
-  Kiosk(const fleetpki::FleetPki& pki, fleet::KioskPlace where) : place(std::move(where)), installed(pki.root_set()) {
+  Kiosk(const fleetpki::FleetPki& pki, fleet::KioskPlace where)
+      : place(std::move(where)), installed(pki.root_set()) {
     state = fleet::TrustState::initial(installed);
     REQUIRE(fleet::save_state(dir.path, state));
   }

@@ -24,7 +24,8 @@ fleet::Refused refusal_of(const json& doc) {
 }  // namespace
 
 TEST_CASE("settings: a document with every setting parses to the values written") {
-  auto d = fleet::parse_document(document(7, {target("hall:H001")}, {layer("fleet", 3, full_settings())}, kNow).dump());
+  auto d = fleet::parse_document(
+      document(7, {target("hall:H001")}, {layer("fleet", 3, full_settings())}, kNow).dump());
   REQUIRE(d);
   CHECK(d->version == 7);
   CHECK(d->expires_at == unix(kNow));
@@ -73,16 +74,32 @@ TEST_CASE("settings: each value outside its range refuses the document, naming t
       {"brand_modules", {{"haitai", "../evil"}}},
       {"old_key_policy", {{"gov-procurement", "shred"}}},
       {"log_level", "trace"},
-      {"service_hours", {{"mon", {"17:00-08:00"}}, {"tue", json::array()}, {"wed", json::array()},
-                         {"thu", json::array()}, {"fri", json::array()}, {"sat", json::array()},
-                         {"sun", json::array()}}},
-      {"service_hours", {{"mon", {"08:00-12:00", "11:00-13:00"}}, {"tue", json::array()}, {"wed", json::array()},
-                         {"thu", json::array()}, {"fri", json::array()}, {"sat", json::array()},
-                         {"sun", json::array()}}},
-      {"service_hours", {{"mon", {"24:00-24:00"}}, {"tue", json::array()}, {"wed", json::array()},
-                         {"thu", json::array()}, {"fri", json::array()}, {"sat", json::array()},
-                         {"sun", json::array()}}},
-      {"out_of_service", {{"reason", {{"zh-CN", "维护"}, {"en", "Maintenance"}}}, {"from", 100}, {"until", 50}}},
+      {"service_hours",
+       {{"mon", {"17:00-08:00"}},
+        {"tue", json::array()},
+        {"wed", json::array()},
+        {"thu", json::array()},
+        {"fri", json::array()},
+        {"sat", json::array()},
+        {"sun", json::array()}}},
+      {"service_hours",
+       {{"mon", {"08:00-12:00", "11:00-13:00"}},
+        {"tue", json::array()},
+        {"wed", json::array()},
+        {"thu", json::array()},
+        {"fri", json::array()},
+        {"sat", json::array()},
+        {"sun", json::array()}}},
+      {"service_hours",
+       {{"mon", {"24:00-24:00"}},
+        {"tue", json::array()},
+        {"wed", json::array()},
+        {"thu", json::array()},
+        {"fri", json::array()},
+        {"sat", json::array()},
+        {"sun", json::array()}}},
+      {"out_of_service",
+       {{"reason", {{"zh-CN", "维护"}, {"en", "Maintenance"}}}, {"from", 100}, {"until", 50}}},
   };
   for (const auto& c : cases) {
     CAPTURE(c.field);
@@ -114,7 +131,8 @@ TEST_CASE("settings: wrong types, unknown and duplicate keys, and bad JSON are m
   CHECK(parse("[]").error().reason == fleet::Refusal::MalformedJson);
   CHECK(parse(std::string(100, '[')).error().reason == fleet::Refusal::MalformedJson);  // too deep
   CHECK(parse(std::string(fleet::kMaxDocumentBytes + 1, ' ')).error().reason == fleet::Refusal::TooLarge);
-  CHECK(parse("{\"schema\":1,\"min_software\":\"0.1.0\",\"version\":1,\"expires_at\":1,\"targets\":[{\"scope\":\"galaxy\"}],"
+  CHECK(parse("{\"schema\":1,\"min_software\":\"0.1.0\",\"version\":1,\"expires_at\":1,\"targets\":[{"
+              "\"scope\":\"galaxy\"}],"
               "\"layers\":[{\"scope\":\"fleet\",\"version\":1,\"settings\":{}}]}")
             .error()
             .field == "targets[0].scope");
@@ -137,8 +155,7 @@ TEST_CASE("settings: a newer schema or a newer software asked for says which sof
 
 TEST_CASE("settings: narrower scope overrides wider, field by field; other halls' layers are ignored") {
   json d = document(3, {target("fleet")},
-                    {layer("kiosk:K01", 1, {{"log_level", "debug"}}),
-                     layer("fleet", 4, full_settings()),
+                    {layer("kiosk:K01", 1, {{"log_level", "debug"}}), layer("fleet", 4, full_settings()),
                      layer("hall:H001", 2, {{"idle_timeout_s", 45}, {"announcement", nullptr}}),
                      layer("region:NMG", 1, {{"idle_timeout_s", 120}, {"heartbeat_s", 60}}),
                      layer("hall:H002", 1, {{"idle_timeout_s", 300}})},
@@ -147,10 +164,10 @@ TEST_CASE("settings: narrower scope overrides wider, field by field; other halls
   REQUIRE(doc);
   const fleet::Settings install;
   fleet::Settings k01 = fleet::effective_settings(install, *doc, kK01);
-  CHECK(k01.idle_timeout_s == 45);   // hall over region over fleet
-  CHECK(k01.heartbeat_s == 60);      // region over fleet
-  CHECK(k01.session_timeout_s == 900);  // fleet over install
-  CHECK_FALSE(k01.announcement);     // the hall cleared the fleet's announcement
+  CHECK(k01.idle_timeout_s == 45);                 // hall over region over fleet
+  CHECK(k01.heartbeat_s == 60);                    // region over fleet
+  CHECK(k01.session_timeout_s == 900);             // fleet over install
+  CHECK_FALSE(k01.announcement);                   // the hall cleared the fleet's announcement
   CHECK(k01.log_level == fleet::LogLevel::Debug);  // the kiosk's own layer
   fleet::Settings k02 = fleet::effective_settings(install, *doc, kK02);
   CHECK(k02.log_level == fleet::LogLevel::Info);
@@ -164,7 +181,8 @@ TEST_CASE("settings: narrower scope overrides wider, field by field; other halls
   // What no layer sets stays the install-time value.
   fleet::Settings custom;
   custom.journal_retention_days = 999;
-  auto partial = fleet::parse_document(document(1, {target("fleet")}, {layer("fleet", 1, {{"log_level", "warn"}})}, kNow).dump());
+  auto partial = fleet::parse_document(
+      document(1, {target("fleet")}, {layer("fleet", 1, {{"log_level", "warn"}})}, kNow).dump());
   REQUIRE(partial);
   CHECK(fleet::effective_settings(custom, *partial, kK01).journal_retention_days == 999);
 }

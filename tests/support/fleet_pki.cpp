@@ -30,7 +30,9 @@ void check(int ok, const char* what) {
   if (ok != 1) fail(what);
 }
 
-time_t to_time_t(sys_seconds t) { return static_cast<time_t>(t.time_since_epoch().count()); }
+time_t to_time_t(sys_seconds t) {
+  return static_cast<time_t>(t.time_since_epoch().count());
+}
 
 long next_serial() {
   static long serial = 4096;  // distinct serials within a run, so a CRL names exactly one certificate
@@ -54,11 +56,11 @@ X509Ptr new_cert(const std::string& cn, const EVP_PKEY* key, sys_seconds nb, sys
   ASN1_TIME_set(X509_getm_notBefore(cert.get()), to_time_t(nb));
   ASN1_TIME_set(X509_getm_notAfter(cert.get()), to_time_t(na));
   X509_NAME* name = X509_get_subject_name(cert.get());
-  check(X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("Kiosk Test CA"), -1,
-                                   -1, 0),
+  check(X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
+                                   reinterpret_cast<const unsigned char*>("Kiosk Test CA"), -1, -1, 0),
         "O");
-  check(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()), -1,
-                                   -1, 0),
+  check(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                                   reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0),
         "CN");
   check(X509_set_pubkey(cert.get(), const_cast<EVP_PKEY*>(key)), "public key");
   return cert;
@@ -101,6 +103,20 @@ Credential make_root(const std::string& cn, sys_seconds not_before, sys_seconds 
   return c;
 }
 
+Credential issue_ca(const Credential& issuer, const std::string& cn, sys_seconds not_before,
+                    sys_seconds not_after) {
+  Credential c;
+  c.key = make_key();
+  c.cert = new_cert(cn, c.key.get(), not_before, not_after);
+  check(X509_set_issuer_name(c.cert.get(), X509_get_subject_name(issuer.cert.get())), "issuer");
+  add_ext(c.cert.get(), issuer.cert.get(), NID_basic_constraints, "critical,CA:TRUE");
+  add_ext(c.cert.get(), issuer.cert.get(), NID_key_usage, "critical,keyCertSign,cRLSign");
+  add_ext(c.cert.get(), issuer.cert.get(), NID_subject_key_identifier, "hash");
+  add_ext(c.cert.get(), issuer.cert.get(), NID_authority_key_identifier, "keyid:always");
+  if (X509_sign(c.cert.get(), issuer.key.get(), EVP_sha256()) <= 0) fail("sign CA");
+  return c;
+}
+
 Credential issue_signer(const Credential& issuer, const SignerSpec& spec) {
   Credential c;
   if (spec.reuse_key) {
@@ -113,10 +129,12 @@ Credential issue_signer(const Credential& issuer, const SignerSpec& spec) {
   check(X509_set_issuer_name(c.cert.get(), X509_get_subject_name(issuer.cert.get())), "issuer");
   add_ext(c.cert.get(), issuer.cert.get(), NID_basic_constraints, "critical,CA:FALSE");
   add_ext(c.cert.get(), issuer.cert.get(), NID_key_usage, "critical,digitalSignature");
-  if (spec.role) add_ext(c.cert.get(), issuer.cert.get(), NID_ext_key_usage, std::string(fleet::kConfigSigningEku));
+  if (spec.role)
+    add_ext(c.cert.get(), issuer.cert.get(), NID_ext_key_usage, std::string(fleet::kConfigSigningEku));
   if (!spec.scopes.empty()) {
     std::string san;
-    for (const auto& s : spec.scopes) san += (san.empty() ? "URI:" : ",URI:") + std::string(fleet::kScopeUriPrefix) + s;
+    for (const auto& s : spec.scopes)
+      san += (san.empty() ? "URI:" : ",URI:") + std::string(fleet::kScopeUriPrefix) + s;
     add_ext(c.cert.get(), issuer.cert.get(), NID_subject_alt_name, san);
   }
   add_ext(c.cert.get(), issuer.cert.get(), NID_subject_key_identifier, "hash");
@@ -125,8 +143,9 @@ Credential issue_signer(const Credential& issuer, const SignerSpec& spec) {
   return c;
 }
 
-CrlPtr make_crl(const Credential& issuer, std::int64_t number, std::initializer_list<const Credential*> revoked,
-                sys_seconds this_update, sys_seconds next_update) {
+CrlPtr make_crl(const Credential& issuer, std::int64_t number,
+                std::initializer_list<const Credential*> revoked, sys_seconds this_update,
+                sys_seconds next_update) {
   CrlPtr crl(X509_CRL_new());
   check(X509_CRL_set_version(crl.get(), 1), "CRL version");
   check(X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(issuer.cert.get())), "CRL issuer");
@@ -177,8 +196,8 @@ FleetPki::FleetPki(sys_seconds at, int years, int crl_days) : now(at) {
   };
   fleet_admin_1 = signer("Fleet Admin 1", {"fleet"});
   fleet_admin_2 = signer("Fleet Admin 2", {"fleet"});
-  fleet_admin_1_again = issue_signer(root_a, {"Fleet Admin 1 (second certificate)", {"fleet"}, true, from, until,
-                                              fleet_admin_1.key.get()});
+  fleet_admin_1_again = issue_signer(
+      root_a, {"Fleet Admin 1 (second certificate)", {"fleet"}, true, from, until, fleet_admin_1.key.get()});
   region_admin = signer("Region NMG Admin", {"region:NMG"});
   hall_admin = signer("Hall H001 Admin", {"hall:H001"});
   other_hall_admin = signer("Hall H002 Admin", {"hall:H002"});
@@ -190,10 +209,12 @@ FleetPki::FleetPki(sys_seconds at, int years, int crl_days) : now(at) {
   crl_a = make_crl(root_a, 5, {&revoked}, now - 1h, now + 24h * crl_days);
 }
 
-fleet::RootSet FleetPki::root_set() const { return {1, 2, {root_a.der(), root_b.der(), root_c.der()}}; }
+fleet::RootSet FleetPki::root_set() const {
+  return {1, 2, {root_a.der(), root_b.der(), root_c.der()}};
+}
 
-Bytes FleetPki::sign(std::string_view content, std::initializer_list<const Credential*> signers, X509_CRL* crl,
-                     bool with_crl) const {
+Bytes FleetPki::sign(std::string_view content, std::initializer_list<const Credential*> signers,
+                     X509_CRL* crl, bool with_crl) const {
   std::vector<fleet::SignerKey> keys;
   for (const Credential* c : signers) keys.push_back(c->signer());
   std::vector<X509_CRL*> crls;

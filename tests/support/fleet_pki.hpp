@@ -40,6 +40,10 @@ EvpPkeyPtr make_key();
 // A self-signed configuration root (CA, keyCertSign and cRLSign).
 Credential make_root(const std::string& cn, sys_seconds not_before, sys_seconds not_after);
 
+// A CA certificate under `issuer` (an intermediate, which kiosks do not accept between root and signer).
+Credential issue_ca(const Credential& issuer, const std::string& cn, sys_seconds not_before,
+                    sys_seconds not_after);
+
 struct SignerSpec {
   std::string cn;
   std::vector<std::string> scopes;  // "fleet", "hall:H001", ... as kiosk-scope: URIs
@@ -51,8 +55,9 @@ struct SignerSpec {
 Credential issue_signer(const Credential& issuer, const SignerSpec& spec);
 
 // A full CRL (v2, with a CRL number) signed by `issuer`, revoking `revoked`.
-CrlPtr make_crl(const Credential& issuer, std::int64_t number, std::initializer_list<const Credential*> revoked,
-                sys_seconds this_update, sys_seconds next_update);
+CrlPtr make_crl(const Credential& issuer, std::int64_t number,
+                std::initializer_list<const Credential*> revoked, sys_seconds this_update,
+                sys_seconds next_update);
 
 void write_file(const std::filesystem::path& p, std::string_view text);
 void write_file(const std::filesystem::path& p, const Bytes& der);
