@@ -123,10 +123,13 @@ TEST_CASE("refused: unsigned, a bad signature, a weak digest, a signer's certifi
 
 TEST_CASE("refused: signers outside the root, without the role, outside their scopes") {
   Running r;
-  auto foreign_crl = fleetpki::make_crl(r.pki.foreign_root, 1, {}, r.pki.now - 1h, r.pki.now + 24h);
   // Under another root with our root's very name: the chain does not verify.
   r.refused(r.pki.sign(hall_document(11, r.pki.now).dump(), {&r.pki.foreign}), Refusal::SignerUntrusted);
   r.refused(r.hall(11, r.pki.no_role), Refusal::SignerNoRole);
+  auto ca_signer = fleetpki::issue_signer(
+      r.pki.root_a,
+      {"CA With Role", {"fleet"}, true, r.pki.now - 24h, r.pki.now + 24h, nullptr, /*ca=*/true});
+  r.refused(r.hall(11, ca_signer), Refusal::SignerNoRole);
   auto scope = r.refused(r.hall(11, r.pki.other_hall_admin), Refusal::SignerOutOfScope);
   CHECK(scope.detail.find("hall:H001") != std::string::npos);
   // A hall admin for its region, a region admin for a hall of another region (as this kiosk knows).

@@ -129,7 +129,10 @@ TEST_CASE("settings: wrong types, unknown and duplicate keys, and bad JSON are m
   CHECK(parse(dup).error().detail.find("duplicate") != std::string::npos);
   CHECK(parse(text + "x").error().reason == fleet::Refusal::MalformedJson);
   CHECK(parse("[]").error().reason == fleet::Refusal::MalformedJson);
-  CHECK(parse(std::string(100, '[')).error().reason == fleet::Refusal::MalformedJson);  // too deep
+  const std::string deep = std::string(10, '[') + std::string(10, ']');
+  CHECK(parse(deep).error().reason == fleet::Refusal::MalformedJson);
+  CHECK(parse(deep).error().detail.find("deep") != std::string::npos);
+  CHECK(parse(std::string(8, '[') + std::string(8, ']')).error().detail == "must be a JSON object");
   CHECK(parse(std::string(fleet::kMaxDocumentBytes + 1, ' ')).error().reason == fleet::Refusal::TooLarge);
   CHECK(parse("{\"schema\":1,\"min_software\":\"0.1.0\",\"version\":1,\"expires_at\":1,\"targets\":[{"
               "\"scope\":\"galaxy\"}],"

@@ -127,8 +127,10 @@ Credential issue_signer(const Credential& issuer, const SignerSpec& spec) {
   }
   c.cert = new_cert(spec.cn, c.key.get(), spec.not_before, spec.not_after);
   check(X509_set_issuer_name(c.cert.get(), X509_get_subject_name(issuer.cert.get())), "issuer");
-  add_ext(c.cert.get(), issuer.cert.get(), NID_basic_constraints, "critical,CA:FALSE");
-  add_ext(c.cert.get(), issuer.cert.get(), NID_key_usage, "critical,digitalSignature");
+  add_ext(c.cert.get(), issuer.cert.get(), NID_basic_constraints,
+          spec.ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+  add_ext(c.cert.get(), issuer.cert.get(), NID_key_usage,
+          spec.ca ? "critical,digitalSignature,keyCertSign" : "critical,digitalSignature");
   if (spec.role)
     add_ext(c.cert.get(), issuer.cert.get(), NID_ext_key_usage, std::string(fleet::kConfigSigningEku));
   if (!spec.scopes.empty()) {

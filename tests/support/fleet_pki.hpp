@@ -51,6 +51,7 @@ struct SignerSpec {
   sys_seconds not_before;
   sys_seconds not_after;
   const EVP_PKEY* reuse_key = nullptr;  // another certificate for an existing key
+  bool ca = false;                      // a CA certificate with the role (which kiosks refuse as a signer)
 };
 Credential issue_signer(const Credential& issuer, const SignerSpec& spec);
 

@@ -117,11 +117,13 @@ void check_schema(const json& doc) {
   auto schema_it = doc.find("schema");
   if (schema_it == doc.end()) detail::malformed("schema", "missing");
   int schema = static_cast<int>(detail::read_int(*schema_it, "schema", 1, 1'000'000));
+  std::optional<std::array<long, 3>> theirs;
   std::string wanted = "a newer version";
   auto min_it = doc.find("min_software");
-  if (min_it != doc.end() && min_it->is_string()) wanted = min_it->get<std::string>();
+  if (min_it != doc.end() && min_it->is_string() && (theirs = parse_semver(min_it->get<std::string>())))
+    wanted =
+        min_it->get<std::string>();  // shown only when it is X.Y.Z: no other text from the bundle in the log
   auto ours = parse_semver(software_version());
-  auto theirs = parse_semver(wanted);
   bool software_too_old = ours && theirs && *theirs > *ours;
   if (schema > kSchemaVersion || software_too_old)
     detail::fail(Refusal::SchemaTooNew, "schema",

@@ -128,6 +128,8 @@ std::expected<std::vector<Signer>, Refused> check_signers(const detail::CheckedS
     if (!root) return std::unexpected(root.error());
     if (!detail::has_signing_role(cert.get()))
       return refuse(Refusal::SignerNoRole, who, "no configuration-signing extended key usage");
+    if (X509_check_ca(cert.get()) != 0)
+      return refuse(Refusal::SignerNoRole, who, "a CA certificate signs no bundle");
     const RootCrl& crl = crls[*root];
     if (!crl.crl)
       return refuse(Refusal::CrlMissing, who,

@@ -14,7 +14,7 @@ enum class Refusal {
   Unsigned,             // no SignerInfo
   BadSignature,         // a SignerInfo's signature or message digest does not verify, or a weak digest
   SignerUntrusted,      // a signer does not chain to a pinned configuration root
-  SignerNoRole,         // a signer lacks the configuration-signing extended key usage
+  SignerNoRole,         // a signer lacks the configuration-signing extended key usage, or is a CA
   SignerOutOfScope,     // a signer's scopes do not cover a target
   SignerExpired,        // a signer's certificate is not valid at the platform's time
   SignerRevoked,        // a signer is on its root's CRL
@@ -26,7 +26,7 @@ enum class Refusal {
   MalformedJson,        // the content is not the settings document (syntax, types, unknown keys)
   SchemaTooNew,         // the document needs newer software
   SettingOutOfRange,    // a value outside its range
-  Expired,              // expires_at is past, or too far ahead
+  Expired,              // expires_at is not after the platform's time
   NotTargeted,          // no target includes this kiosk (scope or cohort)
   OlderVersion,         // version lower than the applied one
   VersionReused,        // the applied version with other content
