@@ -97,6 +97,17 @@ TEST_CASE("refused: over the size cap, and malformed CMS of every shape") {
   CHECK(r.refused(raw_cms(text, &r.pki.hall_admin, CMS_DETACHED, EVP_sha256(), r.pki.crl_a.get()),
                   Refusal::MalformedCms)
             .detail.find("detached") != std::string::npos);
+  // More SignerInfos than any bundle needs.
+  std::vector<fleetpki::Credential> many;
+  for (int i = 0; i < 17; ++i)
+    many.push_back(fleetpki::issue_signer(
+        r.pki.root_a, {"Admin " + std::to_string(i), {"hall:H001"}, true, r.pki.now - 24h, r.pki.now + 24h}));
+  std::vector<fleet::SignerKey> keys;
+  for (const auto& c : many) keys.push_back(c.signer());
+  std::vector<X509_CRL*> crls{r.pki.crl_a.get()};
+  auto crowded = fleet::sign_bundle(text, keys, crls);
+  REQUIRE(crowded);
+  CHECK(r.refused(*crowded, Refusal::MalformedCms).detail.find("17 SignerInfos") != std::string::npos);
   // Not SignedData at all.
   BioPtr in(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
   CmsPtr data(CMS_data_create(in.get(), CMS_BINARY));

@@ -88,6 +88,8 @@ std::expected<SignedData, Refused> read_signed_data(std::span<const std::uint8_t
   if (!content || !*content) return bad("detached content (the bundle must carry it)");
   STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(sd.cms.get());
   sd.signer_infos = infos ? sk_CMS_SignerInfo_num(infos) : 0;
+  if (sd.signer_infos > kMaxSignerInfos)
+    return bad(std::to_string(sd.signer_infos) + " SignerInfos, at most " + std::to_string(kMaxSignerInfos));
   sd.certs.reset(CMS_get1_certs(sd.cms.get()));
   sd.crls.reset(CMS_get1_crls(sd.cms.get()));
   clear_openssl_errors();

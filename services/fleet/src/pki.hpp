@@ -47,6 +47,10 @@ std::string fingerprint(X509* cert);    // SHA-256 hex of the DER
 std::string subject_of(X509* cert);     // RFC 2253, for messages
 std::string describe_cert(X509* cert);  // "CN=…, serial 1003"
 
+// More SignerInfos than any bundle or rotation needs (a rotation: 8 current and 8 new roots) are refused
+// before any signature is checked: each costs a verification.
+inline constexpr int kMaxSignerInfos = 16;
+
 // A CMS SignedData as the fleet carries it: DER with nothing after it, id-data content attached.
 struct SignedData {
   CmsPtr cms;
