@@ -1,6 +1,8 @@
 // Shared between the renewal's and the personal centre's halves of update(). Not a public header.
 #pragma once
 
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/effects.hpp"
@@ -12,6 +14,36 @@ namespace core::detail {
 // Ends the customer's session: a still-unpaid order is closed, a platform login ended, every personal
 // field dropped, the session number raised; the key's status, the catalog and the clock stay.
 void wipe(Model& m, std::vector<Effect>& fx);
+
+// ---- the renewal's rules (renewal_rules.cpp)
+const Product* find_product(const Model& m, std::string_view id);
+bool order_paid(const Model& m);
+// The product of the inserted key's brand, when the customer has not chosen one.
+void preselect_product(Model& m);
+void read_key(Model& m, std::vector<Effect>& fx);
+RunStep step_effect(const Model& m);
+void run_step(Model& m, std::vector<Effect>& fx);
+RenewalStep next_step(RenewalStep s);
+// Does this step talk to the token (and so need a logged-in session)?
+bool step_needs_token(RenewalStep s);
+void fail(Model& m, Failure f);
+// A paid renewal that cannot finish here: the platform and the journal record needs_staff, the key is
+// left as it is, and the customer is sent to the counter with the business number. `title_key` says what
+// happened (the renewal could not be finished; the kiosk could not record it).
+void needs_staff(Model& m, std::vector<Effect>& fx, std::string reason_key, std::string detail,
+                 std::string_view title_key = {});
+// Checks the key read at 【开始续费】 against the chosen product, before any money. Returns the problem's
+// message key, empty when the renewal may go on.
+std::string check_key(const Model& m, const KeyRead& k, const CertSummary** picked);
+void go_paid(Model& m, std::vector<Effect>& fx);
+void create_order(Model& m, std::vector<Effect>& fx);
+void start_rollover(Model& m, std::vector<Effect>& fx);
+
+// ---- the rollover's results (rollover.cpp)
+void on_rollover(Model& m, std::vector<Effect>& fx, const StepDone& e);
+void on_rollover(Model& m, std::vector<Effect>& fx, const StepFailed& e);
+void on_rollover(Model& m, std::vector<Effect>& fx, const NeedsStaffRecorded& e);
+void on_rollover(Model& m, std::vector<Effect>& fx, const BusinessRecovered& e);
 
 // The personal centre's events (account.cpp).
 void on_account(Model& m, std::vector<Effect>& fx, const PersonalCentreTapped& e);

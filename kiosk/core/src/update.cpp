@@ -8,12 +8,23 @@
 
 namespace core {
 
+using detail::check_key;
+using detail::create_order;
+using detail::fail;
+using detail::find_product;
+using detail::go_paid;
+using detail::needs_staff;
+using detail::order_paid;
+using detail::preselect_product;
+using detail::read_key;
+using detail::run_step;
+using detail::start_rollover;
+using detail::step_needs_token;
 using detail::wipe;
 
 namespace {
 
 constexpr Millis kSecond = 1000;
-constexpr UnixSeconds kDay = 86'400;
 
 template <class... Ts>
 struct Overloaded : Ts... {
@@ -27,142 +38,6 @@ bool stale(const Model& m, const E& e) {
     return e.session != m.session;
   else
     return false;
-}
-
-const Product* find_product(const Model& m, std::string_view id) {
-  for (const auto& p : m.catalog.products)
-    if (p.id == id) return &p;
-  return nullptr;
-}
-
-bool order_paid(const Model& m) {
-  if (!m.renewal || !m.renewal->order) return false;
-  auto s = m.renewal->order->status;
-  return s == OrderStatus::Paid || s == OrderStatus::Issued || s == OrderStatus::Installed;
-}
-
-void preselect_product(Model& m) {
-  if (!m.renewal || !m.renewal->product_id.empty()) return;
-  const Product* pick = nullptr;
-  if (m.key.presence == KeyPresence::Recognised)
-    for (const auto& p : m.catalog.products)
-      if (p.brand_id == m.key.brand_id) {
-        pick = &p;
-        break;
-      }
-  if (pick) {
-    m.renewal->product_id = pick->id;
-    m.renewal->years = pick->allowed_years.empty() ? 1 : pick->allowed_years.front();
-  }
-}
-
-void read_key(Model& m, std::vector<Effect>& fx) {
-  m.renewal->reading_key = true;
-  m.renewal->key_problem_key.clear();
-  fx.push_back(ReadKey{});
-}
-
-RunStep step_effect(const Model& m) {
-  const Renewal& r = *m.renewal;
-  const Product* p = find_product(m, r.product_id);
-  return RunStep{r.step,
-                 r.order ? r.order->id : std::string{},
-                 r.product_id,
-                 r.cert ? r.cert->fingerprint_sha256 : std::string{},
-                 r.token,
-                 p ? p->key_algorithm : domain::KeyAlgorithm::EcP256,
-                 r.final_try_acknowledged};
-}
-
-void run_step(Model& m, std::vector<Effect>& fx) {
-  m.renewal->step_running = true;
-  m.renewal->failure.reset();
-  fx.push_back(step_effect(m));
-}
-
-RenewalStep next_step(RenewalStep s) {
-  return s == RenewalStep::Done ? s : static_cast<RenewalStep>(static_cast<int>(s) + 1);
-}
-
-// Does this step talk to the token (and so need a logged-in session)?
-bool step_needs_token(RenewalStep s) {
-  switch (s) {
-    case RenewalStep::RequestNonce:
-    case RenewalStep::Submit:
-    case RenewalStep::Confirm:
-    case RenewalStep::Done:
-      return false;
-    default:
-      return true;
-  }
-}
-
-void fail(Model& m, Failure f) {
-  m.renewal->failure = std::move(f);
-  m.renewal->step_running = false;
-  m.screen = Screen::Failure;
-  m.dialog = Dialog::None;
-}
-
-// A paid renewal that cannot finish here: the platform and the journal record needs_staff, the key is
-// left as it is, and the customer is sent to the counter with the business number.
-void needs_staff(Model& m, std::vector<Effect>& fx, std::string reason_key, std::string detail) {
-  Failure f;
-  f.title_key = std::string(msg::kFailureNeedsStaffTitle);
-  f.body_key = reason_key;
-  f.next_key = std::string(msg::kFailureNeedsStaffNext);
-  f.needs_staff = true;
-  f.detail = std::move(detail);
-  if (m.renewal->order) fx.push_back(MarkNeedsStaff{m.renewal->order->id, reason_key});
-  fail(m, std::move(f));
-}
-
-// Checks the key read at 【开始续费】 against the chosen product, before any money. Returns the problem's
-// message key, empty when the renewal may go on.
-std::string check_key(const Model& m, const KeyRead& k, const CertSummary** picked) {
-  const Product* p = chosen_product(m);
-  if (!p) return std::string(msg::kKeyCheckNoProduct);
-  if (k.brand_id.empty()) return std::string(msg::kKeyCheckBrandUnknown);
-  if (k.brand_id != p->brand_id) return std::string(msg::kKeyCheckBrandMismatch);
-  const CertSummary* best = nullptr;
-  for (const auto& c : k.certificates)
-    if (c.has_private_key && (!best || c.not_after > best->not_after)) best = &c;
-  if (!best) return std::string(k.certificates.empty() ? msg::kKeyCheckNoCertificate : msg::kKeyCheckNoPrivateKey);
-  *picked = best;
-  if (k.pin.locked) return std::string(msg::kKeyCheckPinLocked);
-  if (k.pin.to_be_changed) return std::string(msg::kKeyCheckPinToBeChanged);
-  if (std::find(k.can_generate.begin(), k.can_generate.end(), p->key_algorithm) == k.can_generate.end())
-    return std::string(msg::kKeyCheckMechanism);
-  if (m.wall < best->not_after - p->window_days_before * kDay) return std::string(msg::kKeyCheckTooEarly);
-  if (m.wall > best->not_after + p->window_days_after * kDay) return std::string(msg::kKeyCheckTooLate);
-  return {};
-}
-
-void go_paid(Model& m, std::vector<Effect>& fx) {
-  Renewal& r = *m.renewal;
-  // The customer stood still while paying on the phone (no idle limit there): the usual idle time counts
-  // from the payment, or 您还在吗 would greet them the moment the key's details appear.
-  m.last_activity = m.now;
-  if (r.order) r.order->status = OrderStatus::Paid;
-  r.closing_order = false;
-  m.screen = Screen::KeyDetails;
-  m.dialog = Dialog::None;
-  read_key(m, fx);
-}
-
-void create_order(Model& m, std::vector<Effect>& fx) {
-  Renewal& r = *m.renewal;
-  r.ordering = true;
-  r.phone.error_key.clear();
-  fx.push_back(CreateOrder{r.product_id, r.years, r.cert ? r.cert->fingerprint_sha256 : std::string{}, r.token,
-                           r.phone.phone, r.order_attempt});
-}
-
-void start_rollover(Model& m, std::vector<Effect>& fx) {
-  Renewal& r = *m.renewal;
-  r.pin_failed = false;
-  r.step = RenewalStep::Login;
-  run_step(m, fx);
 }
 
 struct Handler {
@@ -620,103 +495,9 @@ struct Handler {
       wipe(m, fx);
     }
   }
-  void operator()(const StepDone& s) {
-    if (!m.renewal || !m.renewal->step_running || s.step != m.renewal->step) return;
-    Renewal& r = *m.renewal;
-    r.step_running = false;
-    switch (s.step) {
-      case RenewalStep::Login:
-        r.logged_in = true;
-        r.pin_failed = false;
-        r.final_try_acknowledged = false;
-        m.screen = Screen::Progress;
-        r.step = r.resume_step ? *r.resume_step : RenewalStep::StageKey;
-        r.resume_step.reset();
-        if (r.step == RenewalStep::Login) r.step = RenewalStep::StageKey;
-        break;
-      case RenewalStep::StageKey:
-        r.staged_key_reused = s.reused;
-        r.step = next_step(s.step);
-        break;
-      case RenewalStep::Submit:
-        r.new_not_before = s.not_before;
-        r.new_not_after = s.not_after;
-        if (r.order) r.order->status = OrderStatus::Issued;
-        r.step = next_step(s.step);
-        break;
-      case RenewalStep::Confirm:
-        if (r.order) r.order->status = OrderStatus::Installed;
-        r.step = RenewalStep::Done;
-        break;
-      default:
-        r.step = next_step(s.step);
-        break;
-    }
-    if (r.step == RenewalStep::Done) {
-      m.screen = Screen::Success;
-      m.last_activity = m.now;
-      return;
-    }
-    run_step(m, fx);
-  }
-  void operator()(const StepFailed& s) {
-    if (!m.renewal || !m.renewal->step_running || s.step != m.renewal->step) return;
-    Renewal& r = *m.renewal;
-    r.step_running = false;
-    switch (s.kind) {
-      case StepErrorKind::PinIncorrect:
-        r.pin = s.pin;
-        r.pin_failed = true;
-        r.final_try_acknowledged = false;
-        m.screen = Screen::Pin;
-        if (s.pin.locked) needs_staff(m, fx, std::string(msg::kFailurePinLocked), s.detail);
-        break;
-      case StepErrorKind::PinLocked:
-        r.pin.locked = true;
-        needs_staff(m, fx, std::string(msg::kFailurePinLocked), s.detail);
-        break;
-      case StepErrorKind::TokenRemoved:
-        r.logged_in = false;
-        r.pulled_from = Screen::Progress;
-        if (r.step == RenewalStep::Login) r.pulled_from = Screen::KeyDetails;
-        m.screen = Screen::KeyPulled;
-        break;
-      case StepErrorKind::WrongToken:
-        r.logged_in = false;
-        r.other_key_inserted = true;
-        r.pulled_from = Screen::Progress;
-        m.screen = Screen::KeyPulled;
-        break;
-      case StepErrorKind::TokenFull:
-        needs_staff(m, fx, std::string(msg::kFailureTokenFull), s.detail);
-        break;
-      case StepErrorKind::Refused:
-        needs_staff(m, fx, std::string(msg::kFailurePlatformRefused), s.detail);
-        break;
-      case StepErrorKind::DeviceError:
-        needs_staff(m, fx, std::string(msg::kFailureDevice), s.detail);
-        break;
-      case StepErrorKind::NotYetValid:
-        // The new certificate starts a moment in the future (clock skew): wait, then try again.
-        r.waiting_until = m.now + m.settings.token_retry_ms;
-        break;
-      case StepErrorKind::Unavailable: {
-        Failure f;
-        f.title_key = std::string(msg::kFailureUnavailableTitle);
-        f.body_key = s.error_key.empty() ? std::string(msg::kFailureUnavailableBody) : s.error_key;
-        f.next_key = std::string(msg::kFailureRetryNext);
-        f.can_retry = true;
-        f.detail = s.detail;
-        r.failure_from_order = false;
-        fail(m, std::move(f));
-        break;
-      }
-    }
-  }
-  void operator()(const NeedsStaffRecorded& n) {
-    if (m.renewal && m.renewal->failure && m.renewal->order && m.renewal->order->id == n.order_id)
-      m.renewal->failure->recorded = true;
-  }
+  void operator()(const StepDone& s) { detail::on_rollover(m, fx, s); }
+  void operator()(const StepFailed& s) { detail::on_rollover(m, fx, s); }
+  void operator()(const NeedsStaffRecorded& n) { detail::on_rollover(m, fx, n); }
   // An order attempt that turned into continuing an earlier paid renewal of this certificate, and
   // could not: say why, nothing was charged by this attempt.
   void operator()(const ResumeFailed& e) {
@@ -738,44 +519,7 @@ struct Handler {
     detail::on_account(m, fx, e);
   }
 
-  void operator()(const BusinessRecovered& b) {
-    if (m.account) m.account->resuming = false;
-    m.renewal = Renewal{};
-    Renewal& r = *m.renewal;
-    r.product_id = b.product_id;
-    r.years = b.order.years;
-    r.order = b.order;
-    r.cert = b.cert;
-    r.token = b.token;
-    r.phone_verified = true;
-    r.resumed = true;
-    r.new_not_before = b.new_not_before;
-    r.new_not_after = b.new_not_after;
-    r.step = b.resume_at;
-    if (b.order.status == OrderStatus::PendingPayment) {
-      // Not paid yet: back to its QR code. The one-chance confirmation is still to come.
-      r.resumed = false;
-      r.key_ok = true;
-      r.step = RenewalStep::Login;
-      m.screen = Screen::Payment;
-      fx.push_back(WatchOrder{b.order.id, b.order.status});
-      return;
-    }
-    if (b.resume_at == RenewalStep::Done) {
-      m.screen = Screen::Success;
-      return;
-    }
-    if (!step_needs_token(b.resume_at)) {
-      // Only the platform is left to do (fetch the certificate again, confirm): no PIN needed yet.
-      m.screen = Screen::Progress;
-      run_step(m, fx);
-      return;
-    }
-    r.resume_step = b.resume_at == RenewalStep::Login ? std::nullopt : std::optional(b.resume_at);
-    r.step = RenewalStep::Login;
-    m.screen = Screen::KeyDetails;
-    read_key(m, fx);
-  }
+  void operator()(const BusinessRecovered& b) { detail::on_rollover(m, fx, b); }
 };
 
 }  // namespace
@@ -787,7 +531,7 @@ void wipe(Model& m, std::vector<Effect>& fx) {
   // platform and in the journal for 继续操作.
   if (m.renewal && m.renewal->order && m.renewal->order->status == OrderStatus::PendingPayment &&
       !m.renewal->closing_order)
-    fx.push_back(CloseOrder{m.renewal->order->id});
+    fx.push_back(CloseOrder{m.renewal->order->id, true});
   if (m.account) fx.push_back(Logout{});
   fx.push_back(WipeSession{});
   m.renewal.reset();
@@ -831,63 +575,6 @@ Update update(Model m, const Event& e) {
     run_step(m, fx);
   }
   return {std::move(m), std::move(fx)};
-}
-
-std::optional<Millis> idle_limit(const Model& m) {
-  switch (m.screen) {
-    case Screen::Home:
-      return std::nullopt;
-    case Screen::Progress:
-      return std::nullopt;  // the rollover runs to a safe point by itself, whoever is in front of it
-    case Screen::Payment:
-      // The customer is paying on the phone: the order's expiry is the limit, not the usual idle time.
-      if (m.renewal && m.renewal->order && !m.renewal->qr_expired &&
-          m.renewal->order->status == OrderStatus::PendingPayment)
-        return std::nullopt;
-      return m.settings.idle_ms;
-    default:
-      if (m.renewal && m.renewal->step_running) return std::nullopt;
-      return m.settings.idle_ms;
-  }
-}
-
-std::optional<Millis> next_wakeup(const Model& m) {
-  std::optional<Millis> at;
-  auto consider = [&](Millis t) {
-    if (t > m.now && (!at || t < *at)) at = t;
-  };
-  auto next_second = [&](Millis deadline) {
-    // A countdown shown in whole seconds changes at deadline - k·1000.
-    Millis left = deadline - m.now;
-    if (left > 0) consider(m.now + ((left - 1) % kSecond) + 1);
-  };
-  if (m.idle_overlay) {
-    next_second(m.idle_deadline);
-  } else if (auto limit = idle_limit(m)) {
-    consider(m.last_activity + *limit);
-  } else if (m.screen == Screen::Home && m.language != m.settings.default_language) {
-    consider(m.last_activity + m.settings.idle_ms);
-  }
-  if (m.renewal) {
-    const Renewal& r = *m.renewal;
-    if (m.screen == Screen::Phone && r.phone.resend_at > m.now) next_second(r.phone.resend_at);
-    if (m.screen == Screen::Payment && r.order && !r.qr_expired) {
-      // The wall clock drives the QR's countdown; tick once a second.
-      consider(m.now + kSecond);
-    }
-    if (r.waiting_until) consider(*r.waiting_until);
-  }
-  // The personal centre's countdowns (resend, throttled login) and its 10-minute cap.
-  if (m.login && m.screen == Screen::Login) {
-    if (m.login->phone.resend_at > m.now) next_second(m.login->phone.resend_at);
-    if (m.login->wait_until > m.now) next_second(m.login->wait_until);
-  }
-  if (m.account) {
-    if (m.screen == Screen::Profile && m.account->profile_form.new_phone.resend_at > m.now)
-      next_second(m.account->profile_form.new_phone.resend_at);
-    consider(m.account->logged_in_at + m.settings.session_max_ms);
-  }
-  return at;
 }
 
 const Product* chosen_product(const Model& m) {

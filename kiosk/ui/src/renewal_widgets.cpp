@@ -283,6 +283,7 @@ std::vector<std::string> renewal_keys() {
       "failure.paid_note",
       "failure.order_no",
       "failure.recorded",
+      "failure.not_yet_told",
       "failure.detail",
       "dialog.ok",
       "dialog.cancel",

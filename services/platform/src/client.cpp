@@ -23,35 +23,6 @@ namespace platform {
 
 using contract::Json;
 
-std::string_view to_string(ErrorKind k) {
-  switch (k) {
-    case ErrorKind::Offline:
-      return "offline";
-    case ErrorKind::Timeout:
-      return "timeout";
-    case ErrorKind::Tls:
-      return "tls";
-    case ErrorKind::Http:
-      return "http";
-    case ErrorKind::Malformed:
-      return "malformed";
-    case ErrorKind::Config:
-      return "config";
-  }
-  return "unknown";
-}
-
-std::string Error::to_string() const {
-  std::string s(platform::to_string(kind));
-  if (kind == ErrorKind::Http) s += " " + std::to_string(http_status);
-  if (!code.empty()) s += " " + code;
-  if (!detail.empty())
-    s += (code.empty() && kind != ErrorKind::Http ? ": " : " (") + detail +
-         (code.empty() && kind != ErrorKind::Http ? "" : ")");
-  if (retry_after_s) s += " retry after " + std::to_string(*retry_after_s) + " s";
-  return s;
-}
-
 namespace {
 
 using CurlPtr = foundation::CPtr<CURL, curl_easy_cleanup>;
@@ -556,6 +527,11 @@ Result<contract::BusinessList> Client::orders_for_certificate(std::string_view o
 
 Result<contract::HeartbeatAck> Client::heartbeat(const contract::Heartbeat& h, std::string_view key) {
   return impl_->send<contract::HeartbeatAck>("POST", "kiosk/heartbeat", contract::encode(h), key);
+}
+
+Result<contract::BusinessList> Client::kiosk_orders(bool unfinished_only) {
+  return impl_->get<contract::BusinessList>(unfinished_only ? "kiosk/orders?unfinished=true"
+                                                            : "kiosk/orders");
 }
 
 Result<contract::SignedConfig> Client::kiosk_config() {

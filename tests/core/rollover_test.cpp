@@ -1,0 +1,243 @@
+// The flow core's rollover, by events with a fake clock: the PIN, the key pulled, the platform away or
+// refusing, the journal failing, needs_staff told or not, a business recovered.
+#include "core_driver.hpp"
+
+using namespace coretest;
+
+TEST_CASE(
+    "wrong PIN: 产生签名证书P10申请书失败, flags warn, the final try asks first, locked goes to the "
+    "counter") {
+  Driver d;
+  d.to_order_list("haitai");
+  d.send(SubmitOrderTapped{});
+  d.send(OrderCreated{d.m.session, d.order(0, OrderStatus::Paid)});
+  d.send(d.key_read("haitai", 20));
+  d.send(ConfirmRenewalTapped{}).send(DialogConfirmed{});
+  d.send(PinSubmitted{});
+  REQUIRE(d.effect<RunStep>());
+  PinFlags low;
+  low.count_low = true;
+  d.send(StepFailed{d.m.session, RenewalStep::Login, StepErrorKind::PinIncorrect, "error.token.pin_incorrect",
+                    "", low});
+  CHECK(d.m.screen == Screen::Pin);
+  CHECK(pin_view(d.m).last_failed);
+  CHECK(pin_view(d.m).flags.count_low);
+  // The token now says the next wrong PIN locks it: an explicit warning before the try.
+  PinFlags final_try;
+  final_try.final_try = true;
+  d.send(PinSubmitted{});
+  d.send(StepFailed{d.m.session, RenewalStep::Login, StepErrorKind::PinIncorrect, "error.token.pin_incorrect",
+                    "", final_try});
+  d.send(PinSubmitted{});
+  CHECK(d.m.dialog == Dialog::FinalPinTry);
+  CHECK_FALSE(d.effect<RunStep>());
+  d.send(DialogConfirmed{});
+  REQUIRE(d.effect<RunStep>());
+  PinFlags locked;
+  locked.locked = true;
+  d.send(StepFailed{d.m.session, RenewalStep::Login, StepErrorKind::PinLocked, "error.token.pin_locked", "",
+                    locked});
+  CHECK(d.m.screen == Screen::Failure);
+  auto fv = failure_view(d.m);
+  CHECK(fv.failure.needs_staff);
+  CHECK(fv.order_id == "ORD-1");
+  auto* ns = d.effect<MarkNeedsStaff>();
+  REQUIRE(ns);
+  CHECK(ns->order_id == "ORD-1");
+  // Only the PINs the customer typed were tried: three submissions → three Login steps.
+  CHECK(d.count_all<RunStep>() == 3);
+}
+
+TEST_CASE("key pulled mid-rollover: the same key resumes after the PIN, another key is refused") {
+  Driver d;
+  d.to_order_list("haitai");
+  d.send(SubmitOrderTapped{});
+  d.send(OrderCreated{d.m.session, d.order(0, OrderStatus::Paid)});
+  d.send(d.key_read("haitai", 20));
+  d.send(ConfirmRenewalTapped{}).send(DialogConfirmed{}).send(PinSubmitted{});
+  d.send(StepDone{d.m.session, RenewalStep::Login});
+  d.send(StepDone{d.m.session, RenewalStep::StageKey});
+  REQUIRE(d.effect<RunStep>()->step == RenewalStep::BuildP10);
+  CHECK(chrome_view(d.m).do_not_remove_key);
+  d.pull_key();
+  d.send(StepFailed{d.m.session, RenewalStep::BuildP10, StepErrorKind::TokenRemoved, "error.token.removed"});
+  CHECK(d.m.screen == Screen::KeyPulled);
+  CHECK(key_pulled_view(d.m).mid_rollover);
+  d.insert_key("feitian");
+  CHECK(d.m.screen == Screen::KeyPulled);
+  CHECK(key_pulled_view(d.m).other_key);
+  d.pull_key();
+  d.insert_key("haitai");
+  CHECK(d.m.screen == Screen::Pin);
+  CHECK(pin_view(d.m).again_after_pull);
+  d.send(PinSubmitted{});
+  REQUIRE(d.effect<RunStep>()->step == RenewalStep::Login);
+  d.send(StepDone{d.m.session, RenewalStep::Login});
+  REQUIRE(d.effect<RunStep>()->step == RenewalStep::BuildP10);  // resumes where it stopped
+  d.run_steps_from(RenewalStep::BuildP10);
+  CHECK(d.m.screen == Screen::Success);
+}
+
+TEST_CASE("the platform unavailable mid-rollover: retry re-runs the step, nothing lost") {
+  Driver d;
+  d.to_order_list("haitai");
+  d.send(SubmitOrderTapped{});
+  d.send(OrderCreated{d.m.session, d.order(0, OrderStatus::Paid)});
+  d.send(d.key_read("haitai", 20));
+  d.send(ConfirmRenewalTapped{}).send(DialogConfirmed{}).send(PinSubmitted{});
+  for (auto s : {RenewalStep::Login, RenewalStep::StageKey, RenewalStep::BuildP10, RenewalStep::RequestNonce,
+                 RenewalStep::SignProof})
+    d.send(StepDone{d.m.session, s});
+  d.send(StepFailed{d.m.session, RenewalStep::Submit, StepErrorKind::Unavailable, "error.platform.offline"});
+  CHECK(d.m.screen == Screen::Failure);
+  CHECK(failure_view(d.m).failure.can_retry);
+  CHECK_FALSE(failure_view(d.m).failure.needs_staff);
+  d.send(RetryTapped{});
+  REQUIRE(d.effect<RunStep>());
+  CHECK(d.effect<RunStep>()->step == RenewalStep::Submit);
+  d.run_steps_from(RenewalStep::Submit);
+  CHECK(d.m.screen == Screen::Success);
+}
+
+TEST_CASE("token full or a platform refusal after payment: needs_staff, the key untouched") {
+  for (auto kind : {StepErrorKind::TokenFull, StepErrorKind::Refused, StepErrorKind::DeviceError}) {
+    Driver d;
+    d.to_order_list("haitai");
+    d.send(SubmitOrderTapped{});
+    d.send(OrderCreated{d.m.session, d.order(0, OrderStatus::Paid)});
+    d.send(d.key_read("haitai", 20));
+    d.send(ConfirmRenewalTapped{}).send(DialogConfirmed{}).send(PinSubmitted{});
+    d.send(StepDone{d.m.session, RenewalStep::Login});
+    d.send(StepFailed{d.m.session, RenewalStep::StageKey, kind, "x"});
+    CHECK(d.m.screen == Screen::Failure);
+    CHECK(failure_view(d.m).failure.needs_staff);
+    CHECK(d.effect<MarkNeedsStaff>());
+    CHECK(d.count_all<WipeSession>() == 0);
+  }
+}
+
+TEST_CASE("the new certificate not yet valid: the step waits for the clock and runs again") {
+  Driver d;
+  d.to_order_list("haitai");
+  d.send(SubmitOrderTapped{});
+  d.send(OrderCreated{d.m.session, d.order(0, OrderStatus::Paid)});
+  d.send(d.key_read("haitai", 20));
+  d.send(ConfirmRenewalTapped{}).send(DialogConfirmed{}).send(PinSubmitted{});
+  for (auto s : {RenewalStep::Login, RenewalStep::StageKey, RenewalStep::BuildP10, RenewalStep::RequestNonce,
+                 RenewalStep::SignProof, RenewalStep::Submit, RenewalStep::Install})
+    d.send(StepDone{d.m.session, s});
+  d.send(StepFailed{d.m.session, RenewalStep::Finalize, StepErrorKind::NotYetValid,
+                    "error.token.not_yet_valid"});
+  CHECK(d.m.screen == Screen::Progress);
+  CHECK(progress_view(d.m).waiting_for_clock);
+  auto wake = next_wakeup(d.m);
+  REQUIRE(wake);
+  d.send(Tick{*wake, d.m.wall + 3});
+  REQUIRE(d.effect<RunStep>());
+  CHECK(d.effect<RunStep>()->step == RenewalStep::Finalize);
+}
+
+TEST_CASE("继续操作: a recovered business resumes at its step without a second confirmation") {
+  Driver d;
+  d.insert_key("haitai");
+  BusinessRecovered b;
+  b.session = d.m.session;
+  b.product_id = "gov-haitai-renew";
+  b.order.id = "ORD-9";
+  b.order.status = OrderStatus::Issued;
+  b.cert = cert_expiring_in(20);
+  b.token = token_of("haitai");
+  b.resume_at = RenewalStep::Install;
+  d.send(b);
+  CHECK(d.m.screen == Screen::KeyDetails);
+  d.send(d.key_read("haitai", 20));
+  d.send(ConfirmRenewalTapped{});
+  CHECK(d.m.dialog == Dialog::None);
+  CHECK(d.m.screen == Screen::Pin);
+  d.send(PinSubmitted{});
+  d.send(StepDone{d.m.session, RenewalStep::Login});
+  REQUIRE(d.effect<RunStep>()->step == RenewalStep::Install);
+  d.run_steps_from(RenewalStep::Install);
+  CHECK(d.m.screen == Screen::Success);
+  CHECK(d.count_all<CreateOrder>() == 0);
+}
+
+TEST_CASE("a recovered business with only the platform left needs no PIN") {
+  Driver d;
+  BusinessRecovered b;
+  b.session = d.m.session;
+  b.product_id = "gov-haitai-renew";
+  b.order.id = "ORD-9";
+  b.order.status = OrderStatus::Issued;
+  b.cert = cert_expiring_in(20);
+  b.token = token_of("haitai");
+  b.resume_at = RenewalStep::Confirm;
+  d.send(b);
+  CHECK(d.m.screen == Screen::Progress);
+  REQUIRE(d.effect<RunStep>());
+  CHECK(d.effect<RunStep>()->step == RenewalStep::Confirm);
+}
+
+TEST_CASE("the key read again before 确认续费 must be the one the order is bound to") {
+  Driver d;
+  d.to_order_list("haitai");
+  d.send(SubmitOrderTapped{});
+  d.send(OrderCreated{d.m.session, d.order(0, OrderStatus::Paid)});
+  auto other = d.key_read("haitai", 20);
+  other.certificates[0].fingerprint_sha256 = "beef";
+  d.send(other);
+  CHECK_FALSE(key_details_view(d.m).ok);
+  CHECK(key_details_view(d.m).problem_key == msg::kKeyDetailsOtherKey);
+  d.send(ConfirmRenewalTapped{});
+  CHECK(d.m.dialog == Dialog::None);
+  // A read failure: the read-failure dialog, then the red text with 【读取证书】.
+  d.send(ReadKeyTapped{});
+  d.send(KeyReadFailed{d.m.session, "error.token.absent"});
+  CHECK(d.m.dialog == Dialog::KeyReadFailed);
+  d.send(DialogConfirmed{});
+  CHECK(key_details_view(d.m).show_read_hint);
+  d.send(ReadKeyTapped{});
+  d.send(d.key_read("haitai", 20));
+  CHECK(key_details_view(d.m).ok);
+}
+
+TEST_CASE("the journal failing after payment: its own title, the counter, the platform told directly") {
+  Driver d;
+  d.to_order_list("haitai");
+  d.send(SubmitOrderTapped{});
+  d.send(OrderCreated{d.m.session, d.order(0, OrderStatus::Paid)});
+  d.send(d.key_read("haitai", 20));
+  d.send(ConfirmRenewalTapped{}).send(DialogConfirmed{}).send(PinSubmitted{});
+  d.send(StepDone{d.m.session, RenewalStep::Login});
+  d.send(StepFailed{d.m.session, RenewalStep::StageKey, StepErrorKind::Journal, "error.journal.full",
+                    "disk full"});
+  REQUIRE(d.m.screen == Screen::Failure);
+  auto v = failure_view(d.m);
+  CHECK(v.failure.title_key == msg::kFailureJournalTitle);
+  CHECK(v.failure.body_key == "error.journal.full");
+  CHECK(v.failure.needs_staff);
+  CHECK_FALSE(v.failure.can_retry);
+  auto* mark = d.effect<MarkNeedsStaff>();
+  REQUIRE(mark);
+  CHECK(mark->reason_key == "error.journal.full");
+  CHECK(v.failure.told == Failure::Told::Asking);
+}
+
+TEST_CASE("needs_staff is said as told only when the platform acknowledged it") {
+  for (bool told : {true, false}) {
+    Driver d;
+    d.to_order_list("haitai");
+    d.send(SubmitOrderTapped{});
+    d.send(OrderCreated{d.m.session, d.order(0, OrderStatus::Paid)});
+    d.send(d.key_read("haitai", 20));
+    d.send(ConfirmRenewalTapped{}).send(DialogConfirmed{}).send(PinSubmitted{});
+    d.send(StepDone{d.m.session, RenewalStep::Login});
+    d.send(StepFailed{d.m.session, RenewalStep::StageKey, StepErrorKind::TokenFull, "error.token.full"});
+    CHECK(failure_view(d.m).failure.told == Failure::Told::Asking);
+    d.send(NeedsStaffRecorded{d.m.session, "ORD-1", told});
+    CHECK(failure_view(d.m).failure.told == (told ? Failure::Told::Yes : Failure::Told::NotYet));
+    // An answer about another order changes nothing.
+    d.send(NeedsStaffRecorded{d.m.session, "ORD-2", !told});
+    CHECK(failure_view(d.m).failure.told == (told ? Failure::Told::Yes : Failure::Told::NotYet));
+  }
+}
