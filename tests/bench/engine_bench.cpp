@@ -183,7 +183,7 @@ struct Bench {
     runtime::RuntimeOptions ro;
     ro.config = *c;
     auto r = runtime::KioskRuntime::create(std::move(ro));
-    if (!r) throw std::runtime_error(r.error());
+    if (!r) throw std::runtime_error(r.error().to_string());
     rt = std::move(*r);
   }
 

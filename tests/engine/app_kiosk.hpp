@@ -36,7 +36,7 @@ class AppKiosk {
     runtime::RuntimeOptions o;
     o.config = *cfg;
     auto rt = runtime::KioskRuntime::create(std::move(o));
-    REQUIRE_MESSAGE(rt.has_value(), (rt ? std::string() : rt.error()));
+    REQUIRE_MESSAGE(rt.has_value(), (rt ? std::string() : rt.error().to_string()));
     rt_ = std::move(*rt);
     app::AppConfig ac;
     ac.mode = app::DisplayMode::Headless;

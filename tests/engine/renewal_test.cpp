@@ -157,3 +157,27 @@ TEST_CASE("a certificate revoked after payment: the platform refuses the renewal
   CHECK(recs.orders[0].issuances == 0);
   CHECK(env.old_certificate_on_token(c));
 }
+
+TEST_CASE("one owner at a time: a second kioskctl renew is refused while one drives the business") {
+  EngineEnv env;
+  auto c = env.new_customer(Brand::Haitai);
+  Run second;
+  // The first stops itself once its order is made; meanwhile another renewal of this kiosk is tried.
+  Run first = env.renew({{"KIOSK_PAUSE_AT", "order.create.after_done"}}, {}, [&] {
+    second = env.resume({{"LC_ALL", "C"}});
+  });
+  INFO(first.output);
+  INFO(second.output);
+  CHECK(second.rc == 54);
+  CHECK(second.output.find("being driven by another process") != std::string::npos);
+  CHECK(second.output.find("kioskctl renew") != std::string::npos);  // who holds it
+  CHECK(first.rc == 0);                                              // the first went on undisturbed
+  auto recs = env.records(c.fingerprint);
+  REQUIRE(recs.orders.size() == 1);
+  CHECK(recs.orders[0].status == "installed");
+  CHECK(env.user_logins() == 1);
+  // Reading is fine meanwhile, and once it is over the next one runs.
+  CHECK(env.kioskctl({"business", "list"}).rc == 0);
+  auto after = env.resume({{"LC_ALL", "C"}});
+  CHECK(after.rc != 54);
+}

@@ -20,7 +20,7 @@ runtime::Runtime* create(const runtime::KioskConfig* config, void (*log)(const c
   options.wall_now = std::move(wall_now);
   auto created = runtime::KioskRuntime::create(std::move(options));
   if (!created) {
-    *error = created.error();
+    *error = created.error().to_string();
     return nullptr;
   }
   return created->release();

@@ -11,10 +11,16 @@ namespace runtime {
 void crash_point(std::string_view name) {
   static std::mutex mutex;  // process-wide: the points are counted across lanes
   static int passes = 0;
+  static bool paused = false;
   const char* at = std::getenv("KIOSK_CRASH_AT");
   const char* trace = std::getenv("KIOSK_CRASH_TRACE");
-  if (!at && !trace) return;
+  const char* pause = std::getenv("KIOSK_PAUSE_AT");
+  if (!at && !trace && !pause) return;
   std::lock_guard lock(mutex);
+  if (pause && !paused && name == pause) {
+    paused = true;
+    std::raise(SIGSTOP);  // the test changes the world (fills the disk, stops the platform), then SIGCONT
+  }
   if (trace && *trace) {
     if (FILE* f = std::fopen(trace, "a")) {
       std::fprintf(f, "%.*s\n", static_cast<int>(name.size()), name.data());

@@ -22,6 +22,9 @@ namespace {
 using namespace std::chrono_literals;
 using Kind = HeadlessResult::Kind;
 
+// A resumed order the counter has taken over (the platform's needs_staff).
+constexpr std::string_view kWithCounter = "error.platform.order.needs_staff";
+
 std::int64_t wall_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -47,7 +50,11 @@ public:
   HeadlessResult run() {
     apply(core::start(model_));
     if (o_.resume) {
+      // What the platform has not acknowledged goes first: no business is skipped while it waits.
+      std::optional<HeadlessResult> told = deliver_outbox();
       std::string order = o_.order.empty() ? newest_unfinished() : o_.order;
+      if (order.empty() && !told) order = lost_by_the_journal();
+      if (order.empty() && told) return *told;
       if (order.empty()) {
         c_.say("nothing to resume: no unfinished business in this kiosk's journal");
         return {Kind::NothingToResume, {}, {}};
@@ -130,6 +137,58 @@ private:
     send(e);
   }
 
+  // Sends every message the platform has not acknowledged, saying what became of each; the result when
+  // that was all there was to do (nullopt: there was nothing to send).
+  std::optional<HeadlessResult> deliver_outbox() {
+    const auto sent = rt_.deliver_outbox_now();
+    if (sent.empty()) return std::nullopt;
+    int rank = 0;  // the most pressing outcome decides the result
+    HeadlessResult result{Kind::Renewed, {}, {}};
+    auto worse = [&](int r, Kind k, const journal::OutboxMessage& m) {
+      if (r <= rank) return;
+      rank = r;
+      result = {k, m.kind, m.order_id};
+    };
+    for (const auto& m : sent) {
+      const bool needs_staff = m.kind == "needs_staff";
+      switch (m.state) {
+        case journal::OutboxState::Delivered:
+          say("business {}: the platform has it now ({})", m.order_id,
+              needs_staff ? tr(core::msg::kFailureRecorded) : m.kind);
+          worse(needs_staff ? 1 : 0, needs_staff ? Kind::NeedsStaff : Kind::Renewed, m);
+          break;
+        case journal::OutboxState::Pending:
+          say("business {}: the platform has not acknowledged {} yet ({}); the kiosk keeps trying",
+              m.order_id, m.kind, m.last_error);
+          worse(needs_staff ? 4 : 3, needs_staff ? Kind::NeedsStaffNotTold : Kind::Unfinished, m);
+          break;
+        case journal::OutboxState::Refused:
+          say("business {}: the platform refused {} for good ({}); see `kioskctl business list`", m.order_id,
+              m.kind, m.last_error);
+          worse(2, Kind::Failed, m);
+          break;
+      }
+    }
+    return result;
+  }
+
+  // The newest paid business of this kiosk that the platform has and the journal lost; empty when none
+  // (or the platform cannot be asked). One with the counter is the counter's, not resumed here.
+  std::string lost_by_the_journal() {
+    auto lost = rt_.orders_the_journal_lost();
+    if (!lost) {
+      say("the platform could not be asked for this kiosk's orders: {}", lost.error());
+      return {};
+    }
+    for (const auto& [order, status] : *lost) {
+      if (status == "needs_staff") continue;
+      say("business {} ({}) is on the platform but not in this kiosk's journal: it is taken up again", order,
+          status);
+      return order;
+    }
+    return {};
+  }
+
   std::string newest_unfinished() {
     std::string order;
     rt_.with_journal([&](journal::Journal& j) {
@@ -152,8 +211,12 @@ private:
   std::optional<HeadlessResult> react() {
     if (!resume_error_.empty()) {
       say("cannot resume: {}", tr(resume_error_));
-      return HeadlessResult{resume_error_ == core::msg::kResumeNothingToDo ? Kind::NothingToResume : Kind::NotResumable,
-                            resume_error_, o_.order};
+      Kind kind = resume_error_ == core::msg::kResumeNothingToDo ? Kind::NothingToResume : Kind::NotResumable;
+      if (resume_error_ == kWithCounter) {
+        kind = Kind::NeedsStaff;  // the platform has it: the customer goes to the counter
+        say("{}", tr(core::msg::kFailureRecorded));
+      }
+      return HeadlessResult{kind, resume_error_, o_.order};
     }
     const core::Screen screen = core::screen_of(model_);
     const bool new_screen = screen != last_screen_;
@@ -318,11 +381,17 @@ private:
           if (!v.failure.detail.empty()) say("detail: {}", v.failure.detail);
           if (!v.order_id.empty()) say("business number: {}", v.order_id);
         }
-        if (v.failure.needs_staff && !v.failure.recorded && !waited_record_) {
-          waited_record_ = true;
-          return std::nullopt;  // let the platform record needs_staff first
-        }
-        if (v.failure.needs_staff) return HeadlessResult{Kind::NeedsStaff, v.failure.body_key, v.order_id};
+        using Told = core::Failure::Told;
+        if (v.failure.needs_staff && v.failure.told == Told::Asking && !v.order_id.empty())
+          return std::nullopt;  // the platform's answer to needs_staff first: never "told" before it
+        if (v.failure.needs_staff && !v.order_id.empty())
+          say("{}", v.failure.told == Told::Yes ? tr(core::msg::kFailureRecorded)
+                                                : tr(core::msg::kFailureNotYetTold));
+        if (v.failure.body_key.starts_with("error.journal."))
+          return HeadlessResult{Kind::Journal, v.failure.body_key, v.order_id};
+        if (v.failure.needs_staff)
+          return HeadlessResult{v.failure.told == Told::Yes ? Kind::NeedsStaff : Kind::NeedsStaffNotTold,
+                                v.failure.body_key, v.order_id};
         if (v.failure.can_retry) return HeadlessResult{Kind::Unfinished, v.failure.body_key, v.order_id};
         return HeadlessResult{v.paid ? Kind::Failed : Kind::Refused, v.failure.body_key, v.order_id};
       }
@@ -347,7 +416,6 @@ private:
   std::string resume_error_;
   std::string paying_order_;
   bool code_submitted_ = false;
-  bool waited_record_ = false;
   std::string catalog_error_;  // the last CatalogFailed's message key
   bool failure_said_ = false;
   bool left_home_ = false;

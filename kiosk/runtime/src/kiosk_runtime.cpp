@@ -1,6 +1,8 @@
 #include "runtime/kiosk_runtime.hpp"
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <utility>
 
 #include "runtime_impl.hpp"
@@ -141,20 +143,65 @@ KioskRuntime::~KioskRuntime() {
   stop();
 }
 
-std::expected<std::unique_ptr<KioskRuntime>, std::string> KioskRuntime::create(RuntimeOptions options) {
+std::string StartError::to_string() const {
+  switch (part) {
+    case Part::Journal:
+      return "journal " + detail;
+    case Part::PlatformClient:
+      return "platform client: " + detail;
+    case Part::Busy:
+      return "this kiosk's journal and key are in use by another process (" + detail + ")";
+  }
+  return detail;
+}
+
+std::expected<std::unique_ptr<KioskRuntime>, StartError> KioskRuntime::create(RuntimeOptions options) {
   auto impl = std::make_unique<Impl>();
   impl->opt = std::move(options);
   impl->wall = impl->opt.wall_now ? impl->opt.wall_now : system_wall;
   auto j = journal::Journal::open(impl->opt.config.journal_path);
   if (!j)
-    return std::unexpected("journal " + impl->opt.config.journal_path.string() + ": " + j.error().detail);
+    return std::unexpected(StartError{StartError::Part::Journal, std::string(j.error().message_key()),
+                                      impl->opt.config.journal_path.string() + ": " + j.error().detail});
+  // One owner at a time: the lock next to the journal, held for the runtime's life.
+  const std::filesystem::path lock_path = impl->opt.config.journal_path.string() + ".owner";
+  auto owner = OwnerLock::take(lock_path, impl->opt.program);
+  if (!owner && owner.error().busy)
+    return std::unexpected(StartError{StartError::Part::Busy, "", owner.error().holder});
+  if (!owner) {
+    const int e = owner.error().error;
+    const std::string key = e == ENOSPC                               ? "error.journal.full"
+                            : e == EROFS || e == EACCES || e == EPERM ? "error.journal.read_only"
+                                                                      : "error.journal.io";
+    return std::unexpected(
+        StartError{StartError::Part::Journal, key, lock_path.string() + ": " + std::strerror(e)});
+  }
+  impl->owner.emplace(std::move(*owner));
+  // Retention: what is over and owed to nobody goes after journal_retention_days (a failure is logged,
+  // not fatal: nothing is lost by keeping more).
+  const std::int64_t keep_s = std::int64_t{impl->opt.config.journal_retention_days} * 86400;
+  if (auto pruned = j->prune(impl->wall() - keep_s); !pruned)
+    impl->log("journal retention: " + pruned.error().detail);
+  else if (pruned->businesses > 0 || pruned->audit_entries > 0)
+    impl->log("journal retention: " + std::to_string(pruned->businesses) + " businesses and " +
+              std::to_string(pruned->audit_entries) + " audit entries older than " +
+              std::to_string(impl->opt.config.journal_retention_days) +
+              " days removed; the chain starts at " + std::to_string(pruned->through_seq + 1));
   impl->journal.emplace(std::move(*j), [i = impl.get()](std::string_view line) { i->log(line); });
+  auto client_failed = [](const platform::Error& e) {
+    return std::unexpected(StartError{StartError::Part::PlatformClient, e.message_key, e.to_string()});
+  };
   auto c = platform::Client::create(client_options(impl->opt.config, false));
-  if (!c) return std::unexpected("platform client: " + c.error().to_string());
+  if (!c) return client_failed(c.error());
   impl->client = std::move(*c);
   auto pc = platform::Client::create(client_options(impl->opt.config, true));
-  if (!pc) return std::unexpected("platform client: " + pc.error().to_string());
+  if (!pc) return client_failed(pc.error());
   impl->poll_client = std::move(*pc);
+  auto oc = platform::Client::create(client_options(impl->opt.config, false));
+  if (!oc) return client_failed(oc.error());
+  impl->outbox =
+      std::make_unique<OutboxSender>(*impl->journal, std::move(*oc), impl->wall, impl->opt.config.kiosk_id,
+                                     [i = impl.get()](std::string_view line) { i->log(line); });
   impl->hub = std::make_unique<TokenHub>(impl->opt.config);
   for (const auto& p : impl->hub->problems()) impl->log("token module: " + p);
 
@@ -162,6 +209,7 @@ std::expected<std::unique_ptr<KioskRuntime>, std::string> KioskRuntime::create(R
   Impl* i = rt->impl_.get();
   i->business_lane = std::make_unique<Lane>();
   i->poll_lane = std::make_unique<Lane>();
+  i->outbox->start();  // what an earlier run could not deliver goes first
   if (i->opt.watch_tokens) {
     if (auto first = i->hub->poll()) i->push(core::KeyStatusChanged{*first});
     i->watcher = std::thread([i] { i->watch_tokens(); });
@@ -210,8 +258,25 @@ void KioskRuntime::with_journal(const std::function<void(journal::Journal&)>& f)
   impl_->journal->with([&](journal::Journal& j) { f(j); });
 }
 
+std::expected<std::vector<std::pair<std::string, std::string>>, std::string>
+KioskRuntime::orders_the_journal_lost() {
+  auto c = platform::Client::create(client_options(impl_->opt.config, false));
+  if (!c) return std::unexpected(c.error().to_string());
+  auto list = c->kiosk_orders(true);
+  if (!list) return std::unexpected(list.error().to_string());
+  std::vector<std::pair<std::string, std::string>> lost;
+  for (const auto& o : list->orders)
+    if (!impl_->journal->by_order(o.id)) lost.emplace_back(o.id, std::string(contract::to_string(o.status)));
+  return lost;
+}
+
+std::vector<journal::OutboxMessage> KioskRuntime::deliver_outbox_now() {
+  return impl_->outbox->deliver_all();
+}
+
 void KioskRuntime::stop() {
   if (!impl_) return;
+  if (impl_->outbox) impl_->outbox->stop();
   impl_->stopping = true;
   impl_->watcher_cv.notify_all();
   if (impl_->watcher.joinable()) impl_->watcher.join();

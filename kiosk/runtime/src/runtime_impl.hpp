@@ -21,6 +21,8 @@
 #include "core/events.hpp"
 #include "lane.hpp"
 #include "mapping.hpp"
+#include "outbox.hpp"
+#include "owner_lock.hpp"
 #include "platform/client.hpp"
 #include "runtime/kiosk_runtime.hpp"
 #include "step_journal.hpp"
@@ -46,7 +48,9 @@ struct KioskRuntime::Impl {
   Secrets secrets;
 
   // ---- shared parts
+  std::optional<OwnerLock> owner;      // this process drives the kiosk's business (released last)
   std::optional<StepJournal> journal;  // locks itself
+  std::unique_ptr<OutboxSender> outbox;  // its own thread and platform client
   std::unique_ptr<TokenHub> hub;
   std::optional<contract::Catalog> catalog;  // business lane
 
@@ -99,6 +103,11 @@ struct KioskRuntime::Impl {
   void watch_order(const core::WatchOrder& e, std::uint64_t s);
   void close_order(const core::CloseOrder& e, std::uint64_t s);
   void mark_needs_staff(const core::MarkNeedsStaff& e, std::uint64_t s);
+  // Records that the business needs staff (status, step, a needs_staff message in the outbox, and `with`'s
+  // writes, in one transaction) and has the outbox deliver it now. True when the platform acknowledged
+  // it. When the journal cannot record it, the platform is told directly (best effort).
+  bool tell_needs_staff(std::int64_t biz, const std::string& order_id, const std::string& reason_key,
+                        const std::function<journal::Result<void>(StepJournal::Business&)>& with = {});
 
   // ---- the rollover (rollover_effects.cpp)
   void run_step(const core::RunStep& e, std::uint64_t s);
@@ -107,6 +116,8 @@ struct KioskRuntime::Impl {
                    std::string detail, core::PinFlags pin = {});
   void token_failed(std::uint64_t s, const core::RunStep& e, const token::Error& err, std::int64_t biz);
   void platform_failed(std::uint64_t s, const core::RunStep& e, const platform::Error& err, std::int64_t biz);
+  // The journal could not record what the step needed: the business stops here (StepFailed Journal).
+  void journal_failed(std::uint64_t s, const core::RunStep& e, const journal::Error& err);
   // The journal's business for the order (a business begun on another kiosk gets one here).
   std::optional<std::int64_t> business_of(const core::RunStep& e);
   // What happens to the old key: the kiosk configuration's product family (the project) when it names

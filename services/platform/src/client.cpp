@@ -499,6 +499,11 @@ Result<contract::HeartbeatAck> Client::heartbeat(const contract::Heartbeat& h, s
   return impl_->send<contract::HeartbeatAck>("POST", "kiosk/heartbeat", contract::encode(h), key);
 }
 
+Result<contract::BusinessList> Client::kiosk_orders(bool unfinished_only) {
+  return impl_->get<contract::BusinessList>(unfinished_only ? "kiosk/orders?unfinished=true"
+                                                            : "kiosk/orders");
+}
+
 Result<contract::SignedConfig> Client::kiosk_config() {
   return impl_->get<contract::SignedConfig>("kiosk/config");
 }

@@ -86,8 +86,10 @@ Response dispatch(State& s, const Route& route, const Request& req) {
     key = req.header("Idempotency-Key");
     if (!key_valid(key)) return answer(error_reply(code::kIdempotencyKeyMissing));
     hash = s.keyed_hash(req.method + " " + req.path + "\n" + req.header("Authorization") + "\n" + req.body);
-    Stmt q(db, "SELECT request_hash, status, body FROM idempotency WHERE kiosk_id=? AND key=?");
-    q.bind(kiosk, key);
+    // A key older than the keep time is forgotten, whether or not a later request has purged it yet: the
+    // request is then handled afresh (a kiosk's retry after days is safe by the order's state).
+    Stmt q(db, "SELECT request_hash, status, body FROM idempotency WHERE kiosk_id=? AND key=? AND at>=?");
+    q.bind(kiosk, key, s.now() - kIdempotencyKeepS);
     if (q.row()) {
       if (q.text(0) != hash) return answer(error_reply(code::kIdempotencyKeyReused));
       Response replay{static_cast<int>(q.i64(1)), q.text(2), true, fault && fault->mode == "drop"};
@@ -105,11 +107,11 @@ Response dispatch(State& s, const Route& route, const Request& req) {
     db.reset_failure();
     r = error_reply(code::kInternal, why);
   } else if (route.keyed) {
+    Stmt(db, "DELETE FROM idempotency WHERE at<?").bind(ctx.now - kIdempotencyKeepS).run();
     if (r.status != 429 && r.status < 500) {
-      Stmt ins(db, "INSERT INTO idempotency VALUES(?,?,?,?,?,?)");
+      Stmt ins(db, "INSERT OR REPLACE INTO idempotency VALUES(?,?,?,?,?,?)");
       ins.bind(kiosk, key, hash, r.status, json_text(r.body), ctx.now).run();
     }
-    Stmt(db, "DELETE FROM idempotency WHERE at<?").bind(ctx.now - kIdempotencyKeepS).run();
     db.exec("COMMIT");
     if (db.failed()) {
       db.reset_failure();

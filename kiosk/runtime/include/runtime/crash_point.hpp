@@ -2,8 +2,10 @@
 // external effect the runtime calls crash_point("<step>.<where>"). With KIOSK_CRASH_AT=<name> in the
 // environment the process kills itself there with SIGKILL (no destructor, no flush: a power cut as far
 // as the process can tell); KIOSK_CRASH_AT=<name>#<n> at the n-th pass. KIOSK_CRASH_TRACE=<file> appends
-// every point passed, so a sweep can list them from one clean run. Without these variables it does
-// nothing. Tests only: the kiosk's service unit never sets them.
+// every point passed, so a sweep can list them from one clean run. KIOSK_PAUSE_AT=<name> stops the process
+// there once (SIGSTOP) so that a test can change the world at that moment (fill the disk, stop the
+// platform) and let it go on (SIGCONT). Without these variables it does nothing. Tests only: the kiosk's
+// service unit never sets them.
 #pragma once
 
 #include <string_view>

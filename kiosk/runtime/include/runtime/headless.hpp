@@ -51,12 +51,14 @@ struct HeadlessOptions {
 
 struct HeadlessResult {
   enum class Kind {
-    Renewed,           // 续费成功
-    KeyProblem,        // the key check stopped it before any money (key = why)
-    PinWrong,          // a wrong PIN, and no other was given
-    NeedsStaff,        // paid, cannot finish here: the counter
-    Unfinished,        // stopped at a safe point (platform away, key pulled): resume later
-    PlatformUnusable,  // nothing started: the platform's catalog could not be had (key = its message key)
+    Renewed,            // 续费成功
+    KeyProblem,         // the key check stopped it before any money (key = why)
+    PinWrong,           // a wrong PIN, and no other was given
+    NeedsStaff,         // paid, cannot finish here: the counter, and the platform has it
+    NeedsStaffNotTold,  // the same, but the platform has not acknowledged it yet (the outbox keeps trying)
+    Journal,            // the journal could not record what the business needed: stopped (key = why)
+    Unfinished,         // stopped at a safe point (platform away, key pulled): resume later
+    PlatformUnusable,   // nothing started: the platform's catalog could not be had (key = its message key)
     NothingToResume,
     NotResumable,  // key = why (insert the key, another key, …)
     Refused,       // before payment: the platform refused the order (key)

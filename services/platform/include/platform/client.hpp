@@ -144,6 +144,11 @@ class Client {
   // POST kiosk/heartbeat.
   Result<contract::HeartbeatAck> heartbeat(const contract::Heartbeat& heartbeat,
                                            std::string_view idempotency_key);
+  // GET kiosk/orders[?unfinished=true]: this kiosk's own orders (by its client certificate), newest
+  // first, at most 200; `unfinished_only`: paid, issued and needs_staff ones. A kiosk whose journal lost
+  // a business finds it again here.
+  Result<contract::BusinessList> kiosk_orders(bool unfinished_only = false);
+
   // GET kiosk/config, not verified (see verify_signed_config).
   Result<contract::SignedConfig> kiosk_config();
 

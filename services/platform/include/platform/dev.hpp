@@ -64,6 +64,9 @@ struct OrderRecord {
   std::string id, status, old_cert_sha256, account_id, kiosk_id;
   std::int64_t amount_fen = 0;
   int issuances = 0, payments = 0;
+  // How many times the order really became needs_staff / installed (a repeated message answered by the
+  // order's state or by its idempotency key changes nothing and is not counted).
+  int needs_staff_marks = 0, installed_marks = 0;
 };
 struct Records {
   std::vector<OrderRecord> orders;
