@@ -48,6 +48,7 @@ std::vector<KeyList> required_keys() {
   for (int i = 0; i <= static_cast<int>(token::ErrorCode::DeviceError); ++i)
     token_keys.keys.emplace_back(token::message_key(static_cast<token::ErrorCode>(i)));
   token_keys.keys.emplace_back("error.token.device");  // the runtime's name for an unknown step's failure
+  token_keys.keys.emplace_back("error.token.pin_missing");  // a login with no PIN handed over (runtime.hpp)
   lists.push_back(std::move(token_keys));
   // The platform's: every machine code (error.platform.<code>) and the client's own.
   KeyList platform_keys{"contract::all_codes() and contract::key", {}};

@@ -51,10 +51,6 @@ struct Dispatch {
 
 }  // namespace
 
-void KioskRuntime::Impl::log(std::string_view line) {
-  if (opt.log) opt.log(line);
-}
-
 void KioskRuntime::Impl::push(core::Event e) {
   {
     std::lock_guard lock(queue_mutex);
@@ -147,10 +143,17 @@ std::expected<std::unique_ptr<KioskRuntime>, std::string> KioskRuntime::create(R
   auto impl = std::make_unique<Impl>();
   impl->opt = std::move(options);
   impl->wall = impl->opt.wall_now ? impl->opt.wall_now : system_wall;
+  events::EventLog* log = impl->opt.events;
+  if (!log) {
+    impl->own_events = std::make_unique<events::EventLog>();
+    impl->own_events->add_sink(std::make_shared<events::StreamSink>(stderr));
+    log = impl->own_events.get();
+  }
+  impl->events = events::Channel(log, "runtime");
   auto j = journal::Journal::open(impl->opt.config.journal_path);
   if (!j)
     return std::unexpected("journal " + impl->opt.config.journal_path.string() + ": " + j.error().detail);
-  impl->journal.emplace(std::move(*j), [i = impl.get()](std::string_view line) { i->log(line); });
+  impl->journal.emplace(std::move(*j), events::Channel(log, "journal"));
   auto c = platform::Client::create(client_options(impl->opt.config, false));
   if (!c) return std::unexpected("platform client: " + c.error().to_string());
   impl->client = std::move(*c);
@@ -158,7 +161,8 @@ std::expected<std::unique_ptr<KioskRuntime>, std::string> KioskRuntime::create(R
   if (!pc) return std::unexpected("platform client: " + pc.error().to_string());
   impl->poll_client = std::move(*pc);
   impl->hub = std::make_unique<TokenHub>(impl->opt.config);
-  for (const auto& p : impl->hub->problems()) impl->log("token module: " + p);
+  const events::Channel tokens(log, "tokens");
+  for (const auto& p : impl->hub->problems()) tokens.warning("token module: " + p, {.step = "load"});
 
   std::unique_ptr<KioskRuntime> rt(new KioskRuntime(std::move(impl)));
   Impl* i = rt->impl_.get();

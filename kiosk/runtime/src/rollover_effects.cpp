@@ -30,6 +30,12 @@ constexpr bool on_token(RenewalStep s) {
 
 void KioskRuntime::Impl::step_failed(std::uint64_t s, const core::RunStep& e, core::StepErrorKind kind,
                                      std::string key, std::string detail, core::PinFlags pin) {
+  using K = core::StepErrorKind;
+  // What the customer can put right (or that resolves by itself) is a warning; what needs staff, an error.
+  const bool warning = kind == K::PinIncorrect || kind == K::TokenRemoved || kind == K::WrongToken ||
+                       kind == K::Unavailable || kind == K::NotYetValid;
+  events.record(warning ? events::Level::Warning : events::Level::Error, detail.empty() ? "failed" : detail,
+                {.business = e.order_id, .step = step_name(e.step), .code = key});
   push(core::StepFailed{s, e.step, kind, std::move(key), std::move(detail), pin});
   // The token said it left (or another is in). The hot-plug watcher may not have seen it (it polls every
   // token_poll_ms), and a key pulled and pushed back in between two polls is a status it never sees
@@ -112,6 +118,7 @@ void KioskRuntime::Impl::run_step(const core::RunStep& e, std::uint64_t s) {
         if (auto r = extra(j); !r) return r;
       return j.done(e.step, data);
     });
+    events.info("done", {.business = e.order_id, .step = name});
     crash_point(name + ".after_done");
   };
   auto get = [&](Datum d) { return journal->get(biz, d).value_or(""); };
@@ -235,8 +242,11 @@ void KioskRuntime::Impl::run_step(const core::RunStep& e, std::uint64_t s) {
 
 void KioskRuntime::Impl::login(const core::RunStep& e, std::uint64_t s) {
   auto pin = take(core::SecretKind::Pin);
+  // No PIN handed over: no C_Login is made, so the key counted nothing and it is no wrong PIN. Nothing is
+  // lost either: the failure offers 【重试】, which goes back to the PIN screen.
   if (!pin)
-    return step_failed(s, e, core::StepErrorKind::PinIncorrect, "error.token.pin_incorrect", "no PIN");
+    return step_failed(s, e, core::StepErrorKind::Unavailable, kPinMissingKey,
+                       "no PIN was handed over: no C_Login made");
   auto sess = ensure_session(e.token);
   if (!sess) return token_failed(s, e, sess.error(), 0);
   token::LoginOptions lo;
@@ -249,6 +259,7 @@ void KioskRuntime::Impl::login(const core::RunStep& e, std::uint64_t s) {
     certs.clear();
     for (const auto& c : *list) certs.emplace(c.sha256_hex, c);
   }
+  events.info("PIN verified", {.business = e.order_id, .step = step_name(e.step)});
   push(core::StepDone{s, e.step});
 }
 

@@ -33,6 +33,8 @@ namespace runtime {
 struct KioskRuntime::Impl {
   RuntimeOptions opt;
   std::function<std::int64_t()> wall;
+  std::unique_ptr<events::EventLog> own_events;  // when the options name no log
+  events::Channel events;                        // "runtime"
 
   // ---- the result queue
   std::mutex queue_mutex;
@@ -73,7 +75,6 @@ struct KioskRuntime::Impl {
   std::unique_ptr<Lane> poll_lane;
 
   // ---- plumbing (kiosk_runtime.cpp)
-  void log(std::string_view line);
   void push(core::Event e);
   std::optional<foundation::SecretBuffer> take(core::SecretKind kind);
   void clear_secrets();

@@ -25,7 +25,9 @@ std::string_view StepJournal::key(Datum d) {
 
 bool StepJournal::write(std::int64_t business, const std::function<journal::Result<void>(Business&)>& f) {
   auto r = update(business, f);
-  if (!r && log_) log_("journal write failed: " + r.error().detail);
+  if (!r)
+    events_.error("write failed (journal business " + std::to_string(business) + "): " + r.error().detail,
+                  {.code = "error.journal.io"});
   return r.has_value();
 }
 

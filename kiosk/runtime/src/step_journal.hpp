@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "core/model.hpp"
+#include "events/event_log.hpp"
 #include "journal/journal.hpp"
 
 namespace runtime {
@@ -110,8 +111,9 @@ class IdempotencySlot {
 
 class StepJournal {
  public:
-  using Log = std::function<void(std::string_view)>;
-  StepJournal(journal::Journal journal, Log log) : journal_(std::move(journal)), log_(std::move(log)) {}
+  // `events`: where a failed write is recorded ("journal").
+  StepJournal(journal::Journal journal, events::Channel events)
+      : journal_(std::move(journal)), events_(std::move(events)) {}
 
   // One business's records, while the journal is locked (inside write() / update() / begin()).
   class Business {
@@ -144,9 +146,9 @@ class StepJournal {
   // The key of a datum on disk.
   static std::string_view key(Datum d);
 
-  // Writes of the business lane, `f` with the journal locked. A write that fails is logged ("journal
-  // write failed: …") and answers false: the step it was for is not attempted (its intent could not be
-  // recorded) and the customer is sent to the counter.
+  // Writes of the business lane, `f` with the journal locked. A write that fails is recorded in the event
+  // log (code error.journal.io) and answers false: the step it was for is not attempted (its intent could not
+  // be recorded) and the customer is sent to the counter.
   bool write(std::int64_t business, const std::function<journal::Result<void>(Business&)>& f);
   // The same without the log line, for writes whose failure the caller handles or may ignore.
   journal::Result<void> update(std::int64_t business,
@@ -174,7 +176,7 @@ class StepJournal {
  private:
   std::mutex mutex_;
   journal::Journal journal_;
-  Log log_;
+  events::Channel events_;
 };
 
 }  // namespace runtime

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "events/event_log.hpp"
 #include "journal/journal.hpp"
 #include "runtime/config.hpp"
 #include "runtime/runtime.hpp"
@@ -30,8 +31,10 @@ struct RuntimeOptions {
   KioskConfig config;
   // Wall clock, unix seconds (the dev clock in tests); default: the system clock.
   std::function<std::int64_t()> wall_now;
-  // Log lines for staff (kioskctl -v, the app's log). Never a secret: the runtime formats none.
-  std::function<void(std::string_view)> log;
+  // The event log for staff (kiosk/events): the runtime records as "runtime" (steps with their business
+  // number, orders, the platform's failures), "journal" and "tokens". Never a secret: the runtime formats
+  // none. Not owned: it outlives the runtime. Null: a log of the runtime's own, written to stderr.
+  events::EventLog* events = nullptr;
   bool watch_tokens = true;  // start the hot-plug watcher (kioskctl's one-shot commands do not need it)
 };
 

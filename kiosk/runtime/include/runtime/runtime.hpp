@@ -20,6 +20,9 @@
 
 namespace runtime {
 
+// A login with no PIN handed over: no C_Login is made, so it is not a wrong PIN (the key counted nothing).
+inline constexpr const char* kPinMissingKey = "error.token.pin_missing";
+
 class Runtime {
 public:
   virtual ~Runtime() = default;

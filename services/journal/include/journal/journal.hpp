@@ -86,8 +86,6 @@ struct AuditEntry {
   std::string hash_hex;
 };
 
-std::string mask_phone(std::string_view phone);
-
 class Journal {
 public:
   // Opens (creating and migrating as needed) the journal at `path`. A file written by a newer schema
