@@ -9,13 +9,12 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
-#include <mutex>
-#include <thread>
 
 #include "commands.hpp"
 #include "core/messages.hpp"
 #include "core/update.hpp"
 #include "core/view.hpp"
+#include "events/event_log.hpp"
 #include "exit_codes.hpp"
 #include "foundation/c_handle.hpp"
 #include "journal/journal.hpp"
@@ -299,20 +298,11 @@ int renew(const Globals& g, const RenewOptions& o) {
   runtime::RuntimeOptions ro;
   ro.config = *cfg;
   ro.program = o.resume ? "kioskctl renew --resume" : "kioskctl renew";
-  // The runtime's log names a platform failure exactly ("catalog: malformed: ..."): kept for the one line
-  // below even without -v (the runtime's threads write it, hence the lock).
-  struct PlatformLine {
-    std::mutex m;
-    std::string line;
-  };
-  auto platform_line = std::make_shared<PlatformLine>();
-  ro.log = [verbose = o.verbose, platform_line](std::string_view l) {
-    if (l.starts_with("catalog: ")) {
-      std::lock_guard lock(platform_line->m);
-      platform_line->line = l.substr(9);
-    }
-    if (verbose) fmt::print(stderr, "  [runtime] {}\n", l);
-  };
+  // The event log: its lines on stderr with -v; its ring names a platform failure exactly for the one
+  // line below even without -v (the catalog's event: "offline: Connection refused ...").
+  events::EventLog log;
+  if (o.verbose) log.add_sink(std::make_shared<events::StreamSink>(stderr));
+  ro.events = &log;
   auto rt = runtime::KioskRuntime::create(std::move(ro));
   if (!rt) {
     if (rt.error().part == runtime::StartError::Part::Journal)
@@ -343,11 +333,9 @@ int renew(const Globals& g, const RenewOptions& o) {
   if (r.kind == runtime::HeadlessResult::Kind::Journal)
     return report_journal(cfg->journal_path, r.key, "see the log lines above (-v)", o.verbose);
   if (r.kind == runtime::HeadlessResult::Kind::PlatformUnusable) {
-    std::string what;
-    {
-      std::lock_guard lock(platform_line->m);
-      what = platform_line->line.empty() ? r.key : platform_line->line;
-    }
+    std::string what = r.key;
+    for (const auto& e : log.last(log.capacity()))
+      if (e.component == "runtime" && e.step == "catalog" && !e.message.empty()) what = e.message;
     fmt::print(stderr, "kioskctl: platform: {}\n  next: {}\n", what, next_for_platform_key(r.key));
   }
   return exit_code(r);

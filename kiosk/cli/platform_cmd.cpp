@@ -470,10 +470,10 @@ void add_platform_commands(CLI::App& app, Globals& g) {
       now = ok_or_report(platform::dev::advance_clock(client, args->clock_advance));
     fmt::print("platform time {} ({})\n", date(now), now);
   });
-  CLI::App* fault = dev->add_subcommand("fault", "fail, drop or delay an endpoint's next calls");
+  CLI::App* fault = dev->add_subcommand("fault", "fail, drop, delay or throw in an endpoint's next calls");
   fault->add_option("endpoint", a.fault_endpoint, "operation name, e.g. orders.create, renewal.submit")
       ->required();
-  fault->add_option("mode", a.fault_mode, "fail | drop | delay")->required();
+  fault->add_option("mode", a.fault_mode, "fail | drop | delay | throw")->required();
   fault->add_option("--count", a.fault_count, "how many calls (default 1)");
   fault->add_option("--delay-ms", a.fault_delay_ms, "for delay");
   fault->callback([&g, args] {

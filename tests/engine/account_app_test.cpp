@@ -243,6 +243,8 @@ tap account.logout
   // The old number opens nothing now.
   k.script("tap account.logout\n" + login_by_password(kPhone, kPassword) + "wait widget login.error\n");
   CHECK(k.text("login.error") == wrong);
+  // Nothing typed here reached the event log: phones, passwords, SMS codes.
+  k.check_no_secrets({kPhone, "13900001111", kPassword, "Wrong!2024", "345678", "000000"});
 }
 
 TEST_CASE("the default password: an SMS code too, then 修改密码 is forced before anything else") {
@@ -286,6 +288,7 @@ tap account.logout
                        backspaces("password.kb", 8), kPassword));
   k.script(login_by_password(phone, kPassword) + "wait screen AccountHome\n");
   CHECK_FALSE(core::account_of(k.model())->must_change_password);
+  k.check_no_secrets({phone, "345678", "12345678", kPassword});
 }
 
 TEST_CASE("throttling: after 5 failures a countdown, the same message for an unknown phone") {
@@ -493,6 +496,7 @@ TEST_CASE(
     REQUIRE(k.wait([&] { return k.model().key.presence == core::KeyPresence::Recognised; }, 5000));
     k.script("tap business.continue.0\n");
     CHECK(k.finish_renewal());
+    k.check_no_secrets({kPhone, kPin});  // the PIN typed on the keypad, the phone, the SMS code
   }
   auto recs = env.records(c.fingerprint);
   REQUIRE(recs.orders.size() == 1);

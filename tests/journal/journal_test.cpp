@@ -43,11 +43,6 @@ std::string slurp(const fs::path& p) {
 
 }  // namespace
 
-TEST_CASE("phone numbers are masked") {
-  CHECK(journal::mask_phone("13812345678") == "138****5678");
-  CHECK(journal::mask_phone("123") == "***");
-}
-
 TEST_CASE("a business and its steps persist across reopening, in WAL with synchronous=FULL") {
   TempDir d;
   auto path = d.path / "j.db";

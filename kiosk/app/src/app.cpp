@@ -38,6 +38,13 @@ std::string sdl_error(const char* what) {
 
 App::App(AppConfig config, runtime::Runtime& runtime)
     : config_(std::move(config)), runtime_(runtime), dispatcher_(runtime) {
+  events_ = config_.events;
+  if (!events_) {
+    own_events_ = std::make_unique<events::EventLog>();
+    own_events_->add_sink(std::make_shared<events::StreamSink>(stderr));
+    events_ = own_events_.get();
+  }
+  app_events_ = events::Channel(events_, "app");
   if (!config_.seed) config_.seed = [] { return static_cast<std::uint32_t>(std::random_device{}()); };
   mark("app");
   init_display();
@@ -57,21 +64,23 @@ App::App(AppConfig config, runtime::Runtime& runtime)
       [this]() -> ui::FontBook::Bytes {
         auto mapped = MappedFile::open(config_.assets.extended_font);
         if (!mapped) {
-          log("the larger font is missing (" + mapped.error() + "): rare characters show as boxes");
+          events::Channel(events_, "fonts")
+              .warning("the larger font is missing (" + mapped.error() + "): rare characters show as boxes",
+                       {.step = "load"});
           return {};
         }
         extended_font_ = std::move(*mapped);
         return extended_font_.bytes();
       },
-      [this](std::string_view s) { log(std::string(s)); });
+      events::Channel(events_, "fonts"));
   upload_fonts();
   mark("fonts");
 
-  textures_ = std::make_unique<SdlTextures>(renderer_, config_.assets.pictures,
-                                            [this](const std::string& s) { log(s); });
+  textures_ =
+      std::make_unique<SdlTextures>(renderer_, config_.assets.pictures, events::Channel(events_, "textures"));
   ImeOptions io;
   io.rime_schema_dir = config_.assets.dir / "rime";
-  io.log = [this](const std::string& s) { log(s); };
+  io.events = events::Channel(events_, "ime");
   ime_ = std::make_unique<ImeEngines>(std::move(io));  // loads nothing until a customer needs it
   ui::ShellOptions so;
   so.ime = ime_.get();
@@ -107,13 +116,6 @@ App::~App() {
   }
   destroy_display();
   SDL_Quit();
-}
-
-void App::log(const std::string& s) const {
-  if (config_.log)
-    config_.log(s);
-  else
-    std::fprintf(stderr, "ca-kiosk: %s\n", s.c_str());
 }
 
 // ---- display --------------------------------------------------------------------------------------------
@@ -508,7 +510,7 @@ void App::draw() {
     // Read at the output's size, not the layout's.
     SDL_RenderSetScale(renderer_, 1.0f, 1.0f);
     if (SDL_RenderReadPixels(renderer_, nullptr, SDL_PIXELFORMAT_RGBA32, captured_.rgba.data(), w * 4) != 0)
-      log(sdl_error("reading the frame back"));
+      app_events_.error(sdl_error("reading the frame back"), {.step = "screenshot"});
     SDL_RenderSetScale(renderer_, scale_, scale_);
   }
   SDL_RenderPresent(renderer_);

@@ -31,6 +31,7 @@
 
 #include "core/events.hpp"
 #include "core/model.hpp"
+#include "events/event_log.hpp"
 #include "files.hpp"
 #include "ime.hpp"
 #include "runtime/dispatcher.hpp"
@@ -69,7 +70,9 @@ struct AppConfig {
   core::Settings settings;
   bool shuffle_pin_keypad = false;
   std::function<std::uint32_t()> seed;          // per session; default: std::random_device
-  std::function<void(const std::string&)> log;  // default: stderr
+  // The event log the app records in as "app", "fonts", "textures" and "ime" (kiosk/events); not owned, it
+  // outlives the app. Null: a log of the app's own, written to stderr.
+  events::EventLog* events = nullptr;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   // Headless only: rasterise just the frames that are read back (screenshots). ImGui and the loop run for
   // every frame as usual; tests use it to stay fast, the CLI harness rasterises everything.
@@ -138,7 +141,8 @@ class App {
   // Called once, right after the first frame is presented, and after every frame (benchmarks).
   std::function<void()> on_first_frame;
   std::function<void(std::uint64_t frame)> on_frame;
-  void log(const std::string& s) const;
+  // The event log (the staff screen reads its ring: events().last(n)).
+  [[nodiscard]] events::EventLog& events() const { return *events_; }
   // Where start-up time went: (phase, ms since the process started), in order.
   [[nodiscard]] const std::vector<std::pair<std::string, double>>& startup() const { return startup_; }
 
@@ -161,6 +165,9 @@ class App {
   void wake();
 
   AppConfig config_;
+  std::unique_ptr<events::EventLog> own_events_;  // when the configuration names no log
+  events::EventLog* events_ = nullptr;
+  events::Channel app_events_;  // "app"
   runtime::Runtime& runtime_;
   runtime::Dispatcher dispatcher_;
   SDL_Window* window_ = nullptr;

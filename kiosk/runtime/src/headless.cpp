@@ -349,7 +349,13 @@ private:
               v.flags.final_try ? " — the next wrong PIN locks the key" : (v.flags.count_low ? " (few tries left)" : ""));
         if (v.again_after_pull) say("the key was put back: the PIN again to continue");
         auto p = c_.pin(v);
-        if (!p) return HeadlessResult{Kind::PinWrong, "error.token.pin_incorrect", {}};
+        // None given: after a wrong one, the run ends on that wrong PIN; else nothing was tried on the key,
+        // and the renewal waits at a safe point for the PIN (--resume).
+        if (!p && v.last_failed) return HeadlessResult{Kind::PinWrong, "error.token.pin_incorrect", {}};
+        if (!p) {
+          say("{}", tr(kPinMissingKey));
+          return HeadlessResult{Kind::Unfinished, kPinMissingKey, {}};
+        }
         auto [slot, secret] = typed(core::SecretKind::Pin, std::move(*p));
         send(core::PinSubmitted{slot}, std::move(secret));
         return std::nullopt;

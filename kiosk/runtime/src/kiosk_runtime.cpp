@@ -53,10 +53,6 @@ struct Dispatch {
 
 }  // namespace
 
-void KioskRuntime::Impl::log(std::string_view line) {
-  if (opt.log) opt.log(line);
-}
-
 void KioskRuntime::Impl::push(core::Event e) {
   {
     std::lock_guard lock(queue_mutex);
@@ -159,6 +155,13 @@ std::expected<std::unique_ptr<KioskRuntime>, StartError> KioskRuntime::create(Ru
   auto impl = std::make_unique<Impl>();
   impl->opt = std::move(options);
   impl->wall = impl->opt.wall_now ? impl->opt.wall_now : system_wall;
+  events::EventLog* log = impl->opt.events;
+  if (!log) {
+    impl->own_events = std::make_unique<events::EventLog>();
+    impl->own_events->add_sink(std::make_shared<events::StreamSink>(stderr));
+    log = impl->own_events.get();
+  }
+  impl->events = events::Channel(log, "runtime");
   auto j = journal::Journal::open(impl->opt.config.journal_path);
   if (!j)
     return std::unexpected(StartError{StartError::Part::Journal, std::string(j.error().message_key()),
@@ -181,13 +184,13 @@ std::expected<std::unique_ptr<KioskRuntime>, StartError> KioskRuntime::create(Ru
   // not fatal: nothing is lost by keeping more).
   const std::int64_t keep_s = std::int64_t{impl->opt.config.journal_retention_days} * 86400;
   if (auto pruned = j->prune(impl->wall() - keep_s); !pruned)
-    impl->log("journal retention: " + pruned.error().detail);
+    impl->events.info("journal retention: " + pruned.error().detail);
   else if (pruned->businesses > 0 || pruned->audit_entries > 0)
-    impl->log("journal retention: " + std::to_string(pruned->businesses) + " businesses and " +
+    impl->events.info("journal retention: " + std::to_string(pruned->businesses) + " businesses and " +
               std::to_string(pruned->audit_entries) + " audit entries older than " +
               std::to_string(impl->opt.config.journal_retention_days) +
               " days removed; the chain starts at " + std::to_string(pruned->through_seq + 1));
-  impl->journal.emplace(std::move(*j), [i = impl.get()](std::string_view line) { i->log(line); });
+  impl->journal.emplace(std::move(*j), events::Channel(log, "journal"));
   auto client_failed = [](const platform::Error& e) {
     return std::unexpected(StartError{StartError::Part::PlatformClient, e.message_key, e.to_string()});
   };
@@ -201,9 +204,10 @@ std::expected<std::unique_ptr<KioskRuntime>, StartError> KioskRuntime::create(Ru
   if (!oc) return client_failed(oc.error());
   impl->outbox =
       std::make_unique<OutboxSender>(*impl->journal, std::move(*oc), impl->wall, impl->opt.config.kiosk_id,
-                                     [i = impl.get()](std::string_view line) { i->log(line); });
+                                     events::Channel(log, "outbox"));
   impl->hub = std::make_unique<TokenHub>(impl->opt.config);
-  for (const auto& p : impl->hub->problems()) impl->log("token module: " + p);
+  const events::Channel tokens(log, "tokens");
+  for (const auto& p : impl->hub->problems()) tokens.warning("token module: " + p, {.step = "load"});
 
   std::unique_ptr<KioskRuntime> rt(new KioskRuntime(std::move(impl)));
   Impl* i = rt->impl_.get();

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "domain/account.hpp"
 #include "runtime/crash_point.hpp"
 #include "runtime_impl.hpp"
 
@@ -37,7 +38,7 @@ journal::Status journal_status(contract::OrderStatus s) {
 void KioskRuntime::Impl::load_catalog(std::uint64_t s) {
   auto c = api().catalog();
   if (!c) {
-    log("catalog: " + c.error().to_string());
+    events.warning(c.error().to_string(), {.step = "catalog", .code = c.error().message_key});
     push(core::CatalogFailed{s, c.error().message_key});
     return;
   }
@@ -83,9 +84,11 @@ void KioskRuntime::Impl::send_sms(const core::SendSms& e, std::uint64_t s) {
   contract::SmsSendRequest req{e.phone, to_contract(e.purpose)};
   auto r = api().sms_send(req, platform::new_idempotency_key());
   if (!r) {
+    events.warning(r.error().to_string(), {.step = "sms.send", .code = r.error().message_key});
     push(core::SmsFailed{s, r.error().message_key, r.error().retry_after_s.value_or(0)});
     return;
   }
+  events.info("code sent to " + domain::mask_phone(e.phone), {.step = "sms.send"});
   push(core::SmsSent{s, r->resend_after_s, r->code_length});
 }
 
@@ -97,9 +100,11 @@ void KioskRuntime::Impl::verify_sms(const core::VerifySms& e, std::uint64_t s) {
   }
   auto r = api().sms_verify(e.phone, to_contract(e.purpose), code->reveal(), platform::new_idempotency_key());
   if (!r) {
+    events.warning(r.error().to_string(), {.step = "sms.verify", .code = r.error().message_key});
     push(core::SmsRejected{s, r.error().message_key});
     return;
   }
+  events.info(domain::mask_phone(e.phone) + " verified", {.step = "sms.verify"});
   phone_token.assign(r->verification_token);
   push(core::SmsVerified{s});
 }
@@ -156,7 +161,8 @@ void KioskRuntime::Impl::create_order(const core::CreateOrder& e, std::uint64_t 
           return j.done(OrderStep::Create, Json{{"order", o.id}, {"adopted", true}}.dump());
         });
         if (!w) return journal_failed(w.error());  // not shown unrecorded: it expires unpaid
-        log("order create: adopting the unpaid order " + o.id + " of this certificate");
+        events.info("adopting the unpaid order of this certificate",
+                    {.business = o.id, .step = "order.create"});
         push(core::OrderCreated{s, to_core(o)});
         return;
       }
@@ -182,7 +188,8 @@ void KioskRuntime::Impl::create_order(const core::CreateOrder& e, std::uint64_t 
     // This certificate already has a paid renewal (begun before a crash, or on another kiosk).
     const std::string existing = o.error().detail;
     continue_existing(existing);
-    log("order create: a paid renewal of this certificate is in progress: " + existing);
+    events.info("a paid renewal of this certificate is in progress: continuing it",
+                {.business = existing, .step = "order.create", .code = o.error().message_key});
     resume_business(core::ResumeBusiness{existing}, s);
     return;
   }
@@ -210,6 +217,7 @@ void KioskRuntime::Impl::create_order(const core::CreateOrder& e, std::uint64_t 
     return journal_failed(recorded.error());
   }
   crash_point("order.create.after_done");
+  events.info("created", {.business = o->id, .step = "order.create"});
   push(core::OrderCreated{s, to_core(*o)});
 }
 
@@ -230,12 +238,15 @@ void KioskRuntime::Impl::watch_order(const core::WatchOrder& e, std::uint64_t s)
   auto o = poll_client->order_wait(e.order_id, since, std::chrono::seconds(opt.config.platform.long_poll_s));
   if (!o) {
     // The platform is away: say "unchanged" after a pause; the core polls again while it waits.
-    log("order watch: " + o.error().to_string());
+    events.warning(o.error().to_string(),
+                   {.business = e.order_id, .step = "order.watch", .code = o.error().message_key});
     for (int i = 0; i < 20 && !stopping; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     push(core::OrderStatusChanged{s, e.order_id, e.known});
     return;
   }
   mark_paid(o->id, o->status);
+  if (to_core(o->status) != e.known && contract::is_paid_or_later(o->status))
+    events.info("paid", {.business = o->id, .step = "order.watch"});
   push(core::OrderStatusChanged{s, o->id, to_core(o->status)});
 }
 
@@ -256,7 +267,8 @@ void KioskRuntime::Impl::close_order(const core::CloseOrder& e, std::uint64_t s)
   const bool paid = o ? contract::is_paid_or_later(o->status) : o.error().is("order.already_paid");
   if (paid && e.leaving && biz) {
     // Paid as its customer left: nobody goes on with it here, so the counter must hear of it.
-    log("order close: " + e.order_id + " was paid as its customer left: for the counter");
+    events.warning("paid as its customer left: for the counter",
+                   {.business = e.order_id, .step = "order.close"});
     tell_needs_staff(*biz, e.order_id, "order.paid_after_leaving",
                      [&](Business& j) { return j.done(OrderStep::Close, R"({"already_paid":true})"); });
     push(core::OrderClosed{s, e.order_id, true});
@@ -274,7 +286,8 @@ void KioskRuntime::Impl::close_order(const core::CloseOrder& e, std::uint64_t s)
   if (!o) {
     // Not closed for sure, and its QR may still be paid on the customer's phone until it expires: the
     // outbox keeps closing it (and, should it turn out paid, hands it to the counter).
-    log("order close: " + o.error().to_string());
+    events.warning("not closed for sure: the outbox keeps closing it: " + o.error().to_string(),
+                   {.business = e.order_id, .step = "order.close", .code = o.error().message_key});
     if (biz) {
       auto w = journal->write(*biz, [&](Business& j) -> journal::Result<void> {
         if (auto r = j.failed(OrderStep::Close, Json{{"error", o.error().to_string()}}.dump()); !r) return r;
@@ -323,7 +336,9 @@ bool KioskRuntime::Impl::tell_needs_staff(std::int64_t biz, const std::string& o
   // The journal could not keep the message: the platform is told directly, once, best effort.
   contract::NeedsStaffRequest req{reason_key, "kiosk " + opt.config.kiosk_id};
   auto o = api().order_needs_staff(order_id, req, key ? *key : platform::new_idempotency_key());
-  if (!o) log("needs staff " + order_id + ": the platform was not told: " + o.error().to_string());
+  if (!o)
+    events.error("needs staff: the platform was not told: " + o.error().to_string(),
+                 {.business = order_id, .step = "order.needs_staff", .code = o.error().message_key});
   return o.has_value();
 }
 
@@ -335,7 +350,9 @@ void KioskRuntime::Impl::mark_needs_staff(const core::MarkNeedsStaff& e, std::ui
     // No business of this order in the journal (it cannot be read): told directly, best effort.
     contract::NeedsStaffRequest req{e.reason_key, "kiosk " + opt.config.kiosk_id};
     auto o = api().order_needs_staff(e.order_id, req, platform::new_idempotency_key());
-    if (!o) log("needs staff " + e.order_id + ": the platform was not told: " + o.error().to_string());
+    if (!o)
+      events.error("needs staff: the platform was not told: " + o.error().to_string(),
+                   {.business = e.order_id, .step = "order.needs_staff", .code = o.error().message_key});
     told = o.has_value();
   }
   push(core::NeedsStaffRecorded{s, e.order_id, told});

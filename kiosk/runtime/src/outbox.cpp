@@ -43,12 +43,12 @@ std::string_view step_of(OutboxKind k) {
 }  // namespace
 
 OutboxSender::OutboxSender(StepJournal& journal, platform::Client client, std::function<std::int64_t()> wall,
-                           std::string kiosk_id, Log log)
+                           std::string kiosk_id, events::Channel events)
     : journal_(journal),
       client_(std::move(client)),
       wall_(std::move(wall)),
       kiosk_id_(std::move(kiosk_id)),
-      log_(std::move(log)) {}
+      events_(std::move(events)) {}
 
 OutboxSender::~OutboxSender() {
   stop();
@@ -160,13 +160,13 @@ OutboxResult OutboxSender::send(const OutboxMessage& m) {
   if (!err) {
     if (auto r = acknowledge(m, paid_meanwhile); !r) {
       // Told, but not recorded: it is sent again later, which the platform answers the same.
-      if (log_)
-        log_("outbox: " + m.kind + " " + m.order_id + " acknowledged, not recorded: " + r.error().detail);
+      events_.error(m.kind + " acknowledged, not recorded: " + r.error().detail,
+                    {.business = m.order_id, .step = m.kind, .code = "error.journal.io"});
       return {OutboxState::Pending, std::nullopt};
     }
     crash_point("outbox." + m.kind + ".acknowledged");
     finished_.push_back(m.id);
-    if (log_) log_("outbox: " + m.kind + " " + m.order_id + ": the platform has it");
+    events_.info(m.kind + ": the platform has it", {.business = m.order_id, .step = m.kind});
     return {OutboxState::Delivered, std::nullopt};
   }
   const std::string why = err->to_string();
@@ -177,7 +177,7 @@ OutboxResult OutboxSender::send(const OutboxMessage& m) {
         return j.failed(m.business_id, step_of(*kind), Json{{"refused", why}}.dump());
       });
     });
-    if (log_) log_("outbox: the platform refused " + m.kind + " " + m.order_id + " for good: " + why);
+    events_.error("the platform refused " + m.kind + " for good: " + why, {.business = m.order_id, .step = m.kind});
     finished_.push_back(m.id);
     return {OutboxState::Refused, err};
   }
@@ -185,7 +185,7 @@ OutboxResult OutboxSender::send(const OutboxMessage& m) {
   (void)journal_.with([&](journal::Journal& j) {
     return j.outbox_retry_later(m.id, why, now, now + backoff_s(m.attempts + 1));
   });
-  if (log_) log_("outbox: " + m.kind + " " + m.order_id + " not delivered yet: " + why);
+  events_.warning(m.kind + " not delivered yet: " + why, {.business = m.order_id, .step = m.kind});
   return {OutboxState::Pending, err};
 }
 
@@ -238,7 +238,7 @@ void OutboxSender::run() {
       std::lock_guard lock(send_mutex_);
       auto due = journal_.with([&](journal::Journal& j) { return j.outbox_due(wall_(), first); });
       if (!due) {
-        if (log_) log_("outbox: journal: " + due.error().detail);
+        events_.error("journal: " + due.error().detail, {.code = "error.journal.io"});
         break;
       }
       for (const auto& m : *due) {

@@ -32,6 +32,7 @@
 #include <thread>
 #include <vector>
 
+#include "events/event_log.hpp"
 #include "journal/journal.hpp"
 #include "platform/client.hpp"
 #include "step_journal.hpp"
@@ -46,10 +47,9 @@ struct OutboxResult {
 
 class OutboxSender {
  public:
-  using Log = std::function<void(std::string_view)>;
   // `kiosk_id` goes into the detail of the needs_staff messages the sender writes itself.
   OutboxSender(StepJournal& journal, platform::Client client, std::function<std::int64_t()> wall,
-               std::string kiosk_id, Log log);
+               std::string kiosk_id, events::Channel events);
   ~OutboxSender();
   OutboxSender(const OutboxSender&) = delete;
   OutboxSender& operator=(const OutboxSender&) = delete;
@@ -79,7 +79,7 @@ class OutboxSender {
   platform::Client client_;
   std::function<std::int64_t()> wall_;
   std::string kiosk_id_;
-  Log log_;
+  events::Channel events_;  // "outbox"
   std::mutex send_mutex_;
   std::vector<std::int64_t> finished_;  // under send_mutex_: delivered or refused by this process
   std::mutex wait_mutex_;

@@ -123,7 +123,7 @@ void KioskRuntime::Impl::resume_business(const core::ResumeBusiness& e, std::uin
       break;
   }
   if (plan.cert != ResumePlan::Cert::FromOrder)
-    log("resume " + o->id + " at " + std::string(step_name(b.resume_at)));
+    events.info("resumed", {.business = o->id, .step = step_name(b.resume_at)});
   push(std::move(b));
 }
 

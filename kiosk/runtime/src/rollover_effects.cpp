@@ -34,6 +34,12 @@ constexpr bool on_token(RenewalStep s) {
 
 void KioskRuntime::Impl::step_failed(std::uint64_t s, const core::RunStep& e, core::StepErrorKind kind,
                                      std::string key, std::string detail, core::PinFlags pin) {
+  using K = core::StepErrorKind;
+  // What the customer can put right (or that resolves by itself) is a warning; what needs staff, an error.
+  const bool warning = kind == K::PinIncorrect || kind == K::TokenRemoved || kind == K::WrongToken ||
+                       kind == K::Unavailable || kind == K::NotYetValid;
+  events.record(warning ? events::Level::Warning : events::Level::Error, detail.empty() ? "failed" : detail,
+                {.business = e.order_id, .step = step_name(e.step), .code = key});
   push(core::StepFailed{s, e.step, kind, std::move(key), std::move(detail), pin});
   // The token said it left (or another is in). The hot-plug watcher may not have seen it (it polls every
   // token_poll_ms), and a key pulled and pushed back in between two polls is a status it never sees
@@ -63,7 +69,8 @@ void KioskRuntime::Impl::platform_failed(std::uint64_t s, const core::RunStep& e
 }
 
 void KioskRuntime::Impl::journal_failed(std::uint64_t s, const core::RunStep& e, const journal::Error& err) {
-  log("journal: " + std::string(step_name(e.step)) + ": " + err.detail);
+  events.error("journal: " + err.detail,
+               {.business = e.order_id, .step = step_name(e.step), .code = err.message_key()});
   step_failed(s, e, core::StepErrorKind::Journal, std::string(err.message_key()), err.detail);
 }
 
@@ -128,6 +135,7 @@ void KioskRuntime::Impl::run_step(const core::RunStep& e, std::uint64_t s) {
       journal_failed(s, e, r.error());
       return false;
     }
+    events.info("done", {.business = e.order_id, .step = name});
     crash_point(name + ".after_done");
     return true;
   };
@@ -325,19 +333,21 @@ token::Result<void> KioskRuntime::Impl::clean_key(token::Session& ts, const toke
   if (!steps || !creation_interrupted(*steps)) return {};
   auto before = recorded_before(*steps);
   if (!before) {
-    log("key: an interrupted key generation of a renewal an earlier kiosk began; nothing to compare the key "
-        "with");
+    events.warning("key: an interrupted key generation of a renewal an earlier kiosk began; nothing to compare "
+                   "the key with",
+                   {.business = ref.order_id, .step = "finalize"});
     return {};
   }
   auto report = token::remove_leftovers(ts, ref, *before);
   if (!report) {
     // Only a key that went stops the step; anything else must not keep the customer from the new certificate.
     if (report.error().drops_handles()) return std::unexpected(report.error());
-    log("key: leftovers not checked: " + report.error().to_string());
+    events.warning("key: leftovers not checked: " + report.error().to_string(),
+                   {.business = ref.order_id, .step = "finalize"});
     return {};
   }
   if (report->removed.empty() && report->left.empty()) return {};
-  log(fmt::format(
+  events.info(fmt::format(
       "key: removed {} object(s) an interrupted write of this renewal left; {} new object(s) left alone "
       "(kioskctl business show {})",
       report->removed.size(), report->left.size(), biz));
@@ -348,8 +358,11 @@ token::Result<void> KioskRuntime::Impl::clean_key(token::Session& ts, const toke
 
 void KioskRuntime::Impl::login(const core::RunStep& e, std::uint64_t s) {
   auto pin = take(e.pin);
+  // No PIN handed over: no C_Login is made, so the key counted nothing and it is no wrong PIN. Nothing is
+  // lost either: the failure offers 【重试】, which goes back to the PIN screen.
   if (!pin)
-    return step_failed(s, e, core::StepErrorKind::PinIncorrect, "error.token.pin_incorrect", "no PIN");
+    return step_failed(s, e, core::StepErrorKind::Unavailable, kPinMissingKey,
+                       "no PIN was handed over: no C_Login made");
   auto sess = ensure_session(e.token);
   if (!sess) return token_failed(s, e, sess.error(), 0);
   token::LoginOptions lo;
@@ -362,6 +375,7 @@ void KioskRuntime::Impl::login(const core::RunStep& e, std::uint64_t s) {
     certs.clear();
     for (const auto& c : *list) certs.emplace(c.sha256_hex, c);
   }
+  events.info("PIN verified", {.business = e.order_id, .step = step_name(e.step)});
   push(core::StepDone{s, e.step});
 }
 

@@ -36,6 +36,8 @@ namespace runtime {
 struct KioskRuntime::Impl {
   RuntimeOptions opt;
   std::function<std::int64_t()> wall;
+  std::unique_ptr<events::EventLog> own_events;  // when the options name no log
+  events::Channel events;                        // "runtime"
 
   // ---- the result queue
   std::mutex queue_mutex;
@@ -78,7 +80,6 @@ struct KioskRuntime::Impl {
   std::unique_ptr<Lane> poll_lane;
 
   // ---- plumbing (kiosk_runtime.cpp)
-  void log(std::string_view line);
   void push(core::Event e);
   // The secret given for this slot with the effect, gone from here; nullopt when none (or wiped meanwhile).
   std::optional<foundation::SecretBuffer> take(const std::optional<core::SecretSlot>& slot);

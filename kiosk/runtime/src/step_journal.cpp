@@ -47,7 +47,9 @@ std::optional<OutboxKind> outbox_kind(std::string_view name) {
 journal::Result<void> StepJournal::write(std::int64_t business,
                                          const std::function<journal::Result<void>(Business&)>& f) {
   auto r = update(business, f);
-  if (!r && log_) log_("journal write failed: " + r.error().detail);
+  if (!r)
+    events_.error("write failed (journal business " + std::to_string(business) + "): " + r.error().detail,
+                  {.code = "error.journal.io"});
   return r;
 }
 
@@ -97,7 +99,8 @@ journal::Result<std::string> StepJournal::idempotency_key(std::int64_t business,
     std::lock_guard lock(mutex_);
     auto k = journal_.get(business, slot.name());
     if (!k) {
-      if (log_) log_("journal read failed: " + k.error().detail);
+      events_.error("read failed (journal business " + std::to_string(business) + "): " + k.error().detail,
+                    {.code = "error.journal.io"});
       return std::unexpected(k.error());
     }
     if (*k && !(*k)->empty()) return **k;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/model.hpp"
+#include "events/event_log.hpp"
 #include "journal/journal.hpp"
 
 namespace runtime {
@@ -122,8 +123,9 @@ class IdempotencySlot {
 
 class StepJournal {
  public:
-  using Log = std::function<void(std::string_view)>;
-  StepJournal(journal::Journal journal, Log log) : journal_(std::move(journal)), log_(std::move(log)) {}
+  // `events`: where a failed write is recorded ("journal").
+  StepJournal(journal::Journal journal, events::Channel events)
+      : journal_(std::move(journal)), events_(std::move(events)) {}
 
   // One business's records, while the journal is locked (inside write() / update() / begin()).
   class Business {
@@ -163,8 +165,8 @@ class StepJournal {
   static std::string_view key(Datum d);
 
   // Writes of the business lane, `f` with the journal locked and in one transaction: everything f writes
-  // is committed, or nothing. A write that fails is logged ("journal write failed: …") and answered: the
-  // caller stops the business there (nothing proceeds without the record it needed).
+  // is committed, or nothing. A write that fails is recorded in the event log (code error.journal.io) and
+  // answered: the caller stops the business there (nothing proceeds without the record it needed).
   journal::Result<void> write(std::int64_t business,
                               const std::function<journal::Result<void>(Business&)>& f);
   // The same without the log line, for writes whose failure the caller handles or may ignore.
@@ -201,7 +203,7 @@ class StepJournal {
  private:
   std::mutex mutex_;
   journal::Journal journal_;
-  Log log_;
+  events::Channel events_;
 };
 
 }  // namespace runtime

@@ -10,6 +10,10 @@
 #include <vector>
 
 #include "journal_impl.hpp"
+#include "domain/account.hpp"
+#include "foundation/c_handle.hpp"
+#include "foundation/hex.hpp"
+#include "foundation/sha256.hpp"
 
 namespace journal {
 namespace detail {
@@ -232,13 +236,6 @@ bool unfinished(Status s) {
   return s == Status::Paid || s == Status::Issued || s == Status::Installed || s == Status::NeedsStaff;
 }
 
-std::string mask_phone(std::string_view phone) {
-  if (phone.size() < 7) return std::string(phone.size(), '*');
-  std::string m(phone);
-  for (std::size_t i = 3; i + 4 < m.size(); ++i) m[i] = '*';
-  return m;
-}
-
 Journal::Journal() : impl_(std::make_unique<Impl>()) {}
 Journal::Journal(Journal&&) noexcept = default;
 Journal& Journal::operator=(Journal&&) noexcept = default;
@@ -294,13 +291,13 @@ Result<std::int64_t> Journal::begin(const BusinessStart& b) {
     auto r = impl_->run(
         "INSERT INTO business(kind, product_id, years, phone_masked, cert_fingerprint, token_manufacturer, "
         "token_model, token_serial, status, created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-        b.kind, b.product_id, b.years, mask_phone(b.phone), b.cert_fingerprint, b.token_manufacturer, b.token_model,
-        b.token_serial, to_string(Status::Open), at, at);
+        b.kind, b.product_id, b.years, domain::mask_phone(b.phone), b.cert_fingerprint, b.token_manufacturer,
+        b.token_model, b.token_serial, to_string(Status::Open), at, at);
     if (!r) return std::unexpected(r.error());
     const std::int64_t id = sqlite3_last_insert_rowid(impl_->db);
     std::string data = nlohmann::json{{"product", b.product_id},
                                       {"years", b.years},
-                                      {"phone", mask_phone(b.phone)},
+                                      {"phone", domain::mask_phone(b.phone)},
                                       {"cert", b.cert_fingerprint}}
                            .dump();
     if (auto a = impl_->append_audit(id, "business.begin", data); !a) return std::unexpected(a.error());

@@ -152,11 +152,11 @@ Reply h_dev_revoke(State& s, Ctx& c) {
 Reply h_dev_fault_set(State& s, Ctx& c) {
   const Json& b = c.body;
   if (!b.contains("endpoint") || !b["endpoint"].is_string() || !b.contains("mode") || !b["mode"].is_string())
-    return error_reply(code::kBadRequest, "{endpoint, mode: fail|drop|delay, count, delay_ms}");
+    return error_reply(code::kBadRequest, "{endpoint, mode: fail|drop|delay|throw, count, delay_ms}");
   Fault f;
   f.mode = b["mode"].get<std::string>();
-  if (f.mode != "fail" && f.mode != "drop" && f.mode != "delay")
-    return error_reply(code::kBadRequest, "mode: fail|drop|delay");
+  if (f.mode != "fail" && f.mode != "drop" && f.mode != "delay" && f.mode != "throw")
+    return error_reply(code::kBadRequest, "mode: fail|drop|delay|throw");
   f.remaining = b.contains("count") && b["count"].is_number_integer() ? b["count"].get<int>() : 1;
   f.delay_ms = b.contains("delay_ms") && b["delay_ms"].is_number_integer() ? b["delay_ms"].get<int>() : 0;
   if (f.remaining < 1 || f.delay_ms < 0 || f.delay_ms > 120000)

@@ -22,6 +22,8 @@ namespace reference {
 namespace {
 
 constexpr std::size_t kServerThreads = 32;
+// The largest request body read; a larger one is answered 413 request.too_large unread (openapi.yaml).
+constexpr std::size_t kMaxRequestBytes = 1 << 20;
 
 Request request_of(const httplib::Request& q) {
   Request r;
@@ -86,16 +88,31 @@ struct Server::Impl {
     http->set_read_timeout(10, 0);
     http->set_write_timeout(10, 0);
     http->set_keep_alive_timeout(5);
-    http->set_payload_max_length(1 << 20);
+    http->set_payload_max_length(kMaxRequestBytes);
     for (const Route& r : routes.all()) bind(r);
+    // cpp-httplib's own refusals, as the contract states them: 404 no such path, 413 a body over the cap,
+    // anything else about the request's form 400 request.malformed (the status from the code table).
     http->set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&,
                                                                     httplib::Response& res) {
-      if (res.body.empty())
-        res.set_content(json_text(error_reply(res.status == 404 ? code::kNotFound : code::kBadRequest).body),
-                        "application/json");
+      if (res.body.empty()) {
+        const std::string_view c = res.status == 404   ? code::kNotFound
+                                   : res.status == 413 ? code::kRequestTooLarge
+                                   : res.status >= 500 ? code::kInternal
+                                                       : code::kBadRequest;
+        send(res, error_reply(c));
+      }
       return httplib::Server::HandlerResponse::Handled;
     }));
-    http->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    // An exception outside a route's handler (dispatch() catches those): a line on stderr too.
+    http->set_exception_handler([](const httplib::Request& q, httplib::Response& res, std::exception_ptr ep) {
+      std::string what = "an exception that is no std::exception";
+      try {
+        if (ep) std::rethrow_exception(ep);
+      } catch (const std::exception& e) {
+        what = e.what();
+      } catch (...) {
+      }
+      report_internal_error("-", q.method, q.path, what);
       send(res, error_reply(code::kInternal));
     });
     capture_responses();

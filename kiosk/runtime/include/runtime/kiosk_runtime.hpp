@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "events/event_log.hpp"
 #include "journal/journal.hpp"
 #include "runtime/config.hpp"
 #include "runtime/runtime.hpp"
@@ -32,8 +33,10 @@ struct RuntimeOptions {
   KioskConfig config;
   // Wall clock, unix seconds (the dev clock in tests); default: the system clock.
   std::function<std::int64_t()> wall_now;
-  // Log lines for staff (kioskctl -v, the app's log). Never a secret: the runtime formats none.
-  std::function<void(std::string_view)> log;
+  // The event log for staff (kiosk/events): the runtime records as "runtime" (steps with their business
+  // number, orders, the platform's failures), "journal" and "tokens". Never a secret: the runtime formats
+  // none. Not owned: it outlives the runtime. Null: a log of the runtime's own, written to stderr.
+  events::EventLog* events = nullptr;
   bool watch_tokens = true;  // start the hot-plug watcher (kioskctl's one-shot commands do not need it)
   // Who drives the business, as a second process refused meanwhile is told ("ca-kiosk", "kioskctl renew").
   std::string program = "ca-kiosk";

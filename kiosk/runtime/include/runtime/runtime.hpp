@@ -73,6 +73,9 @@ class Secrets {
   std::vector<std::pair<core::SecretSlot, foundation::SecretBuffer>> items_;
 };
 
+// A login with no PIN handed over: no C_Login is made, so it is not a wrong PIN (the key counted nothing).
+inline constexpr const char* kPinMissingKey = "error.token.pin_missing";
+
 class Runtime {
 public:
   virtual ~Runtime() = default;

@@ -113,8 +113,6 @@ struct OutboxMessage {
   std::int64_t done_at = 0;          // delivered or refused at
 };
 
-std::string mask_phone(std::string_view phone);
-
 class Journal {
 public:
   // Opens (creating and migrating as needed) the journal at `path`. A file written by a newer schema

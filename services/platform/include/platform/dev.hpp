@@ -54,7 +54,8 @@ Result<void> revoke(Client& c, std::string_view serial);
 
 // POST dev/faults: for `endpoint` (an operation name: "orders.create", "renewal.submit", ...), the next
 // `count` calls: mode "fail" → 503 dev.fault_injected before committing; "drop" → commit, then the
-// connection is closed without an answer; "delay" → wait delay_ms first.
+// connection is closed without an answer; "delay" → wait delay_ms first; "throw" → the handler throws
+// mid-transaction (500 server.internal, and the platform logs it).
 Result<void> set_fault(Client& c, std::string_view endpoint, std::string_view mode, int count = 1,
                        int delay_ms = 0);
 // DELETE dev/faults.
