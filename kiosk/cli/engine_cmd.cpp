@@ -5,11 +5,14 @@
 
 #include <fmt/core.h>
 #include <qrencode.h>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "commands.hpp"
@@ -24,6 +27,7 @@
 #include "runtime/headless.hpp"
 #include "runtime/kiosk_runtime.hpp"
 #include "sentences.hpp"
+#include "service/stop_signals.hpp"
 
 namespace kioskctl {
 namespace {
@@ -274,6 +278,17 @@ private:
 int renew(const Globals& g, const RenewOptions& o) {
   auto cfg = load_config_or_report(g);
   if (!cfg) return kConfig;
+  // SIGTERM or Ctrl+C: the kiosk's safe stop (the running step finishes, no new one starts; exit 51, and
+  // `--resume` continues). Blocked before the runtime's threads start, so they all inherit the mask. A
+  // second one leaves at once (a prompt waiting for the person is no step in flight).
+  std::atomic<bool> stop{false};
+  std::atomic<runtime::Runtime*> running{nullptr};  // set once the runtime exists
+  std::optional<service::StopSignals> signals;
+  signals.emplace([&stop, &running](int) {
+    if (stop.exchange(true)) std::_Exit(kRenewalUnfinished);
+    if (runtime::Runtime* r = running.load()) (void)r->stop_at_safe_point();  // nothing new starts from now
+    fmt::print(stderr, "kioskctl: stopping at the next safe point (again to leave now)\n");
+  });
   runtime::RuntimeOptions ro;
   ro.config = *cfg;
   // The runtime's log names a platform failure exactly ("catalog: malformed: ..."): kept for the one line
@@ -295,6 +310,7 @@ int renew(const Globals& g, const RenewOptions& o) {
     fmt::print(stderr, "kioskctl: {}\n", rt.error());
     return kFailure;
   }
+  running = rt->get();
   fmt::print(stderr, "renewal on kiosk {} against {}\n", cfg->kiosk_id, cfg->platform.base_url);
   TerminalCustomer customer(o, *cfg);
   runtime::HeadlessOptions ho;
@@ -305,7 +321,9 @@ int renew(const Globals& g, const RenewOptions& o) {
   ho.wait_key_s = o.wait_key_s;
   ho.verbose = o.verbose;
   ho.text = [](std::string_view key) { return sentences().text(key); };
+  ho.stop = &stop;
   const runtime::HeadlessResult r = runtime::run_headless(**rt, customer, ho);
+  signals.reset();  // the watcher ends before the runtime does
   if (r.kind == runtime::HeadlessResult::Kind::PlatformUnusable) {
     std::string what;
     {

@@ -18,6 +18,7 @@ class DeferredRuntime final : public runtime::Runtime {
   void attach(std::unique_ptr<runtime::Runtime> real) {
     std::lock_guard lock(m_);
     real_ = std::move(real);
+    if (stopping_) real_->stop_at_safe_point();  // asked to stop before it came: it starts nothing
     if (waker_) real_->set_waker(waker_);
     for (auto& [kind, secret] : secrets_) real_->provide_secret(kind, std::move(secret));
     secrets_.clear();
@@ -33,7 +34,7 @@ class DeferredRuntime final : public runtime::Runtime {
     std::lock_guard lock(m_);
     if (real_)
       real_->run(effect, session);
-    else
+    else if (!stopping_)
       effects_.emplace_back(effect, session);
   }
   void set_waker(std::function<void()> wake) override {
@@ -53,6 +54,16 @@ class DeferredRuntime final : public runtime::Runtime {
     }
     return r ? r->wait(timeout_ms) : false;
   }
+  bool stop_at_safe_point() override {
+    runtime::Runtime* r = nullptr;
+    {
+      std::lock_guard lock(m_);
+      stopping_ = true;
+      effects_.clear();  // not started: they never will
+      r = real_.get();
+    }
+    return r ? r->stop_at_safe_point() : true;
+  }
   void provide_secret(core::SecretKind kind, foundation::SecretBuffer value) override {
     std::lock_guard lock(m_);
     if (real_)
@@ -65,6 +76,7 @@ class DeferredRuntime final : public runtime::Runtime {
   mutable std::mutex m_;
   std::unique_ptr<runtime::Runtime> real_;
   std::function<void()> waker_;
+  bool stopping_ = false;
   std::vector<std::pair<core::Effect, std::uint64_t>> effects_;
   std::vector<std::pair<core::SecretKind, foundation::SecretBuffer>> secrets_;
 };

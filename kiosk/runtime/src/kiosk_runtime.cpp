@@ -3,6 +3,7 @@
 #include <chrono>
 #include <utility>
 
+#include "runtime/crash_point.hpp"
 #include "runtime_impl.hpp"
 
 namespace runtime {
@@ -60,6 +61,16 @@ void KioskRuntime::Impl::push(core::Event e) {
     std::lock_guard lock(queue_mutex);
     queue.push_back(std::move(e));
   }
+  wake_owner();
+}
+
+std::int64_t KioskRuntime::Impl::platform_now() {
+  // The offset was taken against the system clock, so it is added to that one (wall() may be a test's).
+  if (const auto offset = client->platform_clock_offset()) return system_wall() + *offset;
+  return wall();
+}
+
+void KioskRuntime::Impl::wake_owner() {
   queue_cv.notify_all();
   std::function<void()> w;
   {
@@ -154,7 +165,9 @@ std::expected<std::unique_ptr<KioskRuntime>, std::string> KioskRuntime::create(R
   auto c = platform::Client::create(client_options(impl->opt.config, false));
   if (!c) return std::unexpected("platform client: " + c.error().to_string());
   impl->client = std::move(*c);
-  auto pc = platform::Client::create(client_options(impl->opt.config, true));
+  auto poll_options = client_options(impl->opt.config, true);
+  poll_options.cancel = &impl->stop_requested;
+  auto pc = platform::Client::create(std::move(poll_options));
   if (!pc) return std::unexpected("platform client: " + pc.error().to_string());
   impl->poll_client = std::move(*pc);
   impl->hub = std::make_unique<TokenHub>(impl->opt.config);
@@ -179,7 +192,30 @@ void KioskRuntime::run(const core::Effect& effect, std::uint64_t session) {
     i->poll_lane->post([i, e, session] { i->watch_order(e, session); });
     return;
   }
-  i->business_lane->post([i, effect, session] { i->execute(effect, session); });
+  if (i->stop_requested) return;  // the safe stop: nothing new starts
+  i->business_lane->post([i, effect, session] {
+    {
+      std::lock_guard lock(i->stop_mutex);
+      if (i->stop_requested) return;
+      i->business_busy = true;
+    }
+    trace_effect_begins(core::effect_name(effect));
+    i->execute(effect, session);
+    bool stopping_now = false;
+    {
+      std::lock_guard lock(i->stop_mutex);
+      i->business_busy = false;
+      stopping_now = i->stop_requested;
+    }
+    // The owner waits for this moment to exit: wake it even when the effect pushed nothing.
+    if (stopping_now) i->wake_owner();
+  });
+}
+
+bool KioskRuntime::stop_at_safe_point() {
+  std::lock_guard lock(impl_->stop_mutex);
+  impl_->stop_requested = true;
+  return !impl_->business_busy;
 }
 
 void KioskRuntime::set_waker(std::function<void()> wake) {
@@ -216,6 +252,7 @@ void KioskRuntime::with_journal(const std::function<void(journal::Journal&)>& f)
 void KioskRuntime::stop() {
   if (!impl_) return;
   impl_->stopping = true;
+  impl_->stop_requested = true;  // a long poll in flight ends now instead of at its timeout
   impl_->watcher_cv.notify_all();
   if (impl_->watcher.joinable()) impl_->watcher.join();
   if (impl_->poll_lane) impl_->poll_lane->stop();

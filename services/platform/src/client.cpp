@@ -7,7 +7,9 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <climits>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <mutex>
 #include <optional>
@@ -18,76 +20,16 @@
 #include "foundation/c_handle.hpp"
 #include "foundation/hex.hpp"
 #include "foundation/secret.hpp"
+#include "make_error.hpp"
 
 namespace platform {
 
 using contract::Json;
 
-std::string_view to_string(ErrorKind k) {
-  switch (k) {
-    case ErrorKind::Offline:
-      return "offline";
-    case ErrorKind::Timeout:
-      return "timeout";
-    case ErrorKind::Tls:
-      return "tls";
-    case ErrorKind::Http:
-      return "http";
-    case ErrorKind::Malformed:
-      return "malformed";
-    case ErrorKind::Config:
-      return "config";
-  }
-  return "unknown";
-}
-
-std::string Error::to_string() const {
-  std::string s(platform::to_string(kind));
-  if (kind == ErrorKind::Http) s += " " + std::to_string(http_status);
-  if (!code.empty()) s += " " + code;
-  if (!detail.empty())
-    s += (code.empty() && kind != ErrorKind::Http ? ": " : " (") + detail +
-         (code.empty() && kind != ErrorKind::Http ? "" : ")");
-  if (retry_after_s) s += " retry after " + std::to_string(*retry_after_s) + " s";
-  return s;
-}
-
 namespace {
 
 using CurlPtr = foundation::CPtr<CURL, curl_easy_cleanup>;
 using SlistPtr = foundation::CPtr<curl_slist, curl_slist_free_all>;
-
-Error make_error(ErrorKind kind, std::string detail, std::string code = {}) {
-  Error e;
-  e.kind = kind;
-  e.code = std::move(code);
-  e.detail = std::move(detail);
-  if (!e.code.empty()) {
-    e.message_key = contract::message_key_for(e.code);
-  } else {
-    switch (kind) {
-      case ErrorKind::Offline:
-        e.message_key = contract::key::kOffline;
-        break;
-      case ErrorKind::Timeout:
-        e.message_key = contract::key::kTimeout;
-        break;
-      case ErrorKind::Tls:
-        e.message_key = contract::key::kTls;
-        break;
-      case ErrorKind::Malformed:
-        e.message_key = contract::key::kMalformed;
-        break;
-      case ErrorKind::Config:
-        e.message_key = contract::key::kConfig;
-        break;
-      case ErrorKind::Http:
-        e.message_key = contract::key::kHttp;
-        break;
-    }
-  }
-  return e;
-}
 
 // Dumps a body with secret fields into `out`, then wipes those fields in the Json and the dumped text, so
 // only `out` holds them.
@@ -162,6 +104,8 @@ struct Client::Impl {
   std::string body_buf;
   bool too_large = false;
   char errbuf[CURL_ERROR_SIZE] = {};
+  std::atomic<std::int64_t> clock_offset{kNoOffset};  // platform_clock_offset()
+  static constexpr std::int64_t kNoOffset = INT64_MIN;
 
   static size_t on_write(char* data, size_t size, size_t n, void* self) {
     auto* impl = static_cast<Impl*>(self);
@@ -172,6 +116,22 @@ struct Client::Impl {
     }
     impl->body_buf.append(data, len);
     return len;
+  }
+
+  // "Date: <IMF-fixdate>": the platform's clock against ours, at the moment the answer arrives.
+  static size_t on_header(char* data, size_t size, size_t n, void* self) {
+    const std::string_view line(data, size * n);
+    if (line.size() > 5 && curl_strnequal(line.data(), "date:", 5)) {
+      const std::string value(line.substr(5));
+      if (const time_t t = curl_getdate(value.c_str(), nullptr); t > 0)
+        static_cast<Impl*>(self)->clock_offset = static_cast<std::int64_t>(t) - std::time(nullptr);
+    }
+    return size * n;
+  }
+
+  // Non-zero ends the transfer (CURLE_ABORTED_BY_CALLBACK): ClientOptions::cancel was set.
+  static int on_progress(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    return static_cast<const std::atomic<bool>*>(cancel)->load() ? 1 : 0;
   }
 
   Error map_curl(CURLcode rc) {
@@ -285,6 +245,13 @@ struct Client::Impl {
     curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(opt.max_response_bytes));
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &Impl::on_write);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, this);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &Impl::on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, this);
+    if (opt.cancel) {
+      curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &Impl::on_progress);
+      curl_easy_setopt(h, CURLOPT_XFERINFODATA, opt.cancel);
+    }
     if (body) {
       curl_easy_setopt(h, CURLOPT_POSTFIELDS, body->data());
       curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
@@ -343,6 +310,7 @@ struct Client::Impl {
     std::string url = opt.base_url + std::string(path);
     Error last;
     for (int attempt = 1; attempt <= attempts; ++attempt) {
+      if (attempt > 1 && opt.cancel && opt.cancel->load()) break;
       if (attempt > 1) std::this_thread::sleep_for(backoff(attempt - 1));
       auto raw = perform_once(method, url, body, key, bearer, extra_s);
       if (raw && raw->status >= 200 && raw->status < 300) return std::move(raw->body);
@@ -431,6 +399,11 @@ Client& Client::operator=(Client&&) noexcept = default;
 Client::~Client() = default;
 const ClientOptions& Client::options() const {
   return impl_->opt;
+}
+
+std::optional<std::int64_t> Client::platform_clock_offset() const {
+  const std::int64_t o = impl_->clock_offset;
+  return o == Impl::kNoOffset ? std::nullopt : std::optional<std::int64_t>(o);
 }
 
 Result<contract::Catalog> Client::catalog() {
@@ -574,39 +547,6 @@ Result<Json> Client::call(std::string_view method, std::string_view path, const 
   if (r->empty()) return Json::object();
   if (!contract::parse_json_text(*r, j, why)) return std::unexpected(make_error(ErrorKind::Malformed, why));
   return j;
-}
-
-Result<contract::KioskConfigPayload> verify_signed_config(const contract::SignedConfig& config,
-                                                          const std::filesystem::path& signing_key_pem,
-                                                          contract::UnixTime now) {
-  using BioPtr = foundation::CPtr<BIO, BIO_free_all>;
-  using PkeyPtr = foundation::CPtr<EVP_PKEY, EVP_PKEY_free>;
-  using MdCtxPtr = foundation::CPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
-  BioPtr bio(BIO_new_file(signing_key_pem.c_str(), "r"));
-  PkeyPtr key(bio ? PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr) : nullptr);
-  ERR_clear_error();
-  if (!key)
-    return std::unexpected(
-        make_error(ErrorKind::Config, "cannot read the config-signing key " + signing_key_pem.string()));
-  if (config.algorithm != "ecdsa-p256-sha256")
-    return std::unexpected(
-        make_error(ErrorKind::Malformed, "algorithm " + config.algorithm, "kiosk.config_signature_invalid"));
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  bool ok = ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) == 1 &&
-            EVP_DigestVerify(ctx.get(), config.signature.data(), config.signature.size(),
-                             reinterpret_cast<const unsigned char*>(config.payload.data()),
-                             config.payload.size()) == 1;
-  ERR_clear_error();
-  if (!ok)
-    return std::unexpected(
-        make_error(ErrorKind::Malformed, "signature does not verify", "kiosk.config_signature_invalid"));
-  contract::KioskConfigPayload payload;
-  std::string why;
-  if (!contract::decode_text(config.payload, payload, why))
-    return std::unexpected(make_error(ErrorKind::Malformed, why, "kiosk.config_payload_invalid"));
-  if (payload.expires_at <= now)
-    return std::unexpected(make_error(ErrorKind::Malformed, "expired", "kiosk.config_expired"));
-  return payload;
 }
 
 }  // namespace platform

@@ -3,6 +3,7 @@
 // would draw and sends the intents a person would tap.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
@@ -47,6 +48,9 @@ struct HeadlessOptions {
   bool verbose = false;       // every effect and result
   // The sentence for a message key (the screens' language files); unset: the key itself.
   std::function<std::string(std::string_view key)> text;
+  // Set (kioskctl's SIGTERM watcher): the safe stop, as the kiosk's (Runtime::stop_at_safe_point): no new
+  // step starts, the running one reaches its end, then the result is Unfinished with key "stopped".
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct HeadlessResult {
@@ -55,7 +59,7 @@ struct HeadlessResult {
     KeyProblem,        // the key check stopped it before any money (key = why)
     PinWrong,          // a wrong PIN, and no other was given
     NeedsStaff,        // paid, cannot finish here: the counter
-    Unfinished,        // stopped at a safe point (platform away, key pulled): resume later
+    Unfinished,        // stopped at a safe point (platform away, key pulled, a stop asked): resume later
     PlatformUnusable,  // nothing started: the platform's catalog could not be had (key = its message key)
     NothingToResume,
     NotResumable,  // key = why (insert the key, another key, …)

@@ -48,6 +48,7 @@ public:
   std::vector<core::Event> drain() override;
   bool wait(int timeout_ms) override;
   void provide_secret(core::SecretKind kind, foundation::SecretBuffer value) override;
+  bool stop_at_safe_point() override;
 
   // The current key status (also sent as KeyStatusChanged whenever it changes).
   core::KeyStatus key_status() const;
