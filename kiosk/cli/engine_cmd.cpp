@@ -5,10 +5,15 @@
 
 #include <fmt/core.h>
 #include <qrencode.h>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include "commands.hpp"
 #include "core/messages.hpp"
@@ -25,6 +30,7 @@
 #include "runtime/kiosk_runtime.hpp"
 #include "runtime/staff_text.hpp"
 #include "sentences.hpp"
+#include "service/stop_signals.hpp"
 
 namespace kioskctl {
 namespace {
@@ -295,6 +301,17 @@ private:
 int renew(const Globals& g, const RenewOptions& o) {
   auto cfg = load_config_or_report(g);
   if (!cfg) return kConfig;
+  // SIGTERM or Ctrl+C: the kiosk's safe stop (the running step finishes, no new one starts; exit 51, and
+  // `--resume` continues). Blocked before the runtime's threads start, so they all inherit the mask. A
+  // second one leaves at once (a prompt waiting for the person is no step in flight).
+  std::atomic<bool> stop{false};
+  std::atomic<runtime::Runtime*> running{nullptr};  // set once the runtime exists
+  std::optional<service::StopSignals> signals;
+  signals.emplace([&stop, &running](int) {
+    if (stop.exchange(true)) std::_Exit(kRenewalUnfinished);
+    if (runtime::Runtime* r = running.load()) (void)r->stop_at_safe_point();  // nothing new starts from now
+    fmt::print(stderr, "kioskctl: stopping at the next safe point (again to leave now)\n");
+  });
   runtime::RuntimeOptions ro;
   ro.config = *cfg;
   ro.program = o.resume ? "kioskctl renew --resume" : "kioskctl renew";
@@ -319,6 +336,7 @@ int renew(const Globals& g, const RenewOptions& o) {
     fmt::print(stderr, "kioskctl: {}\n", rt.error().to_string());
     return kFailure;
   }
+  running = rt->get();
   fmt::print(stderr, "renewal on kiosk {} against {}\n", cfg->kiosk_id, cfg->platform.base_url);
   TerminalCustomer customer(o, *cfg);
   runtime::HeadlessOptions ho;
@@ -329,7 +347,9 @@ int renew(const Globals& g, const RenewOptions& o) {
   ho.wait_key_s = o.wait_key_s;
   ho.verbose = o.verbose;
   ho.text = [](std::string_view key) { return sentences().text(key); };
+  ho.stop = &stop;
   const runtime::HeadlessResult r = runtime::run_headless(**rt, customer, ho);
+  signals.reset();  // the watcher ends before the runtime does
   if (r.kind == runtime::HeadlessResult::Kind::Journal)
     return report_journal(cfg->journal_path, r.key, "see the log lines above (-v)", o.verbose);
   if (r.kind == runtime::HeadlessResult::Kind::PlatformUnusable) {

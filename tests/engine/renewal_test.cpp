@@ -213,3 +213,26 @@ TEST_CASE("one owner at a time: a second kioskctl renew is refused while one dri
   auto after = env.resume({{"LC_ALL", "C"}});
   CHECK(after.rc != 54);
 }
+
+TEST_CASE("the kiosk's clock 10 minutes behind the platform's: no wait, the skew in kioskctl status") {
+  EngineEnv env;
+  // Behind by more than the platform backdates notBefore (5 minutes): judged by its own clock the kiosk
+  // would hold the new certificate "not yet valid" for 5 minutes after writing it.
+  REQUIRE(platform::dev::advance_clock(env.client(), 600).has_value());
+  auto c = env.new_customer(Brand::Haitai);
+  auto r = env.renew({{"LC_ALL", "C"}});
+  INFO(r.output);
+  REQUIRE(r.rc == 0);
+  CHECK(r.output.find("not valid yet") == std::string::npos);  // no wait said: there was none
+  CHECK(env.renewed_on_token(c));
+  CHECK(env.violations(c, true).empty());
+  auto s = env.kioskctl({"status"}, {{"LC_ALL", "C"}});
+  INFO(s.output);
+  CHECK(s.rc == 0);
+  // 600 s, give or take the second the Date header is rounded to.
+  CHECK((s.output.find("clock is 600 s behind") != std::string::npos ||
+         s.output.find("clock is 599 s behind") != std::string::npos ||
+         s.output.find("clock is 601 s behind") != std::string::npos));
+  CHECK(s.output.find("journal: 0 unfinished businesses") != std::string::npos);
+  REQUIRE(platform::dev::reset_clock(env.client()).has_value());
+}

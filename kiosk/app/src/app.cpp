@@ -122,6 +122,7 @@ App::~App() {
 void App::init_display() {
   const bool software = config_.renderer == RendererKind::Software;
   if (config_.mode == DisplayMode::Headless) {
+    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");  // as below
     if (SDL_Init(SDL_INIT_EVENTS) != 0) throw StartupError(sdl_error("SDL_Init"));
     surface_ = SDL_CreateRGBSurfaceWithFormat(0, config_.width, config_.height, 32, SDL_PIXELFORMAT_ARGB8888);
     if (!surface_) throw StartupError(sdl_error("offscreen surface"));
@@ -133,6 +134,8 @@ void App::init_display() {
   // Measured on this machine class (docs/benchmarks.md, "Kiosk shell"): without this hint SDL's "software"
   // renderer still presents through Mesa's llvmpipe, doubling start-up and frame cost and adding ~100 MB.
   if (software) SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+  // SIGTERM and SIGINT are the safe stop's (main() watches them), not SDL_QUIT's.
+  SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
   SDL_SetHint(SDL_HINT_RENDER_DRIVER, software ? "software" : "opengl");
   // The app turns fingers into the pointer itself; SDL's synthetic mouse events would double every touch.
   SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
@@ -260,11 +263,13 @@ void App::handle(const SDL_Event& ev) {
   using Kind = ui::PointerEvent::Kind;
   switch (ev.type) {
     case SDL_QUIT:
-      quit_ = true;
+      // A window closed. Full screen there is no way out for a customer: only the service's stop ends the
+      // kiosk (request_stop(), from SIGTERM). A developer's window closes the same safe way.
+      if (config_.mode == DisplayMode::Windowed) request_stop();
       break;
     case SDL_KEYDOWN:
       // Development only: a production kiosk has no keyboard, and must not close from one.
-      if (config_.mode == DisplayMode::Windowed && ev.key.keysym.sym == SDLK_ESCAPE) quit_ = true;
+      if (config_.mode == DisplayMode::Windowed && ev.key.keysym.sym == SDLK_ESCAPE) request_stop();
       break;
     case SDL_WINDOWEVENT:
       if (ev.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) update_scale();
@@ -372,9 +377,29 @@ bool App::settled() const {
 
 int App::timeout_ms() const {
   if (!settled()) return 0;
-  if (!wake_at_) return -1;
-  const core::Millis left = *wake_at_ - now_ms();
-  return static_cast<int>(std::clamp<core::Millis>(left, 0, 24 * 3600 * 1000));
+  int t = -1;
+  if (wake_at_) t = static_cast<int>(std::clamp<core::Millis>(*wake_at_ - now_ms(), 0, 24 * 3600 * 1000));
+  if (config_.heartbeat_every) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(next_heartbeat_ -
+                                                                            std::chrono::steady_clock::now());
+    const int h = static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, 24 * 3600 * 1000));
+    t = t < 0 ? h : std::min(t, h);
+  }
+  return t;
+}
+
+void App::request_stop() {
+  (void)runtime_.stop_at_safe_point();  // at once: a result arriving before the loop's pass starts nothing
+  stop_requested_ = true;
+  wake();
+}
+
+void App::heartbeat() {
+  if (!config_.heartbeat_every) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_heartbeat_) return;
+  next_heartbeat_ = now + *config_.heartbeat_every;
+  if (config_.on_heartbeat) config_.on_heartbeat();
 }
 
 void App::apply(const core::Event& e, runtime::Secrets secrets) {
@@ -404,6 +429,14 @@ void App::dispatch(const core::Event& e, runtime::Secrets secrets) {
 }
 
 void App::service() {
+  if (stop_requested_ && !stopping_) {
+    stopping_ = true;
+    app_events_.info("stopping: no new step starts; the kiosk ends when the current one reaches its end",
+                     {.step = "stop"});
+    if (config_.on_stop) config_.on_stop();
+    (void)runtime_.stop_at_safe_point();  // from here on nothing new starts
+  }
+  heartbeat();
   const core::Millis now = now_ms();
   const bool due = wake_at_ && now >= *wake_at_;
   apply(core::Tick{now, wall_now()});
@@ -419,6 +452,7 @@ void App::service() {
     if (frames_wanted_ > 0) --frames_wanted_;
   }
   wake_at_ = core::next_wakeup(model_);
+  if (stopping_ && runtime_.stop_at_safe_point()) quit_ = true;
 }
 
 int App::run() {

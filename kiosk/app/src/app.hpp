@@ -82,6 +82,13 @@ struct AppConfig {
   // The seeded demo only: the app's clocks (the model's monotonic and wall time) read this instead of the
   // system's, and advance() moves it. Null: the system's clocks.
   std::shared_ptr<SteppedClock> stepped_clock;
+  // The service manager's watchdog (docs/packaging.md, "The units"): run() calls on_heartbeat from the
+  // loop at least this often, also when idle (the wait is cut short for it), never while the loop is
+  // blocked. Unset: no heartbeat, an idle loop sleeps until something happens.
+  std::optional<std::chrono::milliseconds> heartbeat_every;
+  std::function<void()> on_heartbeat;
+  // Called on the loop's thread when the safe stop begins (request_stop()): the service says STOPPING=1.
+  std::function<void()> on_stop;
 };
 
 // Per frame, in milliseconds. CPU times are this thread's (CLOCK_THREAD_CPUTIME_ID), so other processes
@@ -99,9 +106,15 @@ class App {
   App(const App&) = delete;
   App& operator=(const App&) = delete;
 
-  // The interactive loop, until the window closes (or Escape in --windowed).
+  // The interactive loop, until the safe stop ends it (request_stop(); Escape or closing the window in
+  // --windowed).
   int run();
   void quit() { quit_ = true; }
+  // The safe stop (docs/packaging.md, "Stopping safely"); thread-safe, the SIGTERM watcher calls it. At its
+  // next pass the loop calls on_stop, tells the runtime that no effect may start any more, and ends once
+  // the runtime says the running step reached its end. Until then it draws and pings as usual.
+  void request_stop();
+  [[nodiscard]] bool stopping() const { return stopping_; }
 
   // ---- stepping: the harness and the tests drive the same loop ----
   void pointer(ui::PointerEvent e);
@@ -192,6 +205,10 @@ class App {
   int frames_wanted_ = 0;
   bool activity_pending_ = false;
   bool quit_ = false;
+  std::atomic<bool> stop_requested_{false};
+  bool stopping_ = false;
+  std::chrono::steady_clock::time_point next_heartbeat_{};
+  void heartbeat();
   bool capture_ = false;
   ui::Image captured_;
   std::uint64_t frames_ = 0;

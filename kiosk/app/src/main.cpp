@@ -34,7 +34,10 @@
 #include "events/event_log.hpp"
 #include "files.hpp"
 #include "harness.hpp"
+#include "in_service.hpp"
+#include "kiosk_version.hpp"
 #include "runtime/config.hpp"
+#include "service/lockdown.hpp"
 
 namespace {
 
@@ -58,9 +61,11 @@ struct Options {
   std::optional<std::uint64_t> demo_seed;
 };
 
-// A module next to the executable, or the path in `env_name`.
-std::string module_path(const char* env_name, const char* file) {
+// A module next to the executable, or the path in `env_name` (a test hook: not in the package build).
+std::string module_path([[maybe_unused]] const char* env_name, const char* file) {
+#if KIOSK_TEST_HOOKS
   if (const char* env = std::getenv(env_name); env && *env) return env;
+#endif
   char exe[4096];
   const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (n <= 0) return file;
@@ -73,6 +78,11 @@ std::string module_path(const char* env_name, const char* file) {
 std::unique_ptr<demo::Controls> load_demo(events::EventLog& log, std::string& error,
                                           std::optional<std::uint64_t> seed) {
   const std::string path = module_path("KIOSK_DEMO_MODULE", "libkiosk_demo.so");
+  if (constexpr std::string_view package = KIOSK_DEMO_PACKAGE; !package.empty() && !std::filesystem::exists(path)) {
+    error = "the demo is not installed on this machine (" + path + "): install the package " +
+            std::string(package) + " (apt install " + std::string(package) + ")";
+    return nullptr;
+  }
   void* module = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!module) {
     error = std::string("cannot load ") + path + ": " + dlerror() + " (build the target kiosk_demo)";
@@ -138,7 +148,11 @@ bool attach_real_runtime(app::DeferredRuntime& deferred, const runtime::KioskCon
                          events::EventLog& log, const std::shared_ptr<app::SteppedClock>& clock,
                          std::string& error) {
   std::string path;
-  if (const char* env = std::getenv("KIOSK_RUNTIME_MODULE"); env && *env) {
+  const char* env = nullptr;
+#if KIOSK_TEST_HOOKS
+  env = std::getenv("KIOSK_RUNTIME_MODULE");  // a test hook: not in the package build
+#endif
+  if (env && *env) {
     path = env;
   } else {
     char exe[4096];
@@ -250,6 +264,14 @@ int run(const Options& o) {
                  "world): its clock moves only when the script advances it\n");
     return 2;
   }
+  // PINs and SMS codes pass through this process: no core file, not dumpable (service/lockdown.hpp).
+  if (const std::string failed = service::lock_down_process(); !failed.empty())
+    std::fprintf(stderr, "ca-kiosk: cannot lock the process down: %s\n", failed.c_str());
+  // The interactive kiosk is a service: READY, WATCHDOG, STOPPING and the safe stop on SIGTERM
+  // (in_service.hpp). Made first, before any thread starts: it blocks SIGTERM and SIGINT for all of them.
+  const bool interactive = !o.headless && !o.exit_after_first_frame && o.bench_frames == 0;
+  std::optional<app::InService> in_service;
+  if (interactive) in_service.emplace(service::Notifier::from_environment());
   // The one event log of this kiosk (kiosk/events): the app, the runtime and the demo's world record in
   // it; its lines go to stderr (the service's journal), its ring is what the staff screen reads.
   events::EventLog log;
@@ -300,6 +322,7 @@ int run(const Options& o) {
   }
   ac.assets = app::load_assets(app::find_assets(o.assets));
   if (o.demo) ac.demo_panel = app::demo_panel(panel);
+  if (in_service) in_service->configure(ac);
 
   // The real runtime (token modules and hot-plug, the platform, the journal), loaded after the first frame
   // (runtime_module.cpp says why); the demo's too, with the demo world's configuration.
@@ -376,6 +399,8 @@ int run(const Options& o) {
     if (o.stats) print_stats(a);
     return r.failures == 0 ? 0 : 1;
   }
+  const app::InService::Attachment attached =
+      in_service ? in_service->attach(a) : app::InService::Attachment();
   a.settle(1);  // the home screen first
   if (o.demo && !start_demo(world, panel, config, log)) return 3;
   if (!attach(*deferred, config, log)) return 3;
@@ -388,6 +413,7 @@ int run(const Options& o) {
 
 int main(int argc, char** argv) {
   CLI::App cli{"ca-kiosk: the CA's self-service certificate renewal kiosk"};
+  cli.set_version_flag("--version", std::string("ca-kiosk ") + kiosk_version());
   Options o;
   cli.add_option("-c,--config", o.config,
                  "kiosk configuration (default: $KIOSK_CONFIG, /etc/ca-kiosk/kiosk.json)");

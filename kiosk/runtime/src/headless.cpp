@@ -66,6 +66,16 @@ public:
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::hours(2);
     while (std::chrono::steady_clock::now() < deadline) {
+      if (o_.stop && o_.stop->load()) {
+        if (!stopping_) {
+          stopping_ = true;
+          c_.say("stopping: the current step finishes, no new one starts");
+        }
+        if (rt_.stop_at_safe_point()) return {Kind::Unfinished, "stopped", order_id()};
+        rt_.wait(1000);
+        for (auto& e : rt_.drain()) handle_result(e);  // new effects they ask for are not started
+        continue;
+      }
       const auto sent = sent_;
       if (auto r = react(); r) {
         if (const core::Order* o = core::order_of(model_); o && r->order_id.empty()) r->order_id = o->id;
@@ -127,6 +137,9 @@ private:
   void handle_result(const core::Event& e) {
     if (o_.verbose) say("← {}", core::event_name(e));
     if (const auto* d = std::get_if<core::StepDone>(&e)) say("✓ {}", step_label(d->step));
+    if (const auto* f = std::get_if<core::StepFailed>(&e); f && f->kind == core::StepErrorKind::NotYetValid)
+      say("waiting: the new certificate is not valid yet by the platform's time; the old one stays in use "
+          "and the step is tried again shortly");
     if (const auto* r = std::get_if<core::ResumeFailed>(&e); r && !ordering()) {
       resume_error_ = r->error_key;
       return;
@@ -410,6 +423,11 @@ private:
     }
   }
 
+  std::string order_id() const {
+    const core::Order* o = core::order_of(model_);
+    return o ? o->id : std::string();
+  }
+
   KioskRuntime& rt_;
   Dispatcher dispatcher_;
   std::uint32_t secret_ids_ = 0;
@@ -427,6 +445,7 @@ private:
   bool left_home_ = false;
   int waited_for_key_ = 0;
   unsigned long sent_ = 0;
+  bool stopping_ = false;
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <utility>
 
+#include "runtime/crash_point.hpp"
 #include "runtime_impl.hpp"
 
 namespace runtime {
@@ -58,6 +59,16 @@ void KioskRuntime::Impl::push(core::Event e) {
     std::lock_guard lock(queue_mutex);
     queue.push_back(std::move(e));
   }
+  wake_owner();
+}
+
+std::int64_t KioskRuntime::Impl::platform_now() {
+  // The offset was taken against the system clock, so it is added to that one (wall() may be a test's).
+  if (const auto offset = client->platform_clock_offset()) return system_wall() + *offset;
+  return wall();
+}
+
+void KioskRuntime::Impl::wake_owner() {
   queue_cv.notify_all();
   std::function<void()> w;
   {
@@ -197,7 +208,9 @@ std::expected<std::unique_ptr<KioskRuntime>, StartError> KioskRuntime::create(Ru
   auto c = platform::Client::create(client_options(impl->opt.config, false));
   if (!c) return client_failed(c.error());
   impl->client = std::move(*c);
-  auto pc = platform::Client::create(client_options(impl->opt.config, true));
+  auto poll_options = client_options(impl->opt.config, true);
+  poll_options.cancel = &impl->stop_requested;
+  auto pc = platform::Client::create(std::move(poll_options));
   if (!pc) return client_failed(pc.error());
   impl->poll_client = std::move(*pc);
   auto oc = platform::Client::create(client_options(impl->opt.config, false));
@@ -233,7 +246,30 @@ void KioskRuntime::run(const core::Effect& effect, std::uint64_t session, Secret
     i->poll_lane->post([i, e, session] { i->watch_order(e, session); });
     return;
   }
-  i->business_lane->post([i, effect, session] { i->execute(effect, session); });
+  if (i->stop_requested) return;  // the safe stop: nothing new starts
+  i->business_lane->post([i, effect, session] {
+    {
+      std::lock_guard lock(i->stop_mutex);
+      if (i->stop_requested) return;
+      i->business_busy = true;
+    }
+    trace_effect_begins(core::effect_name(effect));
+    i->execute(effect, session);
+    bool stopping_now = false;
+    {
+      std::lock_guard lock(i->stop_mutex);
+      i->business_busy = false;
+      stopping_now = i->stop_requested;
+    }
+    // The owner waits for this moment to exit: wake it even when the effect pushed nothing.
+    if (stopping_now) i->wake_owner();
+  });
+}
+
+bool KioskRuntime::stop_at_safe_point() {
+  std::lock_guard lock(impl_->stop_mutex);
+  impl_->stop_requested = true;
+  return !impl_->business_busy;
 }
 
 void KioskRuntime::set_waker(std::function<void()> wake) {
@@ -282,6 +318,7 @@ void KioskRuntime::stop() {
   if (!impl_) return;
   if (impl_->outbox) impl_->outbox->stop();
   impl_->stopping = true;
+  impl_->stop_requested = true;  // a long poll in flight ends now instead of at its timeout
   impl_->watcher_cv.notify_all();
   if (impl_->watcher.joinable()) impl_->watcher.join();
   if (impl_->poll_lane) impl_->poll_lane->stop();

@@ -280,7 +280,9 @@ void KioskRuntime::Impl::run_step(const core::RunStep& e, std::uint64_t s) {
       if (!key) return journal_failed(s, e, key.error());
       token::FinalizeOptions fo;
       fo.old_key_policy = policy_for(e.product_id);
-      fo.now = std::chrono::system_clock::time_point(std::chrono::seconds(wall()));
+      // "Not yet valid" is judged by the platform's time, which issued the certificate (docs/platform.md,
+      // "Time"): a kiosk whose clock is behind does not wait for its own clock to pass notBefore.
+      fo.now = std::chrono::system_clock::time_point(std::chrono::seconds(platform_now()));
       auto f = token::finalize(*ts, *ref, fo);
       if (!f) return token_failed(s, e, f.error(), biz);
       const bool recorded = done(Json{{"old_deleted", f->old_deleted}}.dump(), [&](Business& j) {

@@ -72,6 +72,11 @@ struct KioskRuntime::Impl {
   std::optional<platform::Client> poll_client;
 
   std::atomic<bool> stopping{false};
+  // The safe stop (stop_at_safe_point): no effect starts once it is set; the poll client's long poll ends
+  // on it (ClientOptions::cancel). business_busy: an effect is running on the business lane.
+  std::atomic<bool> stop_requested{false};
+  std::mutex stop_mutex;
+  bool business_busy = false;  // under stop_mutex
   std::thread watcher;
   std::mutex watcher_mutex;
   std::condition_variable watcher_cv;
@@ -81,10 +86,14 @@ struct KioskRuntime::Impl {
 
   // ---- plumbing (kiosk_runtime.cpp)
   void push(core::Event e);
+  void wake_owner();  // the waker, without an event (the safe stop's moment)
   // The secret given for this slot with the effect, gone from here; nullopt when none (or wiped meanwhile).
   std::optional<foundation::SecretBuffer> take(const std::optional<core::SecretSlot>& slot);
   void clear_secrets();
   platform::Client& api() { return *client; }
+  // The platform's time (unix seconds): this machine's clock plus the offset the platform's last answer
+  // showed (its Date header); wall() before any answer. Business lane only.
+  std::int64_t platform_now();
   void drop_session();
   // A session on the inserted key (or the one with `want`), reusing the open one when it is the same key.
   token::Result<token::Session*> ensure_session(const std::optional<core::TokenIdentity>& want);

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -42,6 +43,16 @@ Request request_of(const httplib::Request& q) {
     r.peer_cn = peer ? subject_cn(peer) : std::string();
   }
   return r;
+}
+
+// RFC 9110's IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT".
+std::string http_date(std::int64_t unix_s) {
+  const auto t = static_cast<std::time_t>(unix_s);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
 }
 
 void send(httplib::Response& res, const Reply& r) {
@@ -138,7 +149,9 @@ struct Server::Impl {
   // Tests only: with KIOSK_CONTRACT_CAPTURE_DIR set, every answer this server writes (error handler's
   // included) is appended to DIR/<pid>.jsonl as {method, path, status, content_type, body}, and
   // tests/contract/check_responses.py checks each against services/platform/openapi.yaml. Unset: nothing.
+  // Compiled out of the package build (KIOSK_TEST_HOOKS=OFF): it writes wherever the variable says.
   void capture_responses() {
+#if KIOSK_TEST_HOOKS
     const char* dir = std::getenv("KIOSK_CONTRACT_CAPTURE_DIR");
     if (!dir || !*dir) return;
     std::error_code ec;
@@ -154,6 +167,7 @@ struct Server::Impl {
       std::lock_guard l(file_mu);
       std::ofstream(file, std::ios::app) << line.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
     });
+#endif
   }
 
   void stop() {
@@ -173,6 +187,9 @@ struct Server::Impl {
       Response r = dispatch(state, route, request_of(q));
       res.status = r.status;
       if (r.replay) res.set_header("Idempotent-Replay", "true");
+      // The platform's time (its dev clock included), as every HTTP server sends it: the kiosk judges a
+      // certificate's validity and its own clock's skew by it (docs/platform.md, "Time").
+      res.set_header("Date", http_date(state.now()));
       res.set_content(r.body, "application/json");
       // Close the connection without answering: the client sees a reset, as when a response is lost on
       // the way (the work is committed).

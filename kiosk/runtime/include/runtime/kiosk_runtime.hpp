@@ -64,6 +64,7 @@ public:
   void set_waker(std::function<void()> wake) override;
   std::vector<core::Event> drain() override;
   bool wait(int timeout_ms) override;
+  bool stop_at_safe_point() override;
 
  // The current key status (also sent as KeyStatusChanged whenever it changes).
  core::KeyStatus key_status() const;
