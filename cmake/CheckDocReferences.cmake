@@ -31,6 +31,9 @@ foreach(entry IN LISTS top)
     if(EXISTS "${path}/CMakeCache.txt")  # a build tree inside the source tree
       continue()
     endif()
+    if(entry MATCHES "^build")  # build-deb/ and the like (.gitignore's /build*/): copies and outputs
+      continue()
+    endif()
     file(GLOB_RECURSE found LIST_DIRECTORIES false "${path}/*")
     list(APPEND files ${found})
   else()

@@ -7,6 +7,9 @@
 #                         built with address,undefined sanitizers (built while the first suites run)
 #   deploy/dev.sh build   set-up and build only
 #   deploy/dev.sh bench   the benchmarks (docs/benchmarks.md)
+#   deploy/dev.sh package       the Debian packages into build-deb/ (deploy/package.sh, docs/packaging.md)
+#   deploy/dev.sh package-test  those packages on a clean Debian 12 root from a signed APT repository, and
+#                               the upgrade N -> N+1 (deploy/package-test.sh; not part of `test`: minutes)
 # Environment: KIOSK_FULL_SWEEP=1 runs the full crash/fault sweeps instead of CI's quick ones;
 # KIOSK_JOBS (default: the number of cores) compile jobs; KIOSK_TEST_JOBS (default 8) tests at once.
 # Where the time of `test` goes, and why it runs this way: docs/testing.md, "Where the time goes".
@@ -25,6 +28,11 @@ PACKAGES=(
   zbar-tools xvfb xauth
   librime-dev rime-data-luna-pinyin libzinnia-dev tegaki-zinnia-simplified-chinese
   lld clang libclang-rt-14-dev python3 python3-yaml python3-jsonschema nodejs
+)
+
+# What `package` and `package-test` need on top (installed the same way, only by those modes).
+PACKAGE_TOOLS=(
+  debhelper dpkg-dev fakeroot lintian mmdebstrap apt-utils gnupg systemd
 )
 
 install_missing() {
@@ -134,8 +142,18 @@ case "$MODE" in
     rm -f "$TIMES_FILE"
     exec "$ROOT/deploy/bench.sh" "$@"
     ;;
+  package)
+    PACKAGES=("${PACKAGE_TOOLS[@]}")
+    install_missing
+    exec "$ROOT/deploy/package.sh" "$@"
+    ;;
+  package-test)
+    PACKAGES=("${PACKAGE_TOOLS[@]}")
+    install_missing
+    exec "$ROOT/deploy/package-test.sh" "$@"
+    ;;
   *)
-    echo "usage: deploy/dev.sh run|test|build|bench" >&2
+    echo "usage: deploy/dev.sh run|test|build|bench|package|package-test" >&2
     exit 2
     ;;
 esac

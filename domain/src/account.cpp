@@ -53,6 +53,34 @@ bool valid_phone(std::string_view d) {
   return std::all_of(d.begin(), d.end(), digit);
 }
 
+std::string mask_phone(std::string_view phone) {
+  if (phone.size() < 7) return std::string(phone.size(), '*');
+  std::string m(phone);
+  for (std::size_t i = 3; i + 4 < m.size(); ++i) m[i] = '*';
+  return m;
+}
+
+std::string mask_phones(std::string_view text) {
+  std::string out(text);
+  for (std::size_t i = 0; i < out.size();) {
+    if (!digit(out[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t end = i;
+    while (end < out.size() && digit(out[end])) ++end;
+    const std::string_view run(out.data() + i, end - i);
+    std::size_t at = std::string_view::npos;
+    if (valid_phone(run))
+      at = i;
+    else if (run.size() == 13 && run.starts_with("86") && valid_phone(run.substr(2)))
+      at = i + 2;
+    if (at != std::string_view::npos) out.replace(at, 11, mask_phone(std::string_view(out).substr(at, 11)));
+    i = end;
+  }
+  return out;
+}
+
 std::vector<Problem> phone_problems(std::string_view digits) {
   if (valid_phone(digits)) return {};
   return {Problem::PhoneFormat};

@@ -5,17 +5,21 @@
 
 #include <fmt/core.h>
 #include <qrencode.h>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "commands.hpp"
 #include "core/messages.hpp"
 #include "core/update.hpp"
 #include "core/view.hpp"
+#include "events/event_log.hpp"
 #include "exit_codes.hpp"
 #include "foundation/c_handle.hpp"
 #include "journal/journal.hpp"
@@ -24,8 +28,10 @@
 #include "runtime/headless.hpp"
 #include "runtime/key_report.hpp"
 #include "runtime/kiosk_runtime.hpp"
+#include "runtime/platform_options.hpp"
 #include "runtime/staff_text.hpp"
 #include "sentences.hpp"
+#include "service/stop_signals.hpp"
 
 namespace kioskctl {
 namespace {
@@ -145,6 +151,25 @@ std::string_view next_for_platform_key(std::string_view key) {
   }
 }
 
+// A journal that cannot be used: the customer's sentence (the same the screen shows), what staff do next,
+// and the exit code 52. SQLite's words only with -v: they name no next step.
+int report_journal(const std::filesystem::path& path, std::string_view message_key, std::string_view detail,
+                   bool verbose) {
+  fmt::print(stderr, "kioskctl: journal {}: {}\n", path.string(), sentences().text(message_key));
+  std::string_view next = "run `kioskctl journal-verify`; keep the file for the vendor";
+  if (message_key == "error.journal.full")
+    next =
+        "free space on the journal's disk (journal_path in the configuration), then `kioskctl renew "
+        "--resume`";
+  else if (message_key == "error.journal.read_only")
+    next = "make journal_path and its folder writable by the kiosk, then `kioskctl renew --resume`";
+  else if (message_key == "error.journal.too_new")
+    next = "this kiosk's software is older than its journal: install the newer software";
+  fmt::print(stderr, "  next: {}\n", next);
+  if (verbose) fmt::print(stderr, "  detail: {}\n", detail);
+  return kJournal;
+}
+
 int exit_code(const runtime::HeadlessResult& r) {
   using K = runtime::HeadlessResult::Kind;
   switch (r.kind) {
@@ -152,6 +177,10 @@ int exit_code(const runtime::HeadlessResult& r) {
     case K::KeyProblem: return exit_for_key_problem(r.key);
     case K::PinWrong: return kPinIncorrect;
     case K::NeedsStaff: return kRenewalNeedsStaff;
+    case K::NeedsStaffNotTold:
+      return kRenewalNeedsStaffNotTold;
+    case K::Journal:
+      return kJournal;
     case K::Unfinished: return kRenewalUnfinished;
     case K::PlatformUnusable:
       return exit_for_platform_key(r.key);
@@ -160,6 +189,16 @@ int exit_code(const runtime::HeadlessResult& r) {
     case K::Usage: return kUsage;
     default: return kFailure;
   }
+}
+
+// A client of the configured platform with this kiosk's identity; nullopt (said) when it cannot be made.
+std::optional<platform::Client> platform_client(const runtime::KioskConfig& cfg) {
+  auto c = platform::Client::create(runtime::client_options(cfg));
+  if (!c) {
+    fmt::print(stderr, "  platform client: {}\n", c.error().to_string());
+    return std::nullopt;
+  }
+  return std::move(*c);
 }
 
 // The person at the terminal, or the flags that stand in for them.
@@ -246,49 +285,52 @@ public:
   }
 
 private:
-  std::optional<platform::Client> dev_client() {
-    platform::ClientOptions co;
-    co.base_url = cfg_.platform.base_url;
-    co.ca_file = cfg_.platform.ca_file;
-    co.client_cert = cfg_.platform.client_cert;
-    co.client_key = cfg_.platform.client_key;
-    auto c = platform::Client::create(co);
-    if (!c) {
-      say("platform client: " + c.error().to_string());
-      return std::nullopt;
-    }
-    return std::move(*c);
-  }
+ std::optional<platform::Client> dev_client() { return platform_client(cfg_); }
 
-  const RenewOptions& o_;
-  const runtime::KioskConfig& cfg_;
-  int asked_phone_ = 0;
+ const RenewOptions& o_;
+ const runtime::KioskConfig& cfg_;
+ int asked_phone_ = 0;
 };
 
 int renew(const Globals& g, const RenewOptions& o) {
   auto cfg = load_config_or_report(g);
   if (!cfg) return kConfig;
+  // SIGTERM or Ctrl+C: the kiosk's safe stop (the running step finishes, no new one starts; exit 51, and
+  // `--resume` continues). Blocked before the runtime's threads start, so they all inherit the mask. A
+  // second one leaves at once (a prompt waiting for the person is no step in flight).
+  std::atomic<bool> stop{false};
+  std::atomic<runtime::Runtime*> running{nullptr};  // set once the runtime exists
+  std::optional<service::StopSignals> signals;
+  signals.emplace([&stop, &running](int) {
+    if (stop.exchange(true)) std::_Exit(kRenewalUnfinished);
+    if (runtime::Runtime* r = running.load()) (void)r->stop_at_safe_point();  // nothing new starts from now
+    fmt::print(stderr, "kioskctl: stopping at the next safe point (again to leave now)\n");
+  });
   runtime::RuntimeOptions ro;
   ro.config = *cfg;
-  // The runtime's log names a platform failure exactly ("catalog: malformed: ..."): kept for the one line
-  // below even without -v (the runtime's threads write it, hence the lock).
-  struct PlatformLine {
-    std::mutex m;
-    std::string line;
-  };
-  auto platform_line = std::make_shared<PlatformLine>();
-  ro.log = [verbose = o.verbose, platform_line](std::string_view l) {
-    if (l.starts_with("catalog: ")) {
-      std::lock_guard lock(platform_line->m);
-      platform_line->line = l.substr(9);
-    }
-    if (verbose) fmt::print(stderr, "  [runtime] {}\n", l);
-  };
+  ro.program = o.resume ? "kioskctl renew --resume" : "kioskctl renew";
+  // The event log: its lines on stderr with -v; its ring names a platform failure exactly for the one
+  // line below even without -v (the catalog's event: "offline: Connection refused ...").
+  events::EventLog log;
+  if (o.verbose) log.add_sink(std::make_shared<events::StreamSink>(stderr));
+  ro.events = &log;
   auto rt = runtime::KioskRuntime::create(std::move(ro));
   if (!rt) {
-    fmt::print(stderr, "kioskctl: {}\n", rt.error());
+    if (rt.error().part == runtime::StartError::Part::Journal)
+      return report_journal(cfg->journal_path, rt.error().message_key, rt.error().detail, o.verbose);
+    if (rt.error().part == runtime::StartError::Part::Busy) {
+      fmt::print(
+          stderr,
+          "kioskctl: this kiosk's business is being driven by another process ({}): it owns the journal "
+          "and the key, and one business is never driven twice at once.\n  next: finish it there (the "
+          "kiosk's screen), or stop it first; `kioskctl business list` is safe meanwhile\n",
+          rt.error().detail.empty() ? "unknown" : rt.error().detail);
+      return kBusy;
+    }
+    fmt::print(stderr, "kioskctl: {}\n", rt.error().to_string());
     return kFailure;
   }
+  running = rt->get();
   fmt::print(stderr, "renewal on kiosk {} against {}\n", cfg->kiosk_id, cfg->platform.base_url);
   TerminalCustomer customer(o, *cfg);
   runtime::HeadlessOptions ho;
@@ -299,16 +341,58 @@ int renew(const Globals& g, const RenewOptions& o) {
   ho.wait_key_s = o.wait_key_s;
   ho.verbose = o.verbose;
   ho.text = [](std::string_view key) { return sentences().text(key); };
+  ho.stop = &stop;
   const runtime::HeadlessResult r = runtime::run_headless(**rt, customer, ho);
+  signals.reset();  // the watcher ends before the runtime does
+  if (r.kind == runtime::HeadlessResult::Kind::Journal)
+    return report_journal(cfg->journal_path, r.key, "see the log lines above (-v)", o.verbose);
   if (r.kind == runtime::HeadlessResult::Kind::PlatformUnusable) {
-    std::string what;
-    {
-      std::lock_guard lock(platform_line->m);
-      what = platform_line->line.empty() ? r.key : platform_line->line;
-    }
+    std::string what = r.key;
+    for (const auto& e : log.last(log.capacity()))
+      if (e.component == "runtime" && e.step == "catalog" && !e.message.empty()) what = e.message;
     fmt::print(stderr, "kioskctl: platform: {}\n  next: {}\n", what, next_for_platform_key(r.key));
   }
   return exit_code(r);
+}
+
+// What the platform has not acknowledged (and, with --all, what it has): what, since when, how many
+// attempts, the last error.
+void print_outbox(const std::vector<journal::OutboxMessage>& list, bool all) {
+  fmt::print("\nmessages for the platform ({}):\n", all ? "the last 200" : "not acknowledged");
+  if (list.empty()) {
+    fmt::print("(none)\n");
+    return;
+  }
+  fmt::print("{:>5}  {:<24} {:<12} {:<10} {:<20} {:>8}  {}\n", "biz", "order", "what", "state", "since",
+             "attempts", "last error");
+  for (const auto& m : list)
+    fmt::print("{:>5}  {:<24} {:<12} {:<10} {:<20} {:>8}  {}\n", m.business_id, m.order_id, m.kind,
+               journal::to_string(m.state), runtime::utc_minute(m.created_at), m.attempts,
+               m.last_error.empty() ? "-" : m.last_error);
+}
+
+// This kiosk's unfinished orders the platform has and the journal does not (it lost them): found again
+// by the kiosk's identity (GET kiosk/orders). `renew --resume` takes up a paid one.
+void print_lost(const runtime::KioskConfig& cfg, journal::Journal& j) {
+  auto c = platform_client(cfg);
+  if (!c) return;
+  auto list = c->kiosk_orders(true);
+  if (!list) {
+    fmt::print("\nthe platform could not be asked for this kiosk's orders: {}\n", list.error().to_string());
+    return;
+  }
+  bool header = false;
+  for (const auto& o : list->orders) {
+    if (auto known = j.by_order(o.id); !known || *known) continue;
+    if (!header) {
+      fmt::print(
+          "\non the platform, not in this kiosk's journal (`kioskctl renew --resume` takes up a paid "
+          "one):\n");
+      header = true;
+    }
+    fmt::print("       {:<24} {:<12} {:<28} {}\n", o.id, contract::to_string(o.status), o.product_id,
+               runtime::utc_minute(o.created_at));
+  }
 }
 
 void print_business(const journal::Business& b) {
@@ -321,21 +405,31 @@ int business_list(const Globals& g, bool all) {
   auto cfg = load_config_or_report(g);
   if (!cfg) return kConfig;
   auto j = journal::Journal::open(cfg->journal_path);
-  if (!j) {
-    fmt::print(stderr, "kioskctl: journal {}: {}\n", cfg->journal_path.string(), j.error().detail);
-    return kJournal;
-  }
+  if (!j) return report_journal(cfg->journal_path, j.error().message_key(), j.error().detail, false);
   auto list = all ? j->recent(200) : j->unfinished_businesses();
-  if (!list) return kJournal;
+  if (!list) return report_journal(cfg->journal_path, list.error().message_key(), list.error().detail, false);
   fmt::print("{:>5}  {:<24} {:<12} {:<28} {:<13} {:<20} {}\n", "id", "order", "status", "product", "phone", "last step",
              "updated");
   for (const auto& b : *list) print_business(b);
   if (list->empty()) fmt::print("(none{})\n", all ? "" : " unfinished");
-  for (const auto& b : *list)
-    if (b.status == journal::Status::NeedsStaff)
-      fmt::print("\nbusiness {} (order {}) needs staff: {}. The customer was sent to the counter; nothing was "
-                 "deleted from the key.\n",
-                 b.id, b.order_id, b.needs_staff_reason);
+  auto outbox = j->outbox(all);
+  if (!outbox)
+    return report_journal(cfg->journal_path, outbox.error().message_key(), outbox.error().detail, false);
+  for (const auto& b : *list) {
+    if (b.status != journal::Status::NeedsStaff) continue;
+    std::string told = "the counter has it";
+    for (const auto& m : *outbox)
+      if (m.business_id == b.id && m.kind == "needs_staff" && m.state != journal::OutboxState::Delivered)
+        told = m.state == journal::OutboxState::Pending
+                   ? "the platform has not been told yet: the kiosk keeps trying (below)"
+                   : "the platform refused it (below): tell the counter yourself";
+    fmt::print(
+        "\nbusiness {} (order {}) needs staff: {}; {}. The customer was sent to the counter with the KEY and "
+        "the business number; nothing was deleted from the key.\n",
+        b.id, b.order_id, b.needs_staff_reason, told);
+  }
+  print_outbox(*outbox, all);
+  print_lost(*cfg, *j);
   return kOk;
 }
 
@@ -343,7 +437,7 @@ int business_show(const Globals& g, const std::string& which) {
   auto cfg = load_config_or_report(g);
   if (!cfg) return kConfig;
   auto j = journal::Journal::open(cfg->journal_path);
-  if (!j) return kJournal;
+  if (!j) return report_journal(cfg->journal_path, j.error().message_key(), j.error().detail, false);
   std::optional<journal::Business> b;
   if (auto byo = j->by_order(which); byo && *byo) b = **byo;
   if (!b && !which.empty() && which.find_first_not_of("0123456789") == std::string::npos)
@@ -358,6 +452,12 @@ int business_show(const Globals& g, const std::string& which) {
   if (auto steps = j->steps(b->id))
     for (const auto& s : *steps) fmt::print("  {}  {:<14} {:<7} {}\n", runtime::utc_minute(s.at), s.name, s.phase, s.data);
   for (const auto& line : runtime::key_report_lines(*j, b->id)) fmt::print("  {}\n", line);
+  if (auto out = j->outbox(true)) {
+    std::vector<journal::OutboxMessage> mine;
+    for (const auto& m : *out)
+      if (m.business_id == b->id) mine.push_back(m);
+    if (!mine.empty()) print_outbox(mine, true);
+  }
   return kOk;
 }
 
@@ -365,14 +465,13 @@ int journal_verify(const Globals& g) {
   auto cfg = load_config_or_report(g);
   if (!cfg) return kConfig;
   auto j = journal::Journal::open(cfg->journal_path);
-  if (!j) {
-    fmt::print(stderr, "journal: {}\n", j.error().detail);
-    return kJournal;
-  }
+  if (!j) return report_journal(cfg->journal_path, j.error().message_key(), j.error().detail, true);
   auto integrity = j->integrity_check();
   auto chain = j->verify_chain();
+  const std::int64_t start = j->chain_start().value_or(0);
+  const std::string from = start > 0 ? fmt::format(", from the retention checkpoint at entry {}", start) : "";
   fmt::print("integrity: {}\naudit chain: {}\n", integrity ? "ok" : integrity.error().detail,
-             chain ? fmt::format("ok ({} entries)", *chain) : chain.error().detail);
+             chain ? fmt::format("ok ({} entries{})", *chain, from) : chain.error().detail);
   return integrity && chain ? kOk : kJournal;
 }
 
@@ -384,8 +483,10 @@ void add_engine_commands(CLI::App& app, Globals& g) {
   renew_cmd->footer(
       "Exit codes (exit_codes.hpp): 0 renewed; 10-29 the key; 30-34 the platform could not be used before "
       "anything started (as `kioskctl platform`: 30 offline, 31 timeout, 32 TLS, 33 refused, 34 not "
-      "understood), with one line saying what happened; 50 paid, needs staff; 51 stopped at a safe point: "
-      "`kioskctl renew --resume` continues.");
+      "understood), with one line saying what happened; 50 paid, needs staff, the counter has it; 51 stopped "
+      "at a safe point: `kioskctl renew --resume` continues; 52 the journal cannot be used (disk full, "
+      "read-only, damaged); 53 paid, needs staff, the platform not told yet (the kiosk keeps trying); 54 "
+      "another process (the running kiosk) owns the journal and the key.");
   renew_cmd->add_option("--product", o->product, "product id (default: the one matching the key's brand)");
   renew_cmd->add_option("--years", o->years, "years to buy (default: the product's first)");
   renew_cmd->add_option("--phone", o->phone, "the customer's phone (else asked)");

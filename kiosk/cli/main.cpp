@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "kiosk_version.hpp"
 #include "sentences.hpp"
 
 namespace kioskctl {
@@ -81,6 +82,7 @@ int main(int argc, char** argv) {
   // First, before any thread: secrets named by --pin-env / --code-env leave the environment.
   kioskctl::take_env_secrets(argc, argv);
   CLI::App app{"kioskctl: staff and admin tools of the CA renewal kiosk"};
+  app.set_version_flag("--version", std::string("kioskctl ") + kiosk_version());
   app.require_subcommand(1);
   kioskctl::Globals g;
   app.add_option("-c,--config", g.config_path, "kiosk configuration (default: $KIOSK_CONFIG, /etc/ca-kiosk/kiosk.json)");

@@ -18,8 +18,11 @@
 #include "exit_codes.hpp"
 #include "foundation/base64.hpp"
 #include "foundation/secret.hpp"
+#include "journal/journal.hpp"
+#include "kiosk_version.hpp"
 #include "platform/client.hpp"
 #include "platform/dev.hpp"
+#include "runtime/platform_options.hpp"
 #include "runtime/staff_text.hpp"
 #include "sentences.hpp"
 
@@ -111,14 +114,7 @@ inline void ok_or_report(platform::Result<void> r) {
 platform::Client make_client(const Globals& g) {
   auto cfg = load_config_or_report(g);
   if (!cfg) fail(kConfig);
-  platform::ClientOptions o;
-  o.base_url = cfg->platform.base_url;
-  o.ca_file = cfg->platform.ca_file;
-  o.client_cert = cfg->platform.client_cert;
-  o.client_key = cfg->platform.client_key;
-  o.connect_timeout = std::chrono::milliseconds(cfg->platform.connect_timeout_ms);
-  o.request_timeout = std::chrono::milliseconds(cfg->platform.request_timeout_ms);
-  return ok_or_report(platform::Client::create(o));
+  return ok_or_report(platform::Client::create(runtime::client_options(*cfg)));
 }
 
 std::string key_of(const PlatformArgs& a) {
@@ -253,6 +249,41 @@ void add_platform_commands(CLI::App& app, Globals& g) {
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
     fmt::print("platform ok: {} ({} ms, catalog {}, {} products)\n", client.options().base_url, ms,
                cat.version, cat.products.size());
+  });
+
+  // kioskctl status: what a technician at the terminal asks first (docs/operations.md, "kioskctl status").
+  CLI::App* status = app.add_subcommand(
+      "status",
+      "this kiosk at a glance: version, configuration, the platform and its clock, unfinished business");
+  status->callback([&g] {
+    auto cfg = load_config_or_report(g);
+    if (!cfg) fail(kConfig);
+    fmt::print("kioskctl {}\nkiosk {} (configuration {})\n", kiosk_version(), cfg->kiosk_id,
+               g.config_path.empty() ? "$KIOSK_CONFIG or /etc/ca-kiosk/kiosk.json" : g.config_path.string());
+    auto client = make_client(g);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto cat = ok_or_report(client.catalog());
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    fmt::print("platform ok: {} ({} ms, catalog {})\n", client.options().base_url, ms, cat.version);
+    // Certificates, SMS expiry and TLS need a true clock; the kiosk judges validity by the platform's.
+    if (const auto offset = client.platform_clock_offset()) {
+      const std::int64_t skew = -*offset;  // this kiosk's clock minus the platform's
+      fmt::print("clock: platform {}; this kiosk's clock is {}\n", date(std::time(nullptr) + *offset),
+                 skew == 0 ? std::string("in step with it (within a second)")
+                           : fmt::format("{} s {} it (certificates are judged by the platform's time)",
+                                         skew < 0 ? -skew : skew, skew < 0 ? "behind" : "ahead of"));
+    } else {
+      fmt::print("clock: the platform sent no time (no Date header); this kiosk's own clock is used\n");
+    }
+    auto j = journal::Journal::open(cfg->journal_path);
+    auto open = j ? j->unfinished_businesses() : journal::Result<std::vector<journal::Business>>{};
+    if (!j || !open) {
+      fmt::print(stderr, "kioskctl: journal {}: cannot be read\n", cfg->journal_path.string());
+      fail(kJournal);
+    }
+    fmt::print("journal: {} unfinished business{} (kioskctl business list)\n", open->size(),
+               open->size() == 1 ? "" : "es");
   });
 
   CLI::App* catalog = p->add_subcommand("catalog", "projects, brands and products with prices");
@@ -397,7 +428,8 @@ void add_platform_commands(CLI::App& app, Globals& g) {
   keyed(hb);
   hb->callback([&g, args] {
     auto ack = ok_or_report(make_client(g).heartbeat(
-        {"kioskctl-0.1", 0, {{"kioskctl", "ok", "manual heartbeat"}}}, key_of(*args)));
+        {std::string("kioskctl ") + kiosk_version(), 0, {{"kioskctl", "ok", "manual heartbeat"}}},
+        key_of(*args)));
     if (g.json_output) return print_json(contract::encode(ack));
     fmt::print("platform sees kiosk {}; its time {}; configuration version {}\n", ack.kiosk_id,
                date(ack.server_time), ack.config_version);
@@ -470,10 +502,10 @@ void add_platform_commands(CLI::App& app, Globals& g) {
       now = ok_or_report(platform::dev::advance_clock(client, args->clock_advance));
     fmt::print("platform time {} ({})\n", date(now), now);
   });
-  CLI::App* fault = dev->add_subcommand("fault", "fail, drop or delay an endpoint's next calls");
+  CLI::App* fault = dev->add_subcommand("fault", "fail, drop, delay or throw in an endpoint's next calls");
   fault->add_option("endpoint", a.fault_endpoint, "operation name, e.g. orders.create, renewal.submit")
       ->required();
-  fault->add_option("mode", a.fault_mode, "fail | drop | delay")->required();
+  fault->add_option("mode", a.fault_mode, "fail | drop | delay | throw")->required();
   fault->add_option("--count", a.fault_count, "how many calls (default 1)");
   fault->add_option("--delay-ms", a.fault_delay_ms, "for delay");
   fault->callback([&g, args] {

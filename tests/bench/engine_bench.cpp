@@ -149,6 +149,7 @@ struct Bench {
   std::unique_ptr<testsupport::SoftHsmEnv> hsm;
   std::unique_ptr<testsupport::FaultControl> faults;
   std::optional<platform::Client> dev;
+  events::EventLog events;  // outlives the runtime (declared before it)
   std::unique_ptr<runtime::KioskRuntime> rt;
   int customer = 0;
   token::Bytes last_certificate;
@@ -182,8 +183,9 @@ struct Bench {
     brand(true);
     runtime::RuntimeOptions ro;
     ro.config = *c;
+    ro.events = &events;  // kept, not written: the benchmark prints its own figures
     auto r = runtime::KioskRuntime::create(std::move(ro));
-    if (!r) throw std::runtime_error(r.error());
+    if (!r) throw std::runtime_error(r.error().to_string());
     rt = std::move(*r);
   }
 

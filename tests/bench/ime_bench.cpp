@@ -13,6 +13,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -71,7 +73,10 @@ std::vector<ui::Ink> characters() {
 app::ImeOptions options() {
   app::ImeOptions o;
   o.rime_schema_dir = std::string(KIOSK_BUILD_ASSETS_DIR) + "/rime";
-  o.log = [](const std::string& s) { fmt::print(stderr, "ime: {}\n", s); };
+  static events::EventLog log;  // a missing engine said on stderr, once per process
+  static std::once_flag sink;
+  std::call_once(sink, [] { log.add_sink(std::make_shared<events::StreamSink>(stderr)); });
+  o.events = events::Channel(&log, "ime");
   return o;
 }
 

@@ -20,6 +20,7 @@
 #include <algorithm>
 
 #include "demo/controls.hpp"
+#include "events/event_log.hpp"
 
 namespace {
 
@@ -108,10 +109,11 @@ int main(int argc, char** argv) {
     std::printf("cannot load %s: %s\n", KIOSK_DEMO_MODULE, dlerror());
     return 1;
   }
-  using Create = demo::Controls* (*)(void (*)(const char*), std::string*);
+  using Create = demo::Controls* (*)(events::EventLog*, std::string*);
   auto create = reinterpret_cast<Create>(dlsym(module, "kiosk_demo_create"));
   std::string error;
-  std::unique_ptr<demo::Controls> world(create ? create([](const char*) {}, &error) : nullptr);
+  events::EventLog quiet;  // no sink: the world's events are not this benchmark's output
+  std::unique_ptr<demo::Controls> world(create ? create(&quiet, &error) : nullptr);
   if (!world) {
     std::printf("the demo world does not start: %s\n", error.c_str());
     return 1;

@@ -51,6 +51,7 @@ TEST_CASE("a good configuration loads with defaults and resolved paths") {
   CHECK(c->timeouts.idle_s == 90);
   CHECK(c->timeouts.idle_warning_s == 20);
   CHECK(c->journal_path == d.path / "var/journal.db");
+  CHECK(c->journal_retention_days == 400);
   REQUIRE(c->brand_for_token("Haitai", "HaiKey"));
   CHECK(c->brand_for_token("Haitai", "HaiKey")->display_name == "海泰KEY");
   CHECK(c->family("gov")->key_algorithm == domain::KeyAlgorithm::Rsa2048);
@@ -66,7 +67,8 @@ TEST_CASE("every bad field is reported by name, all at once") {
     "brands": [{"id": "a", "display_name": "A", "module": "m.so", "manufacturer": "M"}],
     "product_families": [{"id": "gov", "key_algorithm": "dsa", "old_key_policy": "shred"}],
     "timeouts": {"idle_warning_s": 5, "idel_s": 60},
-    "ui": {"language": "fr"}
+    "ui": {"language": "fr"},
+    "journal_retention_days": 7
   })";
   auto c = runtime::parse_config(bad, d.path);
   REQUIRE_FALSE(c);
@@ -82,7 +84,8 @@ TEST_CASE("every bad field is reported by name, all at once") {
   CHECK(has_error(e, "timeouts.idle_warning_s", "20"));
   CHECK(has_error(e, "timeouts.idel_s", "unknown"));
   CHECK(has_error(e, "ui.language"));
-  CHECK(e.size() == 11);
+  CHECK(has_error(e, "journal_retention_days", "30 to 3650"));
+  CHECK(e.size() == 12);
 }
 
 TEST_CASE("not JSON, and a missing file, are one clear error each") {

@@ -28,6 +28,7 @@ TEST_CASE("QR expired: the old order is closed before a new one") {
   auto* close = d.effect<CloseOrder>();
   REQUIRE(close);
   CHECK(close->order_id == "ORD-1");
+  CHECK_FALSE(close->leaving);  // the customer goes on with a new order
   CHECK_FALSE(d.effect<CreateOrder>());
   d.send(OrderClosed{d.m.session, "ORD-1", false});
   auto* co = d.effect<CreateOrder>();

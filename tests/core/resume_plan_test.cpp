@@ -123,8 +123,11 @@ const std::vector<Row> kTable{
      Step::Login, Cert::Old, false, Journal::None},
     {"expired", Status::Expired, Key::OldOnly, J, Keep, Valid, Next::Fail, "resume.error.nothing_to_do",
      Step::Login, Cert::Old, false, Journal::None},
+    // With the counter: said so (never "nothing to do"), and the journal catches up.
     {"needs staff", Status::NeedsStaff, Key::OldOnly, J, Keep, Valid, Next::Fail,
-     "resume.error.nothing_to_do", Step::Login, Cert::Old, false, Journal::None},
+     "error.platform.order.needs_staff", Step::Login, Cert::Old, false, Journal::MarkNeedsStaff},
+    {"needs staff, no journal", Status::NeedsStaff, Key::OldOnly, NoJ, Keep, Valid, Next::Fail,
+     "error.platform.order.needs_staff", Step::Login, Cert::Old, false, Journal::None},
     {"refund requested", Status::RefundRequested, Key::OldOnly, J, Keep, Valid, Next::Fail,
      "resume.error.nothing_to_do", Step::Login, Cert::Old, false, Journal::None},
     // Not paid yet but its QR still valid: back to it (the core shows the payment screen).

@@ -49,8 +49,9 @@ TEST_CASE(
   CHECK(ns->order_id == "ORD-1");
   // Only the PINs the customer typed were tried: three submissions → three Login steps.
   CHECK(d.count_all<RunStep>() == 3);
-  d.send(NeedsStaffRecorded{d.m.session, "ORD-1"});
-  CHECK(d.view<failure_view>().failure.recorded);
+  CHECK(d.view<failure_view>().failure.told == Failure::Told::Asking);
+  d.send(NeedsStaffRecorded{d.m.session, "ORD-1", true});
+  CHECK(d.view<failure_view>().failure.told == Failure::Told::Yes);
 }
 
 TEST_CASE("key pulled mid-rollover: the same key resumes after the PIN, another key is refused") {
@@ -114,6 +115,37 @@ TEST_CASE("the platform unavailable mid-rollover: retry re-runs the step, nothin
   CHECK(d.screen() == Screen::Success);
 }
 
+TEST_CASE("the phone's verification lapsed: back to the phone for a new code, by the typed reason only") {
+  Driver d;
+  d.to_order_list("feitian");
+  d.send(SubmitOrderTapped{});
+  REQUIRE(d.effect<CreateOrder>());
+  const int attempt = d.effect<CreateOrder>()->attempt;
+  d.send(OrderFailed{d.m.session, "error.platform.verification.invalid", "http 400", false,
+                     OrderFailure::VerificationLapsed});
+  REQUIRE(d.screen() == Screen::Phone);
+  auto pv = d.view<phone_view>();
+  CHECK(pv.error_key == msg::kPhoneErrorVerificationLapsed);
+  CHECK_FALSE(pv.phone.empty());  // the number is kept: a new code is all it takes
+  // The next order carries a new verification, so a new idempotency key.
+  d.send(GetCodeTapped{"13812345678"});
+  d.send(SmsSent{d.m.session, 60, 6});
+  d.send(CodeSubmitted{});
+  d.send(SmsVerified{d.m.session});
+  REQUIRE(d.screen() == Screen::OrderList);
+  d.send(SubmitOrderTapped{});
+  REQUIRE(d.effect<CreateOrder>());
+  CHECK(d.effect<CreateOrder>()->attempt == attempt + 1);
+
+  // The same message key without the reason is an order failure like any other: the flow follows the
+  // typed field, not the text.
+  Driver e;
+  e.to_order_list("feitian");
+  e.send(SubmitOrderTapped{});
+  e.send(OrderFailed{e.m.session, "error.platform.verification.invalid", "http 400", false});
+  CHECK(e.screen() == Screen::Failure);
+}
+
 TEST_CASE("the order refused, retryable: 【重试】 orders again with the same attempt") {
   Driver d;
   d.to_order_list("feitian");
@@ -141,6 +173,41 @@ TEST_CASE("token full or a platform refusal after payment: needs_staff, the key 
     CHECK(d.view<failure_view>().failure.needs_staff);
     CHECK(d.effect<MarkNeedsStaff>());
     CHECK(d.count_all<WipeSession>() == 0);
+  }
+}
+
+TEST_CASE("the journal failing after payment: its own title, the counter, the platform told directly") {
+  Driver d;
+  d.to_key_details_free();
+  d.send(ConfirmRenewalTapped{}).send(DialogConfirmed{}).send(PinSubmitted{});
+  d.send(StepDone{d.m.session, RenewalStep::Login});
+  d.send(StepFailed{d.m.session, RenewalStep::StageKey, StepErrorKind::Journal, "error.journal.full",
+                    "disk full"});
+  REQUIRE(d.screen() == Screen::Failure);
+  auto v = d.view<failure_view>();
+  CHECK(v.failure.title_key == msg::kFailureJournalTitle);
+  CHECK(v.failure.body_key == "error.journal.full");
+  CHECK(v.failure.needs_staff);
+  CHECK_FALSE(v.failure.can_retry);
+  auto* mark = d.effect<MarkNeedsStaff>();
+  REQUIRE(mark);
+  CHECK(mark->reason_key == "error.journal.full");
+  CHECK(v.failure.told == Failure::Told::Asking);
+}
+
+TEST_CASE("needs_staff is said as told only when the platform acknowledged it") {
+  for (bool told : {true, false}) {
+    Driver d;
+    d.to_key_details_free();
+    d.send(ConfirmRenewalTapped{}).send(DialogConfirmed{}).send(PinSubmitted{});
+    d.send(StepDone{d.m.session, RenewalStep::Login});
+    d.send(StepFailed{d.m.session, RenewalStep::StageKey, StepErrorKind::TokenFull, "error.token.full"});
+    CHECK(d.view<failure_view>().failure.told == Failure::Told::Asking);
+    d.send(NeedsStaffRecorded{d.m.session, "ORD-1", told});
+    CHECK(d.view<failure_view>().failure.told == (told ? Failure::Told::Yes : Failure::Told::NotYet));
+    // An answer about another order changes nothing.
+    d.send(NeedsStaffRecorded{d.m.session, "ORD-2", !told});
+    CHECK(d.view<failure_view>().failure.told == (told ? Failure::Told::Yes : Failure::Told::NotYet));
   }
 }
 

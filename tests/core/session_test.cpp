@@ -26,7 +26,8 @@ TEST_CASE("idle: overlay with a countdown, 继续 keeps the session, timeout wip
   CHECK(chrome_view(d.m).idle_seconds_left == 1);
   d.advance_ms(1'000);
   CHECK(d.screen() == Screen::Home);
-  CHECK(d.effect<CloseOrder>());
+  REQUIRE(d.effect<CloseOrder>());
+  CHECK(d.effect<CloseOrder>()->leaving);  // nobody goes on if it turns out paid: the runtime tells the counter
   CHECK(d.effect<WipeSession>());
   // Nothing of the customer is left: home holds no data at all, and the session number moved on.
   CHECK(d.m.flow == Flow{phase::Home{}});

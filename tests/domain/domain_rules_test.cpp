@@ -95,3 +95,15 @@ TEST_CASE("each field's cases cover acceptance and every one of its problems") {
     }
   }
 }
+
+TEST_CASE("phone numbers masked, alone and in free text") {
+  CHECK(domain::mask_phone("13812345678") == "138****5678");
+  CHECK(domain::mask_phone("123") == "***");
+  CHECK(domain::mask_phones("sms to 13812345678, again 8613912345678; +86 15000000001.") ==
+        "sms to 138****5678, again 86139****5678; +86 150****0001.");
+  // Digits that are no phone stay: an order id, a time, a 12-digit run, a number starting 12.
+  CHECK(domain::mask_phones("ORD-20240601-0007 at 1717236000 ref 138123456789 tel 12812345678") ==
+        "ORD-20240601-0007 at 1717236000 ref 138123456789 tel 12812345678");
+  CHECK(domain::mask_phones("") == "");
+  CHECK(domain::mask_phones("13812345678") == "138****5678");
+}

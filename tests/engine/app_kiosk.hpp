@@ -1,6 +1,7 @@
 // The kiosk as it starts, for the tests that drive it by synthetic touch (account_app_test,
 // renewal_app_test): the real runtime from a configuration file, the app offscreen, harness scripts
-// (kiosk/app/src/harness.hpp, the verbs of assets/harness/*.txt), the texts of the last frame's widgets.
+// (kiosk/app/src/harness.hpp, the verbs of assets/harness/*.txt), the texts of the last frame's widgets,
+// and one event log for both as ca-kiosk has, with the lines it would write to stderr (the canary checks).
 #pragma once
 
 #include <doctest/doctest.h>
@@ -15,8 +16,11 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "app.hpp"
+#include "canary.hpp"
+#include "events/event_log.hpp"
 #include "files.hpp"
 #include "harness.hpp"
 #include "runtime/config.hpp"
@@ -31,18 +35,20 @@ class AppKiosk {
   // `shots`: where a script's `shot` writes when the call names no folder. `demo_panel`: AppConfig's.
   AppKiosk(const std::filesystem::path& config, std::filesystem::path shots, DemoPanel demo_panel = {})
       : shots_(std::move(shots)) {
+    events_.add_sink(lines_);
     auto cfg = runtime::load_config(config);
     REQUIRE(cfg.has_value());
     runtime::RuntimeOptions o;
     o.config = *cfg;
+    o.events = &events_;
     auto rt = runtime::KioskRuntime::create(std::move(o));
-    REQUIRE_MESSAGE(rt.has_value(), (rt ? std::string() : rt.error()));
+    REQUIRE_MESSAGE(rt.has_value(), (rt ? std::string() : rt.error().to_string()));
     rt_ = std::move(*rt);
     app::AppConfig ac;
     ac.mode = app::DisplayMode::Headless;
     ac.assets = app::load_assets(KIOSK_TEST_ASSETS);
     ac.seed = [] { return 7u; };
-    ac.log = [](const std::string&) {};
+    ac.events = &events_;
     ac.rasterise_only_screenshots = true;
     ac.demo_panel = std::move(demo_panel);
     app_ = std::make_unique<app::App>(std::move(ac), *rt_);
@@ -56,6 +62,23 @@ class AppKiosk {
   AppKiosk& operator=(const AppKiosk&) = delete;
 
   app::App& app() { return *app_; }
+  events::EventLog& events() { return events_; }
+  // Everything the event log holds (its ring, each event as its line) and every line it wrote.
+  std::string event_text() const {
+    std::string s;
+    for (const auto& e : events_.last(events_.capacity())) s += events::format_line(e) + "\n";
+    return s + lines_->text();
+  }
+  // The canary check: none of `secrets`, nor any SMS code a script typed, in the event log's ring or lines
+  // (canary.hpp says how digits count), and the log is not empty (a check of nothing would pass).
+  void check_no_secrets(std::vector<std::string> secrets) const {
+    CHECK_FALSE(secrets.empty());
+    secrets.insert(secrets.end(), codes_.begin(), codes_.end());
+    const std::string text = event_text();
+    CHECK(events_.total() > 0);
+    const auto found = canary::found(text, secrets);
+    CHECK_MESSAGE(found.empty(), "secrets in the event log: " << canary::joined(found) << "\n" << text);
+  }
   runtime::KioskRuntime& runtime() { return *rt_; }
   const core::Model& model() { return app_->model(); }
   app::HarnessHooks& hooks() { return hooks_; }
@@ -68,7 +91,15 @@ class AppKiosk {
     char* buf = nullptr;
     std::size_t len = 0;
     std::FILE* log = open_memstream(&buf, &len);
-    const auto r = app::run_script(*app_, *steps, shots.empty() ? shots_ : shots, log, hooks_);
+    // The SMS codes the script types are remembered for the canary checks.
+    app::HarnessHooks hooks = hooks_;
+    if (hooks.sms_code)
+      hooks.sms_code = [this, inner = hooks_.sms_code](const std::string& phone) {
+        auto code = inner(phone);
+        if (code) codes_.push_back(*code);
+        return code;
+      };
+    const auto r = app::run_script(*app_, *steps, shots.empty() ? shots_ : shots, log, hooks);
     std::fclose(log);
     printed.assign(buf, len);
     std::free(buf);
@@ -104,9 +135,12 @@ class AppKiosk {
 
  private:
   std::filesystem::path shots_;
+  events::EventLog events_;  // outlives the runtime and the app (declared before them)
+  std::shared_ptr<canary::Lines> lines_ = std::make_shared<canary::Lines>();
   std::unique_ptr<runtime::KioskRuntime> rt_;
   std::unique_ptr<app::App> app_;
   app::HarnessHooks hooks_;
+  std::vector<std::string> codes_;  // every SMS code a script typed
 };
 
 }  // namespace enginetest

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/core.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -114,10 +115,25 @@ EngineEnv::~EngineEnv() {
 }
 
 void EngineEnv::restart_platform() {
+  stop_platform();
+  start_platform_again();
+}
+
+void EngineEnv::stop_platform() {
+  if (!server_) return;
   server_->stop();
   server_.reset();
+}
+
+void EngineEnv::start_platform_again() {
+  if (server_) return;
   server_ = std::make_unique<reference::Server>(server_options_->options);
   server_->start();
+}
+
+void EngineEnv::set_journal_path(const fs::path& p) {
+  journal_override_ = p;
+  write_config();
 }
 
 void EngineEnv::write_config() {
@@ -198,20 +214,23 @@ Customer EngineEnv::new_customer(Brand brand, int days_to_expiry) {
   return c;
 }
 
-Run EngineEnv::kioskctl(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
-  int pipefd[2];
-  if (pipe(pipefd) != 0) throw std::runtime_error("pipe");
+Run EngineEnv::kioskctl(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                        const std::function<void()>& paused) {
+  // The output goes to a file, so that waiting for the process can also see it stop (KIOSK_PAUSE_AT).
+  const fs::path out = tmp_.path() / "kioskctl.out";
+  int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error("kioskctl output file");
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork");
   if (pid == 0) {
-    dup2(pipefd[1], STDOUT_FILENO);
-    dup2(pipefd[1], STDERR_FILENO);
-    close(pipefd[0]);
-    close(pipefd[1]);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
     int devnull = open("/dev/null", O_RDONLY);
     dup2(devnull, STDIN_FILENO);
     for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-    std::vector<std::string> argv_s{KIOSKCTL_PATH, "-c", config_.string()};
+    // KIOSKCTL_UNDER_TEST: another build's kioskctl (to see a test fail before a fix).
+    const char* other = std::getenv("KIOSKCTL_UNDER_TEST");
+    std::vector<std::string> argv_s{other && *other ? other : KIOSKCTL_PATH, "-c", config_.string()};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : argv_s) argv.push_back(a.data());
@@ -219,29 +238,33 @@ Run EngineEnv::kioskctl(const std::vector<std::string>& args, const std::map<std
     execv(argv[0], argv.data());
     _exit(127);
   }
-  close(pipefd[1]);
+  close(fd);
   Run r;
-  char buf[4096];
-  for (ssize_t n; (n = read(pipefd[0], buf, sizeof buf)) > 0;) r.output.append(buf, static_cast<std::size_t>(n));
-  close(pipefd[0]);
   int status = 0;
-  waitpid(pid, &status, 0);
+  for (;;) {
+    if (waitpid(pid, &status, WUNTRACED) < 0) throw std::runtime_error("waitpid");
+    if (!WIFSTOPPED(status)) break;
+    if (paused) paused();
+    kill(pid, SIGCONT);
+  }
   if (WIFSIGNALED(status)) {
     r.killed = true;
     r.rc = 128 + WTERMSIG(status);
   } else {
     r.rc = WEXITSTATUS(status);
   }
+  r.output = read_file(out);
   return r;
 }
 
-Run EngineEnv::renew(const std::map<std::string, std::string>& env, const std::vector<std::string>& extra) {
+Run EngineEnv::renew(const std::map<std::string, std::string>& env, const std::vector<std::string>& extra,
+                     const std::function<void()>& paused) {
   std::vector<std::string> args{"renew", "--phone", kPhone, "--code-from-outbox", "--pin-env", "PIN", "--pay-dev", "-y",
                                 "--wait-key", "3"};
   args.insert(args.end(), extra.begin(), extra.end());
   auto e = env;
   e.emplace("PIN", kPin);
-  return kioskctl(args, e);
+  return kioskctl(args, e, paused);
 }
 
 Run EngineEnv::resume(const std::map<std::string, std::string>& env, const std::vector<std::string>& extra) {
@@ -317,6 +340,13 @@ std::vector<std::string> EngineEnv::violations(const Customer& c, bool must_be_d
     const bool paid = o.status == "paid" || o.status == "issued" || o.status == "installed" || o.status == "needs_staff";
     if (paid && must_be_done && o.status != "installed" && o.status != "needs_staff")
       v.push_back(fmt::format("order {}: paid but ended {}", o.id, o.status));
+    // Each message the kiosk sends is applied once as the platform sees it.
+    if (o.installed_marks > 1)
+      v.push_back(fmt::format("order {}: installed {} times", o.id, o.installed_marks));
+    if (o.needs_staff_marks > 1)
+      v.push_back(fmt::format("order {}: needs_staff {} times", o.id, o.needs_staff_marks));
+    if (o.status == "installed" && o.installed_marks != 1)
+      v.push_back(fmt::format("order {}: installed, but marked so {} times", o.id, o.installed_marks));
     if (o.status == "installed" && !renewed_on_token(c))
       v.push_back(fmt::format("order {}: installed, but its certificate is not on the key", o.id));
   }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -60,15 +61,21 @@ public:
   void set_faults(const std::string& rules);
   void set_token_serial(const std::string& serial);  // report another key (same SoftHSM token)
 
-  // kioskctl with the bench's configuration; `env` adds variables (KIOSK_CRASH_AT, PIN, ...).
-  Run kioskctl(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
+  // kioskctl with the bench's configuration; `env` adds variables (KIOSK_CRASH_AT, PIN, ...). When the
+  // process stops itself (KIOSK_PAUSE_AT), `paused` runs, then it is let go on (SIGCONT).
+  Run kioskctl(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
+               const std::function<void()>& paused = {});
   // A whole renewal, automated: phone, the code from the outbox, the PIN from $PIN, paid by dev pay.
-  Run renew(const std::map<std::string, std::string>& env = {}, const std::vector<std::string>& extra = {});
+  Run renew(const std::map<std::string, std::string>& env = {}, const std::vector<std::string>& extra = {},
+            const std::function<void()>& paused = {});
   Run resume(const std::map<std::string, std::string>& env = {}, const std::vector<std::string>& extra = {});
 
   platform::Client& client() { return *client_; }
   // Stops the platform and starts it again on the same port with the same database.
   void restart_platform();
+  // The platform away (nothing listens on its port) and back, with the same database.
+  void stop_platform();
+  void start_platform_again();
   platform::dev::Records records(const std::string& fingerprint);
 
   // The invariants after a renewal attempt (and its resumes) for this customer: at most one order; a paid
@@ -85,7 +92,11 @@ public:
   // Any counter of the fault module for the last kioskctl run ("writes.C_GenerateKeyPair", "torn.…").
   unsigned long fault_count(const std::string& name) { return faults_->count(name); }
   std::string journal_status(const std::string& order_id);
-  std::filesystem::path journal_path() const { return tmp_.path() / "journal.db"; }
+  std::filesystem::path journal_path() const {
+    return journal_override_.empty() ? tmp_.path() / "journal.db" : journal_override_;
+  }
+  // The kiosk's journal elsewhere (a small or read-only filesystem): the configuration is rewritten.
+  void set_journal_path(const std::filesystem::path& p);
 
   // Copies this world to `to` (created): the platform is stopped for it (its database closed) and started
   // again; the journal is copied as one file (a WAL left by a killed kioskctl folded in first).
@@ -106,6 +117,7 @@ private:
   std::filesystem::path config_;
   Brand brand_ = Brand::Haitai;
   std::string serial_override_;
+  std::filesystem::path journal_override_;
   std::string rules_;
   int customers_ = 0;
 };

@@ -33,11 +33,12 @@ demo::Controls& world() {
   static std::unique_ptr<demo::Controls> w = [] {
     void* m = dlopen(KIOSK_DEMO_MODULE, RTLD_NOW | RTLD_LOCAL);
     REQUIRE_MESSAGE(m != nullptr, dlerror());
-    using Create = demo::Controls* (*)(void (*)(const char*), std::string*);
+    using Create = demo::Controls* (*)(events::EventLog*, std::string*);
     auto create = reinterpret_cast<Create>(dlsym(m, "kiosk_demo_create"));
     REQUIRE_MESSAGE(static_cast<bool>(create), "no kiosk_demo_create");
     std::string error;
-    demo::Controls* c = create([](const char*) {}, &error);
+    static events::EventLog quiet;  // the world's own events (no sink): it outlives the world
+    demo::Controls* c = create(&quiet, &error);
     REQUIRE_MESSAGE(c != nullptr, error);
     return std::unique_ptr<demo::Controls>(c);
   }();
@@ -148,6 +149,9 @@ TEST_CASE("a wrong PIN is said in words; the right one renews") {
   CHECK(k.text("pin.field").find("6") == std::string::npos);  // nothing typed is shown
   k.script("type keypad 123456\ntap keypad.ok\nwait screen Success 90000\n");
   CHECK(world().orders().at(0).second == "installed");
+  // Neither PIN, nor the phone, nor the SMS code reached the event log; the rollover's steps did.
+  k.check_no_secrets({"654321", "123456", kPhone});
+  CHECK(k.event_text().find(" step=install: done") != std::string::npos);
 }
 
 TEST_CASE("the key pulled mid-rollover and put back: the renewal goes on, one order, installed") {

@@ -43,11 +43,6 @@ std::string slurp(const fs::path& p) {
 
 }  // namespace
 
-TEST_CASE("phone numbers are masked") {
-  CHECK(journal::mask_phone("13812345678") == "138****5678");
-  CHECK(journal::mask_phone("123") == "***");
-}
-
 TEST_CASE("a business and its steps persist across reopening, in WAL with synchronous=FULL") {
   TempDir d;
   auto path = d.path / "j.db";
@@ -181,4 +176,170 @@ TEST_CASE("a step committed before a SIGKILL is there after restart") {
   CHECK(steps->size() == 20);
   CHECK(j->verify_chain().value_or(-1) == 21);
   CHECK(j->integrity_check());
+}
+
+TEST_CASE(
+    "the outbox: one message per business and kind, in order per business, backoff, final states audited") {
+  TempDir d;
+  auto j = journal::Journal::open(d.path / "j.db");
+  REQUIRE(j);
+  auto a = j->begin(sample());
+  auto b = j->begin(sample());
+  REQUIRE(a);
+  REQUIRE(b);
+  auto a1 = j->enqueue(*a, "R-A", "close", "{}", "key-a1");
+  auto a2 = j->enqueue(*a, "R-A", "needs_staff", R"({"reason":"x"})", "key-a2");
+  auto b1 = j->enqueue(*b, "R-B", "installed", "{}", "key-b1");
+  REQUIRE(a1);
+  REQUIRE(a2);
+  REQUIRE(b1);
+  CHECK(j->enqueue(*a, "R-A", "close", "{}", "another key").value_or(0) == *a1);  // the same message again
+  // The same business's earlier order (it re-ordered after an expired QR) has its own.
+  auto a0 = j->enqueue(*a, "R-A0", "close", "{}", "key-a0");
+  REQUIRE(a0);
+  CHECK(*a0 != *a1);
+  REQUIRE(j->outbox_refused(*a0, "http 404 order.not_found"));
+
+  // Each business's oldest pending message only.
+  auto due = j->outbox_due(100);
+  REQUIRE(due);
+  REQUIRE(due->size() == 2);
+  CHECK((*due)[0].id == *a1);
+  CHECK((*due)[1].id == *b1);
+  CHECK((*due)[0].idempotency_key == "key-a1");
+
+  // Not acknowledged: not due again before its time, unless asked to ignore the backoff.
+  REQUIRE(j->outbox_retry_later(*a1, "offline: refused", 100, 105));
+  due = j->outbox_due(104);
+  REQUIRE(due);
+  REQUIRE(due->size() == 1);
+  CHECK((*due)[0].id == *b1);
+  CHECK(j->outbox_due(104, true).value_or(std::vector<journal::OutboxMessage>{}).size() == 2);
+  auto m = j->outbox_message(*a1);
+  REQUIRE(m);
+  REQUIRE(*m);
+  CHECK((*m)->attempts == 1);
+  CHECK((*m)->last_error == "offline: refused");
+  CHECK((*m)->state == journal::OutboxState::Pending);
+
+  // Delivered: the business's next message is due; refused: final, with its reason.
+  REQUIRE(j->outbox_delivered(*a1));
+  due = j->outbox_due(200);
+  REQUIRE(due);
+  REQUIRE(due->size() == 2);
+  CHECK((*due)[0].id == *a2);
+  REQUIRE(j->outbox_refused(*b1, "http 409 order.state_invalid"));
+  REQUIRE(j->outbox_delivered(*b1));  // final states stay
+  auto refused = j->outbox_message(*b1);
+  REQUIRE(refused);
+  CHECK((*refused)->state == journal::OutboxState::Refused);
+  CHECK((*refused)->last_error == "http 409 order.state_invalid");
+  auto shown = j->outbox();
+  REQUIRE(shown);
+  CHECK(shown->size() == 3);  // the pending needs_staff, the refused installed and close
+
+  // Written inside the caller's transaction: rolled back with it.
+  auto c = j->begin(sample());
+  REQUIRE(c);
+  auto rolled = j->atomically([&]() -> journal::Result<void> {
+    if (auto r = j->enqueue(*c, "R-C", "needs_staff", "{}", "key-c"); !r) return std::unexpected(r.error());
+    return std::unexpected(journal::Error{journal::ErrorCode::Full, 0, "no room"});
+  });
+  CHECK_FALSE(rolled);
+  auto none = j->outbox_of(*c, "needs_staff");
+  REQUIRE(none);
+  CHECK_FALSE(none->has_value());
+
+  // Every change of state is in the audit chain, which still verifies.
+  auto tail = j->audit_tail(20);
+  REQUIRE(tail);
+  int written = 0, delivered = 0, refused_n = 0;
+  for (const auto& e : *tail) {
+    written += e.type.ends_with(".written") ? 1 : 0;
+    delivered += e.type == "outbox.close.delivered" ? 1 : 0;
+    refused_n += e.type == "outbox.installed.refused" ? 1 : 0;
+  }
+  CHECK(written == 4);
+  CHECK(delivered == 1);
+  CHECK(refused_n == 1);
+  CHECK(j->verify_chain());
+}
+
+namespace {
+
+std::int64_t fake_now = 0;
+std::int64_t fake_clock() {
+  return fake_now;
+}
+
+}  // namespace
+
+TEST_CASE("retention: what is over goes with the head of the audit chain; a checkpoint keeps it verifiable") {
+  TempDir d;
+  auto j = journal::Journal::open(d.path / "j.db");
+  REQUIRE(j);
+  j->set_clock(fake_clock);
+  constexpr std::int64_t kDay = 86400;
+  fake_now = 1000 * kDay;
+  auto old_done = j->begin(sample());  // over long ago: goes
+  REQUIRE(old_done);
+  REQUIRE(j->set_order(*old_done, "R-OLD-DONE"));
+  REQUIRE(j->put(*old_done, "p10", "AAAA"));
+  REQUIRE(j->done(*old_done, "confirm"));
+  REQUIRE(j->set_status(*old_done, journal::Status::Done));
+  auto old_waiting = j->begin(sample());  // over, but a message still waits for the platform: stays
+  REQUIRE(old_waiting);
+  REQUIRE(j->set_status(*old_waiting, journal::Status::NeedsStaff, "failure.pin_locked"));
+  REQUIRE(j->enqueue(*old_waiting, "R-OLD-WAIT", "needs_staff", "{}", "k1"));
+  auto old_paid = j->begin(sample());  // paid and unfinished: the customer is owed, stays
+  REQUIRE(old_paid);
+  REQUIRE(j->set_status(*old_paid, journal::Status::Paid));
+  fake_now = 1500 * kDay;
+  auto recent = j->begin(sample());  // recent: stays
+  REQUIRE(recent);
+  REQUIRE(j->set_status(*recent, journal::Status::Done));
+  const std::int64_t entries_before = j->verify_chain().value_or(-1);
+
+  auto pruned = j->prune(1400 * kDay);
+  REQUIRE_MESSAGE(pruned, pruned.error().detail);
+  CHECK(pruned->businesses == 1);
+  CHECK_FALSE(j->business(*old_done));
+  CHECK_FALSE(j->get(*old_done, "p10").value_or(std::optional<std::string>{"kept"}));
+  for (auto kept : {*old_waiting, *old_paid, *recent}) CHECK(j->business(kept));
+  // The chain's head went only up to the first entry of a business still kept (old_waiting's begin).
+  CHECK(pruned->audit_entries == 4);  // old_done's: begin, order, done, status (working data is not audited)
+  CHECK(pruned->through_seq == 4);
+  CHECK(j->chain_start().value_or(-1) == 4);
+  auto verified = j->verify_chain();
+  REQUIRE_MESSAGE(verified, verified.error().detail);
+  CHECK(*verified == entries_before - 4 + 1);  // the rest, and the entry saying what was pruned
+  auto tail = j->audit_tail(1);
+  REQUIRE(tail);
+  CHECK(tail->front().type == "journal.pruned");
+  CHECK(tail->front().data.find("\"through_seq\":4") != std::string::npos);
+
+  // The chain goes on from the checkpoint; a second prune moves it forward; nothing else deletes an entry.
+  REQUIRE(j->done(*recent, "confirm"));
+  CHECK(j->verify_chain());
+  fake_now = 3000 * kDay;
+  REQUIRE(j->outbox_delivered(j->outbox_of(*old_waiting, "needs_staff")->value().id));
+  auto again = j->prune(2900 * kDay);
+  REQUIRE(again);
+  CHECK(again->businesses == 2);  // old_waiting (its message delivered) and recent; old_paid is still owed
+  CHECK(again->through_seq > 4);
+  CHECK(j->verify_chain());
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open((d.path / "j.db").c_str(), &raw) == SQLITE_OK);
+  CHECK(sqlite3_exec(raw, "DELETE FROM audit", nullptr, nullptr, nullptr) != SQLITE_OK);
+  CHECK(sqlite3_exec(raw, "UPDATE audit_checkpoint SET through_seq = 1", nullptr, nullptr, nullptr) !=
+        SQLITE_OK);
+  CHECK(sqlite3_exec(raw, "DELETE FROM audit_checkpoint", nullptr, nullptr, nullptr) != SQLITE_OK);
+  // An entry after the checkpoint altered: found.
+  CHECK(sqlite3_exec(raw, "DROP TRIGGER audit_no_update", nullptr, nullptr, nullptr) == SQLITE_OK);
+  CHECK(sqlite3_exec(raw, "UPDATE audit SET data='{}' WHERE seq = (SELECT MAX(seq) FROM audit)", nullptr,
+                     nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(raw);
+  auto broken = j->verify_chain();
+  REQUIRE_FALSE(broken);
+  CHECK(broken.error().code == journal::ErrorCode::Chain);
 }

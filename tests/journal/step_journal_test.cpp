@@ -59,8 +59,8 @@ TEST_CASE("working data and idempotency keys written under their old keys, read 
   TempDir dir;
   auto j = journal::Journal::open(dir.path / "journal.db");
   REQUIRE_MESSAGE(j, j.error().detail);
-  std::vector<std::string> logged;
-  StepJournal sj(std::move(*j), [&](std::string_view l) { logged.emplace_back(l); });
+  events::EventLog log;
+  StepJournal sj(std::move(*j), events::Channel(&log, "journal"));
   journal::BusinessStart start;
   start.product_id = "e-bidding-feitian-renew";
   start.cert_fingerprint = "01d0";
@@ -76,7 +76,7 @@ TEST_CASE("working data and idempotency keys written under their old keys, read 
       {Datum::Certificate, "certificate"},
   };
   for (const auto& [d, key] : data)
-    CHECK(sj.write(*biz, [&](StepJournal::Business& b) { return b.put(d, "value of " + key); }));
+    CHECK(sj.write(*biz, [&](StepJournal::Business& b) { return b.put(d, "value of " + key); }).has_value());
   const std::vector<std::pair<IdempotencySlot, std::string>> slots{
       {IdempotencySlot::order_create(2), "order.create.2"},
       {IdempotencySlot::order_close("R1"), "order.close.R1"},
@@ -85,14 +85,16 @@ TEST_CASE("working data and idempotency keys written under their old keys, read 
   };
   std::vector<std::string> made;
   for (const auto& [slot, key] : slots) {
-    made.push_back(sj.idempotency_key(*biz, slot));
+    auto k = sj.idempotency_key(*biz, slot);
+    REQUIRE(k);
+    made.push_back(*k);
     CHECK(made.back().size() >= 16);
-    CHECK(sj.idempotency_key(*biz, slot) == made.back());  // made once, then the same
+    CHECK(sj.idempotency_key(*biz, slot).value_or("") == made.back());  // made once, then the same
   }
-  CHECK(sj.write(*biz, [](StepJournal::Business& b) { return b.intent(Step::StageKey); }));
-  CHECK(sj.write(*biz, [](StepJournal::Business& b) { return b.done(Step::StageKey, "null"); }));
-  CHECK(sj.write(*biz, [](StepJournal::Business& b) { return b.failed(OrderStep::Close); }));
-  CHECK(logged.empty());
+  CHECK(sj.write(*biz, [](StepJournal::Business& b) { return b.intent(Step::StageKey); }).has_value());
+  CHECK(sj.write(*biz, [](StepJournal::Business& b) { return b.done(Step::StageKey, "null"); }).has_value());
+  CHECK(sj.write(*biz, [](StepJournal::Business& b) { return b.failed(OrderStep::Close); }).has_value());
+  CHECK(log.total() == 0);  // no write failed
 
   sj.with([&](journal::Journal& raw) {  // locked: no other call on sj inside
     for (const auto& [d, key] : data) {
@@ -118,4 +120,44 @@ TEST_CASE("working data and idempotency keys written under their old keys, read 
   for (const auto& [d, key] : data) CHECK(sj.get(*biz, d) == "value of " + key);
   CHECK(sj.business_for_order("R1") == *biz);
   CHECK_FALSE(sj.business_for_order("R2"));
+}
+
+TEST_CASE("one write is one transaction; lost or unreadable working data is an error, never empty bytes") {
+  TempDir dir;
+  auto j = journal::Journal::open(dir.path / "journal.db");
+  REQUIRE_MESSAGE(j, j.error().detail);
+  StepJournal sj(std::move(*j), {});
+  journal::BusinessStart start;
+  start.product_id = "gov-procurement-haitai-renew";
+  auto biz = sj.begin(start);
+  REQUIRE(biz);
+  auto w = sj.write(*biz, [&](StepJournal::Business& b) -> journal::Result<void> {
+    if (auto r = b.intent(Step::StageKey); !r) return r;
+    return b.put(Datum::P10, "AAAA");
+  });
+  CHECK(w.has_value());
+  // A write after the first fails (as a full disk would): the first is not kept either.
+  auto failing = sj.write(*biz, [&](StepJournal::Business& b) -> journal::Result<void> {
+    if (auto r = b.done(Step::StageKey); !r) return r;
+    return std::unexpected(journal::Error{journal::ErrorCode::Full, 0, "no room"});
+  });
+  CHECK_FALSE(failing.has_value());
+  sj.with([&](journal::Journal& raw) {
+    auto steps = raw.steps(*biz);
+    REQUIRE(steps);
+    CHECK(steps->size() == 1);  // the intent; the done of the failed transaction is gone
+  });
+
+  CHECK(sj.bytes(*biz, Datum::P10).value_or(std::vector<std::uint8_t>{9}) ==
+        std::vector<std::uint8_t>{0, 0, 0});
+  auto missing = sj.bytes(*biz, Datum::Nonce);
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code == journal::ErrorCode::Corrupt);
+  CHECK(missing.error().message_key() == "error.journal.damaged");
+  REQUIRE(sj.write(*biz, [](StepJournal::Business& b) {
+              return b.put(Datum::Proof, "%%not base64%%");
+            }).has_value());
+  auto garbled = sj.bytes(*biz, Datum::Proof);
+  REQUIRE_FALSE(garbled);
+  CHECK(garbled.error().code == journal::ErrorCode::Corrupt);
 }

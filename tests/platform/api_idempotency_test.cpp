@@ -118,3 +118,26 @@ TEST_CASE(
     CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(1500));
   }
 }
+
+TEST_CASE(
+    "a key kept past a day is forgotten: the call is handled afresh, and answered by the order's state") {
+  Platform p;
+  Customer c = seed_gov(p);
+  contract::Order o = create_order(p, c, kGovProduct, "13800000075");  // ¥0: paid at creation
+  const std::string key = new_idempotency_key();
+  auto first = p.client.order_needs_staff(o.id, {"pin_locked", "first"}, key);
+  CHECK_OK(first);
+  // Within the day the same key replays; with another body it is refused.
+  CHECK_CODE(p.client.order_needs_staff(o.id, {"pin_locked", "changed"}, key), code::kIdempotencyKeyReused);
+  REQUIRE(platform::dev::advance_clock(p.client, 48 * 3600).has_value());
+  // Two days later the key is gone (no other request has purged it yet): handled afresh, the order is
+  // with the counter already, so nothing changes.
+  auto later = p.client.order_needs_staff(o.id, {"pin_locked", "changed"}, key);
+  CHECK_OK(later);
+  CHECK(later->status == OrderStatus::NeedsStaff);
+  CHECK(later->needs_staff_reason == "pin_locked");
+  auto rec = platform::dev::records(p.client, c.cert.sha256);
+  CHECK_OK(rec);
+  REQUIRE(rec->orders.size() == 1);
+  CHECK(rec->orders[0].needs_staff_marks == 1);
+}

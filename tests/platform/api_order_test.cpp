@@ -152,3 +152,35 @@ TEST_CASE("order life: expiry, close, needs_staff, one paid order per certificat
     CHECK_CODE(p.client.certificate_get(o.id), code::kNotIssued);
   }
 }
+
+TEST_CASE(
+    "kiosk orders: the orders this kiosk made, by its certificate, with the unfinished ones on their own") {
+  Platform p;
+  Customer paid = seed_gov(p);
+  contract::Order a = create_order(p, paid, kGovProduct, "13800000045");  // ¥0: paid at creation
+  Customer pending = seed_bid(p, 20);
+  contract::Order b = create_order(p, pending, kBidProduct, "13800000046");  // awaits payment
+  auto all = p.client.kiosk_orders();
+  CHECK_OK(all);
+  REQUIRE(all->orders.size() == 2);
+  CHECK(all->orders[0].id == b.id);  // newest first
+  CHECK(all->orders[1].id == a.id);
+  auto unfinished = p.client.kiosk_orders(true);
+  CHECK_OK(unfinished);
+  REQUIRE(unfinished->orders.size() == 1);
+  CHECK(unfinished->orders[0].id == a.id);
+  CHECK(unfinished->orders[0].status == OrderStatus::Paid);
+  // Another kiosk sees none of them.
+  auto k2_cert = p.dir.path / "k2.pem";
+  auto k2_key = p.dir.path / "k2.key";
+  reference::write_kiosk_certificate(p.dir.path, "DEV-KIOSK-02", k2_cert, k2_key);
+  auto o2 = p.client_options();
+  o2.client_cert = k2_cert;
+  o2.client_key = k2_key;
+  auto k2 = p.make_client(o2);
+  REQUIRE(k2.has_value());
+  auto theirs = k2->kiosk_orders();
+  CHECK_OK(theirs);
+  CHECK(theirs->orders.empty());
+  CHECK_CODE(p.client.call("GET", "kiosk/orders?unfinished=maybe", nullptr), code::kBadRequest);
+}

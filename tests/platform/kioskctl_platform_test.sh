@@ -91,6 +91,33 @@ grep -q 918273 "$D/environ" && fail "the SMS code is still in /proc/PID/environ"
 grep -q '^SECRET_CODE=.' "$D/environ" && fail "SECRET_CODE still has a value in /proc/PID/environ"
 wait "$KPID" || true
 
+# Raw requests with the kiosk's certificate (curl): the status on stdout, the body in $D/raw.
+raw() {  # method path curl-args...
+  local method=$1 path=$2; shift 2
+  curl -s --cacert "$D/plat/pki/platform-ca.pem" --cert "$D/plat/pki/kiosk.pem" --key "$D/plat/pki/kiosk.key" \
+    -X "$method" -H 'Content-Type: application/json' -H "Idempotency-Key: raw-$RANDOM$RANDOM" -o "$D/raw" \
+    -w '%{http_code}' "$@" "${URL}$path"
+}
+# A body over the platform's 1 MiB: 413 request.too_large, an answer the contract declares (the capture of
+# this test is checked against it by contract_responses).
+head -c 1048577 /dev/zero | tr '\0' 'a' > "$D/big"
+status=$(raw POST sms/send --data-binary @"$D/big")
+[ "$status" = 413 ] || fail "a body over 1 MiB answered $status, not 413"
+grep -q '"code":"request.too_large"' "$D/raw" || fail "413 without request.too_large: $(cat "$D/raw")"
+
+# A handler that throws (the dev fault hook's "throw"): 500 server.internal, and a line on the platform's
+# stderr with the operation and the exception's text, without the request's code or phone. The
+# transaction it threw in is rolled back: the next keyed call is answered as usual.
+expect_rc 0 "$K" platform dev fault sms.verify throw
+status=$(raw POST sms/verify --data '{"phone": "13900139000", "purpose": "renewal", "code": "918273"}')
+[ "$status" = 500 ] || fail "a throwing handler answered $status, not 500"
+grep -q '"code":"server.internal"' "$D/raw" || fail "500 without server.internal: $(cat "$D/raw")"
+grep -q 'sms.verify.*dev fault hook: sms.verify threw' "$D/server.log" ||
+  fail "the 500 left no trace on the platform's stderr: $(cat "$D/server.log")"
+grep -q 918273 "$D/server.log" && fail "the SMS code reached the platform's log"
+grep -q 13900139000 "$D/server.log" && fail "the phone reached the platform's log"
+expect_rc 0 "$K" platform sms-send 13900139000
+
 # renew when the platform fails before anything started: the platform's exit code (30-34) and one line
 # saying what happened, never 51 ("stopped at a safe point, resume later") with nothing to resume.
 renew_fails() {  # exit code, configuration, the start of what the error line says

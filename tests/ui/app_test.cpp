@@ -70,7 +70,8 @@ app::AppConfig headless(int w = 1920, int h = 1080) {
   c.height = h;
   c.assets = app::load_assets(ui_test::build_assets());
   c.seed = [] { return 7u; };
-  c.log = [](const std::string&) {};
+  static events::EventLog quiet;  // no sink: the tests here read no event
+  c.events = &quiet;
   return c;
 }
 

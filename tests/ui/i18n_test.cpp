@@ -36,6 +36,7 @@ std::vector<KeyList> producer_keys() {
   for (int i = 0; i <= static_cast<int>(token::ErrorCode::DeviceError); ++i)
     token_keys.keys.emplace_back(token::message_key(static_cast<token::ErrorCode>(i)));
   token_keys.keys.emplace_back("error.token.device");  // the runtime's name for an unknown step's failure
+  token_keys.keys.emplace_back("error.token.pin_missing");  // a login with no PIN handed over (runtime.hpp)
   lists.push_back(std::move(token_keys));
   // The platform's: every machine code (error.platform.<code>) and the client's own (the personal centre
   // shows them as they come; so does the renewal).

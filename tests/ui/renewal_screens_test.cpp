@@ -267,7 +267,13 @@ TEST_CASE("progress, key pulled, success and failure say what they must") {
   h.settle(m);
   CHECK(h.widgets().find("failure.order")->text == core::order_of(m)->id);
   CHECK(h.widgets().find("failure.recorded"));
+  CHECK_FALSE(h.widgets().find("failure.not_yet_told"));
   CHECK_FALSE(h.widgets().find("failure.retry"));
+  // Not acknowledged by the platform: the screen never says the counter has it.
+  m = state(states, "failure-needs-staff-not-yet-told").model;
+  h.settle(m);
+  CHECK_FALSE(h.widgets().find("failure.recorded"));
+  CHECK(h.widgets().find("failure.not_yet_told")->text.find("KEY") != std::string::npos);
   m = state(states, "failure-order-retry").model;
   h.settle(m);
   CHECK(std::holds_alternative<core::RetryTapped>(h.tap(m, "failure.retry").at(0)));

@@ -43,7 +43,8 @@ TEST_CASE("every renewal state drawn by the real app; the payment QR scans back 
   config.mode = app::DisplayMode::Headless;
   config.assets = app::load_assets(ui_test::build_assets());
   config.seed = [] { return 7u; };
-  config.log = [](const std::string&) {};
+  events::EventLog quiet;  // no sink: nothing on stderr
+  config.events = &quiet;
   config.rasterise_only_screenshots = true;
   app::App a(std::move(config), rt);
   int n = 0;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -29,6 +30,13 @@ std::string_view to_string(Problem p);
 // A phone number the platform can text: 11 digits, 1[3-9]….
 bool valid_phone(std::string_view digits);
 std::vector<Problem> phone_problems(std::string_view digits);  // PhoneFormat or nothing
+
+// A phone as staff and the screens may show it: the first three and the last four digits (138****5678);
+// shorter than 7 characters, all stars.
+std::string mask_phone(std::string_view phone);
+// `text` with every phone number in it masked: each run of digits that is a phone (valid_phone), alone or
+// after the country code 86. What the event log and the journal keep of free text.
+std::string mask_phones(std::string_view text);
 
 // The real name's problems, in this order: NameBlank alone, or any of NameTooShort, NameTooLong,
 // NameBadChars. A real name is 2–30 characters (code points) of CJK ideographs (U+4E00–9FFF, U+3400–4DBF),

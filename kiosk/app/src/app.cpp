@@ -38,6 +38,13 @@ std::string sdl_error(const char* what) {
 
 App::App(AppConfig config, runtime::Runtime& runtime)
     : config_(std::move(config)), runtime_(runtime), dispatcher_(runtime) {
+  events_ = config_.events;
+  if (!events_) {
+    own_events_ = std::make_unique<events::EventLog>();
+    own_events_->add_sink(std::make_shared<events::StreamSink>(stderr));
+    events_ = own_events_.get();
+  }
+  app_events_ = events::Channel(events_, "app");
   if (!config_.seed) config_.seed = [] { return static_cast<std::uint32_t>(std::random_device{}()); };
   mark("app");
   init_display();
@@ -57,21 +64,23 @@ App::App(AppConfig config, runtime::Runtime& runtime)
       [this]() -> ui::FontBook::Bytes {
         auto mapped = MappedFile::open(config_.assets.extended_font);
         if (!mapped) {
-          log("the larger font is missing (" + mapped.error() + "): rare characters show as boxes");
+          events::Channel(events_, "fonts")
+              .warning("the larger font is missing (" + mapped.error() + "): rare characters show as boxes",
+                       {.step = "load"});
           return {};
         }
         extended_font_ = std::move(*mapped);
         return extended_font_.bytes();
       },
-      [this](std::string_view s) { log(std::string(s)); });
+      events::Channel(events_, "fonts"));
   upload_fonts();
   mark("fonts");
 
-  textures_ = std::make_unique<SdlTextures>(renderer_, config_.assets.pictures,
-                                            [this](const std::string& s) { log(s); });
+  textures_ =
+      std::make_unique<SdlTextures>(renderer_, config_.assets.pictures, events::Channel(events_, "textures"));
   ImeOptions io;
   io.rime_schema_dir = config_.assets.dir / "rime";
-  io.log = [this](const std::string& s) { log(s); };
+  io.events = events::Channel(events_, "ime");
   ime_ = std::make_unique<ImeEngines>(std::move(io));  // loads nothing until a customer needs it
   ui::ShellOptions so;
   so.ime = ime_.get();
@@ -109,17 +118,11 @@ App::~App() {
   SDL_Quit();
 }
 
-void App::log(const std::string& s) const {
-  if (config_.log)
-    config_.log(s);
-  else
-    std::fprintf(stderr, "ca-kiosk: %s\n", s.c_str());
-}
-
 // ---- display --------------------------------------------------------------------------------------------
 void App::init_display() {
   const bool software = config_.renderer == RendererKind::Software;
   if (config_.mode == DisplayMode::Headless) {
+    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");  // as below
     if (SDL_Init(SDL_INIT_EVENTS) != 0) throw StartupError(sdl_error("SDL_Init"));
     surface_ = SDL_CreateRGBSurfaceWithFormat(0, config_.width, config_.height, 32, SDL_PIXELFORMAT_ARGB8888);
     if (!surface_) throw StartupError(sdl_error("offscreen surface"));
@@ -131,6 +134,8 @@ void App::init_display() {
   // Measured on this machine class (docs/benchmarks.md, "Kiosk shell"): without this hint SDL's "software"
   // renderer still presents through Mesa's llvmpipe, doubling start-up and frame cost and adding ~100 MB.
   if (software) SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+  // SIGTERM and SIGINT are the safe stop's (main() watches them), not SDL_QUIT's.
+  SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
   SDL_SetHint(SDL_HINT_RENDER_DRIVER, software ? "software" : "opengl");
   // The app turns fingers into the pointer itself; SDL's synthetic mouse events would double every touch.
   SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
@@ -258,11 +263,13 @@ void App::handle(const SDL_Event& ev) {
   using Kind = ui::PointerEvent::Kind;
   switch (ev.type) {
     case SDL_QUIT:
-      quit_ = true;
+      // A window closed. Full screen there is no way out for a customer: only the service's stop ends the
+      // kiosk (request_stop(), from SIGTERM). A developer's window closes the same safe way.
+      if (config_.mode == DisplayMode::Windowed) request_stop();
       break;
     case SDL_KEYDOWN:
       // Development only: a production kiosk has no keyboard, and must not close from one.
-      if (config_.mode == DisplayMode::Windowed && ev.key.keysym.sym == SDLK_ESCAPE) quit_ = true;
+      if (config_.mode == DisplayMode::Windowed && ev.key.keysym.sym == SDLK_ESCAPE) request_stop();
       break;
     case SDL_WINDOWEVENT:
       if (ev.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) update_scale();
@@ -370,9 +377,29 @@ bool App::settled() const {
 
 int App::timeout_ms() const {
   if (!settled()) return 0;
-  if (!wake_at_) return -1;
-  const core::Millis left = *wake_at_ - now_ms();
-  return static_cast<int>(std::clamp<core::Millis>(left, 0, 24 * 3600 * 1000));
+  int t = -1;
+  if (wake_at_) t = static_cast<int>(std::clamp<core::Millis>(*wake_at_ - now_ms(), 0, 24 * 3600 * 1000));
+  if (config_.heartbeat_every) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(next_heartbeat_ -
+                                                                            std::chrono::steady_clock::now());
+    const int h = static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, 24 * 3600 * 1000));
+    t = t < 0 ? h : std::min(t, h);
+  }
+  return t;
+}
+
+void App::request_stop() {
+  (void)runtime_.stop_at_safe_point();  // at once: a result arriving before the loop's pass starts nothing
+  stop_requested_ = true;
+  wake();
+}
+
+void App::heartbeat() {
+  if (!config_.heartbeat_every) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_heartbeat_) return;
+  next_heartbeat_ = now + *config_.heartbeat_every;
+  if (config_.on_heartbeat) config_.on_heartbeat();
 }
 
 void App::apply(const core::Event& e, runtime::Secrets secrets) {
@@ -402,6 +429,14 @@ void App::dispatch(const core::Event& e, runtime::Secrets secrets) {
 }
 
 void App::service() {
+  if (stop_requested_ && !stopping_) {
+    stopping_ = true;
+    app_events_.info("stopping: no new step starts; the kiosk ends when the current one reaches its end",
+                     {.step = "stop"});
+    if (config_.on_stop) config_.on_stop();
+    (void)runtime_.stop_at_safe_point();  // from here on nothing new starts
+  }
+  heartbeat();
   const core::Millis now = now_ms();
   const bool due = wake_at_ && now >= *wake_at_;
   apply(core::Tick{now, wall_now()});
@@ -417,6 +452,7 @@ void App::service() {
     if (frames_wanted_ > 0) --frames_wanted_;
   }
   wake_at_ = core::next_wakeup(model_);
+  if (stopping_ && runtime_.stop_at_safe_point()) quit_ = true;
 }
 
 int App::run() {
@@ -508,7 +544,7 @@ void App::draw() {
     // Read at the output's size, not the layout's.
     SDL_RenderSetScale(renderer_, 1.0f, 1.0f);
     if (SDL_RenderReadPixels(renderer_, nullptr, SDL_PIXELFORMAT_RGBA32, captured_.rgba.data(), w * 4) != 0)
-      log(sdl_error("reading the frame back"));
+      app_events_.error(sdl_error("reading the frame back"), {.step = "screenshot"});
     SDL_RenderSetScale(renderer_, scale_, scale_);
   }
   SDL_RenderPresent(renderer_);

@@ -31,6 +31,7 @@
 
 #include "core/events.hpp"
 #include "core/model.hpp"
+#include "events/event_log.hpp"
 #include "files.hpp"
 #include "ime.hpp"
 #include "runtime/dispatcher.hpp"
@@ -69,7 +70,9 @@ struct AppConfig {
   core::Settings settings;
   bool shuffle_pin_keypad = false;
   std::function<std::uint32_t()> seed;          // per session; default: std::random_device
-  std::function<void(const std::string&)> log;  // default: stderr
+  // The event log the app records in as "app", "fonts", "textures" and "ime" (kiosk/events); not owned, it
+  // outlives the app. Null: a log of the app's own, written to stderr.
+  events::EventLog* events = nullptr;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   // Headless only: rasterise just the frames that are read back (screenshots). ImGui and the loop run for
   // every frame as usual; tests use it to stay fast, the CLI harness rasterises everything.
@@ -79,6 +82,13 @@ struct AppConfig {
   // The seeded demo only: the app's clocks (the model's monotonic and wall time) read this instead of the
   // system's, and advance() moves it. Null: the system's clocks.
   std::shared_ptr<SteppedClock> stepped_clock;
+  // The service manager's watchdog (docs/packaging.md, "The units"): run() calls on_heartbeat from the
+  // loop at least this often, also when idle (the wait is cut short for it), never while the loop is
+  // blocked. Unset: no heartbeat, an idle loop sleeps until something happens.
+  std::optional<std::chrono::milliseconds> heartbeat_every;
+  std::function<void()> on_heartbeat;
+  // Called on the loop's thread when the safe stop begins (request_stop()): the service says STOPPING=1.
+  std::function<void()> on_stop;
 };
 
 // Per frame, in milliseconds. CPU times are this thread's (CLOCK_THREAD_CPUTIME_ID), so other processes
@@ -96,9 +106,15 @@ class App {
   App(const App&) = delete;
   App& operator=(const App&) = delete;
 
-  // The interactive loop, until the window closes (or Escape in --windowed).
+  // The interactive loop, until the safe stop ends it (request_stop(); Escape or closing the window in
+  // --windowed).
   int run();
   void quit() { quit_ = true; }
+  // The safe stop (docs/packaging.md, "Stopping safely"); thread-safe, the SIGTERM watcher calls it. At its
+  // next pass the loop calls on_stop, tells the runtime that no effect may start any more, and ends once
+  // the runtime says the running step reached its end. Until then it draws and pings as usual.
+  void request_stop();
+  [[nodiscard]] bool stopping() const { return stopping_; }
 
   // ---- stepping: the harness and the tests drive the same loop ----
   void pointer(ui::PointerEvent e);
@@ -138,7 +154,8 @@ class App {
   // Called once, right after the first frame is presented, and after every frame (benchmarks).
   std::function<void()> on_first_frame;
   std::function<void(std::uint64_t frame)> on_frame;
-  void log(const std::string& s) const;
+  // The event log (the staff screen reads its ring: events().last(n)).
+  [[nodiscard]] events::EventLog& events() const { return *events_; }
   // Where start-up time went: (phase, ms since the process started), in order.
   [[nodiscard]] const std::vector<std::pair<std::string, double>>& startup() const { return startup_; }
 
@@ -161,6 +178,9 @@ class App {
   void wake();
 
   AppConfig config_;
+  std::unique_ptr<events::EventLog> own_events_;  // when the configuration names no log
+  events::EventLog* events_ = nullptr;
+  events::Channel app_events_;  // "app"
   runtime::Runtime& runtime_;
   runtime::Dispatcher dispatcher_;
   SDL_Window* window_ = nullptr;
@@ -185,6 +205,10 @@ class App {
   int frames_wanted_ = 0;
   bool activity_pending_ = false;
   bool quit_ = false;
+  std::atomic<bool> stop_requested_{false};
+  bool stopping_ = false;
+  std::chrono::steady_clock::time_point next_heartbeat_{};
+  void heartbeat();
   bool capture_ = false;
   ui::Image captured_;
   std::uint64_t frames_ = 0;

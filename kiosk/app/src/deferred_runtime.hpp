@@ -1,6 +1,7 @@
 // A runtime that arrives later: effects (with their secrets) and the waker given before attach() are kept,
 // in order, and handed to the real runtime when it is attached; after that every call goes straight
 // through. The app draws its first frame before the real runtime (and the libraries behind it) is loaded.
+// A safe stop asked before it came drops what was kept: nothing starts.
 #pragma once
 
 #include <functional>
@@ -19,6 +20,7 @@ class DeferredRuntime final : public runtime::Runtime {
   void attach(std::unique_ptr<runtime::Runtime> real) {
     std::lock_guard lock(m_);
     real_ = std::move(real);
+    if (stopping_) real_->stop_at_safe_point();  // asked to stop before it came: it starts nothing
     if (waker_) real_->set_waker(waker_);
     for (auto& p : pending_) real_->run(p.effect, p.session, std::move(p.secrets));
     pending_.clear();
@@ -32,6 +34,8 @@ class DeferredRuntime final : public runtime::Runtime {
     std::lock_guard lock(m_);
     if (real_)
       real_->run(effect, session, std::move(secrets));
+    else if (stopping_)
+      return;  // the secrets, if any, are wiped as they go out of scope
     else if (std::holds_alternative<core::WipeSession>(effect))
       wipe_then(effect, session);
     else
@@ -54,6 +58,16 @@ class DeferredRuntime final : public runtime::Runtime {
     }
     return r ? r->wait(timeout_ms) : false;
   }
+  bool stop_at_safe_point() override {
+    runtime::Runtime* r = nullptr;
+    {
+      std::lock_guard lock(m_);
+      stopping_ = true;
+      pending_.clear();  // not started: they never will (their secrets are wiped with them)
+      r = real_.get();
+    }
+    return r ? r->stop_at_safe_point() : true;
+  }
 
  private:
   struct Pending {
@@ -71,6 +85,7 @@ class DeferredRuntime final : public runtime::Runtime {
   mutable std::mutex m_;
   std::unique_ptr<runtime::Runtime> real_;
   std::function<void()> waker_;
+  bool stopping_ = false;
   std::vector<Pending> pending_;
 };
 

@@ -122,9 +122,7 @@ struct ImeEngines::Impl {
   Recognizer recognizer;
   bool zinnia_failed = false;
 
-  void log(const std::string& s) const {
-    if (opt.log) opt.log(s);
-  }
+  void log(const std::string& s) const { opt.events.warning(s, {.step = "load"}); }
 
   bool ensure_rime() {
     if (session) return true;

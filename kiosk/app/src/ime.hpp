@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 
+#include "events/event_log.hpp"
 #include "ui/ime.hpp"
 
 namespace app {
@@ -28,7 +29,7 @@ struct ImeOptions {
   std::filesystem::path rime_schema_dir;  // assets/rime
   std::filesystem::path zinnia_model = "/usr/share/tegaki/models/zinnia/handwriting-zh_CN.model";
   std::string rime_library = "librime.so.1";
-  std::function<void(const std::string&)> log;
+  events::Channel events;  // a missing piece, once
 };
 
 class ImeEngines final : public ui::InputMethods {

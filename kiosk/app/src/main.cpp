@@ -31,9 +31,13 @@
 #include "deferred_runtime.hpp"
 #include "demo/controls.hpp"
 #include "demo_panel.hpp"
+#include "events/event_log.hpp"
 #include "files.hpp"
 #include "harness.hpp"
+#include "in_service.hpp"
+#include "kiosk_version.hpp"
 #include "runtime/config.hpp"
+#include "service/lockdown.hpp"
 
 namespace {
 
@@ -57,9 +61,11 @@ struct Options {
   std::optional<std::uint64_t> demo_seed;
 };
 
-// A module next to the executable, or the path in `env_name`.
-std::string module_path(const char* env_name, const char* file) {
+// A module next to the executable, or the path in `env_name` (a test hook: not in the package build).
+std::string module_path([[maybe_unused]] const char* env_name, const char* file) {
+#if KIOSK_TEST_HOOKS
   if (const char* env = std::getenv(env_name); env && *env) return env;
+#endif
   char exe[4096];
   const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (n <= 0) return file;
@@ -69,32 +75,36 @@ std::string module_path(const char* env_name, const char* file) {
 // libkiosk_demo.so (kiosk/demo): the demo's platform, key and panel actions. Only --demo loads it; the
 // handle is never closed (the platform's threads run its code until the Controls are deleted).
 // Seeded: its kiosk_demo_create_seeded.
-std::unique_ptr<demo::Controls> load_demo(std::string& error, std::optional<std::uint64_t> seed) {
+std::unique_ptr<demo::Controls> load_demo(events::EventLog& log, std::string& error,
+                                          std::optional<std::uint64_t> seed) {
   const std::string path = module_path("KIOSK_DEMO_MODULE", "libkiosk_demo.so");
+  if (constexpr std::string_view package = KIOSK_DEMO_PACKAGE; !package.empty() && !std::filesystem::exists(path)) {
+    error = "the demo is not installed on this machine (" + path + "): install the package " +
+            std::string(package) + " (apt install " + std::string(package) + ")";
+    return nullptr;
+  }
   void* module = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!module) {
     error = std::string("cannot load ") + path + ": " + dlerror() + " (build the target kiosk_demo)";
     return nullptr;
   }
-  auto log = [](const char* line) { std::fprintf(stderr, "ca-kiosk: %s\n", line); };
   if (seed) {
-    using CreateSeeded = demo::Controls* (*)(void (*)(const char*), std::uint64_t, std::string*);
+    using CreateSeeded = demo::Controls* (*)(events::EventLog*, std::uint64_t, std::string*);
     auto create = reinterpret_cast<CreateSeeded>(dlsym(module, "kiosk_demo_create_seeded"));
     if (!create) {
       error = path + " has no kiosk_demo_create_seeded";
       return nullptr;
     }
-    return std::unique_ptr<demo::Controls>(create(log, *seed, &error));
+    return std::unique_ptr<demo::Controls>(create(&log, *seed, &error));
   }
-  using Create = demo::Controls* (*)(void (*)(const char*), std::string*);
+  using Create = demo::Controls* (*)(events::EventLog*, std::string*);
   auto create = reinterpret_cast<Create>(dlsym(module, "kiosk_demo_create"));
   if (!create) {
     error = path + " has no kiosk_demo_create";
     return nullptr;
   }
-  return std::unique_ptr<demo::Controls>(create(log, &error));
+  return std::unique_ptr<demo::Controls>(create(&log, &error));
 }
-
 
 core::Settings settings_from(const runtime::KioskConfig& c) {
   core::Settings s;
@@ -135,9 +145,14 @@ void print_stats(const app::App& a) {
 // libkiosk_runtime.so next to the executable (or $KIOSK_RUNTIME_MODULE). The handle is never closed: the
 // runtime's threads run its code until exit. With the seeded demo's `clock`, the runtime's wall clock is it.
 bool attach_real_runtime(app::DeferredRuntime& deferred, const runtime::KioskConfig& config,
-                         const std::shared_ptr<app::SteppedClock>& clock, std::string& error) {
+                         events::EventLog& log, const std::shared_ptr<app::SteppedClock>& clock,
+                         std::string& error) {
   std::string path;
-  if (const char* env = std::getenv("KIOSK_RUNTIME_MODULE"); env && *env) {
+  const char* env = nullptr;
+#if KIOSK_TEST_HOOKS
+  env = std::getenv("KIOSK_RUNTIME_MODULE");  // a test hook: not in the package build
+#endif
+  if (env && *env) {
     path = env;
   } else {
     char exe[4096];
@@ -156,10 +171,9 @@ bool attach_real_runtime(app::DeferredRuntime& deferred, const runtime::KioskCon
             " (install libkiosk_runtime.so next to ca-kiosk)";
     return false;
   }
-  auto log = [](const char* line) { std::fprintf(stderr, "ca-kiosk: %s\n", line); };
   runtime::Runtime* real = nullptr;
   if (clock) {
-    using CreateClocked = runtime::Runtime* (*)(const runtime::KioskConfig*, void (*)(const char*),
+    using CreateClocked = runtime::Runtime* (*)(const runtime::KioskConfig*, events::EventLog*,
                                                 const std::function<std::int64_t()>*, std::string*);
     auto create = reinterpret_cast<CreateClocked>(dlsym(module, "kiosk_runtime_create_clocked"));
     if (!create) {
@@ -167,15 +181,15 @@ bool attach_real_runtime(app::DeferredRuntime& deferred, const runtime::KioskCon
       return false;
     }
     const std::function<std::int64_t()> wall = [clock] { return clock->wall(); };
-    real = create(&config, log, &wall, &error);
+    real = create(&config, &log, &wall, &error);
   } else {
-    using Create = runtime::Runtime* (*)(const runtime::KioskConfig*, void (*)(const char*), std::string*);
+    using Create = runtime::Runtime* (*)(const runtime::KioskConfig*, events::EventLog*, std::string*);
     auto create = reinterpret_cast<Create>(dlsym(module, "kiosk_runtime_create"));
     if (!create) {
       error = path + " has no kiosk_runtime_create";
       return false;
     }
-    real = create(&config, log, &error);
+    real = create(&config, &log, &error);
   }
   if (!real) return false;
   deferred.attach(std::unique_ptr<runtime::Runtime>(real));
@@ -204,21 +218,22 @@ std::expected<std::string, std::string> outbox_code(const std::string& dir, cons
   return code;
 }
 
-bool attach(app::DeferredRuntime& deferred, const runtime::KioskConfig& config,
+bool attach(app::DeferredRuntime& deferred, const runtime::KioskConfig& config, events::EventLog& log,
             const std::shared_ptr<app::SteppedClock>& clock = nullptr) {
   std::string error;
-  if (attach_real_runtime(deferred, config, clock, error)) return true;
+  if (attach_real_runtime(deferred, config, log, clock, error)) return true;
   std::fprintf(stderr, "ca-kiosk: the runtime cannot start: %s\n", error.c_str());
   return false;
 }
 
 // --demo, after the first frame: the demo's world (platform, key) and the configuration that points at it.
 bool start_demo(std::unique_ptr<demo::Controls>& world, app::DemoPanelState& panel,
-                runtime::KioskConfig& config, std::optional<std::uint64_t> seed = std::nullopt) {
+                runtime::KioskConfig& config, events::EventLog& log,
+                std::optional<std::uint64_t> seed = std::nullopt) {
   std::string error;
   std::printf("demo: starting the reference platform and making a demo key (SoftHSM) ...\n");
   std::fflush(stdout);
-  world = load_demo(error, seed);
+  world = load_demo(log, error, seed);
   if (!world) {
     std::fprintf(stderr, "ca-kiosk: the demo cannot start: %s\n", error.c_str());
     return false;
@@ -249,6 +264,18 @@ int run(const Options& o) {
                  "world): its clock moves only when the script advances it\n");
     return 2;
   }
+  // PINs and SMS codes pass through this process: no core file, not dumpable (service/lockdown.hpp).
+  if (const std::string failed = service::lock_down_process(); !failed.empty())
+    std::fprintf(stderr, "ca-kiosk: cannot lock the process down: %s\n", failed.c_str());
+  // The interactive kiosk is a service: READY, WATCHDOG, STOPPING and the safe stop on SIGTERM
+  // (in_service.hpp). Made first, before any thread starts: it blocks SIGTERM and SIGINT for all of them.
+  const bool interactive = !o.headless && !o.exit_after_first_frame && o.bench_frames == 0;
+  std::optional<app::InService> in_service;
+  if (interactive) in_service.emplace(service::Notifier::from_environment());
+  // The one event log of this kiosk (kiosk/events): the app, the runtime and the demo's world record in
+  // it; its lines go to stderr (the service's journal), its ring is what the staff screen reads.
+  events::EventLog log;
+  log.add_sink(std::make_shared<events::StreamSink>(stderr));
   runtime::KioskConfig config;
   std::unique_ptr<demo::Controls> world;  // --demo: outlives the app and the runtime (declared first)
   app::DemoPanelState panel;
@@ -272,6 +299,7 @@ int run(const Options& o) {
 
   app::AppConfig ac;
   ac.started = kProcessStart;
+  ac.events = &log;
   ac.settings = settings_from(config);
   ac.shuffle_pin_keypad = config.ui.shuffle_pin_keypad;
   ac.renderer = o.renderer == "opengl" ? app::RendererKind::OpenGl : app::RendererKind::Software;
@@ -294,6 +322,7 @@ int run(const Options& o) {
   }
   ac.assets = app::load_assets(app::find_assets(o.assets));
   if (o.demo) ac.demo_panel = app::demo_panel(panel);
+  if (in_service) in_service->configure(ac);
 
   // The real runtime (token modules and hot-plug, the platform, the journal), loaded after the first frame
   // (runtime_module.cpp says why); the demo's too, with the demo world's configuration.
@@ -361,18 +390,20 @@ int run(const Options& o) {
       config = std::move(*c);
       hooks.sms_code = [dir = o.demo_world](const std::string& phone) { return outbox_code(dir, phone); };
     } else {
-      if (!start_demo(world, panel, config, o.demo_seed)) return 3;
+      if (!start_demo(world, panel, config, log, o.demo_seed)) return 3;
       hooks = app::demo_hooks(*world);
     }
-    if (!attach(*deferred, config, clock)) return 3;
+    if (!attach(*deferred, config, log, clock)) return 3;
     std::printf("harness: %s → %s\n", script.c_str(), o.out.c_str());
     const auto r = app::run_script(a, *steps, o.out, stdout, hooks);
     if (o.stats) print_stats(a);
     return r.failures == 0 ? 0 : 1;
   }
+  const app::InService::Attachment attached =
+      in_service ? in_service->attach(a) : app::InService::Attachment();
   a.settle(1);  // the home screen first
-  if (o.demo && !start_demo(world, panel, config)) return 3;
-  if (!attach(*deferred, config)) return 3;
+  if (o.demo && !start_demo(world, panel, config, log)) return 3;
+  if (!attach(*deferred, config, log)) return 3;
   a.run();
   if (o.stats) print_stats(a);
   return 0;
@@ -382,6 +413,7 @@ int run(const Options& o) {
 
 int main(int argc, char** argv) {
   CLI::App cli{"ca-kiosk: the CA's self-service certificate renewal kiosk"};
+  cli.set_version_flag("--version", std::string("ca-kiosk ") + kiosk_version());
   Options o;
   cli.add_option("-c,--config", o.config,
                  "kiosk configuration (default: $KIOSK_CONFIG, /etc/ca-kiosk/kiosk.json)");

@@ -6,21 +6,22 @@
 #include <functional>
 #include <string>
 
+#include "events/event_log.hpp"
 #include "runtime/kiosk_runtime.hpp"
 
-// `log` receives staff log lines (never a secret). Returns null and sets `error` when the runtime cannot
-// start (journal, client certificate files).
+// `events`: the kiosk's event log (kiosk/events), which outlives the runtime. Returns null and sets
+// `error` when the runtime cannot start (journal, client certificate files).
 namespace {
 
-runtime::Runtime* create(const runtime::KioskConfig* config, void (*log)(const char* line),
+runtime::Runtime* create(const runtime::KioskConfig* config, events::EventLog* events,
                          std::function<std::int64_t()> wall_now, std::string* error) {
   runtime::RuntimeOptions options;
   options.config = *config;
-  options.log = [log](std::string_view s) { log(std::string(s).c_str()); };
+  options.events = events;
   options.wall_now = std::move(wall_now);
   auto created = runtime::KioskRuntime::create(std::move(options));
   if (!created) {
-    *error = created.error();
+    *error = created.error().to_string();
     return nullptr;
   }
   return created->release();
@@ -29,14 +30,14 @@ runtime::Runtime* create(const runtime::KioskConfig* config, void (*log)(const c
 }  // namespace
 
 extern "C" __attribute__((visibility("default"))) runtime::Runtime* kiosk_runtime_create(
-    const runtime::KioskConfig* config, void (*log)(const char* line), std::string* error) {
-  return create(config, log, {}, error);
+    const runtime::KioskConfig* config, events::EventLog* events, std::string* error) {
+  return create(config, events, {}, error);
 }
 
 // The seeded demo (`ca-kiosk --demo --headless --demo-seed N`) only: the runtime's wall clock (unix
 // seconds: order expiry, the finalize step's "now") is the demo's stepped clock, the one the screens use.
 extern "C" __attribute__((visibility("default"))) runtime::Runtime* kiosk_runtime_create_clocked(
-    const runtime::KioskConfig* config, void (*log)(const char* line),
+    const runtime::KioskConfig* config, events::EventLog* events,
     const std::function<std::int64_t()>* wall_now, std::string* error) {
-  return create(config, log, *wall_now, error);
+  return create(config, events, *wall_now, error);
 }

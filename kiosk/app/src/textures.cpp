@@ -15,8 +15,8 @@ TexturePtr make_texture(SDL_Renderer* r, const ui::Image& img) {
   return t;
 }
 
-SdlTextures::SdlTextures(SDL_Renderer* renderer, std::filesystem::path pictures, Log log)
-    : renderer_(renderer), pictures_(std::move(pictures)), log_(std::move(log)) {}
+SdlTextures::SdlTextures(SDL_Renderer* renderer, std::filesystem::path pictures, events::Channel events)
+    : renderer_(renderer), pictures_(std::move(pictures)), events_(std::move(events)) {}
 
 ui::Texture SdlTextures::picture(std::string_view name) {
   if (auto it = pictures_cache_.find(name); it != pictures_cache_.end())
@@ -28,12 +28,12 @@ ui::Texture SdlTextures::picture(std::string_view name) {
       e.tex = make_texture(renderer_, *img);
       e.w = img->width;
       e.h = img->height;
-      if (!e.tex && log_) log_("picture " + path.string() + ": " + SDL_GetError());
-    } else if (log_) {
-      log_("picture " + path.string() + ": " + img.error());
+      if (!e.tex) events_.warning("picture " + path.string() + ": " + SDL_GetError(), {.step = "picture"});
+    } else {
+      events_.warning("picture " + path.string() + ": " + img.error(), {.step = "picture"});
     }
-  } else if (log_) {
-    log_("picture " + std::string(name) + " missing: " + bytes.error());
+  } else {
+    events_.warning("picture " + std::string(name) + " missing: " + bytes.error(), {.step = "picture"});
   }
   // A missing picture is remembered as missing: asked again every frame, it is reported once.
   auto& slot = pictures_cache_[std::string(name)] = std::move(e);
@@ -48,7 +48,7 @@ ui::Texture SdlTextures::image(std::string_view cache_key, const std::function<u
   e.tex = make_texture(renderer_, img);
   e.w = img.width;
   e.h = img.height;
-  if (!e.tex && log_) log_("image texture: " + std::string(SDL_GetError()));
+  if (!e.tex) events_.warning("image texture: " + std::string(SDL_GetError()), {.step = "image"});
   auto& slot = images_[std::string(cache_key)] = std::move(e);
   return {slot.tex.get(), slot.w, slot.h};
 }

@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 
+#include "events/event_log.hpp"
 #include "foundation/c_handle.hpp"
 #include "ui/image.hpp"
 
@@ -21,8 +22,8 @@ TexturePtr make_texture(SDL_Renderer* r, const ui::Image& img);
 
 class SdlTextures final : public ui::TextureSource {
  public:
-  using Log = std::function<void(const std::string&)>;
-  SdlTextures(SDL_Renderer* renderer, std::filesystem::path pictures, Log log);
+  // `events`: a picture that is missing or does not decode, once each.
+  SdlTextures(SDL_Renderer* renderer, std::filesystem::path pictures, events::Channel events);
 
   ui::Texture picture(std::string_view name) override;
   ui::Texture image(std::string_view cache_key, const std::function<ui::Image()>& make) override;
@@ -40,7 +41,7 @@ class SdlTextures final : public ui::TextureSource {
   };
   SDL_Renderer* renderer_;
   std::filesystem::path pictures_;
-  Log log_;
+  events::Channel events_;
   std::map<std::string, Entry, std::less<>> pictures_cache_;
   std::map<std::string, Entry, std::less<>> images_;
 };

@@ -26,7 +26,8 @@ std::span<const std::string_view> all_keys() {
       kPasswordFromPhone,      kPasswordSameAsCurrent,
       kPasswordMismatch,       kOrderMethodWechat,
       kProfileErrorNameShort,  kProfileErrorNameLong,
-      kProfileErrorNameChars,
+      kProfileErrorNameChars,  kFailureJournalTitle,
+      kFailureRecorded,        kFailureNotYetTold,
   };
   return kAll;
 }

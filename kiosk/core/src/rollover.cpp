@@ -64,10 +64,12 @@ void fail(Ctx& c, Renewal renewal, Paid paid, Failure f) {
 }
 
 // A paid renewal that cannot finish here: the platform and the journal record needs_staff, the key is
-// left as it is, and the customer is sent to the counter with the business number.
-void needs_staff(Ctx& c, Renewal renewal, Paid paid, std::string reason_key, std::string detail) {
+// left as it is, and the customer is sent to the counter with the business number. `title_key` says what
+// happened (the renewal could not be finished; the kiosk could not record it).
+void needs_staff(Ctx& c, Renewal renewal, Paid paid, std::string reason_key, std::string detail,
+                 std::string_view title_key = {}) {
   Failure f;
-  f.title_key = std::string(msg::kFailureNeedsStaffTitle);
+  f.title_key = std::string(title_key.empty() ? msg::kFailureNeedsStaffTitle : title_key);
   f.body_key = reason_key;
   f.next_key = std::string(msg::kFailureNeedsStaffNext);
   f.needs_staff = true;
@@ -160,6 +162,12 @@ void step_failed(Ctx& c, P& p, const StepFailed& s) {
       break;
     case StepErrorKind::DeviceError:
       needs_staff(c, std::move(p.renewal), std::move(p.paid), std::string(msg::kFailureDevice), s.detail);
+      break;
+    case StepErrorKind::Journal:
+      // Nothing goes on without its record: the business stops here, the platform is told directly
+      // (MarkNeedsStaff, best effort) and the customer goes to the counter with the business number.
+      needs_staff(c, std::move(p.renewal), std::move(p.paid),
+                  s.error_key.empty() ? "error.journal.io" : s.error_key, s.detail, msg::kFailureJournalTitle);
       break;
     case StepErrorKind::NotYetValid: {
       // The new certificate starts a moment in the future (clock skew): wait, then try again.
@@ -365,7 +373,7 @@ void on(Ctx& c, phase::Failure& p, const RetryTapped&) {
 
 void on(Ctx&, phase::Failure& p, const NeedsStaffRecorded& n) {
   if (const auto* paid = std::get_if<Paid>(&p.at); paid && paid->order.id == n.order_id)
-    p.failure.recorded = true;
+    p.failure.told = n.told ? Failure::Told::Yes : Failure::Told::NotYet;
 }
 
 void on(Ctx&, phase::Failure& p, const OrderStatusChanged& o) {

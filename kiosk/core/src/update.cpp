@@ -146,7 +146,7 @@ void wipe(Ctx& c) {
   // platform and in the journal for 继续操作.
   if (const auto* p = std::get_if<phase::Payment>(&m.flow);
       p && p->order.status == OrderStatus::PendingPayment && !p->closing)
-    c.fx.push_back(CloseOrder{p->order.id});
+    c.fx.push_back(CloseOrder{p->order.id, true});
   if (account_of(m)) c.fx.push_back(Logout{});
   c.fx.push_back(WipeSession{});
   m.flow = phase::Home{};

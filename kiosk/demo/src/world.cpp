@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "demo/controls.hpp"
+#include "events/event_log.hpp"
 #include "foundation/base64.hpp"
 #include "platform/client.hpp"
 #include "platform/dev.hpp"
@@ -37,9 +38,14 @@ constexpr const char* kTokenLabel = "demo-key";
 constexpr const char* kDemoPhone = "13812345678";  // exempt from the SMS limits: the walk-through uses it
 constexpr int kTokenPollMs = 250;
 
-std::string env_or(const char* name, const char* fallback) {
+// A test hook: the package build (KIOSK_TEST_HOOKS=OFF) always takes the fallback.
+std::string env_or([[maybe_unused]] const char* name, const char* fallback) {
+#if KIOSK_TEST_HOOKS
   const char* v = std::getenv(name);
   return v && *v ? v : fallback;
+#else
+  return fallback;
+#endif
 }
 
 void write_text(const fs::path& p, const std::string& text) {
@@ -148,7 +154,7 @@ class RawSoftHsm {
 
 class World final : public Controls {
  public:
-  World(void (*log)(const char*), std::optional<std::uint64_t> seed) : log_(log), seed_(seed) {
+  World(events::EventLog* log, std::optional<std::uint64_t> seed) : events_(log, "demo"), seed_(seed) {
     char tmpl[] = "/tmp/kiosk-demo-XXXXXX";
     const std::string base = env_or("TMPDIR", "/tmp");
     std::string pattern = base + "/kiosk-demo-XXXXXX";
@@ -191,7 +197,7 @@ class World final : public Controls {
       if (it->status != "pending_payment") continue;
       auto paid = platform::dev::pay(*client_, it->id);
       if (!paid) return std::unexpected(paid.error().to_string());
-      say(fmt::format("demo: order {} paid (¥{:.2f}) by the simulated scan", it->id,
+      say(fmt::format("order {} paid (¥{:.2f}) by the simulated scan", it->id,
                       static_cast<double>(it->amount_fen) / 100.0));
       return {};
     }
@@ -207,7 +213,7 @@ class World final : public Controls {
     inserted_ = inserted;
     if (inserted) rules_.clear();  // a reinserted key is a healthy key
     write_control();
-    say(inserted ? "demo: key inserted" : "demo: key pulled out");
+    say(inserted ? "key inserted" : "key pulled out");
   }
   void set_key_faults(const std::string& rules) override {
     std::lock_guard lock(m_);
@@ -233,8 +239,9 @@ class World final : public Controls {
         ++serial_;
         write_control();
       }
-      say(fmt::format("demo: a new {} key with a certificate expiring in 20 days (SHA-256 {}…)",
-                      kind == KeyKind::Paid ? "飞天诚信KEY (¥300/year)" : "海泰KEY (¥0)", fingerprint_.substr(0, 12)));
+      say(fmt::format("a new {} key with a certificate expiring in 20 days (SHA-256 {}…)",
+                      kind == KeyKind::Paid ? "飞天诚信KEY (¥300/year)" : "海泰KEY (¥0)",
+                      fingerprint_.substr(0, 12)));
       return {};
     } catch (const std::exception& e) {
       return std::unexpected(std::string(e.what()));
@@ -269,9 +276,7 @@ class World final : public Controls {
     return platform_now_ ? *platform_now_ : now_s();
   }
 
-  void say(const std::string& s) {
-    if (log_) log_(s.c_str());
-  }
+  void say(const std::string& s) { events_.info(s); }
 
   void build() {
     // SoftHSM: a private configuration and token directory (SOFTHSM2_CONF is read at C_Initialize).
@@ -313,13 +318,13 @@ class World final : public Controls {
     auto c = platform::Client::create(co);
     if (!c) throw std::runtime_error("the demo's platform client: " + c.error().to_string());
     client_ = std::make_unique<platform::Client>(std::move(*c));
-    say("demo: reference platform on " + base_url_ + " (data in " + data.string() + ")");
+    say("reference platform on " + base_url_ + " (data in " + data.string() + ")");
     if (seed_) {
       auto frozen = platform::dev::freeze_clock(*client_, kSeededStart);
       if (!frozen) throw std::runtime_error("the platform's clock: " + frozen.error().to_string());
       platform_now_ = *frozen;
-      say(fmt::format("demo: seeded with {}: the platform's ids come from the seed, its clock stands at {}",
-                      *seed_, kSeededStart));
+      say(fmt::format("seeded with {}: the platform's ids come from the seed, its clock stands at {}", *seed_,
+                      kSeededStart));
     }
 
     write_text(config_path(), fmt::format(R"({{
@@ -394,11 +399,11 @@ class World final : public Controls {
       std::error_code ec;
       fs::remove_all(dir_, ec);
     } else {
-      say("demo: files kept in " + dir_.string());
+      say("files kept in " + dir_.string());
     }
   }
 
-  void (*log_)(const char*);
+  events::Channel events_;
   std::optional<std::uint64_t> seed_;
   std::optional<std::int64_t> platform_now_;  // seeded: the frozen platform clock (guarded by m_)
   fs::path dir_;
@@ -419,8 +424,8 @@ class World final : public Controls {
 }  // namespace
 }  // namespace demo
 
-extern "C" __attribute__((visibility("default"))) demo::Controls* kiosk_demo_create(void (*log)(const char* line),
-                                                                                   std::string* error) {
+extern "C" __attribute__((visibility("default"))) demo::Controls* kiosk_demo_create(events::EventLog* log,
+                                                                                    std::string* error) {
   try {
     return new demo::World(log, std::nullopt);
   } catch (const std::exception& e) {
@@ -430,7 +435,7 @@ extern "C" __attribute__((visibility("default"))) demo::Controls* kiosk_demo_cre
 }
 
 extern "C" __attribute__((visibility("default"))) demo::Controls* kiosk_demo_create_seeded(
-    void (*log)(const char* line), std::uint64_t seed, std::string* error) {
+    events::EventLog* log, std::uint64_t seed, std::string* error) {
   try {
     return new demo::World(log, seed);
   } catch (const std::exception& e) {

@@ -1,5 +1,6 @@
 // The personal centre: login (password, SMS code, or both for a default password), 我的业务 (the
 // platform's list merged with this kiosk's journal), the profile, the password, logout.
+#include "domain/account.hpp"
 #include "runtime_impl.hpp"
 
 namespace runtime {
@@ -20,11 +21,13 @@ void KioskRuntime::Impl::account_login(const core::AccountLogin& e, std::uint64_
   }
   if (!r) {
     const auto& err = r.error();
+    events.warning(err.to_string(), {.step = "account.login", .code = err.message_key});
     push(core::LoginFailed{s, err.message_key, err.retry_after_s.value_or(0),
                            err.is("account.sms_code_required")});
     return;
   }
   account_token.assign(r->token);
+  events.info(domain::mask_phone(e.phone) + " logged in", {.step = "account.login"});
   core::Profile p;
   p.account_id = r->account_id;
   p.phone = e.phone;
@@ -90,6 +93,7 @@ void KioskRuntime::Impl::save_profile(const core::SaveProfile& e, std::uint64_t 
     auto v = api().sms_verify(e.phone, contract::SmsPurpose::ChangePhone,
                               code ? code->reveal() : std::string_view{}, platform::new_idempotency_key());
     if (!v) {
+      events.warning(v.error().to_string(), {.step = "account.profile", .code = v.error().message_key});
       push(core::ProfileFailed{s, v.error().message_key});
       return;
     }
@@ -98,9 +102,11 @@ void KioskRuntime::Impl::save_profile(const core::SaveProfile& e, std::uint64_t 
   }
   auto p = api().profile_update(account_token.reveal(), u, platform::new_idempotency_key());
   if (!p) {
+    events.warning(p.error().to_string(), {.step = "account.profile", .code = p.error().message_key});
     push(core::ProfileFailed{s, p.error().message_key});
     return;
   }
+  events.info("profile saved", {.step = "account.profile"});
   push(core::ProfileSaved{s, to_core(*p)});
 }
 
@@ -114,9 +120,11 @@ void KioskRuntime::Impl::change_password(const core::ChangePassword& e, std::uin
   auto r = api().password_change(account_token.reveal(), current->reveal(), next->reveal(),
                                  platform::new_idempotency_key());
   if (!r) {
+    events.warning(r.error().to_string(), {.step = "account.password", .code = r.error().message_key});
     push(core::PasswordRejected{s, r.error().message_key});
     return;
   }
+  events.info("password changed", {.step = "account.password"});
   push(core::PasswordChanged{s});
 }
 

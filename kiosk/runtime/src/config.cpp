@@ -238,6 +238,7 @@ std::expected<KioskConfig, std::vector<ConfigError>> parse_config(std::string_vi
   }
 
   top.path("journal_path", c.journal_path, false, base_dir, false);
+  top.uint("journal_retention_days", c.journal_retention_days, 30, 3650);
   if (c.journal_path.is_relative()) c.journal_path = (base_dir / c.journal_path).lexically_normal();
   top.reject_unknown();
 

@@ -22,6 +22,9 @@ namespace {
 using namespace std::chrono_literals;
 using Kind = HeadlessResult::Kind;
 
+// A resumed order the counter has taken over (the platform's needs_staff).
+constexpr std::string_view kWithCounter = "error.platform.order.needs_staff";
+
 std::int64_t wall_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -47,7 +50,11 @@ public:
   HeadlessResult run() {
     apply(core::start(model_));
     if (o_.resume) {
+      // What the platform has not acknowledged goes first: no business is skipped while it waits.
+      std::optional<HeadlessResult> told = deliver_outbox();
       std::string order = o_.order.empty() ? newest_unfinished() : o_.order;
+      if (order.empty() && !told) order = lost_by_the_journal();
+      if (order.empty() && told) return *told;
       if (order.empty()) {
         c_.say("nothing to resume: no unfinished business in this kiosk's journal");
         return {Kind::NothingToResume, {}, {}};
@@ -59,6 +66,16 @@ public:
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::hours(2);
     while (std::chrono::steady_clock::now() < deadline) {
+      if (o_.stop && o_.stop->load()) {
+        if (!stopping_) {
+          stopping_ = true;
+          c_.say("stopping: the current step finishes, no new one starts");
+        }
+        if (rt_.stop_at_safe_point()) return {Kind::Unfinished, "stopped", order_id()};
+        rt_.wait(1000);
+        for (auto& e : rt_.drain()) handle_result(e);  // new effects they ask for are not started
+        continue;
+      }
       const auto sent = sent_;
       if (auto r = react(); r) {
         if (const core::Order* o = core::order_of(model_); o && r->order_id.empty()) r->order_id = o->id;
@@ -120,6 +137,9 @@ private:
   void handle_result(const core::Event& e) {
     if (o_.verbose) say("← {}", core::event_name(e));
     if (const auto* d = std::get_if<core::StepDone>(&e)) say("✓ {}", step_label(d->step));
+    if (const auto* f = std::get_if<core::StepFailed>(&e); f && f->kind == core::StepErrorKind::NotYetValid)
+      say("waiting: the new certificate is not valid yet by the platform's time; the old one stays in use "
+          "and the step is tried again shortly");
     if (const auto* r = std::get_if<core::ResumeFailed>(&e); r && !ordering()) {
       resume_error_ = r->error_key;
       return;
@@ -128,6 +148,58 @@ private:
     if (const auto* b = std::get_if<core::BusinessRecovered>(&e))
       say("business {} found: resuming at '{}'", b->order.id, step_label(b->resume_at));
     send(e);
+  }
+
+  // Sends every message the platform has not acknowledged, saying what became of each; the result when
+  // that was all there was to do (nullopt: there was nothing to send).
+  std::optional<HeadlessResult> deliver_outbox() {
+    const auto sent = rt_.deliver_outbox_now();
+    if (sent.empty()) return std::nullopt;
+    int rank = 0;  // the most pressing outcome decides the result
+    HeadlessResult result{Kind::Renewed, {}, {}};
+    auto worse = [&](int r, Kind k, const journal::OutboxMessage& m) {
+      if (r <= rank) return;
+      rank = r;
+      result = {k, m.kind, m.order_id};
+    };
+    for (const auto& m : sent) {
+      const bool needs_staff = m.kind == "needs_staff";
+      switch (m.state) {
+        case journal::OutboxState::Delivered:
+          say("business {}: the platform has it now ({})", m.order_id,
+              needs_staff ? tr(core::msg::kFailureRecorded) : m.kind);
+          worse(needs_staff ? 1 : 0, needs_staff ? Kind::NeedsStaff : Kind::Renewed, m);
+          break;
+        case journal::OutboxState::Pending:
+          say("business {}: the platform has not acknowledged {} yet ({}); the kiosk keeps trying",
+              m.order_id, m.kind, m.last_error);
+          worse(needs_staff ? 4 : 3, needs_staff ? Kind::NeedsStaffNotTold : Kind::Unfinished, m);
+          break;
+        case journal::OutboxState::Refused:
+          say("business {}: the platform refused {} for good ({}); see `kioskctl business list`", m.order_id,
+              m.kind, m.last_error);
+          worse(2, Kind::Failed, m);
+          break;
+      }
+    }
+    return result;
+  }
+
+  // The newest paid business of this kiosk that the platform has and the journal lost; empty when none
+  // (or the platform cannot be asked). One with the counter is the counter's, not resumed here.
+  std::string lost_by_the_journal() {
+    auto lost = rt_.orders_the_journal_lost();
+    if (!lost) {
+      say("the platform could not be asked for this kiosk's orders: {}", lost.error());
+      return {};
+    }
+    for (const auto& [order, status] : *lost) {
+      if (status == "needs_staff") continue;
+      say("business {} ({}) is on the platform but not in this kiosk's journal: it is taken up again", order,
+          status);
+      return order;
+    }
+    return {};
   }
 
   std::string newest_unfinished() {
@@ -152,8 +224,12 @@ private:
   std::optional<HeadlessResult> react() {
     if (!resume_error_.empty()) {
       say("cannot resume: {}", tr(resume_error_));
-      return HeadlessResult{resume_error_ == core::msg::kResumeNothingToDo ? Kind::NothingToResume : Kind::NotResumable,
-                            resume_error_, o_.order};
+      Kind kind = resume_error_ == core::msg::kResumeNothingToDo ? Kind::NothingToResume : Kind::NotResumable;
+      if (resume_error_ == kWithCounter) {
+        kind = Kind::NeedsStaff;  // the platform has it: the customer goes to the counter
+        say("{}", tr(core::msg::kFailureRecorded));
+      }
+      return HeadlessResult{kind, resume_error_, o_.order};
     }
     const core::Screen screen = core::screen_of(model_);
     const bool new_screen = screen != last_screen_;
@@ -286,7 +362,13 @@ private:
               v.flags.final_try ? " — the next wrong PIN locks the key" : (v.flags.count_low ? " (few tries left)" : ""));
         if (v.again_after_pull) say("the key was put back: the PIN again to continue");
         auto p = c_.pin(v);
-        if (!p) return HeadlessResult{Kind::PinWrong, "error.token.pin_incorrect", {}};
+        // None given: after a wrong one, the run ends on that wrong PIN; else nothing was tried on the key,
+        // and the renewal waits at a safe point for the PIN (--resume).
+        if (!p && v.last_failed) return HeadlessResult{Kind::PinWrong, "error.token.pin_incorrect", {}};
+        if (!p) {
+          say("{}", tr(kPinMissingKey));
+          return HeadlessResult{Kind::Unfinished, kPinMissingKey, {}};
+        }
         auto [slot, secret] = typed(core::SecretKind::Pin, std::move(*p));
         send(core::PinSubmitted{slot}, std::move(secret));
         return std::nullopt;
@@ -318,11 +400,17 @@ private:
           if (!v.failure.detail.empty()) say("detail: {}", v.failure.detail);
           if (!v.order_id.empty()) say("business number: {}", v.order_id);
         }
-        if (v.failure.needs_staff && !v.failure.recorded && !waited_record_) {
-          waited_record_ = true;
-          return std::nullopt;  // let the platform record needs_staff first
-        }
-        if (v.failure.needs_staff) return HeadlessResult{Kind::NeedsStaff, v.failure.body_key, v.order_id};
+        using Told = core::Failure::Told;
+        if (v.failure.needs_staff && v.failure.told == Told::Asking && !v.order_id.empty())
+          return std::nullopt;  // the platform's answer to needs_staff first: never "told" before it
+        if (v.failure.needs_staff && !v.order_id.empty())
+          say("{}", v.failure.told == Told::Yes ? tr(core::msg::kFailureRecorded)
+                                                : tr(core::msg::kFailureNotYetTold));
+        if (v.failure.body_key.starts_with("error.journal."))
+          return HeadlessResult{Kind::Journal, v.failure.body_key, v.order_id};
+        if (v.failure.needs_staff)
+          return HeadlessResult{v.failure.told == Told::Yes ? Kind::NeedsStaff : Kind::NeedsStaffNotTold,
+                                v.failure.body_key, v.order_id};
         if (v.failure.can_retry) return HeadlessResult{Kind::Unfinished, v.failure.body_key, v.order_id};
         return HeadlessResult{v.paid ? Kind::Failed : Kind::Refused, v.failure.body_key, v.order_id};
       }
@@ -333,6 +421,11 @@ private:
       default:
         return std::nullopt;
     }
+  }
+
+  std::string order_id() const {
+    const core::Order* o = core::order_of(model_);
+    return o ? o->id : std::string();
   }
 
   KioskRuntime& rt_;
@@ -347,12 +440,12 @@ private:
   std::string resume_error_;
   std::string paying_order_;
   bool code_submitted_ = false;
-  bool waited_record_ = false;
   std::string catalog_error_;  // the last CatalogFailed's message key
   bool failure_said_ = false;
   bool left_home_ = false;
   int waited_for_key_ = 0;
   unsigned long sent_ = 0;
+  bool stopping_ = false;
 };
 
 }  // namespace

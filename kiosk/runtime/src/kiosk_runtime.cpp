@@ -1,8 +1,12 @@
 #include "runtime/kiosk_runtime.hpp"
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <utility>
 
+#include "runtime/crash_point.hpp"
+#include "runtime/platform_options.hpp"
 #include "runtime_impl.hpp"
 
 namespace runtime {
@@ -11,18 +15,6 @@ namespace {
 std::int64_t system_wall() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-platform::ClientOptions client_options(const KioskConfig& c, bool long_poll) {
-  platform::ClientOptions o;
-  o.base_url = c.platform.base_url;
-  o.ca_file = c.platform.ca_file;
-  o.client_cert = c.platform.client_cert;
-  o.client_key = c.platform.client_key;
-  o.connect_timeout = std::chrono::milliseconds(c.platform.connect_timeout_ms);
-  o.request_timeout = std::chrono::milliseconds(c.platform.request_timeout_ms);
-  if (long_poll) o.max_attempts = 1;  // the poll itself repeats
-  return o;
 }
 
 // One overload per effect and no catch-all: an effect added to core::Effect does not compile until it is
@@ -51,15 +43,21 @@ struct Dispatch {
 
 }  // namespace
 
-void KioskRuntime::Impl::log(std::string_view line) {
-  if (opt.log) opt.log(line);
-}
-
 void KioskRuntime::Impl::push(core::Event e) {
   {
     std::lock_guard lock(queue_mutex);
     queue.push_back(std::move(e));
   }
+  wake_owner();
+}
+
+std::int64_t KioskRuntime::Impl::platform_now() {
+  // The offset was taken against the system clock, so it is added to that one (wall() may be a test's).
+  if (const auto offset = client->platform_clock_offset()) return system_wall() + *offset;
+  return wall();
+}
+
+void KioskRuntime::Impl::wake_owner() {
   queue_cv.notify_all();
   std::function<void()> w;
   {
@@ -141,27 +139,83 @@ KioskRuntime::~KioskRuntime() {
   stop();
 }
 
-std::expected<std::unique_ptr<KioskRuntime>, std::string> KioskRuntime::create(RuntimeOptions options) {
+std::string StartError::to_string() const {
+  switch (part) {
+    case Part::Journal:
+      return "journal " + detail;
+    case Part::PlatformClient:
+      return "platform client: " + detail;
+    case Part::Busy:
+      return "this kiosk's journal and key are in use by another process (" + detail + ")";
+  }
+  return detail;
+}
+
+std::expected<std::unique_ptr<KioskRuntime>, StartError> KioskRuntime::create(RuntimeOptions options) {
   auto impl = std::make_unique<Impl>();
   impl->opt = std::move(options);
   impl->wall = impl->opt.wall_now ? impl->opt.wall_now : system_wall;
+  events::EventLog* log = impl->opt.events;
+  if (!log) {
+    impl->own_events = std::make_unique<events::EventLog>();
+    impl->own_events->add_sink(std::make_shared<events::StreamSink>(stderr));
+    log = impl->own_events.get();
+  }
+  impl->events = events::Channel(log, "runtime");
   auto j = journal::Journal::open(impl->opt.config.journal_path);
   if (!j)
-    return std::unexpected("journal " + impl->opt.config.journal_path.string() + ": " + j.error().detail);
-  impl->journal.emplace(std::move(*j), [i = impl.get()](std::string_view line) { i->log(line); });
+    return std::unexpected(StartError{StartError::Part::Journal, std::string(j.error().message_key()),
+                                      impl->opt.config.journal_path.string() + ": " + j.error().detail});
+  // One owner at a time: the lock next to the journal, held for the runtime's life.
+  const std::filesystem::path lock_path = impl->opt.config.journal_path.string() + ".owner";
+  auto owner = OwnerLock::take(lock_path, impl->opt.program);
+  if (!owner && owner.error().busy)
+    return std::unexpected(StartError{StartError::Part::Busy, "", owner.error().holder});
+  if (!owner) {
+    const int e = owner.error().error;
+    const std::string key = e == ENOSPC                               ? "error.journal.full"
+                            : e == EROFS || e == EACCES || e == EPERM ? "error.journal.read_only"
+                                                                      : "error.journal.io";
+    return std::unexpected(
+        StartError{StartError::Part::Journal, key, lock_path.string() + ": " + std::strerror(e)});
+  }
+  impl->owner.emplace(std::move(*owner));
+  // Retention: what is over and owed to nobody goes after journal_retention_days (a failure is logged,
+  // not fatal: nothing is lost by keeping more).
+  const std::int64_t keep_s = std::int64_t{impl->opt.config.journal_retention_days} * 86400;
+  if (auto pruned = j->prune(impl->wall() - keep_s); !pruned)
+    impl->events.info("journal retention: " + pruned.error().detail);
+  else if (pruned->businesses > 0 || pruned->audit_entries > 0)
+    impl->events.info("journal retention: " + std::to_string(pruned->businesses) + " businesses and " +
+              std::to_string(pruned->audit_entries) + " audit entries older than " +
+              std::to_string(impl->opt.config.journal_retention_days) +
+              " days removed; the chain starts at " + std::to_string(pruned->through_seq + 1));
+  impl->journal.emplace(std::move(*j), events::Channel(log, "journal"));
+  auto client_failed = [](const platform::Error& e) {
+    return std::unexpected(StartError{StartError::Part::PlatformClient, e.message_key, e.to_string()});
+  };
   auto c = platform::Client::create(client_options(impl->opt.config, false));
-  if (!c) return std::unexpected("platform client: " + c.error().to_string());
+  if (!c) return client_failed(c.error());
   impl->client = std::move(*c);
-  auto pc = platform::Client::create(client_options(impl->opt.config, true));
-  if (!pc) return std::unexpected("platform client: " + pc.error().to_string());
+  auto poll_options = client_options(impl->opt.config, true);
+  poll_options.cancel = &impl->stop_requested;
+  auto pc = platform::Client::create(std::move(poll_options));
+  if (!pc) return client_failed(pc.error());
   impl->poll_client = std::move(*pc);
+  auto oc = platform::Client::create(client_options(impl->opt.config, false));
+  if (!oc) return client_failed(oc.error());
+  impl->outbox =
+      std::make_unique<OutboxSender>(*impl->journal, std::move(*oc), impl->wall, impl->opt.config.kiosk_id,
+                                     events::Channel(log, "outbox"));
   impl->hub = std::make_unique<TokenHub>(impl->opt.config);
-  for (const auto& p : impl->hub->problems()) impl->log("token module: " + p);
+  const events::Channel tokens(log, "tokens");
+  for (const auto& p : impl->hub->problems()) tokens.warning("token module: " + p, {.step = "load"});
 
   std::unique_ptr<KioskRuntime> rt(new KioskRuntime(std::move(impl)));
   Impl* i = rt->impl_.get();
   i->business_lane = std::make_unique<Lane>();
   i->poll_lane = std::make_unique<Lane>();
+  i->outbox->start();  // what an earlier run could not deliver goes first
   if (i->opt.watch_tokens) {
     if (auto first = i->hub->poll()) i->push(core::KeyStatusChanged{*first});
     i->watcher = std::thread([i] { i->watch_tokens(); });
@@ -181,7 +235,30 @@ void KioskRuntime::run(const core::Effect& effect, std::uint64_t session, Secret
     i->poll_lane->post([i, e, session] { i->watch_order(e, session); });
     return;
   }
-  i->business_lane->post([i, effect, session] { i->execute(effect, session); });
+  if (i->stop_requested) return;  // the safe stop: nothing new starts
+  i->business_lane->post([i, effect, session] {
+    {
+      std::lock_guard lock(i->stop_mutex);
+      if (i->stop_requested) return;
+      i->business_busy = true;
+    }
+    trace_effect_begins(core::effect_name(effect));
+    i->execute(effect, session);
+    bool stopping_now = false;
+    {
+      std::lock_guard lock(i->stop_mutex);
+      i->business_busy = false;
+      stopping_now = i->stop_requested;
+    }
+    // The owner waits for this moment to exit: wake it even when the effect pushed nothing.
+    if (stopping_now) i->wake_owner();
+  });
+}
+
+bool KioskRuntime::stop_at_safe_point() {
+  std::lock_guard lock(impl_->stop_mutex);
+  impl_->stop_requested = true;
+  return !impl_->business_busy;
 }
 
 void KioskRuntime::set_waker(std::function<void()> wake) {
@@ -210,9 +287,27 @@ void KioskRuntime::with_journal(const std::function<void(journal::Journal&)>& f)
   impl_->journal->with([&](journal::Journal& j) { f(j); });
 }
 
+std::expected<std::vector<std::pair<std::string, std::string>>, std::string>
+KioskRuntime::orders_the_journal_lost() {
+  auto c = platform::Client::create(client_options(impl_->opt.config, false));
+  if (!c) return std::unexpected(c.error().to_string());
+  auto list = c->kiosk_orders(true);
+  if (!list) return std::unexpected(list.error().to_string());
+  std::vector<std::pair<std::string, std::string>> lost;
+  for (const auto& o : list->orders)
+    if (!impl_->journal->by_order(o.id)) lost.emplace_back(o.id, std::string(contract::to_string(o.status)));
+  return lost;
+}
+
+std::vector<journal::OutboxMessage> KioskRuntime::deliver_outbox_now() {
+  return impl_->outbox->deliver_all();
+}
+
 void KioskRuntime::stop() {
   if (!impl_) return;
+  if (impl_->outbox) impl_->outbox->stop();
   impl_->stopping = true;
+  impl_->stop_requested = true;  // a long poll in flight ends now instead of at its timeout
   impl_->watcher_cv.notify_all();
   if (impl_->watcher.joinable()) impl_->watcher.join();
   if (impl_->poll_lane) impl_->poll_lane->stop();

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "domain/account.hpp"
 #include "runtime/crash_point.hpp"
 #include "runtime_impl.hpp"
 
@@ -37,7 +38,7 @@ journal::Status journal_status(contract::OrderStatus s) {
 void KioskRuntime::Impl::load_catalog(std::uint64_t s) {
   auto c = api().catalog();
   if (!c) {
-    log("catalog: " + c.error().to_string());
+    events.warning(c.error().to_string(), {.step = "catalog", .code = c.error().message_key});
     push(core::CatalogFailed{s, c.error().message_key});
     return;
   }
@@ -83,9 +84,11 @@ void KioskRuntime::Impl::send_sms(const core::SendSms& e, std::uint64_t s) {
   contract::SmsSendRequest req{e.phone, to_contract(e.purpose)};
   auto r = api().sms_send(req, platform::new_idempotency_key());
   if (!r) {
+    events.warning(r.error().to_string(), {.step = "sms.send", .code = r.error().message_key});
     push(core::SmsFailed{s, r.error().message_key, r.error().retry_after_s.value_or(0)});
     return;
   }
+  events.info("code sent to " + domain::mask_phone(e.phone), {.step = "sms.send"});
   push(core::SmsSent{s, r->resend_after_s, r->code_length});
 }
 
@@ -97,9 +100,11 @@ void KioskRuntime::Impl::verify_sms(const core::VerifySms& e, std::uint64_t s) {
   }
   auto r = api().sms_verify(e.phone, to_contract(e.purpose), code->reveal(), platform::new_idempotency_key());
   if (!r) {
+    events.warning(r.error().to_string(), {.step = "sms.verify", .code = r.error().message_key});
     push(core::SmsRejected{s, r.error().message_key});
     return;
   }
+  events.info(domain::mask_phone(e.phone) + " verified", {.step = "sms.verify"});
   phone_token.assign(r->verification_token);
   push(core::SmsVerified{s});
 }
@@ -131,11 +136,15 @@ void KioskRuntime::Impl::create_order(const core::CreateOrder& e, std::uint64_t 
   // This attempt is dropped and the order `existing` continues (never a second order, never a second
   // charge): the journal says so, and the business is resumed.
   auto continue_existing = [&](const std::string& existing) {
-    journal->write(biz, [&](Business& j) -> journal::Result<void> {
+    // Not recorded: harmless (this attempt made nothing); the business it continues has its own record.
+    (void)journal->write(biz, [&](Business& j) -> journal::Result<void> {
       if (auto r = j.failed(OrderStep::Create, Json{{"continues", existing}}.dump()); !r) return r;
       return j.set_status(journal::Status::Abandoned);
     });
     business.reset();
+  };
+  auto journal_failed = [&](const journal::Error& err) {
+    push(core::OrderFailed{s, std::string(err.message_key()), err.detail, false});
   };
   // An order this certificate already has (the kiosk stopped after making it, before it could record
   // it): continue that one rather than make a second.
@@ -147,22 +156,24 @@ void KioskRuntime::Impl::create_order(const core::CreateOrder& e, std::uint64_t 
         return;
       }
       if (o.status == contract::OrderStatus::PendingPayment && o.expires_at > wall() + 60) {
-        journal->write(biz, [&](Business& j) -> journal::Result<void> {
+        auto w = journal->write(biz, [&](Business& j) -> journal::Result<void> {
           if (auto r = j.set_order(o.id); !r) return r;
           return j.done(OrderStep::Create, Json{{"order", o.id}, {"adopted", true}}.dump());
         });
-        log("order create: adopting the unpaid order " + o.id + " of this certificate");
+        if (!w) return journal_failed(w.error());  // not shown unrecorded: it expires unpaid
+        events.info("adopting the unpaid order of this certificate",
+                    {.business = o.id, .step = "order.create"});
         push(core::OrderCreated{s, to_core(o)});
         return;
       }
     }
   }
-  const std::string key = journal->idempotency_key(biz, IdempotencySlot::order_create(e.attempt));
+  const auto key = journal->idempotency_key(biz, IdempotencySlot::order_create(e.attempt));
+  if (!key) return journal_failed(key.error());
   Json intent{{"attempt", e.attempt}, {"product", e.product_id}, {"years", e.years}};
-  if (!journal->write(biz, [&](Business& j) { return j.intent(OrderStep::Create, intent.dump()); })) {
-    push(core::OrderFailed{s, "error.journal.io", "", false});
-    return;
-  }
+  if (auto w = journal->write(biz, [&](Business& j) { return j.intent(OrderStep::Create, intent.dump()); });
+      !w)
+    return journal_failed(w.error());
   crash_point("order.create.after_intent");
   contract::OrderCreateRequest req;
   req.product_id = e.product_id;
@@ -170,41 +181,54 @@ void KioskRuntime::Impl::create_order(const core::CreateOrder& e, std::uint64_t 
   req.verification_token = std::string(phone_token.reveal());
   req.old_certificate = cert->second.der;
   req.token = e.token;
-  auto o = api().order_create(req, key);
+  auto o = api().order_create(req, *key);
   explicit_bzero(req.verification_token.data(), req.verification_token.size());
   crash_point("order.create.after_call");
   if (!o && o.error().is("order.renewal_in_progress") && !o.error().detail.empty()) {
     // This certificate already has a paid renewal (begun before a crash, or on another kiosk).
     const std::string existing = o.error().detail;
     continue_existing(existing);
-    log("order create: a paid renewal of this certificate is in progress: " + existing);
+    events.info("a paid renewal of this certificate is in progress: continuing it",
+                {.business = existing, .step = "order.create", .code = o.error().message_key});
     resume_business(core::ResumeBusiness{existing}, s);
     return;
   }
   if (!o) {
     const auto& err = o.error();
-    journal->write(biz, [&](Business& j) {
+    (void)journal->write(biz, [&](Business& j) {
       return j.failed(OrderStep::Create,
                       Json{{"error", err.code.empty() ? err.message_key : err.code}}.dump());
     });
     const bool retryable = err.kind != platform::ErrorKind::Http || err.http_status >= 500;
-    push(core::OrderFailed{s, err.message_key, err.to_string(), retryable});
+    // The platform no longer takes the phone's verification (it lapsed while the QR expired, say).
+    const auto reason = err.is("verification.invalid") ? core::OrderFailure::VerificationLapsed
+                                                         : core::OrderFailure::Other;
+    push(core::OrderFailed{s, err.message_key, err.to_string(), retryable, reason});
     return;
   }
-  journal->write(biz, [&](Business& j) -> journal::Result<void> {
+  auto recorded = journal->write(biz, [&](Business& j) -> journal::Result<void> {
     if (auto r = j.set_order(o->id); !r) return r;
     if (contract::is_paid_or_later(o->status))
       if (auto r = j.set_status(journal_status(o->status)); !r) return r;
     return j.done(OrderStep::Create, Json{{"order", o->id}, {"amount_fen", o->amount_fen}}.dump());
   });
+  if (!recorded) {
+    // The order exists, but this kiosk could not record it: no QR is shown for it. An unpaid one is
+    // closed (best effort; it expires by itself otherwise); a ¥0 one, paid at creation, is the order the
+    // platform hands back to this certificate's next attempt.
+    if (o->status == contract::OrderStatus::PendingPayment) (void)api().order_close(o->id, *key + "-close");
+    return journal_failed(recorded.error());
+  }
   crash_point("order.create.after_done");
+  events.info("created", {.business = o->id, .step = "order.create"});
   push(core::OrderCreated{s, to_core(*o)});
 }
 
 void KioskRuntime::Impl::mark_paid(const std::string& order_id, contract::OrderStatus status) {
   if (!contract::is_paid_or_later(status)) return;
   if (auto biz = journal->business_for_order(order_id)) {
-    (void)journal->update(*biz, [&](Business& j) -> journal::Result<void> {
+    // Not recorded (logged): the next step's intent cannot be written either, and stops the business.
+    (void)journal->write(*biz, [&](Business& j) -> journal::Result<void> {
       auto b = j.row();
       if (b && b->status == journal::Status::Open) return j.set_status(journal::Status::Paid);
       return {};
@@ -217,12 +241,15 @@ void KioskRuntime::Impl::watch_order(const core::WatchOrder& e, std::uint64_t s)
   auto o = poll_client->order_wait(e.order_id, since, std::chrono::seconds(opt.config.platform.long_poll_s));
   if (!o) {
     // The platform is away: say "unchanged" after a pause; the core polls again while it waits.
-    log("order watch: " + o.error().to_string());
+    events.warning(o.error().to_string(),
+                   {.business = e.order_id, .step = "order.watch", .code = o.error().message_key});
     for (int i = 0; i < 20 && !stopping; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     push(core::OrderStatusChanged{s, e.order_id, e.known});
     return;
   }
   mark_paid(o->id, o->status);
+  if (to_core(o->status) != e.known && contract::is_paid_or_later(o->status))
+    events.info("paid", {.business = o->id, .step = "order.watch"});
   push(core::OrderStatusChanged{s, o->id, to_core(o->status)});
 }
 
@@ -230,15 +257,29 @@ void KioskRuntime::Impl::close_order(const core::CloseOrder& e, std::uint64_t s)
   auto biz = journal->business_for_order(e.order_id);
   // One key per order: a business that re-orders after an expired QR closes a second order, and the
   // first close's key would only replay the first answer.
-  std::string key = biz ? journal->idempotency_key(*biz, IdempotencySlot::order_close(e.order_id))
-                        : platform::new_idempotency_key();
-  if (biz) journal->write(*biz, [&](Business& j) { return j.intent(OrderStep::Close); });
+  // Closing is safe to repeat by the order's state (a closed order closes again as a no-op), so a key the
+  // journal could not keep is replaced by a fresh one rather than leave the QR payable.
+  std::string key;
+  if (biz)
+    if (auto k = journal->idempotency_key(*biz, IdempotencySlot::order_close(e.order_id))) key = *k;
+  if (key.empty()) key = platform::new_idempotency_key();
+  if (biz) (void)journal->write(*biz, [&](Business& j) { return j.intent(OrderStep::Close); });
   crash_point("order.close.after_intent");
   auto o = api().order_close(e.order_id, key);
   crash_point("order.close.after_call");
-  if (!o && o.error().is("order.already_paid")) {
+  const bool paid = o ? contract::is_paid_or_later(o->status) : o.error().is("order.already_paid");
+  if (paid && e.leaving && biz) {
+    // Paid as its customer left: nobody goes on with it here, so the counter must hear of it.
+    events.warning("paid as its customer left: for the counter",
+                   {.business = e.order_id, .step = "order.close"});
+    tell_needs_staff(*biz, e.order_id, "order.paid_after_leaving",
+                     [&](Business& j) { return j.done(OrderStep::Close, R"({"already_paid":true})"); });
+    push(core::OrderClosed{s, e.order_id, true});
+    return;
+  }
+  if (paid) {
     if (biz)
-      journal->write(*biz, [&](Business& j) -> journal::Result<void> {
+      (void)journal->write(*biz, [&](Business& j) -> journal::Result<void> {
         if (auto r = j.set_status(journal::Status::Paid); !r) return r;
         return j.done(OrderStep::Close, R"({"already_paid":true})");
       });
@@ -246,44 +287,78 @@ void KioskRuntime::Impl::close_order(const core::CloseOrder& e, std::uint64_t s)
     return;
   }
   if (!o) {
-    // Not closed for sure; it expires by itself on the platform within minutes. Nothing was paid.
-    log("order close: " + o.error().to_string());
-    if (biz) journal->write(*biz, [&](Business& j) { return j.failed(OrderStep::Close); });
+    // Not closed for sure, and its QR may still be paid on the customer's phone until it expires: the
+    // outbox keeps closing it (and, should it turn out paid, hands it to the counter).
+    events.warning("not closed for sure: the outbox keeps closing it: " + o.error().to_string(),
+                   {.business = e.order_id, .step = "order.close", .code = o.error().message_key});
+    if (biz) {
+      auto w = journal->write(*biz, [&](Business& j) -> journal::Result<void> {
+        if (auto r = j.failed(OrderStep::Close, Json{{"error", o.error().to_string()}}.dump()); !r) return r;
+        if (auto id = j.enqueue(e.order_id, OutboxKind::Close, "{}", key); !id)
+          return std::unexpected(id.error());
+        return {};
+      });
+      if (w) {
+        crash_point("outbox.close.written");
+        outbox->wake();
+      }
+    }
     push(core::OrderClosed{s, e.order_id, false});
     return;
   }
-  const bool paid = contract::is_paid_or_later(o->status);
   if (biz)
-    journal->write(*biz, [&](Business& j) -> journal::Result<void> {
-      if (auto r = j.set_status(paid ? journal::Status::Paid : journal::Status::Closed); !r) return r;
-      return j.done(OrderStep::Close, Json{{"already_paid", paid}}.dump());
+    (void)journal->write(*biz, [&](Business& j) -> journal::Result<void> {
+      if (auto r = j.set_status(journal::Status::Closed); !r) return r;
+      return j.done(OrderStep::Close, Json{{"already_paid", false}}.dump());
     });
-  push(core::OrderClosed{s, e.order_id, paid});
+  push(core::OrderClosed{s, e.order_id, false});
+}
+
+bool KioskRuntime::Impl::tell_needs_staff(std::int64_t biz, const std::string& order_id,
+                                          const std::string& reason_key,
+                                          const std::function<journal::Result<void>(Business&)>& with) {
+  const Json body{{"reason", reason_key}, {"detail", "kiosk " + opt.config.kiosk_id}};
+  std::optional<std::int64_t> msg;
+  auto key = journal->idempotency_key(biz, IdempotencySlot::needs_staff());
+  if (key) {
+    // The status, the step and the message for the platform in one transaction: the counter hears of
+    // every business the journal says needs staff.
+    auto w = journal->write(biz, [&](Business& j) -> journal::Result<void> {
+      if (auto r = j.set_status(journal::Status::NeedsStaff, reason_key); !r) return r;
+      if (auto r = j.intent(OrderStep::NeedsStaff, Json{{"reason", reason_key}}.dump()); !r) return r;
+      if (with)
+        if (auto r = with(j); !r) return r;
+      auto id = j.enqueue(order_id, OutboxKind::NeedsStaff, body.dump(), *key);
+      if (!id) return std::unexpected(id.error());
+      msg = *id;
+      return {};
+    });
+    if (w) crash_point("outbox.needs_staff.written");
+  }
+  if (msg) return outbox->deliver_business(biz, *msg).state == journal::OutboxState::Delivered;
+  // The journal could not keep the message: the platform is told directly, once, best effort.
+  contract::NeedsStaffRequest req{reason_key, "kiosk " + opt.config.kiosk_id};
+  auto o = api().order_needs_staff(order_id, req, key ? *key : platform::new_idempotency_key());
+  if (!o)
+    events.error("needs staff: the platform was not told: " + o.error().to_string(),
+                 {.business = order_id, .step = "order.needs_staff", .code = o.error().message_key});
+  return o.has_value();
 }
 
 void KioskRuntime::Impl::mark_needs_staff(const core::MarkNeedsStaff& e, std::uint64_t s) {
-  auto biz = journal->business_for_order(e.order_id);
-  if (biz) {
-    journal->write(*biz, [&](Business& j) -> journal::Result<void> {
-      if (auto r = j.set_status(journal::Status::NeedsStaff, e.reason_key); !r) return r;
-      return j.intent(OrderStep::NeedsStaff, Json{{"reason", e.reason_key}}.dump());
-    });
-    crash_point("needs_staff.after_intent");
+  bool told = false;
+  if (auto biz = journal->business_for_order(e.order_id)) {
+    told = tell_needs_staff(*biz, e.order_id, e.reason_key);
+  } else {
+    // No business of this order in the journal (it cannot be read): told directly, best effort.
+    contract::NeedsStaffRequest req{e.reason_key, "kiosk " + opt.config.kiosk_id};
+    auto o = api().order_needs_staff(e.order_id, req, platform::new_idempotency_key());
+    if (!o)
+      events.error("needs staff: the platform was not told: " + o.error().to_string(),
+                   {.business = e.order_id, .step = "order.needs_staff", .code = o.error().message_key});
+    told = o.has_value();
   }
-  std::string key =
-      biz ? journal->idempotency_key(*biz, IdempotencySlot::needs_staff()) : platform::new_idempotency_key();
-  contract::NeedsStaffRequest req{e.reason_key, "kiosk " + opt.config.kiosk_id};
-  auto o = api().order_needs_staff(e.order_id, req, key);
-  crash_point("needs_staff.after_call");
-  if (biz) {
-    if (o)
-      journal->write(*biz, [&](Business& j) { return j.done(OrderStep::NeedsStaff); });
-    else
-      journal->write(*biz, [&](Business& j) {
-        return j.failed(OrderStep::NeedsStaff, Json{{"error", o.error().to_string()}}.dump());
-      });
-  }
-  push(core::NeedsStaffRecorded{s, e.order_id});
+  push(core::NeedsStaffRecorded{s, e.order_id, told});
 }
 
 }  // namespace runtime

@@ -67,6 +67,13 @@ void KioskRuntime::Impl::resume_business(const core::ResumeBusiness& e, std::uin
     }
   }
   if (plan.next == ResumePlan::Next::Fail) {
+    if (plan.journal == ResumePlan::JournalAction::MarkNeedsStaff)
+      if (auto biz = journal->business_for_order(o->id))
+        (void)journal->write(*biz, [&](StepJournal::Business& j) -> journal::Result<void> {
+          auto row = j.row();
+          if (row && row->status == journal::Status::NeedsStaff) return {};
+          return j.set_status(journal::Status::NeedsStaff, o->needs_staff_reason.value_or(""));
+        });
     push(core::ResumeFailed{s, plan.error_key});
     return;
   }
@@ -102,6 +109,7 @@ void KioskRuntime::Impl::resume_business(const core::ResumeBusiness& e, std::uin
     }
   switch (plan.journal) {
     case ResumePlan::JournalAction::None:
+    case ResumePlan::JournalAction::MarkNeedsStaff:
       break;
     case ResumePlan::JournalAction::MarkDone:
       if (auto biz = journal->business_for_order(o->id))
@@ -115,7 +123,7 @@ void KioskRuntime::Impl::resume_business(const core::ResumeBusiness& e, std::uin
       break;
   }
   if (plan.cert != ResumePlan::Cert::FromOrder)
-    log("resume " + o->id + " at " + std::string(step_name(b.resume_at)));
+    events.info("resumed", {.business = o->id, .step = step_name(b.resume_at)});
   push(std::move(b));
 }
 

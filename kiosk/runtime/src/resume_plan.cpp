@@ -32,6 +32,13 @@ ResumePlan plan_resume(const ResumeFacts& f) {
     if (f.journal.has_business) p.journal = ResumePlan::JournalAction::MarkDone;
     return p;
   }
+  // With the counter (the kiosk told the platform while its journal could not record it): said as such,
+  // never "nothing to do", and the journal brought up to date.
+  if (o.status == contract::OrderStatus::NeedsStaff) {
+    ResumePlan p = fail("error.platform.order.needs_staff");
+    if (f.journal.has_business) p.journal = ResumePlan::JournalAction::MarkNeedsStaff;
+    return p;
+  }
   // An order not paid yet (the kiosk stopped on the payment screen) goes back to its QR code while it is
   // valid: the same order, never a second one.
   const bool pending = o.status == contract::OrderStatus::PendingPayment && o.expires_at > f.now;

@@ -21,6 +21,8 @@
 #include "core/events.hpp"
 #include "lane.hpp"
 #include "mapping.hpp"
+#include "outbox.hpp"
+#include "owner_lock.hpp"
 #include "platform/client.hpp"
 #include "runtime/kiosk_runtime.hpp"
 #include "step_journal.hpp"
@@ -34,6 +36,8 @@ namespace runtime {
 struct KioskRuntime::Impl {
   RuntimeOptions opt;
   std::function<std::int64_t()> wall;
+  std::unique_ptr<events::EventLog> own_events;  // when the options name no log
+  events::Channel events;                        // "runtime"
 
   // ---- the result queue
   std::mutex queue_mutex;
@@ -46,7 +50,9 @@ struct KioskRuntime::Impl {
   Secrets secrets;
 
   // ---- shared parts
+  std::optional<OwnerLock> owner;      // this process drives the kiosk's business (released last)
   std::optional<StepJournal> journal;  // locks itself
+  std::unique_ptr<OutboxSender> outbox;  // its own thread and platform client
   std::unique_ptr<TokenHub> hub;
   std::optional<contract::Catalog> catalog;  // business lane
 
@@ -66,6 +72,11 @@ struct KioskRuntime::Impl {
   std::optional<platform::Client> poll_client;
 
   std::atomic<bool> stopping{false};
+  // The safe stop (stop_at_safe_point): no effect starts once it is set; the poll client's long poll ends
+  // on it (ClientOptions::cancel). business_busy: an effect is running on the business lane.
+  std::atomic<bool> stop_requested{false};
+  std::mutex stop_mutex;
+  bool business_busy = false;  // under stop_mutex
   std::thread watcher;
   std::mutex watcher_mutex;
   std::condition_variable watcher_cv;
@@ -74,12 +85,15 @@ struct KioskRuntime::Impl {
   std::unique_ptr<Lane> poll_lane;
 
   // ---- plumbing (kiosk_runtime.cpp)
-  void log(std::string_view line);
   void push(core::Event e);
+  void wake_owner();  // the waker, without an event (the safe stop's moment)
   // The secret given for this slot with the effect, gone from here; nullopt when none (or wiped meanwhile).
   std::optional<foundation::SecretBuffer> take(const std::optional<core::SecretSlot>& slot);
   void clear_secrets();
   platform::Client& api() { return *client; }
+  // The platform's time (unix seconds): this machine's clock plus the offset the platform's last answer
+  // showed (its Date header); wall() before any answer. Business lane only.
+  std::int64_t platform_now();
   void drop_session();
   // A session on the inserted key (or the one with `want`), reusing the open one when it is the same key.
   token::Result<token::Session*> ensure_session(const std::optional<core::TokenIdentity>& want);
@@ -99,6 +113,11 @@ struct KioskRuntime::Impl {
   void watch_order(const core::WatchOrder& e, std::uint64_t s);
   void close_order(const core::CloseOrder& e, std::uint64_t s);
   void mark_needs_staff(const core::MarkNeedsStaff& e, std::uint64_t s);
+  // Records that the business needs staff (status, step, a needs_staff message in the outbox, and `with`'s
+  // writes, in one transaction) and has the outbox deliver it now. True when the platform acknowledged
+  // it. When the journal cannot record it, the platform is told directly (best effort).
+  bool tell_needs_staff(std::int64_t biz, const std::string& order_id, const std::string& reason_key,
+                        const std::function<journal::Result<void>(StepJournal::Business&)>& with = {});
 
   // ---- the rollover (rollover_effects.cpp)
   void run_step(const core::RunStep& e, std::uint64_t s);
@@ -107,6 +126,8 @@ struct KioskRuntime::Impl {
                    std::string detail, core::PinFlags pin = {});
   void token_failed(std::uint64_t s, const core::RunStep& e, const token::Error& err, std::int64_t biz);
   void platform_failed(std::uint64_t s, const core::RunStep& e, const platform::Error& err, std::int64_t biz);
+  // The journal could not record what the step needed: the business stops here (StepFailed Journal).
+  void journal_failed(std::uint64_t s, const core::RunStep& e, const journal::Error& err);
   // The journal's business for the order (a business begun on another kiosk gets one here).
   std::optional<std::int64_t> business_of(const core::RunStep& e);
   // What happens to the old key: the kiosk configuration's product family (the project) when it names

@@ -1,5 +1,6 @@
 #include "step_journal.hpp"
 
+#include "foundation/base64.hpp"
 #include "platform/client.hpp"
 #include "runtime/crash_point.hpp"
 
@@ -25,17 +26,38 @@ std::string_view StepJournal::key(Datum d) {
   return "?";
 }
 
-bool StepJournal::write(std::int64_t business, const std::function<journal::Result<void>(Business&)>& f) {
+std::string_view outbox_kind_name(OutboxKind k) {
+  switch (k) {
+    case OutboxKind::NeedsStaff:
+      return "needs_staff";
+    case OutboxKind::Installed:
+      return "installed";
+    case OutboxKind::Close:
+      return "close";
+  }
+  return "?";
+}
+
+std::optional<OutboxKind> outbox_kind(std::string_view name) {
+  for (OutboxKind k : {OutboxKind::NeedsStaff, OutboxKind::Installed, OutboxKind::Close})
+    if (outbox_kind_name(k) == name) return k;
+  return std::nullopt;
+}
+
+journal::Result<void> StepJournal::write(std::int64_t business,
+                                         const std::function<journal::Result<void>(Business&)>& f) {
   auto r = update(business, f);
-  if (!r && log_) log_("journal write failed: " + r.error().detail);
-  return r.has_value();
+  if (!r)
+    events_.error("write failed (journal business " + std::to_string(business) + "): " + r.error().detail,
+                  {.code = "error.journal.io"});
+  return r;
 }
 
 journal::Result<void> StepJournal::update(std::int64_t business,
                                           const std::function<journal::Result<void>(Business&)>& f) {
   std::lock_guard lock(mutex_);
   Business b(journal_, business);
-  return f(b);
+  return journal_.atomically([&] { return f(b); });
 }
 
 journal::Result<std::int64_t> StepJournal::begin(
@@ -55,13 +77,37 @@ std::optional<std::string> StepJournal::get(std::int64_t business, Datum d) {
   return *r;
 }
 
-std::string StepJournal::idempotency_key(std::int64_t business, const IdempotencySlot& slot) {
+journal::Result<std::vector<std::uint8_t>> StepJournal::bytes(std::int64_t business, Datum d) {
+  journal::Result<std::optional<std::string>> v;
   {
     std::lock_guard lock(mutex_);
-    if (auto k = journal_.get(business, slot.name()); k && *k && !(*k)->empty()) return **k;
+    v = journal_.get(business, key(d));
+  }
+  if (!v) return std::unexpected(v.error());
+  const std::string what = "business " + std::to_string(business) + ": " + std::string(key(d));
+  if (!*v || (*v)->empty())
+    return std::unexpected(journal::Error{journal::ErrorCode::Corrupt, 0, what + " is missing"});
+  auto decoded = foundation::base64_decode(**v);
+  if (!decoded)
+    return std::unexpected(journal::Error{journal::ErrorCode::Corrupt, 0, what + " is not base64"});
+  return std::move(*decoded);
+}
+
+journal::Result<std::string> StepJournal::idempotency_key(std::int64_t business,
+                                                          const IdempotencySlot& slot) {
+  {
+    std::lock_guard lock(mutex_);
+    auto k = journal_.get(business, slot.name());
+    if (!k) {
+      events_.error("read failed (journal business " + std::to_string(business) + "): " + k.error().detail,
+                    {.code = "error.journal.io"});
+      return std::unexpected(k.error());
+    }
+    if (*k && !(*k)->empty()) return **k;
   }
   std::string k = platform::new_idempotency_key();
-  write(business, [&](Business&) { return journal_.put(business, slot.name(), k); });
+  if (auto w = write(business, [&](Business&) { return journal_.put(business, slot.name(), k); }); !w)
+    return std::unexpected(w.error());
   crash_point(slot.name() + ".after_key");
   return k;
 }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/model.hpp"
+#include "events/event_log.hpp"
 #include "journal/journal.hpp"
 
 namespace runtime {
@@ -88,6 +89,16 @@ enum class Datum {
   KeyLeftovers,  // what remove_leftovers() removed from the key and left on it (key_leftovers.hpp), JSON
 };
 
+// What a message in the outbox tells the platform (services/journal's outbox; outbox.hpp sends them). Its
+// name on disk, in the audit ("outbox.<kind>.written") and in the crash points ("outbox.<kind>.sent").
+enum class OutboxKind {
+  NeedsStaff,  // POST orders/{id}/needs-staff: a paid business the counter must finish
+  Installed,   // POST orders/{id}/installed: the renewed certificate is on the key, in its final place
+  Close,       // POST orders/{id}/close: an order whose customer left; paid meanwhile → NeedsStaff next
+};
+std::string_view outbox_kind_name(OutboxKind k);
+std::optional<OutboxKind> outbox_kind(std::string_view name);
+
 // Where an idempotency key of a platform call is kept: a call retried after a crash passes the same key
 // and the platform replays its first answer.
 class IdempotencySlot {
@@ -112,8 +123,9 @@ class IdempotencySlot {
 
 class StepJournal {
  public:
-  using Log = std::function<void(std::string_view)>;
-  StepJournal(journal::Journal journal, Log log) : journal_(std::move(journal)), log_(std::move(log)) {}
+  // `events`: where a failed write is recorded ("journal").
+  StepJournal(journal::Journal journal, events::Channel events)
+      : journal_(std::move(journal)), events_(std::move(events)) {}
 
   // One business's records, while the journal is locked (inside write() / update() / begin()).
   class Business {
@@ -136,6 +148,12 @@ class StepJournal {
     }
     journal::Result<void> set_order(std::string_view order_id) { return j_.set_order(id_, order_id); }
     journal::Result<void> put(Datum d, std::string_view value) { return j_.put(id_, key(d), value); }
+    // A message for the platform, with the writes around it (one per business, order and kind: the
+    // existing one's id when there is one).
+    journal::Result<std::int64_t> enqueue(std::string_view order_id, OutboxKind k, std::string_view body,
+                                          std::string_view idempotency_key) {
+      return j_.enqueue(id_, order_id, outbox_kind_name(k), body, idempotency_key);
+    }
     journal::Result<journal::Business> row() { return j_.business(id_); }
 
    private:
@@ -146,10 +164,11 @@ class StepJournal {
   // The key of a datum on disk.
   static std::string_view key(Datum d);
 
-  // Writes of the business lane, `f` with the journal locked. A write that fails is logged ("journal
-  // write failed: …") and answers false: the step it was for is not attempted (its intent could not be
-  // recorded) and the customer is sent to the counter.
-  bool write(std::int64_t business, const std::function<journal::Result<void>(Business&)>& f);
+  // Writes of the business lane, `f` with the journal locked and in one transaction: everything f writes
+  // is committed, or nothing. A write that fails is recorded in the event log (code error.journal.io) and
+  // answered: the caller stops the business there (nothing proceeds without the record it needed).
+  journal::Result<void> write(std::int64_t business,
+                              const std::function<journal::Result<void>(Business&)>& f);
   // The same without the log line, for writes whose failure the caller handles or may ignore.
   journal::Result<void> update(std::int64_t business,
                                const std::function<journal::Result<void>(Business&)>& f);
@@ -159,8 +178,13 @@ class StepJournal {
 
   // A datum's value; nullopt when there is none or the journal cannot be read.
   std::optional<std::string> get(std::int64_t business, Datum d);
-  // The key kept in `slot`, made (and written, then crash point "<slot>.after_key") on first use.
-  std::string idempotency_key(std::int64_t business, const IdempotencySlot& slot);
+  // A datum that holds base64 (the P10, the nonce, the proof, the certificate), decoded. A step that needs
+  // it gets an error, never empty bytes, when it is missing (NotFound) or unreadable (Corrupt): the
+  // journal lost what an earlier step recorded.
+  journal::Result<std::vector<std::uint8_t>> bytes(std::int64_t business, Datum d);
+  // The key kept in `slot`, made (and written, then crash point "<slot>.after_key") on first use. An error
+  // when it cannot be read or written: the call it is for must not be made under a key nobody kept.
+  journal::Result<std::string> idempotency_key(std::int64_t business, const IdempotencySlot& slot);
 
   // The business's steps in order; nullopt when the journal cannot be read.
   std::optional<std::vector<journal::Step>> steps(std::int64_t business);
@@ -179,7 +203,7 @@ class StepJournal {
  private:
   std::mutex mutex_;
   journal::Journal journal_;
-  Log log_;
+  events::Channel events_;
 };
 
 }  // namespace runtime

@@ -36,11 +36,12 @@ void forget_font_bytes(ImFontAtlas& atlas) {
 
 }  // namespace
 
-FontBook::FontBook(Bytes start_font, GlyphSet start_chars, Loader load_extended, Log log, FontSizes sizes)
+FontBook::FontBook(Bytes start_font, GlyphSet start_chars, Loader load_extended, events::Channel events,
+                   FontSizes sizes)
     : start_(start_font),
       start_chars_(std::move(start_chars)),
       load_extended_(std::move(load_extended)),
-      log_(std::move(log)),
+      events_(std::move(events)),
       sizes_(sizes) {
   start_ranges_ = start_chars_.ranges();
 }
@@ -55,7 +56,7 @@ bool FontBook::has(char32_t c, FontRole role) const {
 }
 
 void FontBook::report(std::string_view what, char32_t c) {
-  if (log_) log_(code_point_name(c) + std::string(what));
+  events_.warning(code_point_name(c) + std::string(what), {.step = "glyph"});
 }
 
 bool FontBook::want(std::string_view utf8, FontRole role) {
@@ -93,8 +94,9 @@ AtlasStats FontBook::build(ImFontAtlas& atlas) {
   if (want_more && !extended_tried_) {
     extended_tried_ = true;
     if (load_extended_) extended_ = load_extended_();
-    if (extended_.empty() && log_)
-      log_("the larger font is missing: new characters show as placeholder boxes");
+    if (extended_.empty())
+      events_.warning("the larger font is missing: new characters show as placeholder boxes",
+                      {.step = "load"});
   }
   std::array<GlyphSet, kFontRoles> asked;
   for (std::size_t i = 0; i < kFontRoles; ++i) {

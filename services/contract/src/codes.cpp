@@ -9,6 +9,7 @@ constexpr std::array kCodes = {
     CodeInfo{code::kBadRequest, 400, "the request body or parameters do not follow the contract"},
     CodeInfo{code::kNotFound, 404,
              "no such endpoint (dev endpoints answer this unless the server runs --dev)"},
+    CodeInfo{code::kRequestTooLarge, 413, "the request body is over 1 MiB (refused before it is read)"},
     CodeInfo{code::kIdempotencyKeyMissing, 400, "a mutating call without an Idempotency-Key header"},
     CodeInfo{code::kIdempotencyKeyReused, 409, "the Idempotency-Key was used before with another request"},
     CodeInfo{code::kInternal, 500, "the platform failed; retry later"},

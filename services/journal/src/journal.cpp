@@ -1,31 +1,74 @@
+// The journal's businesses and steps, its schema and its migrations (the audit chain is audit.cpp's, the
+// outbox outbox.cpp's).
 #include "journal/journal.hpp"
-
-#include <sqlite3.h>
 
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <vector>
 
+#include "journal_impl.hpp"
+#include "domain/account.hpp"
 #include "foundation/c_handle.hpp"
 #include "foundation/hex.hpp"
 #include "foundation/sha256.hpp"
 
 namespace journal {
-namespace {
-
-using StmtPtr = foundation::CPtr<sqlite3_stmt, sqlite3_finalize>;
+namespace detail {
 
 std::int64_t system_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
+Error sql_error(sqlite3* db, int rc, ErrorCode code) {
+  switch (rc & 0xff) {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      code = ErrorCode::Corrupt;
+      break;
+    case SQLITE_FULL:
+      code = ErrorCode::Full;
+      break;
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+      code = ErrorCode::ReadOnly;
+      break;
+    default:
+      break;
+  }
+  // SQLite reports a full disk met while growing its shared-memory index as an I/O error: the errno
+  // behind it says what it was.
+  if (db && code == ErrorCode::Io) {
+    const int e = sqlite3_system_errno(db);
+    if (e == ENOSPC || e == EDQUOT) code = ErrorCode::Full;
+    if (e == EROFS || e == EACCES || e == EPERM) code = ErrorCode::ReadOnly;
+  }
+  return Error{code, rc, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)};
+}
+
+std::string column_text(sqlite3_stmt* s, int i) {
+  const auto* t = sqlite3_column_text(s, i);
+  return t ? std::string(reinterpret_cast<const char*>(t),
+                         static_cast<std::size_t>(sqlite3_column_bytes(s, i)))
+           : std::string{};
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::column_text;
+using detail::Impl;
+using detail::sql_error;
+using detail::system_now;
+
 // Schema migrations, applied in order; PRAGMA user_version is the number applied. Never edit one that
 // has shipped: add the next.
-constexpr std::array<const char*, 1> kMigrations{
+constexpr std::array<const char*, 3> kMigrations{
     R"sql(
     CREATE TABLE business (
       id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -71,35 +114,43 @@ constexpr std::array<const char*, 1> kMigrations{
     CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
     )sql",
+    // 2: the outbox, messages the platform must receive (outbox.cpp).
+    R"sql(
+    CREATE TABLE outbox (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      business_id INTEGER NOT NULL REFERENCES business(id),
+      order_id TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      body TEXT NOT NULL,
+      idempotency_key TEXT NOT NULL,
+      state TEXT NOT NULL CHECK (state IN ('pending','delivered','refused')),
+      created_at INTEGER NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      last_attempt_at INTEGER NOT NULL DEFAULT 0,
+      next_attempt_at INTEGER NOT NULL DEFAULT 0,
+      last_error TEXT NOT NULL DEFAULT '',
+      done_at INTEGER NOT NULL DEFAULT 0);
+    CREATE INDEX outbox_state ON outbox(state, business_id, id);
+    )sql",
+    // 3: retention (audit.cpp's prune): the audit's oldest entries may go once a checkpoint carries the hash
+    // of the last of them; nothing else may delete an entry, and the checkpoint only moves forward.
+    R"sql(
+    CREATE TABLE audit_checkpoint (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      through_seq INTEGER NOT NULL,
+      hash BLOB NOT NULL,
+      at INTEGER NOT NULL);
+    DROP TRIGGER audit_no_delete;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+      WHEN OLD.seq > COALESCE((SELECT through_seq FROM audit_checkpoint WHERE id = 1), 0)
+      BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+    CREATE TRIGGER audit_checkpoint_forward BEFORE UPDATE ON audit_checkpoint
+      WHEN NEW.through_seq <= OLD.through_seq
+      BEGIN SELECT RAISE(ABORT, 'the audit checkpoint only moves forward'); END;
+    CREATE TRIGGER audit_checkpoint_stays BEFORE DELETE ON audit_checkpoint
+      BEGIN SELECT RAISE(ABORT, 'the audit checkpoint stays'); END;
+    )sql",
 };
-
-Error sql_error(sqlite3* db, int rc, ErrorCode code = ErrorCode::Io) {
-  if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) code = ErrorCode::Corrupt;
-  return Error{code, rc, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)};
-}
-
-using Hash = foundation::Sha256;
-
-// hash = SHA-256(prev_hash ‖ seq ‖ at ‖ business ‖ type ‖ 0 ‖ data), integers as 8 big-endian bytes.
-Hash chain_hash(const Hash& prev, std::int64_t seq, std::int64_t at, std::int64_t business, std::string_view type,
-                std::string_view data) {
-  std::vector<std::uint8_t> m(prev.begin(), prev.end());
-  m.reserve(prev.size() + 3 * 8 + type.size() + 1 + data.size());
-  for (std::int64_t v : {seq, at, business}) {
-    auto u = static_cast<std::uint64_t>(v);
-    for (int shift = 56; shift >= 0; shift -= 8) m.push_back(static_cast<std::uint8_t>((u >> shift) & 0xff));
-  }
-  m.insert(m.end(), type.begin(), type.end());
-  m.push_back(0);
-  m.insert(m.end(), data.begin(), data.end());
-  return foundation::sha256(m);
-}
-
-std::string column_text(sqlite3_stmt* s, int i) {
-  const auto* t = sqlite3_column_text(s, i);
-  return t ? std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_column_bytes(s, i)))
-           : std::string{};
-}
 
 constexpr const char* kBusinessColumns =
     "id, kind, product_id, years, phone_masked, cert_fingerprint, token_manufacturer, token_model, token_serial, "
@@ -128,107 +179,21 @@ Business read_business(sqlite3_stmt* s) {
 
 }  // namespace
 
-struct Journal::Impl {
-  sqlite3* db = nullptr;
-  std::int64_t (*now)() = system_now;
+namespace detail {
 
-  ~Impl() {
-    if (db) sqlite3_close_v2(db);
-  }
+Result<std::vector<Business>> Impl::businesses(const std::string& where, std::string_view arg, bool has_arg) {
+  std::string sql = std::string("SELECT ") + kBusinessColumns + " FROM business " + where;
+  auto s = prepare(sql.c_str());
+  if (!s) return std::unexpected(s.error());
+  if (has_arg) bind(s->get(), 1, arg);
+  std::vector<Business> out;
+  int rc;
+  while ((rc = sqlite3_step(s->get())) == SQLITE_ROW) out.push_back(read_business(s->get()));
+  if (rc != SQLITE_DONE) return std::unexpected(sql_error(db, rc));
+  return out;
+}
 
-  Result<StmtPtr> prepare(const char* sql) {
-    sqlite3_stmt* s = nullptr;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &s, nullptr);
-    if (rc != SQLITE_OK) return std::unexpected(sql_error(db, rc));
-    return StmtPtr(s);
-  }
-
-  Result<void> exec(const char* sql) {
-    char* err = nullptr;
-    int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
-    if (rc != SQLITE_OK) {
-      Error e = sql_error(db, rc);
-      if (err) {
-        e.detail = err;
-        sqlite3_free(err);
-      }
-      return std::unexpected(e);
-    }
-    return {};
-  }
-
-  static void bind(sqlite3_stmt* s, int i, std::string_view v) {
-    // An empty string_view may have a null data(): bind "" (SQLite would store NULL).
-    sqlite3_bind_text(s, i, v.data() ? v.data() : "", static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  }
-  static void bind(sqlite3_stmt* s, int i, std::int64_t v) { sqlite3_bind_int64(s, i, v); }
-  static void bind(sqlite3_stmt* s, int i, int v) { sqlite3_bind_int(s, i, v); }
-  static void bind(sqlite3_stmt* s, int i, const Hash& h) {
-    sqlite3_bind_blob(s, i, h.data(), static_cast<int>(h.size()), SQLITE_TRANSIENT);
-  }
-
-  template <typename... A>
-  Result<StmtPtr> statement(const char* sql, const A&... args) {
-    auto s = prepare(sql);
-    if (!s) return s;
-    int i = 1;
-    (bind(s->get(), i++, args), ...);
-    return s;
-  }
-
-  // Runs a statement that returns no rows.
-  template <typename... A>
-  Result<void> run(const char* sql, const A&... args) {
-    auto s = statement(sql, args...);
-    if (!s) return std::unexpected(s.error());
-    int rc = sqlite3_step(s->get());
-    if (rc != SQLITE_DONE) return std::unexpected(sql_error(db, rc));
-    return {};
-  }
-
-  // BEGIN IMMEDIATE … COMMIT around f; ROLLBACK when f or the commit fails.
-  template <typename F>
-  auto transaction(F&& f) -> decltype(f()) {
-    if (auto r = exec("BEGIN IMMEDIATE"); !r) return std::unexpected(r.error());
-    auto result = f();
-    if (!result) {
-      (void)exec("ROLLBACK");
-      return result;
-    }
-    if (auto r = exec("COMMIT"); !r) {
-      (void)exec("ROLLBACK");
-      return std::unexpected(r.error());
-    }
-    return result;
-  }
-
-  Result<Hash> last_hash() {
-    auto s = prepare("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1");
-    if (!s) return std::unexpected(s.error());
-    Hash h{};
-    int rc = sqlite3_step(s->get());
-    if (rc == SQLITE_ROW) {
-      if (sqlite3_column_bytes(s->get(), 0) != static_cast<int>(h.size()))
-        return std::unexpected(Error{ErrorCode::Chain, 0, "audit hash has the wrong length"});
-      std::memcpy(h.data(), sqlite3_column_blob(s->get(), 0), h.size());
-    } else if (rc != SQLITE_DONE) {
-      return std::unexpected(sql_error(db, rc));
-    }
-    return h;
-  }
-
-  Result<std::vector<Business>> businesses(const char* where, std::string_view arg, bool has_arg) {
-    std::string sql = std::string("SELECT ") + kBusinessColumns + " FROM business " + where;
-    auto s = prepare(sql.c_str());
-    if (!s) return std::unexpected(s.error());
-    if (has_arg) bind(s->get(), 1, arg);
-    std::vector<Business> out;
-    int rc;
-    while ((rc = sqlite3_step(s->get())) == SQLITE_ROW) out.push_back(read_business(s->get()));
-    if (rc != SQLITE_DONE) return std::unexpected(sql_error(db, rc));
-    return out;
-  }
-};
+}  // namespace detail
 
 std::string_view Error::message_key() const {
   switch (code) {
@@ -237,6 +202,10 @@ std::string_view Error::message_key() const {
       return "error.journal.damaged";
     case ErrorCode::TooNew:
       return "error.journal.too_new";
+    case ErrorCode::Full:
+      return "error.journal.full";
+    case ErrorCode::ReadOnly:
+      return "error.journal.read_only";
     default:
       return "error.journal.io";
   }
@@ -267,14 +236,7 @@ bool unfinished(Status s) {
   return s == Status::Paid || s == Status::Issued || s == Status::Installed || s == Status::NeedsStaff;
 }
 
-std::string mask_phone(std::string_view phone) {
-  if (phone.size() < 7) return std::string(phone.size(), '*');
-  std::string m(phone);
-  for (std::size_t i = 3; i + 4 < m.size(); ++i) m[i] = '*';
-  return m;
-}
-
-Journal::Journal(sqlite3* db) : impl_(std::make_unique<Impl>()) { impl_->db = db; }
+Journal::Journal() : impl_(std::make_unique<Impl>()) {}
 Journal::Journal(Journal&&) noexcept = default;
 Journal& Journal::operator=(Journal&&) noexcept = default;
 Journal::~Journal() = default;
@@ -292,7 +254,8 @@ Result<Journal> Journal::open(const std::filesystem::path& path) {
     sqlite3_close_v2(db);
     return std::unexpected(e);
   }
-  Journal j(db);
+  Journal j;
+  j.impl_->db = db;
   sqlite3_busy_timeout(db, 5000);
   // WAL + FULL: a committed step survives a power cut; foreign keys keep steps tied to a business.
   for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"})
@@ -318,17 +281,8 @@ Result<Journal> Journal::open(const std::filesystem::path& path) {
   return j;
 }
 
-Result<void> Journal::append_audit(std::int64_t business, std::string_view type, std::string_view data) {
-  auto prev = impl_->last_hash();
-  if (!prev) return std::unexpected(prev.error());
-  auto seq_stmt = impl_->prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM audit");
-  if (!seq_stmt) return std::unexpected(seq_stmt.error());
-  if (int rc = sqlite3_step(seq_stmt->get()); rc != SQLITE_ROW) return std::unexpected(sql_error(impl_->db, rc));
-  const std::int64_t seq = sqlite3_column_int64(seq_stmt->get(), 0);
-  const std::int64_t at = impl_->now();
-  Hash h = chain_hash(*prev, seq, at, business, type, data);
-  return impl_->run("INSERT INTO audit(seq, at, business_id, type, data, prev_hash, hash) VALUES(?,?,?,?,?,?,?)",
-                    seq, at, business, type, data, *prev, h);
+Result<void> Journal::atomically(const std::function<Result<void>()>& f) {
+  return impl_->transaction([&]() -> Result<void> { return f(); });
 }
 
 Result<std::int64_t> Journal::begin(const BusinessStart& b) {
@@ -337,16 +291,16 @@ Result<std::int64_t> Journal::begin(const BusinessStart& b) {
     auto r = impl_->run(
         "INSERT INTO business(kind, product_id, years, phone_masked, cert_fingerprint, token_manufacturer, "
         "token_model, token_serial, status, created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-        b.kind, b.product_id, b.years, mask_phone(b.phone), b.cert_fingerprint, b.token_manufacturer, b.token_model,
-        b.token_serial, to_string(Status::Open), at, at);
+        b.kind, b.product_id, b.years, domain::mask_phone(b.phone), b.cert_fingerprint, b.token_manufacturer,
+        b.token_model, b.token_serial, to_string(Status::Open), at, at);
     if (!r) return std::unexpected(r.error());
     const std::int64_t id = sqlite3_last_insert_rowid(impl_->db);
     std::string data = nlohmann::json{{"product", b.product_id},
                                       {"years", b.years},
-                                      {"phone", mask_phone(b.phone)},
+                                      {"phone", domain::mask_phone(b.phone)},
                                       {"cert", b.cert_fingerprint}}
                            .dump();
-    if (auto a = append_audit(id, "business.begin", data); !a) return std::unexpected(a.error());
+    if (auto a = impl_->append_audit(id, "business.begin", data); !a) return std::unexpected(a.error());
     return id;
   });
 }
@@ -364,7 +318,7 @@ Result<void> Journal::step(std::int64_t business, std::string_view name, std::st
         !r)
       return r;
     std::string type = "step." + std::string(name) + "." + std::string(phase);
-    return append_audit(business, type, data);
+    return impl_->append_audit(business, type, data);
   });
 }
 
@@ -381,7 +335,7 @@ Result<void> Journal::set_status(std::int64_t business, Status s, std::string_vi
     if (sqlite3_changes(impl_->db) == 0)
       return std::unexpected(Error{ErrorCode::NotFound, 0, "no business " + std::to_string(business)});
     std::string data = nlohmann::json{{"status", to_string(s)}, {"reason", reason}}.dump();
-    return append_audit(business, "business.status", data);
+    return impl_->append_audit(business, "business.status", data);
   });
 }
 
@@ -391,7 +345,7 @@ Result<void> Journal::set_order(std::int64_t business, std::string_view order_id
                             business);
         !r)
       return r;
-    return append_audit(business, "business.order", nlohmann::json{{"order", order_id}}.dump());
+    return impl_->append_audit(business, "business.order", nlohmann::json{{"order", order_id}}.dump());
   });
 }
 
@@ -447,59 +401,6 @@ Result<std::vector<Step>> Journal::steps(std::int64_t business) {
                    column_text(s->get(), 3), sqlite3_column_int64(s->get(), 4)});
   if (rc != SQLITE_DONE) return std::unexpected(sql_error(impl_->db, rc));
   return out;
-}
-
-Result<std::int64_t> Journal::verify_chain() {
-  auto s = impl_->prepare("SELECT seq, at, business_id, type, data, prev_hash, hash FROM audit ORDER BY seq");
-  if (!s) return std::unexpected(s.error());
-  Hash prev{};
-  std::int64_t n = 0, expect_seq = 1;
-  int rc;
-  while ((rc = sqlite3_step(s->get())) == SQLITE_ROW) {
-    sqlite3_stmt* st = s->get();
-    const std::int64_t seq = sqlite3_column_int64(st, 0);
-    auto bad = [&](const char* what) {
-      return std::unexpected(Error{ErrorCode::Chain, 0, std::string(what) + " at audit entry " + std::to_string(seq)});
-    };
-    if (seq != expect_seq) return bad("a gap in the sequence");
-    if (sqlite3_column_bytes(st, 5) != 32 || sqlite3_column_bytes(st, 6) != 32) return bad("a malformed hash");
-    if (std::memcmp(sqlite3_column_blob(st, 5), prev.data(), 32) != 0) return bad("a broken link");
-    Hash h = chain_hash(prev, seq, sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2), column_text(st, 3),
-                        column_text(st, 4));
-    if (std::memcmp(sqlite3_column_blob(st, 6), h.data(), 32) != 0) return bad("altered content");
-    prev = h;
-    ++n;
-    ++expect_seq;
-  }
-  if (rc != SQLITE_DONE) return std::unexpected(sql_error(impl_->db, rc));
-  return n;
-}
-
-Result<std::vector<AuditEntry>> Journal::audit_tail(int limit) {
-  auto s = impl_->statement("SELECT seq, at, business_id, type, data, hash FROM audit ORDER BY seq DESC LIMIT ?",
-                            limit);
-  if (!s) return std::unexpected(s.error());
-  std::vector<AuditEntry> out;
-  int rc;
-  while ((rc = sqlite3_step(s->get())) == SQLITE_ROW) {
-    sqlite3_stmt* st = s->get();
-    out.push_back({sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
-                   column_text(st, 3), column_text(st, 4),
-                   foundation::hex_encode(static_cast<const std::uint8_t*>(sqlite3_column_blob(st, 5)),
-                                          static_cast<std::size_t>(sqlite3_column_bytes(st, 5)))});
-  }
-  if (rc != SQLITE_DONE) return std::unexpected(sql_error(impl_->db, rc));
-  return out;
-}
-
-Result<void> Journal::integrity_check() {
-  auto s = impl_->prepare("PRAGMA integrity_check");
-  if (!s) return std::unexpected(s.error());
-  int rc = sqlite3_step(s->get());
-  if (rc != SQLITE_ROW) return std::unexpected(sql_error(impl_->db, rc));
-  std::string r = column_text(s->get(), 0);
-  if (r != "ok") return std::unexpected(Error{ErrorCode::Corrupt, 0, r});
-  return {};
 }
 
 }  // namespace journal

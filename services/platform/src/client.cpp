@@ -7,7 +7,9 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <climits>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <mutex>
 #include <optional>
@@ -103,6 +105,8 @@ struct Client::Impl {
   std::string body_buf;
   bool too_large = false;
   char errbuf[CURL_ERROR_SIZE] = {};
+  std::atomic<std::int64_t> clock_offset{kNoOffset};  // platform_clock_offset()
+  static constexpr std::int64_t kNoOffset = INT64_MIN;
 
   static size_t on_write(char* data, size_t size, size_t n, void* self) {
     auto* impl = static_cast<Impl*>(self);
@@ -113,6 +117,22 @@ struct Client::Impl {
     }
     impl->body_buf.append(data, len);
     return len;
+  }
+
+  // "Date: <IMF-fixdate>": the platform's clock against ours, at the moment the answer arrives.
+  static size_t on_header(char* data, size_t size, size_t n, void* self) {
+    const std::string_view line(data, size * n);
+    if (line.size() > 5 && curl_strnequal(line.data(), "date:", 5)) {
+      const std::string value(line.substr(5));
+      if (const time_t t = curl_getdate(value.c_str(), nullptr); t > 0)
+        static_cast<Impl*>(self)->clock_offset = static_cast<std::int64_t>(t) - std::time(nullptr);
+    }
+    return size * n;
+  }
+
+  // Non-zero ends the transfer (CURLE_ABORTED_BY_CALLBACK): ClientOptions::cancel was set.
+  static int on_progress(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    return static_cast<const std::atomic<bool>*>(cancel)->load() ? 1 : 0;
   }
 
   Error map_curl(CURLcode rc) {
@@ -226,6 +246,13 @@ struct Client::Impl {
     curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(opt.max_response_bytes));
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &Impl::on_write);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, this);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &Impl::on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, this);
+    if (opt.cancel) {
+      curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &Impl::on_progress);
+      curl_easy_setopt(h, CURLOPT_XFERINFODATA, opt.cancel);
+    }
     if (body) {
       curl_easy_setopt(h, CURLOPT_POSTFIELDS, body->data());
       curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
@@ -284,6 +311,7 @@ struct Client::Impl {
     std::string url = opt.base_url + std::string(path);
     Error last;
     for (int attempt = 1; attempt <= attempts; ++attempt) {
+      if (attempt > 1 && opt.cancel && opt.cancel->load()) break;
       if (attempt > 1) std::this_thread::sleep_for(backoff(attempt - 1));
       auto raw = perform_once(method, url, body, key, bearer, extra_s);
       if (raw && raw->status >= 200 && raw->status < 300) return std::move(raw->body);
@@ -372,6 +400,11 @@ Client& Client::operator=(Client&&) noexcept = default;
 Client::~Client() = default;
 const ClientOptions& Client::options() const {
   return impl_->opt;
+}
+
+std::optional<std::int64_t> Client::platform_clock_offset() const {
+  const std::int64_t o = impl_->clock_offset;
+  return o == Impl::kNoOffset ? std::nullopt : std::optional<std::int64_t>(o);
 }
 
 Result<contract::Catalog> Client::catalog() {
@@ -497,6 +530,11 @@ Result<contract::BusinessList> Client::orders_for_certificate(std::string_view o
 
 Result<contract::HeartbeatAck> Client::heartbeat(const contract::Heartbeat& h, std::string_view key) {
   return impl_->send<contract::HeartbeatAck>("POST", "kiosk/heartbeat", contract::encode(h), key);
+}
+
+Result<contract::BusinessList> Client::kiosk_orders(bool unfinished_only) {
+  return impl_->get<contract::BusinessList>(unfinished_only ? "kiosk/orders?unfinished=true"
+                                                            : "kiosk/orders");
 }
 
 Result<contract::SignedConfig> Client::kiosk_config() {

@@ -151,7 +151,8 @@ Result<Records> records(Client& c, std::string_view fp) {
   for (const auto& o : (*r)["orders"])
     out.orders.push_back({str(o, "id"), str(o, "status"), str(o, "old_cert_sha256"), str(o, "account_id"),
                           str(o, "kiosk_id"), num(o, "amount_fen"), static_cast<int>(num(o, "issuances")),
-                          static_cast<int>(num(o, "payments"))});
+                          static_cast<int>(num(o, "payments")), static_cast<int>(num(o, "needs_staff_marks")),
+                          static_cast<int>(num(o, "installed_marks"))});
   if ((*r).contains("issuances") && (*r)["issuances"].is_array())
     out.issuances = static_cast<int>((*r)["issuances"].size());
   if ((*r).contains("payments") && (*r)["payments"].is_array())

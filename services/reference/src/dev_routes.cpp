@@ -152,11 +152,11 @@ Reply h_dev_revoke(State& s, Ctx& c) {
 Reply h_dev_fault_set(State& s, Ctx& c) {
   const Json& b = c.body;
   if (!b.contains("endpoint") || !b["endpoint"].is_string() || !b.contains("mode") || !b["mode"].is_string())
-    return error_reply(code::kBadRequest, "{endpoint, mode: fail|drop|delay, count, delay_ms}");
+    return error_reply(code::kBadRequest, "{endpoint, mode: fail|drop|delay|throw, count, delay_ms}");
   Fault f;
   f.mode = b["mode"].get<std::string>();
-  if (f.mode != "fail" && f.mode != "drop" && f.mode != "delay")
-    return error_reply(code::kBadRequest, "mode: fail|drop|delay");
+  if (f.mode != "fail" && f.mode != "drop" && f.mode != "delay" && f.mode != "throw")
+    return error_reply(code::kBadRequest, "mode: fail|drop|delay|throw");
   f.remaining = b.contains("count") && b["count"].is_number_integer() ? b["count"].get<int>() : 1;
   f.delay_ms = b.contains("delay_ms") && b["delay_ms"].is_number_integer() ? b["delay_ms"].get<int>() : 0;
   if (f.remaining < 1 || f.delay_ms < 0 || f.delay_ms > 120000)
@@ -176,7 +176,9 @@ Reply h_dev_records(State& s, Ctx& c) {
   Stmt q(s.db,
          "SELECT o.id, o.status, o.old_cert_sha256, o.amount_fen, o.account_id, o.kiosk_id, "
          "(SELECT count(*) FROM issuances i WHERE i.order_id=o.id), "
-         "(SELECT count(*) FROM payments p WHERE p.order_id=o.id) FROM orders o "
+         "(SELECT count(*) FROM payments p WHERE p.order_id=o.id), "
+         "(SELECT count(*) FROM order_events e WHERE e.order_id=o.id AND e.status='needs_staff'), "
+         "(SELECT count(*) FROM order_events e WHERE e.order_id=o.id AND e.status='installed') FROM orders o "
          "WHERE ?='' OR o.old_cert_sha256=? ORDER BY o.created_at, o.rowid");
   q.bind(fp, fp);
   std::set<std::string> ids;
@@ -189,7 +191,9 @@ Reply h_dev_records(State& s, Ctx& c) {
                       {"account_id", q.text(4)},
                       {"kiosk_id", q.text(5)},
                       {"issuances", q.i64(6)},
-                      {"payments", q.i64(7)}});
+                      {"payments", q.i64(7)},
+                      {"needs_staff_marks", q.i64(8)},
+                      {"installed_marks", q.i64(9)}});
   }
   Stmt qi(s.db, "SELECT order_id, serial, not_before, not_after, at FROM issuances ORDER BY id");
   while (qi.row())

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <stdexcept>
 #include <thread>
 
+#include "domain/account.hpp"
 #include "routes.hpp"
 #include "state.hpp"
 
@@ -33,7 +35,28 @@ Response answer(const Reply& r) {
   return {r.status, json_text(r.body)};
 }
 
+// A handler that threw (a bug): what it wrote is rolled back, the operator gets a line, the kiosk a 500.
+Response thrown(State& s, const Route& route, const Request& req, std::unique_lock<std::mutex>& lock,
+                std::string_view what) {
+  if (!lock.owns_lock()) lock.lock();
+  if (route.keyed) s.db.exec("ROLLBACK");
+  s.db.reset_failure();
+  lock.unlock();
+  report_internal_error(route.name, req.method, req.path, what);
+  return answer(error_reply(code::kInternal));
+}
+
 }  // namespace
+
+void report_internal_error(std::string_view operation, std::string_view method, std::string_view path,
+                           std::string_view what) {
+  // Never the request's body or headers (where codes, passwords and tokens travel); a phone in the
+  // exception's text is masked.
+  const std::string line = "reference: 500 server.internal in " + std::string(operation) + " (" +
+                           std::string(method) + " " + std::string(path) + "): " + domain::mask_phones(what) +
+                           "\n";
+  std::fputs(line.c_str(), stderr);
+}
 
 std::string Request::header(std::string_view name) const {
   for (const auto& [k, v] : headers)
@@ -86,8 +109,10 @@ Response dispatch(State& s, const Route& route, const Request& req) {
     key = req.header("Idempotency-Key");
     if (!key_valid(key)) return answer(error_reply(code::kIdempotencyKeyMissing));
     hash = s.keyed_hash(req.method + " " + req.path + "\n" + req.header("Authorization") + "\n" + req.body);
-    Stmt q(db, "SELECT request_hash, status, body FROM idempotency WHERE kiosk_id=? AND key=?");
-    q.bind(kiosk, key);
+    // A key older than the keep time is forgotten, whether or not a later request has purged it yet: the
+    // request is then handled afresh (a kiosk's retry after days is safe by the order's state).
+    Stmt q(db, "SELECT request_hash, status, body FROM idempotency WHERE kiosk_id=? AND key=? AND at>=?");
+    q.bind(kiosk, key, s.now() - kIdempotencyKeepS);
     if (q.row()) {
       if (q.text(0) != hash) return answer(error_reply(code::kIdempotencyKeyReused));
       Response replay{static_cast<int>(q.i64(1)), q.text(2), true, fault && fault->mode == "drop"};
@@ -96,7 +121,16 @@ Response dispatch(State& s, const Route& route, const Request& req) {
     db.exec("BEGIN IMMEDIATE");
   }
   Ctx ctx{req, kiosk, std::move(body), s.now(), lock};
-  Reply r = route.handler(s, ctx);
+  Reply r;
+  try {
+    // The dev fault hook's "throw": the handler fails as a bug would, mid-transaction.
+    if (fault && fault->mode == "throw") throw std::runtime_error("dev fault hook: " + route.name + " threw");
+    r = route.handler(s, ctx);
+  } catch (const std::exception& e) {
+    return thrown(s, route, req, lock, e.what());
+  } catch (...) {
+    return thrown(s, route, req, lock, "an exception that is no std::exception");
+  }
   if (!lock.owns_lock()) lock.lock();
   if (db.failed()) {
     std::string why = db.error();
@@ -105,11 +139,11 @@ Response dispatch(State& s, const Route& route, const Request& req) {
     db.reset_failure();
     r = error_reply(code::kInternal, why);
   } else if (route.keyed) {
+    Stmt(db, "DELETE FROM idempotency WHERE at<?").bind(ctx.now - kIdempotencyKeepS).run();
     if (r.status != 429 && r.status < 500) {
-      Stmt ins(db, "INSERT INTO idempotency VALUES(?,?,?,?,?,?)");
+      Stmt ins(db, "INSERT OR REPLACE INTO idempotency VALUES(?,?,?,?,?,?)");
       ins.bind(kiosk, key, hash, r.status, json_text(r.body), ctx.now).run();
     }
-    Stmt(db, "DELETE FROM idempotency WHERE at<?").bind(ctx.now - kIdempotencyKeepS).run();
     db.exec("COMMIT");
     if (db.failed()) {
       db.reset_failure();

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -22,6 +23,8 @@ namespace reference {
 namespace {
 
 constexpr std::size_t kServerThreads = 32;
+// The largest request body read; a larger one is answered 413 request.too_large unread (openapi.yaml).
+constexpr std::size_t kMaxRequestBytes = 1 << 20;
 
 Request request_of(const httplib::Request& q) {
   Request r;
@@ -40,6 +43,16 @@ Request request_of(const httplib::Request& q) {
     r.peer_cn = peer ? subject_cn(peer) : std::string();
   }
   return r;
+}
+
+// RFC 9110's IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT".
+std::string http_date(std::int64_t unix_s) {
+  const auto t = static_cast<std::time_t>(unix_s);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
 }
 
 void send(httplib::Response& res, const Reply& r) {
@@ -86,16 +99,31 @@ struct Server::Impl {
     http->set_read_timeout(10, 0);
     http->set_write_timeout(10, 0);
     http->set_keep_alive_timeout(5);
-    http->set_payload_max_length(1 << 20);
+    http->set_payload_max_length(kMaxRequestBytes);
     for (const Route& r : routes.all()) bind(r);
+    // cpp-httplib's own refusals, as the contract states them: 404 no such path, 413 a body over the cap,
+    // anything else about the request's form 400 request.malformed (the status from the code table).
     http->set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&,
                                                                     httplib::Response& res) {
-      if (res.body.empty())
-        res.set_content(json_text(error_reply(res.status == 404 ? code::kNotFound : code::kBadRequest).body),
-                        "application/json");
+      if (res.body.empty()) {
+        const std::string_view c = res.status == 404   ? code::kNotFound
+                                   : res.status == 413 ? code::kRequestTooLarge
+                                   : res.status >= 500 ? code::kInternal
+                                                       : code::kBadRequest;
+        send(res, error_reply(c));
+      }
       return httplib::Server::HandlerResponse::Handled;
     }));
-    http->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    // An exception outside a route's handler (dispatch() catches those): a line on stderr too.
+    http->set_exception_handler([](const httplib::Request& q, httplib::Response& res, std::exception_ptr ep) {
+      std::string what = "an exception that is no std::exception";
+      try {
+        if (ep) std::rethrow_exception(ep);
+      } catch (const std::exception& e) {
+        what = e.what();
+      } catch (...) {
+      }
+      report_internal_error("-", q.method, q.path, what);
       send(res, error_reply(code::kInternal));
     });
     capture_responses();
@@ -121,7 +149,9 @@ struct Server::Impl {
   // Tests only: with KIOSK_CONTRACT_CAPTURE_DIR set, every answer this server writes (error handler's
   // included) is appended to DIR/<pid>.jsonl as {method, path, status, content_type, body}, and
   // tests/contract/check_responses.py checks each against services/platform/openapi.yaml. Unset: nothing.
+  // Compiled out of the package build (KIOSK_TEST_HOOKS=OFF): it writes wherever the variable says.
   void capture_responses() {
+#if KIOSK_TEST_HOOKS
     const char* dir = std::getenv("KIOSK_CONTRACT_CAPTURE_DIR");
     if (!dir || !*dir) return;
     std::error_code ec;
@@ -137,6 +167,7 @@ struct Server::Impl {
       std::lock_guard l(file_mu);
       std::ofstream(file, std::ios::app) << line.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
     });
+#endif
   }
 
   void stop() {
@@ -156,6 +187,9 @@ struct Server::Impl {
       Response r = dispatch(state, route, request_of(q));
       res.status = r.status;
       if (r.replay) res.set_header("Idempotent-Replay", "true");
+      // The platform's time (its dev clock included), as every HTTP server sends it: the kiosk judges a
+      // certificate's validity and its own clock's skew by it (docs/platform.md, "Time").
+      res.set_header("Date", http_date(state.now()));
       res.set_content(r.body, "application/json");
       // Close the connection without answering: the client sees a reset, as when a response is lost on
       // the way (the work is committed).

@@ -1,4 +1,5 @@
-// What a kiosk fetches or reports for itself: the catalog, its heartbeat, its signed configuration.
+// What a kiosk fetches or reports for itself: the catalog, its heartbeat, its signed configuration, its
+// own orders.
 #include "routes.hpp"
 #include "state.hpp"
 
@@ -32,12 +33,37 @@ Reply h_config(State& s, Ctx& c) {
   return {200, contract::encode(sc)};
 }
 
+// GET /v1/kiosk/orders[?unfinished=true]: the orders this kiosk made, by its certificate's CN.
+Reply h_kiosk_orders(State& s, Ctx& c) {
+  bool unfinished = false;
+  if (c.req.has_query("unfinished")) {
+    const std::string v = c.req.query_value("unfinished");
+    if (v != "true" && v != "false") return error_reply(code::kBadRequest, "unfinished: true or false");
+    unfinished = v == "true";
+  }
+  std::vector<std::string> ids;
+  {
+    Stmt q(s.db,
+           unfinished
+               ? "SELECT id FROM orders WHERE kiosk_id=? AND status IN ('paid','issued','needs_staff') "
+                 "ORDER BY created_at DESC, rowid DESC LIMIT 200"
+               : "SELECT id FROM orders WHERE kiosk_id=? ORDER BY created_at DESC, rowid DESC LIMIT 200");
+    q.bind(c.kiosk_id);
+    while (q.row()) ids.push_back(q.text(0));
+  }
+  contract::BusinessList list;
+  for (const auto& id : ids)
+    if (auto o = s.load_order(id, c.now)) list.orders.push_back(std::move(*o));
+  return {200, contract::encode(list)};
+}
+
 }  // namespace
 
 void add_kiosk_routes(Routes& r) {
   r.get("/v1/catalog", "catalog", h_catalog);
   r.post("/v1/kiosk/heartbeat", "kiosk.heartbeat", h_heartbeat);
   r.get("/v1/kiosk/config", "kiosk.config", h_config);
+  r.get("/v1/kiosk/orders", "kiosk.orders", h_kiosk_orders);
 }
 
 }  // namespace reference

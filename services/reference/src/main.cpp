@@ -9,11 +9,13 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "kiosk_version.hpp"
 #include "reference/pki.hpp"
 #include "reference/server.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"ca-platform-ref: the CA platform's reference implementation (HTTPS, mutual TLS, SQLite)"};
+  app.set_version_flag("--version", std::string("ca-platform-ref ") + kiosk_version());
   std::string init_dir, data_dir, kiosk_id = std::string(reference::kDefaultKioskId), catalog;
   std::string host = "127.0.0.1";
   std::uint16_t port = 8443;

@@ -160,6 +160,9 @@ Reply h_order_needs_staff(State& s, Ctx& c) {
        "needs_staff_detail=? WHERE id=?")
       .bind(req->reason, kNextStepCounter, req->detail, o->id)
       .run();
+  Stmt(s.db, "INSERT INTO order_events(order_id, status, at) VALUES(?,'needs_staff',?)")
+      .bind(o->id, c.now)
+      .run();
   return s.order_reply(o->id, c.now);
 }
 
@@ -169,6 +172,9 @@ Reply h_installed(State& s, Ctx& c) {
   if (o->status == OrderStatus::Installed) return s.order_reply(o->id, c.now);
   if (o->status != OrderStatus::Issued) return state_error(o->status);
   Stmt(s.db, "UPDATE orders SET status='installed', installed_at=? WHERE id=?").bind(c.now, o->id).run();
+  Stmt(s.db, "INSERT INTO order_events(order_id, status, at) VALUES(?,'installed',?)")
+      .bind(o->id, c.now)
+      .run();
   return s.order_reply(o->id, c.now);
 }
 

@@ -50,7 +50,7 @@ void save(const Issued& i, const std::filesystem::path& cert, const std::filesys
 }  // namespace
 
 std::filesystem::path default_catalog_path() {
-  return KIOSK_SOURCE_DIR "/config/catalog.json";
+  return KIOSK_DEFAULT_CATALOG;
 }
 
 DevPkiPaths dev_pki_paths(const std::filesystem::path& data_dir) {

@@ -101,7 +101,7 @@ Reply h_submit(State& s, Ctx& c) {
   spec.issuer = s.issuing_ca.get();
   spec.issuer_key = s.issuing_key.get();
   spec.serial = serial;
-  spec.not_before = c.now;
+  spec.not_before = c.now - kNotBeforeBackdateS;
   spec.not_after = add_years(std::max(c.now, old_not_after), o->years);
   X509Ptr cert = make_certificate(spec);
   if (!cert) return error_reply(code::kInternal, "issuing failed");

@@ -38,6 +38,11 @@ struct Request {
   [[nodiscard]] std::string query_value(std::string_view key) const;  // the first such parameter, or ""
 };
 
+// A 500 leaves a trace: one line on stderr with the operation (or "-"), the method and path, and the
+// exception's text — never the request's body or headers.
+void report_internal_error(std::string_view operation, std::string_view method, std::string_view path,
+                           std::string_view what);
+
 struct Response {
   int status = 200;
   std::string body;     // JSON

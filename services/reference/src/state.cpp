@@ -182,6 +182,8 @@ void State::migrate() {
       method TEXT NOT NULL, at INTEGER NOT NULL);
     CREATE TABLE IF NOT EXISTS idempotency(kiosk_id TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL,
       status INTEGER NOT NULL, body TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY(kiosk_id, key));
+    CREATE TABLE IF NOT EXISTS order_events(id INTEGER PRIMARY KEY, order_id TEXT NOT NULL, status TEXT NOT NULL,
+      at INTEGER NOT NULL);
     CREATE TABLE IF NOT EXISTS kiosks(id TEXT PRIMARY KEY, last_seen INTEGER NOT NULL, software_version TEXT NOT NULL,
       config_version INTEGER NOT NULL, health TEXT NOT NULL);
     INSERT OR IGNORE INTO meta VALUES('schema_version', '1');

@@ -377,7 +377,10 @@ std::vector<NamedModel> renewal_states() {
     f.send(StepFailed{f.m.session, RenewalStep::Login, StepErrorKind::PinLocked, "error.token.pin_locked",
                       "C_Login: CKR_PIN_LOCKED"});
     add("failure-needs-staff-pin-locked", f.m);
-    f.send(NeedsStaffRecorded{f.m.session, order_of(f.m)->id});
+    Flow n = f;
+    n.send(NeedsStaffRecorded{n.m.session, order_of(n.m)->id, false});
+    add("failure-needs-staff-not-yet-told", n.m);
+    f.send(NeedsStaffRecorded{f.m.session, order_of(f.m)->id, true});
     add("failure-needs-staff-recorded", f.m);
     Flow g;
     g.to_progress(RenewalStep::Install);

@@ -66,12 +66,12 @@ UiHarness::UiHarness(ImVec2 display) : display_(display), i18n_(load_i18n()) {
         extended_font_ = read_bytes(build_assets() + "/fonts/kiosk-extended.otf");
         return {extended_font_.data(), extended_font_.size()};
       },
-      [this](std::string_view s) { log_.emplace_back(s); });
+      events::Channel(&events_, "fonts"));
   fonts_->build(*ImGui::GetIO().Fonts);
   ImGui::GetIO().FontDefault = fonts_->font(ui::FontRole::Body);
   app::ImeOptions io;
   io.rime_schema_dir = build_assets() + "/rime";
-  io.log = [this](const std::string& s) { log_.push_back(s); };
+  io.events = events::Channel(&events_, "ime");
   ime_ = std::make_unique<app::ImeEngines>(std::move(io));
   ui::ShellOptions o;
   o.seed = [] { return 4242u; };

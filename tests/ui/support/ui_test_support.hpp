@@ -84,9 +84,15 @@ class UiHarness {
   ui::NullTextures& textures() { return textures_; }
   app::ImeEngines& ime() { return *ime_; }  // the app's pinyin and handwriting engines
   const ui::I18n& i18n() const { return i18n_; }
-  std::vector<std::string>& log() { return log_; }
+  // The messages the fonts and the input engines recorded in the event log, oldest first.
+  std::vector<std::string> log() const {
+    std::vector<std::string> out;
+    for (const auto& e : events_.last(events_.capacity())) out.push_back(e.message);
+    return out;
+  }
 
  private:
+  events::EventLog events_;  // before the parts that record in it
   ImGuiContext* ctx_ = nullptr;
   ImVec2 display_;
   ui::I18n i18n_;
@@ -99,7 +105,6 @@ class UiHarness {
   ui::PointerInput pointer_;
   ui::WidgetRegistry bare_widgets_;
   bool last_was_bare_ = false;
-  std::vector<std::string> log_;
   std::vector<ui::SecretHandoff> secrets_;
 };
 

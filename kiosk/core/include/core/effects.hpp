@@ -45,6 +45,9 @@ struct WatchOrder {
 // → OrderClosed (already_paid when it was paid meanwhile)
 struct CloseOrder {
   std::string order_id;
+  // The session ends with it (the customer cancelled or walked away): nobody will go on if it turns out
+  // paid, so the runtime makes sure the platform hears of it (closed, or paid and for the counter).
+  bool leaving = false;
 };
 // One step of the rollover. The runtime keeps the step's working data (staged key, P10, nonce, issued
 // certificate) in its journal. → StepDone / StepFailed

@@ -107,11 +107,17 @@ struct OrderCreated {
   std::uint64_t session = 0;
   Order order;
 };
+// Why an order could not be made, where the flow goes elsewhere than the failure screen.
+enum class OrderFailure {
+  Other,               // the failure screen (retry when retryable)
+  VerificationLapsed,  // the phone's verification is no longer valid: back to the phone, a new code
+};
 struct OrderFailed {
   std::uint64_t session = 0;
   std::string error_key;  // e.g. error.platform.not_eligible, error.platform.offline
   std::string detail;
   bool retryable = false;
+  OrderFailure reason = OrderFailure::Other;
 };
 struct OrderStatusChanged {
   std::uint64_t session = 0;
@@ -126,15 +132,16 @@ struct OrderClosed {
 
 // How a step failed decides where the customer goes.
 enum class StepErrorKind {
-  PinIncorrect,     // Login: wrong PIN (flags say how many tries are left, roughly)
-  PinLocked,        // the token refuses every login: counter
-  TokenRemoved,     // the key left: reinsert the same key
-  WrongToken,       // another key than the one the order is bound to
-  TokenFull,        // no room for the new key pair: counter
-  Unavailable,      // platform offline or slow: retry, nothing lost
-  Refused,          // the platform refuses for good: counter
-  NotYetValid,      // the new certificate starts in the future (clock skew): wait and retry
-  DeviceError,      // anything else from the token: counter
+  PinIncorrect,  // Login: wrong PIN (flags say how many tries are left, roughly)
+  PinLocked,     // the token refuses every login: counter
+  TokenRemoved,  // the key left: reinsert the same key
+  WrongToken,    // another key than the one the order is bound to
+  TokenFull,     // no room for the new key pair: counter
+  Unavailable,   // platform offline or slow: retry, nothing lost
+  Refused,       // the platform refuses for good: counter
+  NotYetValid,   // the new certificate starts in the future (clock skew): wait and retry
+  DeviceError,   // anything else from the token: counter
+  Journal,       // the kiosk could not record the step (disk full, read-only, damaged): stop, counter
 };
 
 struct StepDone {
@@ -152,9 +159,12 @@ struct StepFailed {
   std::string detail;
   PinFlags pin;  // Login: the flags after the failure
 };
+// The answer to MarkNeedsStaff: told = the platform acknowledged it; false = not yet (it stays in the
+// kiosk's outbox, which keeps trying), or the platform refused it for good (staff see why).
 struct NeedsStaffRecorded {
   std::uint64_t session = 0;
   std::string order_id;
+  bool told = false;
 };
 
 // An unfinished business found again (继续操作, or the same key reinserted after a restart): where it

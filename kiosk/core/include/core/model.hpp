@@ -117,7 +117,11 @@ struct Failure {
   bool needs_staff = false;  // go to the counter with the business number
   bool can_retry = false;    // 【重试】 re-runs the failed step
   std::string detail;        // non-secret detail for staff (error code), shown small
-  bool recorded = false;     // needs_staff: the platform has it on record
+  // needs_staff: whether the platform has it. Asking until the runtime answers; then Yes (the counter has
+  // it) or NotYet (the kiosk keeps telling the platform by itself; the customer takes the KEY and the
+  // business number to the counter meanwhile). Never Yes before the platform acknowledged it.
+  enum class Told { Asking, Yes, NotYet };
+  Told told = Told::Asking;
   friend bool operator==(const Failure&, const Failure&) = default;
 };
 

@@ -59,10 +59,15 @@ class Controls {
 
 }  // namespace demo
 
-// libkiosk_demo.so's entry point. `log` gets one line per event (no secrets). Null + `error` when the world
+namespace events {
+class EventLog;
+}
+
+// libkiosk_demo.so's entry point. The world records what it does in `events` (kiosk/events) as "demo"
+// (never a secret); the log outlives the world. Null + `error` when the world
 // cannot be built (SoftHSM or the fault module missing, no free port). Deleting the Controls stops the
 // platform and removes every temporary file.
-extern "C" demo::Controls* kiosk_demo_create(void (*log)(const char* line), std::string* error);
+extern "C" demo::Controls* kiosk_demo_create(events::EventLog* events, std::string* error);
 // The same world, seeded (kSeededStart): the demo's reproducible walk-through. Never a production path.
-extern "C" demo::Controls* kiosk_demo_create_seeded(void (*log)(const char* line), std::uint64_t seed,
+extern "C" demo::Controls* kiosk_demo_create_seeded(events::EventLog* events, std::uint64_t seed,
                                                     std::string* error);

@@ -61,6 +61,9 @@ struct KioskConfig {
   TimeoutConfig timeouts;
   UiConfig ui;
   std::filesystem::path journal_path = "journal.db";
+  // Businesses over and owed to nobody, and the audit entries behind them, are removed this long after
+  // they last changed (docs/operations.md, "What a kiosk keeps").
+  std::uint32_t journal_retention_days = 400;
   std::filesystem::path source;  // the file it came from
 
   [[nodiscard]] const BrandConfig* brand(std::string_view id) const;

@@ -3,6 +3,7 @@
 // would draw and sends the intents a person would tap.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
@@ -47,16 +48,21 @@ struct HeadlessOptions {
   bool verbose = false;       // every effect and result
   // The sentence for a message key (the screens' language files); unset: the key itself.
   std::function<std::string(std::string_view key)> text;
+  // Set (kioskctl's SIGTERM watcher): the safe stop, as the kiosk's (Runtime::stop_at_safe_point): no new
+  // step starts, the running one reaches its end, then the result is Unfinished with key "stopped".
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct HeadlessResult {
   enum class Kind {
-    Renewed,           // 续费成功
-    KeyProblem,        // the key check stopped it before any money (key = why)
-    PinWrong,          // a wrong PIN, and no other was given
-    NeedsStaff,        // paid, cannot finish here: the counter
-    Unfinished,        // stopped at a safe point (platform away, key pulled): resume later
-    PlatformUnusable,  // nothing started: the platform's catalog could not be had (key = its message key)
+    Renewed,            // 续费成功
+    KeyProblem,         // the key check stopped it before any money (key = why)
+    PinWrong,           // a wrong PIN, and no other was given
+    NeedsStaff,         // paid, cannot finish here: the counter, and the platform has it
+    NeedsStaffNotTold,  // the same, but the platform has not acknowledged it yet (the outbox keeps trying)
+    Journal,            // the journal could not record what the business needed: stopped (key = why)
+    Unfinished,         // stopped at a safe point (platform away, key pulled, a stop asked): resume later
+    PlatformUnusable,   // nothing started: the platform's catalog could not be had (key = its message key)
     NothingToResume,
     NotResumable,  // key = why (insert the key, another key, …)
     Refused,       // before payment: the platform refused the order (key)

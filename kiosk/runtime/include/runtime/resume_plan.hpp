@@ -72,8 +72,9 @@ struct ResumePlan {
   };
   enum class JournalAction {
     None,
-    MarkDone,  // status done and a confirm step {"reconciled":true}: the platform finished without us
-    Adopt,     // a business for the order (begun on another kiosk, or the journal lost it), status paid
+    MarkDone,        // status done and a confirm step {"reconciled":true}: the platform finished without us
+    Adopt,           // a business for the order (begun on another kiosk, or the journal lost it), status paid
+    MarkNeedsStaff,  // status needs_staff: the counter has it (told while the journal could not record it)
   };
   Next next = Next::Fail;
   std::string error_key;

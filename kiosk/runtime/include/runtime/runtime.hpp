@@ -73,6 +73,9 @@ class Secrets {
   std::vector<std::pair<core::SecretSlot, foundation::SecretBuffer>> items_;
 };
 
+// A login with no PIN handed over: no C_Login is made, so it is not a wrong PIN (the key counted nothing).
+inline constexpr const char* kPinMissingKey = "error.token.pin_missing";
+
 class Runtime {
 public:
   virtual ~Runtime() = default;
@@ -90,6 +93,15 @@ public:
 
   // Blocks until drain() would return something or the timeout (ms) passes. For kioskctl and tests.
   virtual bool wait(int timeout_ms) = 0;
+
+  // The safe stop (docs/packaging.md, "Stopping safely"). From the first call on no effect starts any more
+  // (run() drops new ones, queued ones are dropped when their turn comes), so no new step of a renewal
+  // begins; true once no effect is running on the business lane, i.e. the current step reached its end,
+  // its outcome journaled and its result queued. The payment long poll only reads: it is cut short, not
+  // waited for. The caller (the app's loop) asks again after every wake until it is true. Thread-safe: a
+  // SIGTERM watcher calls it the moment the signal is read, so a result that arrives meanwhile cannot
+  // start the next step.
+  virtual bool stop_at_safe_point() { return true; }
 };
 
 }  // namespace runtime

@@ -6,8 +6,8 @@
 // certificate, a product or a profile brings may hold other characters: text helpers report them with
 // want(), and between frames rebuild() merges them from the larger subset (loaded on first need), then the
 // app uploads the new texture and draws again. A character in neither font, or beyond U+FFFF (ImGui 1.86
-// keeps 16-bit characters), is drawn as a visible placeholder box and reported through the log callback
-// by code point only (names are personal data).
+// keeps 16-bit characters), is drawn as a visible placeholder box and recorded in the event log
+// (kiosk/events) by code point only (names are personal data).
 #pragma once
 
 #include <array>
@@ -18,6 +18,8 @@
 #include <vector>
 
 #include <imgui.h>
+
+#include "events/event_log.hpp"
 
 #include "ui/glyphs.hpp"
 
@@ -43,11 +45,11 @@ class FontBook {
  public:
   using Bytes = std::span<const unsigned char>;
   using Loader = std::function<Bytes()>;  // the larger font's bytes, owned by the caller; empty = none
-  using Log = std::function<void(std::string_view)>;
 
   // `start_chars`: what the start font holds (ASCII + the language files' characters). The bytes must
   // outlive the book (the atlas reads them at every build).
-  FontBook(Bytes start_font, GlyphSet start_chars, Loader load_extended, Log log, FontSizes sizes = {});
+  FontBook(Bytes start_font, GlyphSet start_chars, Loader load_extended, events::Channel events,
+           FontSizes sizes = {});
 
   // Clears `atlas` and builds it with the start characters plus everything added so far, including the
   // pending ones. Call before the first frame and, between frames, when needs_rebuild(); then upload the
@@ -84,7 +86,7 @@ class FontBook {
   Loader load_extended_;
   Bytes extended_;
   bool extended_tried_ = false;
-  Log log_;
+  events::Channel events_;
   FontSizes sizes_;
   std::array<PerRole, kFontRoles> roles_{};
   std::array<ImFont*, kFontRoles> fonts_{};

@@ -88,7 +88,7 @@ constexpr std::string_view kSuccess[] = {
     "success.done",      "success.title",  "success.validity", "success.take_key",
     "keydetails.holder", "keydetails.org", "keydetails.order", "keydetails.validity_value"};
 constexpr std::string_view kFailure[] = {"failure.retry",    "failure.done",     "failure.paid_note",
-                                         "failure.order_no", "failure.recorded", "failure.detail"};
+                                         "failure.order_no", "failure.recorded", "failure.not_yet_told", "failure.detail"};
 constexpr std::string_view kLogin[] = {"login.method.password",
                                        "login.method.sms",
                                        "login.phone.label",

@@ -13,6 +13,7 @@ namespace code {
 // request shape
 inline constexpr std::string_view kBadRequest = "request.malformed";  // 400 body not the schema
 inline constexpr std::string_view kNotFound = "request.not_found";    // 404 no such endpoint
+inline constexpr std::string_view kRequestTooLarge = "request.too_large";              // 413 body over 1 MiB
 inline constexpr std::string_view kIdempotencyKeyMissing = "idempotency.key_missing";  // 400
 inline constexpr std::string_view kIdempotencyKeyReused =
     "idempotency.key_reused";                                       // 409 same key, other body

@@ -10,22 +10,27 @@
 #include <cstdint>
 #include <expected>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-struct sqlite3;
-
 namespace journal {
+namespace detail {
+struct Impl;
+}
 
-enum class ErrorCode { CannotOpen, Corrupt, TooNew, Io, NotFound, Chain };
+// Full: the disk has no room; ReadOnly: the file or its folder cannot be written (or made); Corrupt: a
+// damaged file, or working data a step needs that is missing or unreadable; Chain: the audit chain broke.
+enum class ErrorCode { CannotOpen, Corrupt, TooNew, Io, NotFound, Chain, Full, ReadOnly };
 
 struct Error {
   ErrorCode code = ErrorCode::Io;
   int sqlite_rc = 0;
-  std::string detail;
+  std::string detail;  // SQLite's text: for the log, never for the customer
+  // error.journal.io | .full | .read_only | .damaged | .too_new: the customer's sentence (assets/i18n).
   [[nodiscard]] std::string_view message_key() const;
 };
 
@@ -86,7 +91,27 @@ struct AuditEntry {
   std::string hash_hex;
 };
 
-std::string mask_phone(std::string_view phone);
+// A message the platform must receive (outbox.cpp): written in the same transaction as the state change
+// that needs it, sent by the runtime's sender until the platform acknowledges it (delivered) or refuses
+// it for good (refused, shown to staff, never retried).
+enum class OutboxState { Pending, Delivered, Refused };
+std::string_view to_string(OutboxState s);
+
+struct OutboxMessage {
+  std::int64_t id = 0;
+  std::int64_t business_id = 0;
+  std::string order_id;
+  std::string kind;             // what it says: "needs_staff", "installed", "close"
+  std::string body;             // JSON, non-secret: the request's fields
+  std::string idempotency_key;  // the same on every attempt
+  OutboxState state = OutboxState::Pending;
+  std::int64_t created_at = 0;       // unix seconds: waiting since
+  int attempts = 0;                  // sends tried and not acknowledged
+  std::int64_t last_attempt_at = 0;  // 0: never tried
+  std::int64_t next_attempt_at = 0;  // not sent again before this (the sender's backoff)
+  std::string last_error;            // the last failure, for staff
+  std::int64_t done_at = 0;          // delivered or refused at
+};
 
 class Journal {
 public:
@@ -100,6 +125,10 @@ public:
 
   // The clock used for timestamps (unix seconds); tests and the dev clock set it.
   void set_clock(std::int64_t (*now)());
+
+  // f's writes in one transaction: all of them are committed, or none (f's error, or the commit's).
+  // Writes inside f may not call atomically() again on another thread; nesting on this one is fine.
+  Result<void> atomically(const std::function<Result<void>()>& f);
 
   Result<std::int64_t> begin(const BusinessStart& b);
   // A step's intent (before its side effect) and its outcome (after). `data` is JSON without secrets.
@@ -120,18 +149,54 @@ public:
   Result<std::vector<Business>> recent(int limit);
   Result<std::vector<Step>> steps(std::int64_t business);
 
-  // Walks the audit chain from the start; the number of entries, or Chain naming the first bad one.
+  // ---- the outbox (outbox.cpp)
+  // A message for the platform about `business` (call it inside atomically() with the state change that
+  // needs it). One per business, order and kind: when there is one already, its id is returned and
+  // nothing added.
+  Result<std::int64_t> enqueue(std::int64_t business, std::string_view order_id, std::string_view kind,
+                               std::string_view body, std::string_view idempotency_key);
+  // Pending messages to send now, in order: each business's oldest pending message (a later one waits for
+  // it), when due at `now` (or whatever its backoff says when `ignore_backoff`).
+  Result<std::vector<OutboxMessage>> outbox_due(std::int64_t now, bool ignore_backoff = false);
+  // Messages for staff: pending and refused ones (`all`: delivered too, the newest 200), oldest first.
+  Result<std::vector<OutboxMessage>> outbox(bool all = false);
+  Result<std::optional<OutboxMessage>> outbox_message(std::int64_t id);
+  Result<std::optional<OutboxMessage>> outbox_of(std::int64_t business, std::string_view kind);
+  // A send that failed for now: attempts + 1, the error, not again before `next_attempt_at`.
+  Result<void> outbox_retry_later(std::int64_t id, std::string_view error, std::int64_t now,
+                                  std::int64_t next_attempt_at);
+  // The platform acknowledged it, or refused it for good (`error` says why). Both are final and audited.
+  Result<void> outbox_delivered(std::int64_t id);
+  Result<void> outbox_refused(std::int64_t id, std::string_view error);
+
+  // ---- retention (audit.cpp)
+  struct Pruned {
+    std::int64_t businesses = 0;     // removed with their steps, working data and messages
+    std::int64_t audit_entries = 0;  // removed from the head of the chain
+    std::int64_t through_seq = 0;    // the checkpoint now stands there (0: none yet)
+  };
+  // Removes what is older than `before` (unix seconds) and owed to nobody: businesses last changed before
+  // then that are over (done, closed, abandoned, never paid, or with the counter) and have no message
+  // waiting for the platform, with their steps, working data and outbox messages; then the head of the
+  // audit chain up to its first entry that is recent or belongs to a business still kept, replaced by a
+  // checkpoint carrying the hash of the last entry removed (the chain verifies from there), and an audit
+  // entry "journal.pruned" saying so. One transaction.
+  Result<Pruned> prune(std::int64_t before);
+
+  // Walks the audit chain from the start (from the checkpoint, once pruned); the number of entries, or
+  // Chain naming the first bad one.
   Result<std::int64_t> verify_chain();
+  // Where the chain starts: the checkpoint's sequence number (0 when nothing was ever pruned).
+  Result<std::int64_t> chain_start();
   Result<std::vector<AuditEntry>> audit_tail(int limit);
   // PRAGMA integrity_check == "ok".
   Result<void> integrity_check();
 
 private:
-  explicit Journal(sqlite3* db);
-  Result<void> step(std::int64_t business, std::string_view step, std::string_view phase, std::string_view data);
-  Result<void> append_audit(std::int64_t business, std::string_view type, std::string_view data);
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+ Journal();
+ Result<void> step(std::int64_t business, std::string_view step, std::string_view phase,
+                   std::string_view data);
+ std::unique_ptr<detail::Impl> impl_;
 };
 
 }  // namespace journal

@@ -18,6 +18,7 @@
 // it over between threads freely, never share it concurrently). Move-only.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -47,6 +48,10 @@ struct ClientOptions {
   std::chrono::milliseconds backoff_base{200};
   std::chrono::milliseconds backoff_max{2000};
   std::string user_agent = "ca-kiosk/0.1";
+  // When set and true, a request in flight ends within about a second (libcurl's progress callback) with
+  // ErrorKind::Offline, and no retry follows: the kiosk's stop does not wait out a payment long poll.
+  // Must outlive the client.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // A fresh idempotency key: 32 hex characters from the CSPRNG.
@@ -70,6 +75,11 @@ class Client {
   ~Client();
 
   [[nodiscard]] const ClientOptions& options() const;
+  // The platform's clock minus this machine's, in seconds, from the Date header of the last answer (any
+  // status; the answer came over the mutually authenticated TLS link). None before the first answer or
+  // when the platform sends no Date. Certificates are judged by the platform's time (docs/platform.md,
+  // "Time"). Thread-safe.
+  [[nodiscard]] std::optional<std::int64_t> platform_clock_offset() const;
 
   // GET catalog.
   Result<contract::Catalog> catalog();
@@ -144,6 +154,11 @@ class Client {
   // POST kiosk/heartbeat.
   Result<contract::HeartbeatAck> heartbeat(const contract::Heartbeat& heartbeat,
                                            std::string_view idempotency_key);
+  // GET kiosk/orders[?unfinished=true]: this kiosk's own orders (by its client certificate), newest
+  // first, at most 200; `unfinished_only`: paid, issued and needs_staff ones. A kiosk whose journal lost
+  // a business finds it again here.
+  Result<contract::BusinessList> kiosk_orders(bool unfinished_only = false);
+
   // GET kiosk/config, not verified (see verify_signed_config).
   Result<contract::SignedConfig> kiosk_config();
 

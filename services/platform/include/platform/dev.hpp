@@ -54,7 +54,8 @@ Result<void> revoke(Client& c, std::string_view serial);
 
 // POST dev/faults: for `endpoint` (an operation name: "orders.create", "renewal.submit", ...), the next
 // `count` calls: mode "fail" → 503 dev.fault_injected before committing; "drop" → commit, then the
-// connection is closed without an answer; "delay" → wait delay_ms first.
+// connection is closed without an answer; "delay" → wait delay_ms first; "throw" → the handler throws
+// mid-transaction (500 server.internal, and the platform logs it).
 Result<void> set_fault(Client& c, std::string_view endpoint, std::string_view mode, int count = 1,
                        int delay_ms = 0);
 // DELETE dev/faults.
@@ -64,6 +65,9 @@ struct OrderRecord {
   std::string id, status, old_cert_sha256, account_id, kiosk_id;
   std::int64_t amount_fen = 0;
   int issuances = 0, payments = 0;
+  // How many times the order really became needs_staff / installed (a repeated message answered by the
+  // order's state or by its idempotency key changes nothing and is not counted).
+  int needs_staff_marks = 0, installed_marks = 0;
 };
 struct Records {
   std::vector<OrderRecord> orders;

@@ -25,6 +25,10 @@ using X509NamePtr = foundation::CPtr<X509_NAME, X509_NAME_free>;
 
 inline constexpr std::string_view kRenewalProofTag = "CN-CA-KIOSK/renewal-proof/v1";
 
+// A renewed certificate's notBefore is this far before the platform's now, as public CAs do: a kiosk whose
+// clock is a little behind does not hold a certificate that is "not yet valid" (docs/platform.md).
+inline constexpr std::int64_t kNotBeforeBackdateS = 300;
+
 // The renewal proof's signed bytes (the contract, shared with token/'s builder):
 //   SEQUENCE { UTF8String "CN-CA-KIOSK/renewal-proof/v1", UTF8String order_id,
 //              OCTET STRING sha256(p10_der), OCTET STRING nonce }

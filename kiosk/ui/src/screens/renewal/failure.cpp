@@ -52,9 +52,16 @@ std::optional<core::Event> draw_failure(const core::FailureView& v, FailureScrat
     text_line(c, "failure.order.label", c.tr("failure.order_no"), cut_top(in, 40.0f),
               {FontRole::Body, color::kTextMuted, Align::Center});
     text_line(c, "failure.order", v.order_id, in, {FontRole::Title, color::kText, Align::Center});
-    if (f.recorded)
+    // What is true now: the counter has it, or not yet (the kiosk keeps telling the platform by itself).
+    if (f.told == core::Failure::Told::Yes) {
       text_line(c, "failure.recorded", c.tr("failure.recorded"), cut_top(col, 44.0f, 8.0f),
                 {FontRole::Body, color::kOk, Align::Center});
+    } else if (f.told == core::Failure::Told::NotYet) {
+      const std::string_view not_yet = c.tr("failure.not_yet_told");
+      paragraph(c, "failure.not_yet_told", not_yet,
+                cut_top(col, paragraph_height(c, not_yet, w, FontRole::Body), 8.0f),
+                {FontRole::Body, color::kTextMuted, Align::Center});
+    }
   }
   if (!f.detail.empty()) {
     // For staff, small; left out when the screen has no room for it (the journal and the log have it).
