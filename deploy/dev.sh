@@ -91,8 +91,8 @@ configure_build() {  # dir, extra cmake args...
   build "$1"
 }
 
-# The sanitizer tree (address,undefined; no app): the foundation, token, journal, core, platform and fleet suites. Debug
-# (-O0): -O1 compiled slower here and trips -Wmaybe-uninitialized inside cpp-httplib.
+# The sanitizer tree (address,undefined; no app): the foundation, token, journal, core, platform and fleet
+# suites. Debug (-O0): -O1 compiled slower here and trips -Wmaybe-uninitialized inside cpp-httplib.
 ASAN_ARGS=(-DKIOSK_SANITIZE=ON -DKIOSK_BUILD_APP=OFF -DKIOSK_SANITIZER_SUBSET=ON -DCMAKE_BUILD_TYPE=Debug)
 asan_build_and_test() {
   TIMES_FILE=$TIMES_FILE.asan
