@@ -1,6 +1,7 @@
 #include "platform/client.hpp"
 
 #include <curl/curl.h>
+#include <openssl/x509_vfy.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -188,6 +189,18 @@ struct Client::Impl {
     }
   }
 
+  // A TLS failure on a certificate's validity window: OpenSSL's verdict on the platform's certificate
+  // (by this kiosk's clock), or the platform's alert about ours (by its clock).
+  bool certificate_time(const std::string& detail) {
+    long verify = X509_V_OK;
+    if (curl_easy_getinfo(curl.get(), CURLINFO_SSL_VERIFYRESULT, &verify) == CURLE_OK &&
+        (verify == X509_V_ERR_CERT_NOT_YET_VALID || verify == X509_V_ERR_CERT_HAS_EXPIRED))
+      return true;
+    return detail.find("certificate expired") != std::string::npos ||
+           detail.find("certificate is not yet valid") != std::string::npos ||
+           detail.find("certificate has expired") != std::string::npos;
+  }
+
   // One attempt.
   Result<Raw> perform_once(std::string_view method, const std::string& url,
                            std::optional<std::string_view> body, std::string_view key,
@@ -275,6 +288,7 @@ struct Client::Impl {
   Result<Raw> finish(CURLcode rc) {
     if (rc != CURLE_OK) {
       Error e = map_curl(rc);
+      if (e.kind == ErrorKind::Tls) e.certificate_time = certificate_time(e.detail);
       body_buf.clear();
       return std::unexpected(e);
     }
