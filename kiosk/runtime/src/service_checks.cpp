@@ -64,7 +64,7 @@ core::CheckResult check_drivers(const KioskConfig& config) {
 }
 
 std::string describe_skew(std::int64_t skew_s) {
-  if (skew_s == 0) return "in step with the platform's (within a second)";
+  if (skew_s == 0) return "in step with the platform's, within a second";
   return std::to_string(std::llabs(skew_s)) + " s " + (skew_s < 0 ? "behind" : "ahead of") + " the platform's";
 }
 
@@ -94,7 +94,7 @@ PlatformVerdict judge_platform(const platform::Error* failed, std::optional<std:
     return v;
   }
   v.clock.state = std::llabs(*skew_s) > kClockMaxSkewS ? CheckState::Failing : CheckState::Ok;
-  v.clock.detail = "this kiosk's clock is " + describe_skew(*skew_s) + " (at most " +
+  v.clock.detail = "this kiosk's clock is " + describe_skew(*skew_s) + " (allowed: " +
                    std::to_string(kClockMaxSkewS) + " s either way)";
   return v;
 }
