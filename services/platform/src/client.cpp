@@ -99,6 +99,16 @@ std::string new_idempotency_key() {
   return foundation::hex_encode(b, sizeof b);
 }
 
+namespace {
+// OpenSSL's words for a certificate outside its validity window (X509_verify_cert_error_string, and the
+// TLS alert "certificate expired").
+bool names_certificate_time(std::string_view text) {
+  return text.find("certificate expired") != std::string_view::npos ||
+         text.find("certificate is not yet valid") != std::string_view::npos ||
+         text.find("certificate has expired") != std::string_view::npos;
+}
+}  // namespace
+
 struct Client::Impl {
   ClientOptions opt;
   CurlPtr curl;
@@ -196,9 +206,7 @@ struct Client::Impl {
     if (curl_easy_getinfo(curl.get(), CURLINFO_SSL_VERIFYRESULT, &verify) == CURLE_OK &&
         (verify == X509_V_ERR_CERT_NOT_YET_VALID || verify == X509_V_ERR_CERT_HAS_EXPIRED))
       return true;
-    return detail.find("certificate expired") != std::string::npos ||
-           detail.find("certificate is not yet valid") != std::string::npos ||
-           detail.find("certificate has expired") != std::string::npos;
+    return names_certificate_time(detail);
   }
 
   // One attempt.
@@ -334,7 +342,11 @@ struct Client::Impl {
         last = Error{ErrorKind::Http, api.http_status,   api.code, api.message_key,
                      api.detail,      api.retry_after_s, attempt};
         // Our certificate refused: a TLS failure for the caller (staff fix certificates, not retries).
-        if (api.code == contract::code::kKioskCertificateUntrusted) last.kind = ErrorKind::Tls;
+        // The platform's detail is OpenSSL's verdict on it: expired or not yet valid by its clock.
+        if (api.code == contract::code::kKioskCertificateUntrusted) {
+          last.kind = ErrorKind::Tls;
+          last.certificate_time = names_certificate_time(api.detail);
+        }
         if (api.code.empty() && api.detail.empty()) last.detail = describe_foreign_answer(*raw);
       } else {
         last = raw.error();
