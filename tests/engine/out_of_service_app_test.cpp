@@ -12,6 +12,18 @@
 
 using namespace enginetest;
 
+namespace {
+
+// Whether home's tile `key` takes a tap (it must be drawn).
+bool tile_enabled(AppKiosk& k, const char* key) {
+  k.app().settle();
+  const auto* w = k.app().widgets().find(key);
+  REQUIRE_MESSAGE(w, key << " is not drawn (on " << core::screen_name(core::screen_of(k.model())) << ")");
+  return w->enabled;
+}
+
+}  // namespace
+
 TEST_CASE("home says 暂停服务 while the platform is away, refuses a renewal, and opens again by itself") {
   EngineEnv env;
   env.set_config_extra(
@@ -23,7 +35,7 @@ TEST_CASE("home says 暂停服务 while the platform is away, refuses a renewal,
   REQUIRE_MESSAGE(k.wait(platform_checked, 30'000), "no platform check passed");
   REQUIRE(core::screen_of(k.model()) == core::Screen::Home);
   CHECK(k.text("home.renew.hint") == "为KEY中的单位证书续期");
-  CHECK(k.app().widgets().find("home.renew")->enabled);
+  CHECK(tile_enabled(k, "home.renew"));
 
   env.stop_platform();
   REQUIRE_MESSAGE(k.wait([&] { return k.model().service.sources.out(); }, 60'000),
@@ -32,7 +44,8 @@ TEST_CASE("home says 暂停服务 while the platform is away, refuses a renewal,
   CHECK(k.text("home.personal.paused") == "暂停服务");
   CHECK(k.text("home.service.reason") == "暂停服务：本机暂时连不上证书服务平台，无法办理业务。");
   CHECK(k.text("home.service.next") == "请到人工窗口办理，或稍后再来。");
-  CHECK_FALSE(k.app().widgets().find("home.renew")->enabled);
+  CHECK_FALSE(tile_enabled(k, "home.renew"));
+  CHECK_FALSE(tile_enabled(k, "home.personal"));
   CHECK_FALSE(k.drawn("home.insert_hint"));
   CHECK(k.text("chrome.key_status") == "未插入KEY");  // the key badge still works
   std::string printed;
@@ -53,7 +66,7 @@ TEST_CASE("home says 暂停服务 while the platform is away, refuses a renewal,
   REQUIRE_MESSAGE(k.wait([&] { return !k.model().service.sources.out(); }, 60'000),
                   "still out of service with the platform back");
   CHECK(k.text("home.renew.hint") == "为KEY中的单位证书续期");
-  CHECK(k.app().widgets().find("home.renew")->enabled);
+  CHECK(tile_enabled(k, "home.renew"));
   CHECK_MESSAGE(k.run("tap home.renew\nexpect screen Products\n", printed) == 0, printed);
   // Staff read both moments in the event log.
   const std::string log = k.event_text();
