@@ -80,7 +80,6 @@ std::string platform_next_step(const platform::Error& e) {
   return next;
 }
 
-
 namespace {
 
 using platform::ErrorKind;

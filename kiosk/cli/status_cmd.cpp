@@ -83,7 +83,8 @@ Status gather(const runtime::KioskConfig& cfg) {
     platform_check = verdict.platform;
     clock_check = verdict.clock;
     if (cat)
-      platform_check.detail = fmt::format("{} ({} ms, catalog {})", client->options().base_url, ms, cat->version);
+      platform_check.detail =
+          fmt::format("{} ({} ms, catalog {})", client->options().base_url, ms, cat->version);
   }
   st.checks.push_back(platform_check);
   st.checks.push_back(clock_check);
@@ -141,23 +142,27 @@ void print_text(const runtime::KioskConfig& cfg, const Globals& g, const Status&
     if (r.check == Check::Platform && st.platform_error)
       fmt::print("  next: {}\n", platform_next_step(*st.platform_error));
     if (r.check == Check::Clock)
-      fmt::print("  next: set this kiosk's clock (timedatectl, chronyc tracking); the platform's is "
-                 "authoritative\n");
+      fmt::print(
+          "  next: set this kiosk's clock (timedatectl, chronyc tracking); the platform's is "
+          "authoritative\n");
     if (r.check == Check::Journal) fmt::print("  next: {}\n", st.next_journal);
     if (r.check == Check::Drivers) fmt::print("  next: {}\n", st.next_drivers);
   }
   if (st.journal_readable)
-    fmt::print("business: {} unfinished business{}, {} message{} the platform has not acknowledged yet "
-               "(kioskctl business list)\n",
-               st.unfinished, st.unfinished == 1 ? "" : "es", st.outbox_pending, st.outbox_pending == 1 ? "" : "s");
+    fmt::print(
+        "business: {} unfinished business{}, {} message{} the platform has not acknowledged yet "
+        "(kioskctl business list)\n",
+        st.unfinished, st.unfinished == 1 ? "" : "es", st.outbox_pending, st.outbox_pending == 1 ? "" : "s");
   else
-    fmt::print("business: the journal {} cannot be read (kioskctl journal-verify)\n", cfg.journal_path.string());
+    fmt::print("business: the journal {} cannot be read (kioskctl journal-verify)\n",
+               cfg.journal_path.string());
   if (code == kOk)
     fmt::print("in service: business can start\n");
   else
-    fmt::print("out of service (exit {}): the kiosk's home says 暂停服务 while this lasts (the platform only "
-               "after {} failed checks in a row)\n",
-               code, cfg.service.platform_out_after);
+    fmt::print(
+        "out of service (exit {}): the kiosk's home says 暂停服务 while this lasts (the platform only "
+        "after {} failed checks in a row)\n",
+        code, cfg.service.platform_out_after);
 }
 
 // The same in the heartbeat's form (services/platform/openapi.yaml, Heartbeat), for scripts.
@@ -185,10 +190,10 @@ void print_json(const Status& st, int code) {
 }  // namespace
 
 void add_status_command(CLI::App& app, Globals& g) {
-  CLI::App* status = app.add_subcommand(
-      "status",
-      "this kiosk at a glance: version, configuration, the service checks (platform, clock, journal, drivers), "
-      "unfinished business; the exit code says whether business can start");
+  CLI::App* status = app.add_subcommand("status",
+                                        "this kiosk at a glance: version, configuration, the service checks "
+                                        "(platform, clock, journal, drivers), "
+                                        "unfinished business; the exit code says whether business can start");
   status->callback([&g] {
     auto cfg = load_config_or_report(g);
     if (!cfg) throw CLI::RuntimeError(kConfig);

@@ -32,12 +32,14 @@ CheckResult unknown(Check c) {
 
 // Every check passing, with the platform's result as given.
 ServiceChecked round(CheckState platform) {
-  return ServiceChecked{{{Check::Platform, platform, ""}, ok(Check::Clock), ok(Check::Journal), ok(Check::Drivers)}};
+  return ServiceChecked{
+      {{Check::Platform, platform, ""}, ok(Check::Clock), ok(Check::Journal), ok(Check::Drivers)}};
 }
 
 }  // namespace
 
-TEST_CASE("the out-of-service sources: each sets and clears only its own; the first set in precedence shows") {
+TEST_CASE(
+    "the out-of-service sources: each sets and clears only its own; the first set in precedence shows") {
   struct Op {
     bool set;
     ServiceSource source;
@@ -52,7 +54,10 @@ TEST_CASE("the out-of-service sources: each sets and clears only its own; the fi
   const std::vector<Row> rows{
       {"nothing set: in service", {}, std::nullopt, {false, false, false, false}},
       {"automatic alone", {{true, S::Automatic}}, S::Automatic, {false, false, false, true}},
-      {"staff over automatic", {{true, S::Automatic}, {true, S::Staff}}, S::Staff, {true, false, false, true}},
+      {"staff over automatic",
+       {{true, S::Automatic}, {true, S::Staff}},
+       S::Staff,
+       {true, false, false, true}},
       {"staff clears its own: automatic stays and shows",
        {{true, S::Automatic}, {true, S::Staff}, {false, S::Staff}},
        S::Automatic,
@@ -65,7 +70,10 @@ TEST_CASE("the out-of-service sources: each sets and clears only its own; the fi
        {{true, S::Automatic}, {true, S::Hours}, {true, S::Fleet}},
        S::Fleet,
        {false, true, true, true}},
-      {"hours over automatic", {{true, S::Hours}, {true, S::Automatic}}, S::Hours, {false, false, true, true}},
+      {"hours over automatic",
+       {{true, S::Hours}, {true, S::Automatic}},
+       S::Hours,
+       {false, false, true, true}},
       {"clearing a source that is not set changes nothing",
        {{true, S::Fleet}, {false, S::Staff}, {false, S::Hours}, {false, S::Automatic}},
        S::Fleet,

@@ -146,7 +146,8 @@ void EngineEnv::write_config() {
   const auto& pki = server_->pki();
   config_ = tmp_.path() / "kiosk.json";
   const std::string module = testsupport::fault_module().string();
-  write_file(config_, fmt::format(R"({{
+  write_file(config_,
+             fmt::format(R"({{
   "schema_version": 1,
   "kiosk_id": "DEV-KIOSK-01",
   "platform": {{"base_url": "{}", "ca_file": "{}", "client_cert": "{}", "client_key": "{}",
@@ -158,10 +159,10 @@ void EngineEnv::write_config() {
   "timeouts": {{"token_poll_ms": 200}},{}
   "journal_path": "{}"
 }})",
-                                  server_->base_url(), pki.platform_ca.string(), pki.kiosk_cert.string(),
-                                  pki.kiosk_key.string(), module, module,
-                                  extra_brands_.empty() ? "" : ",\n    " + extra_brands_,
-                                  extra_fields_.empty() ? "" : "\n  " + extra_fields_ + ",", journal_path().string()));
+                         server_->base_url(), pki.platform_ca.string(), pki.kiosk_cert.string(),
+                         pki.kiosk_key.string(), module, module,
+                         extra_brands_.empty() ? "" : ",\n    " + extra_brands_,
+                         extra_fields_.empty() ? "" : "\n  " + extra_fields_ + ",", journal_path().string()));
 }
 
 void EngineEnv::set_faults(const std::string& rules) {

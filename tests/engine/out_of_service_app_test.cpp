@@ -30,7 +30,8 @@ TEST_CASE("home says 暂停服务 while the platform is away, refuses a renewal,
       R"("service": {"check_s": 1, "heartbeat_s": 60, "platform_out_after": 2, "platform_back_after": 2})");
   AppKiosk k(env.config_path(), env.dir() / "shots", {}, /*service_monitor=*/true);
   const auto platform_checked = [&] {
-    return k.model().service.checks[static_cast<std::size_t>(core::Check::Platform)].state == core::CheckState::Ok;
+    return k.model().service.checks[static_cast<std::size_t>(core::Check::Platform)].state ==
+           core::CheckState::Ok;
   };
   REQUIRE_MESSAGE(k.wait(platform_checked, 30'000), "no platform check passed");
   REQUIRE(core::screen_of(k.model()) == core::Screen::Home);
@@ -50,8 +51,9 @@ TEST_CASE("home says 暂停服务 while the platform is away, refuses a renewal,
   CHECK(k.text("chrome.key_status") == "未插入KEY");  // the key badge still works
   std::string printed;
   CHECK_MESSAGE(
-      k.run("shot out-of-service\ntap home.renew\nexpect screen Home\ntap home.personal\nexpect screen Home\n",
-            printed) == 0,
+      k.run(
+          "shot out-of-service\ntap home.renew\nexpect screen Home\ntap home.personal\nexpect screen Home\n",
+          printed) == 0,
       printed);
   k.app().dispatch(core::RenewTapped{});  // the core refuses it too, whoever sends it
   k.app().dispatch(core::PersonalCentreTapped{});

@@ -28,7 +28,8 @@ using core::CheckState;
 
 namespace {
 
-constexpr const char* kFast = R"("service": {"check_s": 1, "heartbeat_s": 1, "platform_out_after": 2, "platform_back_after": 2})";
+constexpr const char* kFast =
+    R"("service": {"check_s": 1, "heartbeat_s": 1, "platform_out_after": 2, "platform_back_after": 2})";
 
 // The runtime with its service monitor, as ca-kiosk runs it, and the core's model beside it: every round the
 // runtime reports goes through core::update, and the core's ServiceChanged goes back to the runtime.
@@ -101,13 +102,15 @@ std::uint64_t free_mib(const std::filesystem::path& dir) {
 
 }  // namespace
 
-TEST_CASE("the heartbeat: at start and every heartbeat_s, with the version, the skew, every check, the outbox "
-          "and the out-of-service sources") {
+TEST_CASE(
+    "the heartbeat: at start and every heartbeat_s, with the version, the skew, every check, the outbox "
+    "and the out-of-service sources") {
   EngineEnv env;
   env.set_config_extra(kFast);
   Kiosk k(env);
   auto first = k.round();
-  for (Check c : core::kAllChecks) CHECK_MESSAGE(Kiosk::of(first, c).state == CheckState::Ok, core::to_string(c));
+  for (Check c : core::kAllChecks)
+    CHECK_MESSAGE(Kiosk::of(first, c).state == CheckState::Ok, core::to_string(c));
   CHECK_FALSE(k.m.service.sources.out());
   // The first heartbeat went before the platform was judged; a later one carries all four.
   std::optional<contract::Heartbeat> h;
@@ -127,7 +130,8 @@ TEST_CASE("the heartbeat: at start and every heartbeat_s, with the version, the 
   CHECK(h->out_of_service.empty());
 
   // Staff's source, through the core: the heartbeats after it carry it.
-  k.m = core::update(k.m, core::ServiceSourceSet{core::ServiceSource::Staff, {"service.reason.staff", "", "", "test"}})
+  k.m = core::update(
+            k.m, core::ServiceSourceSet{core::ServiceSource::Staff, {"service.reason.staff", "", "", "test"}})
             .model;
   k.rt->run(core::ServiceChanged{k.m.service.sources}, k.m.session, {});
   CHECK(k.logged("out of service (staff)"));
@@ -149,7 +153,8 @@ TEST_CASE("the platform away: each round fails, the core goes out after N in a r
   int failed = 0;
   while (!k.m.service.sources.out()) {
     auto r = k.round();
-    if (Kiosk::of(r, Check::Platform).state != CheckState::Failing) continue;  // a round begun before the stop
+    if (Kiosk::of(r, Check::Platform).state != CheckState::Failing)
+      continue;  // a round begun before the stop
     ++failed;
     CHECK(Kiosk::of(r, Check::Clock).state == CheckState::Unknown);  // no answer, no time to judge by
     REQUIRE_MESSAGE(failed <= 2, "still in service after " << failed << " failed rounds");
@@ -180,7 +185,8 @@ TEST_CASE("the clock: the platform's moved more than 5 minutes takes the kiosk o
   REQUIRE(Kiosk::of(k.round(), Check::Clock).state == CheckState::Ok);
   REQUIRE(platform::dev::advance_clock(env.client(), runtime::kClockMaxSkewS + 100).has_value());
   core::CheckResult clock;
-  for (int i = 0; i < 5 && clock.state != CheckState::Failing; ++i) clock = Kiosk::of(k.round(), Check::Clock);
+  for (int i = 0; i < 5 && clock.state != CheckState::Failing; ++i)
+    clock = Kiosk::of(k.round(), Check::Clock);
   CHECK(clock.state == CheckState::Failing);
   CHECK_MESSAGE(clock.detail.find(" s behind the platform's") != std::string::npos, clock.detail);
   CHECK(k.m.service.sources.out());  // at once: a clock does not flap
@@ -196,14 +202,16 @@ TEST_CASE("the journal short of its free-space threshold and a driver that does 
   EngineEnv env;
   const std::uint64_t want = free_mib(env.dir()) + 1024;  // more than there is
   REQUIRE(want <= 1048576);
-  env.set_config_extra(std::string(kFast) + ", \"journal_min_free_mb\": " + std::to_string(want),
-                       R"({"id": "gone", "display_name": "某KEY", "module": "/nonexistent/libgone-pkcs11.so", )"
-                       R"("manufacturer": "Gone", "model": "Gone"})");
+  env.set_config_extra(
+      std::string(kFast) + ", \"journal_min_free_mb\": " + std::to_string(want),
+      R"({"id": "gone", "display_name": "某KEY", "module": "/nonexistent/libgone-pkcs11.so", )"
+      R"("manufacturer": "Gone", "model": "Gone"})");
   Kiosk k(env);
   auto r = k.round();
   const auto& journal = Kiosk::of(r, Check::Journal);
   CHECK(journal.state == CheckState::Failing);
-  CHECK_MESSAGE(journal.detail.find(std::to_string(want) + " MiB wanted") != std::string::npos, journal.detail);
+  CHECK_MESSAGE(journal.detail.find(std::to_string(want) + " MiB wanted") != std::string::npos,
+                journal.detail);
   const auto& drivers = Kiosk::of(r, Check::Drivers);
   CHECK(drivers.state == CheckState::Failing);
   CHECK_MESSAGE(drivers.detail.find("gone: ") != std::string::npos, drivers.detail);
@@ -222,7 +230,7 @@ TEST_CASE("a TLS failure on a certificate's validity window is judged the clock'
   auto v = runtime::judge_platform(&tls, std::nullopt);
   CHECK(v.clock.state == CheckState::Failing);
   CHECK(v.platform.state == CheckState::Unknown);  // neither down nor back: the hysteresis holds
-  tls.certificate_time = false;  // another TLS failure (a wrong CA) is the platform's
+  tls.certificate_time = false;                    // another TLS failure (a wrong CA) is the platform's
   v = runtime::judge_platform(&tls, std::nullopt);
   CHECK(v.platform.state == CheckState::Failing);
   CHECK(v.clock.state == CheckState::Unknown);

@@ -87,9 +87,10 @@ TEST_CASE("a certificate outside its validity window is a TLS failure of the clo
     bool server;
     std::int64_t not_before, not_after;
   };
-  for (const Case& k : {Case{"the server's, not yet valid by this kiosk's clock", true, now + 86400, now + 400 * 86400},
-                        Case{"the server's, expired by this kiosk's clock", true, now - 400 * 86400, now - 86400},
-                        Case{"the kiosk's, expired by the platform's clock", false, now - 400 * 86400, now - 86400}}) {
+  for (const Case& k :
+       {Case{"the server's, not yet valid by this kiosk's clock", true, now + 86400, now + 400 * 86400},
+        Case{"the server's, expired by this kiosk's clock", true, now - 400 * 86400, now - 86400},
+        Case{"the kiosk's, expired by the platform's clock", false, now - 400 * 86400, now - 86400}}) {
     INFO(k.what);
     TempDir dir;
     std::filesystem::copy(shared_pki_root() / "pki", dir.path / "pki");

@@ -1,5 +1,5 @@
-// Home's states and every renewal state through the real app's software renderer: no crash, the layout rules hold on the
-// real frame, the payment screen's QR scans (zbarimg) back to the order's code_url. With
+// Home's states and every renewal state through the real app's software renderer: no crash, the layout rules
+// hold on the real frame, the payment screen's QR scans (zbarimg) back to the order's code_url. With
 // KIOSK_SHOTS_DIR=DIR it also writes a PNG of every state in both languages and orientations, for a person
 // to look at: a layout rule cannot tell an ugly screen from a good one.
 #include <doctest/doctest.h>
@@ -80,10 +80,11 @@ TEST_CASE("home in every state drawn by the real app, out of service for each re
           ++n;
         }
         if (all)
-          REQUIRE(app::write_png(std::filesystem::path(env) / (st.name + "-" + std::string(ui::language_code(lang)) +
-                                                               "-" + std::to_string(display.first) + "x" +
-                                                               std::to_string(display.second) + ".png"),
-                                 a.screenshot())
+          REQUIRE(app::write_png(
+                      std::filesystem::path(env) /
+                          (st.name + "-" + std::string(ui::language_code(lang)) + "-" +
+                           std::to_string(display.first) + "x" + std::to_string(display.second) + ".png"),
+                      a.screenshot())
                       .has_value());
       }
     }

@@ -142,8 +142,8 @@ void handle(Ctx& c, const ServiceSourceCleared& e) {
 
 // A customer never starts a business that cannot reach payment: while the kiosk is out of service the
 // events that begin one are refused where they would begin it — 【证书续费】 and 【个人中心】 on home, which
-// says why; 【开始续费】 and the order's 【提交】 for a customer already on the way, who is taken home to read
-// it. Anywhere else the event means what it always did (nothing, or its phase's answer).
+// says why; 【开始续费】 and the order's 【提交】 for a customer already on the way, who is taken home to
+// read it. Anywhere else the event means what it always did (nothing, or its phase's answer).
 template <typename P, typename E>
 void start_unless_out(Ctx& c, const E& e) {
   if (c.m.service.sources.out() && std::holds_alternative<P>(c.m.flow)) {

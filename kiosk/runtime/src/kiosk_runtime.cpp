@@ -229,10 +229,9 @@ std::expected<std::unique_ptr<KioskRuntime>, StartError> KioskRuntime::create(Ru
     auto mc = platform::Client::create(std::move(mc_options));
     if (!mc) return client_failed(mc.error());
     Impl* raw = impl.get();
-    impl->monitor = std::make_unique<ServiceMonitor>(
-        ServiceMonitor::Parts{&impl->opt.config, std::move(*mc), &*impl->journal,
-                              [raw] { return raw->hub->problems(); }, impl->wall,
-                              [raw](core::Event e) { raw->push(std::move(e)); }, events::Channel(log, "service")});
+    impl->monitor = std::make_unique<ServiceMonitor>(ServiceMonitor::Parts{
+        &impl->opt.config, std::move(*mc), &*impl->journal, [raw] { return raw->hub->problems(); },
+        impl->wall, [raw](core::Event e) { raw->push(std::move(e)); }, events::Channel(log, "service")});
   }
 
   std::unique_ptr<KioskRuntime> rt(new KioskRuntime(std::move(impl)));

@@ -55,7 +55,7 @@ struct KioskRuntime::Impl {
   std::optional<StepJournal> journal;  // locks itself
   std::unique_ptr<OutboxSender> outbox;  // its own thread and platform client
   std::unique_ptr<TokenHub> hub;
-  std::unique_ptr<ServiceMonitor> monitor;  // the service checks and the heartbeat (when asked for)
+  std::unique_ptr<ServiceMonitor> monitor;   // the service checks and the heartbeat (when asked for)
   std::optional<contract::Catalog> catalog;  // business lane
 
   // ---- the business lane's own state (only that thread touches it)

@@ -65,7 +65,8 @@ core::CheckResult check_drivers(const KioskConfig& config) {
 
 std::string describe_skew(std::int64_t skew_s) {
   if (skew_s == 0) return "in step with the platform's, within a second";
-  return std::to_string(std::llabs(skew_s)) + " s " + (skew_s < 0 ? "behind" : "ahead of") + " the platform's";
+  return std::to_string(std::llabs(skew_s)) + " s " + (skew_s < 0 ? "behind" : "ahead of") +
+         " the platform's";
 }
 
 PlatformVerdict judge_platform(const platform::Error* failed, std::optional<std::int64_t> skew_s) {
@@ -94,8 +95,8 @@ PlatformVerdict judge_platform(const platform::Error* failed, std::optional<std:
     return v;
   }
   v.clock.state = std::llabs(*skew_s) > kClockMaxSkewS ? CheckState::Failing : CheckState::Ok;
-  v.clock.detail = "this kiosk's clock is " + describe_skew(*skew_s) + " (allowed: " +
-                   std::to_string(kClockMaxSkewS) + " s either way)";
+  v.clock.detail = "this kiosk's clock is " + describe_skew(*skew_s) +
+                   " (allowed: " + std::to_string(kClockMaxSkewS) + " s either way)";
   return v;
 }
 

@@ -93,7 +93,8 @@ void ServiceMonitor::round() {
   if (const auto offset = p_.client.platform_clock_offset()) skew = p_.wall() - (system_wall() + *offset);
   auto verdict = judge_platform(failed ? &*failed : nullptr, skew);
   if (verdict.platform.state == core::CheckState::Ok)
-    verdict.platform.detail = (beat ? "heartbeat acknowledged in " : "catalog in ") + std::to_string(ms) + " ms";
+    verdict.platform.detail =
+        (beat ? "heartbeat acknowledged in " : "catalog in ") + std::to_string(ms) + " ms";
   results.insert(results.begin(), {verdict.platform, verdict.clock});
   log_changes(results);
   {
@@ -133,9 +134,9 @@ void ServiceMonitor::report(const core::OutOfService& sources) {
     std::string all;
     for (core::ServiceSource s : core::kAllServiceSources)
       if (sources.of(s)) all += (all.empty() ? "" : ", ") + std::string(core::to_string(s));
-    p_.events.warning("out of service (" + all + "): " + r->reason_key +
-                          (r->detail.empty() ? "" : " [" + r->detail + "]"),
-                      {.step = "service", .code = r->reason_key});
+    p_.events.warning(
+        "out of service (" + all + "): " + r->reason_key + (r->detail.empty() ? "" : " [" + r->detail + "]"),
+        {.step = "service", .code = r->reason_key});
   } else {
     p_.events.info("in service: business can start", {.step = "service"});
   }
@@ -158,7 +159,8 @@ contract::Heartbeat ServiceMonitor::heartbeat() {
     h.health.push_back({std::string(core::to_string(c)), status_word(it->state), it->detail});
   }
   for (core::ServiceSource s : core::kAllServiceSources)
-    if (const auto& r = sources_.of(s)) h.out_of_service.push_back({std::string(core::to_string(s)), r->reason_key, r->detail});
+    if (const auto& r = sources_.of(s))
+      h.out_of_service.push_back({std::string(core::to_string(s)), r->reason_key, r->detail});
   return h;
 }
 

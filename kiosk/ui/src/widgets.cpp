@@ -364,7 +364,8 @@ bool tile(Ctx& c, std::string_view key, std::string_view hint_key, const ImRect&
   const Rgb fg = !enabled ? color::kOnDisabled : primary ? color::kOnPrimary : color::kPrimary;
   const Rgb hint_fg = !enabled ? color::kOnDisabled : primary ? color::kOnPrimary : color::kTextMuted;
   fill(r, bg, metric::kRounding * 1.5f);
-  if (!primary || !enabled) outline(r, enabled ? color::kPrimary : color::kBorder, metric::kRounding * 1.5f, 3.0f);
+  if (!primary || !enabled)
+    outline(r, enabled ? color::kPrimary : color::kBorder, metric::kRounding * 1.5f, 3.0f);
 
   const std::string_view title = c.tr(key);
   const std::string_view hint = c.tr(hint_key);

@@ -1,11 +1,11 @@
 #include "platform/client.hpp"
 
 #include <curl/curl.h>
-#include <openssl/x509_vfy.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/x509_vfy.h>
 
 #include <algorithm>
 #include <climits>

@@ -87,7 +87,8 @@ std::vector<NamedModel> home_states() {
       f.send(KeyStatusChanged{k});
     }
     f.send(e);
-    if (!f.m.service.sources.out()) throw std::logic_error("screen_states: the kiosk did not go out of service");
+    if (!f.m.service.sources.out())
+      throw std::logic_error("screen_states: the kiosk did not go out of service");
     out.push_back({name, f.m});
   };
   auto failing = [](Check c, const char* detail) {
@@ -106,9 +107,11 @@ std::vector<NamedModel> home_states() {
   staff.reason_key = std::string(msg::kServiceReasonStaff);
   out_of_service("home-out-staff", ServiceSourceSet{ServiceSource::Staff, staff}, true);
   OutOfServiceReason fleet;
-  fleet.text_zh_cn = "本厅今日进行系统升级，暂停自助服务。升级完成后，本机将自动恢复服务，给您带来不便，敬请谅解。";
+  fleet.text_zh_cn =
+      "本厅今日进行系统升级，暂停自助服务。升级完成后，本机将自动恢复服务，给您带来不便，敬请谅解。";
   fleet.text_en =
-      "The hall's systems are being upgraded today, so self-service is paused. This kiosk opens again by itself "
+      "The hall's systems are being upgraded today, so self-service is paused. This kiosk opens again by "
+      "itself "
       "once the upgrade is done. We are sorry for the inconvenience.";
   out_of_service("home-out-fleet", ServiceSourceSet{ServiceSource::Fleet, fleet}, false);
   Flow h;

@@ -103,9 +103,9 @@ struct ChangePassword {  // → PasswordChanged / PasswordRejected
 };
 struct Logout {};          // ends the platform session (then WipeSession)
 
-using Effect = std::variant<LoadCatalog, ReadKey, SendSms, VerifySms, CreateOrder, WatchOrder, CloseOrder, RunStep,
-                            MarkNeedsStaff, WipeSession, ServiceChanged, AccountLogin, LoadBusiness, ResumeBusiness, SaveProfile,
-                            ChangePassword, Logout>;
+using Effect = std::variant<LoadCatalog, ReadKey, SendSms, VerifySms, CreateOrder, WatchOrder, CloseOrder,
+                            RunStep, MarkNeedsStaff, WipeSession, ServiceChanged, AccountLogin, LoadBusiness,
+                            ResumeBusiness, SaveProfile, ChangePassword, Logout>;
 
 std::string_view effect_name(const Effect& e);
 

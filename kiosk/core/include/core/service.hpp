@@ -59,7 +59,7 @@ class OutOfService {
 enum class Check { Platform, Clock, Journal, Drivers };
 inline constexpr std::size_t kChecks = 4;
 inline constexpr std::array<Check, kChecks> kAllChecks = {Check::Platform, Check::Clock, Check::Journal,
-                                                         Check::Drivers};
+                                                          Check::Drivers};
 std::string_view to_string(Check c);  // "platform", "clock", "journal", "drivers"
 // The customer's words when this check takes the kiosk out of service ("service.reason.clock").
 std::string_view reason_key(Check c);
