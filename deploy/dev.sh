@@ -25,7 +25,7 @@ PACKAGES=(
   nlohmann-json3-dev libfmt-dev libcli11-dev doctest-dev libcpp-httplib-dev
   libp11-kit-dev p11-kit softhsm2 opensc libengine-pkcs11-openssl
   libqrencode-dev libimgui-dev libstb-dev libsdl2-dev fonts-noto-cjk fonttools
-  zbar-tools xvfb xauth
+  zbar-tools xvfb xauth cage xwayland grim x11-utils imagemagick usbguard
   librime-dev rime-data-luna-pinyin libzinnia-dev tegaki-zinnia-simplified-chinese
   lld clang libclang-rt-14-dev python3 python3-yaml python3-jsonschema nodejs
 )

@@ -28,6 +28,7 @@
 #include "runtime/headless.hpp"
 #include "runtime/key_report.hpp"
 #include "runtime/kiosk_runtime.hpp"
+#include "runtime/platform_options.hpp"
 #include "runtime/staff_text.hpp"
 #include "sentences.hpp"
 #include "service/stop_signals.hpp"
@@ -192,14 +193,7 @@ int exit_code(const runtime::HeadlessResult& r) {
 
 // A client of the configured platform with this kiosk's identity; nullopt (said) when it cannot be made.
 std::optional<platform::Client> platform_client(const runtime::KioskConfig& cfg) {
-  platform::ClientOptions co;
-  co.base_url = cfg.platform.base_url;
-  co.ca_file = cfg.platform.ca_file;
-  co.client_cert = cfg.platform.client_cert;
-  co.client_key = cfg.platform.client_key;
-  co.connect_timeout = std::chrono::milliseconds(cfg.platform.connect_timeout_ms);
-  co.request_timeout = std::chrono::milliseconds(cfg.platform.request_timeout_ms);
-  auto c = platform::Client::create(co);
+  auto c = platform::Client::create(runtime::client_options(cfg));
   if (!c) {
     fmt::print(stderr, "  platform client: {}\n", c.error().to_string());
     return std::nullopt;

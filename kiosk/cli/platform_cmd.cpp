@@ -22,6 +22,7 @@
 #include "kiosk_version.hpp"
 #include "platform/client.hpp"
 #include "platform/dev.hpp"
+#include "runtime/platform_options.hpp"
 #include "runtime/staff_text.hpp"
 #include "sentences.hpp"
 
@@ -121,14 +122,7 @@ inline void ok_or_report(platform::Result<void> r) {
 platform::Client make_client(const Globals& g) {
   auto cfg = load_config_or_report(g);
   if (!cfg) fail(kConfig);
-  platform::ClientOptions o;
-  o.base_url = cfg->platform.base_url;
-  o.ca_file = cfg->platform.ca_file;
-  o.client_cert = cfg->platform.client_cert;
-  o.client_key = cfg->platform.client_key;
-  o.connect_timeout = std::chrono::milliseconds(cfg->platform.connect_timeout_ms);
-  o.request_timeout = std::chrono::milliseconds(cfg->platform.request_timeout_ms);
-  return ok_or_report(platform::Client::create(o));
+  return ok_or_report(platform::Client::create(runtime::client_options(*cfg)));
 }
 
 std::string key_of(const PlatformArgs& a) {

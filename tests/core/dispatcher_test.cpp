@@ -49,14 +49,7 @@ std::pair<SecretSlot, runtime::Secrets> typed(SecretKind kind, std::uint32_t id,
 // The model on the PIN screen of a paid renewal (the core driven as in the other core tests).
 Model at_pin(bool final_try) {
   Driver d;
-  PinFlags pin;
-  pin.final_try = final_try;
-  d.to_order_list("haitai");
-  d.send(SubmitOrderTapped{});
-  d.send(OrderCreated{d.m.session, d.order(0, OrderStatus::Paid)});
-  d.send(d.key_read("haitai", 20, pin));
-  d.send(ConfirmRenewalTapped{}).send(DialogConfirmed{});
-  REQUIRE(d.screen() == Screen::Pin);
+  d.to_pin(final_try);
   return d.m;
 }
 

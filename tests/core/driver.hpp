@@ -167,12 +167,22 @@ struct Driver {
   }
 
   // The order list → a ¥0 order, paid on creation → the key's details read with this brand's key.
-  void to_key_details_free(const std::string& brand = "haitai") {
+  // `pin`: the flags the key reports.
+  void to_key_details_free(const std::string& brand = "haitai", PinFlags pin = {}) {
     to_order_list(brand);
     send(SubmitOrderTapped{});
     send(OrderCreated{m.session, order(0, OrderStatus::Paid)});
     REQUIRE(screen() == Screen::KeyDetails);
-    send(key_read(brand, 20));
+    send(key_read(brand, 20, pin));
+  }
+
+  // The PIN screen of a paid renewal on a haitai key; `final_try`: the key says the next wrong PIN locks it.
+  void to_pin(bool final_try) {
+    PinFlags pin;
+    pin.final_try = final_try;
+    to_key_details_free("haitai", pin);
+    send(ConfirmRenewalTapped{}).send(DialogConfirmed{});
+    REQUIRE(screen() == Screen::Pin);
   }
 
   // From 【确认续费】 through the PIN to the end of the rollover, every step succeeding.

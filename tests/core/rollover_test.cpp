@@ -115,6 +115,37 @@ TEST_CASE("the platform unavailable mid-rollover: retry re-runs the step, nothin
   CHECK(d.screen() == Screen::Success);
 }
 
+TEST_CASE("the phone's verification lapsed: back to the phone for a new code, by the typed reason only") {
+  Driver d;
+  d.to_order_list("feitian");
+  d.send(SubmitOrderTapped{});
+  REQUIRE(d.effect<CreateOrder>());
+  const int attempt = d.effect<CreateOrder>()->attempt;
+  d.send(OrderFailed{d.m.session, "error.platform.verification.invalid", "http 400", false,
+                     OrderFailure::VerificationLapsed});
+  REQUIRE(d.screen() == Screen::Phone);
+  auto pv = d.view<phone_view>();
+  CHECK(pv.error_key == msg::kPhoneErrorVerificationLapsed);
+  CHECK_FALSE(pv.phone.empty());  // the number is kept: a new code is all it takes
+  // The next order carries a new verification, so a new idempotency key.
+  d.send(GetCodeTapped{"13812345678"});
+  d.send(SmsSent{d.m.session, 60, 6});
+  d.send(CodeSubmitted{});
+  d.send(SmsVerified{d.m.session});
+  REQUIRE(d.screen() == Screen::OrderList);
+  d.send(SubmitOrderTapped{});
+  REQUIRE(d.effect<CreateOrder>());
+  CHECK(d.effect<CreateOrder>()->attempt == attempt + 1);
+
+  // The same message key without the reason is an order failure like any other: the flow follows the
+  // typed field, not the text.
+  Driver e;
+  e.to_order_list("feitian");
+  e.send(SubmitOrderTapped{});
+  e.send(OrderFailed{e.m.session, "error.platform.verification.invalid", "http 400", false});
+  CHECK(e.screen() == Screen::Failure);
+}
+
 TEST_CASE("the order refused, retryable: 【重试】 orders again with the same attempt") {
   Driver d;
   d.to_order_list("feitian");

@@ -26,14 +26,7 @@ std::vector<SecretSlot> used(const std::vector<Effect>& fx) {
 // On the PIN screen of a paid renewal; `final_try`: the key says the next wrong PIN locks it.
 Driver at_pin(bool final_try) {
   Driver d;
-  PinFlags pin;
-  pin.final_try = final_try;
-  d.to_order_list("haitai");
-  d.send(SubmitOrderTapped{});
-  d.send(OrderCreated{d.m.session, d.order(0, OrderStatus::Paid)});
-  d.send(d.key_read("haitai", 20, pin));
-  d.send(ConfirmRenewalTapped{}).send(DialogConfirmed{});
-  REQUIRE(d.screen() == Screen::Pin);
+  d.to_pin(final_try);
   return d;
 }
 

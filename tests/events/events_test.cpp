@@ -2,7 +2,14 @@
 // in, phone numbers masked in every field before anything keeps or writes them.
 #include <doctest/doctest.h>
 
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -10,6 +17,7 @@
 #include <vector>
 
 #include "events/event_log.hpp"
+#include "events/journald_sink.hpp"
 
 namespace {
 
@@ -170,4 +178,60 @@ TEST_CASE("a default channel records nothing; threads record without losing an e
   CHECK(log.total() == 1000);
   CHECK(collect->seen.size() == 1000);
   CHECK(log.last(1000).size() == 100);
+}
+
+TEST_CASE("the system journal's sink: one datagram per event with its fields, a newline in the length form") {
+  char dir[] = "/tmp/kiosk-journal-XXXXXX";
+  REQUIRE(mkdtemp(dir));
+  const std::string path = std::string(dir) + "/socket";
+  const int fd = ::socket(AF_UNIX, SOCK_DGRAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.data(), path.size());
+  REQUIRE(::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0);
+  auto sink = events::JournaldSink::open("ca-kiosk", path);
+  REQUIRE(sink);
+  events::EventLog log;
+  log.add_sink(sink);
+  events::Channel(&log, "runtime")
+      .warning("the key left\nat install, phone 13812345678",
+               {.business = "K7f3a9c", .step = "install", .code = "error.token.removed"});
+  events::Channel(&log, "app").info("started");
+  std::vector<std::string> got;
+  for (int i = 0; i < 2; ++i) {
+    char buf[4096];
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    REQUIRE(n > 0);
+    got.emplace_back(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  std::filesystem::remove_all(dir);
+  const std::string& w = got[0];
+  // The message has a newline: "MESSAGE\n", its length as 8 bytes little endian, the bytes, "\n".
+  const std::string message = "the key left\nat install, phone 138****5678";  // masked before any sink
+  std::string len(8, '\0');
+  len[0] = static_cast<char>(message.size());
+  CHECK(w.find("MESSAGE\n" + len + message + "\n") != std::string::npos);
+  CHECK(w.find("PRIORITY=4\n") != std::string::npos);
+  CHECK(w.find("SYSLOG_IDENTIFIER=ca-kiosk\n") != std::string::npos);
+  CHECK(w.find("KIOSK_COMPONENT=runtime\n") != std::string::npos);
+  CHECK(w.find("KIOSK_BUSINESS=K7f3a9c\n") != std::string::npos);
+  CHECK(w.find("KIOSK_STEP=install\n") != std::string::npos);
+  CHECK(w.find("KIOSK_CODE=error.token.removed\n") != std::string::npos);
+  CHECK(w.find("13812345678") == std::string::npos);
+  CHECK(got[1] == "MESSAGE=started\nPRIORITY=6\nSYSLOG_IDENTIFIER=ca-kiosk\nKIOSK_COMPONENT=app\n");
+}
+
+TEST_CASE("stderr is the journal only when JOURNAL_STREAM names stderr's device and inode") {
+  struct stat st{};
+  REQUIRE(::fstat(STDERR_FILENO, &st) == 0);
+  const std::string mine = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+  ::unsetenv("JOURNAL_STREAM");
+  CHECK_FALSE(events::stderr_is_journal());
+  ::setenv("JOURNAL_STREAM", mine.c_str(), 1);
+  CHECK(events::stderr_is_journal());
+  ::setenv("JOURNAL_STREAM", (mine + "1").c_str(), 1);  // another stream: stderr was redirected
+  CHECK_FALSE(events::stderr_is_journal());
+  ::unsetenv("JOURNAL_STREAM");
 }

@@ -50,18 +50,11 @@ CK_ULONG ulong_of(const Bytes& b) {
   return v;
 }
 
-CK_ATTRIBUTE attr(CK_ATTRIBUTE_TYPE t, const void* p, std::size_t n) {
-  return {t, const_cast<void*>(p), n};
-}
-
 constexpr CK_BBOOL kYes = CK_TRUE, kNo = CK_FALSE;
 
 void generate(const RawP11& p11, CK_SESSION_HANDLE h, CustomerKey key, bool private_on_token) {
   CK_OBJECT_CLASS pub_class = CKO_PUBLIC_KEY, priv_class = CKO_PRIVATE_KEY;
   CK_KEY_TYPE kt = key == CustomerKey::Rsa2048 ? CKK_RSA : CKK_EC;
-  CK_ULONG bits = 2048;
-  static const std::uint8_t kF4[] = {1, 0, 1};
-  static const std::uint8_t kP256[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
   const CK_BBOOL priv_token = private_on_token ? CK_TRUE : CK_FALSE;
   std::vector<CK_ATTRIBUTE> pub{attr(CKA_CLASS, &pub_class, sizeof pub_class),
                                 attr(CKA_KEY_TYPE, &kt, sizeof kt), attr(CKA_TOKEN, &kYes, 1),
@@ -73,14 +66,7 @@ void generate(const RawP11& p11, CK_SESSION_HANDLE h, CustomerKey key, bool priv
                                  attr(CKA_SENSITIVE, &kYes, 1),
                                  attr(CKA_EXTRACTABLE, &kNo, 1),
                                  attr(CKA_SIGN, &kYes, 1)};
-  CK_MECHANISM mech{CKM_EC_KEY_PAIR_GEN, nullptr, 0};
-  if (kt == CKK_RSA) {
-    mech.mechanism = CKM_RSA_PKCS_KEY_PAIR_GEN;
-    pub.push_back(attr(CKA_MODULUS_BITS, &bits, sizeof bits));
-    pub.push_back(attr(CKA_PUBLIC_EXPONENT, kF4, sizeof kF4));
-  } else {
-    pub.push_back(attr(CKA_EC_PARAMS, kP256, sizeof kP256));
-  }
+  CK_MECHANISM mech = key_pair_mechanism(key, pub);
   CK_OBJECT_HANDLE hpub = 0, hpriv = 0;
   CK_RV rv =
       p11.f()->C_GenerateKeyPair(h, &mech, pub.data(), pub.size(), priv.data(), priv.size(), &hpub, &hpriv);

@@ -21,8 +21,6 @@ namespace {
   throw std::runtime_error(std::string(call) + " failed: " + token::rv_name(rv));
 }
 
-CK_ATTRIBUTE attr(CK_ATTRIBUTE_TYPE t, const void* p, std::size_t n) { return {t, const_cast<void*>(p), n}; }
-
 CK_BBOOL kTrue = CK_TRUE;
 CK_BBOOL kFalse = CK_FALSE;
 
@@ -195,6 +193,21 @@ int count_usable_pairs(const RawP11& p11, CK_SLOT_ID slot, std::string_view pin)
   return usable;
 }
 
+CK_ATTRIBUTE attr(CK_ATTRIBUTE_TYPE t, const void* p, std::size_t n) { return {t, const_cast<void*>(p), n}; }
+
+CK_MECHANISM key_pair_mechanism(CustomerKey key, std::vector<CK_ATTRIBUTE>& pub) {
+  static const CK_ULONG kBits = 2048;
+  static const std::uint8_t kF4[] = {1, 0, 1};
+  static const std::uint8_t kP256[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+  if (key == CustomerKey::Rsa2048) {
+    pub.push_back(attr(CKA_MODULUS_BITS, &kBits, sizeof kBits));
+    pub.push_back(attr(CKA_PUBLIC_EXPONENT, kF4, sizeof kF4));
+    return {CKM_RSA_PKCS_KEY_PAIR_GEN, nullptr, 0};
+  }
+  pub.push_back(attr(CKA_EC_PARAMS, kP256, sizeof kP256));
+  return {CKM_EC_KEY_PAIR_GEN, nullptr, 0};
+}
+
 Customer provision_customer(const RawP11& p11, CK_SLOT_ID slot, TestCa& ca, const CustomerSpec& spec,
                             std::string_view pin) {
   CK_FUNCTION_LIST* f = p11.f();
@@ -204,9 +217,6 @@ Customer provision_customer(const RawP11& p11, CK_SLOT_ID slot, TestCa& ca, cons
 
   CK_OBJECT_CLASS pub_class = CKO_PUBLIC_KEY, priv_class = CKO_PRIVATE_KEY;
   CK_KEY_TYPE kt = spec.key == CustomerKey::Rsa2048 ? CKK_RSA : CKK_EC;
-  CK_ULONG bits = 2048;
-  static const std::uint8_t kF4[] = {1, 0, 1};
-  static const std::uint8_t kP256[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
   CK_BBOOL always = spec.always_authenticate ? CK_TRUE : CK_FALSE;
   std::vector<CK_ATTRIBUTE> pub{attr(CKA_CLASS, &pub_class, sizeof pub_class), attr(CKA_KEY_TYPE, &kt, sizeof kt),
                                 attr(CKA_TOKEN, &kTrue, 1), attr(CKA_VERIFY, &kTrue, 1),
@@ -219,14 +229,7 @@ Customer provision_customer(const RawP11& p11, CK_SLOT_ID slot, TestCa& ca, cons
                                  attr(CKA_ID, spec.key_id.data(), spec.key_id.size()),
                                  attr(CKA_LABEL, spec.label.data(), spec.label.size()),
                                  attr(CKA_SUBJECT, subject.data(), subject.size())};
-  CK_MECHANISM mech{CKM_EC_KEY_PAIR_GEN, nullptr, 0};
-  if (kt == CKK_RSA) {
-    mech.mechanism = CKM_RSA_PKCS_KEY_PAIR_GEN;
-    pub.push_back(attr(CKA_MODULUS_BITS, &bits, sizeof bits));
-    pub.push_back(attr(CKA_PUBLIC_EXPONENT, kF4, sizeof kF4));
-  } else {
-    pub.push_back(attr(CKA_EC_PARAMS, kP256, sizeof kP256));
-  }
+  CK_MECHANISM mech = key_pair_mechanism(spec.key, pub);
   CK_OBJECT_HANDLE hpub = 0, hpriv = 0;
   CK_RV rv = f->C_GenerateKeyPair(h, &mech, pub.data(), pub.size(), priv.data(), priv.size(), &hpub, &hpriv);
   if (rv != CKR_OK) fail("C_GenerateKeyPair", rv);

@@ -66,6 +66,13 @@ struct Customer {
 // certificate verifies: what "the customer can still sign" means.
 int count_usable_pairs(const RawP11& p11, CK_SLOT_ID slot, std::string_view pin = kUserPin);
 
+// A template attribute over `n` bytes at `p` (PKCS#11 takes a non-const pointer; templates only read it).
+CK_ATTRIBUTE attr(CK_ATTRIBUTE_TYPE t, const void* p, std::size_t n);
+
+// The key-pair generation mechanism for a customer's key type; appends to `pub` what that type needs
+// (RSA-2048 with F4, or the P-256 curve). The values it points at are static.
+CK_MECHANISM key_pair_mechanism(CustomerKey key, std::vector<CK_ATTRIBUTE>& pub);
+
 // Generates the key pair on the token (logged in with `pin`), has `ca` certify it with the spec's
 // subject, writes the certificate with the same CKA_ID and label.
 Customer provision_customer(const RawP11& p11, CK_SLOT_ID slot, TestCa& ca, const CustomerSpec& spec,

@@ -32,6 +32,7 @@
 #include "demo/controls.hpp"
 #include "demo_panel.hpp"
 #include "events/event_log.hpp"
+#include "events/journald_sink.hpp"
 #include "files.hpp"
 #include "harness.hpp"
 #include "in_service.hpp"
@@ -273,9 +274,15 @@ int run(const Options& o) {
   std::optional<app::InService> in_service;
   if (interactive) in_service.emplace(service::Notifier::from_environment());
   // The one event log of this kiosk (kiosk/events): the app, the runtime and the demo's world record in
-  // it; its lines go to stderr (the service's journal), its ring is what the staff screen reads.
+  // it; its ring is what the staff screen reads. Under the service manager each event goes to the system
+  // journal with its fields; elsewhere a line on stderr.
   events::EventLog log;
-  log.add_sink(std::make_shared<events::StreamSink>(stderr));
+  std::shared_ptr<events::Sink> journal_sink;
+  if (events::stderr_is_journal()) journal_sink = events::JournaldSink::open("ca-kiosk");
+  if (journal_sink)
+    log.add_sink(journal_sink);
+  else
+    log.add_sink(std::make_shared<events::StreamSink>(stderr));
   runtime::KioskConfig config;
   std::unique_ptr<demo::Controls> world;  // --demo: outlives the app and the runtime (declared first)
   app::DemoPanelState panel;

@@ -248,7 +248,7 @@ void on(Ctx& c, phase::OrderList& p, const OrderFailed& o) {
   if (!p.submitting) return;
   p.submitting = false;
   Renewal& r = p.renewal;
-  if (o.error_key == "error.platform.verification.invalid") {
+  if (o.reason == OrderFailure::VerificationLapsed) {
     // The phone's verification lapsed (e.g. a QR left to expire, then 【重新下单】): nothing was charged;
     // the number is kept and a new code is all it takes.
     ++r.order_attempt;  // the next order carries a new verification: a new idempotency key

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "runtime/crash_point.hpp"
+#include "runtime/platform_options.hpp"
 #include "runtime_impl.hpp"
 
 namespace runtime {
@@ -14,18 +15,6 @@ namespace {
 std::int64_t system_wall() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-platform::ClientOptions client_options(const KioskConfig& c, bool long_poll) {
-  platform::ClientOptions o;
-  o.base_url = c.platform.base_url;
-  o.ca_file = c.platform.ca_file;
-  o.client_cert = c.platform.client_cert;
-  o.client_key = c.platform.client_key;
-  o.connect_timeout = std::chrono::milliseconds(c.platform.connect_timeout_ms);
-  o.request_timeout = std::chrono::milliseconds(c.platform.request_timeout_ms);
-  if (long_poll) o.max_attempts = 1;  // the poll itself repeats
-  return o;
 }
 
 // One overload per effect and no catch-all: an effect added to core::Effect does not compile until it is

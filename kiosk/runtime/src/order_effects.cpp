@@ -200,7 +200,10 @@ void KioskRuntime::Impl::create_order(const core::CreateOrder& e, std::uint64_t 
                       Json{{"error", err.code.empty() ? err.message_key : err.code}}.dump());
     });
     const bool retryable = err.kind != platform::ErrorKind::Http || err.http_status >= 500;
-    push(core::OrderFailed{s, err.message_key, err.to_string(), retryable});
+    // The platform no longer takes the phone's verification (it lapsed while the QR expired, say).
+    const auto reason = err.is("verification.invalid") ? core::OrderFailure::VerificationLapsed
+                                                         : core::OrderFailure::Other;
+    push(core::OrderFailed{s, err.message_key, err.to_string(), retryable, reason});
     return;
   }
   auto recorded = journal->write(biz, [&](Business& j) -> journal::Result<void> {

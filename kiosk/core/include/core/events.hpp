@@ -122,11 +122,17 @@ struct OrderCreated {
   std::uint64_t session = 0;
   Order order;
 };
+// Why an order could not be made, where the flow goes elsewhere than the failure screen.
+enum class OrderFailure {
+  Other,               // the failure screen (retry when retryable)
+  VerificationLapsed,  // the phone's verification is no longer valid: back to the phone, a new code
+};
 struct OrderFailed {
   std::uint64_t session = 0;
   std::string error_key;  // e.g. error.platform.not_eligible, error.platform.offline
   std::string detail;
   bool retryable = false;
+  OrderFailure reason = OrderFailure::Other;
 };
 struct OrderStatusChanged {
   std::uint64_t session = 0;
