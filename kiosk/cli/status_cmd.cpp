@@ -18,6 +18,7 @@
 #include "journal/journal.hpp"
 #include "kiosk_version.hpp"
 #include "platform/client.hpp"
+#include "runtime/platform_options.hpp"
 #include "runtime/service_checks.hpp"
 #include "runtime/staff_text.hpp"
 
@@ -54,13 +55,7 @@ struct Status {
 
 Status gather(const runtime::KioskConfig& cfg) {
   Status st;
-  platform::ClientOptions o;
-  o.base_url = cfg.platform.base_url;
-  o.ca_file = cfg.platform.ca_file;
-  o.client_cert = cfg.platform.client_cert;
-  o.client_key = cfg.platform.client_key;
-  o.connect_timeout = std::chrono::milliseconds(cfg.platform.connect_timeout_ms);
-  o.request_timeout = std::chrono::milliseconds(cfg.platform.request_timeout_ms);
+  platform::ClientOptions o = runtime::client_options(cfg);
   o.max_attempts = 1;  // one observation, as each of the kiosk's own rounds is
   auto client = platform::Client::create(o);
   CheckResult platform_check{Check::Platform};
