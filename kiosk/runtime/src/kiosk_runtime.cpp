@@ -215,6 +215,7 @@ std::expected<std::unique_ptr<KioskRuntime>, StartError> KioskRuntime::create(Ru
   if (impl->opt.service_monitor) {
     auto mc_options = client_options(impl->opt.config, false);
     mc_options.max_attempts = 1;  // one round, one observation: the core's hysteresis weighs them
+    mc_options.cancel = &impl->stopping;  // the runtime's stop does not wait out a slow platform
     auto mc = platform::Client::create(std::move(mc_options));
     if (!mc) return client_failed(mc.error());
     Impl* raw = impl.get();
@@ -322,6 +323,7 @@ std::vector<journal::OutboxMessage> KioskRuntime::deliver_outbox_now() {
 
 void KioskRuntime::stop() {
   if (!impl_) return;
+  impl_->stopping = true;  // the monitor's call in flight ends now (its client's cancel)
   if (impl_->monitor) impl_->monitor->stop();
   if (impl_->outbox) impl_->outbox->stop();
   impl_->stopping = true;
