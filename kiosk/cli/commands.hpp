@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "foundation/secret.hpp"
+#include "platform/error.hpp"
 #include "runtime/config.hpp"
 
 namespace kioskctl {
@@ -31,9 +32,14 @@ const foundation::SecretBuffer* env_secret(std::string_view name);
 // where the secret goes instead.
 void refuse_secret_option(CLI::App& cmd, const std::string& name, const std::string& instead);
 
+// A platform failure's exit code (exit_codes.hpp) and what staff do next, in one line.
+int platform_exit_code(const platform::Error& e);
+std::string platform_next_step(const platform::Error& e);
+
 // Each adds its subcommands; a command's callback throws CLI::RuntimeError(exit code) on failure.
 void add_token_commands(CLI::App& app, Globals& g);
 void add_platform_commands(CLI::App& app, Globals& g);
 void add_engine_commands(CLI::App& app, Globals& g);
+void add_status_command(CLI::App& app, Globals& g);
 
 }  // namespace kioskctl

@@ -29,6 +29,8 @@ enum ExitCode : int {
   kPlatformTls = 32,        // TLS failure: wrong server certificate, our certificate refused
   kPlatformRefused = 33,    // HTTP error with a platform code (printed)
   kPlatformMalformed = 34,  // the answer could not be understood
+  kClock = 35,  // `status`: this kiosk's clock is more than 5 minutes from the platform's, or a certificate's
+                // validity window refused TLS (the clock, not the network)
   // engine (50–69)
   kRenewalNeedsStaff = 50,  // paid, cannot finish here: the customer goes to the counter
   kRenewalUnfinished = 51,  // stopped at a safe point; `kioskctl renew --resume` continues

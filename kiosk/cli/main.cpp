@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
   kioskctl::add_token_commands(app, g);
   kioskctl::add_platform_commands(app, g);
   kioskctl::add_engine_commands(app, g);
+  kioskctl::add_status_command(app, g);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -27,6 +27,60 @@
 #include "sentences.hpp"
 
 namespace kioskctl {
+
+int platform_exit_code(const platform::Error& e) {
+  switch (e.kind) {
+    case platform::ErrorKind::Offline:
+      return kPlatformOffline;
+    case platform::ErrorKind::Timeout:
+      return kPlatformTimeout;
+    case platform::ErrorKind::Tls:
+      return kPlatformTls;
+    case platform::ErrorKind::Http:
+      return kPlatformRefused;
+    case platform::ErrorKind::Malformed:
+      return kPlatformMalformed;
+    case platform::ErrorKind::Config:
+      return kConfig;
+  }
+  return kFailure;
+}
+
+std::string platform_next_step(const platform::Error& e) {
+  std::string next;
+  switch (e.kind) {
+    case platform::ErrorKind::Offline:
+      next = "check the network and that the platform runs at platform.base_url";
+      break;
+    case platform::ErrorKind::Timeout:
+      next = "the platform is slow or unreachable; try again, then check the network";
+      break;
+    case platform::ErrorKind::Tls:
+      next = e.certificate_time
+                 ? "a certificate is outside its validity window by one side's clock: check this kiosk's "
+                   "clock (timedatectl, chronyc tracking), then the certificates' dates"
+                 : "check platform.ca_file (the platform CA) and this kiosk's client_cert/client_key";
+      break;
+    case platform::ErrorKind::Http:
+      if (!e.code.empty())
+        next = "the platform refused: " + sentences().text(e.message_key);
+      else if (e.http_status >= 300 && e.http_status < 400)
+        next = "set platform.base_url to the platform's own address (the answer redirects elsewhere)";
+      else if (e.http_status >= 500)
+        next = "the platform failed on its side; try again later, then tell the platform's operators";
+      else
+        next = "is platform.base_url the platform's /v1/? (the answer is not the platform's)";
+      break;
+    case platform::ErrorKind::Malformed:
+      next = "the answer could not be understood; is base_url the platform's /v1/?";
+      break;
+    case platform::ErrorKind::Config:
+      next = "fix the configuration";
+      break;
+  }
+  return next;
+}
+
 namespace {
 
 using platform::ErrorKind;
@@ -51,55 +105,9 @@ struct PlatformArgs {
   throw CLI::RuntimeError(code);
 }
 
-int exit_code_for(const platform::Error& e) {
-  switch (e.kind) {
-    case ErrorKind::Offline:
-      return kPlatformOffline;
-    case ErrorKind::Timeout:
-      return kPlatformTimeout;
-    case ErrorKind::Tls:
-      return kPlatformTls;
-    case ErrorKind::Http:
-      return kPlatformRefused;
-    case ErrorKind::Malformed:
-      return kPlatformMalformed;
-    case ErrorKind::Config:
-      return kConfig;
-  }
-  return kFailure;
-}
-
 [[noreturn]] void report(const platform::Error& e) {
-  std::string next;
-  switch (e.kind) {
-    case ErrorKind::Offline:
-      next = "check the network and that the platform runs at platform.base_url";
-      break;
-    case ErrorKind::Timeout:
-      next = "the platform is slow or unreachable; try again, then check the network";
-      break;
-    case ErrorKind::Tls:
-      next = "check platform.ca_file (the platform CA) and this kiosk's client_cert/client_key";
-      break;
-    case ErrorKind::Http:
-      if (!e.code.empty())
-        next = "the platform refused: " + sentences().text(e.message_key);
-      else if (e.http_status >= 300 && e.http_status < 400)
-        next = "set platform.base_url to the platform's own address (the answer redirects elsewhere)";
-      else if (e.http_status >= 500)
-        next = "the platform failed on its side; try again later, then tell the platform's operators";
-      else
-        next = "is platform.base_url the platform's /v1/? (the answer is not the platform's)";
-      break;
-    case ErrorKind::Malformed:
-      next = "the answer could not be understood; is base_url the platform's /v1/?";
-      break;
-    case ErrorKind::Config:
-      next = "fix the configuration";
-      break;
-  }
-  fmt::print(stderr, "kioskctl: platform: {}\n  next: {}\n", e.to_string(), next);
-  fail(exit_code_for(e));
+  fmt::print(stderr, "kioskctl: platform: {}\n  next: {}\n", e.to_string(), platform_next_step(e));
+  fail(platform_exit_code(e));
 }
 
 template <typename T>
@@ -249,41 +257,6 @@ void add_platform_commands(CLI::App& app, Globals& g) {
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
     fmt::print("platform ok: {} ({} ms, catalog {}, {} products)\n", client.options().base_url, ms,
                cat.version, cat.products.size());
-  });
-
-  // kioskctl status: what a technician at the terminal asks first (docs/operations.md, "kioskctl status").
-  CLI::App* status = app.add_subcommand(
-      "status",
-      "this kiosk at a glance: version, configuration, the platform and its clock, unfinished business");
-  status->callback([&g] {
-    auto cfg = load_config_or_report(g);
-    if (!cfg) fail(kConfig);
-    fmt::print("kioskctl {}\nkiosk {} (configuration {})\n", kiosk_version(), cfg->kiosk_id,
-               g.config_path.empty() ? "$KIOSK_CONFIG or /etc/ca-kiosk/kiosk.json" : g.config_path.string());
-    auto client = make_client(g);
-    const auto t0 = std::chrono::steady_clock::now();
-    auto cat = ok_or_report(client.catalog());
-    const auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
-    fmt::print("platform ok: {} ({} ms, catalog {})\n", client.options().base_url, ms, cat.version);
-    // Certificates, SMS expiry and TLS need a true clock; the kiosk judges validity by the platform's.
-    if (const auto offset = client.platform_clock_offset()) {
-      const std::int64_t skew = -*offset;  // this kiosk's clock minus the platform's
-      fmt::print("clock: platform {}; this kiosk's clock is {}\n", date(std::time(nullptr) + *offset),
-                 skew == 0 ? std::string("in step with it (within a second)")
-                           : fmt::format("{} s {} it (certificates are judged by the platform's time)",
-                                         skew < 0 ? -skew : skew, skew < 0 ? "behind" : "ahead of"));
-    } else {
-      fmt::print("clock: the platform sent no time (no Date header); this kiosk's own clock is used\n");
-    }
-    auto j = journal::Journal::open(cfg->journal_path);
-    auto open = j ? j->unfinished_businesses() : journal::Result<std::vector<journal::Business>>{};
-    if (!j || !open) {
-      fmt::print(stderr, "kioskctl: journal {}: cannot be read\n", cfg->journal_path.string());
-      fail(kJournal);
-    }
-    fmt::print("journal: {} unfinished business{} (kioskctl business list)\n", open->size(),
-               open->size() == 1 ? "" : "es");
   });
 
   CLI::App* catalog = p->add_subcommand("catalog", "projects, brands and products with prices");

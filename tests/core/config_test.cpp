@@ -52,6 +52,11 @@ TEST_CASE("a good configuration loads with defaults and resolved paths") {
   CHECK(c->timeouts.idle_warning_s == 20);
   CHECK(c->journal_path == d.path / "var/journal.db");
   CHECK(c->journal_retention_days == 400);
+  CHECK(c->journal_min_free_mb == 64);
+  CHECK(c->service.check_s == 30);
+  CHECK(c->service.heartbeat_s == 300);
+  CHECK(c->service.platform_out_after == 3);
+  CHECK(c->service.platform_back_after == 2);
   REQUIRE(c->brand_for_token("Haitai", "HaiKey"));
   CHECK(c->brand_for_token("Haitai", "HaiKey")->display_name == "海泰KEY");
   CHECK(c->family("gov")->key_algorithm == domain::KeyAlgorithm::Rsa2048);
@@ -68,7 +73,9 @@ TEST_CASE("every bad field is reported by name, all at once") {
     "product_families": [{"id": "gov", "key_algorithm": "dsa", "old_key_policy": "shred"}],
     "timeouts": {"idle_warning_s": 5, "idel_s": 60},
     "ui": {"language": "fr"},
-    "journal_retention_days": 7
+    "service": {"check_s": 0, "heartbeat_s": 300, "platform_out_after": 21, "platfrom_back_after": 2},
+    "journal_retention_days": 7,
+    "journal_min_free_mb": -1
   })";
   auto c = runtime::parse_config(bad, d.path);
   REQUIRE_FALSE(c);
@@ -85,7 +92,11 @@ TEST_CASE("every bad field is reported by name, all at once") {
   CHECK(has_error(e, "timeouts.idel_s", "unknown"));
   CHECK(has_error(e, "ui.language"));
   CHECK(has_error(e, "journal_retention_days", "30 to 3650"));
-  CHECK(e.size() == 12);
+  CHECK(has_error(e, "service.check_s", "1 to 3600"));
+  CHECK(has_error(e, "service.platform_out_after", "1 to 20"));
+  CHECK(has_error(e, "service.platfrom_back_after", "unknown"));
+  CHECK(has_error(e, "journal_min_free_mb"));
+  CHECK(e.size() == 16);
 }
 
 TEST_CASE("not JSON, and a missing file, are one clear error each") {

@@ -33,7 +33,9 @@ class AppKiosk {
   using DemoPanel = std::function<void(ui::Ctx&, const core::Model&)>;
 
   // `shots`: where a script's `shot` writes when the call names no folder. `demo_panel`: AppConfig's.
-  AppKiosk(const std::filesystem::path& config, std::filesystem::path shots, DemoPanel demo_panel = {})
+  // `service_monitor`: the runtime runs the service checks and sends the heartbeat, as ca-kiosk's does.
+  AppKiosk(const std::filesystem::path& config, std::filesystem::path shots, DemoPanel demo_panel = {},
+           bool service_monitor = false)
       : shots_(std::move(shots)) {
     events_.add_sink(lines_);
     auto cfg = runtime::load_config(config);
@@ -41,6 +43,7 @@ class AppKiosk {
     runtime::RuntimeOptions o;
     o.config = *cfg;
     o.events = &events_;
+    o.service_monitor = service_monitor;
     auto rt = runtime::KioskRuntime::create(std::move(o));
     REQUIRE_MESSAGE(rt.has_value(), (rt ? std::string() : rt.error().to_string()));
     rt_ = std::move(*rt);

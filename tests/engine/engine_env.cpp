@@ -136,24 +136,33 @@ void EngineEnv::set_journal_path(const fs::path& p) {
   write_config();
 }
 
+void EngineEnv::set_config_extra(std::string fields, std::string brands) {
+  extra_fields_ = std::move(fields);
+  extra_brands_ = std::move(brands);
+  write_config();
+}
+
 void EngineEnv::write_config() {
   const auto& pki = server_->pki();
   config_ = tmp_.path() / "kiosk.json";
   const std::string module = testsupport::fault_module().string();
-  write_file(config_, fmt::format(R"({{
+  write_file(config_,
+             fmt::format(R"({{
   "schema_version": 1,
   "kiosk_id": "DEV-KIOSK-01",
   "platform": {{"base_url": "{}", "ca_file": "{}", "client_cert": "{}", "client_key": "{}",
                "connect_timeout_ms": 2000, "request_timeout_ms": 8000, "long_poll_s": 2}},
   "brands": [
     {{"id": "haitai", "display_name": "海泰KEY", "module": "{}", "manufacturer": "Haitai", "model": "HaiKey"}},
-    {{"id": "feitian", "display_name": "飞天诚信KEY", "module": "{}", "manufacturer": "Feitian", "model": "ePass3003"}}
+    {{"id": "feitian", "display_name": "飞天诚信KEY", "module": "{}", "manufacturer": "Feitian", "model": "ePass3003"}}{}
   ],
-  "timeouts": {{"token_poll_ms": 200}},
+  "timeouts": {{"token_poll_ms": 200}},{}
   "journal_path": "{}"
 }})",
-                                  server_->base_url(), pki.platform_ca.string(), pki.kiosk_cert.string(),
-                                  pki.kiosk_key.string(), module, module, journal_path().string()));
+                         server_->base_url(), pki.platform_ca.string(), pki.kiosk_cert.string(),
+                         pki.kiosk_key.string(), module, module,
+                         extra_brands_.empty() ? "" : ",\n    " + extra_brands_,
+                         extra_fields_.empty() ? "" : "\n  " + extra_fields_ + ",", journal_path().string()));
 }
 
 void EngineEnv::set_faults(const std::string& rules) {

@@ -97,6 +97,10 @@ public:
   }
   // The kiosk's journal elsewhere (a small or read-only filesystem): the configuration is rewritten.
   void set_journal_path(const std::filesystem::path& p);
+  // More of the configuration, rewritten at once: `fields`, JSON members at the top level
+  // ("\"service\": {\"check_s\": 1}, \"journal_min_free_mb\": 64"); `brands`, more entries of the brands
+  // list.
+  void set_config_extra(std::string fields, std::string brands = {});
 
   // Copies this world to `to` (created): the platform is stopped for it (its database closed) and started
   // again; the journal is copied as one file (a WAL left by a killed kioskctl folded in first).
@@ -118,6 +122,7 @@ private:
   Brand brand_ = Brand::Haitai;
   std::string serial_override_;
   std::filesystem::path journal_override_;
+  std::string extra_fields_, extra_brands_;
   std::string rules_;
   int customers_ = 0;
 };

@@ -2,6 +2,7 @@
 // kiosk endpoints, the dev switches, and the data across a restart.
 #include <doctest/doctest.h>
 
+#include <ctime>
 #include <thread>
 
 #include "api_checks.hpp"
@@ -31,6 +32,7 @@ TEST_CASE("mutual TLS: a kiosk certificate from another CA and a wrong server ce
     auto r = c->catalog();
     REQUIRE_FALSE(r.has_value());
     CHECK_MESSAGE(r.error().kind == ErrorKind::Tls, r.error().to_string());
+    CHECK_FALSE(r.error().certificate_time);  // the trust is wrong, not the clock
   }
   SUBCASE("a client without files is a Config error, before any network") {
     auto o = p.client_options();
@@ -44,6 +46,77 @@ TEST_CASE("mutual TLS: a kiosk certificate from another CA and a wrong server ce
   }
 }
 
+namespace {
+
+// A certificate for the platform's server (127.0.0.1) or for a kiosk, under DIR's platform or fleet CA, valid
+// from `not_before` to `not_after`; its key beside it.
+void write_dated_certificate(const reference::DevPkiPaths& pki, bool server, std::int64_t not_before,
+                             std::int64_t not_after) {
+  auto ca = reference::read_pem_cert(server ? pki.platform_ca : pki.fleet_ca);
+  auto ca_key = reference::read_pem_key(server ? pki.platform_ca_key : pki.fleet_ca_key);
+  auto key = reference::generate_ec_p256();
+  auto name = reference::make_name({{"CN", server ? "127.0.0.1" : std::string(reference::kDefaultKioskId)}});
+  reference::CertSpec spec;
+  spec.subject = name.get();
+  spec.public_key = key.get();
+  spec.issuer = ca.get();
+  spec.issuer_key = ca_key.get();
+  spec.serial = reference::random_bytes(8);
+  spec.serial[0] &= 0x7F;
+  spec.not_before = not_before;
+  spec.not_after = not_after;
+  if (server) {
+    spec.ip_sans = {"127.0.0.1"};
+    spec.dns_sans = {"localhost"};
+    spec.server_auth = true;
+  } else {
+    spec.client_auth = true;
+  }
+  auto cert = reference::make_certificate(spec);
+  REQUIRE(cert);
+  reference::write_pem_cert(server ? pki.server_cert : pki.kiosk_cert, cert.get());
+  reference::write_pem_key(server ? pki.server_key : pki.kiosk_key, key.get());
+}
+
+}  // namespace
+
+TEST_CASE("a certificate outside its validity window is a TLS failure of the clock, not of the network") {
+  const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+  struct Case {
+    const char* what;
+    bool server;
+    std::int64_t not_before, not_after;
+  };
+  for (const Case& k :
+       {Case{"the server's, not yet valid by this kiosk's clock", true, now + 86400, now + 400 * 86400},
+        Case{"the server's, expired by this kiosk's clock", true, now - 400 * 86400, now - 86400},
+        Case{"the kiosk's, expired by the platform's clock", false, now - 400 * 86400, now - 86400}}) {
+    INFO(k.what);
+    TempDir dir;
+    std::filesystem::copy(shared_pki_root() / "pki", dir.path / "pki");
+    const auto pki = reference::dev_pki_paths(dir.path);
+    write_dated_certificate(pki, k.server, k.not_before, k.not_after);
+    reference::ServerOptions so;
+    so.data_dir = dir.path;
+    reference::Server s(so);
+    s.start();
+    platform::ClientOptions co;
+    co.base_url = s.base_url();
+    co.ca_file = pki.platform_ca;
+    co.client_cert = pki.kiosk_cert;
+    co.client_key = pki.kiosk_key;
+    co.max_attempts = 1;
+    auto c = platform::Client::create(co);
+    REQUIRE(c.has_value());
+    auto r = c->catalog();
+    REQUIRE_FALSE(r.has_value());
+    CHECK_MESSAGE(r.error().kind == ErrorKind::Tls, r.error().to_string());
+    CHECK_MESSAGE(r.error().certificate_time, r.error().to_string());
+    { auto closing = std::move(*c); }
+    s.stop();
+  }
+}
+
 TEST_CASE("kiosk: heartbeat and the signed configuration") {
   Platform p;
   contract::Heartbeat hb{"0.1.0", 1, {{"token", "ok", ""}, {"journal", "degraded", "disk 91%"}}};
@@ -52,6 +125,32 @@ TEST_CASE("kiosk: heartbeat and the signed configuration") {
   CHECK(ack->kiosk_id == reference::kDefaultKioskId);
   CHECK(ack->config_version == 1);
   CHECK(std::abs(ack->server_time - platform_now(p)) <= 5);
+  // The platform keeps the last heartbeat as it understood it, every field (dev: GET dev/heartbeats).
+  hb.clock_skew_s = -42;
+  hb.outbox_pending = 2;
+  hb.out_of_service = {{"staff", "service.reason.staff", "cleaning the screen"},
+                       {"automatic", "service.reason.platform", "platform"}};
+  CHECK_OK(p.client.heartbeat(hb, new_idempotency_key()));
+  auto seen = platform::dev::heartbeats(p.client);
+  CHECK_OK(seen);
+  REQUIRE(seen->size() == 1);
+  CHECK(seen->front().kiosk_id == reference::kDefaultKioskId);
+  const contract::Heartbeat& got = seen->front().heartbeat;
+  CHECK(got.software_version == "0.1.0");
+  CHECK(got.clock_skew_s == std::optional<std::int64_t>(-42));
+  CHECK(got.outbox_pending == 2);
+  REQUIRE(got.out_of_service.size() == 2);
+  CHECK(got.out_of_service[0].source == "staff");
+  CHECK(got.out_of_service[1].detail == "platform");
+  REQUIRE(got.health.size() == 2);
+  CHECK(got.health[1].detail == "disk 91%");
+  // An older kiosk's heartbeat (no skew, no outbox, no sources) is still understood.
+  const contract::Json older = {{"software_version", "0.0.9"}, {"config_version", 1}};
+  CHECK_OK(p.client.call("POST", "kiosk/heartbeat", &older, new_idempotency_key()));
+  seen = platform::dev::heartbeats(p.client);
+  CHECK_OK(seen);
+  CHECK_FALSE(seen->front().heartbeat.clock_skew_s.has_value());
+  CHECK(seen->front().heartbeat.out_of_service.empty());
 
   auto signed_config = p.client.kiosk_config();
   CHECK_OK(signed_config);

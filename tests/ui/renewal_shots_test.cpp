@@ -1,5 +1,5 @@
-// Every renewal state through the real app's software renderer: no crash, the layout rules hold on the
-// real frame, the payment screen's QR scans (zbarimg) back to the order's code_url. With
+// Home's states and every renewal state through the real app's software renderer: no crash, the layout rules
+// hold on the real frame, the payment screen's QR scans (zbarimg) back to the order's code_url. With
 // KIOSK_SHOTS_DIR=DIR it also writes a PNG of every state in both languages and orientations, for a person
 // to look at: a layout rule cannot tell an ugly screen from a good one.
 #include <doctest/doctest.h>
@@ -8,12 +8,14 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "app.hpp"
 #include "core/view.hpp"
 #include "files.hpp"
 #include "renewal_states.hpp"
+#include "screen_states.hpp"
 #include "ui_test_support.hpp"
 #include "zbar.hpp"
 
@@ -30,6 +32,65 @@ class QuietRuntime final : public runtime::Runtime {
 using testsupport::zbar;
 
 }  // namespace
+
+// The app, headless, with no runtime behind it: the states are models put in place (replace_model).
+struct ShotsApp {
+  QuietRuntime rt;
+  events::EventLog quiet;  // no sink: nothing on stderr
+  std::unique_ptr<app::App> a;
+  ShotsApp() {
+    app::AppConfig config;
+    config.mode = app::DisplayMode::Headless;
+    config.assets = app::load_assets(ui_test::build_assets());
+    config.seed = [] { return 7u; };
+    config.events = &quiet;
+    config.rasterise_only_screenshots = true;
+    a = std::make_unique<app::App>(std::move(config), rt);
+  }
+};
+
+TEST_CASE("home in every state drawn by the real app, out of service for each reason included") {
+  const char* env = std::getenv("KIOSK_SHOTS_DIR");
+  const bool all = env && *env;
+  ShotsApp s;
+  app::App& a = *s.a;
+  int n = 0;
+  for (const auto& display : {std::pair{1920, 1080}, std::pair{1080, 1920}}) {
+    a.resize(display.first, display.second);
+    for (const auto& st : ui_test::home_states()) {
+      for (core::Language lang : ui::kLanguages) {
+        core::Model m = st.model;
+        m.language = lang;
+        a.replace_model(m);
+        a.settle();
+        INFO(st.name << " " << ui::language_code(lang) << " " << display.first);
+        for (const auto& p : ui::check_layout(a.widgets(), a.display())) FAIL_CHECK(ui::to_string(p));
+        for (const auto& k : a.missing_keys()) FAIL_CHECK("missing text for " << k);
+        if (m.service.sources.out()) {
+          // Both tiles say 暂停服务 and take no tap; the reason and where to go instead are on screen.
+          for (const char* tile : {"home.renew", "home.personal"}) {
+            const auto* w = a.widgets().find(tile);
+            REQUIRE(w);
+            CHECK_FALSE(w->enabled);
+          }
+          CHECK(a.widgets().find("home.renew.paused"));
+          CHECK(a.widgets().find("home.service.reason"));
+          CHECK(a.widgets().find("home.service.next"));
+          CHECK(a.widgets().find("chrome.key_status"));  // the key badge still works
+          ++n;
+        }
+        if (all)
+          REQUIRE(app::write_png(
+                      std::filesystem::path(env) /
+                          (st.name + "-" + std::string(ui::language_code(lang)) + "-" +
+                           std::to_string(display.first) + "x" + std::to_string(display.second) + ".png"),
+                      a.screenshot())
+                      .has_value());
+      }
+    }
+  }
+  CHECK(n >= 6 * 2 * 2);
+}
 
 TEST_CASE("every renewal state drawn by the real app; the payment QR scans back to the order's code_url") {
   const char* env = std::getenv("KIOSK_SHOTS_DIR");

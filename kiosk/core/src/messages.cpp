@@ -28,6 +28,10 @@ std::span<const std::string_view> all_keys() {
       kProfileErrorNameShort,  kProfileErrorNameLong,
       kProfileErrorNameChars,  kFailureJournalTitle,
       kFailureRecorded,        kFailureNotYetTold,
+      kServiceReasonPlatform,  kServiceReasonClock,
+      kServiceReasonJournal,   kServiceReasonDrivers,
+      kServiceReasonStaff,     kServiceReasonHours,
+      kServiceReasonOther,     kServiceNext,
   };
   return kAll;
 }

@@ -3,6 +3,7 @@
 #include "core/update.hpp"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "internal.hpp"
 
@@ -115,6 +116,56 @@ void handle(Ctx& c, const BusinessRecovered& b) {
   recover(c, b);
 }
 
+// ---- in service or not (core/service.hpp) ----
+void handle(Ctx& c, const ServiceChecked& e) {
+  Service& s = c.m.service;
+  for (const auto& r : e.results) {
+    if (r.state == CheckState::Unknown) continue;  // the last known state stands
+    s.checks[static_cast<std::size_t>(r.check)] = r;
+    if (r.check == Check::Platform)
+      s.platform.observe(r.state == CheckState::Ok, c.m.settings.platform_out_after,
+                         c.m.settings.platform_back_after);
+  }
+  if (auto reason = automatic_reason(s))
+    s.sources.set(ServiceSource::Automatic, std::move(*reason));
+  else
+    s.sources.clear(ServiceSource::Automatic);
+}
+
+void handle(Ctx& c, const ServiceSourceSet& e) {
+  if (e.source != ServiceSource::Automatic) c.m.service.sources.set(e.source, e.reason);
+}
+
+void handle(Ctx& c, const ServiceSourceCleared& e) {
+  if (e.source != ServiceSource::Automatic) c.m.service.sources.clear(e.source);
+}
+
+// A customer never starts a business that cannot reach payment: while the kiosk is out of service the
+// events that begin one are refused where they would begin it — 【证书续费】 and 【个人中心】 on home, which
+// says why; 【开始续费】 and the order's 【提交】 for a customer already on the way, who is taken home to
+// read it. Anywhere else the event means what it always did (nothing, or its phase's answer).
+template <typename P, typename E>
+void start_unless_out(Ctx& c, const E& e) {
+  if (c.m.service.sources.out() && std::holds_alternative<P>(c.m.flow)) {
+    if constexpr (!std::is_same_v<P, phase::Home>) wipe(c);
+    return;
+  }
+  dispatch(c, e);
+}
+
+void handle(Ctx& c, const RenewTapped& e) {
+  start_unless_out<phase::Home>(c, e);
+}
+void handle(Ctx& c, const PersonalCentreTapped& e) {
+  start_unless_out<phase::Home>(c, e);
+}
+void handle(Ctx& c, const StartRenewalTapped& e) {
+  start_unless_out<phase::Products>(c, e);
+}
+void handle(Ctx& c, const SubmitOrderTapped& e) {
+  start_unless_out<phase::OrderList>(c, e);
+}
+
 template <typename E>
 void handle(Ctx& c, const E& e) {
   dispatch(c, e);
@@ -185,6 +236,7 @@ Update start(Model m) {
 Update update(Model m, const Event& e) {
   std::vector<Effect> fx;
   detail::Ctx c{m, fx};
+  const OutOfService before = m.service.sources;
   std::visit(
       [&](const auto& ev) {
         if (!detail::stale(m, ev)) detail::handle(c, ev);
@@ -192,6 +244,7 @@ Update update(Model m, const Event& e) {
       e);
   // A step that waits for the clock (NotYetValid) is retried on the first event after its time.
   detail::retry_waiting_step(c);
+  if (m.service.sources != before) fx.push_back(ServiceChanged{m.service.sources});
   return {std::move(m), std::move(fx)};
 }
 

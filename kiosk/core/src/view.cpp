@@ -1,5 +1,6 @@
 #include "core/view.hpp"
 
+#include "core/messages.hpp"
 #include "core/update.hpp"
 #include "internal.hpp"
 
@@ -15,6 +16,17 @@ bool paid(const Order& o) {
 int seconds_left(Millis now, Millis deadline) {
   if (deadline <= now) return 0;
   return static_cast<int>((deadline - now + 999) / 1000);
+}
+
+ServiceView service_view(const Model& m) {
+  ServiceView v;
+  const OutOfServiceReason* r = m.service.sources.reason();
+  if (!r) return v;
+  v.out = true;
+  v.reason_key = r->reason_key.empty() ? std::string(msg::kServiceReasonOther) : r->reason_key;
+  v.reason_text = m.language == Language::En ? r->text_en : r->text_zh_cn;
+  v.next_key = std::string(msg::kServiceNext);
+  return v;
 }
 
 ChromeView chrome_view(const Model& m) {

@@ -237,8 +237,18 @@ std::expected<KioskConfig, std::vector<ConfigError>> parse_config(std::string_vi
     r.reject_unknown();
   }
 
+  if (const json* sv = object_at(top, "service", false)) {
+    Reader r(*sv, "service", errors);
+    r.uint("check_s", c.service.check_s, 1, 3600);
+    r.uint("heartbeat_s", c.service.heartbeat_s, 1, 86400);
+    r.uint("platform_out_after", c.service.platform_out_after, 1, 20);
+    r.uint("platform_back_after", c.service.platform_back_after, 1, 20);
+    r.reject_unknown();
+  }
+
   top.path("journal_path", c.journal_path, false, base_dir, false);
   top.uint("journal_retention_days", c.journal_retention_days, 30, 3650);
+  top.uint("journal_min_free_mb", c.journal_min_free_mb, 0, 1048576);
   if (c.journal_path.is_relative()) c.journal_path = (base_dir / c.journal_path).lexically_normal();
   top.reject_unknown();
 

@@ -33,6 +33,7 @@ struct Dispatch {
   void operator()(const core::RunStep& e) const { rt.run_step(e, s); }
   void operator()(const core::MarkNeedsStaff& e) const { rt.mark_needs_staff(e, s); }
   void operator()(const core::WipeSession&) const { rt.wipe(); }
+  void operator()(const core::ServiceChanged&) const {}  // at once, not in turn (KioskRuntime::run)
   void operator()(const core::AccountLogin& e) const { rt.account_login(e, s); }
   void operator()(const core::LoadBusiness&) const { rt.load_business(s); }
   void operator()(const core::ResumeBusiness& e) const { rt.resume_business(e, s); }
@@ -211,6 +212,18 @@ std::expected<std::unique_ptr<KioskRuntime>, StartError> KioskRuntime::create(Ru
   const events::Channel tokens(log, "tokens");
   for (const auto& p : impl->hub->problems()) tokens.warning("token module: " + p, {.step = "load"});
 
+  if (impl->opt.service_monitor) {
+    auto mc_options = client_options(impl->opt.config, false);
+    mc_options.max_attempts = 1;  // one round, one observation: the core's hysteresis weighs them
+    mc_options.cancel = &impl->stopping;  // the runtime's stop does not wait out a slow platform
+    auto mc = platform::Client::create(std::move(mc_options));
+    if (!mc) return client_failed(mc.error());
+    Impl* raw = impl.get();
+    impl->monitor = std::make_unique<ServiceMonitor>(ServiceMonitor::Parts{
+        &impl->opt.config, std::move(*mc), &*impl->journal, [raw] { return raw->hub->problems(); },
+        impl->wall, [raw](core::Event e) { raw->push(std::move(e)); }, events::Channel(log, "service")});
+  }
+
   std::unique_ptr<KioskRuntime> rt(new KioskRuntime(std::move(impl)));
   Impl* i = rt->impl_.get();
   i->business_lane = std::make_unique<Lane>();
@@ -220,6 +233,7 @@ std::expected<std::unique_ptr<KioskRuntime>, StartError> KioskRuntime::create(Ru
     if (auto first = i->hub->poll()) i->push(core::KeyStatusChanged{*first});
     i->watcher = std::thread([i] { i->watch_tokens(); });
   }
+  if (i->monitor) i->monitor->start();
   return rt;
 }
 
@@ -230,6 +244,10 @@ void KioskRuntime::run(const core::Effect& effect, std::uint64_t session, Secret
     impl_->secrets.merge(std::move(secrets));  // the effect takes them by slot when its turn comes
   }
   Impl* i = impl_.get();
+  if (const auto* changed = std::get_if<core::ServiceChanged>(&effect)) {
+    if (i->monitor) i->monitor->report(changed->sources);
+    return;
+  }
   if (std::holds_alternative<core::WatchOrder>(effect)) {
     auto e = std::get<core::WatchOrder>(effect);
     i->poll_lane->post([i, e, session] { i->watch_order(e, session); });
@@ -305,6 +323,8 @@ std::vector<journal::OutboxMessage> KioskRuntime::deliver_outbox_now() {
 
 void KioskRuntime::stop() {
   if (!impl_) return;
+  impl_->stopping = true;  // the monitor's call in flight ends now (its client's cancel)
+  if (impl_->monitor) impl_->monitor->stop();
   if (impl_->outbox) impl_->outbox->stop();
   impl_->stopping = true;
   impl_->stop_requested = true;  // a long poll in flight ends now instead of at its timeout

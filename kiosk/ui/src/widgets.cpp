@@ -346,23 +346,26 @@ bool button(Ctx& c, std::string_view key, const ImRect& r, const ButtonStyle& s)
 }
 
 bool tile(Ctx& c, std::string_view key, std::string_view hint_key, const ImRect& r, ButtonKind kind,
-          Icon icon) {
+          Icon icon, bool enabled) {
   const ImGuiID id = widget_id(key);
   const bool shown = ImGui::ItemAdd(r, id);
   bool hovered = false;
   bool held = false;
   bool pressed = false;
-  if (shown) pressed = ImGui::ButtonBehavior(r, id, &hovered, &held, ImGuiButtonFlags_PressedOnClickRelease);
+  if (shown && enabled)
+    pressed = ImGui::ButtonBehavior(r, id, &hovered, &held, ImGuiButtonFlags_PressedOnClickRelease);
   const bool tap =
       pressed && ImGui::GetIO().MouseDragMaxDistanceSqr[0] <= metric::kTapSlop * metric::kTapSlop;
   const bool down = held && hovered;
   const bool primary = kind == ButtonKind::Primary;
-  const Rgb bg = primary ? (down ? color::kPrimaryPressed : color::kPrimary)
-                         : (down ? color::kSecondaryPressed : color::kSurface);
-  const Rgb fg = primary ? color::kOnPrimary : color::kPrimary;
-  const Rgb hint_fg = primary ? color::kOnPrimary : color::kTextMuted;
+  const Rgb bg = !enabled  ? color::kDisabled
+                 : primary ? (down ? color::kPrimaryPressed : color::kPrimary)
+                           : (down ? color::kSecondaryPressed : color::kSurface);
+  const Rgb fg = !enabled ? color::kOnDisabled : primary ? color::kOnPrimary : color::kPrimary;
+  const Rgb hint_fg = !enabled ? color::kOnDisabled : primary ? color::kOnPrimary : color::kTextMuted;
   fill(r, bg, metric::kRounding * 1.5f);
-  if (!primary) outline(r, color::kPrimary, metric::kRounding * 1.5f, 3.0f);
+  if (!primary || !enabled)
+    outline(r, enabled ? color::kPrimary : color::kBorder, metric::kRounding * 1.5f, 3.0f);
 
   const std::string_view title = c.tr(key);
   const std::string_view hint = c.tr(hint_key);
@@ -386,7 +389,7 @@ bool tile(Ctx& c, std::string_view key, std::string_view hint_key, const ImRect&
   draw_text(tf, ImVec2(r.Min.x + (r.GetWidth() - ts.x) * 0.5f, top), fg, title);
   draw_text(bf, ImVec2(r.Min.x + (r.GetWidth() - hs.x) * 0.5f, top + ts.y + metric::kGap), hint_fg, hint);
   record_widget(c, key, id, r, WidgetKind::Button, title, ts,
-                ImVec2(room_w, r.GetHeight() - hs.y - metric::kGap - icon_h - icon_gap), true, true);
+                ImVec2(room_w, r.GetHeight() - hs.y - metric::kGap - icon_h - icon_gap), true, enabled);
   record_widget(c, hint_key, 0, ImRect(ImVec2(r.Min.x, top + ts.y), ImVec2(r.Max.x, top + block)),
                 WidgetKind::Text, hint, hs, ImVec2(room_w, FLT_MAX), false, true);
   return tap;

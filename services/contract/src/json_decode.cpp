@@ -184,11 +184,25 @@ bool decode(const Json& j, HealthItem& out, std::string& why) {
   r.str("detail", out.detail, false, 1024);
   return r.ok();
 }
+bool decode(const Json& j, OutOfServiceItem& out, std::string& why) {
+  Reader r(j, why);
+  r.str("source", out.source, true, 32);
+  r.str("reason_key", out.reason_key, false, 128);
+  r.str("detail", out.detail, false, 1024);
+  return r.ok();
+}
 bool decode(const Json& j, Heartbeat& out, std::string& why) {
   Reader r(j, why);
   r.str("software_version", out.software_version, true, 64);
   r.integer("config_version", out.config_version, 0, std::numeric_limits<std::int64_t>::max());
   r.list("health", out.health, false);
+  if (r.field("clock_skew_s", false)) {
+    std::int64_t skew = 0;
+    r.integer("clock_skew_s", skew, -Reader::kMaxTime, Reader::kMaxTime);
+    out.clock_skew_s = skew;
+  }
+  r.integer("outbox_pending", out.outbox_pending, 0, 1'000'000'000, false);
+  r.list("out_of_service", out.out_of_service, false);
   return r.ok();
 }
 bool decode(const Json& j, HeartbeatAck& out, std::string& why) {

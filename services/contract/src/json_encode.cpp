@@ -140,10 +140,21 @@ Json encode(const BusinessList& v) {
 Json encode(const HealthItem& v) {
   return {{"part", v.part}, {"status", v.status}, {"detail", v.detail}};
 }
+Json encode(const OutOfServiceItem& v) {
+  return {{"source", v.source}, {"reason_key", v.reason_key}, {"detail", v.detail}};
+}
 Json encode(const Heartbeat& v) {
   Json h = Json::array();
   for (const auto& i : v.health) h.push_back(encode(i));
-  return {{"software_version", v.software_version}, {"config_version", v.config_version}, {"health", h}};
+  Json oos = Json::array();
+  for (const auto& i : v.out_of_service) oos.push_back(encode(i));
+  Json j = {{"software_version", v.software_version},
+            {"config_version", v.config_version},
+            {"health", h},
+            {"outbox_pending", v.outbox_pending},
+            {"out_of_service", oos}};
+  if (v.clock_skew_s) j["clock_skew_s"] = *v.clock_skew_s;
+  return j;
 }
 Json encode(const HeartbeatAck& v) {
   return {{"kiosk_id", v.kiosk_id}, {"server_time", v.server_time}, {"config_version", v.config_version}};

@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/x509_vfy.h>
 
 #include <algorithm>
 #include <climits>
@@ -98,6 +99,16 @@ std::string new_idempotency_key() {
   return foundation::hex_encode(b, sizeof b);
 }
 
+namespace {
+// OpenSSL's words for a certificate outside its validity window (X509_verify_cert_error_string, and the
+// TLS alert "certificate expired").
+bool names_certificate_time(std::string_view text) {
+  return text.find("certificate expired") != std::string_view::npos ||
+         text.find("certificate is not yet valid") != std::string_view::npos ||
+         text.find("certificate has expired") != std::string_view::npos;
+}
+}  // namespace
+
 struct Client::Impl {
   ClientOptions opt;
   CurlPtr curl;
@@ -188,6 +199,16 @@ struct Client::Impl {
     }
   }
 
+  // A TLS failure on a certificate's validity window: OpenSSL's verdict on the platform's certificate
+  // (by this kiosk's clock), or the platform's alert about ours (by its clock).
+  bool certificate_time(const std::string& detail) {
+    long verify = X509_V_OK;
+    if (curl_easy_getinfo(curl.get(), CURLINFO_SSL_VERIFYRESULT, &verify) == CURLE_OK &&
+        (verify == X509_V_ERR_CERT_NOT_YET_VALID || verify == X509_V_ERR_CERT_HAS_EXPIRED))
+      return true;
+    return names_certificate_time(detail);
+  }
+
   // One attempt.
   Result<Raw> perform_once(std::string_view method, const std::string& url,
                            std::optional<std::string_view> body, std::string_view key,
@@ -275,6 +296,7 @@ struct Client::Impl {
   Result<Raw> finish(CURLcode rc) {
     if (rc != CURLE_OK) {
       Error e = map_curl(rc);
+      if (e.kind == ErrorKind::Tls) e.certificate_time = certificate_time(e.detail);
       body_buf.clear();
       return std::unexpected(e);
     }
@@ -320,7 +342,11 @@ struct Client::Impl {
         last = Error{ErrorKind::Http, api.http_status,   api.code, api.message_key,
                      api.detail,      api.retry_after_s, attempt};
         // Our certificate refused: a TLS failure for the caller (staff fix certificates, not retries).
-        if (api.code == contract::code::kKioskCertificateUntrusted) last.kind = ErrorKind::Tls;
+        // The platform's detail is OpenSSL's verdict on it: expired or not yet valid by its clock.
+        if (api.code == contract::code::kKioskCertificateUntrusted) {
+          last.kind = ErrorKind::Tls;
+          last.certificate_time = names_certificate_time(api.detail);
+        }
         if (api.code.empty() && api.detail.empty()) last.detail = describe_foreign_answer(*raw);
       } else {
         last = raw.error();

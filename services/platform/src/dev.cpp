@@ -160,4 +160,20 @@ Result<Records> records(Client& c, std::string_view fp) {
   return out;
 }
 
+Result<std::vector<KioskHeartbeat>> heartbeats(Client& c) {
+  auto r = c.call("GET", "dev/heartbeats", nullptr);
+  if (!r) return std::unexpected(r.error());
+  if (!r->contains("heartbeats") || !(*r)["heartbeats"].is_array())
+    return std::unexpected(malformed("dev/heartbeats"));
+  std::vector<KioskHeartbeat> out;
+  for (const auto& h : (*r)["heartbeats"]) {
+    KioskHeartbeat k{str(h, "kiosk_id"), num(h, "at"), {}};
+    std::string why;
+    if (!h.contains("heartbeat") || !contract::decode(h["heartbeat"], k.heartbeat, why))
+      return std::unexpected(malformed("dev/heartbeats: " + why));
+    out.push_back(std::move(k));
+  }
+  return out;
+}
+
 }  // namespace platform::dev

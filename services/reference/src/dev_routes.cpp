@@ -211,6 +211,18 @@ Reply h_dev_records(State& s, Ctx& c) {
   return {200, Json{{"orders", orders}, {"issuances", issuances}, {"payments", payments}}};
 }
 
+// The last heartbeat of every kiosk, newest first.
+Reply h_dev_heartbeats(State& s, Ctx&) {
+  Json list = Json::array();
+  Stmt q(s.db, "SELECT kiosk_id, at, body FROM heartbeats ORDER BY at DESC, kiosk_id");
+  while (q.row()) {
+    Json body = Json::parse(q.text(2), nullptr, false);
+    if (body.is_discarded()) continue;  // written by this platform from a decoded heartbeat: never happens
+    list.push_back({{"kiosk_id", q.text(0)}, {"at", q.i64(1)}, {"heartbeat", std::move(body)}});
+  }
+  return {200, Json{{"heartbeats", list}}};
+}
+
 }  // namespace
 
 void add_dev_routes(Routes& r) {
@@ -226,6 +238,7 @@ void add_dev_routes(Routes& r) {
   r.post("/v1/dev/faults", "dev.faults", h_dev_fault_set, false);
   r.del("/v1/dev/faults", "dev.faults", h_dev_fault_clear);
   r.get("/v1/dev/records", "dev.records", h_dev_records);
+  r.get("/v1/dev/heartbeats", "dev.heartbeats", h_dev_heartbeats);
 }
 
 }  // namespace reference

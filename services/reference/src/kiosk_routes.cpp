@@ -18,6 +18,10 @@ Reply h_heartbeat(State& s, Ctx& c) {
   Stmt(s.db, "INSERT OR REPLACE INTO kiosks VALUES(?,?,?,?,?)")
       .bind(c.kiosk_id, c.now, req->software_version, req->config_version, json_text(health))
       .run();
+  // The whole heartbeat as understood, for the fleet's view (dev: GET dev/heartbeats).
+  Stmt(s.db, "INSERT OR REPLACE INTO heartbeats VALUES(?,?,?)")
+      .bind(c.kiosk_id, c.now, json_text(contract::encode(*req)))
+      .run();
   return {200, contract::encode(contract::HeartbeatAck{c.kiosk_id, c.now, s.opt.config_version})};
 }
 

@@ -186,6 +186,7 @@ void State::migrate() {
       at INTEGER NOT NULL);
     CREATE TABLE IF NOT EXISTS kiosks(id TEXT PRIMARY KEY, last_seen INTEGER NOT NULL, software_version TEXT NOT NULL,
       config_version INTEGER NOT NULL, health TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS heartbeats(kiosk_id TEXT PRIMARY KEY, at INTEGER NOT NULL, body TEXT NOT NULL);
     INSERT OR IGNORE INTO meta VALUES('schema_version', '1');
     COMMIT;
   )SQL";

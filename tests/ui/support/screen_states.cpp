@@ -74,6 +74,46 @@ std::vector<NamedModel> home_states() {
     f.send(KeyStatusChanged{k});
     out.push_back({name, f.m});
   }
+  // Out of service (core/service.hpp): the automatic checks' reasons, staff's, and a fleet's own words;
+  // the key badge still says what is inserted.
+  auto out_of_service = [&](const char* name, const Event& e, bool key_in) {
+    Flow f;
+    if (key_in) {
+      KeyStatus k;
+      k.presence = KeyPresence::Recognised;
+      k.brand_id = "haitai";
+      k.brand_name = "海泰KEY";
+      k.identity = {"Haitai", "HaiKey", "0001"};
+      f.send(KeyStatusChanged{k});
+    }
+    f.send(e);
+    if (!f.m.service.sources.out())
+      throw std::logic_error("screen_states: the kiosk did not go out of service");
+    out.push_back({name, f.m});
+  };
+  auto failing = [](Check c, const char* detail) {
+    return ServiceChecked{{CheckResult{c, CheckState::Failing, detail}}};
+  };
+  {
+    Flow f;
+    for (int i = 0; i < f.m.settings.platform_out_after; ++i)
+      f.send(failing(Check::Platform, "offline: Connection refused"));
+    out.push_back({"home-out-platform", f.m});
+  }
+  out_of_service("home-out-clock", failing(Check::Clock, "skew 600 s"), true);
+  out_of_service("home-out-journal", failing(Check::Journal, "12 MiB free"), false);
+  out_of_service("home-out-drivers", failing(Check::Drivers, "haitai: module missing"), false);
+  OutOfServiceReason staff;
+  staff.reason_key = std::string(msg::kServiceReasonStaff);
+  out_of_service("home-out-staff", ServiceSourceSet{ServiceSource::Staff, staff}, true);
+  OutOfServiceReason fleet;
+  fleet.text_zh_cn =
+      "本厅今日进行系统升级，暂停自助服务。升级完成后，本机将自动恢复服务，给您带来不便，敬请谅解。";
+  fleet.text_en =
+      "The hall's systems are being upgraded today, so self-service is paused. This kiosk opens again by "
+      "itself "
+      "once the upgrade is done. We are sorry for the inconvenience.";
+  out_of_service("home-out-fleet", ServiceSourceSet{ServiceSource::Fleet, fleet}, false);
   Flow h;
   h.send(HelpTapped{});
   h.expect(Screen::Help);

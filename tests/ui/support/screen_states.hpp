@@ -9,7 +9,8 @@
 
 namespace ui_test {
 
-std::vector<NamedModel> home_states();     // home (each key badge), help, coming soon
+std::vector<NamedModel>
+home_states();  // home (each key badge, out of service for each reason), help, coming soon
 std::vector<NamedModel> account_states();  // the personal centre, from the login to 修改密码
 // Home's, renewal_states() and account_states().
 std::vector<NamedModel> screen_states();

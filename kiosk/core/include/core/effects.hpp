@@ -69,6 +69,11 @@ struct MarkNeedsStaff {
 // The session ends: log the token session out, drop every secret and platform token (a secret given for an
 // effect that has not run yet too), replace the UI's scratch buffers. No result.
 struct WipeSession {};
+// The kiosk went out of service or back, or a source's reason changed (core/service.hpp): the runtime logs it
+// for staff and its heartbeat carries it. No result.
+struct ServiceChanged {
+  OutOfService sources;
+};
 
 // ---- the personal centre ----
 // With the password and/or the code of those slots. → LoggedIn / LoginFailed
@@ -98,9 +103,9 @@ struct ChangePassword {  // → PasswordChanged / PasswordRejected
 };
 struct Logout {};          // ends the platform session (then WipeSession)
 
-using Effect = std::variant<LoadCatalog, ReadKey, SendSms, VerifySms, CreateOrder, WatchOrder, CloseOrder, RunStep,
-                            MarkNeedsStaff, WipeSession, AccountLogin, LoadBusiness, ResumeBusiness, SaveProfile,
-                            ChangePassword, Logout>;
+using Effect = std::variant<LoadCatalog, ReadKey, SendSms, VerifySms, CreateOrder, WatchOrder, CloseOrder,
+                            RunStep, MarkNeedsStaff, WipeSession, ServiceChanged, AccountLogin, LoadBusiness,
+                            ResumeBusiness, SaveProfile, ChangePassword, Logout>;
 
 std::string_view effect_name(const Effect& e);
 

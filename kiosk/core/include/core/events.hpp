@@ -22,6 +22,21 @@ struct Tick {
 struct KeyStatusChanged {
   KeyStatus status;
 };
+// ---- in service or not (core/service.hpp) ----
+// The runtime's service checks, every service.check_s. A check not listed, or Unknown, keeps its last state.
+struct ServiceChecked {
+  std::vector<CheckResult> results;
+};
+// Staff, the fleet or the service hours take the kiosk out of service (or change their reason) and put it
+// back: each names its own source. The automatic source is the checks' alone: a set or clear naming it is
+// ignored.
+struct ServiceSourceSet {
+  ServiceSource source = ServiceSource::Staff;
+  OutOfServiceReason reason;
+};
+struct ServiceSourceCleared {
+  ServiceSource source = ServiceSource::Staff;
+};
 
 // ---- the customer's intents -------------------------------------------------------------------------
 struct Activity {};  // any touch: keeps the session alive
@@ -254,18 +269,17 @@ struct PasswordRejected {
   std::string error_key;
 };
 
-using Event = std::variant<Tick, KeyStatusChanged, Activity, LanguageChosen, HomeTapped, BackTapped, HelpTapped,
-                           RenewTapped, PersonalCentreTapped, ProductChosen, YearsChosen, StartRenewalTapped,
-                           ReadKeyTapped, GetCodeTapped, CodeSubmitted, SubmitOrderTapped, CancelTapped,
-                           NewOrderTapped, ConfirmRenewalTapped, DialogConfirmed, DialogDismissed, PinSubmitted,
-                           RetryTapped, ContinueTapped, DoneTapped, CatalogLoaded, CatalogFailed, KeyRead,
-                           KeyReadFailed, SmsSent, SmsFailed, SmsVerified, SmsRejected, OrderCreated, OrderFailed,
-                           OrderStatusChanged, OrderClosed, StepDone, StepFailed, NeedsStaffRecorded,
-                           BusinessRecovered, LoginMethodChosen, LoginGetCodeTapped, LoginSubmitted, LoggedIn,
-                           LoginFailed, LogoutTapped, MyBusinessTapped, ProfileTapped, ChangePasswordTapped,
-                           BusinessLoaded, BusinessLoadFailed, ContinueBusinessTapped, ResumeFailed,
-                           ProfileGetCodeTapped, ProfileSubmitted, ProfileSaved, ProfileFailed, PasswordSubmitted,
-                           PasswordChanged, PasswordRejected>;
+using Event = std::variant<
+    Tick, KeyStatusChanged, ServiceChecked, ServiceSourceSet, ServiceSourceCleared, Activity, LanguageChosen,
+    HomeTapped, BackTapped, HelpTapped, RenewTapped, PersonalCentreTapped, ProductChosen, YearsChosen,
+    StartRenewalTapped, ReadKeyTapped, GetCodeTapped, CodeSubmitted, SubmitOrderTapped, CancelTapped,
+    NewOrderTapped, ConfirmRenewalTapped, DialogConfirmed, DialogDismissed, PinSubmitted, RetryTapped,
+    ContinueTapped, DoneTapped, CatalogLoaded, CatalogFailed, KeyRead, KeyReadFailed, SmsSent, SmsFailed,
+    SmsVerified, SmsRejected, OrderCreated, OrderFailed, OrderStatusChanged, OrderClosed, StepDone,
+    StepFailed, NeedsStaffRecorded, BusinessRecovered, LoginMethodChosen, LoginGetCodeTapped, LoginSubmitted,
+    LoggedIn, LoginFailed, LogoutTapped, MyBusinessTapped, ProfileTapped, ChangePasswordTapped,
+    BusinessLoaded, BusinessLoadFailed, ContinueBusinessTapped, ResumeFailed, ProfileGetCodeTapped,
+    ProfileSubmitted, ProfileSaved, ProfileFailed, PasswordSubmitted, PasswordChanged, PasswordRejected>;
 
 // A short name for logs and test failures ("GetCodeTapped"). Never the event's data.
 std::string_view event_name(const Event& e);

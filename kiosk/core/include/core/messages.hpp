@@ -52,6 +52,16 @@ inline constexpr std::string_view kPasswordFromPhone = "password.error.from_phon
 inline constexpr std::string_view kPasswordSameAsCurrent = "password.error.same_as_current";
 inline constexpr std::string_view kPasswordMismatch = "password.error.mismatch";
 inline constexpr std::string_view kOrderMethodWechat = "order.method.wechat";
+// Out of service (core/service.hpp): each check's reason (core::reason_key), a reason with no words of
+// its own, and where to go instead.
+inline constexpr std::string_view kServiceReasonPlatform = "service.reason.platform";
+inline constexpr std::string_view kServiceReasonClock = "service.reason.clock";
+inline constexpr std::string_view kServiceReasonJournal = "service.reason.journal";
+inline constexpr std::string_view kServiceReasonDrivers = "service.reason.drivers";
+inline constexpr std::string_view kServiceReasonStaff = "service.reason.staff";
+inline constexpr std::string_view kServiceReasonHours = "service.reason.hours";
+inline constexpr std::string_view kServiceReasonOther = "service.reason.other";
+inline constexpr std::string_view kServiceNext = "service.next";
 
 // Every key above, for the i18n completeness test.
 std::span<const std::string_view> all_keys();

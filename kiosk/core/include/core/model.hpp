@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/secret_slot.hpp"
+#include "core/service.hpp"
 #include "core/types.hpp"
 
 namespace core {
@@ -55,6 +56,10 @@ struct Settings {
   Millis token_retry_ms = 3'000;
   Millis session_max_ms = 600'000;   // personal centre: logged out after this in any case
   Language default_language = Language::ZhCN;
+  // The platform check's hysteresis (core/service.hpp): this many failed checks in a row take the kiosk out
+  // of service, this many passed ones in a row bring it back.
+  int platform_out_after = 3;
+  int platform_back_after = 2;
   friend bool operator==(const Settings&, const Settings&) = default;
 };
 
@@ -410,6 +415,7 @@ struct Model {
   bool idle_overlay = false;
   Millis idle_deadline = 0;      // when the overlay's countdown ends
   Flow flow;                     // where the customer is, and what exists there
+  Service service;               // in service or not, and why (core/service.hpp)
   friend bool operator==(const Model&, const Model&) = default;
 };
 

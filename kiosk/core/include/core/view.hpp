@@ -205,7 +205,17 @@ struct ChangePasswordView {
   std::string phone;    // the account's phone: the new password must not be derived from it
 };
 
+// In service or not (core/service.hpp), as home says it: 暂停服务 with the reason in the customer's words
+// and where to go instead.
+struct ServiceView {
+  bool out = false;
+  std::string reason_key;   // the shown source's reason (message key) ...
+  std::string reason_text;  // ... or its own words in the customer's language, when it has them
+  std::string next_key;     // where to go instead: the counter
+};
+
 ChromeView chrome_view(const Model& m);
+ServiceView service_view(const Model& m);
 // Each screen's view-model, from the phase that shows it (core::phase, in core/model.hpp).
 ProductsView products_view(const Model& m, const phase::Products& p);
 KeyCheckView key_check_view(const Model& m, const phase::KeyCheck& p);

@@ -47,6 +47,15 @@ struct TimeoutConfig {
   std::uint32_t token_poll_ms = 400;   // hot-plug polling (300–500)
 };
 
+// In service or not (docs/operations.md, "In service or not"): how often the runtime checks whether
+// business can start and sends its heartbeat, and the platform check's hysteresis.
+struct ServiceConfig {
+  std::uint32_t check_s = 30;             // the service checks, every this many seconds (1–3600)
+  std::uint32_t heartbeat_s = 300;        // the heartbeat to the platform (1–86400)
+  std::uint32_t platform_out_after = 3;   // failed platform checks in a row before 暂停服务 (1–20)
+  std::uint32_t platform_back_after = 2;  // passed ones in a row before it opens again (1–20)
+};
+
 struct UiConfig {
   std::string language = "zh-CN";  // "zh-CN" or "en"
   bool shuffle_pin_keypad = false;
@@ -60,7 +69,11 @@ struct KioskConfig {
   std::vector<ProductFamilyConfig> product_families;
   TimeoutConfig timeouts;
   UiConfig ui;
+  ServiceConfig service;
   std::filesystem::path journal_path = "journal.db";
+  // The journal's filesystem must keep this much free (for an unprivileged user), or the kiosk takes no
+  // new business: a renewal writes a few KiB, and a full disk mid-renewal stops it (0–1048576).
+  std::uint32_t journal_min_free_mb = 64;
   // Businesses over and owed to nobody, and the audit entries behind them, are removed this long after
   // they last changed (docs/operations.md, "What a kiosk keeps").
   std::uint32_t journal_retention_days = 400;

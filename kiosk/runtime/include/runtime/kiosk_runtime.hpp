@@ -38,6 +38,9 @@ struct RuntimeOptions {
   // none. Not owned: it outlives the runtime. Null: a log of the runtime's own, written to stderr.
   events::EventLog* events = nullptr;
   bool watch_tokens = true;  // start the hot-plug watcher (kioskctl's one-shot commands do not need it)
+  // Run the service checks and send the heartbeat (src/service_monitor.hpp): ca-kiosk does; kioskctl's
+  // commands and most tests do not.
+  bool service_monitor = false;
   // Who drives the business, as a second process refused meanwhile is told ("ca-kiosk", "kioskctl renew").
   std::string program = "ca-kiosk";
 };

@@ -24,6 +24,7 @@ namespace ui {
 // ---- views of the shell's own screens (the core has no view-model for them: they show no customer data)
 struct HomeView {
   core::KeyPresence key = core::KeyPresence::NoKey;
+  core::ServiceView service;  // out of service: 暂停服务, why, and where to go instead
 };
 struct HelpView {};
 struct ComingSoonView {};

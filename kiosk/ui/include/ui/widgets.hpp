@@ -88,9 +88,10 @@ bool button_text(Ctx& c, std::string_view key, std::string_view label, const ImR
 enum class Icon { None, Key, Person, Help, Clock, Warning };
 void draw_icon(Icon icon, const ImRect& r, Rgb color);
 
-// A large tile: an icon, the key's text in the title font and the text of `hint_key` below it.
+// A large tile: an icon, the key's text in the title font and the text of `hint_key` below it. A disabled
+// tile is greyed and takes no tap.
 bool tile(Ctx& c, std::string_view key, std::string_view hint_key, const ImRect& r, ButtonKind kind,
-          Icon icon = Icon::None);
+          Icon icon = Icon::None, bool enabled = true);
 // The width a button needs for its label (label + padding), at least the touch minimum.
 float button_width(Ctx& c, std::string_view label, FontRole font);
 

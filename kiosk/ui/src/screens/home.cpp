@@ -1,4 +1,7 @@
-// Home: 【证书续费】 and 【个人中心】, as two large tiles; language and help are in the chrome.
+// Home: 【证书续费】 and 【个人中心】, as two large tiles; language and help are in the chrome. Out of
+// service (core/service.hpp) both tiles say 暂停服务 and take no tap, and a notice below says why in the
+// customer's words and where to go instead; the key badge in the chrome still works.
+#include "ui/renewal.hpp"
 #include "ui/screens.hpp"
 #include "ui/style.hpp"
 #include "ui/widgets.hpp"
@@ -10,17 +13,33 @@ std::optional<core::Event> draw_home(const HomeView& v, HomeScratch&, Ctx& c) {
   ImRect area = c.layout.content;
   text_line(c, "home.welcome", c.tr("home.welcome"), cut_top(area, 72.0f, metric::kPad),
             {FontRole::Title, color::kText, Align::Center});
-  const ImRect hint = cut_bottom(area, 56.0f, metric::kPad);
-  // The insert hint matters most while no key is in: then it is in the text colour, else muted.
-  text_line(
-      c, "home.insert_hint", c.tr("home.insert_hint"), hint,
-      {FontRole::Body, v.key == core::KeyPresence::NoKey ? color::kText : color::kTextMuted, Align::Center});
+  const bool open = !v.service.out;
+  if (open) {
+    const ImRect hint = cut_bottom(area, 56.0f, metric::kPad);
+    // The insert hint matters most while no key is in: then it is in the text colour, else muted.
+    text_line(c, "home.insert_hint", c.tr("home.insert_hint"), hint,
+              {FontRole::Body, v.key == core::KeyPresence::NoKey ? color::kText : color::kTextMuted,
+               Align::Center});
+  } else {
+    const std::string_view reason =
+        v.service.reason_text.empty() ? c.tr(v.service.reason_key) : std::string_view(v.service.reason_text);
+    const std::string_view next = c.tr(v.service.next_key);
+    const float side = c.layout.portrait() ? 0.0f : metric::kPad;  // in line with the tiles
+    const float width = area.GetWidth() - 2 * side;
+    const float h =
+        notice_height(c, reason, width) + metric::kGap + paragraph_height(c, next, width, FontRole::Body);
+    ImRect box = inset(cut_bottom(area, h, metric::kPad), side, 0.0f);
+    box.Min.y += notice(c, "home.service.reason", reason, box, NoticeKind::Warning) + metric::kGap;
+    paragraph(c, "home.service.next", next, box, {FontRole::Body, color::kText, Align::Left});
+  }
   const auto tiles = c.layout.portrait()
                          ? split_v(inset(area, 0.0f, metric::kPad), 2, metric::kPad * 1.5f)
                          : split_h(inset(area, metric::kPad, metric::kPad), 2, metric::kPad * 1.5f);
-  if (tile(c, "home.renew", "home.renew.hint", tiles[0], ButtonKind::Primary, Icon::Key))
+  if (tile(c, "home.renew", open ? "home.renew.hint" : "home.renew.paused", tiles[0], ButtonKind::Primary,
+           Icon::Key, open))
     out = core::RenewTapped{};
-  if (tile(c, "home.personal", "home.personal.hint", tiles[1], ButtonKind::Secondary, Icon::Person))
+  if (tile(c, "home.personal", open ? "home.personal.hint" : "home.personal.paused", tiles[1],
+           ButtonKind::Secondary, Icon::Person, open))
     out = core::PersonalCentreTapped{};
   return out;
 }

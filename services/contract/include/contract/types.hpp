@@ -205,15 +205,27 @@ struct BusinessList {
 // ---- kiosk
 
 struct HealthItem {
-  std::string part;    // "platform", "token", "journal", "disk", "clock", ...
-  std::string status;  // "ok", "degraded", "down"
+  std::string part;    // "platform", "clock", "journal", "drivers" (the kiosk's service checks), ...
+  std::string status;  // "ok", "degraded", "down", "unknown" (could not be judged this time)
   std::string detail;
+};
+
+// The kiosk is out of service by this source (docs/operations.md, "In service or not").
+struct OutOfServiceItem {
+  std::string source;      // "staff", "fleet", "hours", "automatic"
+  std::string reason_key;  // what the customer reads (a message key), "" when the source has its own words
+  std::string detail;      // for staff: the failing checks, a staff note
 };
 
 struct Heartbeat {
   std::string software_version;
   std::int64_t config_version = 0;
   std::vector<HealthItem> health;
+  // This kiosk's clock minus the platform's, in seconds, by the Date header of the platform's last answer;
+  // none before one.
+  std::optional<std::int64_t> clock_skew_s;
+  std::int64_t outbox_pending = 0;  // messages the platform must hear that it has not acknowledged yet
+  std::vector<OutOfServiceItem> out_of_service;  // every source that holds it out; empty: in service
 };
 
 struct HeartbeatAck {

@@ -77,4 +77,12 @@ struct Records {
 // GET dev/records[?old_cert_sha256=]: what the invariants need (orders per renewal, issuances, payments).
 Result<Records> records(Client& c, std::string_view old_cert_sha256 = {});
 
+struct KioskHeartbeat {
+  std::string kiosk_id;
+  contract::UnixTime at = 0;  // when the platform received it (its clock)
+  contract::Heartbeat heartbeat;
+};
+// GET dev/heartbeats: the last heartbeat of every kiosk, newest first.
+Result<std::vector<KioskHeartbeat>> heartbeats(Client& c);
+
 }  // namespace platform::dev

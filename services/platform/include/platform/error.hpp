@@ -28,6 +28,10 @@ struct Error {
   std::string detail;       // for logs and staff; never a secret
   std::optional<int> retry_after_s;  // throttles, SMS resend waits
   int attempts = 1;                  // how many tries the call made
+  // Tls only: the handshake failed on a certificate's validity window — the platform's certificate not yet
+  // valid or expired by this kiosk's clock, or ours expired by the platform's. The clock is the suspect,
+  // not the network (docs/platform.md, "Time").
+  bool certificate_time = false;
 
   // True when the platform answered with this machine code.
   [[nodiscard]] bool is(std::string_view c) const { return kind == ErrorKind::Http && code == c; }
