@@ -8,6 +8,7 @@
 
 #include "api_checks.hpp"
 #include "foundation/base64.hpp"
+#include "platform/kiosk_identity.hpp"
 #include "reference/crypto.hpp"
 
 // The client reports its own certificate refused as a TLS error that carries the platform's code.
@@ -246,4 +247,46 @@ TEST_CASE("bundles: published as given, served with an ETag, 304 for If-None-Mat
   auto other = f.p.client.kiosk_config_bundle("\"something-else\"");
   CHECK_OK(other);
   CHECK_FALSE(other->not_modified);
+}
+
+TEST_CASE(
+    "the kiosk's side: enroll_kiosk writes a 0600 key and its certificate; renewal when due keeps the CN") {
+  Fleet f;
+  TempDir state;
+  const auto dir = state.path / "ca-kiosk";
+  auto e = platform::enroll_kiosk(f.p.client_options(), f.enrollment_code("K-LIB"), dir);
+  CHECK_OK(e);
+  CHECK(e->kiosk_id == "K-LIB");
+  const auto files = platform::identity_files(dir);
+  CHECK((std::filesystem::status(files.key).permissions() & std::filesystem::perms::all) ==
+        (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+  auto o = f.p.client_options();
+  o.client_cert = files.cert;
+  o.client_key = files.key;
+  auto k = platform::Client::create(o);
+  CHECK_OK(k);
+  CHECK_OK(k->kiosk_orders());
+
+  const auto now = std::chrono::system_clock::now();
+  auto not_due = platform::renew_kiosk_certificate_if_due(f.p.client_options(), dir, now);
+  CHECK_OK(not_due);
+  CHECK_FALSE(*not_due);
+  std::ifstream old_key_file(files.key);
+  const std::string old_key((std::istreambuf_iterator<char>(old_key_file)), {});
+  auto due =
+      platform::renew_kiosk_certificate_if_due(f.p.client_options(), dir, now + std::chrono::days(340));
+  CHECK_OK(due);
+  CHECK(*due);
+  std::ifstream new_key_file(files.key);
+  CHECK(std::string((std::istreambuf_iterator<char>(new_key_file)), {}) != old_key);
+  CHECK(std::filesystem::exists(files.key.string() + ".old"));
+  auto k2 = platform::Client::create(o);  // the same paths, now the new pair
+  CHECK_OK(k2);
+  CHECK_OK(k2->kiosk_orders());
+  auto again = platform::renew_kiosk_certificate(f.p.client_options(), dir);
+  CHECK_OK(again);
+  CHECK(again->kiosk_id == "K-LIB");
+  // A wrong code: nothing written over the identity.
+  CHECK_CODE(platform::enroll_kiosk(f.p.client_options(), "wrong-code", state.path / "other"),
+             code::kEnrollCodeInvalid);
 }
