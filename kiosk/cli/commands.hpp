@@ -41,5 +41,11 @@ void add_token_commands(CLI::App& app, Globals& g);
 void add_platform_commands(CLI::App& app, Globals& g);
 void add_engine_commands(CLI::App& app, Globals& g);
 void add_status_command(CLI::App& app, Globals& g);
+void add_enroll_commands(CLI::App& app, Globals& g);  // enroll, enroll --renew (enroll_cmd.cpp)
+void add_fleet_commands(CLI::App& app, Globals& g);   // fleet ... : the admin's side (fleet_cmd.cpp)
+
+// A platform error on stderr with its next step; throws CLI::RuntimeError with its exit code
+// (platform_cmd.cpp).
+[[noreturn]] void report_platform_error(const platform::Error& e);
 
 }  // namespace kioskctl

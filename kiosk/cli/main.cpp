@@ -85,7 +85,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("kioskctl ") + kiosk_version());
   app.require_subcommand(1);
   kioskctl::Globals g;
-  app.add_option("-c,--config", g.config_path, "kiosk configuration (default: $KIOSK_CONFIG, /etc/ca-kiosk/kiosk.json)");
+  app.add_option("-c,--config", g.config_path,
+                 "kiosk configuration (default: $KIOSK_CONFIG, /etc/ca-kiosk/kiosk.json)");
   app.add_flag("--json", g.json_output, "machine-readable output where supported");
   app.add_option("--lang", kioskctl::requested_language(),
                  "language of the sentences printed for the kiosk's messages: zh-CN or en (default: from "
@@ -95,6 +96,8 @@ int main(int argc, char** argv) {
   kioskctl::add_platform_commands(app, g);
   kioskctl::add_engine_commands(app, g);
   kioskctl::add_status_command(app, g);
+  kioskctl::add_enroll_commands(app, g);
+  kioskctl::add_fleet_commands(app, g);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

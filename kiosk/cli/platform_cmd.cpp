@@ -184,8 +184,7 @@ foundation::SecretBuffer read_secret(const std::string& env_name, const char* pr
   }
   if (isatty(0)) fmt::print(stderr, "{}", prompt);
   int c;
-  while (s.size() < 4096 && (c = std::getchar()) != EOF && c != '\n')
-    s.push_back(static_cast<char>(c));
+  while (s.size() < 4096 && (c = std::getchar()) != EOF && c != '\n') s.push_back(static_cast<char>(c));
   return s;
 }
 
@@ -236,6 +235,10 @@ void write_pem(const std::string& file, const contract::Bytes& der) {
 }
 
 }  // namespace
+
+void report_platform_error(const platform::Error& e) {
+  report(e);
+}
 
 void add_platform_commands(CLI::App& app, Globals& g) {
   auto args = std::make_shared<PlatformArgs>();

@@ -18,10 +18,10 @@
 #include <thread>
 
 #include "contract/codes.hpp"
+#include "errors.hpp"
 #include "foundation/c_handle.hpp"
 #include "foundation/hex.hpp"
 #include "foundation/secret.hpp"
-#include "errors.hpp"
 
 namespace platform {
 
@@ -31,7 +31,6 @@ namespace {
 
 using CurlPtr = foundation::CPtr<CURL, curl_easy_cleanup>;
 using SlistPtr = foundation::CPtr<curl_slist, curl_slist_free_all>;
-
 
 // Dumps a body with secret fields into `out`, then wipes those fields in the Json and the dumped text, so
 // only `out` holds them.
@@ -117,6 +116,8 @@ struct Client::Impl {
   bool too_large = false;
   char errbuf[CURL_ERROR_SIZE] = {};
   std::atomic<std::int64_t> clock_offset{kNoOffset};  // platform_clock_offset()
+  std::string if_none_match;                          // sent when set (kiosk_config_bundle)
+  std::string etag;                                   // the last answer's ETag
   static constexpr std::int64_t kNoOffset = INT64_MIN;
 
   static size_t on_write(char* data, size_t size, size_t n, void* self) {
@@ -137,6 +138,12 @@ struct Client::Impl {
       const std::string value(line.substr(5));
       if (const time_t t = curl_getdate(value.c_str(), nullptr); t > 0)
         static_cast<Impl*>(self)->clock_offset = static_cast<std::int64_t>(t) - std::time(nullptr);
+    }
+    if (line.size() > 5 && curl_strnequal(line.data(), "etag:", 5)) {
+      std::string_view v = line.substr(5);
+      while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+      while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ')) v.remove_suffix(1);
+      static_cast<Impl*>(self)->etag = std::string(v);
     }
     return size * n;
   }
@@ -216,6 +223,7 @@ struct Client::Impl {
     CURL* h = curl.get();
     curl_easy_reset(h);
     body_buf.clear();
+    etag.clear();
     too_large = false;
     errbuf[0] = '\0';
     SlistPtr headers;
@@ -230,6 +238,7 @@ struct Client::Impl {
     add("Expect:");
     if (body) add("Content-Type: application/json");
     if (!key.empty()) add(("Idempotency-Key: " + std::string(key)).c_str());
+    if (!if_none_match.empty()) add(("If-None-Match: " + if_none_match).c_str());
     foundation::SecretBuffer auth;  // curl_slist_append copies it; libcurl's copy is its own
     if (!bearer.empty()) {
       auth.append("Authorization: Bearer ");
@@ -256,10 +265,12 @@ struct Client::Impl {
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(h, CURLOPT_CAINFO, opt.ca_file.c_str());
     curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);  // the pinned CA only, never the system store
-    curl_easy_setopt(h, CURLOPT_SSLCERT, opt.client_cert.c_str());
-    curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
-    curl_easy_setopt(h, CURLOPT_SSLKEY, opt.client_key.c_str());
-    curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+    if (!opt.client_cert.empty()) {                // none: enrollment (ClientOptions)
+      curl_easy_setopt(h, CURLOPT_SSLCERT, opt.client_cert.c_str());
+      curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+      curl_easy_setopt(h, CURLOPT_SSLKEY, opt.client_key.c_str());
+      curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+    }
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(opt.connect_timeout.count()));
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(opt.request_timeout.count() + extra_s * 1000));
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, opt.low_speed_limit_bytes);
@@ -408,7 +419,10 @@ Result<Client> Client::create(ClientOptions o) {
   if (!o.base_url.starts_with("https://"))
     return std::unexpected(make_error(ErrorKind::Config, "base_url must start with https://"));
   if (!o.base_url.ends_with("/")) o.base_url += '/';
+  if (o.client_cert.empty() != o.client_key.empty())
+    return std::unexpected(make_error(ErrorKind::Config, "client_cert and client_key: both or neither"));
   for (const auto* p : {&o.ca_file, &o.client_cert, &o.client_key}) {
+    if (p->empty() && p != &o.ca_file) continue;
     std::ifstream f(*p);
     if (!f) return std::unexpected(make_error(ErrorKind::Config, "cannot read " + p->string()));
   }
@@ -565,6 +579,26 @@ Result<contract::BusinessList> Client::kiosk_orders(bool unfinished_only) {
 
 Result<contract::SignedConfig> Client::kiosk_config() {
   return impl_->get<contract::SignedConfig>("kiosk/config");
+}
+
+Result<ConfigBundle> Client::kiosk_config_bundle(std::string_view if_none_match) {
+  impl_->if_none_match = std::string(if_none_match);
+  auto raw = impl_->perform_once("GET", impl_->opt.base_url + "kiosk/config-bundle", std::nullopt, {}, {}, 0);
+  impl_->if_none_match.clear();
+  if (!raw) return std::unexpected(raw.error());
+  ConfigBundle out;
+  out.etag = impl_->etag;
+  if (raw->status == 304) {
+    out.not_modified = true;
+    return out;
+  }
+  if (raw->status == 200) {
+    out.body = std::move(raw->body);
+    return out;
+  }
+  contract::ApiError api = contract::decode_error_body(static_cast<int>(raw->status), raw->body);
+  return std::unexpected(
+      Error{ErrorKind::Http, api.http_status, api.code, api.message_key, api.detail, api.retry_after_s, 1});
 }
 
 Result<Json> Client::call(std::string_view method, std::string_view path, const Json* body,

@@ -52,42 +52,11 @@ struct SessionRow {
 };
 
 // ---- throttling (login)
-using ThrottleKeys = std::vector<std::pair<std::string, int>>;
-
 ThrottleKeys throttle_keys(const Ctx& c, std::string_view phone, std::string_view session) {
   ThrottleKeys keys{{"phone:" + std::string(phone), kThrottleAfter}, {"kiosk:" + c.kiosk_id, kKioskCeiling}};
   if (!session.empty())
     keys.push_back({"session:" + c.kiosk_id + "/" + std::string(session), kThrottleAfter});
   return keys;
-}
-
-std::optional<Reply> throttled(State& s, const Ctx& c, const ThrottleKeys& keys) {
-  UnixTime wait = 0;
-  for (const auto& [k, limit] : keys) {
-    Stmt q(s.db, "SELECT locked_until FROM throttle WHERE key=?");
-    q.bind(k);
-    if (q.row()) wait = std::max(wait, q.i64(0) - c.now);
-  }
-  if (wait > 0)
-    return error_reply(code::kThrottled, "wait " + std::to_string(wait) + " s", static_cast<int>(wait));
-  return std::nullopt;
-}
-
-void record_failure(State& s, const Ctx& c, const ThrottleKeys& keys) {
-  for (const auto& [k, limit] : keys) {
-    std::int64_t failures = 0;
-    Stmt q(s.db, "SELECT failures, last_failure FROM throttle WHERE key=?");
-    q.bind(k);
-    if (q.row() && c.now - q.i64(1) < kThrottleForgetS) failures = q.i64(0);
-    ++failures;
-    UnixTime locked = 0;
-    if (failures >= limit) {
-      std::int64_t wait = kThrottleFirstWaitS;
-      for (std::int64_t i = limit; i < failures && wait < kThrottleMaxWaitS; ++i) wait *= 2;
-      locked = c.now + std::min<std::int64_t>(wait, kThrottleMaxWaitS);
-    }
-    Stmt(s.db, "INSERT OR REPLACE INTO throttle VALUES(?,?,?,?)").bind(k, failures, locked, c.now).run();
-  }
 }
 
 void clear_failures(State& s, const Ctx& c, std::string_view phone, std::string_view session) {
@@ -301,6 +270,36 @@ void add_account_routes(Routes& r) {
   r.put("/v1/account/profile", "account.profile_update", h_profile_put);
   r.post("/v1/account/password", "account.password", h_password);
   r.get("/v1/account/business", "account.business", h_business);
+}
+
+// Shared with enrollment (enroll_routes.cpp): the same waits for wrong enrollment codes.
+std::optional<Reply> throttled(State& s, const Ctx& c, const ThrottleKeys& keys) {
+  UnixTime wait = 0;
+  for (const auto& [k, limit] : keys) {
+    Stmt q(s.db, "SELECT locked_until FROM throttle WHERE key=?");
+    q.bind(k);
+    if (q.row()) wait = std::max(wait, q.i64(0) - c.now);
+  }
+  if (wait > 0)
+    return error_reply(code::kThrottled, "wait " + std::to_string(wait) + " s", static_cast<int>(wait));
+  return std::nullopt;
+}
+
+void record_failure(State& s, const Ctx& c, const ThrottleKeys& keys) {
+  for (const auto& [k, limit] : keys) {
+    std::int64_t failures = 0;
+    Stmt q(s.db, "SELECT failures, last_failure FROM throttle WHERE key=?");
+    q.bind(k);
+    if (q.row() && c.now - q.i64(1) < kThrottleForgetS) failures = q.i64(0);
+    ++failures;
+    UnixTime locked = 0;
+    if (failures >= limit) {
+      std::int64_t wait = kThrottleFirstWaitS;
+      for (std::int64_t i = limit; i < failures && wait < kThrottleMaxWaitS; ++i) wait *= 2;
+      locked = c.now + std::min<std::int64_t>(wait, kThrottleMaxWaitS);
+    }
+    Stmt(s.db, "INSERT OR REPLACE INTO throttle VALUES(?,?,?,?)").bind(k, failures, locked, c.now).run();
+  }
 }
 
 }  // namespace reference

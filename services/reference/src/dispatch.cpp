@@ -32,7 +32,10 @@ bool key_valid(std::string_view k) {
 }
 
 Response answer(const Reply& r) {
-  return {r.status, json_text(r.body)};
+  Response out{r.status, r.raw ? *r.raw : json_text(r.body)};
+  if (r.raw) out.content_type = r.content_type;
+  out.headers = r.headers;
+  return out;
 }
 
 // A handler that threw (a bug): what it wrote is rolled back, the operator gets a line, the kiosk a 500.
@@ -81,6 +84,9 @@ Routes all_routes(bool dev) {
   add_order_routes(r);
   add_renewal_routes(r);
   add_account_routes(r);
+  add_enroll_routes(r);
+  add_admin_routes(r);
+  r.accepting(Accepts::Kiosk);
   if (dev) add_dev_routes(r);
   return r;
 }
@@ -91,10 +97,24 @@ Response dispatch(State& s, const Route& route, const Request& req) {
     std::this_thread::sleep_for(std::chrono::milliseconds(fault->delay_ms));
   if (fault && fault->mode == "fail") return answer(error_reply(code::kFaultInjected, route.name));
 
-  if (!req.tls || !req.peer_trusted)
-    return answer(error_reply(code::kKioskCertificateUntrusted, req.tls ? req.peer_error : ""));
-  const std::string& kiosk = req.peer_cn;
-  if (kiosk.empty()) return answer(error_reply(code::kKioskUnknown));
+  // Who may call: kiosk routes take fleet-CA certificates, admin routes admin-CA ones, POST /v1/enroll
+  // anyone (docs/platform.md, "Fleet administration"). A connection without a certificate completes the
+  // handshake only so that enrollment works; everything else refuses it here.
+  std::string kiosk;  // the idempotency scope and the handler's kiosk_id (an admin's subject on admin routes)
+  if (route.accepts != Accepts::Anyone) {
+    if (!req.tls || !req.peer_trusted || req.peer == Peer::None)
+      return answer(error_reply(code::kKioskCertificateUntrusted, req.tls ? req.peer_error : ""));
+    if (route.accepts == Accepts::Admin && req.peer != Peer::Admin)
+      return answer(error_reply(code::kAdminRequired));
+    if (route.accepts == Accepts::Kiosk && req.peer != Peer::Kiosk)
+      return answer(error_reply(code::kKioskRequired));
+    if (req.peer_cn.empty()) return answer(error_reply(code::kKioskUnknown));
+    kiosk = req.peer == Peer::Admin ? "admin:" + req.peer_subject : req.peer_cn;
+    if (req.peer == Peer::Kiosk) {
+      std::lock_guard l(s.mu);
+      if (s.kiosk_decommissioned(req.peer_cn)) return answer(error_reply(code::kKioskDecommissioned));
+    }
+  }
 
   Json body = Json::object();
   if (!req.body.empty()) {
@@ -120,7 +140,7 @@ Response dispatch(State& s, const Route& route, const Request& req) {
     }
     db.exec("BEGIN IMMEDIATE");
   }
-  Ctx ctx{req, kiosk, std::move(body), s.now(), lock};
+  Ctx ctx{req, route.accepts == Accepts::Admin ? req.peer_subject : kiosk, std::move(body), s.now(), lock};
   Reply r;
   try {
     // The dev fault hook's "throw": the handler fails as a bug would, mid-transaction.

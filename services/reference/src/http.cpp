@@ -1,6 +1,7 @@
 // The only translation unit that knows cpp-httplib: the TLS server, its settings, and the binding of our
 // routes (routes.hpp) to it. Everything else of the reference platform sees Request and Response.
 #include <httplib.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <sys/socket.h>
@@ -15,6 +16,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "foundation/c_handle.hpp"
 #include "reference/server.hpp"
 #include "routes.hpp"
 #include "state.hpp"
@@ -26,21 +28,56 @@ constexpr std::size_t kServerThreads = 32;
 // The largest request body read; a larger one is answered 413 request.too_large unread (openapi.yaml).
 constexpr std::size_t kMaxRequestBytes = 1 << 20;
 
-Request request_of(const httplib::Request& q) {
+std::string subject_text(X509* cert) {
+  foundation::CPtr<BIO, BIO_free> bio(BIO_new(BIO_s_mem()));
+  if (!bio) return {};
+  X509_NAME_print_ex(bio.get(), X509_get_subject_name(cert), 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+  char* data = nullptr;
+  const long n = BIO_get_mem_data(bio.get(), &data);
+  return n > 0 ? std::string(data, static_cast<std::size_t>(n)) : std::string();
+}
+
+// Whose certificate: the root of the verified chain is the fleet CA (a kiosk) or the admin CA (an admin).
+// A resumed session has no verified chain in memory; its peer certificate is then judged by which of the
+// two CAs issued and signed it (both issue directly in this platform's PKI).
+Peer peer_kind(const SSL* ssl, X509* peer, const State& st) {
+  auto from = [&](const X509Ptr& ca) {
+    if (!ca) return false;
+    if (STACK_OF(X509)* chain = SSL_get0_verified_chain(ssl); chain && sk_X509_num(chain) > 0)
+      return X509_cmp(sk_X509_value(chain, sk_X509_num(chain) - 1), ca.get()) == 0;
+    const bool ok =
+        X509_check_issued(ca.get(), peer) == X509_V_OK && X509_verify(peer, X509_get0_pubkey(ca.get())) == 1;
+    ERR_clear_error();
+    return ok;
+  };
+  if (from(st.fleet_ca)) return Peer::Kiosk;
+  if (from(st.admin_ca)) return Peer::Admin;
+  return Peer::None;
+}
+
+Request request_of(const httplib::Request& q, const State& st) {
   Request r;
   r.method = q.method;
   r.path = q.path;
   r.body = q.body;
+  r.remote_addr = q.remote_addr;
   for (const auto& m : q.matches) r.matches.push_back(m.str());
   r.headers.assign(q.headers.begin(), q.headers.end());
   r.query.assign(q.params.begin(), q.params.end());
   if (q.ssl) {
     r.tls = true;
-    long verify = SSL_get_verify_result(q.ssl);
-    r.peer_trusted = verify == X509_V_OK;
-    if (!r.peer_trusted) r.peer_error = X509_verify_cert_error_string(verify);
     X509* peer = SSL_get0_peer_certificate(q.ssl);
-    r.peer_cn = peer ? subject_cn(peer) : std::string();
+    long verify = SSL_get_verify_result(q.ssl);
+    r.peer_trusted = peer && verify == X509_V_OK;
+    if (!peer)
+      r.peer_error = "no client certificate";
+    else if (!r.peer_trusted)
+      r.peer_error = X509_verify_cert_error_string(verify);
+    if (peer) {
+      r.peer_cn = subject_cn(peer);
+      r.peer_subject = subject_text(peer);
+      if (r.peer_trusted) r.peer = peer_kind(q.ssl, peer, st);
+    }
   }
   return r;
 }
@@ -78,13 +115,20 @@ struct Server::Impl {
           SSL_CTX_use_PrivateKey_file(&ctx, pki.server_key.c_str(), SSL_FILETYPE_PEM) != 1 ||
           SSL_CTX_load_verify_locations(&ctx, pki.fleet_ca.c_str(), nullptr) != 1)
         return false;
-      SSL_CTX_set_client_CA_list(&ctx, SSL_load_client_CA_file(pki.fleet_ca.c_str()));
-      // A connection without a client certificate fails the handshake. One under another CA completes it,
-      // and every request on it is answered 403 kiosk.certificate_untrusted (dispatch() reads the verify
-      // result): a typed refusal with a code, where a TLS 1.3 alert after the handshake reaches the
-      // client as a bare reset.
-      SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-                         [](int, X509_STORE_CTX*) { return 1; });
+      STACK_OF(X509_NAME)* cas = SSL_load_client_CA_file(pki.fleet_ca.c_str());
+      // The admin CA beside the fleet CA: fleet admins' certificates (docs/platform.md, "Fleet
+      // administration"). A data directory made before admins existed has none.
+      if (std::filesystem::exists(pki.admin_ca)) {
+        if (SSL_CTX_load_verify_locations(&ctx, pki.admin_ca.c_str(), nullptr) != 1) return false;
+        if (cas) SSL_add_file_cert_subjects_to_stack(cas, pki.admin_ca.c_str());
+      }
+      SSL_CTX_set_client_CA_list(&ctx, cas);
+      // A connection without a client certificate completes the handshake, for POST /v1/enroll alone
+      // (a kiosk that has no certificate yet); dispatch() answers every other route 403
+      // kiosk.certificate_untrusted. One under another CA completes it too, and is answered the same
+      // (dispatch() reads the verify result): a typed refusal with a code, where a TLS 1.3 alert after
+      // the handshake reaches the client as a bare reset.
+      SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER, [](int, X509_STORE_CTX*) { return 1; });
       // Resumed sessions with client certificates need a session id context, or OpenSSL refuses them
       // with an internal-error alert.
       static constexpr unsigned char kSessionContext[] = "ca-platform-ref";
@@ -103,17 +147,17 @@ struct Server::Impl {
     for (const Route& r : routes.all()) bind(r);
     // cpp-httplib's own refusals, as the contract states them: 404 no such path, 413 a body over the cap,
     // anything else about the request's form 400 request.malformed (the status from the code table).
-    http->set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&,
-                                                                    httplib::Response& res) {
-      if (res.body.empty()) {
-        const std::string_view c = res.status == 404   ? code::kNotFound
-                                   : res.status == 413 ? code::kRequestTooLarge
-                                   : res.status >= 500 ? code::kInternal
-                                                       : code::kBadRequest;
-        send(res, error_reply(c));
-      }
-      return httplib::Server::HandlerResponse::Handled;
-    }));
+    http->set_error_handler(
+        httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+          if (res.body.empty()) {
+            const std::string_view c = res.status == 404   ? code::kNotFound
+                                       : res.status == 413 ? code::kRequestTooLarge
+                                       : res.status >= 500 ? code::kInternal
+                                                           : code::kBadRequest;
+            send(res, error_reply(c));
+          }
+          return httplib::Server::HandlerResponse::Handled;
+        }));
     // An exception outside a route's handler (dispatch() catches those): a line on stderr too.
     http->set_exception_handler([](const httplib::Request& q, httplib::Response& res, std::exception_ptr ep) {
       std::string what = "an exception that is no std::exception";
@@ -184,13 +228,14 @@ struct Server::Impl {
 
   void bind(const Route& route) {
     auto handler = [this, &route](const httplib::Request& q, httplib::Response& res) {
-      Response r = dispatch(state, route, request_of(q));
+      Response r = dispatch(state, route, request_of(q, state));
       res.status = r.status;
+      for (const auto& [k, v] : r.headers) res.set_header(k, v);
       if (r.replay) res.set_header("Idempotent-Replay", "true");
       // The platform's time (its dev clock included), as every HTTP server sends it: the kiosk judges a
       // certificate's validity and its own clock's skew by it (docs/platform.md, "Time").
       res.set_header("Date", http_date(state.now()));
-      res.set_content(r.body, "application/json");
+      if (r.status != 304) res.set_content(r.body, r.content_type);  // a 304 has no body
       // Close the connection without answering: the client sees a reset, as when a response is lost on
       // the way (the work is committed).
       if (r.drop && q.ssl) ::shutdown(SSL_get_fd(q.ssl), SHUT_RDWR);

@@ -18,9 +18,10 @@ Reply h_heartbeat(State& s, Ctx& c) {
   Stmt(s.db, "INSERT OR REPLACE INTO kiosks VALUES(?,?,?,?,?)")
       .bind(c.kiosk_id, c.now, req->software_version, req->config_version, json_text(health))
       .run();
-  // The whole heartbeat as understood, for the fleet's view (dev: GET dev/heartbeats).
+  // The whole body as the kiosk sent it (docs/platform.md, "Fleet administration"): GET /v1/admin/kiosks
+  // shows the admin what the kiosk last said, fields this platform does not know yet included.
   Stmt(s.db, "INSERT OR REPLACE INTO heartbeats VALUES(?,?,?)")
-      .bind(c.kiosk_id, c.now, json_text(contract::encode(*req)))
+      .bind(c.kiosk_id, c.now, json_text(c.body))
       .run();
   return {200, contract::encode(contract::HeartbeatAck{c.kiosk_id, c.now, s.opt.config_version})};
 }

@@ -64,6 +64,10 @@ DevPkiPaths dev_pki_paths(const std::filesystem::path& data_dir) {
   p.fleet_ca_key = p.dir / "fleet-ca.key";
   p.kiosk_cert = p.dir / "kiosk.pem";
   p.kiosk_key = p.dir / "kiosk.key";
+  p.admin_ca = p.dir / "admin-ca.pem";
+  p.admin_ca_key = p.dir / "admin-ca.key";
+  p.admin_cert = p.dir / "admin.pem";
+  p.admin_key = p.dir / "admin.key";
   p.issuing_ca = p.dir / "issuing-ca.pem";
   p.issuing_ca_key = p.dir / "issuing-ca.key";
   p.config_signing_key = p.dir / "config-signing.key";
@@ -83,6 +87,8 @@ DevPkiPaths write_dev_pki(const std::filesystem::path& data_dir, const InitOptio
                        {"127.0.0.1", "::1"}, {"localhost"}, false, true);
   Issued fleet_ca = make({{"C", "CN"}, {"O", "CN-CA Dev"}, {"CN", "CN-CA Dev Fleet CA"}}, nullptr, true);
   Issued kiosk = make({{"C", "CN"}, {"O", "CN-CA Dev"}, {"CN", o.kiosk_id}}, &fleet_ca, false, {}, {}, true);
+  Issued admin_ca = make({{"C", "CN"}, {"O", "CN-CA Dev"}, {"CN", "CN-CA Dev Admin CA"}}, nullptr, true);
+  Issued admin = make({{"C", "CN"}, {"O", "CN-CA Dev"}, {"CN", "dev-admin"}}, &admin_ca, false, {}, {}, true);
   Issued issuing_ca = make({{"C", "CN"}, {"O", "CN-CA Dev"}, {"CN", "CN-CA Dev Issuing CA"}}, nullptr, true);
   EvpPkeyPtr config_key = generate_ec_p256();
   if (!config_key) throw std::runtime_error("cannot create the config-signing key");
@@ -92,6 +98,8 @@ DevPkiPaths write_dev_pki(const std::filesystem::path& data_dir, const InitOptio
   save(fleet_ca, p.fleet_ca, p.fleet_ca_key);
   save(kiosk, p.kiosk_cert, p.kiosk_key);
   save(issuing_ca, p.issuing_ca, p.issuing_ca_key);
+  save(admin_ca, p.admin_ca, p.admin_ca_key);
+  save(admin, p.admin_cert, p.admin_key);
   write_pem_key(p.config_signing_key, config_key.get());
   write_pem_pubkey(p.config_signing_pub, config_key.get());
 
@@ -128,6 +136,15 @@ void write_kiosk_certificate(const std::filesystem::path& data_dir, std::string_
   Issued kiosk =
       make({{"C", "CN"}, {"O", "CN-CA Dev"}, {"CN", std::string(kiosk_id)}}, &fleet, false, {}, {}, true);
   save(kiosk, cert_out, key_out);
+}
+
+void write_admin_certificate(const std::filesystem::path& data_dir, std::string_view admin_cn,
+                             const std::filesystem::path& cert_out, const std::filesystem::path& key_out) {
+  DevPkiPaths p = dev_pki_paths(data_dir);
+  Issued ca{read_pem_key(p.admin_ca_key), read_pem_cert(p.admin_ca)};
+  Issued admin =
+      make({{"C", "CN"}, {"O", "CN-CA Dev"}, {"CN", std::string(admin_cn)}}, &ca, false, {}, {}, true);
+  save(admin, cert_out, key_out);
 }
 
 }  // namespace reference

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <expected>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,6 +20,12 @@ namespace reference {
 
 struct State;
 
+// Who is on the other end, by the root of the client certificate's verified chain (http.cpp).
+enum class Peer { None, Kiosk, Admin };
+// Which peers a route takes (dispatch() refuses the others with a typed 403): kiosks, fleet admins, or —
+// POST /v1/enroll alone — anyone, with or without a certificate.
+enum class Accepts { Kiosk, Admin, Anyone };
+
 struct Request {
   std::string method, path, body;
   std::vector<std::string> matches;  // [0] the whole path, [1…] the pattern's groups
@@ -26,9 +33,12 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> query;
   // The TLS peer: a request on a connection without TLS has none.
   bool tls = false;
-  bool peer_trusted = false;  // its certificate chains to the fleet CA
+  bool peer_trusted = false;  // its certificate chains to the fleet CA or the admin CA
+  Peer peer = Peer::None;     // whose certificate: a kiosk's (fleet CA) or an admin's (admin CA)
   std::string peer_error;     // why not, in OpenSSL's words
-  std::string peer_cn;        // the kiosk id: its certificate's CN
+  std::string peer_cn;        // the kiosk id (or the admin's name): its certificate's CN
+  std::string peer_subject;   // the whole subject (RFC 2253): what the admin audit records
+  std::string remote_addr;    // the client's address (throttling of enrollment codes)
 
   [[nodiscard]] std::string param(std::size_t i = 1) const {
     return i < matches.size() ? matches[i] : std::string();
@@ -48,12 +58,18 @@ struct Response {
   std::string body;     // JSON
   bool replay = false;  // an idempotent replay: the header Idempotent-Replay: true
   bool drop = false;    // a "drop" fault: close the connection instead of answering
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  // more headers (ETag)
 };
 
 // A handler's answer before it is written out.
 struct Reply {
   int status = 200;
   contract::Json body = contract::Json::object();
+  // A body that is no JSON (a configuration bundle), sent as is with `content_type`; and more headers.
+  std::optional<std::string> raw = std::nullopt;
+  std::string content_type = "application/octet-stream";
+  std::vector<std::pair<std::string, std::string>> headers = {};
 };
 
 template <typename T>
@@ -63,7 +79,7 @@ using Res = std::expected<T, Reply>;
 // when the request came in, and the held database lock (a long poll waits on it).
 struct Ctx {
   const Request& req;
-  std::string kiosk_id;
+  std::string kiosk_id;  // the kiosk's id; for an admin route the admin's subject; "" for enroll
   contract::Json body;
   contract::UnixTime now;
   std::unique_lock<std::mutex>& lock;
@@ -80,6 +96,7 @@ struct Route {
   std::string name;     // for fault injection (POST /v1/dev/faults) and logs
   bool keyed = false;   // needs an Idempotency-Key; its answer is stored and replayed
   Handler handler = nullptr;
+  Accepts accepts = Accepts::Kiosk;
 };
 
 class Routes {
@@ -96,13 +113,16 @@ class Routes {
   void del(std::string pattern, std::string name, Handler h) {
     add(Method::Delete, std::move(pattern), std::move(name), false, h);
   }
+  // The routes added from now on take this kind of peer (admin_routes.cpp sets Admin).
+  void accepting(Accepts a) { accepts_ = a; }
   [[nodiscard]] const std::vector<Route>& all() const { return routes_; }
 
  private:
   void add(Method m, std::string pattern, std::string name, bool keyed, Handler h) {
-    routes_.push_back({m, std::move(pattern), std::move(name), keyed, h});
+    routes_.push_back({m, std::move(pattern), std::move(name), keyed, h, accepts_});
   }
   std::vector<Route> routes_;
+  Accepts accepts_ = Accepts::Kiosk;
 };
 
 // An id in a path: orders and the like.
@@ -114,6 +134,8 @@ void add_sms_routes(Routes& r);      // send and verify codes
 void add_order_routes(Routes& r);    // create, read, close, needs-staff, installed, by certificate
 void add_renewal_routes(Routes& r);  // nonce, submit, certificate
 void add_account_routes(Routes& r);  // login, logout, profile, password, my business
+void add_enroll_routes(Routes& r);   // enroll (no certificate), the kiosk's renewal, the config bundle
+void add_admin_routes(Routes& r);    // fleet admins: codes, kiosks, decommission, bundles, audit
 void add_dev_routes(Routes& r);      // clock, test phones, outbox, pay, refund, seed, revoke, faults, records
 
 // Every route of a server (the dev ones only with `dev`), in the order they are matched.

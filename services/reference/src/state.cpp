@@ -74,6 +74,12 @@ State::State(ServerOptions o) : opt(std::move(o)) {
   issuing_ca = read_pem_cert(pki.issuing_ca);
   issuing_key = read_pem_key(pki.issuing_ca_key);
   config_key = read_pem_key(pki.config_signing_key);
+  fleet_ca = read_pem_cert(pki.fleet_ca);
+  if (std::filesystem::exists(pki.fleet_ca_key)) fleet_key = read_pem_key(pki.fleet_ca_key);
+  if (std::filesystem::exists(pki.admin_ca)) admin_ca = read_pem_cert(pki.admin_ca);
+  if (opt.maintenance_code_validity_s <= 0 || opt.maintenance_code_validity_s > 1800)
+    throw std::runtime_error("maintenance code validity must be 1-1800 s");
+  if (opt.enrollment_code_validity_s <= 0) throw std::runtime_error("enrollment code validity must be > 0");
   load_catalog();
   load_secret();
   for (const auto& p : opt.test_phones) test_phones.insert(p);
@@ -187,6 +193,18 @@ void State::migrate() {
     CREATE TABLE IF NOT EXISTS kiosks(id TEXT PRIMARY KEY, last_seen INTEGER NOT NULL, software_version TEXT NOT NULL,
       config_version INTEGER NOT NULL, health TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS heartbeats(kiosk_id TEXT PRIMARY KEY, at INTEGER NOT NULL, body TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS fleet_kiosks(id TEXT PRIMARY KEY, hall TEXT NOT NULL, region TEXT NOT NULL,
+      enrolled_at INTEGER NOT NULL, decommissioned_at INTEGER);
+    CREATE TABLE IF NOT EXISTS kiosk_certs(serial TEXT PRIMARY KEY, kiosk_id TEXT NOT NULL, not_after INTEGER NOT NULL,
+      issued_at INTEGER NOT NULL, revoked_at INTEGER);
+    CREATE TABLE IF NOT EXISTS enrollment_codes(code_hash TEXT PRIMARY KEY, kiosk_id TEXT NOT NULL, hall TEXT NOT NULL,
+      region TEXT NOT NULL, created_by TEXT NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER);
+    CREATE TABLE IF NOT EXISTS maintenance_codes(code_hash TEXT PRIMARY KEY, staff TEXT NOT NULL, kiosk_id TEXT NOT NULL,
+      created_by TEXT NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER);
+    CREATE TABLE IF NOT EXISTS bundles(id INTEGER PRIMARY KEY, body BLOB NOT NULL, etag TEXT NOT NULL,
+      published_by TEXT NOT NULL, at INTEGER NOT NULL);
+    CREATE TABLE IF NOT EXISTS admin_audit(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, admin TEXT NOT NULL,
+      action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL);
     INSERT OR IGNORE INTO meta VALUES('schema_version', '1');
     COMMIT;
   )SQL";

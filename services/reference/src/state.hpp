@@ -57,6 +57,9 @@ struct State {
   X509Ptr issuing_ca;
   EvpPkeyPtr issuing_key;
   EvpPkeyPtr config_key;
+  X509Ptr fleet_ca;  // the kiosk CA: enrollment and the kiosk's renewal issue under it
+  EvpPkeyPtr fleet_key;
+  X509Ptr admin_ca;  // null in a data directory made before admins existed (then no admin is trusted)
   Bytes sms_secret;
   Db db;
   std::mutex mu;  // one request at a time touches the database
@@ -101,6 +104,15 @@ struct State {
   std::optional<std::string> verified_phone(std::string_view token, contract::SmsPurpose purpose,
                                             UnixTime now);
 
+  // ---- the fleet (fleet_records.cpp)
+  [[nodiscard]] bool kiosk_decommissioned(std::string_view kiosk_id);
+  // A client certificate for `kiosk_id` under the kiosk CA with `req`'s public key (its subject ignored),
+  // valid ServerOptions::kiosk_cert_days, recorded in kiosk_certs. nullptr when signing fails.
+  X509Ptr issue_kiosk_certificate(X509_REQ* req, std::string_view kiosk_id, UnixTime now);
+  // One row of the admin audit: who (the certificate's subject) did what to which target.
+  void audit(std::string_view admin, std::string_view action, std::string_view target, const Json& detail,
+             UnixTime now);
+
   // ---- orders (records.cpp)
   // An order as the contract has it; a pending one past its time is marked expired on the way.
   std::optional<contract::Order> load_order(std::string_view id, UnixTime now,
@@ -129,6 +141,16 @@ Res<T> body_as(const Ctx& c) {
   if (!contract::decode(c.body, v, why)) return std::unexpected(error_reply(code::kBadRequest, why));
   return v;
 }
+
+// A PKCS#10 from PEM text or base64 DER whose self-signature verifies; null otherwise.
+X509ReqPtr parse_csr(std::string_view text);
+bool is_ec_p256(EVP_PKEY* key);
+std::string pem_of(X509* cert);
+
+// Login-style throttling (account_routes.cpp): keys with their failure limits; a refusal while locked.
+using ThrottleKeys = std::vector<std::pair<std::string, int>>;
+std::optional<Reply> throttled(State& s, const Ctx& c, const ThrottleKeys& keys);
+void record_failure(State& s, const Ctx& c, const ThrottleKeys& keys);
 
 std::string random_token(std::size_t bytes);  // base64url without padding
 std::string date_of(UnixTime t);              // 2026-01-02T03:04:05Z

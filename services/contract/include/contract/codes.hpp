@@ -11,9 +11,9 @@ namespace contract {
 
 namespace code {
 // request shape
-inline constexpr std::string_view kBadRequest = "request.malformed";  // 400 body not the schema
-inline constexpr std::string_view kNotFound = "request.not_found";    // 404 no such endpoint
-inline constexpr std::string_view kRequestTooLarge = "request.too_large";              // 413 body over 1 MiB
+inline constexpr std::string_view kBadRequest = "request.malformed";       // 400 body not the schema
+inline constexpr std::string_view kNotFound = "request.not_found";         // 404 no such endpoint
+inline constexpr std::string_view kRequestTooLarge = "request.too_large";  // 413 body over 1 MiB
 inline constexpr std::string_view kIdempotencyKeyMissing = "idempotency.key_missing";  // 400
 inline constexpr std::string_view kIdempotencyKeyReused =
     "idempotency.key_reused";                                       // 409 same key, other body
@@ -21,6 +21,22 @@ inline constexpr std::string_view kInternal = "server.internal";    // 500
 inline constexpr std::string_view kKioskUnknown = "kiosk.unknown";  // 403 no usable client cert CN
 inline constexpr std::string_view kKioskCertificateUntrusted =
     "kiosk.certificate_untrusted";  // 403 not under the fleet CA
+// fleet administration and enrollment (docs/platform.md, "Fleet administration")
+inline constexpr std::string_view kAdminRequired = "auth.admin_required";  // 403 a kiosk's or no certificate
+inline constexpr std::string_view kKioskRequired = "auth.kiosk_required";  // 403 an admin's certificate
+inline constexpr std::string_view kKioskDecommissioned =
+    "kiosk.decommissioned";                                                    // 403 its certificate revoked
+inline constexpr std::string_view kEnrollCodeInvalid = "enroll.code_invalid";  // 401 no such code
+inline constexpr std::string_view kEnrollCodeExpired = "enroll.code_expired";  // 401 past its time
+inline constexpr std::string_view kEnrollCodeUsed = "enroll.code_used";        // 401 spent already
+inline constexpr std::string_view kEnrollThrottled = "enroll.throttled";       // 429 retry_after_s
+inline constexpr std::string_view kCsrMalformed = "enroll.csr_malformed";      // 400 not a PKCS#10
+inline constexpr std::string_view kCsrKeyType = "enroll.csr_key_type";         // 422 not EC P-256
+inline constexpr std::string_view kAdminKioskUnknown = "admin.kiosk_unknown";  // 404 never enrolled
+inline constexpr std::string_view kMaintenanceCodeInvalid =
+    "maintenance.code_invalid";  // 401 wrong, used, expired, or for another staff member or kiosk
+inline constexpr std::string_view kBundleMalformed = "bundle.malformed";  // 400 not a CMS bundle
+inline constexpr std::string_view kBundleNone = "bundle.none";            // 404 nothing published
 // SMS
 inline constexpr std::string_view kPhoneInvalid = "sms.phone_invalid";        // 400
 inline constexpr std::string_view kSmsResendTooSoon = "sms.resend_too_soon";  // 429 retry_after_s

@@ -35,10 +35,11 @@
 namespace platform {
 
 struct ClientOptions {
-  std::string base_url;               // "https://127.0.0.1:8443/v1/" (https only, ends with '/')
-  std::filesystem::path ca_file;      // the pinned platform CA (PEM)
-  std::filesystem::path client_cert;  // the kiosk's certificate (PEM), CN = kiosk id
-  std::filesystem::path client_key;   // its key (PEM)
+  std::string base_url;           // "https://127.0.0.1:8443/v1/" (https only, ends with '/')
+  std::filesystem::path ca_file;  // the pinned platform CA (PEM)
+  std::filesystem::path
+      client_cert;  // the kiosk's certificate (PEM), CN = kiosk id; an admin's for admin calls
+  std::filesystem::path client_key;  // its key (PEM). Both empty: no client certificate (POST enroll only)
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds request_timeout{15000};  // one attempt, whole request (long polls add their wait)
   long low_speed_limit_bytes = 32;                   // abort an answer slower than this many bytes/s ...
@@ -64,6 +65,13 @@ std::string new_idempotency_key();
 Result<contract::KioskConfigPayload> verify_signed_config(const contract::SignedConfig& config,
                                                           const std::filesystem::path& signing_key_pem,
                                                           contract::UnixTime now);
+
+// GET kiosk/config-bundle's answer: the bundle's bytes as published, or "not modified" for the ETag sent.
+struct ConfigBundle {
+  bool not_modified = false;
+  std::string etag;
+  std::string body;
+};
 
 class Client {
  public:
@@ -161,6 +169,10 @@ class Client {
 
   // GET kiosk/config, not verified (see verify_signed_config).
   Result<contract::SignedConfig> kiosk_config();
+
+  // GET kiosk/config-bundle with If-None-Match (when not empty): one attempt, no retries (the kiosk polls).
+  // Http: bundle.none (404), kiosk.decommissioned.
+  Result<ConfigBundle> kiosk_config_bundle(std::string_view if_none_match = {});
 
   // Any JSON endpoint (dev tools, staff commands): `path` relative to base_url ("dev/clock"). A body
   // makes it a POST (or `method`); `idempotency_key` may be empty for dev endpoints.

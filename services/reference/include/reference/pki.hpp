@@ -4,7 +4,10 @@
 //   platform-ca.pem/.key     the platform CA: the kiosk pins it (platform.ca_file)
 //   server.pem/.key          the HTTPS server certificate, for 127.0.0.1 and localhost
 //   fleet-ca.pem/.key        the fleet CA: the platform trusts kiosk client certificates under it
-//   kiosk.pem/.key           one kiosk's client certificate, CN = the kiosk id
+//   kiosk.pem/.key           one kiosk's client certificate, CN = the kiosk id; the fleet CA is the kiosk CA
+//                            that enrollment (POST /v1/enroll) issues under
+//   admin-ca.pem/.key        the admin CA: the platform trusts fleet admins' client certificates under it
+//   admin.pem/.key           one admin's client certificate (CN "dev-admin"), for tests and the demo
 //   issuing-ca.pem/.key      the CA that issues customer certificates (seeded and renewed)
 //   config-signing.key       signs the kiosk configuration; config-signing.pub.pem is its public key
 // plus DIR/catalog.json (copied) and DIR/kiosk.json, a kiosk configuration pointing at all this, for
@@ -24,6 +27,8 @@ struct DevPkiPaths {
   std::filesystem::path server_cert, server_key;
   std::filesystem::path fleet_ca, fleet_ca_key;
   std::filesystem::path kiosk_cert, kiosk_key;
+  std::filesystem::path admin_ca, admin_ca_key;
+  std::filesystem::path admin_cert, admin_key;
   std::filesystem::path issuing_ca, issuing_ca_key;
   std::filesystem::path config_signing_key, config_signing_pub;
 };
@@ -44,6 +49,10 @@ DevPkiPaths write_dev_pki(const std::filesystem::path& data_dir, const InitOptio
 
 // Another kiosk certificate under DIR's fleet CA (tests of a second kiosk).
 void write_kiosk_certificate(const std::filesystem::path& data_dir, std::string_view kiosk_id,
+                             const std::filesystem::path& cert_out, const std::filesystem::path& key_out);
+
+// Another admin certificate under DIR's admin CA, CN = `admin_cn` (tests of a second admin).
+void write_admin_certificate(const std::filesystem::path& data_dir, std::string_view admin_cn,
                              const std::filesystem::path& cert_out, const std::filesystem::path& key_out);
 
 // The repo's config/catalog.json (compiled in).

@@ -33,6 +33,10 @@ struct ServerOptions {
   std::int64_t config_version = 1;  // version of the signed kiosk configuration it hands out
   std::vector<std::string> test_phones;  // dev: exempt from SMS limits
   bool log_requests = false;             // one line per request on stderr
+  // Fleet administration (docs/platform.md, "Fleet administration").
+  std::int64_t enrollment_code_validity_s = 86400;  // an enrollment code lives this long (single use)
+  std::int64_t maintenance_code_validity_s = 1800;  // a maintenance code: at most 30 minutes
+  int kiosk_cert_days = 365;                        // a kiosk certificate's validity (enrollment, renewal)
   // Dev only, on an empty database (the constructor refuses otherwise): order ids, payment links
   // (code_url), certificate serials, SMS codes and account ids come from this seed instead of the system's
   // random source, the same in every run (the demo's reproducible screenshots). Secrets stay random:
