@@ -241,11 +241,17 @@ class Runner {
       parse_number(a[0], secs);
       app_.settle();
       const auto frames = app_.frames_drawn();
+      const double pixels = app_.damage_stats().pixels;
       const double cpu = cpu_seconds();
       app_.hold(static_cast<int>(secs * 1000));
-      char buf[128];
-      std::snprintf(buf, sizeof buf, "%llu frames, %.3f CPU-s in %.0f s (%.3f %% of a core) ",
-                    static_cast<unsigned long long>(app_.frames_drawn() - frames), cpu_seconds() - cpu, secs,
+      const auto drawn = app_.frames_drawn() - frames;
+      const SDL_Rect out = app_.output();
+      const double share = drawn == 0 ? 0.0
+                                      : 100.0 * (app_.damage_stats().pixels - pixels) / static_cast<double>(drawn) /
+                                            (static_cast<double>(out.w) * static_cast<double>(out.h));
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "%llu frames (%.1f %% of the screen drawn each), %.3f CPU-s in %.0f s (%.3f %% of a core) ",
+                    static_cast<unsigned long long>(drawn), share, cpu_seconds() - cpu, secs,
                     100.0 * (cpu_seconds() - cpu) / secs);
       note = buf;
     } else if (s.verb == "frames") {
@@ -254,6 +260,7 @@ class Runner {
       app_.settle();
       const std::size_t before = app_.times().frame_cpu_ms.size();
       for (int i = 0; i < n; ++i) {
+        app_.redraw_all();  // whole frames: what a screen costs to draw from nothing
         app_.want_frames(1);
         app_.settle(1);
       }
