@@ -400,8 +400,10 @@ void App::draw() {
     captured_.width = w;
     captured_.height = h;
     captured_.rgba.assign(static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 4, 0);
-    // Read at the output's size, not the layout's.
+    // Read at the output's size, not the layout's, and all of it: ImGui's backend leaves the viewport it found,
+    // which at a scale below 1 is a pixel short of the output (SDL_RenderGetViewport rounds it down).
     SDL_RenderSetScale(renderer_, 1.0f, 1.0f);
+    SDL_RenderSetViewport(renderer_, nullptr);
     if (SDL_RenderReadPixels(renderer_, nullptr, SDL_PIXELFORMAT_RGBA32, captured_.rgba.data(), w * 4) != 0)
       app_events_.error(sdl_error("reading the frame back"), {.step = "screenshot"});
     SDL_RenderSetScale(renderer_, scale_, scale_);
