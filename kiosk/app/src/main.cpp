@@ -329,8 +329,11 @@ int run(const Options& o) {
   }
   ac.assets = app::load_assets(app::find_assets(o.assets));
 #if KIOSK_TEST_HOOKS
-  // Tests: every frame drawn in part is compared with the same frame drawn whole (app.hpp, check_damage).
+  // Tests: every frame drawn in part is compared with the same frame drawn whole (app.hpp, check_damage); or
+  // every frame drawn whole by ImGui's own backend, the reference (damage_tracking).
   if (const char* env = std::getenv("KIOSK_CHECK_DAMAGE"); env && std::string_view(env) == "1") ac.check_damage = true;
+  if (const char* env = std::getenv("KIOSK_DAMAGE_TRACKING"); env && std::string_view(env) == "0")
+    ac.damage_tracking = false;
 #endif
   if (o.demo) ac.demo_panel = app::demo_panel(panel);
   if (in_service) in_service->configure(ac);
