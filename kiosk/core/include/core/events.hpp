@@ -144,6 +144,13 @@ enum class StepErrorKind {
   Journal,       // the kiosk could not record the step (disk full, read-only, damaged): stop, counter
 };
 
+// The runtime began a rollover step; with it, how long each step usually takes on this brand and type of
+// key (progress screen: the running row's time so far, and what is usual).
+struct StepStarted {
+  std::uint64_t session = 0;
+  RenewalStep step = RenewalStep::StageKey;
+  StepTimes usual;
+};
 struct StepDone {
   std::uint64_t session = 0;
   RenewalStep step = RenewalStep::Login;
@@ -260,7 +267,7 @@ using Event = std::variant<Tick, KeyStatusChanged, Activity, LanguageChosen, Hom
                            NewOrderTapped, ConfirmRenewalTapped, DialogConfirmed, DialogDismissed, PinSubmitted,
                            RetryTapped, ContinueTapped, DoneTapped, CatalogLoaded, CatalogFailed, KeyRead,
                            KeyReadFailed, SmsSent, SmsFailed, SmsVerified, SmsRejected, OrderCreated, OrderFailed,
-                           OrderStatusChanged, OrderClosed, StepDone, StepFailed, NeedsStaffRecorded,
+                           OrderStatusChanged, OrderClosed, StepStarted, StepDone, StepFailed, NeedsStaffRecorded,
                            BusinessRecovered, LoginMethodChosen, LoginGetCodeTapped, LoginSubmitted, LoggedIn,
                            LoginFailed, LogoutTapped, MyBusinessTapped, ProfileTapped, ChangePasswordTapped,
                            BusinessLoaded, BusinessLoadFailed, ContinueBusinessTapped, ResumeFailed,
