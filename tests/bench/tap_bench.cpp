@@ -11,7 +11,8 @@
 // 2. Each renewal screen's tap frame: CPU of the frame that shows a finger on its first button whose press
 //    shows, and the share of the screen it drew, at both sizes. (A screen under the idle overlay answers a
 //    touch by taking the overlay away: a whole frame.)
-// 3. The payment screen untouched (its countdown ticks once a second): the process's CPU over 60 s.
+// 3. The payment screen untouched (its countdown ticks once a second), and the progress screen while a
+//    step runs (its time so far, once a second): the process's CPU over 60 s.
 // Quick by default (CI-length: 40 taps per case, 10 s untouched); --full or KIOSK_FULL_SWEEP=1: 300 taps, 60 s.
 // The figures are printed with the aims; nothing here asserts a time.
 #include <signal.h>
@@ -275,12 +276,13 @@ void renewal_tap_frames(int w, int h) {
               c.median, c.p99, c.max);
 }
 
-// Part 3: the payment screen, nobody touching it.
-void payment_untouched(int seconds) {
+// Part 3: a screen that changes once a second by itself, nobody touching it: the payment screen's countdown,
+// the progress screen's time so far.
+void untouched(const char* what, const std::string& state, int seconds) {
   QuietRuntime rt;
   app::App a(windowed(1920, 1080), rt);
   for (const auto& s : ui_test::renewal_states())
-    if (s.name == "payment-qr") a.replace_model(s.model);
+    if (s.name == state) a.replace_model(s.model);
   a.settle();
   const auto frames = a.frames_drawn();
   const auto stats = a.damage_stats();
@@ -291,9 +293,9 @@ void payment_untouched(int seconds) {
   const double share = drawn == 0 ? 0.0
                                   : 100.0 * (a.damage_stats().pixels - stats.pixels) / static_cast<double>(drawn) /
                                         (1920.0 * 1080.0);
-  std::printf("   payment screen untouched %d s, 1920x1080: %llu frames (%.2f %% of the screen each), %.3f CPU-s = "
+  std::printf("   %s untouched %d s, 1920x1080: %llu frames (%.2f %% of the screen each), %.3f CPU-s = "
               "%.3f %% of a core (aim ≤ 0.3 %%)\n",
-              seconds, static_cast<unsigned long long>(drawn), share, used, 100.0 * used / seconds);
+              what, seconds, static_cast<unsigned long long>(drawn), share, used, 100.0 * used / seconds);
 }
 
 }  // namespace
@@ -317,8 +319,9 @@ int main(int argc, char** argv) {
   std::printf("\n== 2. each renewal screen's tap frame (a finger on its first button)\n");
   renewal_tap_frames(1920, 1080);
   renewal_tap_frames(1080, 1920);
-  std::printf("\n== 3. the payment screen untouched\n");
-  payment_untouched(seconds);
+  std::printf("\n== 3. screens that change once a second, untouched\n");
+  untouched("payment screen (1 Hz countdown)", "payment-qr", seconds);
+  untouched("progress screen (a step's time so far)", "progress-long-key-generation", seconds);
   if (getloadavg(load, 3) < 0) load[0] = -1;
   std::printf("\nload average %.2f at the end\n", load[0]);
   return 0;
