@@ -91,8 +91,8 @@ configure_build() {  # dir, extra cmake args...
   build "$1"
 }
 
-# The sanitizer tree (address,undefined; no app): the foundation, token, journal, core and platform suites. Debug
-# (-O0): -O1 compiled slower here and trips -Wmaybe-uninitialized inside cpp-httplib.
+# The sanitizer tree (address,undefined; no app): the foundation, token, journal, core, platform and fleet
+# suites. Debug (-O0): -O1 compiled slower here and trips -Wmaybe-uninitialized inside cpp-httplib.
 ASAN_ARGS=(-DKIOSK_SANITIZE=ON -DKIOSK_BUILD_APP=OFF -DKIOSK_SANITIZER_SUBSET=ON -DCMAKE_BUILD_TYPE=Debug)
 asan_build_and_test() {
   TIMES_FILE=$TIMES_FILE.asan
@@ -100,7 +100,7 @@ asan_build_and_test() {
   phase "build build-asan" nice -n 10 cmake --build build-asan -j "$JOBS"
   ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     phase "ctest build-asan" ctest --test-dir build-asan --output-on-failure -j "$TEST_JOBS" --timeout 1200 \
-    -L 'foundation|token|journal|core|platform'
+    -L 'foundation|token|journal|core|platform|fleet'
 }
 
 install_missing
@@ -127,7 +127,7 @@ case "$MODE" in
     phase "ctest build" ctest --test-dir build --output-on-failure -j "$TEST_JOBS" --timeout 1200 || rc=$?
     asan_rc=0
     wait "$asan_pid" || asan_rc=$?
-    echo "==> sanitizer tree (address,undefined): foundation, token, journal, core and platform suites ($asan_log)"
+    echo "==> sanitizer tree (address,undefined): foundation, token, journal, core, platform and fleet suites ($asan_log)"
     cat "$asan_log"
     times >"$TIMES_FILE"
     awk -v w="$SECONDS" -v c="$(child_cpu)" 'BEGIN { printf "==> time: %-18s %7.1f s wall %7.1f s CPU\n", "total", w, c }'
