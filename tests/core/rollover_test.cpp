@@ -314,3 +314,61 @@ TEST_CASE("the key read again before 确认续费 must be the one the order is b
   d.send(d.key_read("haitai", 20));
   CHECK(d.view<key_details_view>().ok);
 }
+
+TEST_CASE("a long step shows it is alive: its time so far once a second, and what is usual on this key") {
+  Driver d;
+  d.to_key_details_free();
+  d.send(ConfirmRenewalTapped{}).send(DialogConfirmed{}).send(PinSubmitted{});
+  d.send(StepDone{d.m.session, RenewalStep::Login});
+  REQUIRE(d.screen() == Screen::Progress);
+  // The step is asked for; until the runtime says it began, no time is shown.
+  auto row = [&](RenewalStep s) {
+    for (const auto& r : d.view<progress_view>().steps)
+      if (r.step == s) return r;
+    FAIL("no row");
+    return ProgressStep{};
+  };
+  CHECK_FALSE(row(RenewalStep::StageKey).elapsed_s);
+  StepTimes usual;
+  usual.usual[static_cast<std::size_t>(RenewalStep::StageKey)] = 61'000;
+  usual.usual[static_cast<std::size_t>(RenewalStep::RequestNonce)] = 400;
+  usual.usual[static_cast<std::size_t>(RenewalStep::SignProof)] = 300;
+  usual.usual[static_cast<std::size_t>(RenewalStep::Submit)] = 2'000;
+  d.send(StepStarted{d.m.session, RenewalStep::StageKey, usual});
+  CHECK(row(RenewalStep::StageKey).elapsed_s == 0);
+  CHECK(row(RenewalStep::StageKey).usual_s == 61);
+  CHECK_FALSE(row(RenewalStep::BuildP10).elapsed_s);
+  // The loop wakes at each whole second of the step, not before: the time on screen changes, nothing else.
+  const Millis started = d.m.now;
+  d.advance_ms(300);
+  auto wake = next_wakeup(d.m);
+  REQUIRE(wake);
+  CHECK(*wake == started + 1000);
+  d.send(Tick{*wake, d.m.wall + 1});
+  CHECK(row(RenewalStep::StageKey).elapsed_s == 1);
+  d.advance_ms(99'000);
+  CHECK(row(RenewalStep::StageKey).elapsed_s == 100);
+  CHECK(next_wakeup(d.m) == started + 101'000);
+  // A stale or foreign start changes nothing; the next step starts the next row's time.
+  d.send(StepStarted{d.m.session + 1, RenewalStep::StageKey, {}});
+  d.send(StepStarted{d.m.session, RenewalStep::Install, {}});
+  CHECK(row(RenewalStep::StageKey).elapsed_s == 100);
+  d.send(StepDone{d.m.session, RenewalStep::StageKey});
+  d.send(StepStarted{d.m.session, RenewalStep::BuildP10, usual});
+  CHECK_FALSE(row(RenewalStep::StageKey).elapsed_s);
+  CHECK(row(RenewalStep::BuildP10).elapsed_s == 0);
+  CHECK(row(RenewalStep::BuildP10).usual_s == 0);  // nobody knows
+  // 提交 is one row from the nonce to the certificate: its time runs on, and its usual time is the three's.
+  d.send(StepDone{d.m.session, RenewalStep::BuildP10});
+  d.send(StepStarted{d.m.session, RenewalStep::RequestNonce, usual});
+  d.advance_ms(2'500);
+  d.send(StepDone{d.m.session, RenewalStep::RequestNonce});
+  d.send(StepStarted{d.m.session, RenewalStep::SignProof, usual});
+  CHECK(row(RenewalStep::Submit).elapsed_s == 2);
+  CHECK(row(RenewalStep::Submit).usual_s == 3);
+  // After the last step, no more wakeups for it.
+  for (auto s : {RenewalStep::SignProof, RenewalStep::Submit, RenewalStep::Install, RenewalStep::Finalize,
+                 RenewalStep::Confirm})
+    d.send(StepDone{d.m.session, s});
+  CHECK(d.screen() == Screen::Success);
+}

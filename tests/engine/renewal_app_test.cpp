@@ -18,7 +18,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
+#include <variant>
 
 #include "app_kiosk.hpp"
 #include "demo/controls.hpp"
@@ -284,4 +286,37 @@ TEST_CASE("the idle timeout mid-flow wipes the session: no phone number or name 
   k.script("tap chrome.home\nexpect screen Home\n");
   // The paid order is not lost: 我的业务 offers 【继续操作】 (tests/engine/account_app_test.cpp goes on).
   CHECK(world().orders().at(0).second == "paid");
+}
+
+TEST_CASE("a slow key generation shows it is alive: frames drawn, its time so far moving, what is usual") {
+  Kiosk k(demo::KeyKind::Free);
+  world().set_key_faults("keygen_sleep_ms 3500");  // a token that takes its time (a real one: a minute or more)
+  k.script(std::string(kToOrderList) + "tap order.submit\n" + kConfirmAndPin +
+           "type keypad 123456\ntap keypad.ok\nwait screen Progress 15000\n");
+  auto generating = [&] {
+    const auto* p = std::get_if<core::phase::Progress>(&k.model().flow);
+    return p && p->paid.step == core::RenewalStep::StageKey;
+  };
+  // Nobody touches the kiosk: the loop draws by itself while the key pair is made, and what it says moves.
+  const auto frames = k.app().frames_drawn();
+  std::set<std::string> said;
+  for (int i = 0; i < 60 && generating(); ++i) {
+    k.app().pump(1000);
+    if (const auto* w = k.app().widgets().find("progress.row0.time")) said.insert(w->text);
+  }
+  CHECK(k.app().frames_drawn() - frames >= 3);
+  REQUIRE(said.size() >= 3);
+  for (const auto& s : said) {
+    CHECK(s.find("已用时") == 0);
+    CHECK(s.find("通常需要约") != std::string::npos);
+  }
+  k.script("wait screen Success 90000\n");
+  // What it took is kept next to the journal for the next customer with this kind of key.
+  auto cfg = runtime::load_config(world().config_path());
+  REQUIRE(cfg.has_value());
+  auto bytes = app::read_file(cfg->journal_path.parent_path() / "step-times.json");
+  REQUIRE(bytes.has_value());
+  const std::string file(bytes->begin(), bytes->end());
+  CHECK(file.find("ec-p256") != std::string::npos);
+  CHECK(file.find("\"stage_key\"") != std::string::npos);
 }

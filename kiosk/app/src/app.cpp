@@ -16,10 +16,6 @@
 namespace app {
 namespace {
 
-constexpr int kSettleFrames = 2;  // after input or a change: ImGui's hover/active state, then steady
-constexpr float kDesignLong = 1920.0f;
-constexpr float kDesignShort = 1080.0f;
-
 double ms_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
@@ -28,10 +24,6 @@ double thread_cpu_ms() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
-}
-
-std::string sdl_error(const char* what) {
-  return std::string(what) + ": " + SDL_GetError();
 }
 
 }  // namespace
@@ -76,8 +68,8 @@ App::App(AppConfig config, runtime::Runtime& runtime)
   upload_fonts();
   mark("fonts");
 
-  textures_ =
-      std::make_unique<SdlTextures>(renderer_, config_.assets.pictures, events::Channel(events_, "textures"));
+  textures_ = std::make_unique<SdlTextures>(renderer_, config_.assets.pictures, events::Channel(events_, "textures"),
+                                            &generations_);
   ImeOptions io;
   io.rime_schema_dir = config_.assets.dir / "rime";
   io.events = events::Channel(events_, "ime");
@@ -118,138 +110,6 @@ App::~App() {
   SDL_Quit();
 }
 
-// ---- display --------------------------------------------------------------------------------------------
-void App::init_display() {
-  const bool software = config_.renderer == RendererKind::Software;
-  if (config_.mode == DisplayMode::Headless) {
-    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");  // as below
-    if (SDL_Init(SDL_INIT_EVENTS) != 0) throw StartupError(sdl_error("SDL_Init"));
-    surface_ = SDL_CreateRGBSurfaceWithFormat(0, config_.width, config_.height, 32, SDL_PIXELFORMAT_ARGB8888);
-    if (!surface_) throw StartupError(sdl_error("offscreen surface"));
-    renderer_ = SDL_CreateSoftwareRenderer(surface_);
-    if (!renderer_) throw StartupError(sdl_error("offscreen software renderer"));
-    update_scale();
-    return;
-  }
-  // Measured on this machine class (docs/benchmarks.md, "Kiosk shell"): without this hint SDL's "software"
-  // renderer still presents through Mesa's llvmpipe, doubling start-up and frame cost and adding ~100 MB.
-  if (software) SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
-  // SIGTERM and SIGINT are the safe stop's (main() watches them), not SDL_QUIT's.
-  SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
-  SDL_SetHint(SDL_HINT_RENDER_DRIVER, software ? "software" : "opengl");
-  // The app turns fingers into the pointer itself; SDL's synthetic mouse events would double every touch.
-  SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
-  SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
-  SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
-  if (SDL_Init(SDL_INIT_VIDEO) != 0)
-    throw StartupError(sdl_error("SDL_Init(video)") +
-                       " (no display? run under X, or headless with --demo --headless)");
-  if (config_.mode == DisplayMode::Fullscreen) {
-    // A borderless window the size of the screen, not SDL_WINDOW_FULLSCREEN: without a window manager the
-    // fullscreen flag waits ~110 ms for one (measured on this machine class).
-    SDL_Rect b{};
-    if (SDL_GetDisplayBounds(0, &b) != 0) throw StartupError(sdl_error("display bounds"));
-    window_ = SDL_CreateWindow("ca-kiosk", b.x, b.y, b.w, b.h, SDL_WINDOW_BORDERLESS | SDL_WINDOW_SHOWN);
-    SDL_ShowCursor(SDL_DISABLE);
-  } else {
-    window_ = SDL_CreateWindow("ca-kiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, config_.width,
-                               config_.height, SDL_WINDOW_SHOWN);
-  }
-  if (!window_) throw StartupError(sdl_error("window"));
-  renderer_ = SDL_CreateRenderer(window_, -1, software ? SDL_RENDERER_SOFTWARE : SDL_RENDERER_ACCELERATED);
-  if (!renderer_) throw StartupError(sdl_error(software ? "software renderer" : "OpenGL renderer"));
-  update_scale();
-}
-
-void App::destroy_display() {
-  if (renderer_) SDL_DestroyRenderer(renderer_);
-  renderer_ = nullptr;
-  if (window_) SDL_DestroyWindow(window_);
-  window_ = nullptr;
-  if (surface_) SDL_FreeSurface(surface_);
-  surface_ = nullptr;
-}
-
-// The layout is made for 1920×1080 / 1080×1920. Another screen (or a small development window) gets the
-// layout scaled to fit; at the design size the scale is exactly 1.
-void App::update_scale() {
-  int w = 0;
-  int h = 0;
-  SDL_GetRendererOutputSize(renderer_, &w, &h);
-  const bool portrait = h > w;
-  const float dw = portrait ? kDesignShort : kDesignLong;
-  const float dh = portrait ? kDesignLong : kDesignShort;
-  float s = std::min(static_cast<float>(w) / dw, static_cast<float>(h) / dh);
-  if (std::fabs(s - 1.0f) < 0.02f || s <= 0.0f) s = 1.0f;
-  scale_ = s;
-  logical_ = ImVec2(std::floor(static_cast<float>(w) / s), std::floor(static_cast<float>(h) / s));
-  SDL_RenderSetScale(renderer_, s, s);
-}
-
-void App::resize(int width, int height) {
-  if (config_.mode == DisplayMode::Fullscreen) return;
-  config_.width = width;
-  config_.height = height;
-  if (config_.mode == DisplayMode::Windowed) {
-    SDL_SetWindowSize(window_, width, height);
-    SDL_PumpEvents();
-  } else {
-    destroy_font_texture();
-    ImGui_ImplSDLRenderer_Shutdown();
-    textures_->drop_all(nullptr);
-    destroy_display();
-    surface_ = SDL_CreateRGBSurfaceWithFormat(0, width, height, 32, SDL_PIXELFORMAT_ARGB8888);
-    if (!surface_) throw StartupError(sdl_error("offscreen surface"));
-    renderer_ = SDL_CreateSoftwareRenderer(surface_);
-    if (!renderer_) throw StartupError(sdl_error("offscreen software renderer"));
-    ImGui_ImplSDLRenderer_Init(renderer_);
-    textures_->drop_all(renderer_);
-    upload_fonts();
-  }
-  update_scale();
-  pointer_.reset();
-  want_frames(kSettleFrames);
-}
-
-// ---- fonts ----------------------------------------------------------------------------------------------
-// The font texture is ours, not the backend's: ImGui_ImplSDLRenderer_CreateFontsTexture() asks the atlas for
-// an RGBA copy (4 bytes a pixel, 2.6 MB at 1024x629) only to upload it; here the alpha pixels go straight
-// into the locked texture. So ImGui_ImplSDLRenderer_NewFrame(), which would make its own, is not called.
-void App::upload_fonts() {
-  ImGuiIO& io = ImGui::GetIO();
-  destroy_font_texture();
-  fonts_->build(*io.Fonts);
-  extended_font_.release_pages();  // the glyphs are in the atlas now
-  io.FontDefault = fonts_->font(ui::FontRole::Body);
-  unsigned char* alpha = nullptr;
-  int w = 0;
-  int h = 0;
-  io.Fonts->GetTexDataAsAlpha8(&alpha, &w, &h);
-  font_texture_ = SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STREAMING, w, h);
-  if (!font_texture_) throw StartupError(sdl_error("font texture"));
-  void* pixels = nullptr;
-  int pitch = 0;
-  if (SDL_LockTexture(font_texture_, nullptr, &pixels, &pitch) != 0) throw StartupError(sdl_error("font texture"));
-  for (int y = 0; y < h; ++y) {
-    auto* row = reinterpret_cast<std::uint32_t*>(static_cast<unsigned char*>(pixels) +
-                                                 static_cast<std::ptrdiff_t>(y) * pitch);
-    const unsigned char* src = alpha + static_cast<std::ptrdiff_t>(y) * w;
-    for (int x = 0; x < w; ++x) row[x] = (std::uint32_t{src[x]} << 24) | 0x00FFFFFFu;
-  }
-  SDL_UnlockTexture(font_texture_);
-  SDL_SetTextureBlendMode(font_texture_, SDL_BLENDMODE_BLEND);
-  io.Fonts->SetTexID(static_cast<ImTextureID>(font_texture_));
-  // The texture has the pixels now; the atlas's alpha copy can go.
-  io.Fonts->ClearTexData();
-}
-
-void App::destroy_font_texture() {
-  if (!font_texture_) return;
-  ImGui::GetIO().Fonts->SetTexID(nullptr);
-  SDL_DestroyTexture(font_texture_);
-  font_texture_ = nullptr;
-}
-
 // ---- input ----------------------------------------------------------------------------------------------
 void App::pointer(ui::PointerEvent e) {
   pointer_.push(e);
@@ -274,8 +134,10 @@ void App::handle(const SDL_Event& ev) {
     case SDL_WINDOWEVENT:
       if (ev.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) update_scale();
       if (ev.window.event == SDL_WINDOWEVENT_EXPOSED || ev.window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
-          ev.window.event == SDL_WINDOWEVENT_SHOWN || ev.window.event == SDL_WINDOWEVENT_RESTORED)
+          ev.window.event == SDL_WINDOWEVENT_SHOWN || ev.window.event == SDL_WINDOWEVENT_RESTORED) {
+        redraw_all_ = true;  // the window's pixels may be gone: all of them again
         want_frames(1);
+      }
       break;
     case SDL_FINGERDOWN:
     case SDL_FINGERMOTION:
@@ -512,6 +374,7 @@ void App::draw() {
   io.DeltaTime = static_cast<float>(std::clamp(ms_between(last_frame_, t0) / 1000.0, 1e-4, 1.0));
   last_frame_ = t0;
   const double c1 = thread_cpu_ms();
+  textures_->begin_frame();
   ui::FrameResult result = shell_->frame(model_);
   if (fonts_->needs_rebuild()) {
     // The frame met characters the atlas lacks (a name from a certificate): add them and lay the frame out
@@ -524,14 +387,10 @@ void App::draw() {
   }
   const double c2 = thread_cpu_ms();
   if (frames_ == 0) mark("imgui");
-  const bool rasterise =
+  const bool raster =
       capture_ || !(config_.mode == DisplayMode::Headless && config_.rasterise_only_screenshots);
-  if (rasterise) {
-    const ui::Rgb bg = ui::color::kBackground;
-    SDL_SetRenderDrawColor(renderer_, bg.r, bg.g, bg.b, 0xFF);
-    SDL_RenderClear(renderer_);
-    ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
-  }
+  rasterised_ = raster;
+  if (raster) rasterise();
   if (frames_ == 0) mark("raster");
   if (capture_) {
     capture_ = false;
@@ -541,13 +400,15 @@ void App::draw() {
     captured_.width = w;
     captured_.height = h;
     captured_.rgba.assign(static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 4, 0);
-    // Read at the output's size, not the layout's.
+    // Read at the output's size, not the layout's, and all of it: ImGui's backend leaves the viewport it found,
+    // which at a scale below 1 is a pixel short of the output (SDL_RenderGetViewport rounds it down).
     SDL_RenderSetScale(renderer_, 1.0f, 1.0f);
+    SDL_RenderSetViewport(renderer_, nullptr);
     if (SDL_RenderReadPixels(renderer_, nullptr, SDL_PIXELFORMAT_RGBA32, captured_.rgba.data(), w * 4) != 0)
       app_events_.error(sdl_error("reading the frame back"), {.step = "screenshot"});
     SDL_RenderSetScale(renderer_, scale_, scale_);
   }
-  SDL_RenderPresent(renderer_);
+  present();
   const auto t3 = std::chrono::steady_clock::now();
   const double c3 = thread_cpu_ms();
   ++frames_;

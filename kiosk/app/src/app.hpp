@@ -30,10 +30,12 @@
 #include <vector>
 
 #include "core/events.hpp"
+#include "damage.hpp"
 #include "core/model.hpp"
 #include "events/event_log.hpp"
 #include "files.hpp"
 #include "ime.hpp"
+#include "raster.hpp"
 #include "runtime/dispatcher.hpp"
 #include "runtime/runtime.hpp"
 #include "textures.hpp"
@@ -89,6 +91,24 @@ struct AppConfig {
   std::function<void()> on_heartbeat;
   // Called on the loop's thread when the safe stop begins (request_stop()): the service says STOPPING=1.
   std::function<void()> on_stop;
+  // The software renderer draws only what changed (docs/kiosk.md, "Drawing only what changed"). Off: whole
+  // frames through ImGui's SDL_Renderer backend, as the OpenGL renderer always does (the tests' reference).
+  bool damage_tracking = true;
+  // Tests: after every frame drawn in part, draw it whole as well and compare the two byte for byte
+  // (damage_stats() counts the frames that differ). Doubles the cost of a frame.
+  bool check_damage = false;
+};
+
+// What the software path drew (docs/kiosk.md, "Drawing only what changed").
+struct DamageStats {
+  std::uint64_t frames = 0;   // rasterised by SoftwareRaster
+  std::uint64_t whole = 0;    // of which drawn whole (a screen or language change, a resize, the first)
+  std::uint64_t nothing = 0;  // of which nothing changed: no pixel drawn, nothing presented
+  double pixels = 0;          // output pixels drawn, over all frames
+  // check_damage: the frames compared, and the first few that differed ("frame N, screen, pixel x,y ...").
+  std::uint64_t checked = 0;
+  std::uint64_t mismatched = 0;
+  std::vector<std::string> mismatches;
 };
 
 // Per frame, in milliseconds. CPU times are this thread's (CLOCK_THREAD_CPUTIME_ID), so other processes
@@ -141,8 +161,16 @@ class App {
   [[nodiscard]] const ui::WidgetRegistry& widgets() const { return shell_->widgets(); }
   [[nodiscard]] const std::vector<std::string>& missing_keys() const { return shell_->missing_keys(); }
   [[nodiscard]] ImVec2 display() const { return logical_; }
+  // The output's pixels (the window's or the offscreen surface's).
+  [[nodiscard]] SDL_Rect output() const;
   [[nodiscard]] std::uint64_t frames_drawn() const { return frames_; }
   [[nodiscard]] const FrameTimes& times() const { return times_; }
+  [[nodiscard]] const DamageStats& damage_stats() const { return damage_stats_; }
+  // The rectangles (output pixels) the last frame drew and presented; one covering everything when it was
+  // drawn whole, none when nothing changed.
+  [[nodiscard]] const std::vector<SDL_Rect>& last_damage() const { return damage_rects_; }
+  // The next frame is drawn whole (benchmarks of a whole frame; an expose).
+  void redraw_all() { redraw_all_ = true; }
   [[nodiscard]] const ui::AtlasStats& atlas() const { return fonts_->stats(); }
   [[nodiscard]] ui::FontBook& fonts() { return *fonts_; }
   [[nodiscard]] ui::Shell& shell() { return *shell_; }
@@ -160,6 +188,8 @@ class App {
   [[nodiscard]] const std::vector<std::pair<std::string, double>>& startup() const { return startup_; }
 
  private:
+  static constexpr int kSettleFrames = 2;  // after input or a change: ImGui's hover/active state, then steady
+  static std::string sdl_error(const char* what);
   void init_display();
   void destroy_display();
   void build_fonts();
@@ -171,6 +201,9 @@ class App {
   int timeout_ms() const;
   void service();
   void draw();
+  void rasterise();
+  void check_frame(SDL_Surface* target);
+  void present();
   // core::update + effects, without asking for a frame
   void apply(const core::Event& e, runtime::Secrets secrets = {});
   core::Millis now_ms() const;
@@ -187,6 +220,15 @@ class App {
   SDL_Surface* surface_ = nullptr;  // headless target
   SDL_Renderer* renderer_ = nullptr;
   SDL_Texture* font_texture_ = nullptr;  // the atlas, made by upload_fonts()
+  TextureGenerations generations_;       // before textures_: SdlTextures reports to it
+  SoftwareRaster raster_;
+  DamageTracker damage_;
+  std::vector<SDL_Rect> damage_rects_;
+  DamageStats damage_stats_;
+  bool redraw_all_ = true;
+  bool rasterised_ = false;  // this frame's pixels were drawn
+  std::optional<core::Screen> drawn_screen_;
+  core::Language drawn_language_{};
   std::uint32_t wake_event_ = 0;
   ImGuiContext* imgui_ = nullptr;
   std::unique_ptr<ui::FontBook> fonts_;

@@ -1,6 +1,5 @@
 #include "harness.hpp"
 
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <charconv>
@@ -8,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "process_stats.hpp"
 #include "ui/i18n.hpp"
 #include "ui/keyboard.hpp"
 #include "ui/registry.hpp"
@@ -35,6 +35,7 @@ constexpr Verb kVerbs[] = {
     {"advance", 1, 1, "advance SECONDS"},
     {"hold", 1, 1, "hold SECONDS"},
     {"frames", 1, 1, "frames N"},
+    {"memory", 0, 0, "memory"},
     {"key", 1, 3, "key none | recognised BRAND_ID NAME | not-recognised | driver-missing"},
     {"echo", 0, 1, "echo TEXT"},
     {"type", 2, 2, "type KEY TEXT"},
@@ -72,13 +73,6 @@ std::string join(const std::vector<std::string>& v, std::size_t from) {
     s += v[i];
   }
   return s;
-}
-
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 // The interactive widgets on screen, for a "no widget" message that says what there is instead.
@@ -241,11 +235,17 @@ class Runner {
       parse_number(a[0], secs);
       app_.settle();
       const auto frames = app_.frames_drawn();
+      const double pixels = app_.damage_stats().pixels;
       const double cpu = cpu_seconds();
       app_.hold(static_cast<int>(secs * 1000));
-      char buf[128];
-      std::snprintf(buf, sizeof buf, "%llu frames, %.3f CPU-s in %.0f s (%.3f %% of a core) ",
-                    static_cast<unsigned long long>(app_.frames_drawn() - frames), cpu_seconds() - cpu, secs,
+      const auto drawn = app_.frames_drawn() - frames;
+      const SDL_Rect out = app_.output();
+      const double share = drawn == 0 ? 0.0
+                                      : 100.0 * (app_.damage_stats().pixels - pixels) / static_cast<double>(drawn) /
+                                            (static_cast<double>(out.w) * static_cast<double>(out.h));
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "%llu frames (%.1f %% of the screen drawn each), %.3f CPU-s in %.0f s (%.3f %% of a core) ",
+                    static_cast<unsigned long long>(drawn), share, cpu_seconds() - cpu, secs,
                     100.0 * (cpu_seconds() - cpu) / secs);
       note = buf;
     } else if (s.verb == "frames") {
@@ -254,6 +254,7 @@ class Runner {
       app_.settle();
       const std::size_t before = app_.times().frame_cpu_ms.size();
       for (int i = 0; i < n; ++i) {
+        app_.redraw_all();  // whole frames: what a screen costs to draw from nothing
         app_.want_frames(1);
         app_.settle(1);
       }
@@ -264,16 +265,7 @@ class Runner {
       if (v.empty()) {
         std::snprintf(buf, sizeof buf, "no frames drawn ");
       } else {
-        // RSS now, as the kernel splits it: anonymous (heap, surfaces) and file-backed (code, mapped fonts).
-        long anon_kb = 0, file_kb = 0;
-        if (std::FILE* f = std::fopen("/proc/self/status", "r")) {
-          char l[256];
-          while (std::fgets(l, sizeof l, f)) {
-            std::sscanf(l, "RssAnon: %ld", &anon_kb);
-            std::sscanf(l, "RssFile: %ld", &file_kb);
-          }
-          std::fclose(f);
-        }
+        const auto [anon_kb, file_kb] = rss_kb();
         std::snprintf(buf, sizeof buf,
                       "%zu frames: whole frame CPU median %.2f ms p90 %.2f ms max %.2f ms, RSS now %.1f MB "
                       "(anon %.1f + file %.1f) ",
@@ -281,6 +273,14 @@ class Runner {
                       static_cast<double>(anon_kb + file_kb) / 1024.0, static_cast<double>(anon_kb) / 1024.0,
                       static_cast<double>(file_kb) / 1024.0);
       }
+      note = buf;
+    } else if (s.verb == "memory") {
+      // What the process holds: RSS by kind, the C heap in use (glibc's count, arenas and mmapped blocks),
+      // and of that SQLite's own.
+      const auto [anon_kb, file_kb] = rss_kb();
+      char buf[200];
+      std::snprintf(buf, sizeof buf, "memory: rss_anon_kb %ld rss_file_kb %ld heap_kb %zu sqlite_kb %lld ", anon_kb,
+                    file_kb, heap_kb(), sqlite_kb());
       note = buf;
     } else if (s.verb == "key") {
       core::KeyStatus k;

@@ -18,6 +18,7 @@
 //   advance SECONDS          the kiosk's clock jumps forward (idle timeouts without waiting)
 //   hold SECONDS             run the real event loop that long untouched; prints frames drawn and CPU time
 //   frames N                 draw N whole frames of the current screen; prints their CPU median/p90/max
+//   memory                   prints RSS (anonymous, file-backed), the C heap in use and SQLite's share
 //   key none | recognised BRAND_ID NAME | not-recognised | driver-missing
 //                            as if the token layer's hot-plug polling reported it
 //   echo TEXT                print TEXT

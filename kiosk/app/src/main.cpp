@@ -328,6 +328,13 @@ int run(const Options& o) {
     }
   }
   ac.assets = app::load_assets(app::find_assets(o.assets));
+#if KIOSK_TEST_HOOKS
+  // Tests: every frame drawn in part is compared with the same frame drawn whole (app.hpp, check_damage); or
+  // every frame drawn whole by ImGui's own backend, the reference (damage_tracking).
+  if (const char* env = std::getenv("KIOSK_CHECK_DAMAGE"); env && std::string_view(env) == "1") ac.check_damage = true;
+  if (const char* env = std::getenv("KIOSK_DAMAGE_TRACKING"); env && std::string_view(env) == "0")
+    ac.damage_tracking = false;
+#endif
   if (o.demo) ac.demo_panel = app::demo_panel(panel);
   if (in_service) in_service->configure(ac);
 
@@ -363,6 +370,7 @@ int run(const Options& o) {
   if (o.bench_frames > 0) {
     a.settle();
     for (int i = 0; i < o.bench_frames; ++i) {
+      a.redraw_all();
       a.want_frames(1);
       a.settle(1);
     }
@@ -404,7 +412,14 @@ int run(const Options& o) {
     std::printf("harness: %s → %s\n", script.c_str(), o.out.c_str());
     const auto r = app::run_script(a, *steps, o.out, stdout, hooks);
     if (o.stats) print_stats(a);
-    return r.failures == 0 ? 0 : 1;
+    const auto& d = a.damage_stats();
+    if (d.checked > 0 || d.mismatched > 0) {
+      fmt::print("damage check: {} frames drawn, {} whole, {} with nothing to draw, {} drawn in part and compared "
+                 "with the whole frame: {} differ\n",
+                 d.frames, d.whole, d.nothing, d.checked, d.mismatched);
+      for (const auto& m : d.mismatches) fmt::print("  {}\n", m);
+    }
+    return r.failures == 0 && d.mismatched == 0 ? 0 : 1;
   }
   const app::InService::Attachment attached =
       in_service ? in_service->attach(a) : app::InService::Attachment();

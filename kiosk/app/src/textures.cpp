@@ -15,8 +15,29 @@ TexturePtr make_texture(SDL_Renderer* r, const ui::Image& img) {
   return t;
 }
 
-SdlTextures::SdlTextures(SDL_Renderer* renderer, std::filesystem::path pictures, events::Channel events)
-    : renderer_(renderer), pictures_(std::move(pictures)), events_(std::move(events)) {}
+SdlTextures::SdlTextures(SDL_Renderer* renderer, std::filesystem::path pictures, events::Channel events,
+                         TextureGenerations* generations)
+    : renderer_(renderer), generations_(generations), pictures_(std::move(pictures)), events_(std::move(events)) {}
+
+SdlTextures::~SdlTextures() {
+  forget(images_);
+  forget(pictures_cache_);
+}
+
+SdlTextures::Entry SdlTextures::make(const ui::Image& img) {
+  Entry e;
+  e.tex = make_texture(renderer_, img);
+  e.w = img.width;
+  e.h = img.height;
+  if (e.tex && generations_) generations_->changed(e.tex.get());
+  return e;
+}
+
+void SdlTextures::forget(std::map<std::string, Entry, std::less<>>& entries) {
+  if (generations_)
+    for (const auto& [key, e] : entries) generations_->forget(e.tex.get());
+  entries.clear();
+}
 
 ui::Texture SdlTextures::picture(std::string_view name) {
   if (auto it = pictures_cache_.find(name); it != pictures_cache_.end())
@@ -25,9 +46,7 @@ ui::Texture SdlTextures::picture(std::string_view name) {
   const auto path = pictures_ / (std::string(name) + ".png");
   if (auto bytes = read_file(path)) {
     if (auto img = decode_image(*bytes)) {
-      e.tex = make_texture(renderer_, *img);
-      e.w = img->width;
-      e.h = img->height;
+      e = make(*img);
       if (!e.tex) events_.warning("picture " + path.string() + ": " + SDL_GetError(), {.step = "picture"});
     } else {
       events_.warning("picture " + path.string() + ": " + img.error(), {.step = "picture"});
@@ -40,22 +59,36 @@ ui::Texture SdlTextures::picture(std::string_view name) {
   return {slot.tex.get(), slot.w, slot.h};
 }
 
-ui::Texture SdlTextures::image(std::string_view cache_key, const std::function<ui::Image()>& make) {
-  if (auto it = images_.find(cache_key); it != images_.end())
+ui::Texture SdlTextures::image(std::string_view cache_key, const std::function<ui::Image()>& make_image) {
+  if (auto it = images_.find(cache_key); it != images_.end()) {
+    it->second.used = frame_;
     return {it->second.tex.get(), it->second.w, it->second.h};
-  const ui::Image img = make();
-  Entry e;
-  e.tex = make_texture(renderer_, img);
-  e.w = img.width;
-  e.h = img.height;
+  }
+  const ui::Image img = make_image();
+  // An image of the same size that this frame has not drawn gives up its texture.
+  for (auto it = images_.begin(); it != images_.end(); ++it) {
+    Entry& old = it->second;
+    if (!old.tex || old.used == frame_ || old.w != img.width || old.h != img.height) continue;
+    if (SDL_UpdateTexture(old.tex.get(), nullptr, img.rgba.data(), img.width * 4) != 0) break;
+    if (generations_) generations_->changed(old.tex.get());
+    auto node = images_.extract(it);
+    node.key() = std::string(cache_key);
+    node.mapped().used = frame_;
+    const auto placed = images_.insert(std::move(node)).position;
+    return {placed->second.tex.get(), placed->second.w, placed->second.h};
+  }
+  Entry e = make(img);
+  e.used = frame_;
   if (!e.tex) events_.warning("image texture: " + std::string(SDL_GetError()), {.step = "image"});
   auto& slot = images_[std::string(cache_key)] = std::move(e);
   return {slot.tex.get(), slot.w, slot.h};
 }
 
+void SdlTextures::drop_images() { forget(images_); }
+
 void SdlTextures::drop_all(SDL_Renderer* new_renderer) {
-  images_.clear();
-  pictures_cache_.clear();
+  forget(images_);
+  forget(pictures_cache_);
   renderer_ = new_renderer;
 }
 

@@ -125,6 +125,7 @@ void on(Ctx& c, phase::Pin& p, const DialogConfirmed& e);
 void on(Ctx& c, phase::Pin& p, const DialogDismissed& e);
 void on(Ctx& c, phase::Pin& p, const StepDone& e);
 void on(Ctx& c, phase::Pin& p, const StepFailed& e);
+void on(Ctx& c, phase::Progress& p, const StepStarted& e);
 void on(Ctx& c, phase::Progress& p, const StepDone& e);
 void on(Ctx& c, phase::Progress& p, const StepFailed& e);
 void on(Ctx& c, phase::KeyPulled& p, const KeyStatusChanged& e);

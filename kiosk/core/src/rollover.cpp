@@ -296,6 +296,17 @@ void on(Ctx& c, phase::Pin& p, const StepFailed& s) {
 }
 
 // ---- the rollover ----
+// A row's time runs from the start of its first step (提交's from the nonce's) until the row is done.
+void on(Ctx& c, phase::Progress& p, const StepStarted& s) {
+  if (!p.running || s.step != p.paid.step) return;
+  const RenewalStep row = progress_step(s.step);
+  if (p.timed != row) {
+    p.timed = row;
+    p.timed_since = c.m.now;
+  }
+  p.usual = s.usual;
+}
+
 void on(Ctx& c, phase::Progress& p, const StepDone& s) {
   if (!p.running || s.step != p.paid.step) return;
   p.running = false;

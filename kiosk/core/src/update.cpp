@@ -336,6 +336,9 @@ std::optional<Millis> next_wakeup(const Model& m) {
     consider(m.now + detail::kSecond);
   if (const auto* p = std::get_if<phase::Progress>(&m.flow); p && p->waiting_until)
     consider(*p->waiting_until);
+  // The running row's time so far, in whole seconds.
+  if (const auto* p = std::get_if<phase::Progress>(&m.flow); p && p->running && p->timed)
+    consider(p->timed_since + ((m.now - p->timed_since) / detail::kSecond + 1) * detail::kSecond);
   if (const auto* p = std::get_if<phase::Login>(&m.flow)) {
     if (p->form.phone.resend_at > m.now) next_second(p->form.phone.resend_at);
     if (p->form.wait_until > m.now) next_second(p->form.wait_until);

@@ -1,5 +1,7 @@
 #include "core/view.hpp"
 
+#include <algorithm>
+
 #include "core/messages.hpp"
 #include "core/update.hpp"
 #include "internal.hpp"
@@ -176,13 +178,10 @@ PinView pin_view(const Model&, const phase::Pin& p) {
   return v;
 }
 
-ProgressView progress_view(const Model&, const phase::Progress& p) {
+ProgressView progress_view(const Model& m, const phase::Progress& p) {
   ProgressView v;
   // RequestNonce and SignProof are shown as part of Submit (the customer sees "提交申请").
-  auto shown = [](RenewalStep x) {
-    return x == RenewalStep::RequestNonce || x == RenewalStep::SignProof ? RenewalStep::Submit : x;
-  };
-  const RenewalStep cur = shown(p.paid.step);
+  const RenewalStep cur = progress_step(p.paid.step);
   for (auto s : {RenewalStep::StageKey, RenewalStep::BuildP10, RenewalStep::Submit, RenewalStep::Install,
                  RenewalStep::Finalize, RenewalStep::Confirm}) {
     ProgressStep ps{s, StepState::Pending};
@@ -190,6 +189,14 @@ ProgressView progress_view(const Model&, const phase::Progress& p) {
       ps.state = StepState::Done;
     else if (s == cur)
       ps.state = p.paid.step == RenewalStep::Done ? StepState::Done : StepState::Running;
+    if (ps.state == StepState::Running && p.timed == s) {
+      ps.elapsed_s = static_cast<int>(std::max<Millis>(0, m.now - p.timed_since) / 1000);
+      Millis usual = 0;
+      for (std::size_t i = 0; i < kRenewalStepCount; ++i)
+        if (progress_step(static_cast<RenewalStep>(i)) == s) usual += p.usual.usual[i];
+      ps.usual_s = static_cast<int>((usual + 500) / 1000);
+      if (usual > 0 && ps.usual_s == 0) ps.usual_s = 1;
+    }
     v.steps.push_back(ps);
   }
   v.waiting_for_clock = p.waiting_until.has_value();

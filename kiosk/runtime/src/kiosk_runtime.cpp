@@ -181,6 +181,7 @@ std::expected<std::unique_ptr<KioskRuntime>, StartError> KioskRuntime::create(Ru
         StartError{StartError::Part::Journal, key, lock_path.string() + ": " + std::strerror(e)});
   }
   impl->owner.emplace(std::move(*owner));
+  impl->step_times.emplace(impl->opt.config.journal_path.parent_path() / "step-times.json", impl->events);
   // Retention: what is over and owed to nobody goes after journal_retention_days (a failure is logged,
   // not fatal: nothing is lost by keeping more).
   const std::int64_t keep_s = std::int64_t{impl->opt.config.journal_retention_days} * 86400;

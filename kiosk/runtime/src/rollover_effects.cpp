@@ -3,6 +3,8 @@
 // without a second key pair, a second issuance or a lost certificate.
 #include <fmt/core.h>
 
+#include <chrono>
+
 #include <nlohmann/json.hpp>
 
 #include "foundation/base64.hpp"
@@ -115,6 +117,11 @@ void KioskRuntime::Impl::run_step(const core::RunStep& e, std::uint64_t s) {
   if (!ref) return token_failed(s, e, ref.error(), biz);
 
   const std::string name(step_name(e.step));
+  // The progress screen shows the step's time so far and what is usual for it on this kind of key; what this
+  // step takes is measured for next time (step_times.hpp).
+  push(core::StepStarted{s, e.step, step_times->usual(e.token, e.algorithm)});
+  const auto started = std::chrono::steady_clock::now();
+  bool measure = true;  // not a key pair found again: that says nothing of how long a new one takes
   auto intent = [&](std::string_view data) {
     auto r = journal->write(biz, [&](Business& j) { return j.intent(e.step, data); });
     if (r) crash_point(name + ".after_intent");
@@ -136,6 +143,11 @@ void KioskRuntime::Impl::run_step(const core::RunStep& e, std::uint64_t s) {
       return false;
     }
     events.info("done", {.business = e.order_id, .step = name});
+    if (measure)
+      step_times->record(e.token, e.algorithm, e.step,
+                         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                               started)
+                             .count());
     crash_point(name + ".after_done");
     return true;
   };
@@ -171,6 +183,7 @@ void KioskRuntime::Impl::run_step(const core::RunStep& e, std::uint64_t s) {
       if (!old) return token_failed(s, e, old.error(), biz);
       auto k = token::stage_key(*ts, *ref, *old, e.algorithm);
       if (!k) return token_failed(s, e, k.error(), biz);
+      measure = !k->reused;
       if (!done(Json{{"reused", k->reused}, {"key_id", foundation::hex_encode(k->key_id)}}.dump())) return;
       push(core::StepDone{s, e.step, k->reused});
       return;

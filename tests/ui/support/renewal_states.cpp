@@ -342,6 +342,22 @@ std::vector<NamedModel> renewal_states() {
                       "error.token.certificate_not_yet_valid", ""});
     add("progress-waiting-clock", g.m);
   }
+  {
+    // A long key generation: 1 min 40 s so far of about a minute (an RSA-2048 pair on a slow token), and a
+    // step whose usual time nobody knows yet.
+    Flow f;
+    f.to_progress(RenewalStep::StageKey);
+    StepTimes usual;
+    usual.usual[static_cast<std::size_t>(RenewalStep::StageKey)] = 62'000;
+    f.send(StepStarted{f.m.session, RenewalStep::StageKey, usual});
+    f.advance(100'000);
+    add("progress-long-key-generation", f.m);
+    Flow g;
+    g.to_progress(RenewalStep::Install);
+    g.send(StepStarted{g.m.session, RenewalStep::Install, {}});
+    g.advance(7'000);
+    add("progress-usual-unknown", g.m);
+  }
   // ---- the key pulled ----
   {
     Flow f;

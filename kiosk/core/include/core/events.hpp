@@ -54,26 +54,26 @@ struct ProductChosen {
 struct YearsChosen {
   int years = 1;
 };
-struct StartRenewalTapped {};   // 【开始续费】
-struct ReadKeyTapped {};        // 【读取证书】
-struct GetCodeTapped {          // 【获取验证码】
+struct StartRenewalTapped {};  // 【开始续费】
+struct ReadKeyTapped {};       // 【读取证书】
+struct GetCodeTapped {         // 【获取验证码】
   std::string phone;
 };
 struct CodeSubmitted {  // the code itself goes beside the event, to the runtime (core/secret_slot.hpp)
   SecretSlot code;
 };
-struct SubmitOrderTapped {};    // 【提交】
-struct CancelTapped {};         // leave the current step (payment: closes the order first)
-struct NewOrderTapped {};       // after the QR expired: a new order (the old one is closed)
-struct ConfirmRenewalTapped {}; // 【确认续费】
-struct DialogConfirmed {};      // 【确定】 in the open dialog
-struct DialogDismissed {};      // 【取消】 / close in the open dialog
-struct PinSubmitted {           // the PIN itself goes beside the event, to the runtime
+struct SubmitOrderTapped {};     // 【提交】
+struct CancelTapped {};          // leave the current step (payment: closes the order first)
+struct NewOrderTapped {};        // after the QR expired: a new order (the old one is closed)
+struct ConfirmRenewalTapped {};  // 【确认续费】
+struct DialogConfirmed {};       // 【确定】 in the open dialog
+struct DialogDismissed {};       // 【取消】 / close in the open dialog
+struct PinSubmitted {            // the PIN itself goes beside the event, to the runtime
   SecretSlot pin;
 };
-struct RetryTapped {};          // 【重试】 on a failure that allows it
-struct ContinueTapped {};       // 【继续】 on the idle overlay
-struct DoneTapped {};           // 【完成】 / 【返回首页】
+struct RetryTapped {};     // 【重试】 on a failure that allows it
+struct ContinueTapped {};  // 【继续】 on the idle overlay
+struct DoneTapped {};      // 【完成】 / 【返回首页】
 
 // ---- results of effects (the runtime sends them; `session` is the model's session when the effect ran)
 struct CatalogLoaded {
@@ -159,11 +159,18 @@ enum class StepErrorKind {
   Journal,       // the kiosk could not record the step (disk full, read-only, damaged): stop, counter
 };
 
+// The runtime began a rollover step; with it, how long each step usually takes on this brand and type of
+// key (progress screen: the running row's time so far, and what is usual).
+struct StepStarted {
+  std::uint64_t session = 0;
+  RenewalStep step = RenewalStep::StageKey;
+  StepTimes usual;
+};
 struct StepDone {
   std::uint64_t session = 0;
   RenewalStep step = RenewalStep::Login;
-  bool reused = false;            // StageKey: an earlier staged key of this renewal was found again
-  UnixSeconds not_before = 0;     // Submit: the new certificate's validity
+  bool reused = false;         // StageKey: an earlier staged key of this renewal was found again
+  UnixSeconds not_before = 0;  // Submit: the new certificate's validity
   UnixSeconds not_after = 0;
 };
 struct StepFailed {
@@ -214,9 +221,9 @@ struct LoggedIn {
 };
 struct LoginFailed {
   std::uint64_t session = 0;
-  std::string error_key;   // the same whether or not the phone is known
-  int wait_s = 0;          // throttled for this long
-  bool needs_code = false; // the default password: send an SMS code and try again with it
+  std::string error_key;    // the same whether or not the phone is known
+  int wait_s = 0;           // throttled for this long
+  bool needs_code = false;  // the default password: send an SMS code and try again with it
 };
 struct LogoutTapped {};
 struct MyBusinessTapped {};
@@ -269,17 +276,19 @@ struct PasswordRejected {
   std::string error_key;
 };
 
-using Event = std::variant<
-    Tick, KeyStatusChanged, ServiceChecked, ServiceSourceSet, ServiceSourceCleared, Activity, LanguageChosen,
-    HomeTapped, BackTapped, HelpTapped, RenewTapped, PersonalCentreTapped, ProductChosen, YearsChosen,
-    StartRenewalTapped, ReadKeyTapped, GetCodeTapped, CodeSubmitted, SubmitOrderTapped, CancelTapped,
-    NewOrderTapped, ConfirmRenewalTapped, DialogConfirmed, DialogDismissed, PinSubmitted, RetryTapped,
-    ContinueTapped, DoneTapped, CatalogLoaded, CatalogFailed, KeyRead, KeyReadFailed, SmsSent, SmsFailed,
-    SmsVerified, SmsRejected, OrderCreated, OrderFailed, OrderStatusChanged, OrderClosed, StepDone,
-    StepFailed, NeedsStaffRecorded, BusinessRecovered, LoginMethodChosen, LoginGetCodeTapped, LoginSubmitted,
-    LoggedIn, LoginFailed, LogoutTapped, MyBusinessTapped, ProfileTapped, ChangePasswordTapped,
-    BusinessLoaded, BusinessLoadFailed, ContinueBusinessTapped, ResumeFailed, ProfileGetCodeTapped,
-    ProfileSubmitted, ProfileSaved, ProfileFailed, PasswordSubmitted, PasswordChanged, PasswordRejected>;
+using Event =
+    std::variant<Tick, KeyStatusChanged, ServiceChecked, ServiceSourceSet, ServiceSourceCleared, Activity,
+                 LanguageChosen, HomeTapped, BackTapped, HelpTapped, RenewTapped, PersonalCentreTapped,
+                 ProductChosen, YearsChosen, StartRenewalTapped, ReadKeyTapped, GetCodeTapped, CodeSubmitted,
+                 SubmitOrderTapped, CancelTapped, NewOrderTapped, ConfirmRenewalTapped, DialogConfirmed,
+                 DialogDismissed, PinSubmitted, RetryTapped, ContinueTapped, DoneTapped, CatalogLoaded,
+                 CatalogFailed, KeyRead, KeyReadFailed, SmsSent, SmsFailed, SmsVerified, SmsRejected,
+                 OrderCreated, OrderFailed, OrderStatusChanged, OrderClosed, StepStarted, StepDone,
+                 StepFailed, NeedsStaffRecorded, BusinessRecovered, LoginMethodChosen, LoginGetCodeTapped,
+                 LoginSubmitted, LoggedIn, LoginFailed, LogoutTapped, MyBusinessTapped, ProfileTapped,
+                 ChangePasswordTapped, BusinessLoaded, BusinessLoadFailed, ContinueBusinessTapped,
+                 ResumeFailed, ProfileGetCodeTapped, ProfileSubmitted, ProfileSaved, ProfileFailed,
+                 PasswordSubmitted, PasswordChanged, PasswordRejected>;
 
 // A short name for logs and test failures ("GetCodeTapped"). Never the event's data.
 std::string_view event_name(const Event& e);

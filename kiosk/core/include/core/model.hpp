@@ -9,6 +9,7 @@
 // view cannot be asked about a phase the kiosk is not in.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -103,6 +104,19 @@ enum class RenewalStep {
   Finalize,      // new key gets its final label; the old key retires per policy
   Confirm,       // the platform is told it is installed: the business is closed
   Done,
+};
+inline constexpr std::size_t kRenewalStepCount = static_cast<std::size_t>(RenewalStep::Done) + 1;
+// The row of the progress screen a step belongs to: the platform's nonce and the old key's proof are part of
+// 提交 (Submit); every other step is its own row.
+constexpr RenewalStep progress_step(RenewalStep s) {
+  return s == RenewalStep::RequestNonce || s == RenewalStep::SignProof ? RenewalStep::Submit : s;
+}
+// How long each step usually takes on a key of one brand and key type, in milliseconds (0: nobody knows):
+// what this kiosk measured, else the runtime's defaults (docs/kiosk.md, "The renewal on screen").
+struct StepTimes {
+  std::array<Millis, kRenewalStepCount> usual{};
+  [[nodiscard]] Millis of(RenewalStep s) const { return usual[static_cast<std::size_t>(s)]; }
+  friend bool operator==(const StepTimes&, const StepTimes&) = default;
 };
 
 // The dialog over the screen, as the UI draws it; each phase that can ask holds its own question.
@@ -330,6 +344,11 @@ struct Progress {
   Paid paid;
   bool running = false;                 // paid.step runs
   std::optional<Millis> waiting_until;  // the step waits for the clock (new certificate not yet valid)
+  // The row whose time is shown (the runtime said its step began: StepStarted), since when, and how long the
+  // steps usually take on this key.
+  std::optional<RenewalStep> timed;
+  Millis timed_since = 0;
+  StepTimes usual;
   friend bool operator==(const Progress&, const Progress&) = default;
 };
 struct KeyPulled {

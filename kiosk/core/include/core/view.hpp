@@ -112,6 +112,10 @@ enum class StepState { Pending, Running, Done };
 struct ProgressStep {
   RenewalStep step = RenewalStep::StageKey;
   StepState state = StepState::Pending;
+  // The running row, once the runtime said it began: whole seconds so far, and what is usual for it on this
+  // key (0: not known).
+  std::optional<int> elapsed_s;
+  int usual_s = 0;
 };
 struct ProgressView {
   std::vector<ProgressStep> steps;

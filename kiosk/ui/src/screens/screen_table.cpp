@@ -81,7 +81,8 @@ constexpr std::string_view kProgress[] = {
     "progress.hint",           "progress.reused",         "progress.waiting_clock", "progress.step.login",
     "progress.step.stage_key", "progress.step.build_p10", "progress.step.submit",   "progress.step.install",
     "progress.step.finalize",  "progress.step.confirm",   "progress.step.done",     "progress.state.done",
-    "progress.state.running",  "progress.state.pending"};
+    "progress.state.running",  "progress.state.pending",  "progress.time",          "progress.time_so_far",
+    "time.seconds",            "time.minutes_seconds",    "time.about_seconds",     "time.about_minutes"};
 constexpr std::string_view kKeyPulled[] = {"keypulled.other_key.title", "keypulled.body",
                                            "keypulled.other_key",       "keypulled.mid_rollover",
                                            "keypulled.reinsert",        "keypulled.order"};

@@ -1,6 +1,7 @@
 // 正在续费: every slow step of the rollover with its state (done, running, to come); the chrome shows
-// "请勿拔出KEY" while a step runs. Nothing animates: the screen changes only when a step does (no frames
-// while a step takes its time).
+// "请勿拔出KEY" while a step runs. Under the running step, its time so far and what is usual for it on this
+// key ("已用时 12秒，通常需要约1分钟"), once a second: a customer sees the kiosk is still working and how long
+// to wait (only those characters are drawn again each second, docs/kiosk.md "Drawing only what changed").
 #include <string>
 
 #include "ui/renewal.hpp"
@@ -22,6 +23,17 @@ std::string_view step_key(core::RenewalStep s) {
     case core::RenewalStep::Done: return "progress.step.done";
   }
   return "progress.step.done";
+}
+
+std::string seconds_text(Ctx& c, int s) {
+  if (s < 60) return format(c.tr("time.seconds"), {{"seconds", std::to_string(s)}});
+  return format(c.tr("time.minutes_seconds"), {{"minutes", std::to_string(s / 60)}, {"seconds", std::to_string(s % 60)}});
+}
+
+// What is usual, roughly: seconds below 45, whole minutes from there ("约1分钟").
+std::string usual_text(Ctx& c, int s) {
+  if (s < 45) return format(c.tr("time.about_seconds"), {{"seconds", std::to_string(s)}});
+  return format(c.tr("time.about_minutes"), {{"minutes", std::to_string((s + 30) / 60)}});
 }
 
 }  // namespace
@@ -73,6 +85,14 @@ std::optional<core::Event> draw_progress(const core::ProgressView& v, ProgressSc
     text_line(c, key, c.tr(step_key(st.step)), in,
               {running ? FontRole::Title : FontRole::Body, done || running ? color::kText : color::kTextMuted,
                Align::Left});
+    if (running && st.elapsed_s) {
+      const std::string so_far = seconds_text(c, *st.elapsed_s);
+      const std::string t =
+          st.usual_s > 0 ? format(c.tr("progress.time"), {{"elapsed", so_far}, {"usual", usual_text(c, st.usual_s)}})
+                         : format(c.tr("progress.time_so_far"), {{"elapsed", so_far}});
+      const ImRect line = cut_top(col, 48.0f, 6.0f);
+      text_line(c, key + ".time", t, inset(line, 88.0f, 0.0f), {FontRole::Body, color::kText, Align::Left});
+    }
   }
   return std::nullopt;
 }
