@@ -68,8 +68,8 @@ App::App(AppConfig config, runtime::Runtime& runtime)
   upload_fonts();
   mark("fonts");
 
-  textures_ = std::make_unique<SdlTextures>(renderer_, config_.assets.pictures, events::Channel(events_, "textures"),
-                                            &generations_);
+  textures_ = std::make_unique<SdlTextures>(renderer_, config_.assets.pictures,
+                                            events::Channel(events_, "textures"), &generations_);
   ImeOptions io;
   io.rime_schema_dir = config_.assets.dir / "rime";
   io.events = events::Channel(events_, "ime");
@@ -400,8 +400,8 @@ void App::draw() {
     captured_.width = w;
     captured_.height = h;
     captured_.rgba.assign(static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 4, 0);
-    // Read at the output's size, not the layout's, and all of it: ImGui's backend leaves the viewport it found,
-    // which at a scale below 1 is a pixel short of the output (SDL_RenderGetViewport rounds it down).
+    // Read at the output's size, not the layout's, and all of it: ImGui's backend leaves the viewport it
+    // found, which at a scale below 1 is a pixel short of the output (SDL_RenderGetViewport rounds it down).
     SDL_RenderSetScale(renderer_, 1.0f, 1.0f);
     SDL_RenderSetViewport(renderer_, nullptr);
     if (SDL_RenderReadPixels(renderer_, nullptr, SDL_PIXELFORMAT_RGBA32, captured_.rgba.data(), w * 4) != 0)

@@ -30,8 +30,8 @@
 #include <vector>
 
 #include "core/events.hpp"
-#include "damage.hpp"
 #include "core/model.hpp"
+#include "damage.hpp"
 #include "events/event_log.hpp"
 #include "files.hpp"
 #include "ime.hpp"

@@ -1,6 +1,5 @@
 #include "harness.hpp"
 
-
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
@@ -240,13 +239,16 @@ class Runner {
       app_.hold(static_cast<int>(secs * 1000));
       const auto drawn = app_.frames_drawn() - frames;
       const SDL_Rect out = app_.output();
-      const double share = drawn == 0 ? 0.0
-                                      : 100.0 * (app_.damage_stats().pixels - pixels) / static_cast<double>(drawn) /
-                                            (static_cast<double>(out.w) * static_cast<double>(out.h));
+      const double share = drawn == 0
+                               ? 0.0
+                               : 100.0 * (app_.damage_stats().pixels - pixels) / static_cast<double>(drawn) /
+                                     (static_cast<double>(out.w) * static_cast<double>(out.h));
       char buf[160];
-      std::snprintf(buf, sizeof buf, "%llu frames (%.1f %% of the screen drawn each), %.3f CPU-s in %.0f s (%.3f %% of a core) ",
-                    static_cast<unsigned long long>(drawn), share, cpu_seconds() - cpu, secs,
-                    100.0 * (cpu_seconds() - cpu) / secs);
+      std::snprintf(
+          buf, sizeof buf,
+          "%llu frames (%.1f %% of the screen drawn each), %.3f CPU-s in %.0f s (%.3f %% of a core) ",
+          static_cast<unsigned long long>(drawn), share, cpu_seconds() - cpu, secs,
+          100.0 * (cpu_seconds() - cpu) / secs);
       note = buf;
     } else if (s.verb == "frames") {
       int n = 0;
@@ -279,8 +281,8 @@ class Runner {
       // and of that SQLite's own.
       const auto [anon_kb, file_kb] = rss_kb();
       char buf[200];
-      std::snprintf(buf, sizeof buf, "memory: rss_anon_kb %ld rss_file_kb %ld heap_kb %zu sqlite_kb %lld ", anon_kb,
-                    file_kb, heap_kb(), sqlite_kb());
+      std::snprintf(buf, sizeof buf, "memory: rss_anon_kb %ld rss_file_kb %ld heap_kb %zu sqlite_kb %lld ",
+                    anon_kb, file_kb, heap_kb(), sqlite_kb());
       note = buf;
     } else if (s.verb == "key") {
       core::KeyStatus k;

@@ -32,7 +32,7 @@ class SoftwareRaster {
     int texture_h = 0;
     SDL_Rect logical{};  // the clip the backend hands SDL_RenderSetClipRect (layout pixels)
     SDL_Rect clip{};     // the same in output pixels, as SDL's software renderer clips
-  SDL_Rect visible{};  // that clip within the surface
+    SDL_Rect visible{};  // that clip within the surface
     const ImDrawVert* vtx = nullptr;
     std::uint32_t first_unit = 0;
     std::uint32_t units = 0;
@@ -47,14 +47,16 @@ class SoftwareRaster {
     SDL_Rect box{};  // output pixels it may touch: within its command's clip and the surface
   };
 
-  // Reads the frame. `scale` is the renderer's (SDL_RenderSetScale), `width`×`height` the output's. False when
-  // the frame holds what this rasteriser does not draw (a user callback): draw it with the backend instead.
+  // Reads the frame. `scale` is the renderer's (SDL_RenderSetScale), `width`×`height` the output's. False
+  // when the frame holds what this rasteriser does not draw (a user callback): draw it with the backend
+  // instead.
   bool prepare(const ImDrawData& data, float scale, int width, int height);
 
   // Clears each rectangle (output pixels) to `background` and draws the frame within it. False, drawing
   // nothing, when some clip cannot be expressed within a rectangle at this scale (only possible above 1×):
   // draw the whole frame then.
-  bool draw(SDL_Renderer* renderer, SDL_Surface* target, ui::Rgb background, std::span<const SDL_Rect> rects) const;
+  bool draw(SDL_Renderer* renderer, SDL_Surface* target, ui::Rgb background,
+            std::span<const SDL_Rect> rects) const;
   // The whole output.
   void draw_all(SDL_Renderer* renderer, SDL_Surface* target, ui::Rgb background) const;
 
