@@ -60,6 +60,13 @@ SDL_Color sdl_color(const ImDrawVert& v) {
   return c;
 }
 
+// One opaque colour at the atlas's white pixel on all three corners: every pixel is that colour.
+bool solid(const ImDrawVert& a, const ImDrawVert& b, const ImDrawVert& c, ImVec2 white) {
+  const auto at_white = [&](const ImDrawVert& v) { return v.uv.x == white.x && v.uv.y == white.y; };
+  return a.col == b.col && a.col == c.col && (a.col & IM_COL32_A_MASK) == IM_COL32_A_MASK && at_white(a) &&
+         at_white(b) && at_white(c);
+}
+
 // The output pixels a primitive with these layout-pixel corners may touch (SDL truncates each scaled
 // coordinate; a pixel of margin covers that and negative coordinates).
 SDL_Rect box_of(float x0, float y0, float x1, float y1, double s) {
@@ -176,6 +183,7 @@ bool SoftwareRaster::prepare(const ImDrawData& data, float scale, int width, int
   const int fb_height = static_cast<int>(data.DisplaySize.y * render_scale.y);
   if (fb_width == 0 || fb_height == 0) return true;
   const ImVec2 clip_off = data.DisplayPos;
+  const ImFontAtlas* atlas = ImGui::GetCurrentContext() ? ImGui::GetIO().Fonts : nullptr;
   for (int n = 0; n < data.CmdListsCount; ++n) {
     const ImDrawList* list = data.CmdLists[n];
     // SDL_RenderGeometryRaw draws nothing of a call whose vertices (from the command's first to the list's
@@ -211,6 +219,7 @@ bool SoftwareRaster::prepare(const ImDrawData& data, float scale, int width, int
       if (!SDL_IntersectRect(&c.clip, &surface, &c.visible)) continue;
       c.vtx = list->VtxBuffer.Data + cmd.VtxOffset;
       c.first_unit = static_cast<std::uint32_t>(units_.size());
+      const bool on_atlas = atlas && c.texture == atlas->TexID && c.texture;
       const auto index = static_cast<std::uint32_t>(commands_.size());
       decompose(c.vtx, list->IdxBuffer.Data + cmd.IdxOffset, cmd.ElemCount, c.texture, c.texture_w,
                 c.texture_h, [&](Kind kind, int v0, int v1, int v2) {
@@ -225,6 +234,7 @@ bool SoftwareRaster::prepare(const ImDrawData& data, float scale, int width, int
                   SDL_Rect box;
                   if (kind == Kind::Triangle) {
                     const ImDrawVert& p2 = c.vtx[v2];
+                    if (on_atlas && solid(p0, p1, p2, atlas->TexUvWhitePixel)) u.kind = Kind::Solid;
                     box = box_of(std::min({p0.pos.x, p1.pos.x, p2.pos.x}),
                                  std::min({p0.pos.y, p1.pos.y, p2.pos.y}),
                                  std::max({p0.pos.x, p1.pos.x, p2.pos.x}),
@@ -243,7 +253,7 @@ bool SoftwareRaster::prepare(const ImDrawData& data, float scale, int width, int
 }
 
 void SoftwareRaster::emit(SDL_Renderer* renderer, const Command& c, const Unit& u) const {
-  if (u.kind == Kind::Triangle) {
+  if (u.kind == Kind::Triangle || u.kind == Kind::Solid) {
     // One triangle alone: SDL draws it as a triangle whatever surrounds it. Its own three vertices, so that
     // SDL's checks of the call's vertices stay three long.
     float xy[6];
@@ -258,6 +268,12 @@ void SoftwareRaster::emit(SDL_Renderer* renderer, const Command& c, const Unit& 
       col[j] = sdl_color(v);
     }
     constexpr int kIndices[3] = {0, 1, 2};
+    if (u.kind == Kind::Solid) {
+      SDL_SetRenderDrawBlendMode(renderer, SDL_BLENDMODE_NONE);
+      SDL_RenderGeometryRaw(renderer, nullptr, xy, 2 * sizeof(float), col, sizeof(SDL_Color), nullptr, 0, 3, kIndices,
+                            3, sizeof(int));
+      return;
+    }
     SDL_RenderGeometryRaw(renderer, c.texture, xy, 2 * sizeof(float), col, sizeof(SDL_Color), uv,
                           2 * sizeof(float), 3, kIndices, 3, sizeof(int));
     return;
@@ -267,7 +283,7 @@ void SoftwareRaster::emit(SDL_Renderer* renderer, const Command& c, const Unit& 
   const SDL_Color col = sdl_color(c.vtx[u.v[2]]);
   SDL_FRect d{a.pos.x, a.pos.y, b.pos.x - a.pos.x, b.pos.y - a.pos.y};
   if (u.kind == Kind::Fill) {
-    SDL_SetRenderDrawBlendMode(renderer, SDL_BLENDMODE_BLEND);
+    SDL_SetRenderDrawBlendMode(renderer, col.a == 0xFF ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
     SDL_SetRenderDrawColor(renderer, col.r, col.g, col.b, col.a);
     SDL_RenderFillRectF(renderer, &d);
     return;
