@@ -153,7 +153,7 @@ void DamageTracker::grow(std::vector<SDL_Rect>& rects, const SoftwareRaster& fra
     for (auto& r : rects) {
       // Above 1x not every output edge has a layout value; the rectangle's own edges must have one.
       const SDL_Rect snapped = SoftwareRaster::reachable(r, frame.scale());
-      if (!inside(r, snapped) || !inside(snapped, r)) {
+      if (!inside(r, snapped)) {  // it grew
         r = snapped;
         changed = true;
       }
