@@ -92,6 +92,15 @@ App::App(AppConfig config, runtime::Runtime& runtime)
   mark("model");
 }
 
+void FrameTimes::add(double imgui_cpu, double frame_cpu, double frame_wall) {
+  for (auto* v : {&imgui_cpu_ms, &frame_cpu_ms, &frame_ms}) {
+    if (v->size() == 2 * kKept) v->erase(v->begin(), v->begin() + kKept);
+  }
+  imgui_cpu_ms.push_back(imgui_cpu);
+  frame_cpu_ms.push_back(frame_cpu);
+  frame_ms.push_back(frame_wall);
+}
+
 void App::mark(const char* phase) {
   startup_.emplace_back(phase, ms_between(config_.started, std::chrono::steady_clock::now()));
 }
@@ -412,11 +421,7 @@ void App::draw() {
   const auto t3 = std::chrono::steady_clock::now();
   const double c3 = thread_cpu_ms();
   ++frames_;
-  if (times_.frame_ms.size() < 100000) {
-    times_.imgui_cpu_ms.push_back(c2 - c1);
-    times_.frame_cpu_ms.push_back(c3 - c0);
-    times_.frame_ms.push_back(ms_between(t0, t3));
-  }
+  times_.add(c2 - c1, c3 - c0, ms_between(t0, t3));
   if (frames_ == 1) {
     mark("first frame");
     if (on_first_frame) on_first_frame();

@@ -254,14 +254,15 @@ class Runner {
       int n = 0;
       parse_number(a[0], n);
       app_.settle();
-      const std::size_t before = app_.times().frame_cpu_ms.size();
+      const auto before = app_.frames_drawn();
       for (int i = 0; i < n; ++i) {
         app_.redraw_all();  // whole frames: what a screen costs to draw from nothing
         app_.want_frames(1);
         app_.settle(1);
       }
-      std::vector<double> v(app_.times().frame_cpu_ms.begin() + static_cast<std::ptrdiff_t>(before),
-                            app_.times().frame_cpu_ms.end());
+      const auto& all = app_.times().frame_cpu_ms;
+      const auto drawn = std::min<std::size_t>(all.size(), static_cast<std::size_t>(app_.frames_drawn() - before));
+      std::vector<double> v(all.end() - static_cast<std::ptrdiff_t>(drawn), all.end());
       std::sort(v.begin(), v.end());
       char buf[160];
       if (v.empty()) {
