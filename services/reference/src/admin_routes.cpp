@@ -123,7 +123,7 @@ Reply h_decommission(State& s, Ctx& c) {
 }
 
 // GET /v1/admin/kiosks/{id}/orders: a kiosk's business, decommissioned or not.
-Reply h_kiosk_orders(State& s, Ctx& c) {
+Reply h_admin_kiosk_orders(State& s, Ctx& c) {
   return {200, contract::encode(s.order_list("SELECT id FROM orders WHERE kiosk_id=?", c.param(), c.now))};
 }
 
@@ -193,7 +193,7 @@ void add_admin_routes(Routes& r) {
   r.get("/v1/admin/kiosks", "admin.kiosks", h_kiosks);
   r.post("/v1/admin/kiosks/" + std::string(kIdPattern) + "/decommission", "admin.decommission",
          h_decommission);
-  r.get("/v1/admin/kiosks/" + std::string(kIdPattern) + "/orders", "admin.kiosk_orders", h_kiosk_orders);
+  r.get("/v1/admin/kiosks/" + std::string(kIdPattern) + "/orders", "admin.kiosk_orders", h_admin_kiosk_orders);
   r.post("/v1/admin/bundles", "admin.publish", h_publish);
   r.get("/v1/admin/audit", "admin.audit", h_audit);
 }
