@@ -1,4 +1,5 @@
-// The kiosk's memory over a day's work (docs/benchmarks.md, "Renewal soak"): `ca-kiosk --demo --demo-world DIR
+// The kiosk's memory over a day's work (docs/benchmarks.md, "Renewal soak"): `ca-kiosk --demo --demo-world
+// DIR
 // --headless` renews fresh ¥0 keys (EC P-256) one after the other through the real app and runtime, while the
 // demo's world — the reference platform, each new key's personalisation — runs in this process, so ca-kiosk
 // holds only what a production kiosk holds (with SoftHSM as the key's PKCS#11 module). Every EVERY renewals
@@ -48,8 +49,10 @@ std::string script(int renewals, int every) {
     s += "tap home.renew\nwait enabled products.start 8000\ntap products.start\nwait screen Phone 15000\n";
     s += "type keypad " + p + "\ntap phone.get_code\ntype-code keypad " + p + "\ntap phone.next\n";
     s += "wait screen OrderList 8000\ntap order.submit\nwait screen KeyDetails 15000\n";
-    s += "wait enabled keydetails.confirm 15000\ntap keydetails.confirm\nwait widget dialog.ok 3000\ntap dialog.ok\n";
-    s += "type keypad 123456\ntap keypad.ok\nwait screen Success 90000\ntap success.done\nexpect screen Home\n";
+    s += "wait enabled keydetails.confirm 15000\ntap keydetails.confirm\nwait widget dialog.ok 3000\ntap "
+         "dialog.ok\n";
+    s += "type keypad 123456\ntap keypad.ok\nwait screen Success 90000\ntap success.done\nexpect screen "
+         "Home\n";
     s += "echo renewed " + std::to_string(i) + "\n";
     if (i % every == 0) s += "memory\n";
     // Meanwhile this process makes the next customer's key: pulled, personalised, inserted again.
@@ -93,13 +96,16 @@ int main(int argc, char** argv) {
   const auto dir = std::filesystem::temp_directory_path() / ("kiosk-soak-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "soak.txt") << script(renewals, every);
-  const std::string cmd = "'" + kiosk + "' --demo --demo-world '" + world->config_path().parent_path().string() +
-                          "' --headless --stats --script '" + (dir / "soak.txt").string() + "' --out '" +
-                          (dir / "shots").string() + "' 2>/dev/null";
-  std::printf("renewal soak: %d fresh ¥0 keys (EC P-256) renewed one after the other in one ca-kiosk, the "
-              "demo world in this process; memory every %d\n",
-              renewals, every);
-  std::printf("%9s %12s %12s %12s %12s %14s\n", "renewals", "RSS anon", "RSS file", "heap", "SQLite", "heap-SQLite");
+  const std::string cmd = "'" + kiosk + "' --demo --demo-world '" +
+                          world->config_path().parent_path().string() + "' --headless --stats --script '" +
+                          (dir / "soak.txt").string() + "' --out '" + (dir / "shots").string() +
+                          "' 2>/dev/null";
+  std::printf(
+      "renewal soak: %d fresh ¥0 keys (EC P-256) renewed one after the other in one ca-kiosk, the "
+      "demo world in this process; memory every %d\n",
+      renewals, every);
+  std::printf("%9s %12s %12s %12s %12s %14s\n", "renewals", "RSS anon", "RSS file", "heap", "SQLite",
+              "heap-SQLite");
   std::fflush(stdout);
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return 1;
@@ -116,13 +122,14 @@ int main(int argc, char** argv) {
     if (line.find("echo renewed ") != std::string::npos) {
       done = static_cast<int>(number_after(line, "echo renewed "));
       if (done < renewals)
-        if (auto k = world->new_key(demo::KeyKind::Free); !k) std::printf("cannot make a demo key: %s\n", k.error().c_str());
+        if (auto k = world->new_key(demo::KeyKind::Free); !k)
+          std::printf("cannot make a demo key: %s\n", k.error().c_str());
     } else if (line.find("memory: ") != std::string::npos) {
       Sample s{done, number_after(line, "rss_anon_kb "), number_after(line, "rss_file_kb "),
                number_after(line, "heap_kb "), number_after(line, "sqlite_kb ")};
       samples.push_back(s);
-      std::printf("%9d %9.1f MB %9.1f MB %9.1f MB %9.2f MB %11.1f MB\n", s.renewals, s.anon_kb / 1024, s.file_kb / 1024,
-                  s.heap_kb / 1024, s.sqlite_kb / 1024, (s.heap_kb - s.sqlite_kb) / 1024);
+      std::printf("%9d %9.1f MB %9.1f MB %9.1f MB %9.2f MB %11.1f MB\n", s.renewals, s.anon_kb / 1024,
+                  s.file_kb / 1024, s.heap_kb / 1024, s.sqlite_kb / 1024, (s.heap_kb - s.sqlite_kb) / 1024);
       std::fflush(stdout);
     } else if (line.find("stats:") == 0) {
       peak_rss = number_after(line, "peak RSS ");
@@ -142,9 +149,11 @@ int main(int argc, char** argv) {
     const Sample& a = samples[1];
     const Sample& b = samples.back();
     const double n = b.renewals - a.renewals;
-    std::printf("per renewal from %d to %d: RSS anon %+.2f kB, heap %+.2f kB, SQLite %+.2f kB, heap-SQLite %+.2f kB\n",
-                a.renewals, b.renewals, (b.anon_kb - a.anon_kb) / n, (b.heap_kb - a.heap_kb) / n,
-                (b.sqlite_kb - a.sqlite_kb) / n, ((b.heap_kb - b.sqlite_kb) - (a.heap_kb - a.sqlite_kb)) / n);
+    std::printf(
+        "per renewal from %d to %d: RSS anon %+.2f kB, heap %+.2f kB, SQLite %+.2f kB, heap-SQLite %+.2f "
+        "kB\n",
+        a.renewals, b.renewals, (b.anon_kb - a.anon_kb) / n, (b.heap_kb - a.heap_kb) / n,
+        (b.sqlite_kb - a.sqlite_kb) / n, ((b.heap_kb - b.sqlite_kb) - (a.heap_kb - a.sqlite_kb)) / n);
   }
   std::printf("peak RSS of ca-kiosk: %.1f MB (aim <= 48 MB)\n", peak_rss);
   return 0;

@@ -13,8 +13,8 @@
 //    touch by taking the overlay away: a whole frame.)
 // 3. The payment screen untouched (its countdown ticks once a second), and the progress screen while a
 //    step runs (its time so far, once a second): the process's CPU over 60 s.
-// Quick by default (CI-length: 40 taps per case, 10 s untouched); --full or KIOSK_FULL_SWEEP=1: 300 taps, 60 s.
-// The figures are printed with the aims; nothing here asserts a time.
+// Quick by default (CI-length: 40 taps per case, 10 s untouched); --full or KIOSK_FULL_SWEEP=1: 300 taps, 60
+// s. The figures are printed with the aims; nothing here asserts a time.
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -49,7 +49,9 @@ class QuietRuntime final : public runtime::Runtime {
   bool wait(int) override { return false; }
 };
 
-double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+double ms(Clock::duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
 
 double cpu_seconds() {
   rusage u{};
@@ -212,11 +214,13 @@ void tap_to_screen(int w, int h, int taps, bool busy) {
   const auto n = summary(next);
   const auto c = summary(tap_cpu);
   const auto nc = summary(next_cpu);
-  std::printf("   %dx%d %-9s finger-down → pressed shown: median %5.2f ms, p99 %6.2f, max %6.2f (aim p99 ≤ %d ms)\n", w,
-              h, busy ? "core busy" : "quiet", p.median, p.p99, p.max, busy ? 33 : 16);
-  std::printf("   %dx%d %-9s finger-up → next screen shown: median %5.2f ms, p99 %6.2f, max %6.2f (its frame, "
-              "whole: %.1f ms CPU)\n",
-              w, h, busy ? "core busy" : "quiet", n.median, n.p99, n.max, nc.median);
+  std::printf(
+      "   %dx%d %-9s finger-down → pressed shown: median %5.2f ms, p99 %6.2f, max %6.2f (aim p99 ≤ %d ms)\n",
+      w, h, busy ? "core busy" : "quiet", p.median, p.p99, p.max, busy ? 33 : 16);
+  std::printf(
+      "   %dx%d %-9s finger-up → next screen shown: median %5.2f ms, p99 %6.2f, max %6.2f (its frame, "
+      "whole: %.1f ms CPU)\n",
+      w, h, busy ? "core busy" : "quiet", n.median, n.p99, n.max, nc.median);
   std::printf("   %dx%d %-9s tap frame CPU median %.2f ms, p99 %.2f (aim ≤ 5 ms); %zu taps%s\n", w, h,
               busy ? "core busy" : "quiet", c.median, c.p99, pressed.size(),
               not_shown ? (", " + std::to_string(not_shown) + " pressed frames drew nothing").c_str() : "");
@@ -272,8 +276,8 @@ void renewal_tap_frames(int w, int h) {
   }
   if (!line.empty()) std::printf("%s\n", line.c_str());
   const auto c = summary(all);
-  std::printf("   %dx%d: %zu screens' tap frames: median %.2f ms, p99 %.2f, max %.2f (aim ≤ 5 ms)\n", w, h, all.size(),
-              c.median, c.p99, c.max);
+  std::printf("   %dx%d: %zu screens' tap frames: median %.2f ms, p99 %.2f, max %.2f (aim ≤ 5 ms)\n", w, h,
+              all.size(), c.median, c.p99, c.max);
 }
 
 // Part 3: a screen that changes once a second by itself, nobody touching it: the payment screen's countdown,
@@ -291,18 +295,20 @@ void untouched(const char* what, const std::string& state, int seconds) {
   const double used = cpu_seconds() - cpu;
   const auto drawn = a.frames_drawn() - frames;
   const double share = drawn == 0 ? 0.0
-                                  : 100.0 * (a.damage_stats().pixels - stats.pixels) / static_cast<double>(drawn) /
-                                        (1920.0 * 1080.0);
-  std::printf("   %s untouched %d s, 1920x1080: %llu frames (%.2f %% of the screen each), %.3f CPU-s = "
-              "%.3f %% of a core (aim ≤ 0.3 %%)\n",
-              what, seconds, static_cast<unsigned long long>(drawn), share, used, 100.0 * used / seconds);
+                                  : 100.0 * (a.damage_stats().pixels - stats.pixels) /
+                                        static_cast<double>(drawn) / (1920.0 * 1080.0);
+  std::printf(
+      "   %s untouched %d s, 1920x1080: %llu frames (%.2f %% of the screen each), %.3f CPU-s = "
+      "%.3f %% of a core (aim ≤ 0.3 %%)\n",
+      what, seconds, static_cast<unsigned long long>(drawn), share, used, 100.0 * used / seconds);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   const char* env = std::getenv("KIOSK_FULL_SWEEP");
-  const bool full = (env && std::string_view(env) == "1") || (argc > 1 && std::string_view(argv[1]) == "--full");
+  const bool full =
+      (env && std::string_view(env) == "1") || (argc > 1 && std::string_view(argv[1]) == "--full");
   if (!std::getenv("DISPLAY")) {
     std::fprintf(stderr, "tap_bench: no X server (run it under xvfb-run -a -s \"-screen 0 1920x1920x24\")\n");
     return 2;
@@ -311,8 +317,9 @@ int main(int argc, char** argv) {
   const int seconds = full ? 60 : 10;
   double load[3] = {};
   if (getloadavg(load, 3) < 0) load[0] = -1;
-  std::printf("tap to screen (%s: %d taps per case, %d s untouched); %ld cores, load average %.2f at the start\n",
-              full ? "full" : "quick", taps, seconds, sysconf(_SC_NPROCESSORS_ONLN), load[0]);
+  std::printf(
+      "tap to screen (%s: %d taps per case, %d s untouched); %ld cores, load average %.2f at the start\n",
+      full ? "full" : "quick", taps, seconds, sysconf(_SC_NPROCESSORS_ONLN), load[0]);
   std::printf("\n== 1. finger to screen (Home ⇄ 帮助, window on X, software renderer)\n");
   for (const auto& [w, h] : {std::pair{1920, 1080}, std::pair{1080, 1920}})
     for (const bool busy : {false, true}) tap_to_screen(w, h, taps, busy);

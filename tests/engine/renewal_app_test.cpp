@@ -290,7 +290,8 @@ TEST_CASE("the idle timeout mid-flow wipes the session: no phone number or name 
 
 TEST_CASE("a slow key generation shows it is alive: frames drawn, its time so far moving, what is usual") {
   Kiosk k(demo::KeyKind::Free);
-  world().set_key_faults("keygen_sleep_ms 3500");  // a token that takes its time (a real one: a minute or more)
+  world().set_key_faults(
+      "keygen_sleep_ms 3500");  // a token that takes its time (a real one: a minute or more)
   k.script(std::string(kToOrderList) + "tap order.submit\n" + kConfirmAndPin +
            "type keypad 123456\ntap keypad.ok\nwait screen Progress 15000\n");
   auto generating = [&] {

@@ -17,8 +17,8 @@ using core::RenewalStep;
 using domain::KeyAlgorithm;
 
 struct Dir {
-  std::filesystem::path path = std::filesystem::temp_directory_path() /
-                               ("kiosk-step-times-" + std::to_string(getpid()));
+  std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("kiosk-step-times-" + std::to_string(getpid()));
   Dir() { std::filesystem::create_directories(path); }
   ~Dir() { std::filesystem::remove_all(path); }
 };
@@ -37,7 +37,8 @@ TEST_CASE("usual durations: defaults, then the median of what was measured, kept
     CHECK(t.usual(kFeitian, KeyAlgorithm::Rsa2048).of(RenewalStep::StageKey) == 60'000);
     CHECK(t.usual(kFeitian, KeyAlgorithm::EcP256).of(RenewalStep::StageKey) == 10'000);
     CHECK_FALSE(std::filesystem::exists(file));
-    for (core::Millis ms : {90'000, 70'000, 80'000}) t.record(kFeitian, KeyAlgorithm::Rsa2048, RenewalStep::StageKey, ms);
+    for (core::Millis ms : {90'000, 70'000, 80'000})
+      t.record(kFeitian, KeyAlgorithm::Rsa2048, RenewalStep::StageKey, ms);
     CHECK(t.usual(kFeitian, KeyAlgorithm::Rsa2048).of(RenewalStep::StageKey) == 80'000);
     // Another kind of key, or another step, is not touched.
     CHECK(t.usual(kFeitian, KeyAlgorithm::EcP256).of(RenewalStep::StageKey) == 10'000);
@@ -48,7 +49,8 @@ TEST_CASE("usual durations: defaults, then the median of what was measured, kept
     runtime::StepTimes again(file, events::Channel(&log, "runtime"));
     CHECK(again.usual(kFeitian, KeyAlgorithm::Rsa2048).of(RenewalStep::StageKey) == 80'000);
     // Only the last nine count: ten fast ones push the slow ones out.
-    for (int i = 0; i < 10; ++i) again.record(kFeitian, KeyAlgorithm::Rsa2048, RenewalStep::StageKey, 1'000 + i);
+    for (int i = 0; i < 10; ++i)
+      again.record(kFeitian, KeyAlgorithm::Rsa2048, RenewalStep::StageKey, 1'000 + i);
     CHECK(again.usual(kFeitian, KeyAlgorithm::Rsa2048).of(RenewalStep::StageKey) == 1'005);
   }
   CHECK(log.total() == 0);

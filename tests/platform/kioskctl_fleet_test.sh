@@ -6,25 +6,9 @@
 set -euo pipefail
 REF=$1
 K=$2
-D=$(mktemp -d)
-PID=""
-cleanup() {
-  if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
-  rm -rf "$D"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect_rc() {  # rc, command...
-  local want=$1; shift
-  set +e; "$@" >"$D/out" 2>"$D/err"; local rc=$?; set -e
-  [ "$rc" -eq "$want" ] || { cat "$D/out" "$D/err" >&2; fail "$* exited $rc, expected $want"; }
-}
-
-"$REF" --init "$D/plat" >/dev/null
-"$REF" --data "$D/plat" --port 0 --dev >"$D/server.log" 2>&1 &
-PID=$!
-for _ in $(seq 100); do grep -q serving "$D/server.log" && break; sleep 0.05; done
-URL=$(grep -o 'https://127.0.0.1:[0-9]*/v1/' "$D/server.log") || fail "the platform did not start: $(cat "$D/server.log")"
+# shellcheck source=session.sh
+. "$(dirname "$0")/session.sh"
+start_platform
 P=$D/plat/pki
 cat >"$D/admin.json" <<JSON
 {"base_url": "$URL", "ca_file": "$P/platform-ca.pem", "cert": "$P/admin.pem", "key": "$P/admin.key"}

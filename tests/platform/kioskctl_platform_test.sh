@@ -4,27 +4,9 @@
 set -euo pipefail
 REF=$1
 K=$2
-D=$(mktemp -d)
-PID=""
-HPID=""
-cleanup() {
-  if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
-  if [ -n "$HPID" ]; then kill "$HPID" 2>/dev/null || true; wait "$HPID" 2>/dev/null || true; fi
-  rm -rf "$D"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect_rc() {  # rc, command...
-  local want=$1; shift
-  set +e; "$@" >"$D/out" 2>"$D/err"; local rc=$?; set -e
-  [ "$rc" -eq "$want" ] || { cat "$D/out" "$D/err" >&2; fail "$* exited $rc, expected $want"; }
-}
-
-"$REF" --init "$D/plat" >/dev/null
-"$REF" --data "$D/plat" --port 0 --dev >"$D/server.log" 2>&1 &
-PID=$!
-for _ in $(seq 100); do grep -q serving "$D/server.log" && break; sleep 0.05; done
-URL=$(grep -o 'https://127.0.0.1:[0-9]*/v1/' "$D/server.log") || fail "the platform did not start: $(cat "$D/server.log")"
+# shellcheck source=session.sh
+. "$(dirname "$0")/session.sh"
+start_platform
 sed -i "s|https://127.0.0.1:[0-9]*/v1/|$URL|" "$D/plat/kiosk.json"
 export KIOSK_CONFIG="$D/plat/kiosk.json"
 

@@ -28,7 +28,9 @@ chmod 755 "$T"
 mkdir -p "$T/bin" "$T/run" "$T/home" "$T/out"
 cp "$1" "$2" "$3" "$4" "$T/bin/"
 cp -r "$5" "$T/assets"
-chmod -R a+rX "$T/bin" "$T/assets"
+# The demo's catalog, which it reads from the source tree otherwise (a clone may sit in a 0700 folder).
+cp "$(dirname "$0")/../../config/catalog.json" "$T/catalog.json"
+chmod -R a+rX "$T/bin" "$T/assets" "$T/catalog.json"
 chown 65534:65534 "$T/run" "$T/home" "$T/out"
 chmod 700 "$T/run"
 FAULT="$T/bin/$(basename "$4")"
@@ -56,7 +58,7 @@ expect screen Home
 shot home
 TXT
 chmod a+r "$T/home.txt"
-KIOSK_ASSETS="$T/assets" P11FAULT_LIBRARY="$FAULT" \
+KIOSK_ASSETS="$T/assets" P11FAULT_LIBRARY="$FAULT" KIOSK_DEMO_CATALOG="$T/catalog.json" \
   "$T/bin/ca-kiosk" --demo --headless --script "$T/home.txt" --out "$T/offscreen" >"$T/offscreen.log" 2>&1 ||
   { cat "$T/offscreen.log"; echo "FAIL: the offscreen rendering of home"; exit 1; }
 
@@ -112,6 +114,7 @@ unshare -m sh -c '
   exec setpriv --reuid=65534 --regid=65534 --clear-groups env -i PATH=/usr/bin:/bin HOME="$1/home" \
     XDG_RUNTIME_DIR="$1/run" WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 \
     SDL_VIDEODRIVER=x11 NOTIFY_SOCKET="$1/notify.sock" KIOSK_ASSETS="$1/assets" P11FAULT_LIBRARY="$2" \
+    KIOSK_DEMO_CATALOG="$1/catalog.json" \
     TMPDIR="$1/out" "$1/inside.sh" "$1"' sh "$T" "$FAULT" &
 INSIDE=$!
 # The kiosk's memory while it runs under cage (root may read a non-dumpable process's status).

@@ -441,3 +441,12 @@ TEST_CASE("a QR code made by kiosk/ui, drawn through an SDL texture, scans back 
   CHECK(s == url);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("the frame times kept stay bounded however long the kiosk runs") {
+  app::FrameTimes t;
+  for (int i = 0; i < 5 * static_cast<int>(app::FrameTimes::kKept) + 3; ++i) t.add(i, i, i);
+  CHECK(t.frame_cpu_ms.size() >= app::FrameTimes::kKept);
+  CHECK(t.frame_cpu_ms.size() <= 2 * app::FrameTimes::kKept);
+  CHECK(t.imgui_cpu_ms.size() == t.frame_ms.size());
+  CHECK(t.frame_ms.back() == 5 * static_cast<double>(app::FrameTimes::kKept) + 2);
+}

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "app.hpp"
 #include <variant>
+#include "app.hpp"
 
 #include "core/model.hpp"
 #include "files.hpp"
@@ -60,8 +60,8 @@ void press_and_slide_off(app::App& a, const std::string& key) {
 
 void report(const app::DamageStats& d) {
   for (const auto& m : d.mismatches) FAIL_CHECK(m);
-  MESSAGE(d.frames << " frames: " << d.whole << " whole, " << d.nothing << " with nothing to draw, " << d.checked
-                   << " drawn in part and compared, " << d.mismatched << " differ");
+  MESSAGE(d.frames << " frames: " << d.whole << " whole, " << d.nothing << " with nothing to draw, "
+                   << d.checked << " drawn in part and compared, " << d.mismatched << " differ");
 }
 
 }  // namespace

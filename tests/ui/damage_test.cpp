@@ -176,9 +176,15 @@ void play(int width, int height, float scale) {
 }  // namespace
 
 TEST_CASE("a frame drawn in part is the same bytes as drawn whole: 1920x1080, 1366x768, 2560x1440") {
-  SUBCASE("1920x1080 at 1x") { play(1920, 1080, 1.0f); }
-  SUBCASE("1366x768 at 0.71x") { play(1366, 768, 1366.0f / 1920.0f); }
-  SUBCASE("2560x1440 at 1.33x") { play(2560, 1440, 2560.0f / 1920.0f); }
+  SUBCASE("1920x1080 at 1x") {
+    play(1920, 1080, 1.0f);
+  }
+  SUBCASE("1366x768 at 0.71x") {
+    play(1366, 768, 1366.0f / 1920.0f);
+  }
+  SUBCASE("2560x1440 at 1.33x") {
+    play(2560, 1440, 2560.0f / 1920.0f);
+  }
 }
 
 TEST_CASE("a small change damages a small part of the screen; no change, nothing") {
@@ -200,7 +206,9 @@ TEST_CASE("a small change damages a small part of the screen; no change, nothing
   CHECK(s.share(s.frame(text(11), true)) == doctest::Approx(1.0));  // asked for whole
 }
 
-TEST_CASE("a texture whose pixels change under the same commands: redrawn by its generation, else the check fails") {
+TEST_CASE(
+    "a texture whose pixels change under the same commands: redrawn by its generation, else the check "
+    "fails") {
   for (const float scale : {1.0f, 1366.0f / 1920.0f}) {
     CAPTURE(scale);
     const int w = scale == 1.0f ? 1920 : 1366;

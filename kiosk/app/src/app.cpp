@@ -68,8 +68,8 @@ App::App(AppConfig config, runtime::Runtime& runtime)
   upload_fonts();
   mark("fonts");
 
-  textures_ = std::make_unique<SdlTextures>(renderer_, config_.assets.pictures, events::Channel(events_, "textures"),
-                                            &generations_);
+  textures_ = std::make_unique<SdlTextures>(renderer_, config_.assets.pictures,
+                                            events::Channel(events_, "textures"), &generations_);
   ImeOptions io;
   io.rime_schema_dir = config_.assets.dir / "rime";
   io.events = events::Channel(events_, "ime");
@@ -90,6 +90,15 @@ App::App(AppConfig config, runtime::Runtime& runtime)
   last_frame_ = std::chrono::steady_clock::now();
   want_frames(1);
   mark("model");
+}
+
+void FrameTimes::add(double imgui_cpu, double frame_cpu, double frame_wall) {
+  for (auto* v : {&imgui_cpu_ms, &frame_cpu_ms, &frame_ms}) {
+    if (v->size() == 2 * kKept) v->erase(v->begin(), v->begin() + kKept);
+  }
+  imgui_cpu_ms.push_back(imgui_cpu);
+  frame_cpu_ms.push_back(frame_cpu);
+  frame_ms.push_back(frame_wall);
 }
 
 void App::mark(const char* phase) {
@@ -400,8 +409,8 @@ void App::draw() {
     captured_.width = w;
     captured_.height = h;
     captured_.rgba.assign(static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 4, 0);
-    // Read at the output's size, not the layout's, and all of it: ImGui's backend leaves the viewport it found,
-    // which at a scale below 1 is a pixel short of the output (SDL_RenderGetViewport rounds it down).
+    // Read at the output's size, not the layout's, and all of it: ImGui's backend leaves the viewport it
+    // found, which at a scale below 1 is a pixel short of the output (SDL_RenderGetViewport rounds it down).
     SDL_RenderSetScale(renderer_, 1.0f, 1.0f);
     SDL_RenderSetViewport(renderer_, nullptr);
     if (SDL_RenderReadPixels(renderer_, nullptr, SDL_PIXELFORMAT_RGBA32, captured_.rgba.data(), w * 4) != 0)
@@ -412,11 +421,7 @@ void App::draw() {
   const auto t3 = std::chrono::steady_clock::now();
   const double c3 = thread_cpu_ms();
   ++frames_;
-  if (times_.frame_ms.size() < 100000) {
-    times_.imgui_cpu_ms.push_back(c2 - c1);
-    times_.frame_cpu_ms.push_back(c3 - c0);
-    times_.frame_ms.push_back(ms_between(t0, t3));
-  }
+  times_.add(c2 - c1, c3 - c0, ms_between(t0, t3));
   if (frames_ == 1) {
     mark("first frame");
     if (on_first_frame) on_first_frame();

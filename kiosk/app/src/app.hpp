@@ -30,8 +30,8 @@
 #include <vector>
 
 #include "core/events.hpp"
-#include "damage.hpp"
 #include "core/model.hpp"
+#include "damage.hpp"
 #include "events/event_log.hpp"
 #include "files.hpp"
 #include "ime.hpp"
@@ -111,12 +111,15 @@ struct DamageStats {
   std::vector<std::string> mismatches;
 };
 
-// Per frame, in milliseconds. CPU times are this thread's (CLOCK_THREAD_CPUTIME_ID), so other processes
-// on a shared machine do not inflate them; wall times are what a customer would wait.
+// Per frame, in milliseconds, for the last frames drawn (at least kKept, at most twice that: a day's frames
+// must not pile up in a kiosk that runs for months). CPU times are this thread's (CLOCK_THREAD_CPUTIME_ID), so
+// other processes on a shared machine do not inflate them; wall times are what a customer would wait.
 struct FrameTimes {
+  static constexpr std::size_t kKept = 8192;
   std::vector<double> imgui_cpu_ms;  // NewFrame → Render
   std::vector<double> frame_cpu_ms;  // pointer → present, including the software rasteriser
   std::vector<double> frame_ms;      // the same, wall clock
+  void add(double imgui_cpu, double frame_cpu, double frame_wall);
 };
 
 class App {

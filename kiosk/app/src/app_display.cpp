@@ -137,7 +137,8 @@ void App::upload_fonts() {
   if (!font_texture_) throw StartupError(sdl_error("font texture"));
   void* pixels = nullptr;
   int pitch = 0;
-  if (SDL_LockTexture(font_texture_, nullptr, &pixels, &pitch) != 0) throw StartupError(sdl_error("font texture"));
+  if (SDL_LockTexture(font_texture_, nullptr, &pixels, &pitch) != 0)
+    throw StartupError(sdl_error("font texture"));
   for (int y = 0; y < h; ++y) {
     auto* row = reinterpret_cast<std::uint32_t*>(static_cast<unsigned char*>(pixels) +
                                                  static_cast<std::ptrdiff_t>(y) * pitch);
@@ -168,8 +169,9 @@ SDL_Rect App::output() const {
 }
 
 // ---- a frame's pixels -----------------------------------------------------------------------------------
-// The software path draws the frame's changed rectangles on the surface SDL's renderer draws on (the window's,
-// or the offscreen one); a screen or language change, a resize, a new font atlas and an expose draw all of it.
+// The software path draws the frame's changed rectangles on the surface SDL's renderer draws on (the
+// window's, or the offscreen one); a screen or language change, a resize, a new font atlas and an expose draw
+// all of it.
 void App::rasterise() {
   const ui::Rgb bg = ui::color::kBackground;
   ImDrawData* data = ImGui::GetDrawData();
@@ -203,11 +205,13 @@ void App::rasterise() {
   ++damage_stats_.frames;
   if (whole) ++damage_stats_.whole;
   if (damage_rects_.empty()) ++damage_stats_.nothing;
-  for (const auto& r : damage_rects_) damage_stats_.pixels += static_cast<double>(r.w) * static_cast<double>(r.h);
+  for (const auto& r : damage_rects_)
+    damage_stats_.pixels += static_cast<double>(r.w) * static_cast<double>(r.h);
   if (config_.check_damage && !whole) check_frame(target);
 }
 
-// The frame again, whole, over what the damaged rectangles made of the last one: the two must be the same bytes.
+// The frame again, whole, over what the damaged rectangles made of the last one: the two must be the same
+// bytes.
 void App::check_frame(SDL_Surface* target) {
   const auto rows = static_cast<std::size_t>(target->h);
   const auto pitch = static_cast<std::size_t>(target->pitch);
@@ -229,8 +233,9 @@ void App::check_frame(SDL_Surface* target) {
         rects += " " + std::to_string(r.w) + "x" + std::to_string(r.h) + "+" + std::to_string(r.x) + "+" +
                  std::to_string(r.y);
       damage_stats_.mismatches.push_back("frame " + std::to_string(frames_ + 1) + " (" +
-                                         std::string(core::screen_name(core::screen_of(model_))) + "): pixel " +
-                                         std::to_string(x) + "," + std::to_string(y) + " differs; drawn:" + rects);
+                                         std::string(core::screen_name(core::screen_of(model_))) +
+                                         "): pixel " + std::to_string(x) + "," + std::to_string(y) +
+                                         " differs; drawn:" + rects);
     }
     return;
   }

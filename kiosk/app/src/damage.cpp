@@ -15,13 +15,16 @@ std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
 }
 
 std::uint64_t pair(float a, float b) {
-  return std::uint64_t{std::bit_cast<std::uint32_t>(a)} | (std::uint64_t{std::bit_cast<std::uint32_t>(b)} << 32);
+  return std::uint64_t{std::bit_cast<std::uint32_t>(a)} |
+         (std::uint64_t{std::bit_cast<std::uint32_t>(b)} << 32);
 }
 
 std::uint64_t rect_bits(const SDL_Rect& r) {
-  return mix(mix(static_cast<std::uint64_t>(static_cast<std::uint32_t>(r.x)) << 32 | static_cast<std::uint32_t>(r.y),
-                 static_cast<std::uint64_t>(static_cast<std::uint32_t>(r.w)) << 32 | static_cast<std::uint32_t>(r.h)),
-             0);
+  return mix(
+      mix(static_cast<std::uint64_t>(static_cast<std::uint32_t>(r.x)) << 32 | static_cast<std::uint32_t>(r.y),
+          static_cast<std::uint64_t>(static_cast<std::uint32_t>(r.w)) << 32 |
+              static_cast<std::uint32_t>(r.h)),
+      0);
 }
 
 bool overlap(const SDL_Rect& a, const SDL_Rect& b) {
@@ -42,8 +45,8 @@ SDL_Rect join(const SDL_Rect& a, const SDL_Rect& b) {
 
 }  // namespace
 
-std::vector<SDL_Rect> DamageTracker::damage(const SoftwareRaster& frame, const TextureGenerations& generations,
-                                            bool full) {
+std::vector<SDL_Rect> DamageTracker::damage(const SoftwareRaster& frame,
+                                            const TextureGenerations& generations, bool full) {
   if (frame.width() != width_ || frame.height() != height_ || frame.scale() != scale_) {
     width_ = frame.width();
     height_ = frame.height();
@@ -73,7 +76,8 @@ std::vector<SDL_Rect> DamageTracker::damage(const SoftwareRaster& frame, const T
       const int ty1 = (u.box.y + u.box.h - 1) / kTile;
       for (int ty = ty0; ty <= ty1; ++ty)
         for (int tx = tx0; tx <= tx1; ++tx) {
-          auto& t = tiles_[static_cast<std::size_t>(ty) * static_cast<std::size_t>(cols_) + static_cast<std::size_t>(tx)];
+          auto& t = tiles_[static_cast<std::size_t>(ty) * static_cast<std::size_t>(cols_) +
+                           static_cast<std::size_t>(tx)];
           t = mix(t, h);
         }
     }
@@ -87,7 +91,8 @@ std::vector<SDL_Rect> DamageTracker::damage(const SoftwareRaster& frame, const T
     grow(out, frame);
     double area = 0;
     for (const auto& r : out) area += static_cast<double>(r.w) * static_cast<double>(r.h);
-    whole = out.size() > kMaxRects || area > kMaxShare * static_cast<double>(width_) * static_cast<double>(height_);
+    whole = out.size() > kMaxRects ||
+            area > kMaxShare * static_cast<double>(width_) * static_cast<double>(height_);
   }
   previous_.swap(tiles_);
   valid_ = true;
@@ -112,13 +117,14 @@ std::vector<SDL_Rect> DamageTracker::rectangles() const {
   for (int y = 0; y <= rows_; ++y) {
     next.clear();
     for (int x = 0; y < rows_ && x < cols_;) {
-      if (!changed_[static_cast<std::size_t>(y) * static_cast<std::size_t>(cols_) + static_cast<std::size_t>(x)]) {
+      if (!changed_[static_cast<std::size_t>(y) * static_cast<std::size_t>(cols_) +
+                    static_cast<std::size_t>(x)]) {
         ++x;
         continue;
       }
       int end = x;
-      while (end < cols_ &&
-             changed_[static_cast<std::size_t>(y) * static_cast<std::size_t>(cols_) + static_cast<std::size_t>(end)])
+      while (end < cols_ && changed_[static_cast<std::size_t>(y) * static_cast<std::size_t>(cols_) +
+                                     static_cast<std::size_t>(end)])
         ++end;
       Run run{x, end, y, y + 1};
       for (auto& o : open)
@@ -147,7 +153,7 @@ void DamageTracker::grow(std::vector<SDL_Rect>& rects, const SoftwareRaster& fra
     for (auto& r : rects) {
       // Above 1x not every output edge has a layout value; the rectangle's own edges must have one.
       const SDL_Rect snapped = SoftwareRaster::reachable(r, frame.scale());
-      if (!inside(r, snapped) || !inside(snapped, r)) {
+      if (!inside(r, snapped)) {  // it grew
         r = snapped;
         changed = true;
       }

@@ -3,10 +3,10 @@
 // The screen is cut into square tiles of output pixels. Each tile gets a hash of everything SDL's software
 // renderer would draw there (SoftwareRaster's units that may touch it, in order: their corners, texture
 // coordinates, colours, clip, the texture and that texture's generation). A tile whose hash differs from the
-// last frame's is damaged. Damaged tiles become rectangles, each grown until every texture copy it touches lies
-// whole inside it (raster.hpp says why), then merged where they overlap. A texture whose pixels change under
-// the same draw commands (a new QR in the same place, a rebuilt font atlas at the same address) has a new
-// generation, so the tiles that use it are damaged too.
+// last frame's is damaged. Damaged tiles become rectangles, each grown until every texture copy it touches
+// lies whole inside it (raster.hpp says why), then merged where they overlap. A texture whose pixels change
+// under the same draw commands (a new QR in the same place, a rebuilt font atlas at the same address) has a
+// new generation, so the tiles that use it are damaged too.
 #pragma once
 
 #include <SDL.h>

@@ -1,6 +1,5 @@
 #include "harness.hpp"
 
-
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
@@ -240,26 +239,30 @@ class Runner {
       app_.hold(static_cast<int>(secs * 1000));
       const auto drawn = app_.frames_drawn() - frames;
       const SDL_Rect out = app_.output();
-      const double share = drawn == 0 ? 0.0
-                                      : 100.0 * (app_.damage_stats().pixels - pixels) / static_cast<double>(drawn) /
-                                            (static_cast<double>(out.w) * static_cast<double>(out.h));
+      const double share = drawn == 0
+                               ? 0.0
+                               : 100.0 * (app_.damage_stats().pixels - pixels) / static_cast<double>(drawn) /
+                                     (static_cast<double>(out.w) * static_cast<double>(out.h));
       char buf[160];
-      std::snprintf(buf, sizeof buf, "%llu frames (%.1f %% of the screen drawn each), %.3f CPU-s in %.0f s (%.3f %% of a core) ",
-                    static_cast<unsigned long long>(drawn), share, cpu_seconds() - cpu, secs,
-                    100.0 * (cpu_seconds() - cpu) / secs);
+      std::snprintf(
+          buf, sizeof buf,
+          "%llu frames (%.1f %% of the screen drawn each), %.3f CPU-s in %.0f s (%.3f %% of a core) ",
+          static_cast<unsigned long long>(drawn), share, cpu_seconds() - cpu, secs,
+          100.0 * (cpu_seconds() - cpu) / secs);
       note = buf;
     } else if (s.verb == "frames") {
       int n = 0;
       parse_number(a[0], n);
       app_.settle();
-      const std::size_t before = app_.times().frame_cpu_ms.size();
+      const auto before = app_.frames_drawn();
       for (int i = 0; i < n; ++i) {
         app_.redraw_all();  // whole frames: what a screen costs to draw from nothing
         app_.want_frames(1);
         app_.settle(1);
       }
-      std::vector<double> v(app_.times().frame_cpu_ms.begin() + static_cast<std::ptrdiff_t>(before),
-                            app_.times().frame_cpu_ms.end());
+      const auto& all = app_.times().frame_cpu_ms;
+      const auto drawn = std::min<std::size_t>(all.size(), static_cast<std::size_t>(app_.frames_drawn() - before));
+      std::vector<double> v(all.end() - static_cast<std::ptrdiff_t>(drawn), all.end());
       std::sort(v.begin(), v.end());
       char buf[160];
       if (v.empty()) {
@@ -279,8 +282,8 @@ class Runner {
       // and of that SQLite's own.
       const auto [anon_kb, file_kb] = rss_kb();
       char buf[200];
-      std::snprintf(buf, sizeof buf, "memory: rss_anon_kb %ld rss_file_kb %ld heap_kb %zu sqlite_kb %lld ", anon_kb,
-                    file_kb, heap_kb(), sqlite_kb());
+      std::snprintf(buf, sizeof buf, "memory: rss_anon_kb %ld rss_file_kb %ld heap_kb %zu sqlite_kb %lld ",
+                    anon_kb, file_kb, heap_kb(), sqlite_kb());
       note = buf;
     } else if (s.verb == "key") {
       core::KeyStatus k;

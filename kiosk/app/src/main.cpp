@@ -331,7 +331,8 @@ int run(const Options& o) {
 #if KIOSK_TEST_HOOKS
   // Tests: every frame drawn in part is compared with the same frame drawn whole (app.hpp, check_damage); or
   // every frame drawn whole by ImGui's own backend, the reference (damage_tracking).
-  if (const char* env = std::getenv("KIOSK_CHECK_DAMAGE"); env && std::string_view(env) == "1") ac.check_damage = true;
+  if (const char* env = std::getenv("KIOSK_CHECK_DAMAGE"); env && std::string_view(env) == "1")
+    ac.check_damage = true;
   if (const char* env = std::getenv("KIOSK_DAMAGE_TRACKING"); env && std::string_view(env) == "0")
     ac.damage_tracking = false;
 #endif
@@ -414,9 +415,10 @@ int run(const Options& o) {
     if (o.stats) print_stats(a);
     const auto& d = a.damage_stats();
     if (d.checked > 0 || d.mismatched > 0) {
-      fmt::print("damage check: {} frames drawn, {} whole, {} with nothing to draw, {} drawn in part and compared "
-                 "with the whole frame: {} differ\n",
-                 d.frames, d.whole, d.nothing, d.checked, d.mismatched);
+      fmt::print(
+          "damage check: {} frames drawn, {} whole, {} with nothing to draw, {} drawn in part and compared "
+          "with the whole frame: {} differ\n",
+          d.frames, d.whole, d.nothing, d.checked, d.mismatched);
       for (const auto& m : d.mismatches) fmt::print("  {}\n", m);
     }
     return r.failures == 0 && d.mismatched == 0 ? 0 : 1;

@@ -10,14 +10,16 @@ namespace {
 
 // SDL_RenderSetClipRect(rect) at the renderer's scale, as SDL 2.26 turns it into the software renderer's clip
 // (SDL_render.c: each of x, y, w, h multiplied in double precision, then floored on its own).
-int scaled(int v, double s) { return static_cast<int>(std::floor(static_cast<double>(v) * s)); }
+int scaled(int v, double s) {
+  return static_cast<int>(std::floor(static_cast<double>(v) * s));
+}
 
 SDL_Rect scaled_clip(const SDL_Rect& r, double s) {
   return {scaled(r.x, s), scaled(r.y, s), scaled(r.w, s), scaled(r.h, s)};
 }
 
-// The layout coordinate whose scaled value is `target`. At a scale of 1 or less every output pixel has one; above 1
-// some have none.
+// The layout coordinate whose scaled value is `target`. At a scale of 1 or less every output pixel has one;
+// above 1 some have none.
 std::optional<int> unscaled(int target, double s) {
   const int k0 = static_cast<int>(std::ceil(static_cast<double>(target) / s));
   for (int k = k0 - 2; k <= k0 + 2; ++k)
@@ -44,14 +46,25 @@ int reachable_above(int v, double s) {
     if (scaled(k, s) >= v) return scaled(k, s);
 }
 
-bool same(const SDL_Rect& a, const SDL_Rect& b) { return a.x == b.x && a.y == b.y && a.w == b.w && a.h == b.h; }
+bool same(const SDL_Rect& a, const SDL_Rect& b) {
+  return a.x == b.x && a.y == b.y && a.w == b.w && a.h == b.h;
+}
 
-std::uint32_t color_bits(const ImDrawVert& v) { return v.col; }
+std::uint32_t color_bits(const ImDrawVert& v) {
+  return v.col;
+}
 
 SDL_Color sdl_color(const ImDrawVert& v) {
   SDL_Color c;
   std::memcpy(&c, &v.col, sizeof c);  // ImGui's IM_COL32 is R, G, B, A in memory, as SDL_Color
   return c;
+}
+
+// One opaque colour at the atlas's white pixel on all three corners: every pixel is that colour.
+bool solid(const ImDrawVert& a, const ImDrawVert& b, const ImDrawVert& c, ImVec2 white) {
+  const auto at_white = [&](const ImDrawVert& v) { return v.uv.x == white.x && v.uv.y == white.y; };
+  return a.col == b.col && a.col == c.col && (a.col & IM_COL32_A_MASK) == IM_COL32_A_MASK && at_white(a) &&
+         at_white(b) && at_white(c);
 }
 
 // The output pixels a primitive with these layout-pixel corners may touch (SDL truncates each scaled
@@ -67,8 +80,8 @@ SDL_Rect box_of(float x0, float y0, float x1, float y1, double s) {
 // SDL_SW_RenderGeometryRaw's pairing, made once: walks one command's triangles and calls `unit` for each
 // primitive SDL's software renderer would draw, in its order.
 template <typename Emit>
-void decompose(const ImDrawVert* vtx, const ImDrawIdx* idx, unsigned count, const SDL_Texture* texture, int texw,
-               int texh, Emit&& unit) {
+void decompose(const ImDrawVert* vtx, const ImDrawIdx* idx, unsigned count, const SDL_Texture* texture,
+               int texw, int texh, Emit&& unit) {
   auto x = [&](int k) { return vtx[k].pos.x; };
   auto y = [&](int k) { return vtx[k].pos.y; };
   int prev[3] = {-1, -1, -1};
@@ -100,7 +113,9 @@ void decompose(const ImDrawVert* vtx, const ImDrawIdx* idx, unsigned count, cons
       else
         b = (x(k1) >= x(k2) && y(k1) >= y(k2)) ? k1 : k2;
       const int c = (k0 != a && k0 != b) ? k0 : (k1 != a && k1 != b) ? k1 : k2;
-      const int c2 = (prev[0] != a && prev[0] != b) ? prev[0] : (prev[1] != a && prev[1] != b) ? prev[1] : prev[2];
+      const int c2 = (prev[0] != a && prev[0] != b)   ? prev[0]
+                     : (prev[1] != a && prev[1] != b) ? prev[1]
+                                                      : prev[2];
       // ... forming an axis-aligned rectangle ...
       auto right_angle = [&](int third) {
         return (x(a) == x(third) && y(b) == y(third)) || (y(a) == y(third) && x(b) == x(third));
@@ -168,6 +183,7 @@ bool SoftwareRaster::prepare(const ImDrawData& data, float scale, int width, int
   const int fb_height = static_cast<int>(data.DisplaySize.y * render_scale.y);
   if (fb_width == 0 || fb_height == 0) return true;
   const ImVec2 clip_off = data.DisplayPos;
+  const ImFontAtlas* atlas = ImGui::GetCurrentContext() ? ImGui::GetIO().Fonts : nullptr;
   for (int n = 0; n < data.CmdListsCount; ++n) {
     const ImDrawList* list = data.CmdLists[n];
     // SDL_RenderGeometryRaw draws nothing of a call whose vertices (from the command's first to the list's
@@ -183,8 +199,10 @@ bool SoftwareRaster::prepare(const ImDrawData& data, float scale, int width, int
         if (cmd.UserCallback == ImDrawCallback_ResetRenderState) continue;
         return false;
       }
-      ImVec2 clip_min((cmd.ClipRect.x - clip_off.x) * render_scale.x, (cmd.ClipRect.y - clip_off.y) * render_scale.y);
-      ImVec2 clip_max((cmd.ClipRect.z - clip_off.x) * render_scale.x, (cmd.ClipRect.w - clip_off.y) * render_scale.y);
+      ImVec2 clip_min((cmd.ClipRect.x - clip_off.x) * render_scale.x,
+                      (cmd.ClipRect.y - clip_off.y) * render_scale.y);
+      ImVec2 clip_max((cmd.ClipRect.z - clip_off.x) * render_scale.x,
+                      (cmd.ClipRect.w - clip_off.y) * render_scale.y);
       clip_min.x = std::max(clip_min.x, 0.0f);
       clip_min.y = std::max(clip_min.y, 0.0f);
       clip_max.x = std::min(clip_max.x, static_cast<float>(fb_width));
@@ -193,16 +211,18 @@ bool SoftwareRaster::prepare(const ImDrawData& data, float scale, int width, int
       Command c;
       c.texture = static_cast<SDL_Texture*>(cmd.GetTexID());
       if (c.texture && last_bad_uv >= static_cast<int>(cmd.VtxOffset)) continue;
-      if (c.texture && SDL_QueryTexture(c.texture, nullptr, nullptr, &c.texture_w, &c.texture_h) != 0) continue;
+      if (c.texture && SDL_QueryTexture(c.texture, nullptr, nullptr, &c.texture_w, &c.texture_h) != 0)
+        continue;
       c.logical = {static_cast<int>(clip_min.x), static_cast<int>(clip_min.y),
                    static_cast<int>(clip_max.x - clip_min.x), static_cast<int>(clip_max.y - clip_min.y)};
       c.clip = scaled_clip(c.logical, s);
       if (!SDL_IntersectRect(&c.clip, &surface, &c.visible)) continue;
       c.vtx = list->VtxBuffer.Data + cmd.VtxOffset;
       c.first_unit = static_cast<std::uint32_t>(units_.size());
+      const bool on_atlas = atlas && c.texture == atlas->TexID && c.texture;
       const auto index = static_cast<std::uint32_t>(commands_.size());
-      decompose(c.vtx, list->IdxBuffer.Data + cmd.IdxOffset, cmd.ElemCount, c.texture, c.texture_w, c.texture_h,
-                [&](Kind kind, int v0, int v1, int v2) {
+      decompose(c.vtx, list->IdxBuffer.Data + cmd.IdxOffset, cmd.ElemCount, c.texture, c.texture_w,
+                c.texture_h, [&](Kind kind, int v0, int v1, int v2) {
                   Unit u;
                   u.kind = kind;
                   u.command = index;
@@ -214,8 +234,11 @@ bool SoftwareRaster::prepare(const ImDrawData& data, float scale, int width, int
                   SDL_Rect box;
                   if (kind == Kind::Triangle) {
                     const ImDrawVert& p2 = c.vtx[v2];
-                    box = box_of(std::min({p0.pos.x, p1.pos.x, p2.pos.x}), std::min({p0.pos.y, p1.pos.y, p2.pos.y}),
-                                 std::max({p0.pos.x, p1.pos.x, p2.pos.x}), std::max({p0.pos.y, p1.pos.y, p2.pos.y}), s);
+                    if (on_atlas && solid(p0, p1, p2, atlas->TexUvWhitePixel)) u.kind = Kind::Solid;
+                    box = box_of(std::min({p0.pos.x, p1.pos.x, p2.pos.x}),
+                                 std::min({p0.pos.y, p1.pos.y, p2.pos.y}),
+                                 std::max({p0.pos.x, p1.pos.x, p2.pos.x}),
+                                 std::max({p0.pos.y, p1.pos.y, p2.pos.y}), s);
                   } else {
                     box = box_of(std::min(p0.pos.x, p1.pos.x), std::min(p0.pos.y, p1.pos.y),
                                  std::max(p0.pos.x, p1.pos.x), std::max(p0.pos.y, p1.pos.y), s);
@@ -230,7 +253,7 @@ bool SoftwareRaster::prepare(const ImDrawData& data, float scale, int width, int
 }
 
 void SoftwareRaster::emit(SDL_Renderer* renderer, const Command& c, const Unit& u) const {
-  if (u.kind == Kind::Triangle) {
+  if (u.kind == Kind::Triangle || u.kind == Kind::Solid) {
     // One triangle alone: SDL draws it as a triangle whatever surrounds it. Its own three vertices, so that
     // SDL's checks of the call's vertices stay three long.
     float xy[6];
@@ -245,8 +268,14 @@ void SoftwareRaster::emit(SDL_Renderer* renderer, const Command& c, const Unit& 
       col[j] = sdl_color(v);
     }
     constexpr int kIndices[3] = {0, 1, 2};
-    SDL_RenderGeometryRaw(renderer, c.texture, xy, 2 * sizeof(float), col, sizeof(SDL_Color), uv, 2 * sizeof(float),
-                          3, kIndices, 3, sizeof(int));
+    if (u.kind == Kind::Solid) {
+      SDL_SetRenderDrawBlendMode(renderer, SDL_BLENDMODE_NONE);
+      SDL_RenderGeometryRaw(renderer, nullptr, xy, 2 * sizeof(float), col, sizeof(SDL_Color), nullptr, 0, 3, kIndices,
+                            3, sizeof(int));
+      return;
+    }
+    SDL_RenderGeometryRaw(renderer, c.texture, xy, 2 * sizeof(float), col, sizeof(SDL_Color), uv,
+                          2 * sizeof(float), 3, kIndices, 3, sizeof(int));
     return;
   }
   const ImDrawVert& a = c.vtx[u.v[0]];
@@ -254,7 +283,7 @@ void SoftwareRaster::emit(SDL_Renderer* renderer, const Command& c, const Unit& 
   const SDL_Color col = sdl_color(c.vtx[u.v[2]]);
   SDL_FRect d{a.pos.x, a.pos.y, b.pos.x - a.pos.x, b.pos.y - a.pos.y};
   if (u.kind == Kind::Fill) {
-    SDL_SetRenderDrawBlendMode(renderer, SDL_BLENDMODE_BLEND);
+    SDL_SetRenderDrawBlendMode(renderer, col.a == 0xFF ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
     SDL_SetRenderDrawColor(renderer, col.r, col.g, col.b, col.a);
     SDL_RenderFillRectF(renderer, &d);
     return;

@@ -17,7 +17,10 @@ TexturePtr make_texture(SDL_Renderer* r, const ui::Image& img) {
 
 SdlTextures::SdlTextures(SDL_Renderer* renderer, std::filesystem::path pictures, events::Channel events,
                          TextureGenerations* generations)
-    : renderer_(renderer), generations_(generations), pictures_(std::move(pictures)), events_(std::move(events)) {}
+    : renderer_(renderer),
+      generations_(generations),
+      pictures_(std::move(pictures)),
+      events_(std::move(events)) {}
 
 SdlTextures::~SdlTextures() {
   forget(images_);
@@ -84,7 +87,9 @@ ui::Texture SdlTextures::image(std::string_view cache_key, const std::function<u
   return {slot.tex.get(), slot.w, slot.h};
 }
 
-void SdlTextures::drop_images() { forget(images_); }
+void SdlTextures::drop_images() {
+  forget(images_);
+}
 
 void SdlTextures::drop_all(SDL_Renderer* new_renderer) {
   forget(images_);

@@ -7,8 +7,8 @@
 
 #include <SDL.h>
 
-#include <filesystem>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <string>

@@ -298,7 +298,11 @@ class World final : public Controls {
 
     // The platform: a throwaway PKI, the repository's catalog (a paid and a ¥0 product), dev endpoints.
     const fs::path data = dir_ / "platform";
-    reference::write_dev_pki(data, reference::InitOptions{});
+    reference::InitOptions init;
+    // A test hook: the catalog from elsewhere than the build's source tree (a test running the demo as
+    // another user, who may not enter the tree).
+    init.catalog = env_or("KIOSK_DEMO_CATALOG", "");
+    reference::write_dev_pki(data, init);
     reference::ServerOptions so;
     so.data_dir = data;
     so.dev = true;

@@ -144,10 +144,10 @@ void KioskRuntime::Impl::run_step(const core::RunStep& e, std::uint64_t s) {
     }
     events.info("done", {.business = e.order_id, .step = name});
     if (measure)
-      step_times->record(e.token, e.algorithm, e.step,
-                         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                               started)
-                             .count());
+      step_times->record(
+          e.token, e.algorithm, e.step,
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+              .count());
     crash_point(name + ".after_done");
     return true;
   };

@@ -54,7 +54,7 @@ struct KioskRuntime::Impl {
   // ---- shared parts
   std::optional<OwnerLock> owner;      // this process drives the kiosk's business (released last)
   std::optional<StepJournal> journal;  // locks itself
-  std::optional<StepTimes> step_times;  // the steps' usual durations, next to the journal (business lane)
+  std::optional<StepTimes> step_times;   // the steps' usual durations, next to the journal (business lane)
   std::unique_ptr<OutboxSender> outbox;  // its own thread and platform client
   std::unique_ptr<TokenHub> hub;
   std::unique_ptr<ServiceMonitor> monitor;   // the service checks and the heartbeat (when asked for)

@@ -50,16 +50,25 @@ StepTimes::StepTimes(std::filesystem::path path, events::Channel events)
 core::Millis StepTimes::default_ms(domain::KeyAlgorithm algorithm, core::RenewalStep step) {
   const bool rsa = algorithm == domain::KeyAlgorithm::Rsa2048;
   switch (step) {
-    case core::RenewalStep::StageKey: return rsa ? 60'000 : 10'000;
-    case core::RenewalStep::BuildP10: return rsa ? 5'000 : 3'000;
-    case core::RenewalStep::RequestNonce: return 1'000;
-    case core::RenewalStep::SignProof: return rsa ? 5'000 : 3'000;
-    case core::RenewalStep::Submit: return 3'000;
-    case core::RenewalStep::Install: return 5'000;
-    case core::RenewalStep::Finalize: return 3'000;
-    case core::RenewalStep::Confirm: return 1'000;
+    case core::RenewalStep::StageKey:
+      return rsa ? 60'000 : 10'000;
+    case core::RenewalStep::BuildP10:
+      return rsa ? 5'000 : 3'000;
+    case core::RenewalStep::RequestNonce:
+      return 1'000;
+    case core::RenewalStep::SignProof:
+      return rsa ? 5'000 : 3'000;
+    case core::RenewalStep::Submit:
+      return 3'000;
+    case core::RenewalStep::Install:
+      return 5'000;
+    case core::RenewalStep::Finalize:
+      return 3'000;
+    case core::RenewalStep::Confirm:
+      return 1'000;
     case core::RenewalStep::Login:
-    case core::RenewalStep::Done: return 0;
+    case core::RenewalStep::Done:
+      return 0;
   }
   return 0;
 }
@@ -82,8 +91,8 @@ core::StepTimes StepTimes::usual(const core::TokenIdentity& token, domain::KeyAl
   return t;
 }
 
-void StepTimes::record(const core::TokenIdentity& token, domain::KeyAlgorithm algorithm, core::RenewalStep step,
-                       core::Millis ms) {
+void StepTimes::record(const core::TokenIdentity& token, domain::KeyAlgorithm algorithm,
+                       core::RenewalStep step, core::Millis ms) {
   auto& kept = measured_[kind_of(token, algorithm)][static_cast<std::size_t>(step)];
   kept.push_back(ms);
   if (kept.size() > kKept) kept.erase(kept.begin());
@@ -106,14 +115,14 @@ void StepTimes::save() const {
     out << text;
     out.flush();
     if (!out) {
-      events_.warning("cannot write " + tmp.string() + ": the steps' durations are kept until the kiosk stops",
-                      {.step = "step_times"});
+      events_.warning(
+          "cannot write " + tmp.string() + ": the steps' durations are kept until the kiosk stops",
+          {.step = "step_times"});
       return;
     }
   }
   std::filesystem::rename(tmp, path_, ec);
-  if (ec)
-    events_.warning("cannot replace " + path_.string() + ": " + ec.message(), {.step = "step_times"});
+  if (ec) events_.warning("cannot replace " + path_.string() + ": " + ec.message(), {.step = "step_times"});
 }
 
 }  // namespace runtime

@@ -59,33 +59,6 @@ bool segment_valid(std::string_view s) {
 
 std::once_flag g_curl_init;
 
-struct Raw {
-  long status = 0;
-  std::string body;
-};
-
-// An error answer without the contract's error body (a proxy's page, a redirect, a crashed server): what
-// it was, for the one line staff read. Printable ASCII of the body's start only, so nothing the server
-// sent can move the terminal.
-std::string describe_foreign_answer(const Raw& raw) {
-  if (raw.status >= 300 && raw.status < 400) return "a redirect, which the kiosk does not follow";
-  std::string text;
-  bool space = false;
-  for (char ch : raw.body) {
-    if (text.size() >= 80) break;
-    const bool printable = ch > ' ' && ch < 127;
-    if (!printable) {
-      space = !text.empty();
-      continue;
-    }
-    if (space) text += ' ';
-    space = false;
-    text += ch;
-  }
-  if (text.empty()) return "no error body";
-  return "not the platform's error body: " + text + (raw.body.size() > 80 ? " ..." : "");
-}
-
 }  // namespace
 
 std::string new_idempotency_key() {
@@ -98,15 +71,6 @@ std::string new_idempotency_key() {
   return foundation::hex_encode(b, sizeof b);
 }
 
-namespace {
-// OpenSSL's words for a certificate outside its validity window (X509_verify_cert_error_string, and the
-// TLS alert "certificate expired").
-bool names_certificate_time(std::string_view text) {
-  return text.find("certificate expired") != std::string_view::npos ||
-         text.find("certificate is not yet valid") != std::string_view::npos ||
-         text.find("certificate has expired") != std::string_view::npos;
-}
-}  // namespace
 
 struct Client::Impl {
   ClientOptions opt;

@@ -65,4 +65,29 @@ Error make_error(ErrorKind kind, std::string detail, std::string code) {
   return e;
 }
 
+std::string describe_foreign_answer(const Raw& raw) {
+  if (raw.status >= 300 && raw.status < 400) return "a redirect, which the kiosk does not follow";
+  std::string text;
+  bool space = false;
+  for (char ch : raw.body) {
+    if (text.size() >= 80) break;
+    const bool printable = ch > ' ' && ch < 127;
+    if (!printable) {
+      space = !text.empty();
+      continue;
+    }
+    if (space) text += ' ';
+    space = false;
+    text += ch;
+  }
+  if (text.empty()) return "no error body";
+  return "not the platform's error body: " + text + (raw.body.size() > 80 ? " ..." : "");
+}
+
+bool names_certificate_time(std::string_view text) {
+  return text.find("certificate expired") != std::string_view::npos ||
+         text.find("certificate is not yet valid") != std::string_view::npos ||
+         text.find("certificate has expired") != std::string_view::npos;
+}
+
 }  // namespace platform

@@ -1,7 +1,8 @@
 // 正在续费: every slow step of the rollover with its state (done, running, to come); the chrome shows
 // "请勿拔出KEY" while a step runs. Under the running step, its time so far and what is usual for it on this
-// key ("已用时 12秒，通常需要约1分钟"), once a second: a customer sees the kiosk is still working and how long
-// to wait (only those characters are drawn again each second, docs/kiosk.md "Drawing only what changed").
+// key ("已用时 12秒，通常需要约1分钟"), once a second: a customer sees the kiosk is still working and how
+// long to wait (only those characters are drawn again each second, docs/kiosk.md "Drawing only what
+// changed").
 #include <string>
 
 #include "ui/renewal.hpp"
@@ -27,7 +28,8 @@ std::string_view step_key(core::RenewalStep s) {
 
 std::string seconds_text(Ctx& c, int s) {
   if (s < 60) return format(c.tr("time.seconds"), {{"seconds", std::to_string(s)}});
-  return format(c.tr("time.minutes_seconds"), {{"minutes", std::to_string(s / 60)}, {"seconds", std::to_string(s % 60)}});
+  return format(c.tr("time.minutes_seconds"),
+                {{"minutes", std::to_string(s / 60)}, {"seconds", std::to_string(s % 60)}});
 }
 
 // What is usual, roughly: seconds below 45, whole minutes from there ("约1分钟").
@@ -88,8 +90,9 @@ std::optional<core::Event> draw_progress(const core::ProgressView& v, ProgressSc
     if (running && st.elapsed_s) {
       const std::string so_far = seconds_text(c, *st.elapsed_s);
       const std::string t =
-          st.usual_s > 0 ? format(c.tr("progress.time"), {{"elapsed", so_far}, {"usual", usual_text(c, st.usual_s)}})
-                         : format(c.tr("progress.time_so_far"), {{"elapsed", so_far}});
+          st.usual_s > 0
+              ? format(c.tr("progress.time"), {{"elapsed", so_far}, {"usual", usual_text(c, st.usual_s)}})
+              : format(c.tr("progress.time_so_far"), {{"elapsed", so_far}});
       const ImRect line = cut_top(col, 48.0f, 6.0f);
       text_line(c, key + ".time", t, inset(line, 88.0f, 0.0f), {FontRole::Body, color::kText, Align::Left});
     }
