@@ -232,6 +232,15 @@ struct Server::Impl {
       res.status = r.status;
       for (const auto& [k, v] : r.headers) res.set_header(k, v);
       if (r.replay) res.set_header("Idempotent-Replay", "true");
+      res.set_header("X-Content-Type-Options", "nosniff");
+      // An admin's answers, the console's page and the admin API alike (docs/console.md): its policy, no
+      // framing, nothing kept in a cache (fleet data and one-time codes), no referrer.
+      if (route.accepts == Accepts::Admin) {
+        res.set_header("Content-Security-Policy", std::string(kAdminCsp));
+        res.set_header("Cache-Control", "no-store");
+        res.set_header("Referrer-Policy", "no-referrer");
+        res.set_header("X-Frame-Options", "DENY");
+      }
       // The platform's time (its dev clock included), as every HTTP server sends it: the kiosk judges a
       // certificate's validity and its own clock's skew by it (docs/platform.md, "Time").
       res.set_header("Date", http_date(state.now()));
