@@ -11,7 +11,7 @@ own --user-data-dir: no root, nothing outside the temporary directory.
 The protocol: --remote-debugging-pipe, JSON messages ending in NUL on file descriptors 3 (to the browser)
 and 4 (from it). Python's standard library is enough; no websocket, no port to find.
 """
-import base64, json, os, shutil, subprocess, time
+import base64, fcntl, json, os, shutil, subprocess, time
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
          "--disable-extensions", "--disable-background-networking", "--disable-sync", "--disable-default-apps",
@@ -64,8 +64,11 @@ class Browser:
         self._from_r, from_w = os.pipe()
 
         def fds():
-            os.dup2(to_r, 3)
-            os.dup2(from_w, 4)
+            # Copies above 4 first: a pipe end that already is fd 3 or 4 would otherwise stay close-on-exec
+            # (dup2 onto itself changes nothing) or be overwritten by the other.
+            a, b = fcntl.fcntl(to_r, fcntl.F_DUPFD, 10), fcntl.fcntl(from_w, fcntl.F_DUPFD, 10)
+            os.dup2(a, 3)
+            os.dup2(b, 4)
 
         self.proc = subprocess.Popen(["chromium", *FLAGS, f"--user-data-dir={data}", "--remote-debugging-pipe",
                                       f"--window-size={width},{height}", "about:blank"],
