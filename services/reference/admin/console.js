@@ -7,6 +7,7 @@
 const TEXT = {
   "zh-CN": {
     title: "终端管理台", "chart.versions": "配置版本分布（分批发布）", "chart.heard": "各大厅最近24小时心跳（每小时）",
+    "chart.start": "24小时前", "chart.now": "现在",
     "filter.state": "状态", "filter.hall": "大厅", "filter.version": "软件版本", "filter.search": "终端编号",
     "filter.all": "全部", "filter.shown": "显示 {n} 台", "silent.title": "未收到心跳的终端", "silent.none": "无",
     "silent.more": "另有 {n} 台", "actions.title": "操作", "actions.enroll": "生成登记码",
@@ -34,7 +35,7 @@ const TEXT = {
   },
   en: {
     title: "Fleet console", "chart.versions": "Configuration versions (cohort rollout)",
-    "chart.heard": "Heartbeats per hall, last 24 hours (per hour)",
+    "chart.heard": "Heartbeats per hall, last 24 hours (per hour)", "chart.start": "24 h ago", "chart.now": "now",
     "filter.state": "State", "filter.hall": "Hall", "filter.version": "Software", "filter.search": "Kiosk id",
     "filter.all": "All", "filter.shown": "{n} shown", "silent.title": "Kiosks not heard from", "silent.none": "none",
     "silent.more": "and {n} more", "actions.title": "Actions", "actions.enroll": "Enrollment code",
@@ -209,8 +210,8 @@ function hourRows(container, halls) {
     });
     svg.append(svgEl("text", { x: width - 36, y: y + 14 }, String(h.counts[h.counts.length - 1])));
   });
-  svg.append(svgEl("text", { x: labelW, y: halls.length * rowH + 12, class: "axis" }, "-24 h"),
-             svgEl("text", { x: width - 60, y: halls.length * rowH + 12, class: "axis" }, "now"));
+  svg.append(svgEl("text", { x: labelW, y: halls.length * rowH + 12, class: "axis" }, t("chart.start")),
+             svgEl("text", { x: width - 60, y: halls.length * rowH + 12, class: "axis" }, t("chart.now")));
   container.replaceChildren(svg);
 }
 
