@@ -30,6 +30,8 @@ const TEXT = {
     "detail.region": "区域", "none": "—", "ago": "{age}前", "hall.show": "展开 {n} 台",
     "unit.d": "天", "unit.h": "小时", "unit.m": "分钟", "unit.s": "秒",
     "config.applied": "已应用", "config.waiting": "等待空闲时应用", "config.rolled_back": "已回滚",
+    "part.platform": "平台", "part.clock": "时钟", "part.journal": "日志", "part.drivers": "驱动",
+    "health.ok": "正常", "health.down": "故障", "health.unknown": "未知",
     "ph.kiosk": "终端编号", "ph.hall": "大厅", "ph.region": "区域（可选）", "ph.staff": "工作人员",
     "error.load": "无法读取终端数据（{what}）。请确认浏览器使用了管理员证书，然后刷新页面。",
   },
@@ -60,6 +62,8 @@ const TEXT = {
     "detail.close": "Close", "detail.region": "Region", "none": "—", "ago": "{age} ago", "hall.show": "show {n} kiosks",
     "unit.d": " d", "unit.h": " h", "unit.m": " min", "unit.s": " s",
     "config.applied": "applied", "config.waiting": "waiting for a safe point", "config.rolled_back": "rolled back",
+    "part.platform": "platform", "part.clock": "clock", "part.journal": "journal", "part.drivers": "drivers",
+    "health.ok": "ok", "health.down": "down", "health.unknown": "unknown",
     "ph.kiosk": "kiosk id", "ph.hall": "hall", "ph.region": "region (optional)", "ph.staff": "staff",
     "error.load": "The fleet could not be read ({what}). Check that the browser presents your admin certificate, then reload.",
   },
@@ -113,6 +117,9 @@ function newer(a, b) {  // is version a newer than b
   return false;
 }
 const hbOf = (k) => k.last_heartbeat || {};
+// A health item's part and status by key; one this page does not know yet as the kiosk sent it.
+const known = (prefix, v) => (TEXT.en[prefix + v] ? t(prefix + v) : String(v));
+const healthText = (h) => known("part.", h.part) + ": " + known("health.", h.status);
 const configText = (hb) => hb.config_version === undefined ? t("none")
   : "v" + hb.config_version + (hb.config_state ? " · " + t("config." + hb.config_state) : "");
 
@@ -126,8 +133,8 @@ function judge(k, now, newest) {
   const oos = Array.isArray(hb.out_of_service) ? hb.out_of_service : [];
   if (oos.length) red.push(t("reason.oos", { sources: oos.map((o) => o.source).join(", ") }));
   for (const h of Array.isArray(hb.health) ? hb.health : []) {
-    if (h.status === "down") red.push(t("reason.down", { part: h.part }));
-    else if (h.status !== "ok") amber.push(t("reason.unknown", { part: h.part }));
+    if (h.status === "down") red.push(t("reason.down", { part: known("part.", h.part) }));
+    else if (h.status !== "ok") amber.push(t("reason.unknown", { part: known("part.", h.part) }));
   }
   if (hb.config_state && hb.config_state !== "applied")
     amber.push(t("reason.config", { state: t("config." + hb.config_state) }));
@@ -347,7 +354,7 @@ function renderDetail(id, rows) {
     post("/v1/admin/kiosks/" + encodeURIComponent(k.kiosk_id) + "/decommission", {}).then(load);
   });
   const health = el("ul", { id: "detail-health" }, ...(hb.health || []).map((h) =>
-    el("li", { class: h.status, text: h.part + ": " + h.status + (h.detail ? " — " + h.detail : "") })));
+    el("li", { class: h.status, text: healthText(h) + (h.detail ? " — " + h.detail : "") })));
   const beats = el("table", { id: "detail-beats" }, el("thead", {}, el("tr", {},
     ...["time", "software", "config", "health"].map((c) => el("th", { text: t("col." + c) })))));
   const config = el("ul", { id: "detail-config" }), orders = el("ul", { id: "detail-orders" });
@@ -379,7 +386,7 @@ function renderDetail(id, rows) {
       const x = b.heartbeat || {}, bad = (x.health || []).filter((i) => i.status !== "ok");
       body.append(el("tr", {}, el("td", { text: when(b.at) }), el("td", { text: x.software_version || t("none") }),
         el("td", { text: configText(x) }),
-        el("td", { text: bad.length ? bad.map((i) => i.part + ": " + i.status).join(", ") : "ok" })));
+        el("td", { text: bad.length ? bad.map(healthText).join(", ") : t("health.ok") })));
     }
     beats.append(body);
     config.replaceChildren(...(h.config || []).map((e) => el("li", {
