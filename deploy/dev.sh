@@ -28,6 +28,7 @@ PACKAGES=(
   zbar-tools xvfb xauth cage xwayland grim x11-utils imagemagick usbguard
   librime-dev rime-data-luna-pinyin libzinnia-dev tegaki-zinnia-simplified-chinese
   lld clang libclang-rt-14-dev python3 python3-yaml python3-jsonschema nodejs
+  chromium libnss3-tools
 )
 
 # What `package` and `package-test` need on top (installed the same way, only by those modes).
