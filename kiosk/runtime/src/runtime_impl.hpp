@@ -25,6 +25,7 @@
 #include "owner_lock.hpp"
 #include "platform/client.hpp"
 #include "runtime/kiosk_runtime.hpp"
+#include "fleet_agent.hpp"
 #include "service_monitor.hpp"
 #include "step_journal.hpp"
 #include "step_times.hpp"
@@ -58,6 +59,7 @@ struct KioskRuntime::Impl {
   std::unique_ptr<OutboxSender> outbox;  // its own thread and platform client
   std::unique_ptr<TokenHub> hub;
   std::unique_ptr<ServiceMonitor> monitor;   // the service checks and the heartbeat (when asked for)
+  std::unique_ptr<FleetAgent> fleet;         // the fleet's configuration (when asked for)
   std::optional<contract::Catalog> catalog;  // business lane
 
   // ---- the business lane's own state (only that thread touches it)

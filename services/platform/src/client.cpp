@@ -1,6 +1,7 @@
 #include "platform/client.hpp"
 
 #include <curl/curl.h>
+#include <sys/stat.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -82,6 +83,8 @@ struct Client::Impl {
   std::atomic<std::int64_t> clock_offset{kNoOffset};  // platform_clock_offset()
   std::string if_none_match;                          // sent when set (kiosk_config_bundle)
   std::string etag;                                   // the last answer's ETag
+  // The client certificate file as last used (inode, mtime): a renewal puts a new one in its place.
+  std::optional<std::pair<ino_t, std::int64_t>> cert_seen;
   static constexpr std::int64_t kNoOffset = INT64_MIN;
 
   static size_t on_write(char* data, size_t size, size_t n, void* self) {
@@ -180,10 +183,25 @@ struct Client::Impl {
     return names_certificate_time(detail);
   }
 
+  // The kiosk renews its certificate while running (kiosk_identity.hpp renames a new pair into place): a
+  // new handle then drops the connections and TLS sessions made with the old one, so the next call
+  // presents the new certificate without a restart.
+  void reopen_if_certificate_changed() {
+    if (opt.client_cert.empty()) return;
+    struct stat st {};
+    if (::stat(opt.client_cert.c_str(), &st) != 0) return;
+    const std::pair<ino_t, std::int64_t> now{
+        st.st_ino, std::int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec};
+    if (cert_seen && *cert_seen != now)
+      if (CURL* fresh = curl_easy_init()) curl.reset(fresh);
+    cert_seen = now;
+  }
+
   // One attempt.
   Result<Raw> perform_once(std::string_view method, const std::string& url,
                            std::optional<std::string_view> body, std::string_view key,
                            std::string_view bearer, long extra_s) {
+    reopen_if_certificate_changed();
     CURL* h = curl.get();
     curl_easy_reset(h);
     body_buf.clear();

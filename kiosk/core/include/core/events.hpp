@@ -37,6 +37,10 @@ struct ServiceSourceSet {
 struct ServiceSourceCleared {
   ServiceSource source = ServiceSource::Staff;
 };
+// The fleet's configuration applied (or rolled back): taken at once at a safe point, else at the next wipe.
+struct FleetSettingsChanged {
+  FleetSettings settings;
+};
 
 // ---- the customer's intents -------------------------------------------------------------------------
 struct Activity {};  // any touch: keeps the session alive
@@ -277,7 +281,7 @@ struct PasswordRejected {
 };
 
 using Event =
-    std::variant<Tick, KeyStatusChanged, ServiceChecked, ServiceSourceSet, ServiceSourceCleared, Activity,
+    std::variant<Tick, KeyStatusChanged, ServiceChecked, ServiceSourceSet, ServiceSourceCleared, FleetSettingsChanged, Activity,
                  LanguageChosen, HomeTapped, BackTapped, HelpTapped, RenewTapped, PersonalCentreTapped,
                  ProductChosen, YearsChosen, StartRenewalTapped, ReadKeyTapped, GetCodeTapped, CodeSubmitted,
                  SubmitOrderTapped, CancelTapped, NewOrderTapped, ConfirmRenewalTapped, DialogConfirmed,

@@ -25,6 +25,7 @@
 #include "events/event_log.hpp"
 #include "journal/journal.hpp"
 #include "runtime/config.hpp"
+#include "runtime/fleet.hpp"
 #include "runtime/runtime.hpp"
 
 namespace runtime {
@@ -41,6 +42,9 @@ struct RuntimeOptions {
   // Run the service checks and send the heartbeat (src/service_monitor.hpp): ca-kiosk does; kioskctl's
   // commands and most tests do not.
   bool service_monitor = false;
+  // Fetch, verify and apply the fleet's configuration, and renew the kiosk's own certificate
+  // (src/fleet_agent.hpp; docs/fleet.md, "On the kiosk"): ca-kiosk does.
+  bool fleet = false;
   // Who drives the business, as a second process refused meanwhile is told ("ca-kiosk", "kioskctl renew").
   std::string program = "ca-kiosk";
 };
@@ -68,6 +72,13 @@ public:
   std::vector<core::Event> drain() override;
   bool wait(int timeout_ms) override;
   bool stop_at_safe_point() override;
+  void set_safe_point(bool safe) override;
+
+  // The fleet's configuration (docs/fleet.md, "On the kiosk"): fetch now (staff's 【立即同步】; what comes
+  // is applied at the next safe point), and what it is doing. Any thread. Without RuntimeOptions::fleet:
+  // nothing, and the status says disabled.
+  void sync_fleet_now();
+  FleetStatus fleet_status() const;
 
  // The current key status (also sent as KeyStatusChanged whenever it changes).
  core::KeyStatus key_status() const;

@@ -32,7 +32,7 @@ constexpr ScreenRow row(std::string_view title_key, std::span<const std::string_
 
 // The shell's own screens show no customer data: their views are the UI's.
 HomeView home_view(const core::Model& m, const core::phase::Home&) {
-  return {m.key.presence, core::service_view(m)};
+  return {m.key.presence, core::service_view(m), core::announcement_of(m)};
 }
 HelpView help_view(const core::Model&, const core::phase::Help&) {
   return {};
