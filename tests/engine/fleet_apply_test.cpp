@@ -21,7 +21,9 @@
 #include "platform/dev.hpp"
 #include "runtime/config.hpp"
 #include "runtime/dispatcher.hpp"
+#include "runtime/fleet.hpp"
 #include "runtime/kiosk_runtime.hpp"
+#include "softhsm_env.hpp"
 
 using namespace enginetest;
 using runtime::FleetState;
@@ -128,6 +130,8 @@ struct Kiosk {
     return s;
   }
 };
+
+constexpr std::int64_t kMonday = 1796601600;  // 2026-12-07 00:00 UTC, a Monday
 
 constexpr const char* kGood =
     R"({"idle_timeout_s": 90, "announcement": {"zh-CN": "本大厅周六上午营业。", "en": "Open Saturday mornings."}})";
@@ -274,4 +278,75 @@ TEST_CASE("the fleet's out of service and service hours reach home") {
   REQUIRE(k.until([&] { return k.m.service.sources.of(core::ServiceSource::Hours).has_value(); }, "hours source set"));
   CHECK_FALSE(k.m.service.sources.of(core::ServiceSource::Fleet).has_value());
   CHECK(core::service_view(k.m).reason_key == "service.reason.hours");
+}
+
+TEST_CASE("SIGKILL while the kiosk applies a bundle: the old state or the new, and the next run trusts it") {
+  // The library's steps are swept in tests/fleet/store_test.cpp; here the whole kiosk process (kioskctl
+  // sync, which runs the runtime's fleet agent) is killed while it applies, and started again.
+  World w(1);
+  w.publish(w.bundle(1, 1, kGood));
+  const char* at = nullptr;
+  SUBCASE("temporary file written") { at = "fleet.state.tmp_written"; }
+  SUBCASE("renamed, directory not synced") { at = "fleet.state.renamed"; }
+  SUBCASE("state saved, settings not yet taken") { at = "fleet.apply.saved"; }
+  REQUIRE(at);
+  const Run killed = w.env.kioskctl({"sync"}, {{"KIOSK_CRASH_AT", at}});
+  CHECK_MESSAGE(killed.killed, killed.output);
+  auto roots = fleet::load_root_set_pem(w.env.dir() / "config-roots.pem", 2);
+  REQUIRE(roots.has_value());
+  auto s = fleet::load_state(w.env.journal_path().parent_path(), *roots);
+  REQUIRE_MESSAGE(s.has_value(), "the state after the kill reads as a state");
+  CHECK((!s->applied || s->applied->version == 1));
+  const Run again = w.env.kioskctl({"sync"});
+  CHECK_MESSAGE(again.rc == 0, again.output);
+  CHECK_MESSAGE(again.output.find("configuration: applied (version 1") != std::string::npos, again.output);
+}
+
+TEST_CASE("a brand's module is a p11-kit name resolved under the registry, never a path") {
+  testsupport::TempDir dir;
+  fleetpki::write_file(dir.path() / "vendor.module", "# a comment\nmodule: /opt/vendor/libvendor-pkcs11.so\n");
+  fleetpki::write_file(dir.path() / "relative.module", "module: librel-pkcs11.so\n");
+  fleetpki::write_file(dir.path() / "empty.module", "critical: yes\n");
+  CHECK(runtime::resolve_p11kit_module(dir.path(), "vendor") == "/opt/vendor/libvendor-pkcs11.so");
+  CHECK(runtime::resolve_p11kit_module(dir.path(), "relative") ==
+        std::filesystem::path("/usr/lib/x86_64-linux-gnu/pkcs11/librel-pkcs11.so"));
+  CHECK_FALSE(runtime::resolve_p11kit_module(dir.path(), "empty").has_value());
+  CHECK_FALSE(runtime::resolve_p11kit_module(dir.path(), "missing").has_value());
+  CHECK_FALSE(runtime::resolve_p11kit_module(dir.path(), "../vendor").has_value());
+  CHECK_FALSE(runtime::resolve_p11kit_module(dir.path(), "/opt/vendor/libvendor-pkcs11.so").has_value());
+}
+
+TEST_CASE("outside the service hours the hours source says when the kiosk opens") {
+  ::setenv("TZ", "UTC", 1);
+  ::tzset();
+  fleet::ServiceHours h;
+  using I = fleet::Interval;
+  h.days[0] = {I{510, 720}, I{810, 1050}};  // Monday 08:30-12:00, 13:30-17:30
+  h.days[1] = {I{510, 1050}};               // Tuesday
+  h.days[4] = {I{510, 1050}};               // Friday; the weekend closed
+  auto at = [](int day, int hh, int mm) { return kMonday + day * 86400 + hh * 3600 + mm * 60; };
+  CHECK_FALSE(runtime::hours_reason(h, at(0, 10, 0)).has_value());
+  auto lunch = runtime::hours_reason(h, at(0, 12, 30));
+  REQUIRE(lunch);
+  CHECK(lunch->reason_key == "service.reason.hours");
+  CHECK(lunch->opens_day == "today");
+  CHECK(lunch->opens_time == "13:30");
+  auto evening = runtime::hours_reason(h, at(0, 18, 0));
+  REQUIRE(evening);
+  CHECK(evening->opens_day == "tomorrow");
+  CHECK(evening->opens_time == "08:30");
+  auto tuesday_night = runtime::hours_reason(h, at(1, 20, 0));
+  REQUIRE(tuesday_night);
+  CHECK(tuesday_night->opens_day == "fri");
+  auto weekend = runtime::hours_reason(h, at(5, 9, 0));
+  REQUIRE(weekend);
+  CHECK(weekend->opens_day == "mon");
+  // Closed every day: no opening to say.
+  fleet::ServiceHours closed;
+  for (auto& d : closed.days) d.clear();
+  auto never = runtime::hours_reason(closed, at(2, 9, 0));
+  REQUIRE(never);
+  CHECK(never->opens_day.empty());
+  ::unsetenv("TZ");
+  ::tzset();
 }

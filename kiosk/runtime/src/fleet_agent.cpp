@@ -235,12 +235,15 @@ void FleetAgent::fetch() {
     const std::string why = r.error().code == "bundle.none" ? "no bundle published" : r.error().to_string();
     if (why != last_fetch_error_) p_.events.info("config fetch: " + why, {.step = "fleet.fetch"});
     last_fetch_error_ = why;
+    std::lock_guard lock(mutex_);
+    status_.fetch_error = why;
     return;
   }
   last_fetch_error_.clear();
   {
     std::lock_guard lock(mutex_);
     status_.last_fetch = p_.wall();
+    status_.fetch_error.clear();
   }
   if (r->not_modified) return;
   etag_ = r->etag;

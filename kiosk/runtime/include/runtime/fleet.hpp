@@ -42,6 +42,7 @@ struct FleetStatus {
   std::string code;    // Refused: the refusal's code ("fleet.signer_revoked"); RolledBack: "fleet.rolled_back"
   std::string detail;  // Refused: the refusal's sentence; RolledBack: why; Disabled: what is missing
   std::int64_t last_fetch = 0;  // unix seconds of the last answer from the platform (0: none yet)
+  std::string fetch_error;      // the last fetch's failure ("no bundle published", offline ...); empty: none
   friend bool operator==(const FleetStatus&, const FleetStatus&) = default;
 };
 
