@@ -153,8 +153,8 @@ void status(FleetArgs& a) {
   }
   // The configuration's columns come from each kiosk's last heartbeat (docs/fleet.md, "On the kiosk"):
   // the running version, its state (with the refusal's code or "fleet.rolled_back"), amber when expired.
-  fmt::print("{:<24} {:<16} {:<10} {:<15} {:>10}  {:<12} {:>7} {:<36} {:>7}\n", "KIOSK", "HALL", "REGION", "STATE",
-             "SILENT_S", "SOFTWARE", "CONFIG", "CONFIG_STATE", "PENDING");
+  fmt::print("{:<24} {:<16} {:<10} {:<15} {:>10}  {:<12} {:>7} {:<36} {:>7}\n", "KIOSK", "HALL", "REGION",
+             "STATE", "SILENT_S", "SOFTWARE", "CONFIG", "CONFIG_STATE", "PENDING");
   for (const auto& k : r["kiosks"]) {
     const auto hb = k.value("last_heartbeat", contract::Json::object());
     const auto cfg = hb.is_object() ? hb.value("config", contract::Json::object()) : contract::Json::object();

@@ -18,7 +18,8 @@ int run_sync(const Globals& g, bool verbose) {
   auto cfg = load_config_or_report(g);
   if (!cfg) return kConfig;
   const auto window = std::chrono::seconds(cfg->fleet.health_window_s);
-  const auto request = std::chrono::milliseconds(cfg->platform.request_timeout_ms + cfg->platform.connect_timeout_ms);
+  const auto request =
+      std::chrono::milliseconds(cfg->platform.request_timeout_ms + cfg->platform.connect_timeout_ms);
   runtime::RuntimeOptions o;
   o.config = *cfg;
   o.watch_tokens = false;
@@ -46,8 +47,8 @@ int run_sync(const Globals& g, bool verbose) {
   }
   (*rt)->stop();
   fmt::print("configuration: {} (version {}{}){}{}\n", runtime::to_string(s.state), s.version,
-             s.sha256.empty() ? "" : ", sha256 " + s.sha256.substr(0, 16),
-             s.code.empty() ? "" : " " + s.code, s.detail.empty() ? "" : ": " + s.detail);
+             s.sha256.empty() ? "" : ", sha256 " + s.sha256.substr(0, 16), s.code.empty() ? "" : " " + s.code,
+             s.detail.empty() ? "" : ": " + s.detail);
   if (!s.fetch_error.empty()) fmt::print("last fetch: {}\n", s.fetch_error);
   switch (s.state) {
     case runtime::FleetState::Applied:

@@ -119,8 +119,8 @@ struct Kiosk {
       if (done()) return true;
       rt->wait(100);
     }
-    FAIL_CHECK("never: " << what << " (fleet state " << runtime::to_string(rt->fleet_status().state)
-                         << ": " << rt->fleet_status().detail << ")");
+    FAIL_CHECK("never: " << what << " (fleet state " << runtime::to_string(rt->fleet_status().state) << ": "
+                         << rt->fleet_status().detail << ")");
     return false;
   }
   bool state_is(FleetState s) { return rt->fleet_status().state == s; }
@@ -162,7 +162,8 @@ TEST_CASE("a good bundle waits while a customer is served, is applied at home, a
   k.send(core::HomeTapped{});
   REQUIRE(core::at_safe_point(k.m));
   REQUIRE(k.until([&] { return k.state_is(FleetState::Applied); }, "applied and trusted"));
-  CHECK(k.until([&] { return k.m.settings.announcement_en == "Open Saturday mornings."; }, "the core's settings"));
+  CHECK(k.until([&] { return k.m.settings.announcement_en == "Open Saturday mornings."; },
+                "the core's settings"));
   CHECK(k.m.settings.idle_ms == 90'000);
   CHECK(core::announcement_of(k.m) == "本大厅周六上午营业。");
   const auto st = k.rt->fleet_status();
@@ -254,7 +255,10 @@ TEST_CASE("a bundle whose brand module does not load is rolled back after the he
   w.publish(w.bundle(3, 3, R"({"brand_modules": {"haitai": "no-such-module"}})"));
   k.rt->sync_fleet_now();
   REQUIRE(k.until(
-      [&] { return k.state_is(FleetState::RolledBack) && k.rt->fleet_status().detail.find("no p11-kit module") != std::string::npos; },
+      [&] {
+        return k.state_is(FleetState::RolledBack) &&
+               k.rt->fleet_status().detail.find("no p11-kit module") != std::string::npos;
+      },
       "bundle 3 rolled back"));
 
   // A restart keeps running the last known good, and knows it rolled back.
@@ -268,14 +272,20 @@ TEST_CASE("the fleet's out of service and service hours reach home") {
   World w(30);
   Kiosk k(w.env);
   // Closed every day, all day: home says so (no opening within a week).
-  w.publish(w.bundle(1, 1, R"({"out_of_service": {"reason": {"zh-CN": "大厅装修，暂停服务。", "en": "The hall is being refurbished."}}})"));
+  w.publish(w.bundle(
+      1, 1,
+      R"({"out_of_service": {"reason": {"zh-CN": "大厅装修，暂停服务。", "en": "The hall is being refurbished."}}})"));
   k.rt->sync_fleet_now();
-  REQUIRE(k.until([&] { return k.m.service.sources.of(core::ServiceSource::Fleet).has_value(); }, "fleet source set"));
+  REQUIRE(k.until([&] { return k.m.service.sources.of(core::ServiceSource::Fleet).has_value(); },
+                  "fleet source set"));
   CHECK(k.m.service.sources.of(core::ServiceSource::Fleet)->text_en == "The hall is being refurbished.");
   CHECK(core::service_view(k.m).reason_text == "大厅装修，暂停服务。");
-  w.publish(w.bundle(2, 2, R"({"out_of_service": null, "service_hours": {"mon": [], "tue": [], "wed": [], "thu": [], "fri": [], "sat": [], "sun": []}})"));
+  w.publish(w.bundle(
+      2, 2,
+      R"({"out_of_service": null, "service_hours": {"mon": [], "tue": [], "wed": [], "thu": [], "fri": [], "sat": [], "sun": []}})"));
   k.rt->sync_fleet_now();
-  REQUIRE(k.until([&] { return k.m.service.sources.of(core::ServiceSource::Hours).has_value(); }, "hours source set"));
+  REQUIRE(k.until([&] { return k.m.service.sources.of(core::ServiceSource::Hours).has_value(); },
+                  "hours source set"));
   CHECK_FALSE(k.m.service.sources.of(core::ServiceSource::Fleet).has_value());
   CHECK(core::service_view(k.m).reason_key == "service.reason.hours");
 }
@@ -286,9 +296,15 @@ TEST_CASE("SIGKILL while the kiosk applies a bundle: the old state or the new, a
   World w(1);
   w.publish(w.bundle(1, 1, kGood));
   const char* at = nullptr;
-  SUBCASE("temporary file written") { at = "fleet.state.tmp_written"; }
-  SUBCASE("renamed, directory not synced") { at = "fleet.state.renamed"; }
-  SUBCASE("state saved, settings not yet taken") { at = "fleet.apply.saved"; }
+  SUBCASE("temporary file written") {
+    at = "fleet.state.tmp_written";
+  }
+  SUBCASE("renamed, directory not synced") {
+    at = "fleet.state.renamed";
+  }
+  SUBCASE("state saved, settings not yet taken") {
+    at = "fleet.apply.saved";
+  }
   REQUIRE(at);
   const Run killed = w.env.kioskctl({"sync"}, {{"KIOSK_CRASH_AT", at}});
   CHECK_MESSAGE(killed.killed, killed.output);
@@ -304,7 +320,8 @@ TEST_CASE("SIGKILL while the kiosk applies a bundle: the old state or the new, a
 
 TEST_CASE("a brand's module is a p11-kit name resolved under the registry, never a path") {
   testsupport::TempDir dir;
-  fleetpki::write_file(dir.path() / "vendor.module", "# a comment\nmodule: /opt/vendor/libvendor-pkcs11.so\n");
+  fleetpki::write_file(dir.path() / "vendor.module",
+                       "# a comment\nmodule: /opt/vendor/libvendor-pkcs11.so\n");
   fleetpki::write_file(dir.path() / "relative.module", "module: librel-pkcs11.so\n");
   fleetpki::write_file(dir.path() / "empty.module", "critical: yes\n");
   CHECK(runtime::resolve_p11kit_module(dir.path(), "vendor") == "/opt/vendor/libvendor-pkcs11.so");

@@ -248,7 +248,8 @@ void FleetAgent::fetch() {
   if (r->not_modified) return;
   etag_ = r->etag;
   const foundation::Bytes der(r->body.begin(), r->body.end());
-  auto v = fleet::verify_bundle(der, trust_, place_, std::chrono::sys_seconds(std::chrono::seconds(platform_now())));
+  auto v = fleet::verify_bundle(der, trust_, place_,
+                                std::chrono::sys_seconds(std::chrono::seconds(platform_now())));
   if (!v) {
     const std::string code(fleet::code(v.error().reason));
     p_.events.warning("configuration bundle " + v.error().sentence() + "; the running configuration stays",
@@ -282,9 +283,9 @@ void FleetAgent::apply_waiting() {
   crash_point("fleet.apply.before");
   auto s = fleet::apply(dir_, trust_, v, place_);
   if (!s) {
-    p_.events.error("configuration bundle " + std::to_string(v.document.version) +
-                        " not applied: " + s.error().message,
-                    {.step = "fleet.apply"});
+    p_.events.error(
+        "configuration bundle " + std::to_string(v.document.version) + " not applied: " + s.error().message,
+        {.step = "fleet.apply"});
     etag_.clear();  // fetched again at the next poll
     std::lock_guard lock(mutex_);
     status_.state = FleetState::Refused;
@@ -411,14 +412,17 @@ void FleetAgent::watch_sources() {
 
 void FleetAgent::renew_identity() {
   const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(platform_now()));
-  auto r = platform::renew_kiosk_certificate_if_due(client_options(*p_.config), p_.config->fleet.identity_dir,
-                                                    now, static_cast<int>(p_.config->fleet.renew_before_days));
+  auto r =
+      platform::renew_kiosk_certificate_if_due(client_options(*p_.config), p_.config->fleet.identity_dir, now,
+                                               static_cast<int>(p_.config->fleet.renew_before_days));
   if (!r)
-    p_.events.warning("kiosk certificate renewal failed: " + r.error().to_string(), {.step = "identity.renew"});
+    p_.events.warning("kiosk certificate renewal failed: " + r.error().to_string(),
+                      {.step = "identity.renew"});
   else if (*r)
-    p_.events.info("kiosk certificate renewed (the kiosk id is unchanged); the platform clients use it from "
-                   "their next connection",
-                   {.step = "identity.renew"});
+    p_.events.info(
+        "kiosk certificate renewed (the kiosk id is unchanged); the platform clients use it from "
+        "their next connection",
+        {.step = "identity.renew"});
 }
 
 }  // namespace runtime

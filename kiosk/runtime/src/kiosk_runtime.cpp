@@ -232,9 +232,13 @@ std::expected<std::unique_ptr<KioskRuntime>, StartError> KioskRuntime::create(Ru
     auto mc = platform::Client::create(std::move(mc_options));
     if (!mc) return client_failed(mc.error());
     Impl* raw = impl.get();
-    ServiceMonitor::Parts parts{
-        &impl->opt.config, std::move(*mc), &*impl->journal, [raw] { return raw->hub->problems(); },
-        impl->wall, [raw](core::Event e) { raw->push(std::move(e)); }, events::Channel(log, "service")};
+    ServiceMonitor::Parts parts{&impl->opt.config,
+                                std::move(*mc),
+                                &*impl->journal,
+                                [raw] { return raw->hub->problems(); },
+                                impl->wall,
+                                [raw](core::Event e) { raw->push(std::move(e)); },
+                                events::Channel(log, "service")};
     if (FleetAgent* fa = impl->fleet.get()) {
       parts.fill = [fa](contract::Heartbeat& h) { fa->fill(h); };
       parts.heartbeat_s = [fa] { return fa->settings().heartbeat_s; };

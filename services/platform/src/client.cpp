@@ -1,12 +1,12 @@
 #include "platform/client.hpp"
 
 #include <curl/curl.h>
-#include <sys/stat.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509_vfy.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <climits>

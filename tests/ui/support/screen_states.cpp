@@ -125,8 +125,9 @@ std::vector<NamedModel> home_states() {
     Flow f;
     FleetSettings fs;
     fs.announcement_zh_cn = "本大厅周六上午（9:00-12:00）照常营业，其余时间请使用自助终端或到人工窗口办理。";
-    fs.announcement_en = "The hall is open on Saturday mornings (9:00-12:00); at other times use this kiosk or "
-                         "the counter.";
+    fs.announcement_en =
+        "The hall is open on Saturday mornings (9:00-12:00); at other times use this kiosk or "
+        "the counter.";
     f.send(FleetSettingsChanged{fs});
     out.push_back({"home-announcement", f.m});
   }

@@ -66,9 +66,9 @@ struct UiConfig {
 // its trust state, and what it does when the applied bundle expires. Without roots_file the kiosk runs on
 // its install-time values and fetches no bundle.
 struct FleetConfig {
-  std::string hall;    // this kiosk's hall, as its enrollment said ("H001"); empty: none
-  std::string region;  // its region ("NMG"); empty: none
-  std::filesystem::path roots_file;  // the pinned configuration roots (PEM, n certificates)
+  std::string hall;                   // this kiosk's hall, as its enrollment said ("H001"); empty: none
+  std::string region;                 // its region ("NMG"); empty: none
+  std::filesystem::path roots_file;   // the pinned configuration roots (PEM, n certificates)
   std::uint32_t roots_threshold = 1;  // k of those n needed to sign a rotation (1-8)
   std::filesystem::path state_dir;    // trust-state.json and fleet-health.json; default: the journal's folder
   std::uint32_t config_poll_s = 300;  // the install-time poll interval (60-86400); the fleet may set it
@@ -83,7 +83,7 @@ struct FleetConfig {
   // The kiosk's own identity (kiosk.key, kiosk.pem from kioskctl enroll): renewed by the runtime when due.
   // Empty: no automatic renewal (a developer's --init certificate).
   std::filesystem::path identity_dir;
-  std::uint32_t renew_check_s = 3600;  // how often the certificate's validity is looked at (60-86400)
+  std::uint32_t renew_check_s = 3600;    // how often the certificate's validity is looked at (60-86400)
   std::uint32_t renew_before_days = 30;  // renewed when fewer days than this remain (1-400)
 };
 

@@ -36,11 +36,11 @@ struct FleetStatus {
   std::int64_t version = 0;  // the running bundle's version (0: the install-time values)
   std::string sha256;        // of its signed document
   std::int64_t expires_at = 0;
-  bool expired = false;           // past expires_at by the platform's time: amber
-  bool expired_out = false;       // ... and fleet.expired_out_of_service_days more: out of service
+  bool expired = false;              // past expires_at by the platform's time: amber
+  bool expired_out = false;          // ... and fleet.expired_out_of_service_days more: out of service
   std::int64_t pending_version = 0;  // Waiting / Trial: the bundle waiting or on trial
-  std::string code;    // Refused: the refusal's code ("fleet.signer_revoked"); RolledBack: "fleet.rolled_back"
-  std::string detail;  // Refused: the refusal's sentence; RolledBack: why; Disabled: what is missing
+  std::string code;  // Refused: the refusal's code ("fleet.signer_revoked"); RolledBack: "fleet.rolled_back"
+  std::string detail;           // Refused: the refusal's sentence; RolledBack: why; Disabled: what is missing
   std::int64_t last_fetch = 0;  // unix seconds of the last answer from the platform (0: none yet)
   std::string fetch_error;      // the last fetch's failure ("no bundle published", offline ...); empty: none
   friend bool operator==(const FleetStatus&, const FleetStatus&) = default;

@@ -80,24 +80,24 @@ public:
   void sync_fleet_now();
   FleetStatus fleet_status() const;
 
- // The current key status (also sent as KeyStatusChanged whenever it changes).
- core::KeyStatus key_status() const;
- // Runs `f` with the journal on the business lane's terms (locked); for kioskctl's read-only commands.
- void with_journal(const std::function<void(journal::Journal&)>& f);
- // Every message the platform has not acknowledged yet, sent now (backoff or not), on the caller's thread
- // (`kioskctl renew --resume`); each with its state afterwards. The background sender does the same by
- // itself, at start and when each is due.
- std::vector<journal::OutboxMessage> deliver_outbox_now();
- // This kiosk's unfinished orders on the platform (GET kiosk/orders) that its journal does not know (it
- // lost them: a failed disk, an older copy), newest first, each with its status ("paid", "issued",
- // "needs_staff"); an error in words when the platform cannot be asked. Its own platform client.
- std::expected<std::vector<std::pair<std::string, std::string>>, std::string> orders_the_journal_lost();
- // Stops the lanes (pending effects are dropped; a running one finishes first). The destructor calls it.
- void stop();
+  // The current key status (also sent as KeyStatusChanged whenever it changes).
+  core::KeyStatus key_status() const;
+  // Runs `f` with the journal on the business lane's terms (locked); for kioskctl's read-only commands.
+  void with_journal(const std::function<void(journal::Journal&)>& f);
+  // Every message the platform has not acknowledged yet, sent now (backoff or not), on the caller's thread
+  // (`kioskctl renew --resume`); each with its state afterwards. The background sender does the same by
+  // itself, at start and when each is due.
+  std::vector<journal::OutboxMessage> deliver_outbox_now();
+  // This kiosk's unfinished orders on the platform (GET kiosk/orders) that its journal does not know (it
+  // lost them: a failed disk, an older copy), newest first, each with its status ("paid", "issued",
+  // "needs_staff"); an error in words when the platform cannot be asked. Its own platform client.
+  std::expected<std::vector<std::pair<std::string, std::string>>, std::string> orders_the_journal_lost();
+  // Stops the lanes (pending effects are dropped; a running one finishes first). The destructor calls it.
+  void stop();
 
- struct Impl;
+  struct Impl;
 
-private:
+ private:
   explicit KioskRuntime(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -226,7 +226,7 @@ struct HeartbeatConfig {
   std::string code;    // refused: the refusal's code; rolled_back: "fleet.rolled_back"
   std::string detail;  // refused: the refusal's sentence; rolled_back: why
   UnixTime expires_at = 0;
-  bool expired = false;  // past expires_at and no newer one: amber
+  bool expired = false;              // past expires_at and no newer one: amber
   std::int64_t pending_version = 0;  // waiting / trial: that bundle's version
 };
 
