@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "core/update.hpp"
+#include "core/view.hpp"
 #include "engine_env.hpp"
 #include "events/event_log.hpp"
 #include "fleet/store.hpp"
@@ -105,7 +106,9 @@ struct Kiosk {
     d.emplace(*rt);
     d->run(m, {});  // home: a safe point
   }
-  ~Kiosk() { rt->stop(); }
+  ~Kiosk() {
+    if (rt) rt->stop();
+  }
 
   void send(const core::Event& e) { m = d->dispatch(std::move(m), e).model; }
   void pump() {
@@ -262,7 +265,7 @@ TEST_CASE("a bundle whose brand module does not load is rolled back after the he
       "bundle 3 rolled back"));
 
   // A restart keeps running the last known good, and knows it rolled back.
-  k.rt->stop();
+  k.rt.reset();  // the journal's owner lock goes with it
   Kiosk again(w.env);
   CHECK(again.until([&] { return again.state_is(FleetState::RolledBack); }, "rolled back after a restart"));
   CHECK(again.rt->fleet_status().version == 1);
