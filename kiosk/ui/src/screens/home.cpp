@@ -34,10 +34,11 @@ std::optional<core::Event> draw_home(const HomeView& v, HomeScratch&, Ctx& c) {
     const std::string_view reason =
         v.service.reason_text.empty() ? c.tr(v.service.reason_key) : std::string_view(v.service.reason_text);
     // Outside the service hours home says when it opens, then where to go meanwhile.
-    const std::string next = v.service.opens_key.empty()
-                                 ? std::string(c.tr(v.service.next_key))
-                                 : format(c.tr(v.service.opens_key), {{"time", v.service.opens_time}}) + " " +
-                                       std::string(c.tr(v.service.next_key));
+    const std::string next =
+        v.service.opens_key.empty()
+            ? std::string(c.tr(v.service.next_key))
+            : format(c.tr(v.service.opens_key),
+                     {{"time", v.service.opens_time}, {"next", c.tr(v.service.next_key)}});
     const float side = c.layout.portrait() ? 0.0f : metric::kPad;  // in line with the tiles
     const float width = area.GetWidth() - 2 * side;
     const float h =

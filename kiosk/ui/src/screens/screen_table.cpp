@@ -44,7 +44,11 @@ ComingSoonView coming_soon_view(const core::Model&, const core::phase::ComingSoo
 // ---- the keys each screen draws itself ----
 constexpr std::string_view kHome[] = {"home.welcome",      "home.renew",          "home.renew.hint",
                                       "home.personal",     "home.personal.hint",  "home.insert_hint",
-                                      "home.renew.paused", "home.personal.paused"};
+                                      "home.renew.paused", "home.personal.paused",
+                                      // outside the service hours: when it opens (core::ServiceView)
+                                      "service.opens.today", "service.opens.tomorrow", "service.opens.mon",
+                                      "service.opens.tue", "service.opens.wed", "service.opens.thu",
+                                      "service.opens.fri", "service.opens.sat", "service.opens.sun"};
 constexpr std::string_view kHelp[] = {"help.title", "help.q1", "help.a1", "help.q2", "help.a2", "help.q3",
                                       "help.a3",    "help.q4", "help.a4", "help.q5", "help.a5", "help.q6",
                                       "help.a6",    "help.q7", "help.a7", "help.q8", "help.a8"};
