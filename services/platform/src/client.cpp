@@ -82,6 +82,7 @@ struct Client::Impl {
   char errbuf[CURL_ERROR_SIZE] = {};
   std::atomic<std::int64_t> clock_offset{kNoOffset};  // platform_clock_offset()
   std::string if_none_match;                          // sent when set (kiosk_config_bundle)
+  bool close_after = false;                           // the connection closed after this call
   std::string etag;                                   // the last answer's ETag
   // The client certificate file as last used (inode, mtime): a renewal puts a new one in its place.
   std::optional<std::pair<ino_t, std::int64_t>> cert_seen;
@@ -236,6 +237,7 @@ struct Client::Impl {
       curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
       curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
     }
+    if (close_after) curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -565,8 +567,12 @@ Result<contract::SignedConfig> Client::kiosk_config() {
 
 Result<ConfigBundle> Client::kiosk_config_bundle(std::string_view if_none_match) {
   impl_->if_none_match = std::string(if_none_match);
+  // Polls are minutes apart: a kept-alive connection would only hold one of the platform's threads for its
+  // keep-alive timeout (docs/benchmarks.md, "Fleet"), so it is closed after the answer.
+  impl_->close_after = true;
   auto raw = impl_->perform_once("GET", impl_->opt.base_url + "kiosk/config-bundle", std::nullopt, {}, {}, 0);
   impl_->if_none_match.clear();
+  impl_->close_after = false;
   if (!raw) return std::unexpected(raw.error());
   ConfigBundle out;
   out.etag = impl_->etag;
