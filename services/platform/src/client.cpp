@@ -84,8 +84,7 @@ struct Client::Impl {
   std::string if_none_match;                          // sent when set (kiosk_config_bundle)
   bool close_after = false;                           // the connection closed after this call
   std::string etag;                                   // the last answer's ETag
-  // The client certificate file as last used (inode, mtime): a renewal puts a new one in its place.
-  std::optional<std::pair<ino_t, std::int64_t>> cert_seen;
+  std::optional<std::tuple<ino_t, time_t, long>> cert_seen;  // the certificate file last used: inode, mtime
   static constexpr std::int64_t kNoOffset = INT64_MIN;
 
   static size_t on_write(char* data, size_t size, size_t n, void* self) {
@@ -184,17 +183,13 @@ struct Client::Impl {
     return names_certificate_time(detail);
   }
 
-  // The kiosk renews its certificate while running (kiosk_identity.hpp renames a new pair into place): a
-  // new handle then drops the connections and TLS sessions made with the old one, so the next call
-  // presents the new certificate without a restart.
+  // A renewal renames a new pair into place (kiosk_identity.hpp): a new handle drops the connections and
+  // TLS sessions of the old certificate, so the next call presents the new one without a restart.
   void reopen_if_certificate_changed() {
-    if (opt.client_cert.empty()) return;
     struct stat st {};
-    if (::stat(opt.client_cert.c_str(), &st) != 0) return;
-    const std::pair<ino_t, std::int64_t> now{
-        st.st_ino, std::int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec};
-    if (cert_seen && *cert_seen != now)
-      if (CURL* fresh = curl_easy_init()) curl.reset(fresh);
+    if (opt.client_cert.empty() || ::stat(opt.client_cert.c_str(), &st) != 0) return;
+    const std::tuple now{st.st_ino, st.st_mtim.tv_sec, st.st_mtim.tv_nsec};
+    if (CURL* fresh = cert_seen && *cert_seen != now ? curl_easy_init() : nullptr) curl.reset(fresh);
     cert_seen = now;
   }
 
@@ -567,8 +562,7 @@ Result<contract::SignedConfig> Client::kiosk_config() {
 
 Result<ConfigBundle> Client::kiosk_config_bundle(std::string_view if_none_match) {
   impl_->if_none_match = std::string(if_none_match);
-  // Polls are minutes apart: a kept-alive connection would only hold one of the platform's threads for its
-  // keep-alive timeout (docs/benchmarks.md, "Fleet"), so it is closed after the answer.
+  // Polls are minutes apart: kept alive, it would hold a platform thread idle (docs/benchmarks.md, "Fleet").
   impl_->close_after = true;
   auto raw = impl_->perform_once("GET", impl_->opt.base_url + "kiosk/config-bundle", std::nullopt, {}, {}, 0);
   impl_->if_none_match.clear();
