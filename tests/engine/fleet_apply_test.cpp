@@ -287,9 +287,13 @@ TEST_CASE("the fleet's out of service and service hours reach home") {
       2, 2,
       R"({"out_of_service": null, "service_hours": {"mon": [], "tue": [], "wed": [], "thu": [], "fri": [], "sat": [], "sun": []}})"));
   k.rt->sync_fleet_now();
-  REQUIRE(k.until([&] { return k.m.service.sources.of(core::ServiceSource::Hours).has_value(); },
-                  "hours source set"));
-  CHECK_FALSE(k.m.service.sources.of(core::ServiceSource::Fleet).has_value());
+  // The hours source set and the fleet's cleared: two events, waited for together.
+  REQUIRE(k.until(
+      [&] {
+        return k.m.service.sources.of(core::ServiceSource::Hours).has_value() &&
+               !k.m.service.sources.of(core::ServiceSource::Fleet).has_value();
+      },
+      "hours source set, fleet source cleared"));
   CHECK(core::service_view(k.m).reason_key == "service.reason.hours");
 }
 
