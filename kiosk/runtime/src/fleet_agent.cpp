@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -193,6 +194,7 @@ void FleetAgent::load() {
     status_.state = FleetState::Applied;
   } else {
     // Applied but never trusted (the kiosk stopped inside the window): the window starts again.
+    problems_before_ = p_.driver_problems();
     trial_until_ = steady_clock::now() + std::chrono::seconds(p_.config->fleet.health_window_s);
     status_.state = FleetState::Trial;
     status_.pending_version = applied->version;
@@ -296,6 +298,7 @@ void FleetAgent::apply_waiting() {
   crash_point("fleet.apply.saved");
   trust_ = std::move(*s);
   run_bundle(v.bundle, v.document.version, v.content_sha256);
+  problems_before_ = p_.driver_problems();
   trial_until_ = steady_clock::now() + std::chrono::seconds(p_.config->fleet.health_window_s);
   p_.events.info("configuration bundle " + std::to_string(v.document.version) + " applied (sha256 " +
                      v.content_sha256.substr(0, 16) + "…); trusted once the health checks pass",
@@ -320,7 +323,10 @@ void FleetAgent::judge_trial() {
     if (!seen.insert(path->string()).second) continue;
     if (auto m = token::Module::load(*path); !m) problems.push_back(brand + ": " + m.error().to_string());
   }
-  for (const auto& d : p_.driver_problems()) problems.push_back(d);
+  // A driver that was already missing before this bundle is not a reason to roll it back.
+  for (const auto& d : p_.driver_problems())
+    if (std::find(problems_before_.begin(), problems_before_.end(), d) == problems_before_.end())
+      problems.push_back(d);
   if (problems.empty()) {
     if (auto c = p_.client.catalog(); !c) problems.push_back("platform: " + c.error().to_string());
   }

@@ -102,6 +102,7 @@ class FleetAgent {
   fleet::TrustState trust_;
   std::optional<fleet::Verified> waiting_;
   std::optional<std::chrono::steady_clock::time_point> trial_until_;
+  std::vector<std::string> problems_before_;  // the token hub's at the trial's start: not the bundle's doing
   std::optional<Good> good_;
   std::optional<RolledBack> rolled_back_;
   std::optional<fleet::Document> running_doc_;
