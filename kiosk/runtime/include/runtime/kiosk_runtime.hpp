@@ -77,7 +77,7 @@ public:
   // The fleet's configuration (docs/fleet.md, "On the kiosk"): fetch now (staff's 【立即同步】; what comes
   // is applied at the next safe point), and what it is doing. Any thread. Without RuntimeOptions::fleet:
   // nothing, and the status says disabled.
-  void sync_fleet_now();
+  void sync_fleet_now() override;
   FleetStatus fleet_status() const;
 
   // The current key status (also sent as KeyStatusChanged whenever it changes).

@@ -106,6 +106,10 @@ public:
   // Whether the core is at a safe point now (core::at_safe_point: no customer business), told by the driver
   // after every update; the fleet's configuration is applied only then (docs/fleet.md, "On the kiosk").
   virtual void set_safe_point(bool) {}
+
+  // Staff's 【立即同步】: the fleet's configuration fetched now, applied at the next safe point
+  // (KioskRuntime; docs/fleet.md, "On the kiosk"). Any thread. Nothing where no fleet agent runs.
+  virtual void sync_fleet_now() {}
 };
 
 }  // namespace runtime
