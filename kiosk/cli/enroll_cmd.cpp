@@ -45,6 +45,12 @@ void write_config(const EnrollArgs& a, const platform::Enrolled& e, const std::f
   p["ca_file"] = std::filesystem::absolute(pinned_ca).string();
   p["client_cert"] = std::filesystem::absolute(e.files.cert).string();
   p["client_key"] = std::filesystem::absolute(e.files.key).string();
+  // Where the kiosk stands, and its identity renewed by itself (docs/fleet.md, "The install-time fields").
+  nlohmann::json& fl = cfg["fleet"];
+  if (!fl.is_object()) fl = nlohmann::json::object();
+  fl["hall"] = e.hall;
+  if (!e.region.empty()) fl["region"] = e.region;
+  fl["identity_dir"] = std::filesystem::absolute(a.state_dir).string();
   std::error_code ec;
   if (a.config.has_parent_path()) std::filesystem::create_directories(a.config.parent_path(), ec);
   const std::filesystem::path tmp = a.config.string() + ".tmp";

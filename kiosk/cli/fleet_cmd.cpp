@@ -147,14 +147,23 @@ void status(FleetArgs& a) {
     r["silent_after_s"] = a.silent_after_s;
     return fmt::print("{}\n", r.dump(2));
   }
-  fmt::print("{:<24} {:<16} {:<10} {:<15} {:>10}  {}\n", "KIOSK", "HALL", "REGION", "STATE", "SILENT_S",
-             "SOFTWARE");
+  // The configuration's columns come from each kiosk's last heartbeat (docs/fleet.md, "On the kiosk"):
+  // the running version, its state (with the refusal's code or "fleet.rolled_back"), amber when expired.
+  fmt::print("{:<24} {:<16} {:<10} {:<15} {:>10}  {:<12} {:>7} {:<36} {:>7}\n", "KIOSK", "HALL", "REGION",
+             "STATE", "SILENT_S", "SOFTWARE", "CONFIG", "CONFIG_STATE", "PENDING");
   for (const auto& k : r["kiosks"]) {
     const auto hb = k.value("last_heartbeat", contract::Json::object());
-    fmt::print("{:<24} {:<16} {:<10} {:<15} {:>10}  {}\n", k.value("kiosk_id", ""), k.value("hall", ""),
-               k.value("region", ""), k.value("state", ""),
+    const auto cfg = hb.is_object() ? hb.value("config", contract::Json::object()) : contract::Json::object();
+    std::string state = cfg.is_object() ? cfg.value("state", "") : "";
+    if (cfg.is_object() && !cfg.value("code", "").empty()) state += " " + cfg.value("code", "");
+    if (cfg.is_object() && cfg.value("expired", false)) state += " (expired)";
+    const auto pending = hb.is_object() ? hb.value("pending_business", contract::Json()) : contract::Json();
+    fmt::print("{:<24} {:<16} {:<10} {:<15} {:>10}  {:<12} {:>7} {:<36} {:>7}\n", k.value("kiosk_id", ""),
+               k.value("hall", ""), k.value("region", ""), k.value("state", ""),
                k.contains("silent_s") ? std::to_string(k["silent_s"].get<long long>()) : "never",
-               hb.is_object() ? hb.value("software_version", "") : "");
+               hb.is_object() ? hb.value("software_version", "") : "",
+               hb.is_object() && hb.contains("config_version") ? hb["config_version"].dump() : "-",
+               state.empty() ? "-" : state, pending.is_number() ? pending.dump() : "-");
   }
   fmt::print("not heard from for more than {} s: {}\n", a.silent_after_s,
              silent.empty() ? "none" : silent.dump());

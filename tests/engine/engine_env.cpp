@@ -91,6 +91,17 @@ void EngineEnv::start_platform(const fs::path& data) {
   write_config();
 }
 
+platform::ClientOptions EngineEnv::admin_options() const {
+  const auto& pki = server_->pki();
+  platform::ClientOptions co;
+  co.base_url = server_->base_url();
+  co.ca_file = pki.platform_ca;
+  co.client_cert = pki.admin_cert;
+  co.client_key = pki.admin_key;
+  co.max_attempts = 1;
+  return co;
+}
+
 void EngineEnv::save_world(const fs::path& to) {
   server_->stop();
   server_.reset();

@@ -71,6 +71,8 @@ public:
   Run resume(const std::map<std::string, std::string>& env = {}, const std::vector<std::string>& extra = {});
 
   platform::Client& client() { return *client_; }
+  // An admin's client of the platform (the dev PKI's admin certificate): the admin API.
+  platform::ClientOptions admin_options() const;
   // Stops the platform and starts it again on the same port with the same database.
   void restart_platform();
   // The platform away (nothing listens on its port) and back, with the same database.

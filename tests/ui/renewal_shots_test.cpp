@@ -66,6 +66,8 @@ TEST_CASE("home in every state drawn by the real app, out of service for each re
         INFO(st.name << " " << ui::language_code(lang) << " " << display.first);
         for (const auto& p : ui::check_layout(a.widgets(), a.display())) FAIL_CHECK(ui::to_string(p));
         for (const auto& k : a.missing_keys()) FAIL_CHECK("missing text for " << k);
+        // The fleet's announcement stands under the welcome, in the customer's language.
+        if (!core::announcement_of(m).empty()) CHECK(a.widgets().find("home.announcement"));
         if (m.service.sources.out()) {
           // Both tiles say 暂停服务 and take no tap; the reason and where to go instead are on screen.
           for (const char* tile : {"home.renew", "home.personal"}) {

@@ -20,6 +20,7 @@ runtime::Runtime* create(const runtime::KioskConfig* config, events::EventLog* e
   options.events = events;
   options.wall_now = std::move(wall_now);
   options.service_monitor = true;  // the service checks and the heartbeat (docs/operations.md)
+  options.fleet = true;  // the fleet's configuration and the kiosk's own certificate (docs/fleet.md)
   auto created = runtime::KioskRuntime::create(std::move(options));
   if (!created) {
     *error = created.error().to_string();

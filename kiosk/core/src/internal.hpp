@@ -35,6 +35,8 @@ P& go(Ctx& c, P next) {
 // Ends the customer's session: a still-unpaid order is closed, a platform login ended, every personal
 // field dropped, the session number raised; the key's status, the catalog and the clock stay.
 void wipe(Ctx& c);
+// The fleet settings that waited for a safe point, taken now (a wipe, or a FleetSettingsChanged at home).
+void take_pending_settings(Model& m);
 
 // A Login step or a rollover step is running on the token (no idle timeout, no logout by the clock).
 bool token_busy(const Model& m);

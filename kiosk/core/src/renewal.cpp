@@ -122,6 +122,8 @@ void on(Ctx& c, phase::Products& p, const CatalogLoaded&) {
 }
 
 void on(Ctx& c, phase::Products& p, const ProductChosen& e) {
+  const auto& offered = c.m.settings.products;  // the fleet's choice; empty: every product of the catalog
+  if (!offered.empty() && std::find(offered.begin(), offered.end(), e.product_id) == offered.end()) return;
   if (const Product* prod = find_product(c.m, e.product_id)) choose(p.renewal, *prod);
 }
 

@@ -140,6 +140,11 @@ void handle(Ctx& c, const ServiceSourceCleared& e) {
   if (e.source != ServiceSource::Automatic) c.m.service.sources.clear(e.source);
 }
 
+void handle(Ctx& c, const FleetSettingsChanged& e) {
+  c.m.pending_settings = e.settings;
+  if (at_safe_point(c.m)) take_pending_settings(c.m);
+}
+
 // A customer never starts a business that cannot reach payment: while the kiosk is out of service the
 // events that begin one are refused where they would begin it — 【证书续费】 and 【个人中心】 on home, which
 // says why; 【开始续费】 and the order's 【提交】 for a customer already on the way, who is taken home to
@@ -191,6 +196,20 @@ void on(Ctx& c, phase::ComingSoon&, const BackTapped&) {
   go(c, phase::Home{});
 }
 
+void take_pending_settings(Model& m) {
+  if (!m.pending_settings) return;
+  FleetSettings f = std::move(*m.pending_settings);
+  m.pending_settings.reset();
+  const bool was_default = m.language == m.settings.default_language;
+  m.settings.idle_ms = f.idle_ms;
+  m.settings.session_max_ms = f.session_max_ms;
+  m.settings.default_language = f.default_language;
+  m.settings.products = std::move(f.products);
+  m.settings.announcement_zh_cn = std::move(f.announcement_zh_cn);
+  m.settings.announcement_en = std::move(f.announcement_en);
+  if (was_default) m.language = m.settings.default_language;
+}
+
 void wipe(Ctx& c) {
   Model& m = c.m;
   // A still-unpaid order is closed, so nobody pays for a QR nobody watches; a paid one stays open on the
@@ -201,6 +220,7 @@ void wipe(Ctx& c) {
   if (account_of(m)) c.fx.push_back(Logout{});
   c.fx.push_back(WipeSession{});
   m.flow = phase::Home{};
+  take_pending_settings(m);
   m.language = m.settings.default_language;
   m.idle_overlay = false;
   m.idle_deadline = 0;
@@ -215,6 +235,11 @@ bool token_busy(const Model& m) {
 }
 
 }  // namespace detail
+
+bool at_safe_point(const Model& m) {
+  return std::holds_alternative<phase::Home>(m.flow) || std::holds_alternative<phase::Help>(m.flow) ||
+         std::holds_alternative<phase::ComingSoon>(m.flow);
+}
 
 Model initial_model(const Settings& settings, Millis now, UnixSeconds wall) {
   Model m;

@@ -28,7 +28,15 @@ ServiceView service_view(const Model& m) {
   v.reason_key = r->reason_key.empty() ? std::string(msg::kServiceReasonOther) : r->reason_key;
   v.reason_text = m.language == Language::En ? r->text_en : r->text_zh_cn;
   v.next_key = std::string(msg::kServiceNext);
+  if (!r->opens_day.empty()) {
+    v.opens_key = "service.opens." + r->opens_day;
+    v.opens_time = r->opens_time;
+  }
   return v;
+}
+
+std::string announcement_of(const Model& m) {
+  return m.language == Language::En ? m.settings.announcement_en : m.settings.announcement_zh_cn;
 }
 
 ChromeView chrome_view(const Model& m) {
@@ -89,7 +97,18 @@ ProductsView products_view(const Model& m, const phase::Products& p) {
   ProductsView v;
   v.loading = m.catalog.loading;
   v.failed = m.catalog.failed;
-  for (const auto& prod : m.catalog.products) {
+  // The fleet's products in its order (docs/fleet.md): one the catalog lacks is not shown; none set: the
+  // catalog's, in its order.
+  std::vector<const Product*> shown;
+  if (m.settings.products.empty()) {
+    for (const auto& prod : m.catalog.products) shown.push_back(&prod);
+  } else {
+    for (const auto& id : m.settings.products)
+      for (const auto& prod : m.catalog.products)
+        if (prod.id == id) shown.push_back(&prod);
+  }
+  for (const Product* pp : shown) {
+    const Product& prod = *pp;
     ProductCard c;
     c.id = prod.id;
     c.title = prod.title;

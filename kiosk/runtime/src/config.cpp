@@ -246,10 +246,31 @@ std::expected<KioskConfig, std::vector<ConfigError>> parse_config(std::string_vi
     r.reject_unknown();
   }
 
+  if (const json* fl = object_at(top, "fleet", false)) {
+    Reader r(*fl, "fleet", errors);
+    r.string("hall", c.fleet.hall, false);
+    r.string("region", c.fleet.region, false);
+    for (const auto* v : {&c.fleet.hall, &c.fleet.region})
+      if (!v->empty() && !std::regex_match(*v, std::regex("[A-Za-z0-9_-]{1,64}")))
+        r.error(v == &c.fleet.hall ? "hall" : "region", "letters, digits, '-' and '_' only, at most 64");
+    r.path("roots_file", c.fleet.roots_file, false, base_dir, true);
+    r.uint("roots_threshold", c.fleet.roots_threshold, 1, 8);
+    r.path("state_dir", c.fleet.state_dir, false, base_dir, false);
+    r.uint("config_poll_s", c.fleet.config_poll_s, 60, 86400);
+    r.uint("expired_out_of_service_days", c.fleet.expired_out_of_service_days, 0, 365);
+    r.uint("health_window_s", c.fleet.health_window_s, 1, 3600);
+    r.path("p11kit_modules_dir", c.fleet.p11kit_modules_dir, false, base_dir, false);
+    r.path("identity_dir", c.fleet.identity_dir, false, base_dir, false);
+    r.uint("renew_check_s", c.fleet.renew_check_s, 60, 86400);
+    r.uint("renew_before_days", c.fleet.renew_before_days, 1, 400);
+    r.reject_unknown();
+  }
+
   top.path("journal_path", c.journal_path, false, base_dir, false);
   top.uint("journal_retention_days", c.journal_retention_days, 30, 3650);
   top.uint("journal_min_free_mb", c.journal_min_free_mb, 0, 1048576);
   if (c.journal_path.is_relative()) c.journal_path = (base_dir / c.journal_path).lexically_normal();
+  if (c.fleet.state_dir.empty()) c.fleet.state_dir = c.journal_path.parent_path();
   top.reject_unknown();
 
   if (!errors.empty()) return std::unexpected(std::move(errors));

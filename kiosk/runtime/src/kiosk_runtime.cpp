@@ -209,6 +209,18 @@ std::expected<std::unique_ptr<KioskRuntime>, StartError> KioskRuntime::create(Ru
   const events::Channel tokens(log, "tokens");
   for (const auto& p : impl->hub->problems()) tokens.warning("token module: " + p, {.step = "load"});
 
+  if (impl->opt.fleet) {
+    auto fc_options = client_options(impl->opt.config, false);
+    fc_options.max_attempts = 1;          // it polls: the next poll is the retry
+    fc_options.cancel = &impl->stopping;  // the runtime's stop does not wait out a slow platform
+    auto fc = platform::Client::create(std::move(fc_options));
+    if (!fc) return client_failed(fc.error());
+    Impl* raw = impl.get();
+    impl->fleet = std::make_unique<FleetAgent>(FleetAgent::Parts{
+        &impl->opt.config, std::move(*fc), impl->wall, [raw](core::Event e) { raw->push(std::move(e)); },
+        [raw] { return raw->hub->problems(); }, events::Channel(log, "fleet")});
+  }
+
   if (impl->opt.service_monitor) {
     auto mc_options = client_options(impl->opt.config, false);
     mc_options.max_attempts = 1;  // one round, one observation: the core's hysteresis weighs them
@@ -216,9 +228,18 @@ std::expected<std::unique_ptr<KioskRuntime>, StartError> KioskRuntime::create(Ru
     auto mc = platform::Client::create(std::move(mc_options));
     if (!mc) return client_failed(mc.error());
     Impl* raw = impl.get();
-    impl->monitor = std::make_unique<ServiceMonitor>(ServiceMonitor::Parts{
-        &impl->opt.config, std::move(*mc), &*impl->journal, [raw] { return raw->hub->problems(); },
-        impl->wall, [raw](core::Event e) { raw->push(std::move(e)); }, events::Channel(log, "service")});
+    ServiceMonitor::Parts parts{&impl->opt.config,
+                                std::move(*mc),
+                                &*impl->journal,
+                                [raw] { return raw->hub->problems(); },
+                                impl->wall,
+                                [raw](core::Event e) { raw->push(std::move(e)); },
+                                events::Channel(log, "service")};
+    if (FleetAgent* fa = impl->fleet.get()) {
+      parts.fill = [fa](contract::Heartbeat& h) { fa->fill(h); };
+      parts.heartbeat_s = [fa] { return fa->settings().heartbeat_s; };
+    }
+    impl->monitor = std::make_unique<ServiceMonitor>(std::move(parts));
   }
 
   std::unique_ptr<KioskRuntime> rt(new KioskRuntime(std::move(impl)));
@@ -230,6 +251,7 @@ std::expected<std::unique_ptr<KioskRuntime>, StartError> KioskRuntime::create(Ru
     if (auto first = i->hub->poll()) i->push(core::KeyStatusChanged{*first});
     i->watcher = std::thread([i] { i->watch_tokens(); });
   }
+  if (i->fleet) i->fleet->start();  // before the monitor: its first heartbeat carries the configuration
   if (i->monitor) i->monitor->start();
   return rt;
 }
@@ -268,6 +290,21 @@ void KioskRuntime::run(const core::Effect& effect, std::uint64_t session, Secret
     // The owner waits for this moment to exit: wake it even when the effect pushed nothing.
     if (stopping_now) i->wake_owner();
   });
+}
+
+void KioskRuntime::set_safe_point(bool safe) {
+  if (impl_->fleet) impl_->fleet->set_safe_point(safe);
+}
+
+void KioskRuntime::sync_fleet_now() {
+  if (impl_->fleet) impl_->fleet->sync_now();
+}
+
+FleetStatus KioskRuntime::fleet_status() const {
+  if (impl_->fleet) return impl_->fleet->status();
+  FleetStatus s;
+  s.detail = "this process does not apply the fleet's configuration";
+  return s;
 }
 
 bool KioskRuntime::stop_at_safe_point() {
@@ -322,6 +359,7 @@ void KioskRuntime::stop() {
   if (!impl_) return;
   impl_->stopping = true;  // the monitor's call in flight ends now (its client's cancel)
   if (impl_->monitor) impl_->monitor->stop();
+  if (impl_->fleet) impl_->fleet->stop();
   if (impl_->outbox) impl_->outbox->stop();
   impl_->stopping = true;
   impl_->stop_requested = true;  // a long poll in flight ends now instead of at its timeout

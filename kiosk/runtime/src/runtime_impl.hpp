@@ -19,6 +19,7 @@
 
 #include "core/effects.hpp"
 #include "core/events.hpp"
+#include "fleet_agent.hpp"
 #include "lane.hpp"
 #include "mapping.hpp"
 #include "outbox.hpp"
@@ -58,6 +59,7 @@ struct KioskRuntime::Impl {
   std::unique_ptr<OutboxSender> outbox;  // its own thread and platform client
   std::unique_ptr<TokenHub> hub;
   std::unique_ptr<ServiceMonitor> monitor;   // the service checks and the heartbeat (when asked for)
+  std::unique_ptr<FleetAgent> fleet;         // the fleet's configuration (when asked for)
   std::optional<contract::Catalog> catalog;  // business lane
 
   // ---- the business lane's own state (only that thread touches it)

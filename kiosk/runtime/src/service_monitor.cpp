@@ -75,7 +75,8 @@ void ServiceMonitor::round() {
   if (beat) {
     auto ack = p_.client.heartbeat(heartbeat(), platform::new_idempotency_key());
     if (ack)
-      next_heartbeat_ = now + std::chrono::seconds(p_.config->service.heartbeat_s);
+      next_heartbeat_ =
+          now + std::chrono::seconds(p_.heartbeat_s ? p_.heartbeat_s() : p_.config->service.heartbeat_s);
     else
       failed = ack.error();  // due again at the next round
   } else if (auto cat = p_.client.catalog(); !cat) {
@@ -147,6 +148,12 @@ contract::Heartbeat ServiceMonitor::heartbeat() {
       return m.state == journal::OutboxState::Pending;
     }));
   h.outbox_pending = static_cast<std::int64_t>(pending);
+  if (auto open = p_.journal->with([](journal::Journal& j) { return j.unfinished_businesses(); }))
+    h.pending_business = static_cast<std::int64_t>(open->size());
+  if (auto tail = p_.journal->with([](journal::Journal& j) { return j.audit_tail(1); });
+      tail && !tail->empty())
+    h.audit_head = contract::AuditHead{tail->front().seq, tail->front().hash_hex};  // newest first
+  if (p_.fill) p_.fill(h);
   std::lock_guard lock(mutex_);
   h.clock_skew_s = skew_s_;
   for (core::Check c : core::kAllChecks) {

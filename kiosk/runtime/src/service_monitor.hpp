@@ -44,6 +44,10 @@ class ServiceMonitor {
     std::function<std::int64_t()> wall;  // this kiosk's clock (the dev clock in the seeded demo)
     std::function<void(core::Event)> push;
     events::Channel events;  // "service"
+    // The fleet's part of the heartbeat (FleetAgent::fill), and its heartbeat interval (the fleet's
+    // heartbeat_s); none: service.heartbeat_s.
+    std::function<void(contract::Heartbeat&)> fill;
+    std::function<std::uint32_t()> heartbeat_s;
   };
   explicit ServiceMonitor(Parts parts);
   ~ServiceMonitor();

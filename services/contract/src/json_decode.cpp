@@ -191,6 +191,24 @@ bool decode(const Json& j, OutOfServiceItem& out, std::string& why) {
   r.str("detail", out.detail, false, 1024);
   return r.ok();
 }
+bool decode(const Json& j, HeartbeatConfig& out, std::string& why) {
+  Reader r(j, why);
+  r.integer("version", out.version, 0, std::numeric_limits<std::int64_t>::max());
+  r.str("sha256", out.sha256, false, 64);
+  r.str("state", out.state, true, 32);
+  r.str("code", out.code, false, 64);
+  r.str("detail", out.detail, false, 1024);
+  r.integer("expires_at", out.expires_at, 0, Reader::kMaxTime, false);
+  r.boolean("expired", out.expired, false);
+  r.integer("pending_version", out.pending_version, 0, std::numeric_limits<std::int64_t>::max(), false);
+  return r.ok();
+}
+bool decode(const Json& j, AuditHead& out, std::string& why) {
+  Reader r(j, why);
+  r.integer("seq", out.seq, 0, std::numeric_limits<std::int64_t>::max());
+  r.str("sha256", out.sha256, true, 64);
+  return r.ok();
+}
 bool decode(const Json& j, Heartbeat& out, std::string& why) {
   Reader r(j, why);
   r.str("software_version", out.software_version, true, 64);
@@ -203,6 +221,10 @@ bool decode(const Json& j, Heartbeat& out, std::string& why) {
   }
   r.integer("outbox_pending", out.outbox_pending, 0, 1'000'000'000, false);
   r.list("out_of_service", out.out_of_service, false);
+  if (r.field("config", false)) r.object("config", out.config.emplace(), false);
+  if (r.field("pending_business", false))
+    r.integer("pending_business", out.pending_business.emplace(), 0, 1'000'000'000);
+  if (r.field("audit_head", false)) r.object("audit_head", out.audit_head.emplace(), false);
   return r.ok();
 }
 bool decode(const Json& j, HeartbeatAck& out, std::string& why) {

@@ -6,6 +6,7 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509_vfy.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <climits>
@@ -81,7 +82,9 @@ struct Client::Impl {
   char errbuf[CURL_ERROR_SIZE] = {};
   std::atomic<std::int64_t> clock_offset{kNoOffset};  // platform_clock_offset()
   std::string if_none_match;                          // sent when set (kiosk_config_bundle)
+  bool close_after = false;                           // the connection closed after this call
   std::string etag;                                   // the last answer's ETag
+  std::optional<std::tuple<ino_t, time_t, long>> cert_seen;  // the certificate file last used: inode, mtime
   static constexpr std::int64_t kNoOffset = INT64_MIN;
 
   static size_t on_write(char* data, size_t size, size_t n, void* self) {
@@ -180,10 +183,21 @@ struct Client::Impl {
     return names_certificate_time(detail);
   }
 
+  // A renewal renames a new pair into place (kiosk_identity.hpp): a new handle drops the connections and
+  // TLS sessions of the old certificate, so the next call presents the new one without a restart.
+  void reopen_if_certificate_changed() {
+    struct stat st {};
+    if (opt.client_cert.empty() || ::stat(opt.client_cert.c_str(), &st) != 0) return;
+    const std::tuple now{st.st_ino, st.st_mtim.tv_sec, st.st_mtim.tv_nsec};
+    if (CURL* fresh = cert_seen && *cert_seen != now ? curl_easy_init() : nullptr) curl.reset(fresh);
+    cert_seen = now;
+  }
+
   // One attempt.
   Result<Raw> perform_once(std::string_view method, const std::string& url,
                            std::optional<std::string_view> body, std::string_view key,
                            std::string_view bearer, long extra_s) {
+    reopen_if_certificate_changed();
     CURL* h = curl.get();
     curl_easy_reset(h);
     body_buf.clear();
@@ -218,6 +232,7 @@ struct Client::Impl {
       curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
       curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
     }
+    if (close_after) curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -547,8 +562,11 @@ Result<contract::SignedConfig> Client::kiosk_config() {
 
 Result<ConfigBundle> Client::kiosk_config_bundle(std::string_view if_none_match) {
   impl_->if_none_match = std::string(if_none_match);
+  // Polls are minutes apart: kept alive, it would hold a platform thread idle (docs/benchmarks.md, "Fleet").
+  impl_->close_after = true;
   auto raw = impl_->perform_once("GET", impl_->opt.base_url + "kiosk/config-bundle", std::nullopt, {}, {}, 0);
   impl_->if_none_match.clear();
+  impl_->close_after = false;
   if (!raw) return std::unexpected(raw.error());
   ConfigBundle out;
   out.etag = impl_->etag;

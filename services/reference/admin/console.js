@@ -30,6 +30,7 @@ const TEXT = {
     "detail.region": "区域", "none": "—", "ago": "{age}前", "hall.show": "展开 {n} 台",
     "unit.d": "天", "unit.h": "小时", "unit.m": "分钟", "unit.s": "秒",
     "config.applied": "已应用", "config.waiting": "等待空闲时应用", "config.rolled_back": "已回滚",
+    "config.install": "安装时配置", "config.trial": "试运行中", "config.refused": "已拒绝", "config.disabled": "未启用",
     "part.platform": "平台", "part.clock": "时钟", "part.journal": "日志", "part.drivers": "驱动",
     "health.ok": "正常", "health.down": "故障", "health.unknown": "未知",
     "ph.kiosk": "终端编号", "ph.hall": "大厅", "ph.region": "区域（可选）", "ph.staff": "工作人员",
@@ -62,6 +63,7 @@ const TEXT = {
     "detail.close": "Close", "detail.region": "Region", "none": "—", "ago": "{age} ago", "hall.show": "show {n} kiosks",
     "unit.d": " d", "unit.h": " h", "unit.m": " min", "unit.s": " s",
     "config.applied": "applied", "config.waiting": "waiting for a safe point", "config.rolled_back": "rolled back",
+    "config.install": "install-time settings", "config.trial": "on trial", "config.refused": "refused", "config.disabled": "not in use",
     "part.platform": "platform", "part.clock": "clock", "part.journal": "journal", "part.drivers": "drivers",
     "health.ok": "ok", "health.down": "down", "health.unknown": "unknown",
     "ph.kiosk": "kiosk id", "ph.hall": "hall", "ph.region": "region (optional)", "ph.staff": "staff",
@@ -120,8 +122,11 @@ const hbOf = (k) => k.last_heartbeat || {};
 // A health item's part and status by key; one this page does not know yet as the kiosk sent it.
 const known = (prefix, v) => (TEXT.en[prefix + v] ? t(prefix + v) : String(v));
 const healthText = (h) => known("part.", h.part) + ": " + known("health.", h.status);
-const configText = (hb) => hb.config_version === undefined ? t("none")
-  : "v" + hb.config_version + (hb.config_state ? " · " + t("config." + hb.config_state) : "");
+// The configuration as the kiosk runs it: the heartbeat's `config` (docs/platform.md, "The heartbeat").
+const configOf = (hb) => (hb.config && typeof hb.config === "object" ? hb.config : {});
+const configVersion = (hb) => (configOf(hb).version !== undefined ? configOf(hb).version : hb.config_version);
+const configText = (hb) => configVersion(hb) === undefined ? t("none")
+  : "v" + configVersion(hb) + (configOf(hb).state ? " · " + known("config.", configOf(hb).state) : "");
 
 // Green, amber or red, and why: the worst of what the kiosk's last heartbeat and its silence say.
 function judge(k, now, newest) {
@@ -136,8 +141,9 @@ function judge(k, now, newest) {
     if (h.status === "down") red.push(t("reason.down", { part: known("part.", h.part) }));
     else if (h.status !== "ok") amber.push(t("reason.unknown", { part: known("part.", h.part) }));
   }
-  if (hb.config_state && hb.config_state !== "applied")
-    amber.push(t("reason.config", { state: t("config." + hb.config_state) }));
+  const cs = configOf(hb).state;
+  if (cs && cs !== "applied" && cs !== "install")
+    amber.push(t("reason.config", { state: known("config.", cs) }));
   if (hb.pending_business > 0) amber.push(t("reason.pending", { n: hb.pending_business }));
   if (hb.outbox_pending > 0) amber.push(t("reason.outbox", { n: hb.outbox_pending }));
   if (Math.abs(hb.clock_skew_s || 0) > 300) amber.push(t("reason.skew", { n: hb.clock_skew_s }));
@@ -269,7 +275,7 @@ function render() {
 
   const byConfig = new Map();
   for (const { k, j } of rows) {
-    const v = hbOf(k).config_version;
+    const v = configVersion(hbOf(k));
     if (v !== undefined && j.level !== "grey") byConfig.set(v, (byConfig.get(v) || 0) + 1);
   }
   shareBars(document.getElementById("chart-versions"),
@@ -368,7 +374,7 @@ function renderDetail(id, rows) {
        el("dt", { text: t("col.heard") }), el("dd", { text: k.last_heartbeat_at === undefined ? t("none")
          : when(k.last_heartbeat_at) + " (" + t("ago", { age: age(now - k.last_heartbeat_at) }) + ")" }),
        el("dt", { text: t("col.software") }), el("dd", { text: hb.software_version || t("none") }),
-       el("dt", { text: t("col.config") }), el("dd", { text: configText(hb) + (hb.config_state_detail ? " — " + hb.config_state_detail : "") }),
+       el("dt", { text: t("col.config") }), el("dd", { text: configText(hb) + (configOf(hb).detail ? " — " + configOf(hb).detail : "") }),
        el("dt", { text: t("col.oos") }), el("dd", { text: (hb.out_of_service || []).map((o) => o.source + (o.detail ? " (" + o.detail + ")" : "")).join(", ") || t("none") }),
        el("dt", { text: t("col.pending") }), el("dd", { text: String(hb.pending_business || 0) }),
        el("dt", { text: t("col.outbox") }), el("dd", { text: String(hb.outbox_pending || 0) })),
@@ -390,7 +396,7 @@ function renderDetail(id, rows) {
     }
     beats.append(body);
     config.replaceChildren(...(h.config || []).map((e) => el("li", {
-      text: when(e.at) + " · v" + e.version + " · " + t("config." + e.state) + (e.detail ? " — " + e.detail : "") })));
+      text: when(e.at) + " · v" + e.version + " · " + known("config.", e.state) + (e.detail ? " — " + e.detail : "") })));
     d.dataset.history = "1";
   }).catch(() => {});
   getJson(base + "/orders").then((o) => {

@@ -114,6 +114,23 @@ std::vector<NamedModel> home_states() {
       "itself "
       "once the upgrade is done. We are sorry for the inconvenience.";
   out_of_service("home-out-fleet", ServiceSourceSet{ServiceSource::Fleet, fleet}, false);
+  // Outside the fleet's service hours, home says when it opens (runtime::hours_reason).
+  OutOfServiceReason hours;
+  hours.reason_key = "service.reason.hours";
+  hours.opens_day = "tomorrow";
+  hours.opens_time = "08:30";
+  out_of_service("home-out-hours", ServiceSourceSet{ServiceSource::Hours, hours}, false);
+  {
+    // The fleet's announcement under the welcome (FleetSettingsChanged at home takes effect at once).
+    AccountFlow f;
+    FleetSettings fs;
+    fs.announcement_zh_cn = "本大厅周六上午（9:00-12:00）照常营业，其余时间请使用自助终端或到人工窗口办理。";
+    fs.announcement_en =
+        "The hall is open on Saturday mornings (9:00-12:00); at other times use this kiosk or "
+        "the counter.";
+    f.send(FleetSettingsChanged{fs});
+    out.push_back({"home-announcement", f.m});
+  }
   AccountFlow h;
   h.send(HelpTapped{});
   h.expect(Screen::Help);

@@ -37,6 +37,10 @@ struct ServiceSourceSet {
 struct ServiceSourceCleared {
   ServiceSource source = ServiceSource::Staff;
 };
+// The fleet's configuration applied (or rolled back): taken at once at a safe point, else at the next wipe.
+struct FleetSettingsChanged {
+  FleetSettings settings;
+};
 
 // ---- the customer's intents -------------------------------------------------------------------------
 struct Activity {};  // any touch: keeps the session alive
@@ -277,18 +281,18 @@ struct PasswordRejected {
 };
 
 using Event =
-    std::variant<Tick, KeyStatusChanged, ServiceChecked, ServiceSourceSet, ServiceSourceCleared, Activity,
-                 LanguageChosen, HomeTapped, BackTapped, HelpTapped, RenewTapped, PersonalCentreTapped,
-                 ProductChosen, YearsChosen, StartRenewalTapped, ReadKeyTapped, GetCodeTapped, CodeSubmitted,
-                 SubmitOrderTapped, CancelTapped, NewOrderTapped, ConfirmRenewalTapped, DialogConfirmed,
-                 DialogDismissed, PinSubmitted, RetryTapped, ContinueTapped, DoneTapped, CatalogLoaded,
-                 CatalogFailed, KeyRead, KeyReadFailed, SmsSent, SmsFailed, SmsVerified, SmsRejected,
-                 OrderCreated, OrderFailed, OrderStatusChanged, OrderClosed, StepStarted, StepDone,
-                 StepFailed, NeedsStaffRecorded, BusinessRecovered, LoginMethodChosen, LoginGetCodeTapped,
-                 LoginSubmitted, LoggedIn, LoginFailed, LogoutTapped, MyBusinessTapped, ProfileTapped,
-                 ChangePasswordTapped, BusinessLoaded, BusinessLoadFailed, ContinueBusinessTapped,
-                 ResumeFailed, ProfileGetCodeTapped, ProfileSubmitted, ProfileSaved, ProfileFailed,
-                 PasswordSubmitted, PasswordChanged, PasswordRejected>;
+    std::variant<Tick, KeyStatusChanged, ServiceChecked, ServiceSourceSet, ServiceSourceCleared,
+                 FleetSettingsChanged, Activity, LanguageChosen, HomeTapped, BackTapped, HelpTapped,
+                 RenewTapped, PersonalCentreTapped, ProductChosen, YearsChosen, StartRenewalTapped,
+                 ReadKeyTapped, GetCodeTapped, CodeSubmitted, SubmitOrderTapped, CancelTapped, NewOrderTapped,
+                 ConfirmRenewalTapped, DialogConfirmed, DialogDismissed, PinSubmitted, RetryTapped,
+                 ContinueTapped, DoneTapped, CatalogLoaded, CatalogFailed, KeyRead, KeyReadFailed, SmsSent,
+                 SmsFailed, SmsVerified, SmsRejected, OrderCreated, OrderFailed, OrderStatusChanged,
+                 OrderClosed, StepStarted, StepDone, StepFailed, NeedsStaffRecorded, BusinessRecovered,
+                 LoginMethodChosen, LoginGetCodeTapped, LoginSubmitted, LoggedIn, LoginFailed, LogoutTapped,
+                 MyBusinessTapped, ProfileTapped, ChangePasswordTapped, BusinessLoaded, BusinessLoadFailed,
+                 ContinueBusinessTapped, ResumeFailed, ProfileGetCodeTapped, ProfileSubmitted, ProfileSaved,
+                 ProfileFailed, PasswordSubmitted, PasswordChanged, PasswordRejected>;
 
 // A short name for logs and test failures ("GetCodeTapped"). Never the event's data.
 std::string_view event_name(const Event& e);

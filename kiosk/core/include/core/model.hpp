@@ -61,7 +61,23 @@ struct Settings {
   // of service, this many passed ones in a row bring it back.
   int platform_out_after = 3;
   int platform_back_after = 2;
+  // The fleet's (docs/fleet.md, "Settings and their ranges"): the products offered, in their display order
+  // (empty: the catalog's, in its order), and an announcement home shows (empty: none).
+  std::vector<std::string> products;
+  std::string announcement_zh_cn;
+  std::string announcement_en;
   friend bool operator==(const Settings&, const Settings&) = default;
+};
+
+// What the fleet's configuration sets in the core (the runtime's effective settings, docs/fleet.md).
+struct FleetSettings {
+  Millis idle_ms = 60'000;
+  Millis session_max_ms = 600'000;
+  Language default_language = Language::ZhCN;
+  std::vector<std::string> products;
+  std::string announcement_zh_cn;
+  std::string announcement_en;
+  friend bool operator==(const FleetSettings&, const FleetSettings&) = default;
 };
 
 enum class SmsState { None, Sending, Sent, Verifying };
@@ -435,10 +451,17 @@ struct Model {
   Millis idle_deadline = 0;      // when the overlay's countdown ends
   Flow flow;                     // where the customer is, and what exists there
   Service service;               // in service or not, and why (core/service.hpp)
+  // The fleet's settings that came while a customer was being served: taken at the next wipe, so no
+  // customer's business changes its rules half-way (docs/fleet.md, "Applying it").
+  std::optional<FleetSettings> pending_settings;
   friend bool operator==(const Model&, const Model&) = default;
 };
 
 Model initial_model(const Settings& settings, Millis now, UnixSeconds wall);
+
+// No customer business here: home, help or the coming-soon page. The runtime applies a new fleet
+// configuration only at such a moment (docs/fleet.md, "Applying it").
+bool at_safe_point(const Model& m);
 
 // The screen of the current phase.
 inline Screen screen_of(const Model& m) {

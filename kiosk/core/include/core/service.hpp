@@ -31,6 +31,10 @@ struct OutOfServiceReason {
   std::string text_zh_cn;
   std::string text_en;
   std::string detail;  // for staff and the heartbeat ("platform, clock"); never shown to the customer
+  // When the source ends by itself, as home says it (the service hours): the day ("today", "tomorrow",
+  // "mon" … "sun") and the time ("09:00"); empty: not known.
+  std::string opens_day;
+  std::string opens_time;
   friend bool operator==(const OutOfServiceReason&, const OutOfServiceReason&) = default;
 };
 

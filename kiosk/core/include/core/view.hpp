@@ -216,10 +216,15 @@ struct ServiceView {
   std::string reason_key;   // the shown source's reason (message key) ...
   std::string reason_text;  // ... or its own words in the customer's language, when it has them
   std::string next_key;     // where to go instead: the counter
+  std::string opens_key;    // when it opens again ("service.opens.mon", with {time}); empty: not known
+  std::string opens_time;   // "09:00"
 };
 
 ChromeView chrome_view(const Model& m);
 ServiceView service_view(const Model& m);
+// The fleet's announcement (docs/fleet.md) in the customer's language, written by an admin in both; empty
+// when there is none.
+std::string announcement_of(const Model& m);
 // Each screen's view-model, from the phase that shows it (core::phase, in core/model.hpp).
 ProductsView products_view(const Model& m, const phase::Products& p);
 KeyCheckView key_check_view(const Model& m, const phase::KeyCheck& p);

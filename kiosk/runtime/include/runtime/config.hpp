@@ -61,6 +61,32 @@ struct UiConfig {
   bool shuffle_pin_keypad = false;
 };
 
+// The fleet's configuration as the installer pins it (docs/fleet.md, "Precedence"; docs/operations.md,
+// "The fleet's configuration"): where this kiosk stands, the configuration roots it trusts, where it keeps
+// its trust state, and what it does when the applied bundle expires. Without roots_file the kiosk runs on
+// its install-time values and fetches no bundle.
+struct FleetConfig {
+  std::string hall;                   // this kiosk's hall, as its enrollment said ("H001"); empty: none
+  std::string region;                 // its region ("NMG"); empty: none
+  std::filesystem::path roots_file;   // the pinned configuration roots (PEM, n certificates)
+  std::uint32_t roots_threshold = 1;  // k of those n needed to sign a rotation (1-8)
+  std::filesystem::path state_dir;    // trust-state.json and fleet-health.json; default: the journal's folder
+  std::uint32_t config_poll_s = 300;  // the install-time poll interval (60-86400); the fleet may set it
+  // The applied bundle expired and no newer one came (an outage, or a freeze attack): amber at once, out
+  // of service this many days later (0-365; 0: at once).
+  std::uint32_t expired_out_of_service_days = 7;
+  // A newly applied bundle is trusted once the service checks pass with it within this window, otherwise
+  // the kiosk goes back to the last known good (1-3600 s).
+  std::uint32_t health_window_s = 300;
+  // p11-kit's registry: a brand's module named by the fleet is <dir>/<name>.module's "module:" line.
+  std::filesystem::path p11kit_modules_dir = "/usr/share/p11-kit/modules";
+  // The kiosk's own identity (kiosk.key, kiosk.pem from kioskctl enroll): renewed by the runtime when due.
+  // Empty: no automatic renewal (a developer's --init certificate).
+  std::filesystem::path identity_dir;
+  std::uint32_t renew_check_s = 3600;    // how often the certificate's validity is looked at (60-86400)
+  std::uint32_t renew_before_days = 30;  // renewed when fewer days than this remain (1-400)
+};
+
 struct KioskConfig {
   int schema_version = 1;
   std::string kiosk_id;
@@ -70,6 +96,7 @@ struct KioskConfig {
   TimeoutConfig timeouts;
   UiConfig ui;
   ServiceConfig service;
+  FleetConfig fleet;
   std::filesystem::path journal_path = "journal.db";
   // The journal's filesystem must keep this much free (for an unprivileged user), or the kiosk takes no
   // new business: a renewal writes a few KiB, and a full disk mid-renewal stops it (0–1048576).

@@ -25,6 +25,7 @@
 #include "events/event_log.hpp"
 #include "journal/journal.hpp"
 #include "runtime/config.hpp"
+#include "runtime/fleet.hpp"
 #include "runtime/runtime.hpp"
 
 namespace runtime {
@@ -41,6 +42,9 @@ struct RuntimeOptions {
   // Run the service checks and send the heartbeat (src/service_monitor.hpp): ca-kiosk does; kioskctl's
   // commands and most tests do not.
   bool service_monitor = false;
+  // Fetch, verify and apply the fleet's configuration, and renew the kiosk's own certificate
+  // (src/fleet_agent.hpp; docs/fleet.md, "On the kiosk"): ca-kiosk does.
+  bool fleet = false;
   // Who drives the business, as a second process refused meanwhile is told ("ca-kiosk", "kioskctl renew").
   std::string program = "ca-kiosk";
 };
@@ -68,25 +72,32 @@ public:
   std::vector<core::Event> drain() override;
   bool wait(int timeout_ms) override;
   bool stop_at_safe_point() override;
+  void set_safe_point(bool safe) override;
 
- // The current key status (also sent as KeyStatusChanged whenever it changes).
- core::KeyStatus key_status() const;
- // Runs `f` with the journal on the business lane's terms (locked); for kioskctl's read-only commands.
- void with_journal(const std::function<void(journal::Journal&)>& f);
- // Every message the platform has not acknowledged yet, sent now (backoff or not), on the caller's thread
- // (`kioskctl renew --resume`); each with its state afterwards. The background sender does the same by
- // itself, at start and when each is due.
- std::vector<journal::OutboxMessage> deliver_outbox_now();
- // This kiosk's unfinished orders on the platform (GET kiosk/orders) that its journal does not know (it
- // lost them: a failed disk, an older copy), newest first, each with its status ("paid", "issued",
- // "needs_staff"); an error in words when the platform cannot be asked. Its own platform client.
- std::expected<std::vector<std::pair<std::string, std::string>>, std::string> orders_the_journal_lost();
- // Stops the lanes (pending effects are dropped; a running one finishes first). The destructor calls it.
- void stop();
+  // The fleet's configuration (docs/fleet.md, "On the kiosk"): fetch now (staff's 【立即同步】; what comes
+  // is applied at the next safe point), and what it is doing. Any thread. Without RuntimeOptions::fleet:
+  // nothing, and the status says disabled.
+  void sync_fleet_now() override;
+  FleetStatus fleet_status() const;
 
- struct Impl;
+  // The current key status (also sent as KeyStatusChanged whenever it changes).
+  core::KeyStatus key_status() const;
+  // Runs `f` with the journal on the business lane's terms (locked); for kioskctl's read-only commands.
+  void with_journal(const std::function<void(journal::Journal&)>& f);
+  // Every message the platform has not acknowledged yet, sent now (backoff or not), on the caller's thread
+  // (`kioskctl renew --resume`); each with its state afterwards. The background sender does the same by
+  // itself, at start and when each is due.
+  std::vector<journal::OutboxMessage> deliver_outbox_now();
+  // This kiosk's unfinished orders on the platform (GET kiosk/orders) that its journal does not know (it
+  // lost them: a failed disk, an older copy), newest first, each with its status ("paid", "issued",
+  // "needs_staff"); an error in words when the platform cannot be asked. Its own platform client.
+  std::expected<std::vector<std::pair<std::string, std::string>>, std::string> orders_the_journal_lost();
+  // Stops the lanes (pending effects are dropped; a running one finishes first). The destructor calls it.
+  void stop();
 
-private:
+  struct Impl;
+
+ private:
   explicit KioskRuntime(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

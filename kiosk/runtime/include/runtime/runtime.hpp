@@ -102,6 +102,14 @@ public:
   // SIGTERM watcher calls it the moment the signal is read, so a result that arrives meanwhile cannot
   // start the next step.
   virtual bool stop_at_safe_point() { return true; }
+
+  // Whether the core is at a safe point now (core::at_safe_point: no customer business), told by the driver
+  // after every update; the fleet's configuration is applied only then (docs/fleet.md, "On the kiosk").
+  virtual void set_safe_point(bool) {}
+
+  // Staff's 【立即同步】: the fleet's configuration fetched now, applied at the next safe point
+  // (KioskRuntime; docs/fleet.md, "On the kiosk"). Any thread. Nothing where no fleet agent runs.
+  virtual void sync_fleet_now() {}
 };
 
 }  // namespace runtime

@@ -25,6 +25,7 @@ namespace ui {
 struct HomeView {
   core::KeyPresence key = core::KeyPresence::NoKey;
   core::ServiceView service;  // out of service: 暂停服务, why, and where to go instead
+  std::string announcement;   // the fleet's announcement in the customer's language; empty: none
 };
 struct HelpView {};
 struct ComingSoonView {};

@@ -1,6 +1,8 @@
 // Home: 【证书续费】 and 【个人中心】, as two large tiles; language and help are in the chrome. Out of
 // service (core/service.hpp) both tiles say 暂停服务 and take no tap, and a notice below says why in the
-// customer's words and where to go instead; the key badge in the chrome still works.
+// customer's words and where to go instead; the key badge in the chrome still works. The fleet's
+// announcement, when it set one, stands under the welcome.
+#include "ui/i18n.hpp"
 #include "ui/renewal.hpp"
 #include "ui/screens.hpp"
 #include "ui/style.hpp"
@@ -14,6 +16,14 @@ std::optional<core::Event> draw_home(const HomeView& v, HomeScratch&, Ctx& c) {
   text_line(c, "home.welcome", c.tr("home.welcome"), cut_top(area, 72.0f, metric::kPad),
             {FontRole::Title, color::kText, Align::Center});
   const bool open = !v.service.out;
+  if (!v.announcement.empty()) {
+    // The fleet's announcement, an admin's own words in the customer's language (docs/fleet.md).
+    const float side = c.layout.portrait() ? 0.0f : metric::kPad;
+    const float width = area.GetWidth() - 2 * side;
+    const ImRect box =
+        inset(cut_top(area, notice_height(c, v.announcement, width), metric::kPad), side, 0.0f);
+    notice(c, "home.announcement", v.announcement, box, NoticeKind::Info);
+  }
   if (open) {
     const ImRect hint = cut_bottom(area, 56.0f, metric::kPad);
     // The insert hint matters most while no key is in: then it is in the text colour, else muted.
@@ -23,7 +33,12 @@ std::optional<core::Event> draw_home(const HomeView& v, HomeScratch&, Ctx& c) {
   } else {
     const std::string_view reason =
         v.service.reason_text.empty() ? c.tr(v.service.reason_key) : std::string_view(v.service.reason_text);
-    const std::string_view next = c.tr(v.service.next_key);
+    // Outside the service hours home says when it opens, then where to go meanwhile.
+    const std::string next =
+        v.service.opens_key.empty()
+            ? std::string(c.tr(v.service.next_key))
+            : format(c.tr(v.service.opens_key),
+                     {{"time", v.service.opens_time}, {"next", c.tr(v.service.next_key)}});
     const float side = c.layout.portrait() ? 0.0f : metric::kPad;  // in line with the tiles
     const float width = area.GetWidth() - 2 * side;
     const float h =

@@ -32,7 +32,7 @@ constexpr ScreenRow row(std::string_view title_key, std::span<const std::string_
 
 // The shell's own screens show no customer data: their views are the UI's.
 HomeView home_view(const core::Model& m, const core::phase::Home&) {
-  return {m.key.presence, core::service_view(m)};
+  return {m.key.presence, core::service_view(m), core::announcement_of(m)};
 }
 HelpView help_view(const core::Model&, const core::phase::Help&) {
   return {};
@@ -44,7 +44,11 @@ ComingSoonView coming_soon_view(const core::Model&, const core::phase::ComingSoo
 // ---- the keys each screen draws itself ----
 constexpr std::string_view kHome[] = {"home.welcome",      "home.renew",          "home.renew.hint",
                                       "home.personal",     "home.personal.hint",  "home.insert_hint",
-                                      "home.renew.paused", "home.personal.paused"};
+                                      "home.renew.paused", "home.personal.paused",
+                                      // outside the service hours: when it opens (core::ServiceView)
+                                      "service.opens.today", "service.opens.tomorrow", "service.opens.mon",
+                                      "service.opens.tue", "service.opens.wed", "service.opens.thu",
+                                      "service.opens.fri", "service.opens.sat", "service.opens.sun"};
 constexpr std::string_view kHelp[] = {"help.title", "help.q1", "help.a1", "help.q2", "help.a2", "help.q3",
                                       "help.a3",    "help.q4", "help.a4", "help.q5", "help.a5", "help.q6",
                                       "help.a6",    "help.q7", "help.a7", "help.q8", "help.a8"};

@@ -217,6 +217,25 @@ struct OutOfServiceItem {
   std::string detail;      // for staff: the failing checks, a staff note
 };
 
+// The fleet's configuration as the kiosk runs it (docs/fleet.md, "On the kiosk").
+struct HeartbeatConfig {
+  std::int64_t version = 0;  // the running bundle's (0: the install-time values)
+  std::string sha256;        // of its signed document
+  // install | trial | applied | waiting | rolled_back | refused | disabled
+  std::string state;
+  std::string code;    // refused: the refusal's code; rolled_back: "fleet.rolled_back"
+  std::string detail;  // refused: the refusal's sentence; rolled_back: why
+  UnixTime expires_at = 0;
+  bool expired = false;              // past expires_at and no newer one: amber
+  std::int64_t pending_version = 0;  // waiting / trial: that bundle's version
+};
+
+// The head of the journal's audit chain (a chain kept only on the terminal could be rewritten there).
+struct AuditHead {
+  std::int64_t seq = 0;
+  std::string sha256;  // hex
+};
+
 struct Heartbeat {
   std::string software_version;
   std::int64_t config_version = 0;
@@ -226,6 +245,9 @@ struct Heartbeat {
   std::optional<std::int64_t> clock_skew_s;
   std::int64_t outbox_pending = 0;  // messages the platform must hear that it has not acknowledged yet
   std::vector<OutOfServiceItem> out_of_service;  // every source that holds it out; empty: in service
+  std::optional<HeartbeatConfig> config;
+  std::optional<std::int64_t> pending_business;  // businesses in the journal not over yet
+  std::optional<AuditHead> audit_head;
 };
 
 struct HeartbeatAck {

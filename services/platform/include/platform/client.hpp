@@ -170,7 +170,8 @@ class Client {
   // GET kiosk/config, not verified (see verify_signed_config).
   Result<contract::SignedConfig> kiosk_config();
 
-  // GET kiosk/config-bundle with If-None-Match (when not empty): one attempt, no retries (the kiosk polls).
+  // GET kiosk/config-bundle with If-None-Match (when not empty): one attempt, no retries (the kiosk polls),
+  // the connection closed after the answer (polls are minutes apart).
   // Http: bundle.none (404), kiosk.decommissioned.
   Result<ConfigBundle> kiosk_config_bundle(std::string_view if_none_match = {});
 

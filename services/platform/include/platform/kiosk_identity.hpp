@@ -8,6 +8,8 @@
 // pair until the new certificate has answered a call.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -25,6 +27,10 @@ struct KioskIdentityFiles {
   std::filesystem::path key, cert, ca;
 };
 KioskIdentityFiles identity_files(const std::filesystem::path& state_dir);
+
+// Written under a temporary name (path + ".tmp") with `mode`, fsynced, renamed over `path`, the directory
+// fsynced: a crash leaves the old file or the new one. The kiosk's other small state files use it too.
+bool write_atomically(const std::filesystem::path& path, std::string_view text, mode_t mode);
 
 struct Enrolled {
   std::string kiosk_id, hall, region;
