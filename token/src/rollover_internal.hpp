@@ -29,6 +29,9 @@ std::unexpected<Error> fail_with(ErrorCode code, std::string detail) {
   return std::unexpected(make_error(code, std::move(detail)));
 }
 
+// A DER TLV (definite length, up to 64 KiB) appended to `out`: the structures the token's keys sign.
+void der_tlv(Bytes& out, std::uint8_t tag, std::span<const std::uint8_t> value);
+
 // ---- the renewal's objects on the token ----
 
 // One object of a renewal (found by the derived CKA_ID).
