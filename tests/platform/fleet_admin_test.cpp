@@ -290,3 +290,19 @@ TEST_CASE(
   CHECK_CODE(platform::enroll_kiosk(f.p.client_options(), "wrong-code", state.path / "other"),
              code::kEnrollCodeInvalid);
 }
+
+TEST_CASE(
+    "the staff CRL: none until the staff CA's operator leaves one, then its bytes as left; kiosks only") {
+  Fleet f;
+  CHECK_CODE(f.p.client.kiosk_staff_crl(), code::kStaffCrlNone);
+  Bytes der(48);
+  for (std::size_t i = 0; i < der.size(); ++i) der[i] = static_cast<std::uint8_t>(i * 7);
+  {
+    std::ofstream out(f.p.server->pki().dir / "staff-crl.der", std::ios::binary);
+    out.write(reinterpret_cast<const char*>(der.data()), static_cast<std::streamsize>(der.size()));
+  }
+  auto crl = f.p.client.kiosk_staff_crl();
+  CHECK_OK(crl);
+  CHECK(crl->crl == der);  // the kiosk judges it against its pinned staff CA (tests/staff)
+  CHECK_CODE(f.admin.kiosk_staff_crl(), code::kKioskRequired);
+}

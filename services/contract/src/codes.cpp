@@ -31,6 +31,7 @@ constexpr std::array kCodes = {
              "the maintenance code is wrong, used, expired, or for another staff member or kiosk"},
     CodeInfo{code::kBundleMalformed, 400, "the bundle is not CMS SignedData (DER or PEM)"},
     CodeInfo{code::kBundleNone, 404, "no configuration bundle has been published"},
+    CodeInfo{code::kStaffCrlNone, 404, "no staff CRL has been published to the platform"},
     CodeInfo{code::kPhoneInvalid, 400, "not a mainland mobile number (11 digits, 1[3-9]...)"},
     CodeInfo{code::kSmsResendTooSoon, 429, "a code was sent less than 60 s ago (retry_after_s)"},
     CodeInfo{code::kSmsHourlyLimit, 429, "5 codes in the last hour for this phone (retry_after_s)"},

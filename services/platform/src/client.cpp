@@ -541,6 +541,10 @@ Result<contract::BusinessList> Client::kiosk_orders(bool unfinished_only) {
                                                             : "kiosk/orders");
 }
 
+Result<contract::StaffCrl> Client::kiosk_staff_crl() {
+  return impl_->get<contract::StaffCrl>("kiosk/staff-crl");
+}
+
 Result<contract::SignedConfig> Client::kiosk_config() {
   return impl_->get<contract::SignedConfig>("kiosk/config");
 }

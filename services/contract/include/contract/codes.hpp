@@ -37,6 +37,7 @@ inline constexpr std::string_view kMaintenanceCodeInvalid =
     "maintenance.code_invalid";  // 401 wrong, used, expired, or for another staff member or kiosk
 inline constexpr std::string_view kBundleMalformed = "bundle.malformed";  // 400 not a CMS bundle
 inline constexpr std::string_view kBundleNone = "bundle.none";            // 404 nothing published
+inline constexpr std::string_view kStaffCrlNone = "staff_crl.none";      // 404 no staff CRL published
 // SMS
 inline constexpr std::string_view kPhoneInvalid = "sms.phone_invalid";        // 400
 inline constexpr std::string_view kSmsResendTooSoon = "sms.resend_too_soon";  // 429 retry_after_s

@@ -167,6 +167,10 @@ class Client {
   // a business finds it again here.
   Result<contract::BusinessList> kiosk_orders(bool unfinished_only = false);
 
+  // GET kiosk/staff-crl: the staff CA's CRL, not verified (staff::CrlStore::offer judges it).
+  // Http: staff_crl.none (404).
+  Result<contract::StaffCrl> kiosk_staff_crl();
+
   // GET kiosk/config, not verified (see verify_signed_config).
   Result<contract::SignedConfig> kiosk_config();
 
