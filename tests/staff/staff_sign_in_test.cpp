@@ -247,3 +247,28 @@ TEST_CASE(
   CHECK_MESSAGE(warned, (warned ? "" : warned.error().to_string()));
   CHECK(fault.count("C_Login.user") == before + 3);
 }
+
+TEST_CASE("the configuration's staff section pins the trust the sign-in uses") {
+  StaffWorld w;
+  runtime::KioskConfig c;
+  c.kiosk_id = kHere.kiosk_id;
+  auto none = runtime::load_staff_trust(c);
+  REQUIRE(none);
+  CHECK_FALSE(*none);
+  c.staff = runtime::StaffConfig{
+      w.env.dir() / "staff-ca.pem", std::string(stafftest::kStaffRoleOid), "H001", "NMG", 24,
+      w.env.dir() / "staff-crl.der"};
+  auto t = runtime::load_staff_trust(c);
+  REQUIRE_MESSAGE(t, (t ? "" : t.error()));
+  REQUIRE(*t);
+  auto s = w.session("staff");
+  CHECK(runtime::read_staff_key(s, **t, w.crl, w.now));
+  c.staff->hall = "H002";  // the same KEY at a kiosk of another hall
+  auto other = runtime::load_staff_trust(c);
+  REQUIRE(other);
+  auto r = runtime::read_staff_key(s, **other, w.crl, w.now);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().refusal() == staff::Refusal::OtherHall);
+  c.staff->ca_file = w.env.dir() / "nothing.pem";
+  CHECK_FALSE(runtime::load_staff_trust(c));
+}

@@ -46,6 +46,15 @@ std::string StaffSignInError::to_string() const {
   return std::string(staff::message_key(r.reason)) + " (" + r.detail + ")";
 }
 
+std::expected<std::optional<staff::Trust>, std::string> load_staff_trust(const KioskConfig& config) {
+  if (!config.staff) return std::optional<staff::Trust>{};
+  const StaffConfig& s = *config.staff;
+  auto t = staff::Trust::load(s.ca_file, s.role_oid, fleet::KioskPlace{config.kiosk_id, s.hall, s.region},
+                              std::chrono::hours(s.crl_grace_h));
+  if (!t) return std::unexpected("staff: " + t.error());
+  return std::optional<staff::Trust>(std::move(*t));
+}
+
 StaffResult<StaffKey> read_staff_key(token::Session& session, const staff::Trust& trust,
                                      std::span<const std::uint8_t> crl_der, std::chrono::sys_seconds now) {
   auto certs = session.certificates();

@@ -17,6 +17,7 @@
 #include <variant>
 
 #include "foundation/secret.hpp"
+#include "runtime/config.hpp"
 #include "staff/credential.hpp"
 #include "token/session.hpp"
 
@@ -32,6 +33,10 @@ struct StaffSignInError {
   [[nodiscard]] std::optional<staff::Refusal> refusal() const;
   [[nodiscard]] std::string to_string() const;  // for the event log; never a PIN
 };
+
+// The trust the configuration's "staff" section pins (staff::Trust::load). nullopt: no staff section, so no
+// staff KEY opens the maintenance screens. Errors: the CA file or OID is unusable (a start-up failure).
+std::expected<std::optional<staff::Trust>, std::string> load_staff_trust(const KioskConfig& config);
 
 template <typename T>
 using StaffResult = std::expected<T, StaffSignInError>;
