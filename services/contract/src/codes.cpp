@@ -23,6 +23,8 @@ constexpr std::array kCodes = {
     CodeInfo{code::kEnrollCodeExpired, 401, "the enrollment code expired: ask the admin for a new one"},
     CodeInfo{code::kEnrollCodeUsed, 401, "the enrollment code was used already: ask for a new one"},
     CodeInfo{code::kEnrollThrottled, 429, "too many wrong enrollment codes: wait retry_after_s"},
+    CodeInfo{code::kMaintenanceThrottled, 429,
+             "too many wrong maintenance codes at this kiosk: wait retry_after_s"},
     CodeInfo{code::kCsrMalformed, 400,
              "the CSR is not a PKCS#10 (PEM or base64 DER) with a valid self-signature"},
     CodeInfo{code::kCsrKeyType, 422, "the CSR's key is not EC P-256"},

@@ -164,6 +164,9 @@ Json encode(const SignedConfig& v) {
           {"signature", foundation::base64_encode(v.signature)},
           {"algorithm", v.algorithm}};
 }
+Json encode(const MaintenanceRedeemed& v) {
+  return {{"staff", v.staff}, {"kiosk_id", v.kiosk_id}};
+}
 Json encode(const StaffCrl& v) {
   return {{"crl", foundation::base64_encode(v.crl)}};
 }

@@ -30,6 +30,7 @@ inline constexpr std::string_view kEnrollCodeInvalid = "enroll.code_invalid";  /
 inline constexpr std::string_view kEnrollCodeExpired = "enroll.code_expired";  // 401 past its time
 inline constexpr std::string_view kEnrollCodeUsed = "enroll.code_used";        // 401 spent already
 inline constexpr std::string_view kEnrollThrottled = "enroll.throttled";       // 429 retry_after_s
+inline constexpr std::string_view kMaintenanceThrottled = "maintenance.throttled";  // 429 retry_after_s
 inline constexpr std::string_view kCsrMalformed = "enroll.csr_malformed";      // 400 not a PKCS#10
 inline constexpr std::string_view kCsrKeyType = "enroll.csr_key_type";         // 422 not EC P-256
 inline constexpr std::string_view kAdminKioskUnknown = "admin.kiosk_unknown";  // 404 never enrolled
