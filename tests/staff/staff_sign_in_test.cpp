@@ -32,7 +32,7 @@ std::chrono::sys_seconds now_s() {
 struct StaffWorld {
   explicit StaffWorld(const std::filesystem::path& module = softhsm_module()) {
     for (const char* label : {"staff", "region", "policy", "customer", "other-ca", "no-role", "other-hall",
-                              "expired", "not-yet", "revoked", "copied"})
+                              "expired", "not-yet", "revoked", "copied", "renewed"})
       env.init_token(label);
     raw.emplace(module);
     auto make = [&](const std::string& label, const Credential& issuer, fleetpki::SignerSpec spec) {
@@ -66,6 +66,12 @@ struct StaffWorld {
       auto pair = token::generate_pair(s, domain::KeyAlgorithm::EcP256, Bytes{0x5a, 0x02}, "own");
       REQUIRE(pair);
       stafftest::copy_certificate(s, staff, {0x5a, 0x02});
+    }
+    {
+      // The expired certificate first, its successor (another pair) beside it.
+      auto s = logged_in("renewed");
+      stafftest::make_staff_key(s, pki.ca, expired, {0x5a, 0x01}, "old");
+      stafftest::make_staff_key(s, pki.ca, pki.spec("吴刚", {"hall:H001"}), {0x5a, 0x03}, "new");
     }
     pki.write_ca(env.dir() / "staff-ca.pem");
     auto t =
@@ -164,13 +170,19 @@ TEST_CASE(
   // The CRL's nextUpdate is a week after `now`; the grace is a day.
   CHECK(refusal_of(w.read("staff", std::nullopt, w.now + 24h * 7 + 23h)) == std::nullopt);
   CHECK(refusal_of(w.read("staff", std::nullopt, w.now + 24h * 8 + 1h)) == staff::Refusal::CrlExpired);
-  auto foreign = fleetpki::make_crl(w.pki.other_ca, 9, {}, w.now - 1h, w.now + 24h * 7);
-  unsigned char* out = nullptr;
-  int n = i2d_X509_CRL(foreign.get(), &out);
-  REQUIRE(n > 0);
-  Bytes foreign_der(out, out + n);
-  OPENSSL_free(out);
+  const Bytes foreign_der =
+      stafftest::der_of_crl(fleetpki::make_crl(w.pki.other_ca, 9, {}, w.now - 1h, w.now + 24h * 7).get());
   CHECK(refusal_of(w.read("staff", foreign_der)) == staff::Refusal::CrlMissing);
+}
+
+TEST_CASE("a KEY with an expired staff certificate beside its successor signs in with the successor") {
+  StaffWorld w;
+  auto s = w.session("renewed");
+  auto key = runtime::read_staff_key(s, w.trust, w.crl, w.now);
+  REQUIRE_MESSAGE(key, key.error().to_string());
+  CHECK(key->cert.key_id == Bytes{0x5a, 0x03});
+  auto in = runtime::sign_in_staff(s, *key, foundation::SecretBuffer(kUserPin), {}, w.trust, w.crl, w.now);
+  CHECK_MESSAGE(in, (in ? "" : in.error().to_string()));
 }
 
 TEST_CASE("a staff certificate copied onto another key: the PIN is right, the challenge fails") {

@@ -27,15 +27,18 @@ fleetpki::SignerSpec StaffPki::spec(const std::string& cn, std::vector<std::stri
   return s;
 }
 
-foundation::Bytes StaffPki::crl(std::int64_t number, std::initializer_list<const Credential*> revoked,
-                                sys_seconds next_update) const {
-  auto c = fleetpki::make_crl(ca, number, revoked, now - 1h, next_update);
+foundation::Bytes der_of_crl(X509_CRL* crl) {
   unsigned char* out = nullptr;
-  int n = i2d_X509_CRL(c.get(), &out);
+  int n = i2d_X509_CRL(crl, &out);
   if (n <= 0) throw std::runtime_error("encode CRL");
   foundation::Bytes der(out, out + n);
   OPENSSL_free(out);
   return der;
+}
+
+foundation::Bytes StaffPki::crl(std::int64_t number, std::initializer_list<const Credential*> revoked,
+                                sys_seconds next_update) const {
+  return der_of_crl(fleetpki::make_crl(ca, number, revoked, now - 1h, next_update).get());
 }
 
 void StaffPki::write_ca(const std::filesystem::path& pem) const {

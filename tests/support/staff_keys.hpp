@@ -34,6 +34,9 @@ struct StaffPki {
   void write_ca(const std::filesystem::path& pem) const;
 };
 
+// A CRL's DER.
+foundation::Bytes der_of_crl(X509_CRL* crl);
+
 // On a logged-in session: a P-256 pair generated on the token (CKA_ID `id`), certified by `issuer` as
 // `spec` says, the certificate written next to it. Returns the certificate (its key: the public half).
 Credential make_staff_key(token::Session& session, const Credential& issuer, fleetpki::SignerSpec spec,

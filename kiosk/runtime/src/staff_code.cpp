@@ -4,6 +4,15 @@
 
 namespace runtime {
 
+std::expected<staff::CrlInfo, std::string> refresh_staff_crl(platform::Client& client,
+                                                             const staff::Trust& trust,
+                                                             staff::CrlStore& store,
+                                                             std::chrono::sys_seconds now) {
+  auto r = client.kiosk_staff_crl();
+  if (!r) return std::unexpected("GET kiosk/staff-crl: " + r.error().to_string());
+  return store.offer(trust, r->crl, now);
+}
+
 std::expected<StaffCodeSignedIn, StaffCodeError> sign_in_with_code(platform::Client& client,
                                                                    std::string_view staff,
                                                                    const foundation::SecretBuffer& code) {

@@ -61,19 +61,25 @@ StaffResult<StaffKey> read_staff_key(token::Session& session, const staff::Trust
   if (!certs) return fail(certs.error());
   if (certs->empty())
     return fail(staff::Refused{staff::Refusal::NoCertificate, "the KEY holds no certificate"});
-  const token::CertInfo* chosen = nullptr;
-  for (const auto& c : *certs)
-    if (!chosen && staff::issued_by_staff_ca(trust, c.der)) chosen = &c;
-  if (!chosen)
-    return fail(staff::Refused{
-        staff::Refusal::NotStaffCa,
-        "none of its " + std::to_string(certs->size()) +
-            " certificates is issued by a pinned staff CA (first: " + certs->front().subject.one_line + ")"});
-  auto id = staff::check_certificate(trust, chosen->der, crl_der, now);
-  if (!id) return fail(id.error());
-  auto flags = session.pin_status();
-  if (!flags) return fail(flags.error());
-  return StaffKey{*chosen, std::move(*id), *flags};
+  // A KEY may hold an old staff certificate beside its successor: the first that passes is the one; when
+  // none does, the first one's refusal is the reason.
+  std::optional<staff::Refused> first_refusal;
+  for (const auto& c : *certs) {
+    if (!staff::issued_by_staff_ca(trust, c.der)) continue;
+    auto id = staff::check_certificate(trust, c.der, crl_der, now);
+    if (!id) {
+      if (!first_refusal) first_refusal = id.error();
+      continue;
+    }
+    auto flags = session.pin_status();
+    if (!flags) return fail(flags.error());
+    return StaffKey{c, std::move(*id), *flags};
+  }
+  if (first_refusal) return fail(std::move(*first_refusal));
+  return fail(staff::Refused{
+      staff::Refusal::NotStaffCa,
+      "none of its " + std::to_string(certs->size()) +
+          " certificates is issued by a pinned staff CA (first: " + certs->front().subject.one_line + ")"});
 }
 
 StaffResult<StaffSignedIn> sign_in_staff(token::Session& session, const StaffKey& key,

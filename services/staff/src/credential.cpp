@@ -280,13 +280,13 @@ std::expected<Identity, Refused> check_certificate(const Trust& trust, std::span
   X509Ptr cert = x509_from_der(cert_der);
   if (!cert) return refuse(Refusal::NotStaffCa, "not one DER certificate");
   const std::string subject = name_of(X509_get_subject_name(cert.get()));
-  if (X509_check_ca(cert.get()) != 0) return refuse(Refusal::NotStaffCa, subject + ": a CA certificate");
-  if ((X509_get_key_usage(cert.get()) & KU_DIGITAL_SIGNATURE) == 0)
-    return refuse(Refusal::NoRole, subject + ": its key usage does not allow digitalSignature");
   X509Ptr ca = issuer_among(trust, cert.get());
   if (!ca)
     return refuse(Refusal::NotStaffCa, subject + ": issued by " + name_of(X509_get_issuer_name(cert.get())) +
                                            ", not a pinned staff CA");
+  if (X509_check_ca(cert.get()) != 0) return refuse(Refusal::NotStaffCa, subject + ": a CA certificate");
+  if ((X509_get_key_usage(cert.get()) & KU_DIGITAL_SIGNATURE) == 0)
+    return refuse(Refusal::NoRole, subject + ": its key usage does not allow digitalSignature");
 
   Identity id;
   id.subject = subject;

@@ -1,8 +1,10 @@
-// Staff sign-in without a staff KEY: a maintenance code (docs/staff.md, "Without a staff KEY: maintenance
-// codes"), spent on-line with the platform for the staff member at this kiosk. The code is a secret: it
-// goes only into the request body (platform::Client::maintenance_redeem), never into a log or error.
+// What staff sign-in needs from the platform (docs/staff.md): the staff CA's CRL, and, without a staff KEY,
+// a maintenance code ("Without a staff KEY: maintenance codes") spent on-line for the staff member at this
+// kiosk. The code is a secret: it goes only into the request body (platform::Client::maintenance_redeem),
+// never into a log or an error.
 #pragma once
 
+#include <chrono>
 #include <expected>
 #include <optional>
 #include <string>
@@ -10,6 +12,7 @@
 
 #include "foundation/secret.hpp"
 #include "platform/client.hpp"
+#include "staff/crl_store.hpp"
 
 namespace runtime {
 
@@ -25,6 +28,14 @@ struct StaffCodeError {
   std::optional<int> retry_after_s;
   std::string detail;  // the platform error, for the event log; never the code
 };
+
+// GET kiosk/staff-crl, offered to `store` (staff::CrlStore::offer: signed by a pinned staff CA, not older
+// than the kept one) at the platform's time `now`. Returns what is kept afterwards; errors say why nothing
+// new was kept (the platform unreachable or without a CRL, the CRL refused). The kept CRL stays either way.
+std::expected<staff::CrlInfo, std::string> refresh_staff_crl(platform::Client& client,
+                                                             const staff::Trust& trust,
+                                                             staff::CrlStore& store,
+                                                             std::chrono::sys_seconds now);
 
 // POST kiosk/maintenance-codes/redeem with a fresh idempotency key (a spent code is never sent twice).
 // `staff` is 1-128 characters as the admin named them; `code` as typed.

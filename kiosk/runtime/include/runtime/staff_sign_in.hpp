@@ -48,10 +48,10 @@ struct StaffKey {
   token::PinFlags pin;       // read fresh: the keypad warns on count_low / final_try, refuses on locked
 };
 
-// C_GetTokenInfo, the certificates (no login). Picks the first certificate under a pinned staff CA and
-// checks it at `now` with `crl_der`. Errors: Refused (no certificate, not the staff CA — a customer's
-// KEY —, not yet valid, expired, no role, other hall, CRL missing or expired, revoked); token errors
-// (TokenRemoved, DeviceError).
+// C_GetTokenInfo, the certificates (no login). Picks the first certificate under a pinned staff CA that
+// passes every check at `now` with `crl_der` (the first one's refusal when none does). Errors: Refused (no
+// certificate, not the staff CA — a customer's KEY —, not yet valid, expired, no role, other hall, CRL
+// missing or expired, revoked); token errors (TokenRemoved, DeviceError).
 StaffResult<StaffKey> read_staff_key(token::Session& session, const staff::Trust& trust,
                                      std::span<const std::uint8_t> crl_der, std::chrono::sys_seconds now);
 

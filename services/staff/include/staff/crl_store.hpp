@@ -1,7 +1,7 @@
 // The staff CA's CRL as the kiosk keeps it (docs/staff.md, "Revocation"): one DER file beside the journal,
-// refreshed from the platform (GET kiosk/staff-crl) with the service checks and before each sign-in, and
-// replaced atomically — never by a CRL that fails check_crl() nor by one with a lower CRL number. Offline,
-// the kept one counts until its nextUpdate plus the grace (Trust::crl_grace).
+// refreshed from the platform (GET kiosk/staff-crl, runtime::refresh_staff_crl), and replaced atomically —
+// never by a CRL that fails check_crl() nor by one with a lower CRL number. Offline, the kept one counts
+// until its nextUpdate plus the grace (Trust::crl_grace).
 #pragma once
 
 #include <expected>
