@@ -31,10 +31,6 @@ struct FleetArgs {
   std::vector<std::filesystem::path> signer_certs, signer_keys, crls;
 };
 
-[[noreturn]] void fail(int code) {
-  throw CLI::RuntimeError(code);
-}
-
 std::string read_file(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   if (!in) {

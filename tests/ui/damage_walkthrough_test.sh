@@ -35,8 +35,12 @@ for name in checked scaled; do
   [ "${BASH_REMATCH[1]}" -ge 200 ] || fail "$name: only ${BASH_REMATCH[1]} frames drawn in part"
 done
 
+# The progress screen's shot is taken while the real runtime works: which step it shows running depends on
+# how far that run's runtime got, which two runs side by side on a loaded machine do not share (its frames
+# are still compared with their whole redraw above). Every other shot is of a screen that waits for a tap.
 n=0
 for png in "$D"/backend/*.png; do
+  case $(basename "$png") in *-progress.png) continue ;; esac
   cmp -s "$png" "$D/checked/$(basename "$png")" || fail "$(basename "$png") differs from ImGui's backend's"
   n=$((n + 1))
 done

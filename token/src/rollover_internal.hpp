@@ -24,11 +24,6 @@ inline std::span<const std::uint8_t> bytes_of(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 
-template <typename T>
-std::unexpected<Error> fail_with(ErrorCode code, std::string detail) {
-  return std::unexpected(make_error(code, std::move(detail)));
-}
-
 // A DER TLV (definite length, up to 64 KiB) appended to `out`: the structures the token's keys sign.
 void der_tlv(Bytes& out, std::uint8_t tag, std::span<const std::uint8_t> value);
 
