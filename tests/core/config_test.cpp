@@ -113,7 +113,7 @@ TEST_CASE("the documented default in config/ parses apart from its absolute file
   REQUIRE_FALSE(c);  // the PKI files of a real kiosk are not on a build machine
   for (const auto& e : c.error()) {
     CAPTURE(e.to_string());
-    CHECK((e.field.starts_with("platform.") || e.field == "fleet.roots_file"));
+    CHECK((e.field.starts_with("platform.") || e.field == "fleet.roots_file" || e.field == "staff.ca_file"));
     CHECK(e.message.find("not found") != std::string::npos);
   }
 }
@@ -153,4 +153,38 @@ TEST_CASE("a huge or deeply nested configuration is refused at once, a directory
     REQUIRE(c.error().size() == 1);
     CHECK(c.error().front().message.find("is a directory") != std::string::npos);
   }
+}
+
+TEST_CASE("the staff section: pinned CA and role OID, the fleet section's hall; absent means no staff KEY opens maintenance") {
+  Dir d;
+  auto none = runtime::parse_config(kGood, d.path);
+  REQUIRE(none);
+  CHECK_FALSE(none->staff);
+  std::string text = kGood;
+  const std::string staff =
+      R"("staff": {"ca_file": "ca.pem", "role_oid": "2.25.161466141967956400798317720578276031232"},
+  "fleet": {"hall": "H001", "region": "NMG"},
+  "journal_path")";
+  text.replace(text.find("\"journal_path\""), std::string("\"journal_path\"").size(), staff);
+  auto c = runtime::parse_config(text, d.path);
+  REQUIRE(c);
+  REQUIRE(c->staff);
+  CHECK(c->staff->ca_file == d.path / "ca.pem");
+  CHECK(c->fleet.hall == "H001");
+  CHECK(c->fleet.region == "NMG");
+  CHECK(c->staff->crl_grace_h == 24);
+  CHECK(c->staff->crl_file == d.path / "var/staff-crl.der");  // beside the journal
+
+  std::string bad = kGood;
+  bad.replace(
+      bad.find("\"journal_path\""), std::string("\"journal_path\"").size(),
+      R"("staff": {"ca_file": "missing.pem", "role_oid": "staff-role", "crl_grace_h": 721, "extra": 1},
+  "journal_path")");
+  auto e = runtime::parse_config(bad, d.path);
+  REQUIRE_FALSE(e);
+  CHECK(has_error(e.error(), "staff.ca_file", "not found"));
+  CHECK(has_error(e.error(), "staff.role_oid", "dotted OID"));
+  CHECK(has_error(e.error(), "staff.ca_file", "fleet.hall"));  // no hall for staff certificates to name
+  CHECK(has_error(e.error(), "staff.crl_grace_h"));
+  CHECK(has_error(e.error(), "staff.extra"));
 }

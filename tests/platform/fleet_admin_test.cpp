@@ -368,3 +368,59 @@ TEST_CASE("a running client presents a renewed certificate at its next call, wit
   CHECK_OK(second);
   CHECK(second->kiosk_id == "K-AFTER");
 }
+
+TEST_CASE(
+    "the staff CRL: none until the staff CA's operator leaves one, then its bytes as left; kiosks only") {
+  Fleet f;
+  CHECK_CODE(f.p.client.kiosk_staff_crl(), code::kStaffCrlNone);
+  Bytes der(48);
+  for (std::size_t i = 0; i < der.size(); ++i) der[i] = static_cast<std::uint8_t>(i * 7);
+  {
+    std::ofstream out(f.p.server->pki().dir / "staff-crl.der", std::ios::binary);
+    out.write(reinterpret_cast<const char*>(der.data()), static_cast<std::streamsize>(der.size()));
+  }
+  auto crl = f.p.client.kiosk_staff_crl();
+  CHECK_OK(crl);
+  CHECK(crl->crl == der);  // the kiosk judges it against its pinned staff CA (tests/staff)
+  CHECK_CODE(f.admin.kiosk_staff_crl(), code::kKioskRequired);
+}
+
+TEST_CASE(
+    "maintenance codes by the typed client: expired, for another kiosk, used twice, throttled after five "
+    "wrong") {
+  Fleet f;
+  const std::string kiosk = std::string(reference::kDefaultKioskId);
+  auto make = [&](const std::string& staff, const std::string& at) {
+    auto made = f.post(f.admin, "admin/maintenance-codes", {{"staff", staff}, {"kiosk_id", at}});
+    CHECK_OK(made);
+    return (*made)["code"].get<std::string>();
+  };
+  auto redeem = [&](const std::string& staff, const std::string& c) {
+    return f.p.client.maintenance_redeem(staff, c, platform::new_idempotency_key());
+  };
+  // Another kiosk's code is no good here.
+  CHECK_CODE(redeem("zhang.wei", make("zhang.wei", "OTHER-KIOSK-02")), code::kMaintenanceCodeInvalid);
+  // Good once, then spent.
+  const std::string good = make("zhang.wei", kiosk);
+  auto ok = redeem("zhang.wei", good);
+  CHECK_OK(ok);
+  CHECK(ok->staff == "zhang.wei");
+  CHECK(ok->kiosk_id == kiosk);
+  CHECK_CODE(redeem("zhang.wei", good), code::kMaintenanceCodeInvalid);
+  // Expired: 30 minutes at most.
+  const std::string late = make("li.na", kiosk);
+  REQUIRE(platform::dev::freeze_clock(f.p.client, platform_now(f.p)));
+  REQUIRE(platform::dev::advance_clock(f.p.client, 1801));
+  CHECK_CODE(redeem("li.na", late), code::kMaintenanceCodeInvalid);
+  // Wrong codes (the spent and the expired one count): after five at this kiosk, waits (even for a good
+  // code) with retry_after_s.
+  const std::string fresh = make("li.na", kiosk);
+  for (int i = 0; i < 3; ++i)
+    CHECK_CODE(redeem("li.na", "AAAAAAAAAAAAAAAAAAAA"), code::kMaintenanceCodeInvalid);
+  auto throttled = redeem("li.na", fresh);
+  CHECK_CODE(throttled, code::kMaintenanceThrottled);
+  CHECK(throttled.error().retry_after_s.value_or(0) > 0);
+  REQUIRE(platform::dev::advance_clock(f.p.client, 3600));
+  CHECK_OK(redeem("li.na", make("li.na", kiosk)));  // after the wait a good code works, and clears the count
+  CHECK_CODE(redeem("li.na", "AAAAAAAAAAAAAAAAAAAA"), code::kMaintenanceCodeInvalid);
+}

@@ -49,7 +49,8 @@ void add_ext(X509* cert, X509* issuer, int nid, const std::string& value) {
   X509_EXTENSION_free(ext);
 }
 
-X509Ptr new_cert(const std::string& cn, const EVP_PKEY* key, sys_seconds nb, sys_seconds na) {
+X509Ptr new_cert(const std::string& cn, const EVP_PKEY* key, sys_seconds nb, sys_seconds na,
+                 const std::string& o = "Kiosk Test CA") {
   X509Ptr cert(X509_new());
   check(X509_set_version(cert.get(), 2), "version");
   check(ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), next_serial()), "serial");
@@ -57,7 +58,7 @@ X509Ptr new_cert(const std::string& cn, const EVP_PKEY* key, sys_seconds nb, sys
   ASN1_TIME_set(X509_getm_notAfter(cert.get()), to_time_t(na));
   X509_NAME* name = X509_get_subject_name(cert.get());
   check(X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
-                                   reinterpret_cast<const unsigned char*>("Kiosk Test CA"), -1, -1, 0),
+                                   reinterpret_cast<const unsigned char*>(o.c_str()), -1, -1, 0),
         "O");
   check(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
                                    reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0),
@@ -125,14 +126,27 @@ Credential issue_signer(const Credential& issuer, const SignerSpec& spec) {
   } else {
     c.key = make_key();
   }
-  c.cert = new_cert(spec.cn, c.key.get(), spec.not_before, spec.not_after);
+  c.cert = new_cert(spec.cn, c.key.get(), spec.not_before, spec.not_after, spec.cn_o);
   check(X509_set_issuer_name(c.cert.get(), X509_get_subject_name(issuer.cert.get())), "issuer");
   add_ext(c.cert.get(), issuer.cert.get(), NID_basic_constraints,
           spec.ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
   add_ext(c.cert.get(), issuer.cert.get(), NID_key_usage,
           spec.ca ? "critical,digitalSignature,keyCertSign" : "critical,digitalSignature");
   if (spec.role)
-    add_ext(c.cert.get(), issuer.cert.get(), NID_ext_key_usage, std::string(fleet::kConfigSigningEku));
+    add_ext(c.cert.get(), issuer.cert.get(), NID_ext_key_usage,
+            spec.eku.empty() ? std::string(fleet::kConfigSigningEku) : spec.eku);
+  if (!spec.policy.empty()) {
+    // Built by hand: OpenSSL's text form of certificatePolicies wants a configuration database.
+    CERTIFICATEPOLICIES* policies = sk_POLICYINFO_new_null();
+    POLICYINFO* info = POLICYINFO_new();
+    ASN1_OBJECT_free(info->policyid);
+    info->policyid = OBJ_txt2obj(spec.policy.c_str(), 1);
+    if (!info->policyid) fail("policy OID " + spec.policy);
+    sk_POLICYINFO_push(policies, info);
+    check(X509_add1_ext_i2d(c.cert.get(), NID_certificate_policies, policies, 0, X509V3_ADD_DEFAULT),
+          "certificate policies");
+    CERTIFICATEPOLICIES_free(policies);
+  }
   if (!spec.scopes.empty()) {
     std::string san;
     for (const auto& s : spec.scopes)

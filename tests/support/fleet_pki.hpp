@@ -52,6 +52,9 @@ struct SignerSpec {
   sys_seconds not_after;
   const EVP_PKEY* reuse_key = nullptr;  // another certificate for an existing key
   bool ca = false;                      // a CA certificate with the role (which kiosks refuse as a signer)
+  std::string eku;                      // the role's extended key usage; empty: configuration signing
+  std::string policy;                   // a certificate policy OID to add (none when empty)
+  std::string cn_o = "Kiosk Test CA";   // the subject's O
 };
 Credential issue_signer(const Credential& issuer, const SignerSpec& spec);
 

@@ -7,6 +7,29 @@
 #include "keys.hpp"
 
 namespace token::detail {
+
+namespace {
+
+void der_length(Bytes& out, std::size_t n) {
+  if (n < 0x80) {
+    out.push_back(static_cast<std::uint8_t>(n));
+  } else if (n <= 0xff) {
+    out.push_back(0x81);
+    out.push_back(static_cast<std::uint8_t>(n));
+  } else {
+    out.push_back(0x82);
+    out.push_back(static_cast<std::uint8_t>(n >> 8));
+    out.push_back(static_cast<std::uint8_t>(n & 0xff));
+  }
+}
+
+}  // namespace
+
+void der_tlv(Bytes& out, std::uint8_t tag, std::span<const std::uint8_t> value) {
+  out.push_back(tag);
+  der_length(out, value.size());
+  out.insert(out.end(), value.begin(), value.end());
+}
 namespace {
 
 constexpr std::size_t kKeyIdLen = 20;

@@ -24,6 +24,9 @@ inline std::span<const std::uint8_t> bytes_of(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 
+// A DER TLV (definite length, up to 64 KiB) appended to `out`: the structures the token's keys sign.
+void der_tlv(Bytes& out, std::uint8_t tag, std::span<const std::uint8_t> value);
+
 // ---- the renewal's objects on the token ----
 
 // One object of a renewal (found by the derived CKA_ID).

@@ -9,29 +9,6 @@ namespace token {
 
 using namespace detail;
 
-namespace {
-
-void der_length(Bytes& out, std::size_t n) {
-  if (n < 0x80) {
-    out.push_back(static_cast<std::uint8_t>(n));
-  } else if (n <= 0xff) {
-    out.push_back(0x81);
-    out.push_back(static_cast<std::uint8_t>(n));
-  } else {
-    out.push_back(0x82);
-    out.push_back(static_cast<std::uint8_t>(n >> 8));
-    out.push_back(static_cast<std::uint8_t>(n & 0xff));
-  }
-}
-
-void der_tlv(Bytes& out, std::uint8_t tag, std::span<const std::uint8_t> value) {
-  out.push_back(tag);
-  der_length(out, value.size());
-  out.insert(out.end(), value.begin(), value.end());
-}
-
-}  // namespace
-
 Bytes encode_renewal_proof_tbs(std::string_view order_id, std::span<const std::uint8_t, 32> p10_sha256,
                                std::span<const std::uint8_t> nonce) {
   Bytes body;

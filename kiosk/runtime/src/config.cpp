@@ -271,6 +271,23 @@ std::expected<KioskConfig, std::vector<ConfigError>> parse_config(std::string_vi
   top.uint("journal_min_free_mb", c.journal_min_free_mb, 0, 1048576);
   if (c.journal_path.is_relative()) c.journal_path = (base_dir / c.journal_path).lexically_normal();
   if (c.fleet.state_dir.empty()) c.fleet.state_dir = c.journal_path.parent_path();
+
+  if (const json* st = object_at(top, "staff", false)) {
+    Reader r(*st, "staff", errors);
+    StaffConfig s;
+    r.path("ca_file", s.ca_file, true, base_dir, true);
+    r.string("role_oid", s.role_oid, true);
+    const std::regex oid(R"(^[0-2](\.(0|[1-9][0-9]{0,38}))+$)");
+    if (!s.role_oid.empty() && !std::regex_match(s.role_oid, oid))
+      r.error("role_oid", "must be a dotted OID such as 2.25.161466141967956400798317720578276031232");
+    // Staff certificates name the kiosk's place as the fleet section gives it (its hall, its region).
+    if (c.fleet.hall.empty()) r.error("ca_file", "staff KEYs need this kiosk's hall: set fleet.hall");
+    r.uint("crl_grace_h", s.crl_grace_h, 0, 720);
+    r.path("crl_file", s.crl_file, false, base_dir, false);
+    if (s.crl_file.empty()) s.crl_file = c.journal_path.parent_path() / "staff-crl.der";
+    r.reject_unknown();
+    c.staff = std::move(s);
+  }
   top.reject_unknown();
 
   if (!errors.empty()) return std::unexpected(std::move(errors));

@@ -241,6 +241,17 @@ bool decode(const Json& j, SignedConfig& out, std::string& why) {
   r.str("algorithm", out.algorithm, true, 64);
   return r.ok();
 }
+bool decode(const Json& j, MaintenanceRedeemed& out, std::string& why) {
+  Reader r(j, why);
+  r.str("staff", out.staff, true, 128);
+  r.str("kiosk_id", out.kiosk_id, true, 64);
+  return r.ok();
+}
+bool decode(const Json& j, StaffCrl& out, std::string& why) {
+  Reader r(j, why);
+  r.bytes("crl", out.crl, 16, 4 << 20);
+  return r.ok();
+}
 bool decode(const Json& j, KioskConfigPayload& out, std::string& why) {
   Reader r(j, why);
   r.integer("version", out.version, 0, std::numeric_limits<std::int64_t>::max());

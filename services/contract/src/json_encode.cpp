@@ -171,6 +171,12 @@ Json encode(const SignedConfig& v) {
           {"signature", foundation::base64_encode(v.signature)},
           {"algorithm", v.algorithm}};
 }
+Json encode(const MaintenanceRedeemed& v) {
+  return {{"staff", v.staff}, {"kiosk_id", v.kiosk_id}};
+}
+Json encode(const StaffCrl& v) {
+  return {{"crl", foundation::base64_encode(v.crl)}};
+}
 Json encode(const KioskConfigPayload& v) {
   return {{"version", v.version}, {"expires_at", v.expires_at}, {"endpoints", v.endpoints}};
 }

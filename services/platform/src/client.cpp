@@ -556,6 +556,19 @@ Result<contract::BusinessList> Client::kiosk_orders(bool unfinished_only) {
                                                             : "kiosk/orders");
 }
 
+Result<contract::MaintenanceRedeemed> Client::maintenance_redeem(std::string_view staff,
+                                                                 std::string_view code,
+                                                                 std::string_view key) {
+  Json j = {{"code", code}, {"staff", staff}};
+  foundation::SecretBuffer body;
+  dump_secret_body(j, {"code"}, body);
+  return impl_->send_secret<contract::MaintenanceRedeemed>("kiosk/maintenance-codes/redeem", body, key);
+}
+
+Result<contract::StaffCrl> Client::kiosk_staff_crl() {
+  return impl_->get<contract::StaffCrl>("kiosk/staff-crl");
+}
+
 Result<contract::SignedConfig> Client::kiosk_config() {
   return impl_->get<contract::SignedConfig>("kiosk/config");
 }

@@ -14,6 +14,7 @@ namespace {
 // An enrollment or maintenance code: 20 base64url characters (120 bits), typed or pasted once.
 constexpr std::size_t kCodeBytes = 15;
 constexpr std::size_t kMaxListed = 10000;
+constexpr int kMaintenanceFailuresPerKiosk = 5;  // wrong maintenance codes at one kiosk before waits start
 
 std::string field(const Json& body, const char* name) {
   return body.is_object() && body.contains(name) && body[name].is_string() ? body[name].get<std::string>()
@@ -207,14 +208,23 @@ Reply h_audit(State& s, Ctx&) {
 
 // POST /v1/kiosk/maintenance-codes/redeem {code, staff}: the kiosk spends a code made for this staff
 // member at this kiosk (the staff's sign-in checks it).
+// Wrong codes are throttled like logins (account_routes.cpp): waits per kiosk after a few, doubling.
 Reply h_redeem(State& s, Ctx& c) {
+  const ThrottleKeys keys{{"maintenance:" + c.kiosk_id, kMaintenanceFailuresPerKiosk}};
+  if (auto t = throttled(s, c, keys)) {
+    const int wait = t->body.value("retry_after_s", 1);
+    return error_reply(code::kMaintenanceThrottled, "wait " + std::to_string(wait) + " s", wait);
+  }
   const std::string code_text = field(c.body, "code"), staff = field(c.body, "staff");
   c.body["code"] = "";
   Stmt q(s.db, "SELECT staff, kiosk_id, expires_at, used_at FROM maintenance_codes WHERE code_hash=?");
   q.bind(s.keyed_hash("maintenance|" + code_text));
   if (code_text.empty() || !q.row() || q.text(0) != staff || q.text(1) != c.kiosk_id || q.i64(2) <= c.now ||
-      !q.null(3))
+      !q.null(3)) {
+    record_failure(s, c, keys);
     return error_reply(code::kMaintenanceCodeInvalid);
+  }
+  Stmt(s.db, "DELETE FROM throttle WHERE key=?").bind(keys.front().first).run();
   Stmt(s.db, "UPDATE maintenance_codes SET used_at=? WHERE code_hash=?")
       .bind(c.now, s.keyed_hash("maintenance|" + code_text))
       .run();

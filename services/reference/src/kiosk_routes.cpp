@@ -1,5 +1,8 @@
 // What a kiosk fetches or reports for itself: the catalog, its heartbeat, its signed configuration, its
 // own orders.
+#include <fstream>
+#include <iterator>
+
 #include "routes.hpp"
 #include "state.hpp"
 
@@ -36,6 +39,16 @@ Reply h_config(State& s, Ctx& c) {
   return {200, contract::encode(sc)};
 }
 
+// GET /v1/kiosk/staff-crl: the staff CA's CRL as its operator left it in DIR/pki/staff-crl.der (or
+// ServerOptions::staff_crl); the platform only passes it on, the kiosk checks it against its staff CA.
+Reply h_staff_crl(State& s, Ctx&) {
+  std::ifstream in(s.opt.staff_crl.empty() ? s.pki.dir / "staff-crl.der" : s.opt.staff_crl, std::ios::binary);
+  contract::StaffCrl crl;
+  if (in) crl.crl.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (crl.crl.empty()) return error_reply(code::kStaffCrlNone);
+  return {200, contract::encode(crl)};
+}
+
 // GET /v1/kiosk/orders[?unfinished=true]: the orders this kiosk made, by its certificate's CN.
 Reply h_kiosk_orders(State& s, Ctx& c) {
   bool unfinished = false;
@@ -67,6 +80,7 @@ void add_kiosk_routes(Routes& r) {
   r.post("/v1/kiosk/heartbeat", "kiosk.heartbeat", h_heartbeat);
   r.get("/v1/kiosk/config", "kiosk.config", h_config);
   r.get("/v1/kiosk/orders", "kiosk.orders", h_kiosk_orders);
+  r.get("/v1/kiosk/staff-crl", "kiosk.staff_crl", h_staff_crl);
 }
 
 }  // namespace reference

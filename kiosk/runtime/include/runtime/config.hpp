@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <expected>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,15 @@ struct ServiceConfig {
   std::uint32_t platform_back_after = 2;  // passed ones in a row before it opens again (1–20)
 };
 
+// Who opens the maintenance screens with a staff KEY (docs/staff.md): pinned at install, never changed by
+// the fleet channel. Without the section no staff KEY is accepted (maintenance codes still are).
+struct StaffConfig {
+  std::filesystem::path ca_file;   // the staff CA certificate(s), PEM
+  std::string role_oid;            // the staff role: an extended key usage or certificate policy OID
+  std::uint32_t crl_grace_h = 24;  // the staff CRL still counts this many hours past its nextUpdate (0-720)
+  std::filesystem::path crl_file;  // where the CRL from the platform is kept; default: beside the journal
+};
+
 struct UiConfig {
   std::string language = "zh-CN";  // "zh-CN" or "en"
   bool shuffle_pin_keypad = false;
@@ -97,6 +107,7 @@ struct KioskConfig {
   UiConfig ui;
   ServiceConfig service;
   FleetConfig fleet;
+  std::optional<StaffConfig> staff;
   std::filesystem::path journal_path = "journal.db";
   // The journal's filesystem must keep this much free (for an unprivileged user), or the kiosk takes no
   // new business: a renewal writes a few KiB, and a full disk mid-renewal stops it (0–1048576).

@@ -30,6 +30,7 @@ inline constexpr std::string_view kEnrollCodeInvalid = "enroll.code_invalid";  /
 inline constexpr std::string_view kEnrollCodeExpired = "enroll.code_expired";  // 401 past its time
 inline constexpr std::string_view kEnrollCodeUsed = "enroll.code_used";        // 401 spent already
 inline constexpr std::string_view kEnrollThrottled = "enroll.throttled";       // 429 retry_after_s
+inline constexpr std::string_view kMaintenanceThrottled = "maintenance.throttled";  // 429 retry_after_s
 inline constexpr std::string_view kCsrMalformed = "enroll.csr_malformed";      // 400 not a PKCS#10
 inline constexpr std::string_view kCsrKeyType = "enroll.csr_key_type";         // 422 not EC P-256
 inline constexpr std::string_view kAdminKioskUnknown = "admin.kiosk_unknown";  // 404 never enrolled
@@ -37,6 +38,7 @@ inline constexpr std::string_view kMaintenanceCodeInvalid =
     "maintenance.code_invalid";  // 401 wrong, used, expired, or for another staff member or kiosk
 inline constexpr std::string_view kBundleMalformed = "bundle.malformed";  // 400 not a CMS bundle
 inline constexpr std::string_view kBundleNone = "bundle.none";            // 404 nothing published
+inline constexpr std::string_view kStaffCrlNone = "staff_crl.none";      // 404 no staff CRL published
 // SMS
 inline constexpr std::string_view kPhoneInvalid = "sms.phone_invalid";        // 400
 inline constexpr std::string_view kSmsResendTooSoon = "sms.resend_too_soon";  // 429 retry_after_s

@@ -46,6 +46,8 @@ Json encode(const OutOfServiceItem& v);
 Json encode(const Heartbeat& v);
 Json encode(const HeartbeatAck& v);
 Json encode(const SignedConfig& v);
+Json encode(const StaffCrl& v);
+Json encode(const MaintenanceRedeemed& v);
 Json encode(const KioskConfigPayload& v);
 Json encode(const ApiError& v);
 
@@ -74,6 +76,8 @@ bool decode(const Json& j, AuditHead& out, std::string& why);
 bool decode(const Json& j, Heartbeat& out, std::string& why);
 bool decode(const Json& j, HeartbeatAck& out, std::string& why);
 bool decode(const Json& j, SignedConfig& out, std::string& why);
+bool decode(const Json& j, StaffCrl& out, std::string& why);
+bool decode(const Json& j, MaintenanceRedeemed& out, std::string& why);
 bool decode(const Json& j, KioskConfigPayload& out, std::string& why);
 bool decode(const Json& j, ApiError& out, std::string& why);
 

@@ -262,6 +262,19 @@ struct SignedConfig {
   std::string algorithm = "ecdsa-p256-sha256";
 };
 
+// POST kiosk/maintenance-codes/redeem's answer: the code was good for this staff member here, and is spent.
+struct MaintenanceRedeemed {
+  std::string staff;
+  std::string kiosk_id;
+};
+
+// GET kiosk/staff-crl: the staff CA's newest CRL as the staff CA's operator published it to the platform
+// (docs/staff.md, "Revocation"). The kiosk judges it against the staff CA it pinned; the platform vouches
+// for nothing in it.
+struct StaffCrl {
+  Bytes crl;  // DER
+};
+
 struct KioskConfigPayload {
   std::int64_t version = 0;
   UnixTime expires_at = 0;

@@ -167,6 +167,16 @@ class Client {
   // a business finds it again here.
   Result<contract::BusinessList> kiosk_orders(bool unfinished_only = false);
 
+  // POST kiosk/maintenance-codes/redeem: spends a maintenance code made for `staff` at this kiosk. `code`
+  // is a secret (see sms_verify). Http: maintenance.code_invalid (wrong, spent, expired, another staff
+  // member or kiosk), maintenance.throttled (retry_after_s).
+  Result<contract::MaintenanceRedeemed> maintenance_redeem(std::string_view staff, std::string_view code,
+                                                           std::string_view idempotency_key);
+
+  // GET kiosk/staff-crl: the staff CA's CRL, not verified (staff::CrlStore::offer judges it).
+  // Http: staff_crl.none (404).
+  Result<contract::StaffCrl> kiosk_staff_crl();
+
   // GET kiosk/config, not verified (see verify_signed_config).
   Result<contract::SignedConfig> kiosk_config();
 

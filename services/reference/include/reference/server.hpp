@@ -40,6 +40,7 @@ struct ServerOptions {
   std::int64_t enrollment_code_validity_s = 86400;  // an enrollment code lives this long (single use)
   std::int64_t maintenance_code_validity_s = 1800;  // a maintenance code: at most 30 minutes
   int kiosk_cert_days = 365;                        // a kiosk certificate's validity (enrollment, renewal)
+  std::filesystem::path staff_crl;  // the staff CA's CRL (DER) GET kiosk/staff-crl serves; empty: DIR/pki/staff-crl.der
   // Dev only, on an empty database (the constructor refuses otherwise): order ids, payment links
   // (code_url), certificate serials, SMS codes and account ids come from this seed instead of the system's
   // random source, the same in every run (the demo's reproducible screenshots). Secrets stay random:
