@@ -9,6 +9,7 @@
 #   share/ca-kiosk/assets/            fonts (build-time subsets), i18n, pictures, rime schema; harness/ (demo)
 #   share/ca-kiosk/kiosk.json         the documented default configuration
 #   share/ca-platform-ref/catalog.json
+#   share/ca-platform-ref/admin/      the fleet console's page (docs/console.md)
 # Relative destinations, so `cmake --install --prefix` works; the compiled-in paths (KIOSK_PACKAGE_LAYOUT) are
 # the configured prefix's.
 set(pkglibdir lib/ca-kiosk)
@@ -24,3 +25,4 @@ endif()
 install(TARGETS kioskctl ca-platform-ref RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/config/kiosk.json DESTINATION ${datadir})
 install(FILES ${PROJECT_SOURCE_DIR}/config/catalog.json DESTINATION ${refdatadir})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/services/reference/admin/ DESTINATION ${refdatadir}/admin)

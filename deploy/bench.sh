@@ -7,6 +7,9 @@ echo "==> token rollover: library vs pkcs11-tool + openssl vs bare PKCS#11 (docs
 "$BUILD/tests/bench/token_rollover_bench" "${KIOSK_BENCH_RUNS_EC:-21}" "${KIOSK_BENCH_RUNS_RSA:-7}"
 echo "==> platform (client ↔ reference platform, mutual TLS on loopback)"
 "$BUILD/tests/bench/platform_bench" 200
+echo "==> fleet console: 10,000 kiosks in headless Chromium (docs/benchmarks.md)"
+python3 tests/bench/console_bench.py "$BUILD/services/reference/ca-platform-ref" "${KIOSK_BENCH_CONSOLE_KIOSKS:-10000}" \
+  "${KIOSK_BENCH_CONSOLE_RUNS:-7}"
 
 echo "==> kiosk shell (docs/benchmarks.md)"
 xvfb-run -a -s "-screen 0 1920x1080x24 -nolisten tcp" \

@@ -28,6 +28,7 @@ PACKAGES=(
   zbar-tools xvfb xauth cage xwayland grim x11-utils imagemagick usbguard
   librime-dev rime-data-luna-pinyin libzinnia-dev tegaki-zinnia-simplified-chinese
   lld clang libclang-rt-14-dev python3 python3-yaml python3-jsonschema nodejs
+  chromium libnss3-tools
 )
 
 # What `package` and `package-test` need on top (installed the same way, only by those modes).
@@ -77,11 +78,13 @@ trap 'rm -f "$TIMES_FILE" "$TIMES_FILE.asan"' EXIT
 quiet() { "$@" >/dev/null; }
 
 # Both trees: warnings are errors; debug information is line tables only (-g1: backtraces and sanitizer
-# reports keep file:line; compiles take a quarter to a third less CPU). cmake/KioskBuildSpeed.cmake.
+# reports keep file:line; compiles take a quarter to a third less CPU); each target's sources compiled in
+# batches (a unity build: the headers and their templates once a batch, not once a file).
+# cmake/KioskBuildSpeed.cmake.
 configure() {  # dir, extra cmake args...
   local dir=$1
   shift
-  phase "configure $dir" quiet cmake -S "$ROOT" -B "$dir" -G Ninja -DKIOSK_WERROR=ON -DKIOSK_DEBUG_INFO=1 "$@"
+  phase "configure $dir" quiet cmake -S "$ROOT" -B "$dir" -G Ninja -DKIOSK_WERROR=ON -DKIOSK_DEBUG_INFO=1 -DKIOSK_UNITY_BUILD=ON "$@"
 }
 build() {  # dir
   phase "build $1" cmake --build "$1" -j "$JOBS"

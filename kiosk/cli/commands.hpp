@@ -45,6 +45,9 @@ void add_enroll_commands(CLI::App& app, Globals& g);  // enroll, enroll --renew 
 void add_fleet_commands(CLI::App& app, Globals& g);   // fleet ... : the admin's side (fleet_cmd.cpp)
 void add_sync_command(CLI::App& app, Globals& g);     // sync: the fleet configuration now (sync_cmd.cpp)
 
+// Ends the command with `code` (exit_codes.hpp): main() turns the exception into the exit status.
+[[noreturn]] inline void fail(int code) { throw CLI::RuntimeError(code); }
+
 // A platform error on stderr with its next step; throws CLI::RuntimeError with its exit code
 // (platform_cmd.cpp).
 [[noreturn]] void report_platform_error(const platform::Error& e);

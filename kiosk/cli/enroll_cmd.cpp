@@ -22,10 +22,6 @@ struct EnrollArgs {
   bool renew = false;
 };
 
-[[noreturn]] void fail(int code) {
-  throw CLI::RuntimeError(code);
-}
-
 // The configuration: the template's settings with the platform, the pinned CA and this kiosk's identity
 // set (docs/operations.md, "Enrollment"); written to a temporary name and renamed.
 void write_config(const EnrollArgs& a, const platform::Enrolled& e, const std::filesystem::path& pinned_ca) {

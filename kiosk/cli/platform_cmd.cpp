@@ -101,10 +101,6 @@ struct PlatformArgs {
   std::string fingerprint;
 };
 
-[[noreturn]] void fail(int code) {
-  throw CLI::RuntimeError(code);
-}
-
 [[noreturn]] void report(const platform::Error& e) {
   fmt::print(stderr, "kioskctl: platform: {}\n  next: {}\n", e.to_string(), platform_next_step(e));
   fail(platform_exit_code(e));

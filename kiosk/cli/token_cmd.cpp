@@ -85,14 +85,14 @@ std::string explain(const token::Error& e) {
   }
 }
 
-[[noreturn]] void fail(const token::Error& e) {
+[[noreturn]] void report_token_error(const token::Error& e) {
   fmt::print(stderr, "kioskctl: {}\n", explain(e));
   throw CLI::RuntimeError(exit_code(e.code));
 }
 
-[[noreturn]] void fail(int code, const std::string& line) {
+[[noreturn]] void fail_saying(int code, const std::string& line) {
   fmt::print(stderr, "kioskctl: {}\n", line);
-  throw CLI::RuntimeError(code);
+  fail(code);
 }
 
 std::optional<runtime::KioskConfig> config_for(const Globals& g, const TokenOptions& o) {
@@ -111,7 +111,7 @@ std::vector<Target> targets(const std::optional<runtime::KioskConfig>& cfg, cons
     for (auto& t : out) seen = seen || t.module == b.module;
     if (!seen) out.push_back({b.id, b.display_name, b.module});
   }
-  if (out.empty()) fail(kConfig, "the configuration lists no brands: add one under \"brands\" or use --module");
+  if (out.empty()) fail_saying(kConfig, "the configuration lists no brands: add one under \"brands\" or use --module");
   return out;
 }
 
@@ -281,24 +281,24 @@ void run_show(const Globals& g, const TokenOptions& o) {
     }
   }
   if (!found) {
-    if (any_token) fail(kTokenAbsent, "no inserted key matches --serial/--label");
-    if (first_error) fail(*first_error);
-    fail(kTokenAbsent, "no key inserted: insert the USB key and try again");
+    if (any_token) fail_saying(kTokenAbsent, "no inserted key matches --serial/--label");
+    if (first_error) report_token_error(*first_error);
+    fail_saying(kTokenAbsent, "no key inserted: insert the USB key and try again");
   }
 
   auto session = token::Session::open(*module, found->slot);
-  if (!session) fail(session.error());
+  if (!session) report_token_error(session.error());
   if (o.pin_stdin) {
     foundation::SecretBuffer pin = read_pin_from_stdin();
     auto r = session->login(pin, {.final_try_acknowledged = o.final_try});
-    if (!r) fail(r.error());
+    if (!r) report_token_error(r.error());
   }
   auto info = session->token_info();
-  if (!info) fail(info.error());
+  if (!info) report_token_error(info.error());
   auto mech = module->mechanisms(found->slot);
-  if (!mech) fail(mech.error());
+  if (!mech) report_token_error(mech.error());
   auto certs = session->certificates();
-  if (!certs) fail(certs.error());
+  if (!certs) report_token_error(certs.error());
   auto minfo = module->info();
   const std::string brand = brand_of(cfg, info->identity);
 

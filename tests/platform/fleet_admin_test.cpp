@@ -1,6 +1,7 @@
 // Fleet administration over real mutual TLS on loopback (docs/platform.md, "Fleet administration"):
 // admins and kiosks told apart by their certificates' CA, enrollment with a one-time code and no client
-// certificate, the kiosk's own renewal, decommissioning, maintenance codes, and bundles with ETags.
+// certificate, the kiosk's own renewal, decommissioning, maintenance codes, bundles with ETags, and what the
+// fleet console reads (a kiosk's history, the hall's hours).
 #include <openssl/cms.h>
 #include <openssl/pem.h>
 
@@ -326,4 +327,44 @@ TEST_CASE("a running client presents a renewed certificate at its next call, wit
   auto second = c->heartbeat(h, new_idempotency_key());
   CHECK_OK(second);
   CHECK(second->kiosk_id == "K-AFTER");
+}
+
+TEST_CASE("history: a kiosk's last heartbeats newest first, its configuration's events, its hall's hours") {
+  Fleet f;
+  auto key = new_ec_key();
+  auto issued = f.enroll(f.enrollment_code("K-HIST", "hall-7"), key.get());
+  CHECK_OK(issued);
+  auto k = f.kiosk(*issued, key.get(), "hist");
+  constexpr int kKept = 24;  // the platform keeps a kiosk's last 24 (docs/platform.md)
+  constexpr int kSent = kKept + 2;
+  for (int i = 0; i < kSent; ++i) {
+    contract::Heartbeat hb;
+    hb.software_version = "1.0." + std::to_string(i);
+    hb.config_version = i < kSent - 2 ? 1 : 2;  // the last two on version 2
+    CHECK_OK(k.heartbeat(hb, new_idempotency_key()));
+  }
+  auto h = f.admin.call("GET", "admin/kiosks/K-HIST/history", nullptr);
+  CHECK_OK(h);
+  const auto& beats = (*h)["heartbeats"];
+  REQUIRE(beats.size() == static_cast<std::size_t>(kKept));  // the oldest two dropped
+  CHECK(beats[0]["heartbeat"]["software_version"] == "1.0." + std::to_string(kSent - 1));
+  CHECK(beats.back()["heartbeat"]["software_version"] == "1.0.2");
+  const auto& events = (*h)["config"];
+  REQUIRE(events.size() == 2);  // version 1 first heard, then version 2; the repeats made none
+  CHECK(events[0]["version"] == 2);
+  CHECK(events[1]["version"] == 1);
+  CHECK(events[0]["state"] == "applied");
+
+  auto hours = f.admin.call("GET", "admin/heartbeat-hours", nullptr);
+  CHECK_OK(hours);
+  std::int64_t counted = -1;
+  for (const auto& row : (*hours)["halls"]) {
+    REQUIRE(row["counts"].size() == 24);
+    if (row["hall"] == "hall-7") {
+      counted = 0;
+      for (const auto& n : row["counts"]) counted += n.get<std::int64_t>();
+    }
+  }
+  CHECK(counted == kSent);
+  CHECK_CODE(f.p.client.call("GET", "admin/kiosks/K-HIST/history", nullptr), code::kAdminRequired);
 }

@@ -31,8 +31,6 @@ class QuietRuntime final : public runtime::Runtime {
 
 using testsupport::zbar;
 
-}  // namespace
-
 // The app, headless, with no runtime behind it: the states are models put in place (replace_model).
 struct ShotsApp {
   QuietRuntime rt;
@@ -48,6 +46,8 @@ struct ShotsApp {
     a = std::make_unique<app::App>(std::move(config), rt);
   }
 };
+
+}  // namespace
 
 TEST_CASE("home in every state drawn by the real app, out of service for each reason included") {
   const char* env = std::getenv("KIOSK_SHOTS_DIR");

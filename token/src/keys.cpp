@@ -14,11 +14,6 @@ namespace {
 // DER of OID 1.2.840.10045.3.1.7 (prime256v1 / P-256), CKA_EC_PARAMS.
 constexpr std::uint8_t kP256Params[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
 
-template <typename T>
-std::unexpected<Error> fail_with(ErrorCode code, std::string detail) {
-  return std::unexpected(make_error(code, std::move(detail)));
-}
-
 }  // namespace
 
 Result<PairHandles> generate_pair(Session& s, domain::KeyAlgorithm algorithm, std::span<const std::uint8_t> id,

@@ -33,13 +33,6 @@ void destroy_core(detail::ModuleCore* c) noexcept {
   delete c;
 }
 
-std::string trimmed(const unsigned char* p, std::size_t n) {
-  std::string s(reinterpret_cast<const char*>(p), n);
-  auto end = s.find_last_not_of(std::string_view(" \0", 2));
-  s.erase(end == std::string::npos ? 0 : end + 1);
-  return s;
-}
-
 }  // namespace
 
 namespace detail {
@@ -140,8 +133,8 @@ Result<ModuleInfo> Module::info() const {
   CK_RV rv = core_->call(&CK_FUNCTION_LIST::C_GetInfo, &raw);
   if (rv != CKR_OK) return std::unexpected(error_from_rv(rv, "C_GetInfo"));
   ModuleInfo i;
-  i.manufacturer = trimmed(raw.manufacturerID, sizeof raw.manufacturerID);
-  i.description = trimmed(raw.libraryDescription, sizeof raw.libraryDescription);
+  i.manufacturer = detail::blank_padded_text(raw.manufacturerID, sizeof raw.manufacturerID);
+  i.description = detail::blank_padded_text(raw.libraryDescription, sizeof raw.libraryDescription);
   i.library_version = fmt::format("{}.{}", raw.libraryVersion.major, raw.libraryVersion.minor);
   i.cryptoki_version = fmt::format("{}.{}", raw.cryptokiVersion.major, raw.cryptokiVersion.minor);
   return i;

@@ -5,6 +5,7 @@
 #include <p11-kit/pkcs11.h>
 
 #include <deque>
+#include <expected>
 #include <filesystem>
 #include <initializer_list>
 #include <memory>
@@ -20,6 +21,16 @@
 #include "token/token_info.hpp"
 
 namespace token::detail {
+
+// A PKCS#11 string field (blank padded, not NUL terminated) as text: the padding and any leading blanks
+// dropped.
+std::string blank_padded_text(const unsigned char* p, std::size_t n);
+
+// make_error() as the error of a Result<T> (the token's steps return early with it).
+template <typename T>
+std::unexpected<Error> fail_with(ErrorCode code, std::string detail) {
+  return std::unexpected(make_error(code, std::move(detail)));
+}
 
 struct ModuleCore {
   std::filesystem::path path;

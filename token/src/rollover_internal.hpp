@@ -24,11 +24,6 @@ inline std::span<const std::uint8_t> bytes_of(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 
-template <typename T>
-std::unexpected<Error> fail_with(ErrorCode code, std::string detail) {
-  return std::unexpected(make_error(code, std::move(detail)));
-}
-
 // ---- the renewal's objects on the token ----
 
 // One object of a renewal (found by the derived CKA_ID).

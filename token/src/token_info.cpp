@@ -4,16 +4,23 @@
 
 #include <algorithm>
 
-namespace token {
-namespace {
+#include "p11.hpp"
 
-std::string trimmed(const unsigned char* p, std::size_t n) {
+namespace token {
+
+namespace detail {
+
+std::string blank_padded_text(const unsigned char* p, std::size_t n) {
   std::string s(reinterpret_cast<const char*>(p), n);
   auto end = s.find_last_not_of(std::string_view(" \0", 2));
   s.erase(end == std::string::npos ? 0 : end + 1);
   auto begin = s.find_first_not_of(' ');
   return begin == std::string::npos ? std::string() : s.substr(begin);
 }
+
+}  // namespace detail
+
+namespace {
 
 std::optional<unsigned long> known(unsigned long v) {
   if (v == CK_UNAVAILABLE_INFORMATION || v == CK_EFFECTIVELY_INFINITE) return std::nullopt;
@@ -26,10 +33,10 @@ std::optional<unsigned long> known(unsigned long v) {
 TokenInfo token_info_from(CK_SLOT_ID slot, const CK_TOKEN_INFO& raw) {
   TokenInfo t;
   t.slot = slot;
-  t.label = trimmed(raw.label, sizeof raw.label);
-  t.identity.manufacturer = trimmed(raw.manufacturerID, sizeof raw.manufacturerID);
-  t.identity.model = trimmed(raw.model, sizeof raw.model);
-  t.identity.serial = trimmed(raw.serialNumber, sizeof raw.serialNumber);
+  t.label = detail::blank_padded_text(raw.label, sizeof raw.label);
+  t.identity.manufacturer = detail::blank_padded_text(raw.manufacturerID, sizeof raw.manufacturerID);
+  t.identity.model = detail::blank_padded_text(raw.model, sizeof raw.model);
+  t.identity.serial = detail::blank_padded_text(raw.serialNumber, sizeof raw.serialNumber);
   t.flags = raw.flags;
   t.pin = PinFlags::from(raw.flags);
   t.initialized = (raw.flags & CKF_TOKEN_INITIALIZED) != 0;

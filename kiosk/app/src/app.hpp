@@ -94,8 +94,9 @@ struct AppConfig {
   // The software renderer draws only what changed (docs/kiosk.md, "Drawing only what changed"). Off: whole
   // frames through ImGui's SDL_Renderer backend, as the OpenGL renderer always does (the tests' reference).
   bool damage_tracking = true;
-  // Tests: after every frame drawn in part, draw it whole as well and compare the two byte for byte
-  // (damage_stats() counts the frames that differ). Doubles the cost of a frame.
+  // Tests: after every frame drawn in part, draw it whole as well and compare the two byte for byte; and
+  // every frame SoftwareRaster drew, drawn again by ImGui's SDL_Renderer backend, compared the same way
+  // (damage_stats() counts the frames that differ). Triples the cost of a frame.
   bool check_damage = false;
 };
 
@@ -108,6 +109,9 @@ struct DamageStats {
   // check_damage: the frames compared, and the first few that differed ("frame N, screen, pixel x,y ...").
   std::uint64_t checked = 0;
   std::uint64_t mismatched = 0;
+  // check_damage: every frame SoftwareRaster drew against ImGui's own backend's whole frame.
+  std::uint64_t backend_checked = 0;
+  std::uint64_t backend_mismatched = 0;
   std::vector<std::string> mismatches;
 };
 
@@ -206,6 +210,7 @@ class App {
   void draw();
   void rasterise();
   void check_frame(SDL_Surface* target);
+  void check_against_backend(SDL_Surface* target);
   void present();
   // core::update + effects, without asking for a frame
   void apply(const core::Event& e, runtime::Secrets secrets = {});

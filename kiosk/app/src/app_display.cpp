@@ -208,36 +208,69 @@ void App::rasterise() {
   for (const auto& r : damage_rects_)
     damage_stats_.pixels += static_cast<double>(r.w) * static_cast<double>(r.h);
   if (config_.check_damage && !whole) check_frame(target);
+  if (config_.check_damage) check_against_backend(target);
+}
+
+namespace {
+
+// The first pixel where two frames of `target`'s size differ, as "pixel x,y"; empty when none does.
+std::string first_difference(const unsigned char* a, const unsigned char* b, const SDL_Surface& target) {
+  const auto pitch = static_cast<std::size_t>(target.pitch);
+  const auto row_bytes = static_cast<std::size_t>(target.w) * 4;
+  for (std::size_t y = 0; y < static_cast<std::size_t>(target.h); ++y) {
+    const unsigned char* ra = a + y * pitch;
+    const unsigned char* rb = b + y * pitch;
+    if (std::memcmp(ra, rb, row_bytes) == 0) continue;
+    std::size_t x = 0;
+    while (std::memcmp(ra + x * 4, rb + x * 4, 4) == 0) ++x;
+    return "pixel " + std::to_string(x) + "," + std::to_string(y);
+  }
+  return {};
+}
+
+}  // namespace
+
+// The frame as ImGui's own SDL_Renderer backend draws it whole (what KIOSK_DAMAGE_TRACKING=0 presents), over
+// the same surface: SoftwareRaster's unblended fills must give the same bytes. Ours are put back after.
+void App::check_against_backend(SDL_Surface* target) {
+  const std::size_t bytes = static_cast<std::size_t>(target->h) * static_cast<std::size_t>(target->pitch);
+  auto* pixels = static_cast<unsigned char*>(target->pixels);
+  std::vector<unsigned char> ours(pixels, pixels + bytes);
+  const ui::Rgb bg = ui::color::kBackground;
+  SDL_SetRenderDrawColor(renderer_, bg.r, bg.g, bg.b, 0xFF);
+  SDL_RenderClear(renderer_);
+  ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
+  SDL_RenderFlush(renderer_);
+  ++damage_stats_.backend_checked;
+  const std::string where = first_difference(ours.data(), pixels, *target);
+  std::memcpy(pixels, ours.data(), bytes);
+  if (where.empty()) return;
+  ++damage_stats_.backend_mismatched;
+  if (damage_stats_.mismatches.size() < 8)
+    damage_stats_.mismatches.push_back("frame " + std::to_string(frames_ + 1) + " (" +
+                                       std::string(core::screen_name(core::screen_of(model_))) + "): " + where +
+                                       " differs from ImGui's backend's");
 }
 
 // The frame again, whole, over what the damaged rectangles made of the last one: the two must be the same
 // bytes.
 void App::check_frame(SDL_Surface* target) {
-  const auto rows = static_cast<std::size_t>(target->h);
-  const auto pitch = static_cast<std::size_t>(target->pitch);
+  const std::size_t bytes = static_cast<std::size_t>(target->h) * static_cast<std::size_t>(target->pitch);
   const auto* pixels = static_cast<const unsigned char*>(target->pixels);
-  std::vector<unsigned char> drawn(pixels, pixels + rows * pitch);
+  std::vector<unsigned char> drawn(pixels, pixels + bytes);
   raster_.draw_all(renderer_, target, ui::color::kBackground);
   ++damage_stats_.checked;
-  const auto row_bytes = static_cast<std::size_t>(target->w) * 4;
-  for (std::size_t y = 0; y < rows; ++y) {
-    const unsigned char* a = drawn.data() + y * pitch;
-    const unsigned char* b = pixels + y * pitch;
-    if (std::memcmp(a, b, row_bytes) == 0) continue;
-    std::size_t x = 0;
-    while (std::memcmp(a + x * 4, b + x * 4, 4) == 0) ++x;
-    ++damage_stats_.mismatched;
-    if (damage_stats_.mismatches.size() < 8) {
-      std::string rects;
-      for (const auto& r : damage_rects_)
-        rects += " " + std::to_string(r.w) + "x" + std::to_string(r.h) + "+" + std::to_string(r.x) + "+" +
-                 std::to_string(r.y);
-      damage_stats_.mismatches.push_back("frame " + std::to_string(frames_ + 1) + " (" +
-                                         std::string(core::screen_name(core::screen_of(model_))) +
-                                         "): pixel " + std::to_string(x) + "," + std::to_string(y) +
-                                         " differs; drawn:" + rects);
-    }
-    return;
+  const std::string where = first_difference(drawn.data(), pixels, *target);
+  if (where.empty()) return;
+  ++damage_stats_.mismatched;
+  if (damage_stats_.mismatches.size() < 8) {
+    std::string rects;
+    for (const auto& r : damage_rects_)
+      rects += " " + std::to_string(r.w) + "x" + std::to_string(r.h) + "+" + std::to_string(r.x) + "+" +
+               std::to_string(r.y);
+    damage_stats_.mismatches.push_back("frame " + std::to_string(frames_ + 1) + " (" +
+                                       std::string(core::screen_name(core::screen_of(model_))) + "): " + where +
+                                       " differs; drawn:" + rects);
   }
 }
 

@@ -414,14 +414,16 @@ int run(const Options& o) {
     const auto r = app::run_script(a, *steps, o.out, stdout, hooks);
     if (o.stats) print_stats(a);
     const auto& d = a.damage_stats();
-    if (d.checked > 0 || d.mismatched > 0) {
+    if (d.checked > 0 || d.backend_checked > 0) {
       fmt::print(
           "damage check: {} frames drawn, {} whole, {} with nothing to draw, {} drawn in part and compared "
           "with the whole frame: {} differ\n",
           d.frames, d.whole, d.nothing, d.checked, d.mismatched);
+      fmt::print("backend check: {} frames compared with ImGui's backend's whole frame: {} differ\n",
+                 d.backend_checked, d.backend_mismatched);
       for (const auto& m : d.mismatches) fmt::print("  {}\n", m);
     }
-    return r.failures == 0 && d.mismatched == 0 ? 0 : 1;
+    return r.failures == 0 && d.mismatched == 0 && d.backend_mismatched == 0 ? 0 : 1;
   }
   const app::InService::Attachment attached =
       in_service ? in_service->attach(a) : app::InService::Attachment();

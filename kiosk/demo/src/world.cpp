@@ -26,6 +26,7 @@
 #include "token/module.hpp"
 #include "token/personalise.hpp"
 #include "token/session.hpp"
+#include "foundation/clock.hpp"
 
 namespace demo {
 namespace {
@@ -56,11 +57,6 @@ void write_text(const fs::path& p, const std::string& text) {
     if (!out) throw std::runtime_error("cannot write " + tmp.string());
   }
   fs::rename(tmp, p);  // the fault module sees a new inode and reloads
-}
-
-std::int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 // The few raw PKCS#11 calls the token layer does not offer (it never initialises a customer's token):
@@ -273,7 +269,7 @@ class World final : public Controls {
   // The platform's clock as the demo set it (seeded: frozen), else the system's.
   std::int64_t platform_now() const {
     std::lock_guard lock(m_);
-    return platform_now_ ? *platform_now_ : now_s();
+    return platform_now_ ? *platform_now_ : foundation::unix_seconds_now();
   }
 
   void say(const std::string& s) { events_.info(s); }

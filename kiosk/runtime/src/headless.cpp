@@ -15,6 +15,7 @@
 #include "runtime/dispatcher.hpp"
 #include "runtime/kiosk_runtime.hpp"
 #include "runtime/staff_text.hpp"
+#include "foundation/clock.hpp"
 
 namespace runtime {
 namespace {
@@ -24,11 +25,6 @@ using Kind = HeadlessResult::Kind;
 
 // A resumed order the counter has taken over (the platform's needs_staff).
 constexpr std::string_view kWithCounter = "error.platform.order.needs_staff";
-
-std::int64_t wall_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 core::Millis now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
@@ -43,7 +39,7 @@ public:
    core::Settings s;
    s.idle_ms = 24LL * 3600 * 1000;  // nobody walks away from a terminal session: no idle wipe
    s.session_max_ms = 24LL * 3600 * 1000;
-   model_ = core::initial_model(s, now_ms(), wall_now());
+   model_ = core::initial_model(s, now_ms(), foundation::unix_seconds_now());
    model_.key = rt.key_status();  // the key is already in: no KeyStatusChanged will say so again
  }
 
@@ -84,7 +80,7 @@ public:
       if (sent_ != sent) continue;  // the answer changed the screen: look again before waiting
       rt_.wait(1000);
       for (auto& e : rt_.drain()) handle_result(e);
-      send(core::Tick{now_ms(), wall_now()});
+      send(core::Tick{now_ms(), foundation::unix_seconds_now()});
     }
     return {Kind::Unfinished, {}, {}};
   }

@@ -8,14 +8,10 @@
 #include "runtime/crash_point.hpp"
 #include "runtime/platform_options.hpp"
 #include "runtime_impl.hpp"
+#include "foundation/clock.hpp"
 
 namespace runtime {
 namespace {
-
-std::int64_t system_wall() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // One overload per effect and no catch-all: an effect added to core::Effect does not compile until it is
 // handled here.
@@ -54,7 +50,7 @@ void KioskRuntime::Impl::push(core::Event e) {
 
 std::int64_t KioskRuntime::Impl::platform_now() {
   // The offset was taken against the system clock, so it is added to that one (wall() may be a test's).
-  if (const auto offset = client->platform_clock_offset()) return system_wall() + *offset;
+  if (const auto offset = client->platform_clock_offset()) return foundation::unix_seconds_now() + *offset;
   return wall();
 }
 
@@ -155,7 +151,7 @@ std::string StartError::to_string() const {
 std::expected<std::unique_ptr<KioskRuntime>, StartError> KioskRuntime::create(RuntimeOptions options) {
   auto impl = std::make_unique<Impl>();
   impl->opt = std::move(options);
-  impl->wall = impl->opt.wall_now ? impl->opt.wall_now : system_wall;
+  impl->wall = impl->opt.wall_now ? impl->opt.wall_now : foundation::unix_seconds_now;
   events::EventLog* log = impl->opt.events;
   if (!log) {
     impl->own_events = std::make_unique<events::EventLog>();

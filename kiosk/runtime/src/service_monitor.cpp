@@ -5,14 +5,10 @@
 
 #include "kiosk_version.hpp"
 #include "runtime/service_checks.hpp"
+#include "foundation/clock.hpp"
 
 namespace runtime {
 namespace {
-
-std::int64_t system_wall() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // HealthItem's status words (services/platform/openapi.yaml).
 std::string status_word(core::CheckState s) {
@@ -91,7 +87,7 @@ void ServiceMonitor::round() {
   // This kiosk's clock minus the platform's: the offset was taken against the system clock, and the
   // kiosk's own may be another (the seeded demo's).
   std::optional<std::int64_t> skew;
-  if (const auto offset = p_.client.platform_clock_offset()) skew = p_.wall() - (system_wall() + *offset);
+  if (const auto offset = p_.client.platform_clock_offset()) skew = p_.wall() - (foundation::unix_seconds_now() + *offset);
   auto verdict = judge_platform(failed ? &*failed : nullptr, skew);
   if (verdict.platform.state == core::CheckState::Ok)
     verdict.platform.detail =

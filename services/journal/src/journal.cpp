@@ -12,16 +12,12 @@
 #include "journal_impl.hpp"
 #include "domain/account.hpp"
 #include "foundation/c_handle.hpp"
+#include "foundation/clock.hpp"
 #include "foundation/hex.hpp"
 #include "foundation/sha256.hpp"
 
 namespace journal {
 namespace detail {
-
-std::int64_t system_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Error sql_error(sqlite3* db, int rc, ErrorCode code) {
   switch (rc & 0xff) {
@@ -64,7 +60,6 @@ namespace {
 using detail::column_text;
 using detail::Impl;
 using detail::sql_error;
-using detail::system_now;
 
 // Schema migrations, applied in order; PRAGMA user_version is the number applied. Never edit one that
 // has shipped: add the next.
@@ -241,7 +236,7 @@ Journal::Journal(Journal&&) noexcept = default;
 Journal& Journal::operator=(Journal&&) noexcept = default;
 Journal::~Journal() = default;
 
-void Journal::set_clock(std::int64_t (*now)()) { impl_->now = now ? now : system_now; }
+void Journal::set_clock(std::int64_t (*now)()) { impl_->now = now ? now : foundation::unix_seconds_now; }
 
 Result<Journal> Journal::open(const std::filesystem::path& path) {
   std::error_code ec;

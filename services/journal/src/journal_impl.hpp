@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "foundation/clock.hpp"
 #include "foundation/c_handle.hpp"
 #include "foundation/sha256.hpp"
 #include "journal/journal.hpp"
@@ -17,8 +18,6 @@ namespace journal::detail {
 
 using StmtPtr = foundation::CPtr<sqlite3_stmt, sqlite3_finalize>;
 using Hash = foundation::Sha256;
-
-std::int64_t system_now();
 
 // A SQLite failure as the journal's error: a full disk, a read-only or missing folder and a damaged file
 // each get their own code, so the kiosk can say which.
@@ -32,7 +31,7 @@ std::string column_text(sqlite3_stmt* s, int i);
 
 struct Impl {
   sqlite3* db = nullptr;
-  std::int64_t (*now)() = system_now;
+  std::int64_t (*now)() = foundation::unix_seconds_now;
   int depth = 0;  // open transactions: the outermost is BEGIN IMMEDIATE, inner ones are savepoints
 
   ~Impl() {

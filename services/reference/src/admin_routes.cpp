@@ -64,46 +64,85 @@ Reply h_maintenance_code(State& s, Ctx& c) {
   return {201, {{"code", code_text}, {"staff", staff}, {"kiosk_id", kiosk}, {"expires_at", expires}}};
 }
 
-Json kiosk_row(State& s, const std::string& id, UnixTime now) {
-  Json k = {{"kiosk_id", id}, {"hall", ""}, {"region", ""}, {"state", "unenrolled"}};
-  Stmt f(s.db, "SELECT hall, region, enrolled_at, decommissioned_at FROM fleet_kiosks WHERE id=?");
-  f.bind(id);
-  if (f.row()) {
-    k["hall"] = f.text(0);
-    k["region"] = f.text(1);
-    k["enrolled_at"] = f.i64(2);
-    k["state"] = f.null(3) ? "enrolled" : "decommissioned";
-    if (!f.null(3)) k["decommissioned_at"] = f.i64(3);
+// The columns every kiosk listing selects, in this order (kiosk_json reads them).
+constexpr const char* kKioskColumns =
+    "k.id, f.hall, f.region, f.enrolled_at, f.decommissioned_at, h.at, h.body FROM "
+    "(SELECT id FROM fleet_kiosks UNION SELECT kiosk_id FROM heartbeats) k "
+    "LEFT JOIN fleet_kiosks f ON f.id = k.id LEFT JOIN heartbeats h ON h.kiosk_id = k.id";
+
+Json kiosk_json(const Stmt& q, UnixTime now) {
+  Json k = {{"kiosk_id", q.text(0)}, {"hall", q.text(1)}, {"region", q.text(2)}, {"state", "unenrolled"}};
+  if (!q.null(3)) {
+    k["enrolled_at"] = q.i64(3);
+    k["state"] = q.null(4) ? "enrolled" : "decommissioned";
+    if (!q.null(4)) k["decommissioned_at"] = q.i64(4);
   }
-  Stmt h(s.db, "SELECT at, body FROM heartbeats WHERE kiosk_id=?");
-  h.bind(id);
-  if (h.row()) {
-    k["last_heartbeat_at"] = h.i64(0);
-    k["silent_s"] = now - h.i64(0);
+  if (!q.null(5)) {
+    k["last_heartbeat_at"] = q.i64(5);
+    k["silent_s"] = now - q.i64(5);
     Json body;
     std::string why;
-    if (contract::parse_json_text(h.text(1), body, why)) k["last_heartbeat"] = body;
+    if (contract::parse_json_text(q.text(6), body, why)) k["last_heartbeat"] = std::move(body);
   }
   return k;
 }
 
-// GET /v1/admin/kiosks[?hall=|region=]: every kiosk the platform knows (enrolled, or heard from).
+Json kiosk_row(State& s, const std::string& id, UnixTime now) {
+  Stmt q(s.db, (std::string("SELECT ") + kKioskColumns + " WHERE k.id=?").c_str());
+  q.bind(id);
+  if (q.row()) return kiosk_json(q, now);
+  return {{"kiosk_id", id}, {"hall", ""}, {"region", ""}, {"state", "unenrolled"}};
+}
+
+// GET /v1/admin/kiosks[?hall=|region=]: every kiosk the platform knows (enrolled, or heard from), in one
+// query (the console loads ten thousand at once, docs/benchmarks.md).
 Reply h_kiosks(State& s, Ctx& c) {
   const std::string hall = c.req.query_value("hall"), region = c.req.query_value("region");
-  std::vector<std::string> ids;
-  {
-    Stmt q(s.db, "SELECT id FROM fleet_kiosks UNION SELECT kiosk_id FROM heartbeats ORDER BY 1 LIMIT ?");
-    q.bind(static_cast<std::int64_t>(kMaxListed));
-    while (q.row()) ids.push_back(q.text(0));
-  }
+  Stmt q(s.db, (std::string("SELECT ") + kKioskColumns +
+                " WHERE (?1 = '' OR f.hall = ?1) AND (?2 = '' OR f.region = ?2) ORDER BY k.id LIMIT ?3")
+                   .c_str());
+  q.bind(hall, region, static_cast<std::int64_t>(kMaxListed));
   Json list = Json::array();
-  for (const auto& id : ids) {
-    Json k = kiosk_row(s, id, c.now);
-    if (!hall.empty() && k["hall"] != hall) continue;
-    if (!region.empty() && k["region"] != region) continue;
-    list.push_back(std::move(k));
-  }
+  while (q.row()) list.push_back(kiosk_json(q, c.now));
   return {200, {{"now", c.now}, {"kiosks", std::move(list)}}};
+}
+
+// GET /v1/admin/kiosks/{id}/history: its last heartbeats as sent and its configuration's events (version
+// or state changed), newest first.
+Reply h_kiosk_history(State& s, Ctx& c) {
+  const std::string id = c.param();
+  Json beats = Json::array(), config = Json::array();
+  Stmt h(s.db, "SELECT at, body FROM heartbeat_log WHERE kiosk_id=? ORDER BY id DESC");
+  h.bind(id);
+  while (h.row()) {
+    Json body;
+    std::string why;
+    if (!contract::parse_json_text(h.text(1), body, why)) body = Json::object();
+    beats.push_back({{"at", h.i64(0)}, {"heartbeat", std::move(body)}});
+  }
+  Stmt e(s.db,
+         "SELECT at, version, state, detail FROM config_events WHERE kiosk_id=? ORDER BY id DESC LIMIT 50");
+  e.bind(id);
+  while (e.row())
+    config.push_back({{"at", e.i64(0)}, {"version", e.i64(1)}, {"state", e.text(2)}, {"detail", e.text(3)}});
+  return {200, {{"kiosk_id", id}, {"heartbeats", std::move(beats)}, {"config", std::move(config)}}};
+}
+
+// GET /v1/admin/heartbeat-hours: heartbeats per hall in each of the last 24 hours, oldest first (the hour
+// that holds `now` last).
+Reply h_heartbeat_hours(State& s, Ctx& c) {
+  constexpr int kHours = 24;
+  const UnixTime last = c.now - c.now % 3600, first = last - (kHours - 1) * 3600;
+  Json halls = Json::array();
+  Stmt q(s.db, "SELECT hall, hour, n FROM heartbeat_hours WHERE hour >= ? ORDER BY hall, hour");
+  q.bind(first);
+  while (q.row()) {
+    if (halls.empty() || halls.back()["hall"] != q.text(0))
+      halls.push_back({{"hall", q.text(0)}, {"counts", Json(std::vector<std::int64_t>(kHours, 0))}});
+    const auto slot = (q.i64(1) - first) / 3600;
+    if (slot >= 0 && slot < kHours) halls.back()["counts"][static_cast<std::size_t>(slot)] = q.i64(2);
+  }
+  return {200, {{"now", c.now}, {"first_hour", first}, {"hour_s", 3600}, {"halls", std::move(halls)}}};
 }
 
 // POST /v1/admin/kiosks/{id}/decommission: its certificates revoked; the platform refuses it from now on.
@@ -123,7 +162,7 @@ Reply h_decommission(State& s, Ctx& c) {
 }
 
 // GET /v1/admin/kiosks/{id}/orders: a kiosk's business, decommissioned or not.
-Reply h_kiosk_orders(State& s, Ctx& c) {
+Reply h_admin_kiosk_orders(State& s, Ctx& c) {
   return {200, contract::encode(s.order_list("SELECT id FROM orders WHERE kiosk_id=?", c.param(), c.now))};
 }
 
@@ -193,7 +232,9 @@ void add_admin_routes(Routes& r) {
   r.get("/v1/admin/kiosks", "admin.kiosks", h_kiosks);
   r.post("/v1/admin/kiosks/" + std::string(kIdPattern) + "/decommission", "admin.decommission",
          h_decommission);
-  r.get("/v1/admin/kiosks/" + std::string(kIdPattern) + "/orders", "admin.kiosk_orders", h_kiosk_orders);
+  r.get("/v1/admin/kiosks/" + std::string(kIdPattern) + "/orders", "admin.kiosk_orders", h_admin_kiosk_orders);
+  r.get("/v1/admin/kiosks/" + std::string(kIdPattern) + "/history", "admin.kiosk_history", h_kiosk_history);
+  r.get("/v1/admin/heartbeat-hours", "admin.heartbeat_hours", h_heartbeat_hours);
   r.post("/v1/admin/bundles", "admin.publish", h_publish);
   r.get("/v1/admin/audit", "admin.audit", h_audit);
 }

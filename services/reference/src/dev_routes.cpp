@@ -239,6 +239,7 @@ void add_dev_routes(Routes& r) {
   r.del("/v1/dev/faults", "dev.faults", h_dev_fault_clear);
   r.get("/v1/dev/records", "dev.records", h_dev_records);
   r.get("/v1/dev/heartbeats", "dev.heartbeats", h_dev_heartbeats);
+  r.post("/v1/dev/fleet/seed", "dev.fleet_seed", h_dev_fleet_seed, false);
 }
 
 }  // namespace reference

@@ -1,7 +1,9 @@
 // The fleet's records of the reference platform: decommissioned kiosks, kiosk certificates issued under the
-// kiosk CA, and the admin audit (docs/platform.md, "Fleet administration").
+// kiosk CA, heartbeats and their history, and the admin audit (docs/platform.md, "Fleet administration").
 #include <openssl/err.h>
 #include <openssl/pem.h>
+
+#include <type_traits>
 
 #include "foundation/base64.hpp"
 #include "foundation/hex.hpp"
@@ -36,6 +38,52 @@ X509Ptr State::issue_kiosk_certificate(X509_REQ* req, std::string_view kiosk_id,
       .bind(foundation::hex_encode(spec.serial.data(), spec.serial.size()), kiosk_id, spec.not_after, now)
       .run();
   return cert;
+}
+
+void State::record_heartbeat(std::string_view kiosk_id, UnixTime at, const Json& body) {
+  const std::string text = json_text(body);
+  auto field = [&](const char* name, auto fallback) {
+    using T = decltype(fallback);
+    if (!body.is_object() || !body.contains(name)) return fallback;
+    const Json& v = body[name];
+    if constexpr (std::is_same_v<T, std::string>)
+      return v.is_string() ? v.get<std::string>() : fallback;
+    else
+      return v.is_number_integer() ? v.get<T>() : fallback;
+  };
+  const auto version = field("config_version", std::int64_t{0});
+  const std::string state = field("config_state", std::string("applied"));
+  // A configuration event when the version or its state moved since the kiosk's heartbeat before (or it
+  // is the first): the kiosk's configuration history without keeping every heartbeat.
+  Stmt prev(db,
+            "SELECT json_extract(body, '$.config_version'), "
+            "coalesce(json_extract(body, '$.config_state'), 'applied') FROM heartbeats WHERE kiosk_id=?");
+  prev.bind(kiosk_id);
+  const bool had = prev.row();
+  if (!had || prev.i64(0) != version || prev.text(1) != state)
+    Stmt(db, "INSERT INTO config_events(kiosk_id, at, version, state, detail) VALUES(?,?,?,?,?)")
+        .bind(kiosk_id, at, version, state, field("config_state_detail", std::string()))
+        .run();
+  Stmt(db, "INSERT OR REPLACE INTO heartbeats VALUES(?,?,?)").bind(kiosk_id, at, text).run();
+  Stmt(db, "INSERT INTO heartbeat_log(kiosk_id, at, body) VALUES(?,?,?)").bind(kiosk_id, at, text).run();
+  Stmt(
+      db,
+      "DELETE FROM heartbeat_log WHERE kiosk_id=?1 AND id <= (SELECT id FROM heartbeat_log WHERE kiosk_id=?1 "
+      "ORDER BY id DESC LIMIT 1 OFFSET ?2)")
+      .bind(kiosk_id, kKeptHeartbeats)
+      .run();
+  Stmt hall(db, "SELECT hall FROM fleet_kiosks WHERE id=?");
+  hall.bind(kiosk_id);
+  count_heartbeats(hall.row() ? hall.text(0) : std::string(), at, 1);
+}
+
+void State::count_heartbeats(std::string_view hall, UnixTime at, std::int64_t n) {
+  Stmt(
+      db,
+      "INSERT INTO heartbeat_hours VALUES(?1,?2,?3) ON CONFLICT(hall, hour) DO UPDATE SET n = n + excluded.n")
+      .bind(hall, at - at % 3600, n)
+      .run();
+  Stmt(db, "DELETE FROM heartbeat_hours WHERE hour < ?").bind(at - kHeartbeatHoursKeptS).run();
 }
 
 void State::audit(std::string_view admin, std::string_view action, std::string_view target,

@@ -20,9 +20,7 @@ Reply h_heartbeat(State& s, Ctx& c) {
       .run();
   // The whole body as the kiosk sent it (docs/platform.md, "Fleet administration"): GET /v1/admin/kiosks
   // shows the admin what the kiosk last said, fields this platform does not know yet included.
-  Stmt(s.db, "INSERT OR REPLACE INTO heartbeats VALUES(?,?,?)")
-      .bind(c.kiosk_id, c.now, json_text(c.body))
-      .run();
+  s.record_heartbeat(c.kiosk_id, c.now, c.body);
   return {200, contract::encode(contract::HeartbeatAck{c.kiosk_id, c.now, s.opt.config_version})};
 }
 

@@ -1,7 +1,7 @@
 // ca-platform-ref: the reference platform as a program.
 //   ca-platform-ref --init DIR [--kiosk-id ID] [--port N] [--catalog FILE] [--force]
 //   ca-platform-ref --data DIR [--port N] [--host H] [--dev] [--sms-code-length 4..8] [--test-phone P]...
-//   [--log]
+//   [--log] [--console DIR]
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
 
@@ -16,7 +16,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"ca-platform-ref: the CA platform's reference implementation (HTTPS, mutual TLS, SQLite)"};
   app.set_version_flag("--version", std::string("ca-platform-ref ") + kiosk_version());
-  std::string init_dir, data_dir, kiosk_id = std::string(reference::kDefaultKioskId), catalog;
+  std::string init_dir, data_dir, console_dir, kiosk_id = std::string(reference::kDefaultKioskId), catalog;
   std::string host = "127.0.0.1";
   std::uint16_t port = 8443;
   bool dev = false, force = false, log = false;
@@ -34,6 +34,8 @@ int main(int argc, char** argv) {
   app.add_option("--test-phone", test_phones, "dev: a phone exempt from SMS limits (repeatable)");
   app.add_flag("--force", force, "--init: overwrite an existing PKI");
   app.add_flag("--log", log, "one line per request on stderr");
+  app.add_option("--console", console_dir,
+                 "the fleet console's files, served under /admin/ to admins (default: the installed ones)");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -69,6 +71,7 @@ int main(int argc, char** argv) {
     o.sms_code_length = code_length;
     o.test_phones = test_phones;
     o.log_requests = log;
+    o.console_dir = console_dir;
     reference::Server server(o);
     server.start();
     fmt::print("ca-platform-ref: serving {}{} (data {})\n", server.base_url(),

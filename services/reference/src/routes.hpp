@@ -125,6 +125,12 @@ class Routes {
   Accepts accepts_ = Accepts::Kiosk;
 };
 
+// The headers of every answer to an admin (the API and the console's page, docs/console.md): no script,
+// style or image from anywhere but the platform itself, no inline script, no framing; nothing cached.
+inline constexpr std::string_view kAdminCsp =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
 // An id in a path: orders and the like.
 inline constexpr std::string_view kIdPattern = "([A-Za-z0-9_-]{1,64})";
 
@@ -135,8 +141,10 @@ void add_order_routes(Routes& r);    // create, read, close, needs-staff, instal
 void add_renewal_routes(Routes& r);  // nonce, submit, certificate
 void add_account_routes(Routes& r);  // login, logout, profile, password, my business
 void add_enroll_routes(Routes& r);   // enroll (no certificate), the kiosk's renewal, the config bundle
-void add_admin_routes(Routes& r);    // fleet admins: codes, kiosks, decommission, bundles, audit
+void add_admin_routes(Routes& r);    // fleet admins: codes, kiosks, history, decommission, bundles, audit
+void add_console_routes(Routes& r);  // the fleet console's page under /admin/ (admins only)
 void add_dev_routes(Routes& r);      // clock, test phones, outbox, pay, refund, seed, revoke, faults, records
+Reply h_dev_fleet_seed(State& s, Ctx& c);  // dev: the simulated fleet (fleet_seed.cpp)
 
 // Every route of a server (the dev ones only with `dev`), in the order they are matched.
 Routes all_routes(bool dev);

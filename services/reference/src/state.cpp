@@ -193,6 +193,14 @@ void State::migrate() {
     CREATE TABLE IF NOT EXISTS kiosks(id TEXT PRIMARY KEY, last_seen INTEGER NOT NULL, software_version TEXT NOT NULL,
       config_version INTEGER NOT NULL, health TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS heartbeats(kiosk_id TEXT PRIMARY KEY, at INTEGER NOT NULL, body TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS heartbeat_log(id INTEGER PRIMARY KEY, kiosk_id TEXT NOT NULL, at INTEGER NOT NULL,
+      body TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS heartbeat_log_kiosk ON heartbeat_log(kiosk_id, id);
+    CREATE TABLE IF NOT EXISTS heartbeat_hours(hall TEXT NOT NULL, hour INTEGER NOT NULL, n INTEGER NOT NULL,
+      PRIMARY KEY(hall, hour));
+    CREATE TABLE IF NOT EXISTS config_events(id INTEGER PRIMARY KEY, kiosk_id TEXT NOT NULL, at INTEGER NOT NULL,
+      version INTEGER NOT NULL, state TEXT NOT NULL, detail TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS config_events_kiosk ON config_events(kiosk_id, id);
     CREATE TABLE IF NOT EXISTS fleet_kiosks(id TEXT PRIMARY KEY, hall TEXT NOT NULL, region TEXT NOT NULL,
       enrolled_at INTEGER NOT NULL, decommissioned_at INTEGER);
     CREATE TABLE IF NOT EXISTS kiosk_certs(serial TEXT PRIMARY KEY, kiosk_id TEXT NOT NULL, not_after INTEGER NOT NULL,

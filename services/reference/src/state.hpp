@@ -31,6 +31,10 @@ using contract::UnixTime;
 namespace code = contract::code;
 
 inline constexpr int kSmsMaxTries = 5;
+// Per kiosk, the platform keeps this many heartbeats (a kiosk's detail in the console) and counts them per
+// hall and hour this far back (the console's 24-hour chart).
+inline constexpr int kKeptHeartbeats = 24;
+inline constexpr std::int64_t kHeartbeatHoursKeptS = 48 * 3600;
 
 struct Account {
   std::string id, phone, username, real_name, email;
@@ -109,6 +113,12 @@ struct State {
   // A client certificate for `kiosk_id` under the kiosk CA with `req`'s public key (its subject ignored),
   // valid ServerOptions::kiosk_cert_days, recorded in kiosk_certs. nullptr when signing fails.
   X509Ptr issue_kiosk_certificate(X509_REQ* req, std::string_view kiosk_id, UnixTime now);
+  // A kiosk's heartbeat at `at` (docs/platform.md, "Fleet administration"): its last body as sent, the
+  // last kKeptHeartbeats bodies, the count per hall and hour, and a configuration event when its version or
+  // state differs from the heartbeat before.
+  void record_heartbeat(std::string_view kiosk_id, UnixTime at, const Json& body);
+  // `n` more heartbeats from `hall` in the hour that holds `at` (record_heartbeat; the dev fleet's history).
+  void count_heartbeats(std::string_view hall, UnixTime at, std::int64_t n);
   // One row of the admin audit: who (the certificate's subject) did what to which target.
   void audit(std::string_view admin, std::string_view action, std::string_view target, const Json& detail,
              UnixTime now);

@@ -37,13 +37,13 @@ BusinessItem item(std::string id, OrderStatus status, bool can_continue) {
   return b;
 }
 
-struct Flow {
+struct AccountFlow {
   Model m = initial_model(Settings{}, 1'000'000, 1'790'000'000);
-  Flow& send(const Event& e) {
+  AccountFlow& send(const Event& e) {
     m = update(std::move(m), e).model;
     return *this;
   }
-  Flow& advance(Millis ms) { return send(Tick{m.now + ms, m.wall + ms / 1000}); }
+  AccountFlow& advance(Millis ms) { return send(Tick{m.now + ms, m.wall + ms / 1000}); }
   void expect(Screen s) const {
     if (screen_of(m) != s)
       throw std::logic_error("screen_states: the flow did not reach the expected screen");
@@ -63,7 +63,7 @@ std::vector<NamedModel> home_states() {
                                 std::pair{KeyPresence::Recognised, "home-key-recognised"},
                                 std::pair{KeyPresence::NotRecognised, "home-key-not-recognised"},
                                 std::pair{KeyPresence::DriverMissing, "home-driver-missing"}}) {
-    Flow f;
+    AccountFlow f;
     KeyStatus k;
     k.presence = presence;
     if (presence == KeyPresence::Recognised) {
@@ -77,7 +77,7 @@ std::vector<NamedModel> home_states() {
   // Out of service (core/service.hpp): the automatic checks' reasons, staff's, and a fleet's own words;
   // the key badge still says what is inserted.
   auto out_of_service = [&](const char* name, const Event& e, bool key_in) {
-    Flow f;
+    AccountFlow f;
     if (key_in) {
       KeyStatus k;
       k.presence = KeyPresence::Recognised;
@@ -95,7 +95,7 @@ std::vector<NamedModel> home_states() {
     return ServiceChecked{{CheckResult{c, CheckState::Failing, detail}}};
   };
   {
-    Flow f;
+    AccountFlow f;
     for (int i = 0; i < f.m.settings.platform_out_after; ++i)
       f.send(failing(Check::Platform, "offline: Connection refused"));
     out.push_back({"home-out-platform", f.m});
@@ -131,11 +131,11 @@ std::vector<NamedModel> home_states() {
     f.send(FleetSettingsChanged{fs});
     out.push_back({"home-announcement", f.m});
   }
-  Flow h;
+  AccountFlow h;
   h.send(HelpTapped{});
   h.expect(Screen::Help);
   out.push_back({"help", h.m});
-  Flow c;
+  AccountFlow c;
   c.m.flow = phase::ComingSoon{};  // nothing leads here yet: a service announced on the home screen
   out.push_back({"coming-soon", c.m});
   return out;
@@ -145,7 +145,7 @@ std::vector<NamedModel> account_states() {
   std::vector<NamedModel> out;
   auto add = [&](std::string name, const Model& m) { out.push_back({std::move(name), m}); };
   {
-    Flow f;
+    AccountFlow f;
     f.send(PersonalCentreTapped{});
     add("login-empty", f.m);
     f.send(LoginSubmitted{kPhone});
@@ -156,7 +156,7 @@ std::vector<NamedModel> account_states() {
     f.send(SmsSent{f.m.session, 60, 6});
     f.advance(11'000);
     add("login-code-countdown", f.m);
-    Flow g;
+    AccountFlow g;
     g.send(PersonalCentreTapped{});
     for (int i = 0; i < 5; ++i) {
       g.send(LoginSubmitted{kPhone});
@@ -167,7 +167,7 @@ std::vector<NamedModel> account_states() {
     add("login-by-sms", g.m);
   }
   {
-    Flow f;
+    AccountFlow f;
     f.login();
     f.expect(Screen::AccountHome);
     add("account-home", f.m);
@@ -213,7 +213,7 @@ std::vector<NamedModel> account_states() {
     add("password-saved", f.m);
   }
   {
-    Flow f;
+    AccountFlow f;
     f.login(true);
     f.expect(Screen::ChangePassword);
     add("password-forced", f.m);

@@ -12,7 +12,7 @@
 
 namespace ui {
 
-using Field = ChangePasswordScratch::Field;
+using PasswordField = ChangePasswordScratch::Field;
 
 std::optional<core::Event> draw_change_password(const core::ChangePasswordView& v, ChangePasswordScratch& s,
                                                 Ctx& c) {
@@ -44,7 +44,7 @@ std::optional<core::Event> draw_change_password(const core::ChangePasswordView& 
 
   const float label_w =
       account::label_width(c, {"password.current.label", "password.new.label", "password.confirm.label"});
-  auto field = [&](Field f, std::string_view key, std::string_view label_key, std::string_view placeholder,
+  auto field = [&](PasswordField f, std::string_view key, std::string_view label_key, std::string_view placeholder,
                    const foundation::SecretBuffer& value) {
     const ImRect r =
         account::labelled(c, label_key, cut_top(form, account::kRowH, account::kRowGap), label_w);
@@ -53,10 +53,10 @@ std::optional<core::Event> draw_change_password(const core::ChangePasswordView& 
     st.placeholder_key = placeholder;
     if (entry_field(c, key, r, masked(c, value.size()), st)) s.focus = f;
   };
-  field(Field::Current, "password.current", "password.current.label", "password.current.placeholder",
+  field(PasswordField::Current, "password.current", "password.current.label", "password.current.placeholder",
         s.current);
-  field(Field::New, "password.new", "password.new.label", "password.new.placeholder", s.next);
-  field(Field::Confirm, "password.confirm", "password.confirm.label", {}, s.confirm);
+  field(PasswordField::New, "password.new", "password.new.label", "password.new.placeholder", s.next);
+  field(PasswordField::Confirm, "password.confirm", "password.confirm.label", {}, s.confirm);
 
   const ImRect submit = cut_bottom(form, metric::kPrimaryH, account::kRowGap);
   const bool typed = !s.current.empty() || !s.next.empty() || !s.confirm.empty();
@@ -68,7 +68,7 @@ std::optional<core::Event> draw_change_password(const core::ChangePasswordView& 
       e.current = c.hand_over(core::SecretKind::Password, std::move(s.current));
       e.next = c.hand_over(core::SecretKind::NewPassword, std::move(s.next));
       s.confirm.clear();
-      s.focus = Field::Current;
+      s.focus = PasswordField::Current;
     }
     out = std::move(e);
   }
@@ -86,12 +86,12 @@ std::optional<core::Event> draw_change_password(const core::ChangePasswordView& 
 
   KeyboardOptions o;
   o.kind = KeyboardKind::Latin;
-  foundation::SecretBuffer& target = s.focus == Field::Current ? s.current
-                                     : s.focus == Field::New   ? s.next
+  foundation::SecretBuffer& target = s.focus == PasswordField::Current ? s.current
+                                     : s.focus == PasswordField::New   ? s.next
                                                                : s.confirm;
   if (keyboard(c, "password.kb", split.keys, s.keyboard, TextTarget(target, kPasswordMax), o) ==
       KeyboardResult::Done)
-    s.focus = s.focus == Field::Current ? Field::New : Field::Confirm;
+    s.focus = s.focus == PasswordField::Current ? PasswordField::New : PasswordField::Confirm;
   return out;
 }
 

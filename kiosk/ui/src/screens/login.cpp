@@ -11,16 +11,16 @@
 
 namespace ui {
 
-using Field = LoginScratch::Field;
+using LoginField = LoginScratch::Field;
 
 std::optional<core::Event> draw_login(const core::LoginView& v, LoginScratch& s, Ctx& c) {
   std::optional<core::Event> out;
   const bool by_password = v.method == core::LoginMethod::Password;
   // The focus follows what the form asks for.
   const std::string phone(s.phone.value.reveal());
-  if (s.focus == Field::Password && !by_password)
-    s.focus = v.code_field && core::valid_phone(phone) ? Field::Code : Field::Phone;
-  if (s.focus == Field::Code && !v.code_field) s.focus = Field::Phone;
+  if (s.focus == LoginField::Password && !by_password)
+    s.focus = v.code_field && core::valid_phone(phone) ? LoginField::Code : LoginField::Phone;
+  if (s.focus == LoginField::Code && !v.code_field) s.focus = LoginField::Phone;
 
   const auto split = account::split_form(c, c.layout.content, 880.0f, 640.0f);
   ImRect form = split.form;
@@ -42,17 +42,17 @@ std::optional<core::Event> draw_login(const core::LoginView& v, LoginScratch& s,
     const ImRect field =
         account::labelled(c, "login.phone.label", cut_top(form, account::kRowH, account::kRowGap), label_w);
     FieldStyle st;
-    st.focused = s.focus == Field::Phone;
+    st.focused = s.focus == LoginField::Phone;
     st.placeholder_key = "login.phone.placeholder";
-    if (entry_field(c, "login.phone", field, phone, st)) s.focus = Field::Phone;
+    if (entry_field(c, "login.phone", field, phone, st)) s.focus = LoginField::Phone;
   }
   if (by_password) {
     const ImRect field = account::labelled(c, "login.password.label",
                                            cut_top(form, account::kRowH, account::kRowGap), label_w);
     FieldStyle st;
-    st.focused = s.focus == Field::Password;
+    st.focused = s.focus == LoginField::Password;
     st.placeholder_key = "login.password.placeholder";
-    if (entry_field(c, "login.password", field, masked(c, s.password.size()), st)) s.focus = Field::Password;
+    if (entry_field(c, "login.password", field, masked(c, s.password.size()), st)) s.focus = LoginField::Password;
   }
   if (v.code_field) {
     ImRect row =
@@ -72,12 +72,12 @@ std::optional<core::Event> draw_login(const core::LoginView& v, LoginScratch& s,
     if (button_text(c, "login.get_code", send_label, send,
                     {ButtonKind::Secondary, FontRole::Body, can_send, false})) {
       out = core::LoginGetCodeTapped{phone};
-      s.focus = Field::Code;
+      s.focus = LoginField::Code;
     }
     FieldStyle st;
-    st.focused = s.focus == Field::Code;
+    st.focused = s.focus == LoginField::Code;
     st.placeholder_key = "login.code.placeholder";
-    if (entry_field(c, "login.code", row, s.code.value.reveal(), st)) s.focus = Field::Code;
+    if (entry_field(c, "login.code", row, s.code.value.reveal(), st)) s.focus = LoginField::Code;
   }
 
   // 【登录】 at the bottom; above it what went wrong, or how the first login works.
@@ -113,19 +113,19 @@ std::optional<core::Event> draw_login(const core::LoginView& v, LoginScratch& s,
 
   // The keyboard of the field being typed.
   switch (s.focus) {
-    case Field::Phone:
+    case LoginField::Phone:
       account::number_pad(c, "login.pad", split.keys, s.phone, 11);
       break;
-    case Field::Code:
+    case LoginField::Code:
       account::number_pad(c, "login.pad", split.keys, s.code,
                           static_cast<std::size_t>(std::max(4, v.code_length)));
       break;
-    case Field::Password: {
+    case LoginField::Password: {
       KeyboardOptions o;
       o.kind = KeyboardKind::Latin;
       if (keyboard(c, "login.kb", split.keys, s.keyboard, TextTarget(s.password, kPasswordMax), o) ==
           KeyboardResult::Done)
-        s.focus = v.code_field ? Field::Code : Field::Phone;
+        s.focus = v.code_field ? LoginField::Code : LoginField::Phone;
       break;
     }
   }

@@ -14,7 +14,7 @@
 
 namespace ui {
 
-using Field = ProfileScratch::Field;
+using ProfileField = ProfileScratch::Field;
 
 namespace {
 
@@ -49,7 +49,7 @@ std::optional<core::Event> draw_profile(const core::ProfileView& v, ProfileScrat
   if (c.layout.portrait()) {
     float msg_h = 0.0f;
     if (!error.empty()) msg_h += paragraph_height(c, c.tr(error), area.GetWidth(), FontRole::Body) + 10.0f;
-    if (s.focus != Field::None && !v.problem_keys.empty())
+    if (s.focus != ProfileField::None && !v.problem_keys.empty())
       msg_h += paragraph_height(c, c.tr(v.problem_keys.front()), area.GetWidth(), FontRole::Body) + 10.0f;
     const float rows = phone_changed ? 4.0f : 3.0f;
     const float form_h = 2.0f * (info_h + account::kRowGap) + rows * (account::kRowH + account::kRowGap) +
@@ -72,20 +72,20 @@ std::optional<core::Event> draw_profile(const core::ProfileView& v, ProfileScrat
   auto field_row = [&](std::string_view label_key) {
     return account::labelled(c, label_key, cut_top(form, account::kRowH, account::kRowGap), label_w);
   };
-  auto field_style = [&](Field f, std::string_view placeholder) {
+  auto field_style = [&](ProfileField f, std::string_view placeholder) {
     FieldStyle st;
     st.focused = s.focus == f;
     st.placeholder_key = placeholder;
     return st;
   };
   {
-    FieldStyle st = field_style(Field::RealName, "profile.real_name.placeholder");
+    FieldStyle st = field_style(ProfileField::RealName, "profile.real_name.placeholder");
     st.composing = s.name_keyboard.letters;
     if (entry_field(c, "profile.real_name", field_row("profile.real_name.label"), s.real_name, st))
-      s.focus = Field::RealName;
+      s.focus = ProfileField::RealName;
   }
-  if (entry_field(c, "profile.phone", field_row("profile.phone.label"), phone, field_style(Field::Phone, {})))
-    s.focus = Field::Phone;
+  if (entry_field(c, "profile.phone", field_row("profile.phone.label"), phone, field_style(ProfileField::Phone, {})))
+    s.focus = ProfileField::Phone;
   if (phone_changed) {
     ImRect row = field_row("profile.code.label");
     std::string send_label;
@@ -102,15 +102,15 @@ std::optional<core::Event> draw_profile(const core::ProfileView& v, ProfileScrat
     if (button_text(c, "profile.get_code", send_label, send,
                     {ButtonKind::Secondary, FontRole::Body, can_send, false})) {
       out = core::ProfileGetCodeTapped{phone};
-      s.focus = Field::Code;
+      s.focus = ProfileField::Code;
     }
     if (entry_field(c, "profile.code", row, s.code.value.reveal(),
-                    field_style(Field::Code, "login.code.placeholder")))
-      s.focus = Field::Code;
+                    field_style(ProfileField::Code, "login.code.placeholder")))
+      s.focus = ProfileField::Code;
   }
   if (entry_field(c, "profile.email", field_row("profile.email.label"), s.email,
-                  field_style(Field::Email, "profile.email.placeholder")))
-    s.focus = Field::Email;
+                  field_style(ProfileField::Email, "profile.email.placeholder")))
+    s.focus = ProfileField::Email;
   text_line(c, "profile.registered",
             format(c.tr("profile.registered"), {{"date", format_cst(v.profile.registered_at)}}),
             cut_top(form, info_h, account::kRowGap), {FontRole::Body, color::kText, Align::Left});
@@ -123,7 +123,7 @@ std::optional<core::Event> draw_profile(const core::ProfileView& v, ProfileScrat
     std::optional<core::SecretSlot> code;
     if (phone_changed) code = c.hand_over(core::SecretKind::SmsCode, std::move(s.code.value));
     out = core::ProfileSubmitted{s.real_name, s.email, phone, code};
-    s.focus = Field::None;
+    s.focus = ProfileField::None;
   }
   // What the platform (or the SMS step) answered first, then every rule the fields break, one paragraph each
   // (profile.problem.i): right after 【提交】 (nothing has the focus) all of them, in the keyboard's place;
@@ -142,7 +142,7 @@ std::optional<core::Event> draw_profile(const core::ProfileView& v, ProfileScrat
                 {FontRole::Body, color::kDanger, Align::Left});
     }
   };
-  if (s.focus != Field::None) draw_problems(form);
+  if (s.focus != ProfileField::None) draw_problems(form);
   if (error.empty() && v.saved && v.problem_keys.empty())
     text_line(c, "profile.saved", c.tr("profile.saved"), cut_top(form, 56.0f),
               {FontRole::Title, color::kOk, Align::Left});
@@ -151,7 +151,7 @@ std::optional<core::Event> draw_profile(const core::ProfileView& v, ProfileScrat
               {FontRole::Body, color::kTextMuted, Align::Left});
 
   switch (s.focus) {
-    case Field::None:
+    case ProfileField::None:
       if (v.problem_keys.empty()) {
         account::keys_hint(c, "profile.keys_hint", split.keys);
       } else {
@@ -160,27 +160,27 @@ std::optional<core::Event> draw_profile(const core::ProfileView& v, ProfileScrat
         draw_problems(room);
       }
       break;
-    case Field::RealName: {
+    case ProfileField::RealName: {
       KeyboardOptions o;
       o.kind = KeyboardKind::Chinese;
       if (keyboard(c, "profile.name_kb", split.keys, s.name_keyboard, TextTarget(s.real_name, kRealNameMax),
                    o) == KeyboardResult::Done)
-        s.focus = Field::None;
+        s.focus = ProfileField::None;
       break;
     }
-    case Field::Phone:
+    case ProfileField::Phone:
       account::number_pad(c, "profile.pad", split.keys, s.phone, 11);
       break;
-    case Field::Code:
+    case ProfileField::Code:
       account::number_pad(c, "profile.pad", split.keys, s.code,
                           static_cast<std::size_t>(std::max(4, v.code_length)));
       break;
-    case Field::Email: {
+    case ProfileField::Email: {
       KeyboardOptions o;
       o.kind = KeyboardKind::Latin;
       if (keyboard(c, "profile.email_kb", split.keys, s.email_keyboard, TextTarget(s.email, kEmailMax), o) ==
           KeyboardResult::Done)
-        s.focus = Field::None;
+        s.focus = ProfileField::None;
       break;
     }
   }

@@ -33,6 +33,9 @@ struct ServerOptions {
   std::int64_t config_version = 1;  // version of the signed kiosk configuration it hands out
   std::vector<std::string> test_phones;  // dev: exempt from SMS limits
   bool log_requests = false;             // one line per request on stderr
+  // The fleet console's files (index.html, console.js, console.css; docs/console.md), served under /admin/
+  // to admins. Empty: the installed ones (share/ca-platform-ref/admin), or the repository's in a build tree.
+  std::filesystem::path console_dir;
   // Fleet administration (docs/platform.md, "Fleet administration").
   std::int64_t enrollment_code_validity_s = 86400;  // an enrollment code lives this long (single use)
   std::int64_t maintenance_code_validity_s = 1800;  // a maintenance code: at most 30 minutes
