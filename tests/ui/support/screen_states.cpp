@@ -122,7 +122,7 @@ std::vector<NamedModel> home_states() {
   out_of_service("home-out-hours", ServiceSourceSet{ServiceSource::Hours, hours}, false);
   {
     // The fleet's announcement under the welcome (FleetSettingsChanged at home takes effect at once).
-    Flow f;
+    AccountFlow f;
     FleetSettings fs;
     fs.announcement_zh_cn = "本大厅周六上午（9:00-12:00）照常营业，其余时间请使用自助终端或到人工窗口办理。";
     fs.announcement_en =
