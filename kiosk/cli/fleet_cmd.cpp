@@ -153,10 +153,10 @@ void status(FleetArgs& a) {
              "STATE", "SILENT_S", "SOFTWARE", "CONFIG", "CONFIG_STATE", "PENDING");
   for (const auto& k : r["kiosks"]) {
     const auto hb = k.value("last_heartbeat", contract::Json::object());
-    const auto cfg = hb.is_object() ? hb.value("config", contract::Json::object()) : contract::Json::object();
-    std::string state = cfg.is_object() ? cfg.value("state", "") : "";
-    if (cfg.is_object() && !cfg.value("code", "").empty()) state += " " + cfg.value("code", "");
-    if (cfg.is_object() && cfg.value("expired", false)) state += " (expired)";
+    const auto& cfg = hb.is_object() ? hb : contract::Json::object();
+    std::string state = cfg.value("config_state", "");
+    if (!cfg.value("config_code", "").empty()) state += " " + cfg.value("config_code", "");
+    if (cfg.value("config_expired", false)) state += " (expired)";
     const auto pending = hb.is_object() ? hb.value("pending_business", contract::Json()) : contract::Json();
     fmt::print("{:<24} {:<16} {:<10} {:<15} {:>10}  {:<12} {:>7} {:<36} {:>7}\n", k.value("kiosk_id", ""),
                k.value("hall", ""), k.value("region", ""), k.value("state", ""),

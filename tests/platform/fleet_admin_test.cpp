@@ -292,6 +292,43 @@ TEST_CASE(
              code::kEnrollCodeInvalid);
 }
 
+TEST_CASE("a running client presents a renewed certificate at its next call, without a restart") {
+  // The runtime renews the kiosk's certificate while its clients keep running (docs/fleet.md, "On the
+  // kiosk"): the files are replaced by renaming, and each client reopens when it sees them change.
+  Fleet f;
+  TempDir state;
+  auto a = platform::enroll_kiosk(f.p.client_options(), f.enrollment_code("K-BEFORE"), state.path / "a");
+  auto b = platform::enroll_kiosk(f.p.client_options(), f.enrollment_code("K-AFTER"), state.path / "b");
+  CHECK_OK(a);
+  CHECK_OK(b);
+  const auto live = platform::identity_files(state.path / "live");
+  std::filesystem::create_directories(state.path / "live");
+  auto put = [&](const platform::Enrolled& e) {
+    auto read = [](const std::filesystem::path& p) {
+      std::ifstream in(p);
+      return std::string((std::istreambuf_iterator<char>(in)), {});
+    };
+    REQUIRE(platform::write_atomically(live.key, read(e.files.key), 0600));
+    REQUIRE(platform::write_atomically(live.cert, read(e.files.cert), 0644));
+  };
+  put(*a);
+  auto o = f.p.client_options();
+  o.client_cert = live.cert;
+  o.client_key = live.key;
+  auto c = platform::Client::create(o);
+  CHECK_OK(c);
+  contract::Heartbeat h;
+  h.software_version = "test";
+  auto first = c->heartbeat(h, new_idempotency_key());
+  CHECK_OK(first);
+  CHECK(first->kiosk_id == "K-BEFORE");
+  CHECK_OK(c->kiosk_orders());  // a kept-alive connection, made with the first certificate
+  put(*b);
+  auto second = c->heartbeat(h, new_idempotency_key());
+  CHECK_OK(second);
+  CHECK(second->kiosk_id == "K-AFTER");
+}
+
 TEST_CASE("history: a kiosk's last heartbeats newest first, its configuration's events, its hall's hours") {
   Fleet f;
   auto key = new_ec_key();
@@ -330,43 +367,6 @@ TEST_CASE("history: a kiosk's last heartbeats newest first, its configuration's 
   }
   CHECK(counted == kSent);
   CHECK_CODE(f.p.client.call("GET", "admin/kiosks/K-HIST/history", nullptr), code::kAdminRequired);
-}
-
-TEST_CASE("a running client presents a renewed certificate at its next call, without a restart") {
-  // The runtime renews the kiosk's certificate while its clients keep running (docs/fleet.md, "On the
-  // kiosk"): the files are replaced by renaming, and each client reopens when it sees them change.
-  Fleet f;
-  TempDir state;
-  auto a = platform::enroll_kiosk(f.p.client_options(), f.enrollment_code("K-BEFORE"), state.path / "a");
-  auto b = platform::enroll_kiosk(f.p.client_options(), f.enrollment_code("K-AFTER"), state.path / "b");
-  CHECK_OK(a);
-  CHECK_OK(b);
-  const auto live = platform::identity_files(state.path / "live");
-  std::filesystem::create_directories(state.path / "live");
-  auto put = [&](const platform::Enrolled& e) {
-    auto read = [](const std::filesystem::path& p) {
-      std::ifstream in(p);
-      return std::string((std::istreambuf_iterator<char>(in)), {});
-    };
-    REQUIRE(platform::write_atomically(live.key, read(e.files.key), 0600));
-    REQUIRE(platform::write_atomically(live.cert, read(e.files.cert), 0644));
-  };
-  put(*a);
-  auto o = f.p.client_options();
-  o.client_cert = live.cert;
-  o.client_key = live.key;
-  auto c = platform::Client::create(o);
-  CHECK_OK(c);
-  contract::Heartbeat h;
-  h.software_version = "test";
-  auto first = c->heartbeat(h, new_idempotency_key());
-  CHECK_OK(first);
-  CHECK(first->kiosk_id == "K-BEFORE");
-  CHECK_OK(c->kiosk_orders());  // a kept-alive connection, made with the first certificate
-  put(*b);
-  auto second = c->heartbeat(h, new_idempotency_key());
-  CHECK_OK(second);
-  CHECK(second->kiosk_id == "K-AFTER");
 }
 
 TEST_CASE(

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "foundation/base64.hpp"
+#include "foundation/clock.hpp"
 #include "platform/kiosk_identity.hpp"
 #include "runtime/crash_point.hpp"
 #include "runtime/platform_options.hpp"
@@ -17,13 +18,7 @@
 namespace runtime {
 namespace {
 
-using std::chrono::steady_clock;
-constexpr std::string_view kHealthFile = "fleet-health.json";
-
-std::int64_t system_wall() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+constexpr std::string_view kFleetHealthFile = "fleet-health.json";
 
 }  // namespace
 
@@ -94,7 +89,7 @@ void FleetAgent::fill(contract::Heartbeat& h) const {
 
 std::int64_t FleetAgent::platform_now() {
   // The offset was taken against the system clock; before any answer, this kiosk's own.
-  if (const auto offset = p_.client.platform_clock_offset()) return system_wall() + *offset;
+  if (const auto offset = p_.client.platform_clock_offset()) return foundation::unix_seconds_now() + *offset;
   return p_.wall();
 }
 
@@ -104,25 +99,25 @@ std::chrono::seconds FleetAgent::jittered(std::uint32_t s) {
 }
 
 void FleetAgent::run() {
-  next_poll_ = steady_clock::now();  // the first fetch at start
-  next_renew_ = steady_clock::now();
+  next_poll_ = std::chrono::steady_clock::now();  // the first fetch at start
+  next_renew_ = std::chrono::steady_clock::now();
   while (!stopping_) {
     bool sync = false;
     {
       std::lock_guard lock(wait_mutex_);
       sync = std::exchange(sync_requested_, false);
     }
-    const auto now = steady_clock::now();
+    const auto now = std::chrono::steady_clock::now();
     if (enabled_ && (sync || now >= next_poll_)) {
       fetch();
-      next_poll_ = steady_clock::now() + jittered(settings().config_poll_s);
+      next_poll_ = std::chrono::steady_clock::now() + jittered(settings().config_poll_s);
     }
     if (enabled_ && waiting_ && safe_) apply_waiting();
     if (trial_until_) judge_trial();
     watch_sources();
-    if (!p_.config->fleet.identity_dir.empty() && steady_clock::now() >= next_renew_) {
+    if (!p_.config->fleet.identity_dir.empty() && std::chrono::steady_clock::now() >= next_renew_) {
       renew_identity();
-      next_renew_ = steady_clock::now() + std::chrono::seconds(p_.config->fleet.renew_check_s);
+      next_renew_ = std::chrono::steady_clock::now() + std::chrono::seconds(p_.config->fleet.renew_check_s);
     }
     // A second's granularity: the service hours, the trial's window and the safe point are looked at
     // again; a sync or a safe point wakes the loop at once.
@@ -147,7 +142,7 @@ void FleetAgent::load() {
   if (!state) return disabled(dir_.string() + ": " + state.error().message, true);
   trust_ = std::move(*state);
   // The health record: the last known good and the bundle rolled back, if any.
-  std::ifstream in(dir_ / kHealthFile);
+  std::ifstream in(dir_ / kFleetHealthFile);
   if (in) {
     std::stringstream text;
     text << in.rdbuf();
@@ -195,7 +190,7 @@ void FleetAgent::load() {
   } else {
     // Applied but never trusted (the kiosk stopped inside the window): the window starts again.
     problems_before_ = p_.driver_problems();
-    trial_until_ = steady_clock::now() + std::chrono::seconds(p_.config->fleet.health_window_s);
+    trial_until_ = std::chrono::steady_clock::now() + std::chrono::seconds(p_.config->fleet.health_window_s);
     status_.state = FleetState::Trial;
     status_.pending_version = applied->version;
   }
@@ -299,7 +294,7 @@ void FleetAgent::apply_waiting() {
   trust_ = std::move(*s);
   run_bundle(v.bundle, v.document.version, v.content_sha256);
   problems_before_ = p_.driver_problems();
-  trial_until_ = steady_clock::now() + std::chrono::seconds(p_.config->fleet.health_window_s);
+  trial_until_ = std::chrono::steady_clock::now() + std::chrono::seconds(p_.config->fleet.health_window_s);
   p_.events.info("configuration bundle " + std::to_string(v.document.version) + " applied (sha256 " +
                      v.content_sha256.substr(0, 16) + "…); trusted once the health checks pass",
                  {.step = "fleet.applied"});
@@ -331,7 +326,7 @@ void FleetAgent::judge_trial() {
     if (auto c = p_.client.catalog(); !c) problems.push_back("platform: " + c.error().to_string());
   }
   if (!problems.empty()) {
-    if (steady_clock::now() < *trial_until_) return;
+    if (std::chrono::steady_clock::now() < *trial_until_) return;
     std::string why;
     for (const auto& p : problems) why += (why.empty() ? "" : "; ") + p;
     rollback(why);
@@ -378,8 +373,8 @@ void FleetAgent::save_record() {
   if (rolled_back_)
     j["rolled_back"] = {
         {"version", rolled_back_->version}, {"sha256", rolled_back_->sha256}, {"why", rolled_back_->why}};
-  if (!platform::write_atomically(dir_ / kHealthFile, j.dump(), 0600))
-    p_.events.error("cannot write " + (dir_ / kHealthFile).string(), {.step = "fleet.record"});
+  if (!platform::write_atomically(dir_ / kFleetHealthFile, j.dump(), 0600))
+    p_.events.error("cannot write " + (dir_ / kFleetHealthFile).string(), {.step = "fleet.record"});
 }
 
 void FleetAgent::watch_sources() {

@@ -9,17 +9,17 @@ namespace runtime {
 namespace {
 
 // p11-kit's directory for module files named by a relative "module:" line (its p11_module_path).
-constexpr const char* kP11ModulePath = "/usr/lib/x86_64-linux-gnu/pkcs11";
+constexpr const char* kP11KitModulePath = "/usr/lib/x86_64-linux-gnu/pkcs11";
 
-constexpr const char* kDayNames[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+constexpr const char* kHoursDayNames[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 
-std::string hhmm(int minute) {
+std::string hours_hhmm(int minute) {
   char buf[8];
   std::snprintf(buf, sizeof buf, "%02d:%02d", (minute / 60) % 100, minute % 60);
   return buf;
 }
 
-std::string trim(std::string s) {
+std::string trim_module_line(std::string s) {
   const auto b = s.find_first_not_of(" \t\r");
   const auto e = s.find_last_not_of(" \t\r");
   return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
@@ -85,11 +85,11 @@ std::expected<std::filesystem::path, std::string> resolve_p11kit_module(const st
   std::string line;
   while (std::getline(in, line)) {
     const auto colon = line.find(':');
-    if (line.starts_with('#') || colon == std::string::npos || trim(line.substr(0, colon)) != "module")
+    if (line.starts_with('#') || colon == std::string::npos || trim_module_line(line.substr(0, colon)) != "module")
       continue;
-    std::filesystem::path p = trim(line.substr(colon + 1));
+    std::filesystem::path p = trim_module_line(line.substr(colon + 1));
     if (p.empty()) break;
-    return p.is_absolute() ? p : std::filesystem::path(kP11ModulePath) / p;
+    return p.is_absolute() ? p : std::filesystem::path(kP11KitModulePath) / p;
   }
   return std::unexpected(file.string() + " names no module");
 }
@@ -109,8 +109,8 @@ std::optional<core::OutOfServiceReason> hours_reason(const fleet::ServiceHours& 
     const int day = (today + d) % 7;
     for (const auto& i : hours.days[static_cast<std::size_t>(day)]) {
       if (d == 0 && i.start_min <= minute) continue;
-      r.opens_day = d == 0 ? "today" : d == 1 ? "tomorrow" : kDayNames[day];
-      r.opens_time = hhmm(i.start_min);
+      r.opens_day = d == 0 ? "today" : d == 1 ? "tomorrow" : kHoursDayNames[day];
+      r.opens_time = hours_hhmm(i.start_min);
       r.detail += "; opens " + r.opens_day + " " + r.opens_time;
       return r;
     }

@@ -191,18 +191,6 @@ bool decode(const Json& j, OutOfServiceItem& out, std::string& why) {
   r.str("detail", out.detail, false, 1024);
   return r.ok();
 }
-bool decode(const Json& j, HeartbeatConfig& out, std::string& why) {
-  Reader r(j, why);
-  r.integer("version", out.version, 0, std::numeric_limits<std::int64_t>::max());
-  r.str("sha256", out.sha256, false, 64);
-  r.str("state", out.state, true, 32);
-  r.str("code", out.code, false, 64);
-  r.str("detail", out.detail, false, 1024);
-  r.integer("expires_at", out.expires_at, 0, Reader::kMaxTime, false);
-  r.boolean("expired", out.expired, false);
-  r.integer("pending_version", out.pending_version, 0, std::numeric_limits<std::int64_t>::max(), false);
-  return r.ok();
-}
 bool decode(const Json& j, AuditHead& out, std::string& why) {
   Reader r(j, why);
   r.integer("seq", out.seq, 0, std::numeric_limits<std::int64_t>::max());
@@ -221,7 +209,17 @@ bool decode(const Json& j, Heartbeat& out, std::string& why) {
   }
   r.integer("outbox_pending", out.outbox_pending, 0, 1'000'000'000, false);
   r.list("out_of_service", out.out_of_service, false);
-  if (r.field("config", false)) r.object("config", out.config.emplace(), false);
+  if (r.field("config_state", false)) {
+    HeartbeatConfig& c = out.config.emplace();
+    c.version = out.config_version;
+    r.str("config_state", c.state, true, 32);
+    r.str("config_state_detail", c.detail, false, 1024);
+    r.str("config_code", c.code, false, 64);
+    r.str("config_sha256", c.sha256, false, 64);
+    r.integer("config_expires_at", c.expires_at, 0, Reader::kMaxTime, false);
+    r.boolean("config_expired", c.expired, false);
+    r.integer("config_pending_version", c.pending_version, 0, std::numeric_limits<std::int64_t>::max(), false);
+  }
   if (r.field("pending_business", false))
     r.integer("pending_business", out.pending_business.emplace(), 0, 1'000'000'000);
   if (r.field("audit_head", false)) r.object("audit_head", out.audit_head.emplace(), false);

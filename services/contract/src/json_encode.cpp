@@ -154,11 +154,16 @@ Json encode(const Heartbeat& v) {
             {"outbox_pending", v.outbox_pending},
             {"out_of_service", oos}};
   if (v.clock_skew_s) j["clock_skew_s"] = *v.clock_skew_s;
-  if (v.config)
-    j["config"] = {{"version", v.config->version}, {"sha256", v.config->sha256},
-                   {"state", v.config->state},     {"code", v.config->code},
-                   {"detail", v.config->detail},   {"expires_at", v.config->expires_at},
-                   {"expired", v.config->expired}, {"pending_version", v.config->pending_version}};
+  if (v.config) {
+    // Beside config_version, flat (the fleet console reads config_state and config_state_detail).
+    j["config_state"] = v.config->state;
+    j["config_state_detail"] = v.config->detail;
+    j["config_code"] = v.config->code;
+    j["config_sha256"] = v.config->sha256;
+    j["config_expires_at"] = v.config->expires_at;
+    j["config_expired"] = v.config->expired;
+    j["config_pending_version"] = v.config->pending_version;
+  }
   if (v.pending_business) j["pending_business"] = *v.pending_business;
   if (v.audit_head) j["audit_head"] = {{"seq", v.audit_head->seq}, {"sha256", v.audit_head->sha256}};
   return j;

@@ -122,9 +122,10 @@ const hbOf = (k) => k.last_heartbeat || {};
 // A health item's part and status by key; one this page does not know yet as the kiosk sent it.
 const known = (prefix, v) => (TEXT.en[prefix + v] ? t(prefix + v) : String(v));
 const healthText = (h) => known("part.", h.part) + ": " + known("health.", h.status);
-// The configuration as the kiosk runs it: the heartbeat's `config` (docs/platform.md, "The heartbeat").
-const configOf = (hb) => (hb.config && typeof hb.config === "object" ? hb.config : {});
-const configVersion = (hb) => (configOf(hb).version !== undefined ? configOf(hb).version : hb.config_version);
+// The configuration as the kiosk runs it: config_version and config_state beside it (docs/platform.md,
+// "The heartbeat").
+const configOf = (hb) => ({ state: hb.config_state, detail: hb.config_state_detail || hb.config_code });
+const configVersion = (hb) => hb.config_version;
 const configText = (hb) => configVersion(hb) === undefined ? t("none")
   : "v" + configVersion(hb) + (configOf(hb).state ? " · " + known("config.", configOf(hb).state) : "");
 

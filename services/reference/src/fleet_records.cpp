@@ -42,34 +42,27 @@ X509Ptr State::issue_kiosk_certificate(X509_REQ* req, std::string_view kiosk_id,
 
 void State::record_heartbeat(std::string_view kiosk_id, UnixTime at, const Json& body) {
   const std::string text = json_text(body);
-  // The configuration as the kiosk runs it: the heartbeat's `config` (docs/platform.md, "The heartbeat");
-  // a kiosk without one runs the version in config_version as applied.
-  static const Json kNone = Json::object();
-  const Json& config = body.is_object() && body.contains("config") && body["config"].is_object()
-                           ? body["config"]
-                           : kNone;
-  auto field = [](const Json& from, const char* name, auto fallback) {
+  auto field = [&](const char* name, auto fallback) {
     using T = decltype(fallback);
-    if (!from.is_object() || !from.contains(name)) return fallback;
-    const Json& v = from[name];
+    if (!body.is_object() || !body.contains(name)) return fallback;
+    const Json& v = body[name];
     if constexpr (std::is_same_v<T, std::string>)
       return v.is_string() ? v.get<std::string>() : fallback;
     else
       return v.is_number_integer() ? v.get<T>() : fallback;
   };
-  const auto version = field(config, "version", field(body, "config_version", std::int64_t{0}));
-  const std::string state = field(config, "state", std::string("applied"));
-  const std::string detail = field(config, "detail", field(config, "code", std::string()));
+  const auto version = field("config_version", std::int64_t{0});
+  const std::string state = field("config_state", std::string("applied"));
   // A configuration event when the version or its state moved since the kiosk's heartbeat before (or it
   // is the first): the kiosk's configuration history without keeping every heartbeat.
   Stmt prev(db,
-            "SELECT coalesce(json_extract(body, '$.config.version'), json_extract(body, '$.config_version')), "
-            "coalesce(json_extract(body, '$.config.state'), 'applied') FROM heartbeats WHERE kiosk_id=?");
+            "SELECT json_extract(body, '$.config_version'), "
+            "coalesce(json_extract(body, '$.config_state'), 'applied') FROM heartbeats WHERE kiosk_id=?");
   prev.bind(kiosk_id);
   const bool had = prev.row();
   if (!had || prev.i64(0) != version || prev.text(1) != state)
     Stmt(db, "INSERT INTO config_events(kiosk_id, at, version, state, detail) VALUES(?,?,?,?,?)")
-        .bind(kiosk_id, at, version, state, detail)
+        .bind(kiosk_id, at, version, state, field("config_state_detail", std::string()))
         .run();
   Stmt(db, "INSERT OR REPLACE INTO heartbeats VALUES(?,?,?)").bind(kiosk_id, at, text).run();
   Stmt(db, "INSERT INTO heartbeat_log(kiosk_id, at, body) VALUES(?,?,?)").bind(kiosk_id, at, text).run();

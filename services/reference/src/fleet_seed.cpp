@@ -56,7 +56,7 @@ struct Sim {
 Sim simulate(int i, int roll, bool cohort, Rng& rng, UnixTime now) {
   Sim k;
   k.hb = {{"software_version", "0.9.2"}, {"config_version", cohort ? 43 : 42},
-          {"config", {{"version", cohort ? 43 : 42}, {"state", "applied"}}}, {"health", health()},
+          {"config_state", "applied"},   {"health", health()},
           {"clock_skew_s", 0},           {"outbox_pending", 0},
           {"pending_business", 0},       {"out_of_service", Json::array()}};
   k.at = now - 20 - rng.below(static_cast<int>(kBeatS - 40));
@@ -78,14 +78,12 @@ Sim simulate(int i, int roll, bool cohort, Rng& rng, UnixTime now) {
         k.at = now - 3600 - rng.below(7200);
         break;
       case 4:
-        k.hb["config"]["state"] = "waiting";
-        k.hb["config"]["pending_version"] = 43;
+        k.hb["config_state"] = "waiting";
         k.hb["config_version"] = 42;
         break;
       case 5:
-        k.hb["config"]["state"] = "rolled_back";
-        k.hb["config"]["code"] = "fleet.rolled_back";
-        k.hb["config"]["detail"] = "health window: platform unreachable with the new settings";
+        k.hb["config_state"] = "rolled_back";
+        k.hb["config_state_detail"] = "health window: platform unreachable with the new settings";
         k.hb["config_version"] = 42;
         break;
       case 6:
@@ -170,8 +168,7 @@ Reply h_dev_fleet_seed(State& s, Ctx& c) {
         }
         Json hb = k.hb;
         if (cohort && at < now - 5400 && hb["config_version"] == 43) hb["config_version"] = 42;
-        hb["config"]["version"] = hb["config_version"];
-        if (hb["config"]["state"] != "applied" && n > 1) hb["config"] = {{"version", hb["config_version"]}, {"state", "applied"}};
+        if (hb["config_state"] != "applied" && n > 1) hb["config_state"] = "applied";
         s.record_heartbeat(id, at, hb);
       }
     }

@@ -71,7 +71,6 @@ bool decode(const Json& j, ProfileUpdate& out, std::string& why);
 bool decode(const Json& j, BusinessList& out, std::string& why);
 bool decode(const Json& j, HealthItem& out, std::string& why);
 bool decode(const Json& j, OutOfServiceItem& out, std::string& why);
-bool decode(const Json& j, HeartbeatConfig& out, std::string& why);
 bool decode(const Json& j, AuditHead& out, std::string& why);
 bool decode(const Json& j, Heartbeat& out, std::string& why);
 bool decode(const Json& j, HeartbeatAck& out, std::string& why);

@@ -217,7 +217,8 @@ struct OutOfServiceItem {
   std::string detail;      // for staff: the failing checks, a staff note
 };
 
-// The fleet's configuration as the kiosk runs it (docs/fleet.md, "On the kiosk").
+// The fleet's configuration as the kiosk runs it (docs/fleet.md, "On the kiosk"). In JSON its fields
+// stand beside config_version, flat: config_state, config_state_detail, config_code, config_sha256, ...
 struct HeartbeatConfig {
   std::int64_t version = 0;  // the running bundle's (0: the install-time values)
   std::string sha256;        // of its signed document
