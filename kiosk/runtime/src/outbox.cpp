@@ -165,7 +165,7 @@ OutboxResult OutboxSender::send(const OutboxMessage& m) {
       return {OutboxState::Pending, std::nullopt};
     }
     crash_point("outbox." + m.kind + ".acknowledged");
-    finished_.push_back(m.id);
+    finished(m.id);
     events_.info(m.kind + ": the platform has it", {.business = m.order_id, .step = m.kind});
     return {OutboxState::Delivered, std::nullopt};
   }
@@ -178,7 +178,7 @@ OutboxResult OutboxSender::send(const OutboxMessage& m) {
       });
     });
     events_.error("the platform refused " + m.kind + " for good: " + why, {.business = m.order_id, .step = m.kind});
-    finished_.push_back(m.id);
+    finished(m.id);
     return {OutboxState::Refused, err};
   }
   const std::int64_t now = wall_();
@@ -208,10 +208,18 @@ OutboxResult OutboxSender::deliver_business(std::int64_t business, std::int64_t 
   return {(*m)->state, (*m)->state == OutboxState::Delivered ? std::nullopt : last};
 }
 
+void OutboxSender::finished(std::int64_t id) {
+  // A kiosk runs for months and delivers a few messages per business: only what deliver_all() has not
+  // reported yet is kept, and never more than the newest kMaxFinished.
+  if (finished_.size() >= kMaxFinished) finished_.erase(finished_.begin());
+  finished_.push_back(id);
+}
+
 std::vector<OutboxMessage> OutboxSender::deliver_all() {
   std::lock_guard lock(send_mutex_);
   std::set<std::int64_t> waiting;  // businesses whose next message could not be delivered now
-  std::vector<std::int64_t> touched = finished_;
+  std::vector<std::int64_t> touched;
+  touched.swap(finished_);  // reported now, and not again
   for (int guard = 0; guard < 256; ++guard) {
     auto due = journal_.with([&](journal::Journal& j) { return j.outbox_due(wall_(), true); });
     if (!due) break;
