@@ -218,8 +218,7 @@ void OutboxSender::finished(std::int64_t id) {
 std::vector<OutboxMessage> OutboxSender::deliver_all() {
   std::lock_guard lock(send_mutex_);
   std::set<std::int64_t> waiting;  // businesses whose next message could not be delivered now
-  std::vector<std::int64_t> touched;
-  touched.swap(finished_);  // reported now, and not again
+  std::vector<std::int64_t> touched = finished_;
   for (int guard = 0; guard < 256; ++guard) {
     auto due = journal_.with([&](journal::Journal& j) { return j.outbox_due(wall_(), true); });
     if (!due) break;
@@ -229,6 +228,8 @@ std::vector<OutboxMessage> OutboxSender::deliver_all() {
     touched.push_back(it->id);
     if (send(*it).state == OutboxState::Pending) waiting.insert(it->business_id);
   }
+  // Reported now, and not again: what this call finished itself is in `touched` too (send_mutex_ held).
+  finished_.clear();
   std::sort(touched.begin(), touched.end());
   touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
   std::vector<OutboxMessage> out;
