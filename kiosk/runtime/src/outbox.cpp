@@ -48,7 +48,9 @@ OutboxSender::OutboxSender(StepJournal& journal, platform::Client client, std::f
       client_(std::move(client)),
       wall_(std::move(wall)),
       kiosk_id_(std::move(kiosk_id)),
-      events_(std::move(events)) {}
+      events_(std::move(events)) {
+  finished_.reserve(kMaxFinished);  // its room once: the same memory however long the kiosk runs
+}
 
 OutboxSender::~OutboxSender() {
   stop();

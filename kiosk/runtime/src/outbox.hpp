@@ -85,7 +85,7 @@ class OutboxSender {
   // Under send_mutex_: delivered or refused by this process since the last deliver_all(), which takes them
   // (a kiosk that never calls it keeps at most kMaxFinished, the newest).
   std::vector<std::int64_t> finished_;
-  static constexpr std::size_t kMaxFinished = 256;
+  static constexpr std::size_t kMaxFinished = 64;
   void finished(std::int64_t id);
   std::mutex wait_mutex_;
   std::condition_variable wait_cv_;
