@@ -1,6 +1,7 @@
 // The runtime in this process (kiosk/runtime) against the bench's real parts — the reference platform over
 // mutual TLS, a SoftHSM key behind the fault module, the journal: what it records in the event log (each
-// failure with its business number, step and error code) and a login with no PIN handed over.
+// failure with its business number, step and error code), a login with no PIN handed over, and what the
+// outbox's sender keeps of the messages it finished (each reported once, then nothing).
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -14,6 +15,7 @@
 #include "core/events.hpp"
 #include "engine_env.hpp"
 #include "events/event_log.hpp"
+#include "journal/journal.hpp"
 #include "platform/dev.hpp"
 #include "runtime/config.hpp"
 #include "runtime/kiosk_runtime.hpp"
@@ -103,4 +105,30 @@ TEST_CASE("the runtime's events: the catalog's failure as the platform said it; 
     recorded |= ev.business == "K-STAGE" && ev.step == "stage_key" &&
                 ev.code == "error.token.not_logged_in" && ev.level == events::Level::Warning;
   CHECK(recorded);
+}
+
+TEST_CASE(
+    "what the outbox finished is reported once: the sender keeps no list of it for a kiosk's lifetime") {
+  EngineEnv env;
+  // Messages for orders the platform has never seen: refused for good (a 4xx), so finished by the sender.
+  const int kMessages = 3;
+  {
+    auto j = journal::Journal::open(env.journal_path());
+    REQUIRE(j);
+    for (int i = 0; i < kMessages; ++i) {
+      auto b = j->begin({});
+      REQUIRE(b);
+      const std::string order = "K-NOBODY-" + std::to_string(i);
+      REQUIRE(j->set_order(*b, order));
+      REQUIRE(j->enqueue(*b, order, "close", "{}", "close-" + order));
+    }
+  }
+  events::EventLog log;
+  auto rt = start(env, log);
+  // Whether the background sender or this call sends them, each is reported, finished, by this call...
+  const auto first = rt->deliver_outbox_now();
+  CHECK(first.size() == static_cast<std::size_t>(kMessages));
+  for (const auto& m : first) CHECK(m.state != journal::OutboxState::Pending);
+  // ...and not again: nothing kept of them in the sender.
+  CHECK(rt->deliver_outbox_now().empty());
 }

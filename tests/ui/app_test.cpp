@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -275,13 +276,12 @@ TEST_CASE("the shell's harness script runs clean and writes every screenshot") {
   auto config = headless();
   config.rasterise_only_screenshots = true;
   app::App a(std::move(config), rt);
-  auto text = app::read_file(ui_test::source_assets() + "/harness/shell.txt");
-  REQUIRE(text.has_value());
-  auto steps = app::parse_script(std::string_view(reinterpret_cast<const char*>(text->data()), text->size()));
-  REQUIRE(steps.has_value());
+  // As ca-kiosk --headless runs it: checked whole, then read a line at a time as it runs.
+  const std::filesystem::path script = ui_test::source_assets() + "/harness/shell.txt";
+  REQUIRE(app::check_script_file(script).empty());
   const auto out = temp_dir("shots");
   std::FILE* log = std::tmpfile();
-  const auto r = app::run_script(a, *steps, out, log);
+  const auto r = app::run_script_file(a, script, out, log);
   std::rewind(log);
   std::string printed;
   char buf[512];
@@ -302,6 +302,14 @@ TEST_CASE("a script error names its line") {
   CHECK(bad.error()[1].starts_with("line 3: usage: tap"));
   CHECK(bad.error()[2].starts_with("line 4: unknown screen"));
   CHECK(bad.error()[3].starts_with("line 5: usage: advance"));
+  // The same from a file, checked without keeping its steps; a file that is not there says so.
+  const auto dir = temp_dir("script");
+  std::ofstream(dir / "bad.txt") << "size 1920x1080\nfly home\ntap\nexpect screen Nowhere\nadvance soon\n";
+  CHECK(app::check_script_file(dir / "bad.txt") == bad.error());
+  const auto missing = app::check_script_file(dir / "missing.txt");
+  REQUIRE(missing.size() == 1);
+  CHECK(missing[0].starts_with("cannot read"));
+  std::filesystem::remove_all(dir);
   auto ok = app::parse_script(
       "# comment\n\ntap home.renew  # trailing\nkey recognised haitai 海泰KEY\necho hello world\n");
   REQUIRE(ok.has_value());
@@ -444,7 +452,14 @@ TEST_CASE("a QR code made by kiosk/ui, drawn through an SDL texture, scans back 
 
 TEST_CASE("the frame times kept stay bounded however long the kiosk runs") {
   app::FrameTimes t;
+  // Their room is taken once: the memory does not move with the frames drawn.
+  const std::size_t room = t.frame_cpu_ms.capacity();
+  const double* where = t.frame_cpu_ms.data();
+  CHECK(room >= 2 * app::FrameTimes::kKept);
   for (int i = 0; i < 5 * static_cast<int>(app::FrameTimes::kKept) + 3; ++i) t.add(i, i, i);
+  CHECK(t.frame_cpu_ms.capacity() == room);
+  CHECK(t.frame_cpu_ms.data() == where);
+  CHECK(t.imgui_cpu_ms.capacity() == t.frame_ms.capacity());
   CHECK(t.frame_cpu_ms.size() >= app::FrameTimes::kKept);
   CHECK(t.frame_cpu_ms.size() <= 2 * app::FrameTimes::kKept);
   CHECK(t.imgui_cpu_ms.size() == t.frame_ms.size());

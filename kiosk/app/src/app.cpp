@@ -92,6 +92,10 @@ App::App(AppConfig config, runtime::Runtime& runtime)
   mark("model");
 }
 
+FrameTimes::FrameTimes() {
+  for (auto* v : {&imgui_cpu_ms, &frame_cpu_ms, &frame_ms}) v->reserve(2 * kKept);
+}
+
 void FrameTimes::add(double imgui_cpu, double frame_cpu, double frame_wall) {
   for (auto* v : {&imgui_cpu_ms, &frame_cpu_ms, &frame_ms}) {
     if (v->size() == 2 * kKept) v->erase(v->begin(), v->begin() + kKept);

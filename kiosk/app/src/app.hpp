@@ -116,10 +116,13 @@ struct DamageStats {
 };
 
 // Per frame, in milliseconds, for the last frames drawn (at least kKept, at most twice that: a day's frames
-// must not pile up in a kiosk that runs for months). CPU times are this thread's (CLOCK_THREAD_CPUTIME_ID), so
-// other processes on a shared machine do not inflate them; wall times are what a customer would wait.
+// must not pile up in a kiosk that runs for months). The room for twice kKept is taken at once, so the
+// memory is the same from the first frame to the millionth (no reallocation as they fill: docs/benchmarks.md,
+// "Renewal soak"). CPU times are this thread's (CLOCK_THREAD_CPUTIME_ID), so other processes on a shared
+// machine do not inflate them; wall times are what a customer would wait.
 struct FrameTimes {
   static constexpr std::size_t kKept = 8192;
+  FrameTimes();
   std::vector<double> imgui_cpu_ms;  // NewFrame → Render
   std::vector<double> frame_cpu_ms;  // pointer → present, including the software rasteriser
   std::vector<double> frame_ms;      // the same, wall clock

@@ -87,11 +87,12 @@ class Runner {
   Runner(App& app, const std::filesystem::path& out, std::FILE* log, const HarnessHooks& hooks)
       : app_(app), out_(out), log_(log), hooks_(hooks) {}
 
-  HarnessResult run(const std::vector<Step>& steps) {
+  HarnessResult run(const std::function<std::optional<Step>()>& next) {
     std::error_code ec;
     std::filesystem::create_directories(out_, ec);
     app_.settle();
-    for (const auto& s : steps) {
+    while (const auto step = next()) {
+      const Step& s = *step;
       ++result_.steps;
       std::string note;
       std::string error;
@@ -492,6 +493,67 @@ std::optional<core::Screen> screen_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+std::optional<Step> parse_line(int line_no, std::string_view line, std::vector<std::string>& errors) {
+  if (const auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
+  auto words = split_words(line);
+  if (words.empty()) return std::nullopt;
+  Step s;
+  s.line = line_no;
+  s.verb = words[0];
+  const Verb* verb = nullptr;
+  for (const auto& v : kVerbs)
+    if (v.name == s.verb) verb = &v;
+  const std::size_t errors_before = errors.size();
+  auto fail = [&](const std::string& why) {
+    errors.push_back("line " + std::to_string(line_no) + ": " + why);
+  };
+  if (!verb) {
+    fail("unknown command \"" + s.verb + "\"");
+    return std::nullopt;
+  }
+  if (s.verb == "echo") {
+    if (words.size() > 1) s.args.push_back(join(words, 1));
+  } else {
+    s.args.assign(words.begin() + 1, words.end());
+  }
+  if (s.args.size() < verb->min_args || s.args.size() > verb->max_args) {
+    fail("usage: " + std::string(verb->usage));
+    return std::nullopt;
+  }
+  float f1 = 0;
+  float f2 = 0;
+  double d = 0;
+  if (s.verb == "size" && !parse_pair(s.args[0], 'x', f1, f2)) fail("usage: size WxH (e.g. 1920x1080)");
+  if ((s.verb == "drag" && !parse_pair(s.args[1], ',', f1, f2)) ||
+      (s.verb == "move" && !parse_pair(s.args[0], ',', f1, f2)))
+    fail("usage: " + std::string(verb->usage) + " (numbers)");
+  if (s.verb == "frames" && (!parse_number(s.args[0], d) || d < 1))
+    fail("usage: frames N (a count, at least 1)");
+  if ((s.verb == "advance" || s.verb == "hold") && (!parse_number(s.args[0], d) || d < 0))
+    fail("usage: " + std::string(verb->usage) + " (seconds, a number)");
+  if (s.verb == "wait" && s.args[0] == "key" && s.args[1] != "recognised" && s.args[1] != "none")
+    fail("usage: wait key recognised|none [MS]");
+  if (s.verb == "wait" && s.args[0] != "screen" && s.args[0] != "widget" && s.args[0] != "enabled" &&
+      s.args[0] != "key")
+    fail("usage: " + std::string(verb->usage));
+  if (s.verb == "stroke")
+    for (std::size_t i = 1; i < s.args.size(); ++i)
+      if (!parse_pair(s.args[i], ',', f1, f2)) fail("usage: " + std::string(verb->usage) + " (fractions)");
+  if (((s.verb == "wait" && s.args[0] == "screen") || (s.verb == "expect" && s.args[0] == "screen")) &&
+      (s.args.size() < 2 || !screen_from_name(s.args[1])))
+    fail(
+        "unknown screen; one of Home, Help, ComingSoon, Products, KeyCheck, Phone, OrderList, Payment, "
+        "KeyDetails, "
+        "Pin, Progress, KeyPulled, Success, Failure, Login, AccountHome, MyBusiness, Profile, "
+        "ChangePassword");
+  if (s.verb == "expect" && s.args[0] != "screen" && s.args[0] != "language" && s.args[0] != "overlay" &&
+      s.args[0] != "widget" && s.args[0] != "no-widget")
+    fail("usage: " + std::string(verb->usage));
+  s.source = join(words, 0);
+  if (errors.size() != errors_before) return std::nullopt;
+  return s;
+}
+
 std::expected<std::vector<Step>, std::vector<std::string>> parse_script(std::string_view text) {
   std::vector<Step> steps;
   std::vector<std::string> errors;
@@ -499,75 +561,30 @@ std::expected<std::vector<Step>, std::vector<std::string>> parse_script(std::str
   std::size_t pos = 0;
   while (pos <= text.size()) {
     const auto nl = text.find('\n', pos);
-    std::string_view line =
+    const std::string_view line =
         text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
     pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
-    ++line_no;
-    if (const auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
-    auto words = split_words(line);
-    if (words.empty()) continue;
-    Step s;
-    s.line = line_no;
-    s.verb = words[0];
-    const Verb* verb = nullptr;
-    for (const auto& v : kVerbs)
-      if (v.name == s.verb) verb = &v;
-    auto fail = [&](const std::string& why) {
-      errors.push_back("line " + std::to_string(line_no) + ": " + why);
-    };
-    if (!verb) {
-      fail("unknown command \"" + s.verb + "\"");
-      continue;
-    }
-    if (s.verb == "echo") {
-      if (words.size() > 1) s.args.push_back(join(words, 1));
-    } else {
-      s.args.assign(words.begin() + 1, words.end());
-    }
-    if (s.args.size() < verb->min_args || s.args.size() > verb->max_args) {
-      fail("usage: " + std::string(verb->usage));
-      continue;
-    }
-    float f1 = 0;
-    float f2 = 0;
-    double d = 0;
-    if (s.verb == "size" && !parse_pair(s.args[0], 'x', f1, f2)) fail("usage: size WxH (e.g. 1920x1080)");
-    if ((s.verb == "drag" && !parse_pair(s.args[1], ',', f1, f2)) ||
-        (s.verb == "move" && !parse_pair(s.args[0], ',', f1, f2)))
-      fail("usage: " + std::string(verb->usage) + " (numbers)");
-    if (s.verb == "frames" && (!parse_number(s.args[0], d) || d < 1))
-      fail("usage: frames N (a count, at least 1)");
-    if ((s.verb == "advance" || s.verb == "hold") && (!parse_number(s.args[0], d) || d < 0))
-      fail("usage: " + std::string(verb->usage) + " (seconds, a number)");
-    if (s.verb == "wait" && s.args[0] == "key" && s.args[1] != "recognised" && s.args[1] != "none")
-      fail("usage: wait key recognised|none [MS]");
-    if (s.verb == "wait" && s.args[0] != "screen" && s.args[0] != "widget" && s.args[0] != "enabled" &&
-        s.args[0] != "key")
-      fail("usage: " + std::string(verb->usage));
-    if (s.verb == "stroke")
-      for (std::size_t i = 1; i < s.args.size(); ++i)
-        if (!parse_pair(s.args[i], ',', f1, f2)) fail("usage: " + std::string(verb->usage) + " (fractions)");
-    if (((s.verb == "wait" && s.args[0] == "screen") || (s.verb == "expect" && s.args[0] == "screen")) &&
-        (s.args.size() < 2 || !screen_from_name(s.args[1])))
-      fail(
-          "unknown screen; one of Home, Help, ComingSoon, Products, KeyCheck, Phone, OrderList, Payment, "
-          "KeyDetails, "
-          "Pin, Progress, KeyPulled, Success, Failure, Login, AccountHome, MyBusiness, Profile, "
-          "ChangePassword");
-    if (s.verb == "expect" && s.args[0] != "screen" && s.args[0] != "language" && s.args[0] != "overlay" &&
-        s.args[0] != "widget" && s.args[0] != "no-widget")
-      fail("usage: " + std::string(verb->usage));
-    s.source = join(words, 0);
-    steps.push_back(std::move(s));
+    if (auto s = parse_line(++line_no, line, errors)) steps.push_back(std::move(*s));
   }
   if (!errors.empty()) return std::unexpected(std::move(errors));
   return steps;
 }
 
+HarnessResult run_steps(App& app, const std::function<std::optional<Step>()>& next,
+                        const std::filesystem::path& out_dir, std::FILE* log, const HarnessHooks& hooks) {
+  Runner r(app, out_dir, log, hooks);
+  return r.run(next);
+}
+
 HarnessResult run_script(App& app, const std::vector<Step>& steps, const std::filesystem::path& out_dir,
                          std::FILE* log, const HarnessHooks& hooks) {
-  Runner r(app, out_dir, log, hooks);
-  return r.run(steps);
+  std::size_t i = 0;
+  return run_steps(
+      app,
+      [&]() -> std::optional<Step> {
+        return i < steps.size() ? std::optional<Step>(steps[i++]) : std::nullopt;
+      },
+      out_dir, log, hooks);
 }
 
 }  // namespace app

@@ -43,6 +43,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +61,12 @@ struct Step {
 
 // Parses a script; errors name the line and say what the verb expects.
 std::expected<std::vector<Step>, std::vector<std::string>> parse_script(std::string_view text);
+// One line of a script (the `line_no`-th): its step, or none for a blank line or a comment, or none with
+// what is wrong added to `errors`.
+std::optional<Step> parse_line(int line_no, std::string_view line, std::vector<std::string>& errors);
+// What is wrong with the script in a file, every line checked and none kept (empty: nothing); a file that
+// cannot be read says so.
+std::vector<std::string> check_script_file(const std::filesystem::path& script);
 
 struct HarnessResult {
   int steps = 0;
@@ -78,6 +85,16 @@ struct HarnessHooks {
 // problem), except when the target of a touch is missing (what follows would be meaningless).
 HarnessResult run_script(App& app, const std::vector<Step>& steps, const std::filesystem::path& out_dir,
                          std::FILE* log, const HarnessHooks& hooks = {});
+// The same with each step from `next` (none: the end).
+HarnessResult run_steps(App& app, const std::function<std::optional<Step>()>& next,
+                        const std::filesystem::path& out_dir, std::FILE* log, const HarnessHooks& hooks = {});
+// The same with the steps of a file read one line at a time as they run (check it first with
+// check_script_file): the harness holds one step, not the script, so a long soak measures the kiosk's
+// memory rather than its script's (11,500 steps for 500 renewals, about 3 MB parsed whole:
+// docs/benchmarks.md, "Renewal soak").
+HarnessResult run_script_file(App& app, const std::filesystem::path& script,
+                              const std::filesystem::path& out_dir, std::FILE* log,
+                              const HarnessHooks& hooks = {});
 
 // The screen an `expect screen` / `wait screen` names (core::screen_name's spelling), if any.
 std::optional<core::Screen> screen_from_name(std::string_view name);

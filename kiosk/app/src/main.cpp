@@ -381,16 +381,10 @@ int run(const Options& o) {
   if (o.headless) {
     std::filesystem::path script = o.script;
     if (script.empty()) script = app::find_assets(o.assets) / "harness" / "demo.txt";
-    auto text = app::read_file(script);
-    if (!text) {
-      std::fprintf(stderr, "ca-kiosk: cannot read the script %s\n", text.error().c_str());
-      return 2;
-    }
-    auto steps =
-        app::parse_script(std::string_view(reinterpret_cast<const char*>(text->data()), text->size()));
-    if (!steps) {
+    // Checked whole now, then read a line at a time as it runs (the harness holds one step).
+    if (const auto errors = app::check_script_file(script); !errors.empty()) {
       std::fprintf(stderr, "ca-kiosk: script %s has errors:\n", script.c_str());
-      for (const auto& e : steps.error()) std::fprintf(stderr, "  %s\n", e.c_str());
+      for (const auto& e : errors) std::fprintf(stderr, "  %s\n", e.c_str());
       return 2;
     }
     a.settle(1);
@@ -411,7 +405,7 @@ int run(const Options& o) {
     }
     if (!attach(*deferred, config, log, clock)) return 3;
     std::printf("harness: %s → %s\n", script.c_str(), o.out.c_str());
-    const auto r = app::run_script(a, *steps, o.out, stdout, hooks);
+    const auto r = app::run_script_file(a, script, o.out, stdout, hooks);
     if (o.stats) print_stats(a);
     const auto& d = a.damage_stats();
     if (d.checked > 0 || d.backend_checked > 0) {

@@ -48,7 +48,9 @@ OutboxSender::OutboxSender(StepJournal& journal, platform::Client client, std::f
       client_(std::move(client)),
       wall_(std::move(wall)),
       kiosk_id_(std::move(kiosk_id)),
-      events_(std::move(events)) {}
+      events_(std::move(events)) {
+  finished_.reserve(kMaxFinished);  // its room once: the same memory however long the kiosk runs
+}
 
 OutboxSender::~OutboxSender() {
   stop();
@@ -165,7 +167,7 @@ OutboxResult OutboxSender::send(const OutboxMessage& m) {
       return {OutboxState::Pending, std::nullopt};
     }
     crash_point("outbox." + m.kind + ".acknowledged");
-    finished_.push_back(m.id);
+    finished(m.id);
     events_.info(m.kind + ": the platform has it", {.business = m.order_id, .step = m.kind});
     return {OutboxState::Delivered, std::nullopt};
   }
@@ -178,7 +180,7 @@ OutboxResult OutboxSender::send(const OutboxMessage& m) {
       });
     });
     events_.error("the platform refused " + m.kind + " for good: " + why, {.business = m.order_id, .step = m.kind});
-    finished_.push_back(m.id);
+    finished(m.id);
     return {OutboxState::Refused, err};
   }
   const std::int64_t now = wall_();
@@ -208,6 +210,13 @@ OutboxResult OutboxSender::deliver_business(std::int64_t business, std::int64_t 
   return {(*m)->state, (*m)->state == OutboxState::Delivered ? std::nullopt : last};
 }
 
+void OutboxSender::finished(std::int64_t id) {
+  // A kiosk runs for months and delivers a few messages per business: only what deliver_all() has not
+  // reported yet is kept, and never more than the newest kMaxFinished.
+  if (finished_.size() >= kMaxFinished) finished_.erase(finished_.begin());
+  finished_.push_back(id);
+}
+
 std::vector<OutboxMessage> OutboxSender::deliver_all() {
   std::lock_guard lock(send_mutex_);
   std::set<std::int64_t> waiting;  // businesses whose next message could not be delivered now
@@ -221,6 +230,8 @@ std::vector<OutboxMessage> OutboxSender::deliver_all() {
     touched.push_back(it->id);
     if (send(*it).state == OutboxState::Pending) waiting.insert(it->business_id);
   }
+  // Reported now, and not again: what this call finished itself is in `touched` too (send_mutex_ held).
+  finished_.clear();
   std::sort(touched.begin(), touched.end());
   touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
   std::vector<OutboxMessage> out;

@@ -62,7 +62,8 @@ class OutboxSender {
   // afterwards (Pending: not acknowledged yet, the background sender keeps trying).
   OutboxResult deliver_business(std::int64_t business, std::int64_t message);
   // Every pending message, now; each with its state afterwards, together with those this process's
-  // sender has already delivered or refused (the background thread may have been first).
+  // sender has delivered or refused since the last call (the background thread may have been first). Each
+  // is reported once: the sender keeps no list of what it finished beyond that.
   std::vector<journal::OutboxMessage> deliver_all();
 
   // The delay before attempt n + 1 after n failed ones (capped exponential).
@@ -81,7 +82,11 @@ class OutboxSender {
   std::string kiosk_id_;
   events::Channel events_;  // "outbox"
   std::mutex send_mutex_;
-  std::vector<std::int64_t> finished_;  // under send_mutex_: delivered or refused by this process
+  // Under send_mutex_: delivered or refused by this process since the last deliver_all(), which takes them
+  // (a kiosk that never calls it keeps at most kMaxFinished, the newest).
+  std::vector<std::int64_t> finished_;
+  static constexpr std::size_t kMaxFinished = 64;
+  void finished(std::int64_t id);
   std::mutex wait_mutex_;
   std::condition_variable wait_cv_;
   bool woken_ = false;  // under wait_mutex_
