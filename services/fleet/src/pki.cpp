@@ -157,23 +157,6 @@ bool has_signing_role(X509* cert) {
   return found && may_sign;
 }
 
-std::vector<Scope> signer_scopes(X509* cert) {
-  std::vector<Scope> out;
-  auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
-  for (int i = 0; names && i < sk_GENERAL_NAME_num(names); ++i) {
-    const GENERAL_NAME* g = sk_GENERAL_NAME_value(names, i);
-    if (g->type != GEN_URI) continue;
-    const ASN1_IA5STRING* uri = g->d.uniformResourceIdentifier;
-    std::string_view text(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
-                          static_cast<std::size_t>(ASN1_STRING_length(uri)));
-    if (!text.starts_with(kScopeUriPrefix)) continue;
-    if (auto s = parse_scope(text.substr(kScopeUriPrefix.size()))) out.push_back(*s);
-  }
-  if (names) GENERAL_NAMES_free(names);
-  clear_openssl_errors();
-  return out;
-}
-
 bool is_root_ca(X509* cert) {
   EVP_PKEY* key = X509_get0_pubkey(cert);
   bool self_issued = X509_NAME_cmp(X509_get_subject_name(cert), X509_get_issuer_name(cert)) == 0;

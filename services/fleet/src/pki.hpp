@@ -76,8 +76,6 @@ std::expected<CheckedSignatures, Refused> check_signatures(SignedData& sd, STACK
 // The configuration-signing role: the extended key usage fleet::kConfigSigningEku, and digitalSignature
 // where key usage is present.
 bool has_signing_role(X509* cert);
-// The scopes named by the certificate's subjectAltName URIs "kiosk-scope:<scope>"; others are ignored.
-std::vector<Scope> signer_scopes(X509* cert);
 
 // A self-signed CA certificate whose own signature verifies, able to sign certificates and CRLs.
 bool is_root_ca(X509* cert);

@@ -1,6 +1,9 @@
 #include "fleet/scope.hpp"
 
+#include <openssl/x509v3.h>
+
 #include "foundation/sha256.hpp"
+#include "pki.hpp"
 
 namespace fleet {
 
@@ -83,6 +86,23 @@ int cohort_bucket(std::string_view kiosk_id, std::string_view seed) {
   std::uint64_t v = 0;
   for (int i = 0; i < 8; ++i) v = (v << 8) | d[static_cast<std::size_t>(i)];
   return static_cast<int>(v % 100);
+}
+
+std::vector<Scope> certificate_scopes(X509* cert) {
+  std::vector<Scope> out;
+  auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  for (int i = 0; names && i < sk_GENERAL_NAME_num(names); ++i) {
+    const GENERAL_NAME* g = sk_GENERAL_NAME_value(names, i);
+    if (g->type != GEN_URI) continue;
+    const ASN1_IA5STRING* uri = g->d.uniformResourceIdentifier;
+    std::string_view text(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
+                          static_cast<std::size_t>(ASN1_STRING_length(uri)));
+    if (!text.starts_with(kScopeUriPrefix)) continue;
+    if (auto s = parse_scope(text.substr(kScopeUriPrefix.size()))) out.push_back(*s);
+  }
+  if (names) GENERAL_NAMES_free(names);
+  detail::clear_openssl_errors();
+  return out;
 }
 
 }  // namespace fleet

@@ -88,7 +88,7 @@ std::vector<Refused> check_for_signing(std::string_view content, std::span<const
     if (X509_cmp_time(X509_get0_notBefore(s.cert), &t) > 0 ||
         X509_cmp_time(X509_get0_notAfter(s.cert), &t) <= 0)
       out.push_back({Refusal::SignerExpired, who, "not valid now"});
-    auto scopes = detail::signer_scopes(s.cert);
+    auto scopes = certificate_scopes(s.cert);
     for (const auto& target : doc->targets) {
       bool covered = false;
       for (const auto& scope : scopes) covered = covered || covers(scope, target.scope, nowhere);

@@ -141,7 +141,7 @@ std::expected<std::vector<Signer>, Refused> check_signers(const detail::CheckedS
       return refuse(Refusal::SignerRevoked, who, "on CRL number " + std::to_string(crl.number));
     bool seen = false;
     for (const auto& s : out) seen = seen || X509_cmp(s.cert, cert.get()) == 0;
-    if (!seen) out.push_back({cert.get(), detail::signer_scopes(cert.get())});
+    if (!seen) out.push_back({cert.get(), certificate_scopes(cert.get())});
   }
   return out;
 }

@@ -127,22 +127,6 @@ bool has_role(X509* cert, const std::string& oid) {
   return found;
 }
 
-std::vector<fleet::Scope> scopes_of(X509* cert) {
-  std::vector<fleet::Scope> out;
-  auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
-  for (int i = 0; names && i < sk_GENERAL_NAME_num(names); ++i) {
-    const GENERAL_NAME* g = sk_GENERAL_NAME_value(names, i);
-    if (g->type != GEN_URI) continue;
-    const ASN1_IA5STRING* uri = g->d.uniformResourceIdentifier;
-    std::string_view text(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
-                          static_cast<std::size_t>(ASN1_STRING_length(uri)));
-    if (!text.starts_with(kHallUriPrefix)) continue;
-    if (auto s = fleet::parse_scope(text.substr(kHallUriPrefix.size()))) out.push_back(*s);
-  }
-  if (names) GENERAL_NAMES_free(names);
-  return out;
-}
-
 std::unexpected<Refused> refuse(Refusal r, std::string detail) {
   return std::unexpected(Refused{r, std::move(detail)});
 }
@@ -293,7 +277,7 @@ std::expected<Identity, Refused> check_certificate(const Trust& trust, std::span
   id.common_name = common_name_of(cert.get());
   id.serial_hex = serial_hex(cert.get());
   id.fingerprint = foundation::sha256_hex(cert_der);
-  id.scopes = scopes_of(cert.get());
+  id.scopes = fleet::certificate_scopes(cert.get());
   auto nb = to_sys(X509_get0_notBefore(cert.get()));
   auto na = to_sys(X509_get0_notAfter(cert.get()));
   if (!nb || !na) return refuse(Refusal::NotStaffCa, subject + ": unreadable validity");

@@ -3,10 +3,13 @@
 // certificate (subjectAltName URIs "kiosk-scope:<scope>") all name scopes.
 #pragma once
 
+#include <openssl/types.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace fleet {
 
@@ -42,8 +45,12 @@ bool contains(const Scope& s, const KioskPlace& here);
 // it accepts the wider kind, and the kiosks that target names make the exact check for themselves.
 bool covers(const Scope& signer, const Scope& target, const KioskPlace& here);
 
-// The subjectAltName URI scheme that names a signer's scopes: "kiosk-scope:hall:H001".
+// The subjectAltName URI scheme that names a certificate's scopes (a signer's, a staff member's):
+// "kiosk-scope:hall:H001".
 inline constexpr std::string_view kScopeUriPrefix = "kiosk-scope:";
+
+// The scopes named by the certificate's subjectAltName URIs "kiosk-scope:<scope>"; others are ignored.
+std::vector<Scope> certificate_scopes(X509* cert);
 
 // The cohort bucket 0–99 of a kiosk for a seed: the first 8 bytes of
 // SHA-256("kiosk-cohort/v1\n" + seed + "\n" + kiosk_id), big-endian, modulo 100. A target with
