@@ -71,6 +71,28 @@ Error file_error(const std::filesystem::path& p) {
 
 }  // namespace
 
+bool write_atomically(const std::filesystem::path& path, std::string_view text, mode_t mode) {
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return false;
+  bool ok = ::fchmod(fd, mode) == 0;
+  for (std::size_t off = 0; ok && off < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + off, text.size() - off);
+    if (n <= 0)
+      ok = false;
+    else
+      off += static_cast<std::size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  ok = ::close(fd) == 0 && ok;
+  ok = ok && std::rename(tmp.c_str(), path.c_str()) == 0;
+  if (const int dir = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+  return ok;
+}
+
 KioskIdentityFiles identity_files(const std::filesystem::path& state_dir) {
   return {state_dir / "kiosk.key", state_dir / "kiosk.pem", state_dir / "kiosk-ca.pem"};
 }

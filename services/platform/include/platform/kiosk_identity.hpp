@@ -15,7 +15,6 @@
 #include <string>
 #include <string_view>
 
-#include "foundation/atomic_file.hpp"
 #include "platform/client.hpp"
 
 namespace platform {
@@ -29,9 +28,9 @@ struct KioskIdentityFiles {
 };
 KioskIdentityFiles identity_files(const std::filesystem::path& state_dir);
 
-// The identity's files, and the kiosk's other small state files, are replaced whole
-// (foundation/atomic_file.hpp).
-using foundation::write_atomically;
+// Written under a temporary name (path + ".tmp") with `mode`, fsynced, renamed over `path`, the directory
+// fsynced: a crash leaves the old file or the new one. The kiosk's other small state files use it too.
+bool write_atomically(const std::filesystem::path& path, std::string_view text, mode_t mode);
 
 struct Enrolled {
   std::string kiosk_id, hall, region;
