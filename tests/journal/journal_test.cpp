@@ -128,6 +128,23 @@ TEST_CASE("the audit table is append-only and a changed entry breaks the chain")
   CHECK(v.error().detail.find("entry 2") != std::string::npos);
 }
 
+TEST_CASE("a staff action is an audit entry naming who, in the chain") {
+  TempDir d;
+  auto j = journal::Journal::open(d.path / "j.db");
+  REQUIRE(j);
+  REQUIRE(j->staff_action("CN=王芳,OU=Hall Staff sha256:ab12", "service.out", R"({"reason":"service.reason.staff.repair"})"));
+  REQUIRE(j->staff_action("code:li", "sign_in", "not json"));
+  auto tail = j->audit_tail(2);
+  REQUIRE(tail);
+  REQUIRE(tail->size() == 2);
+  CHECK(tail->at(0).type == "staff.sign_in");
+  CHECK(tail->at(0).data == R"({"actor":"code:li"})");
+  CHECK(tail->at(1).type == "staff.service.out");
+  CHECK(tail->at(1).data.find(R"("reason":"service.reason.staff.repair")") != std::string::npos);
+  CHECK(tail->at(1).data.find("王芳") != std::string::npos);
+  CHECK(j->verify_chain().value_or(-1) == 2);
+}
+
 TEST_CASE("a journal from newer software is refused, not guessed at") {
   TempDir d;
   auto path = d.path / "j.db";

@@ -168,6 +168,15 @@ Result<Journal::Pruned> Journal::prune(std::int64_t before) {
   });
 }
 
+Result<void> Journal::staff_action(std::string_view actor, std::string_view action, std::string_view detail,
+                                   std::int64_t business) {
+  auto data = nlohmann::json::parse(detail, nullptr, false);
+  if (!data.is_object()) data = nlohmann::json::object();
+  data["actor"] = std::string(actor);
+  const std::string type = "staff." + std::string(action);
+  return impl_->transaction([&]() -> Result<void> { return impl_->append_audit(business, type, data.dump()); });
+}
+
 Result<std::vector<AuditEntry>> Journal::audit_tail(int limit) {
   auto s = impl_->statement(
       "SELECT seq, at, business_id, type, data, hash FROM audit ORDER BY seq DESC LIMIT ?", limit);

@@ -189,6 +189,12 @@ public:
   // Where the chain starts: the checkpoint's sequence number (0 when nothing was ever pruned).
   Result<std::int64_t> chain_start();
   Result<std::vector<AuditEntry>> audit_tail(int limit);
+  // A staff member's action on this kiosk (docs/staff.md, "The audit chain"): an audit entry of type
+  // "staff.<action>" whose data is {"actor": …} and `detail`'s members (a JSON object, non-secret). `actor`
+  // is who: a staff certificate's subject with its fingerprint, "code:<staff>" for a maintenance code, or
+  // "unix:<user>" at a shell. `business`: the business it concerns (0: none).
+  Result<void> staff_action(std::string_view actor, std::string_view action, std::string_view detail = "{}",
+                            std::int64_t business = 0);
   // PRAGMA integrity_check == "ok".
   Result<void> integrity_check();
 
