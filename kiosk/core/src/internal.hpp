@@ -186,4 +186,48 @@ void on(Ctx& c, PersonalCentre& pc, const ResumeFailed& e);
 void on(Ctx& c, PersonalCentre& pc, const ProfileSaved& e);
 void on(Ctx& c, PersonalCentre& pc, const PasswordChanged& e);
 
+// ---- hall staff (staff_mode.cpp) ----
+// A KEY inserted or pulled: what is known of it as a staff KEY is dropped or asked for (CheckStaffKey).
+void staff_key_status(Ctx& c);
+void on_staff_key_checked(Ctx& c, const StaffKeyChecked& e);
+// 【维护】 (by_code false) or the maintenance code's gesture: to the sign-in screen, the customer's session
+// wiped first; refused while a step with side effects runs.
+void enter_staff(Ctx& c, bool by_code);
+// Two minutes untouched in staff mode (or on its sign-in screen): out. True when it ended it.
+bool staff_tick(Ctx& c);
+void on(Ctx& c, phase::StaffSignIn& p, const StaffPinSubmitted& e);
+void on(Ctx& c, phase::StaffSignIn& p, const DialogConfirmed& e);
+void on(Ctx& c, phase::StaffSignIn& p, const DialogDismissed& e);
+void on(Ctx& c, phase::StaffSignIn& p, const StaffCodeSubmitted& e);
+void on(Ctx& c, phase::StaffSignIn& p, const StaffSignedIn& e);
+void on(Ctx& c, phase::StaffSignIn& p, const StaffSignInFailed& e);
+void on(Ctx& c, phase::StaffSignIn& p, const HomeTapped& e);
+void on(Ctx& c, phase::StaffSignIn& p, const BackTapped& e);
+void on(Ctx& c, phase::StaffSignIn& p, const KeyStatusChanged& e);
+void on(Ctx& c, phase::Maintenance& p, const StaffExitTapped& e);
+void on(Ctx& c, phase::Maintenance& p, const KeyStatusChanged& e);
+void on(Ctx& c, phase::Maintenance& p, const StaffPageChosen& e);
+void on(Ctx& c, phase::Maintenance& p, const StaffRefreshTapped& e);
+void on(Ctx& c, phase::Maintenance& p, const StaffStatusLoaded& e);
+void on(Ctx& c, phase::Maintenance& p, const StaffBusinessLoaded& e);
+void on(Ctx& c, phase::Maintenance& p, const StaffLogLoaded& e);
+void on(Ctx& c, phase::Maintenance& p, const StaffSendNowTapped& e);
+void on(Ctx& c, phase::Maintenance& p, const StaffCounterTapped& e);
+void on(Ctx& c, phase::Maintenance& p, const StaffContinueTapped& e);
+void on(Ctx& c, phase::Maintenance& p, const StaffServiceOutTapped& e);
+void on(Ctx& c, phase::Maintenance& p, const StaffServiceInTapped& e);
+void on(Ctx& c, phase::Maintenance& p, const StaffSyncTapped& e);
+void on(Ctx& c, phase::Maintenance& p, const StaffDiagnosticsTapped& e);
+void on(Ctx& c, phase::Maintenance& p, const StaffPowerTapped& e);
+void on(Ctx& c, phase::Maintenance& p, const DialogConfirmed& e);
+void on(Ctx& c, phase::Maintenance& p, const DialogDismissed& e);
+void on(Ctx& c, phase::Maintenance& p, const StaffActionDone& e);
+void on(Ctx& c, phase::Maintenance& p, const DeviceTestChosen& e);
+void on(Ctx& c, phase::Maintenance& p, const TouchTestDone& e);
+void on(Ctx& c, phase::Maintenance& p, const KeyInspected& e);
+void on(Ctx& c, phase::Maintenance& p, const NetworkTested& e);
+void on(Ctx& c, phase::Handover& p, const KeyStatusChanged& e);
+void on(Ctx& c, phase::Handover& p, const ResumeFailed& e);
+void on(Ctx& c, phase::Handover& p, const HomeTapped& e);
+
 }  // namespace core::detail

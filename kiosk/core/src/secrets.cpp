@@ -28,6 +28,8 @@ struct Slots {
     add(e.current);
     add(e.next);
   }
+  void operator()(const StaffPinSubmitted& e) { add(e.pin); }
+  void operator()(const StaffCodeSubmitted& e) { add(e.code); }
 
   void operator()(const VerifySms& e) { add(e.code); }
   void operator()(const RunStep& e) { add(e.pin); }
@@ -41,7 +43,11 @@ struct Slots {
     add(e.next);
   }
 
+  void operator()(const StaffKeySignIn& e) { add(e.pin); }
+  void operator()(const StaffCodeSignIn& e) { add(e.code); }
+
   void operator()(const phase::Pin& p) { add(p.final_try_pin); }
+  void operator()(const phase::StaffSignIn& p) { add(p.final_try_pin); }
 
   template <typename T>
   void operator()(const T&) {}

@@ -52,6 +52,7 @@ void handle(Ctx& c, const Tick& t) {
   Model& m = c.m;
   m.now = t.now;
   m.wall = t.wall;
+  if (staff_tick(c)) return;
   if (auto* p = std::get_if<phase::Payment>(&m.flow);
       p && p->order.status == OrderStatus::PendingPayment && m.wall >= p->order.expires_at)
     p->qr_expired = true;
@@ -77,7 +78,18 @@ void handle(Ctx& c, const Tick& t) {
 
 void handle(Ctx& c, const KeyStatusChanged& k) {
   c.m.key = k.status;
+  staff_key_status(c);
   dispatch(c, k);
+}
+
+void handle(Ctx& c, const StaffKeyChecked& e) {
+  on_staff_key_checked(c, e);
+}
+void handle(Ctx& c, const MaintenanceTapped&) {
+  enter_staff(c, false);
+}
+void handle(Ctx& c, const StaffCodeRequested&) {
+  enter_staff(c, true);
 }
 
 void handle(Ctx& c, const Activity&) {
@@ -219,6 +231,11 @@ void wipe(Ctx& c) {
     c.fx.push_back(CloseOrder{p->order.id, true});
   if (account_of(m)) c.fx.push_back(Logout{});
   c.fx.push_back(WipeSession{});
+  // The session ends with a KEY in the reader: home reminds (请取走您的KEY) until it is taken.
+  if (m.key.presence != KeyPresence::NoKey && !m.key_left_since) {
+    m.key_left_since = m.wall;
+    c.fx.push_back(Chime{});
+  }
   m.flow = phase::Home{};
   take_pending_settings(m);
   m.language = m.settings.default_language;
@@ -237,8 +254,10 @@ bool token_busy(const Model& m) {
 }  // namespace detail
 
 bool at_safe_point(const Model& m) {
+  // Staff's screens hold no customer business: 【立即同步】 there applies what it fetched.
   return std::holds_alternative<phase::Home>(m.flow) || std::holds_alternative<phase::Help>(m.flow) ||
-         std::holds_alternative<phase::ComingSoon>(m.flow);
+         std::holds_alternative<phase::ComingSoon>(m.flow) || std::holds_alternative<phase::StaffSignIn>(m.flow) ||
+         std::holds_alternative<phase::Maintenance>(m.flow);
 }
 
 Model initial_model(const Settings& settings, Millis now, UnixSeconds wall) {
@@ -287,6 +306,8 @@ Dialog dialog_of(const Model& m) {
   if (const auto* p = std::get_if<phase::Pin>(&m.flow); p && p->final_try_pin) return Dialog::FinalPinTry;
   if (const auto* p = std::get_if<phase::Payment>(&m.flow); p && p->asking_cancel)
     return Dialog::CancelPayment;
+  if (const auto* p = std::get_if<phase::StaffSignIn>(&m.flow); p && p->final_try_pin) return Dialog::FinalPinTry;
+  if (const auto* p = std::get_if<phase::Maintenance>(&m.flow); p && p->asking_power) return Dialog::ConfirmPower;
   return Dialog::None;
 }
 
@@ -324,6 +345,9 @@ std::optional<Millis> idle_limit(const Model& m) {
       return std::nullopt;
     case Screen::Progress:
       return std::nullopt;  // the rollover runs to a safe point by itself, whoever is in front of it
+    case Screen::StaffSignIn:
+    case Screen::Maintenance:
+      return std::nullopt;  // staff mode ends by itself after Settings::staff_idle_ms (no overlay)
     case Screen::Payment: {
       // The customer is paying on the phone: the order's expiry is the limit, not the usual idle time.
       const auto& p = std::get<phase::Payment>(m.flow);
@@ -370,6 +394,11 @@ std::optional<Millis> next_wakeup(const Model& m) {
   }
   if (const auto* p = std::get_if<phase::Profile>(&m.flow); p && p->form.new_phone.resend_at > m.now)
     next_second(p->form.new_phone.resend_at);
+  // Staff mode's two minutes untouched; a throttled maintenance code's countdown.
+  if (screen_of(m) == Screen::StaffSignIn || screen_of(m) == Screen::Maintenance)
+    consider(m.last_activity + m.settings.staff_idle_ms);
+  if (const auto* p = std::get_if<phase::StaffSignIn>(&m.flow); p && p->wait_until > m.now)
+    next_second(p->wait_until);
   // The personal centre's 10-minute cap.
   if (const Account* a = account_of(m)) consider(a->logged_in_at + m.settings.session_max_ms);
   return at;

@@ -89,6 +89,12 @@ ChromeView chrome_view(const Model& m) {
   if (const auto* p = std::get_if<phase::KeyCheck>(&m.flow)) v.do_not_remove_key = p->reading;
   if (const auto* p = std::get_if<phase::KeyDetails>(&m.flow)) v.do_not_remove_key = p->reading;
   v.do_not_remove_key = v.do_not_remove_key || detail::token_busy(m);
+  v.staff_mode = in_staff_mode(m);
+  v.staff_entry = !v.staff_mode && v.screen != Screen::StaffSignIn && m.staff_key &&
+                  !m.staff_key->name.empty() && m.staff_key->token == m.key.identity &&
+                  m.key.presence != KeyPresence::NoKey;
+  if (v.staff_entry) v.staff_entry_refused_key = m.staff_entry_refused_key;
+  if (v.screen == Screen::StaffSignIn || v.screen == Screen::Handover) v.can_go_home = true;
   return v;
 }
 

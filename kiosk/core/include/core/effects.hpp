@@ -103,9 +103,50 @@ struct ChangePassword {  // → PasswordChanged / PasswordRejected
 };
 struct Logout {};          // ends the platform session (then WipeSession)
 
+// ---- hall staff (docs/staff.md) ----
+// The inserted KEY read without a PIN and judged as a staff KEY. → StaffKeyChecked
+struct CheckStaffKey {
+  TokenIdentity token;
+};
+// The staff KEY's PIN (one C_Login), the challenge signed on it and checked. → StaffSignedIn / StaffSignInFailed
+struct StaffKeySignIn {
+  TokenIdentity token;
+  bool final_try_acknowledged = false;
+  SecretSlot pin;
+};
+// A maintenance code spent on-line. → StaffSignedIn / StaffSignInFailed
+struct StaffCodeSignIn {
+  std::string staff;
+  SecretSlot code;
+};
+struct LoadStaffStatus {};    // → StaffStatusLoaded
+struct LoadStaffBusiness {};  // → StaffBusinessLoaded
+struct LoadStaffLog {};       // → StaffLogLoaded
+// An action asked by staff: run and audited with `actor` by the runtime. → StaffActionDone
+struct StaffAction {
+  StaffActionKind kind = StaffActionKind::SendNow;
+  std::string actor;
+  std::int64_t id = 0;  // SendNow: the outbox message; HandToCounter: the business
+  std::string note;     // HandToCounter
+};
+// An audit entry for what the core decided on staff's word (signed in and out, out of service and back,
+// a business handed to its customer, a device test's outcome). No result.
+struct RecordStaffAction {
+  std::string actor;
+  std::string action;  // "sign_in", "sign_out", "service.out", "service.in", "business.continue", ...
+  std::string detail;  // a JSON object, non-secret
+  std::string order_id;
+};
+struct InspectKey {};   // the key-reader test, no login → KeyInspected
+struct TestNetwork {};  // → NetworkTested
+// The session ended with a KEY still in the reader: the reminder's chime where the terminal has sound.
+struct Chime {};
+
 using Effect = std::variant<LoadCatalog, ReadKey, SendSms, VerifySms, CreateOrder, WatchOrder, CloseOrder,
                             RunStep, MarkNeedsStaff, WipeSession, ServiceChanged, AccountLogin, LoadBusiness,
-                            ResumeBusiness, SaveProfile, ChangePassword, Logout>;
+                            ResumeBusiness, SaveProfile, ChangePassword, Logout, CheckStaffKey, StaffKeySignIn,
+                            StaffCodeSignIn, LoadStaffStatus, LoadStaffBusiness, LoadStaffLog, StaffAction,
+                            RecordStaffAction, InspectKey, TestNetwork, Chime>;
 
 std::string_view effect_name(const Effect& e);
 

@@ -280,6 +280,95 @@ struct PasswordRejected {
   std::string error_key;
 };
 
+// ---- hall staff (docs/staff.md) ----
+// The inserted KEY judged as a staff KEY without a PIN (the answer to CheckStaffKey). Bound to the KEY, not
+// to a session: dropped when another KEY is in by then.
+struct StaffKeyChecked {
+  StaffKeyInfo info;
+};
+struct MaintenanceTapped {};   // 【维护】, offered only while a staff KEY is in
+struct StaffCodeRequested {};  // no staff KEY: the maintenance code (a gesture only staff are told of)
+struct StaffPinSubmitted {     // the PIN itself goes beside the event, to the runtime
+  SecretSlot pin;
+};
+struct StaffCodeSubmitted {  // the code itself goes beside the event
+  std::string staff;
+  SecretSlot code;
+};
+struct StaffSignedIn {
+  std::uint64_t session = 0;
+  StaffMember staff;
+};
+struct StaffSignInFailed {
+  std::uint64_t session = 0;
+  std::string error_key;  // staff.refused.*, error.token.pin_*, staff.code.*
+  std::string detail;
+  PinFlags pin;           // a wrong PIN: the flags after it
+  int retry_after_s = 0;  // codes throttled
+};
+struct StaffExitTapped {};  // 【退出维护】
+struct StaffPageChosen {
+  MaintenancePage page = MaintenancePage::Status;
+};
+struct StaffRefreshTapped {};  // the page's data loaded again
+struct StaffStatusLoaded {
+  std::uint64_t session = 0;
+  std::vector<StatusItem> items;
+};
+struct StaffBusinessLoaded {
+  std::uint64_t session = 0;
+  std::vector<StaffBusiness> items;
+};
+struct StaffLogLoaded {
+  std::uint64_t session = 0;
+  std::vector<LogLine> lines;
+};
+struct StaffSendNowTapped {
+  std::int64_t outbox_id = 0;
+};
+struct StaffCounterTapped {  // handed to the counter, with a note
+  std::int64_t business_id = 0;
+  std::string note;
+};
+struct StaffContinueTapped {  // 【继续办理】: to the customer's own flow
+  std::string order_id;
+};
+struct StaffServiceOutTapped {
+  std::string reason_key;  // service.reason.staff.*
+};
+struct StaffServiceInTapped {};
+struct StaffSyncTapped {};
+struct StaffDiagnosticsTapped {};  // 【导出诊断包】
+struct StaffPowerTapped {         // asks first (Dialog::ConfirmPower)
+  PowerAction action = PowerAction::RestartApp;
+};
+struct StaffActionDone {
+  std::uint64_t session = 0;
+  StaffActionKind kind = StaffActionKind::SendNow;
+  bool ok = false;
+  std::string message_key;
+  std::string detail;  // the diagnostics bundle's id, the error
+};
+struct DeviceTestChosen {
+  DeviceTest test = DeviceTest::None;
+};
+// The touch test's outcome (the screen records every target): how many, missed, how far off.
+struct TouchTestDone {
+  int targets = 0;
+  int misses = 0;
+  float mean_offset_px = 0;
+  float max_offset_px = 0;
+};
+struct KeyInspected {
+  std::uint64_t session = 0;
+  std::optional<KeyReport> report;  // none: error_key says why
+  std::string error_key;
+};
+struct NetworkTested {
+  std::uint64_t session = 0;
+  NetworkReport report;
+};
+
 using Event =
     std::variant<Tick, KeyStatusChanged, ServiceChecked, ServiceSourceSet, ServiceSourceCleared,
                  FleetSettingsChanged, Activity, LanguageChosen, HomeTapped, BackTapped, HelpTapped,
@@ -292,7 +381,13 @@ using Event =
                  LoginMethodChosen, LoginGetCodeTapped, LoginSubmitted, LoggedIn, LoginFailed, LogoutTapped,
                  MyBusinessTapped, ProfileTapped, ChangePasswordTapped, BusinessLoaded, BusinessLoadFailed,
                  ContinueBusinessTapped, ResumeFailed, ProfileGetCodeTapped, ProfileSubmitted, ProfileSaved,
-                 ProfileFailed, PasswordSubmitted, PasswordChanged, PasswordRejected>;
+                 ProfileFailed, PasswordSubmitted, PasswordChanged, PasswordRejected, StaffKeyChecked,
+                 MaintenanceTapped, StaffCodeRequested, StaffPinSubmitted, StaffCodeSubmitted, StaffSignedIn,
+                 StaffSignInFailed, StaffExitTapped, StaffPageChosen, StaffRefreshTapped, StaffStatusLoaded,
+                 StaffBusinessLoaded, StaffLogLoaded, StaffSendNowTapped, StaffCounterTapped,
+                 StaffContinueTapped, StaffServiceOutTapped, StaffServiceInTapped, StaffSyncTapped,
+                 StaffDiagnosticsTapped, StaffPowerTapped, StaffActionDone, DeviceTestChosen, TouchTestDone,
+                 KeyInspected, NetworkTested>;
 
 // A short name for logs and test failures ("GetCodeTapped"). Never the event's data.
 std::string_view event_name(const Event& e);

@@ -21,6 +21,7 @@
 
 #include "core/secret_slot.hpp"
 #include "core/service.hpp"
+#include "core/staff.hpp"
 #include "core/types.hpp"
 
 namespace core {
@@ -48,6 +49,10 @@ enum class Screen {
   MyBusiness,      // the business list with 【继续操作】
   Profile,         // 个人信息: real name, phone, e-mail; 【提交】 → 修改成功
   ChangePassword,  // 修改密码: current, new, confirm (forced after a default-password login)
+  // hall staff (docs/staff.md): never reached from a customer's screen without a staff KEY or code
+  StaffSignIn,  // the staff KEY's PIN, or a maintenance code, and why either was refused
+  Maintenance,  // status, business that needs someone, device tests, log, service
+  Handover,     // staff handed a business to its customer: insert that business's KEY
 };
 
 // Settings the core needs, from the kiosk configuration.
@@ -66,6 +71,10 @@ struct Settings {
   std::vector<std::string> products;
   std::string announcement_zh_cn;
   std::string announcement_en;
+  // Staff KEYs are looked at when inserted (the configuration pins a staff CA); maintenance codes work
+  // either way. Staff mode ends after this long untouched.
+  bool staff_keys = false;
+  Millis staff_idle_ms = 120'000;
   friend bool operator==(const Settings&, const Settings&) = default;
 };
 
@@ -143,6 +152,7 @@ enum class Dialog {
   FinalPinTry,     // the token says the next wrong PIN locks it
   CancelPayment,   // leave the payment screen? (closes the order)
   PaidNotice,      // 订单支付成功
+  ConfirmPower,    // staff: restart the app, reboot or power off the terminal?
 };
 
 struct Failure {
@@ -280,6 +290,33 @@ struct Paid {
   UnixSeconds new_not_after = 0;
   friend bool operator==(const Paid&, const Paid&) = default;
 };
+
+// ---- hall staff (docs/staff.md) ----------------------------------------------------------------------
+// What the inserted KEY is as a staff KEY, judged without a PIN (the runtime's read_staff_key).
+struct StaffKeyInfo {
+  TokenIdentity token;
+  std::string name;         // the certificate's CN ("王芳"); empty when the KEY is not a staff KEY at all
+  std::string refusal_key;  // "staff.refused.expired" ...; empty: it may sign in
+  std::string detail;       // which certificate, which date (for staff; not secret)
+  PinFlags pin;             // read fresh with it
+  friend bool operator==(const StaffKeyInfo&, const StaffKeyInfo&) = default;
+};
+
+// Who is signed in, for the screens and every audit entry.
+struct StaffMember {
+  std::string actor;  // the certificate's subject and fingerprint, or "code:<staff>"
+  std::string name;   // what the screens show: the CN, or the staff name the code was made for
+  bool by_key = false;
+  TokenIdentity key;  // by_key: pulling this KEY ends staff mode
+  UnixSeconds since = 0;
+  friend bool operator==(const StaffMember&, const StaffMember&) = default;
+};
+
+enum class MaintenancePage { Status, Business, Devices, Log, Service };
+enum class DeviceTest { None, Touch, Screen, KeyReader, Qr, Network };
+enum class PowerAction { RestartApp, Reboot, PowerOff };
+// What staff can ask of the runtime from the maintenance screens; each is audited with the staff member.
+enum class StaffActionKind { SendNow, HandToCounter, SyncNow, UploadDiagnostics, RestartApp, Reboot, PowerOff };
 
 // ---- the phases: one per screen ---------------------------------------------------------------------
 namespace phase {
@@ -420,12 +457,58 @@ struct ChangePassword {
   friend bool operator==(const ChangePassword&, const ChangePassword&) = default;
 };
 
+struct StaffSignIn {
+  static constexpr Screen kScreen = Screen::StaffSignIn;
+  bool by_code = false;       // no KEY: the staff name and a maintenance code
+  StaffKeyInfo key;           // by KEY: the one inserted (a refusal is shown, no PIN asked)
+  bool verifying = false;     // the KEY's PIN and challenge, or the code, with the runtime
+  std::string error_key;      // the last refusal or wrong PIN, in words
+  std::string detail;
+  Millis wait_until = 0;      // codes throttled: no attempt before this
+  bool final_try_acknowledged = false;
+  std::optional<SecretSlot> final_try_pin;  // Dialog::FinalPinTry is open over this PIN
+  friend bool operator==(const StaffSignIn&, const StaffSignIn&) = default;
+};
+struct Maintenance {
+  static constexpr Screen kScreen = Screen::Maintenance;
+  StaffMember staff;
+  MaintenancePage page = MaintenancePage::Status;
+  std::vector<StatusItem> status;
+  bool status_loading = false;
+  std::vector<StaffBusiness> business;
+  bool business_loading = false;
+  std::vector<LogLine> log;
+  bool log_loading = false;
+  DeviceTest test = DeviceTest::None;
+  std::optional<KeyReport> key_report;
+  std::optional<NetworkReport> network;
+  bool testing = false;
+  std::string test_error_key;
+  bool busy = false;  // a staff action runs
+  std::optional<StaffActionKind> last_action;
+  bool last_ok = false;
+  std::string result_key;     // what the last action did, in words
+  std::string result_detail;  // its id or error (not secret)
+  std::optional<PowerAction> asking_power;  // Dialog::ConfirmPower
+  friend bool operator==(const Maintenance&, const Maintenance&) = default;
+};
+// Staff handed a paid business to its customer (【继续办理】): the customer inserts that business's KEY and
+// the renewal goes on in the customer's own flow, with the customer's PIN.
+struct Handover {
+  static constexpr Screen kScreen = Screen::Handover;
+  std::string order_id;
+  bool resuming = false;
+  std::string error_key;  // resume.error.insert_key, resume.error.other_key ...
+  friend bool operator==(const Handover&, const Handover&) = default;
+};
+
 }  // namespace phase
 
 using Flow = std::variant<phase::Home, phase::Help, phase::ComingSoon, phase::Products, phase::KeyCheck,
                           phase::Phone, phase::OrderList, phase::Payment, phase::KeyDetails, phase::Pin,
                           phase::Progress, phase::KeyPulled, phase::Success, phase::Failure, phase::Login,
-                          phase::AccountHome, phase::MyBusiness, phase::Profile, phase::ChangePassword>;
+                          phase::AccountHome, phase::MyBusiness, phase::Profile, phase::ChangePassword,
+                          phase::StaffSignIn, phase::Maintenance, phase::Handover>;
 
 inline constexpr std::size_t kScreenCount = std::variant_size_v<Flow>;
 
@@ -454,6 +537,12 @@ struct Model {
   // The fleet's settings that came while a customer was being served: taken at the next wipe, so no
   // customer's business changes its rules half-way (docs/fleet.md, "Applying it").
   std::optional<FleetSettings> pending_settings;
+  // The inserted KEY as a staff KEY, once the runtime looked (Settings::staff_keys); none: not looked at,
+  // or no KEY.
+  std::optional<StaffKeyInfo> staff_key;
+  std::string staff_entry_refused_key;  // 【维护】 tapped while a step with side effects ran
+  // A session ended with a KEY still in the reader: home reminds (请取走您的KEY) until it is taken.
+  std::optional<UnixSeconds> key_left_since;
   friend bool operator==(const Model&, const Model&) = default;
 };
 
@@ -474,6 +563,11 @@ Dialog dialog_of(const Model& m);
 // The slots of the secrets the model keeps for a later effect (the PIN while the final-try question is
 // open). A driver keeps those secrets until then; every other one it wipes.
 std::vector<SecretSlot> secrets_held(const Model& m);
+// Staff mode: the maintenance screens (signed in). The sign-in screen is not staff mode yet.
+bool in_staff_mode(const Model& m);
+// Whether 【维护】 may open now: no step with side effects is running (a PIN being checked, the rollover,
+// an order being made or closed, a business being resumed).
+bool staff_entry_allowed(const Model& m);
 // The customer's platform login, in the personal centre or in a renewal begun there; null when none.
 const Account* account_of(const Model& m);
 // The renewal's order, from the payment on (a failed order has none); null when none.

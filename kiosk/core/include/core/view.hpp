@@ -23,6 +23,10 @@ struct ChromeView {
   bool can_go_home = false;  // a 【返回首页】 is offered
   bool can_go_back = false;  // a 【返回】 is offered
   bool do_not_remove_key = false;  // "请勿拔出KEY" (a token operation is running)
+  // A staff KEY is in: 【维护】 is offered (refused with this message while a step with side effects runs).
+  bool staff_entry = false;
+  std::string staff_entry_refused_key;
+  bool staff_mode = false;  // the maintenance screens: 【退出维护】 instead of home and back
   std::uint64_t session = 0;
 };
 
