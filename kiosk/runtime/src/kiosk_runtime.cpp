@@ -36,6 +36,17 @@ struct Dispatch {
   void operator()(const core::SaveProfile& e) const { rt.save_profile(e, s); }
   void operator()(const core::ChangePassword& e) const { rt.change_password(e, s); }
   void operator()(const core::Logout&) const { rt.logout(); }
+  void operator()(const core::CheckStaffKey& e) const { rt.check_staff_key(e); }
+  void operator()(const core::StaffKeySignIn& e) const { rt.staff_key_sign_in(e, s); }
+  void operator()(const core::StaffCodeSignIn& e) const { rt.staff_code_sign_in(e, s); }
+  void operator()(const core::LoadStaffStatus&) const { rt.load_staff_status(s); }
+  void operator()(const core::LoadStaffBusiness&) const { rt.load_staff_business(s); }
+  void operator()(const core::LoadStaffLog&) const { rt.load_staff_log(s); }
+  void operator()(const core::StaffAction& e) const { rt.staff_action(e, s); }
+  void operator()(const core::RecordStaffAction& e) const { rt.record_staff_action(e); }
+  void operator()(const core::InspectKey&) const { rt.inspect_key(s); }
+  void operator()(const core::TestNetwork&) const { rt.test_network(s); }
+  void operator()(const core::Chime&) const {}  // the app's (it has the sound device)
 };
 
 }  // namespace
@@ -206,6 +217,12 @@ std::expected<std::unique_ptr<KioskRuntime>, StartError> KioskRuntime::create(Ru
       std::make_unique<OutboxSender>(*impl->journal, std::move(*oc), impl->wall, impl->opt.config.kiosk_id,
                                      events::Channel(log, "outbox"));
   impl->hub = std::make_unique<TokenHub>(impl->opt.config);
+  if (auto trust = load_staff_trust(impl->opt.config); !trust) {
+    impl->events.warning("staff KEYs cannot sign in: " + trust.error(), {.step = "staff"});
+  } else if (*trust) {
+    impl->staff_trust = std::move(**trust);
+    impl->crl_store.emplace(impl->opt.config.staff->crl_file);
+  }
   const events::Channel tokens(log, "tokens");
   for (const auto& p : impl->hub->problems()) tokens.warning("token module: " + p, {.step = "load"});
 

@@ -26,7 +26,9 @@
 #include "owner_lock.hpp"
 #include "platform/client.hpp"
 #include "runtime/kiosk_runtime.hpp"
+#include "runtime/staff_sign_in.hpp"
 #include "service_monitor.hpp"
+#include "staff/crl_store.hpp"
 #include "step_journal.hpp"
 #include "step_times.hpp"
 #include "token/certificate.hpp"
@@ -155,6 +157,26 @@ struct KioskRuntime::Impl {
 
   // ---- the resume (resume_effects.cpp)
   void resume_business(const core::ResumeBusiness& e, std::uint64_t s);
+
+  // ---- hall staff (staff_effects.cpp; docs/staff.md)
+  std::optional<staff::Trust> staff_trust;  // the configuration's staff section; none: no staff KEY opens
+  std::optional<staff::CrlStore> crl_store;
+  std::optional<StaffKey> staff_key_read;   // business lane: the KEY CheckStaffKey judged
+  // An audit entry for a staff action (a failure to write it is logged, never silent).
+  void audit_staff(const std::string& actor, std::string_view action, const std::string& detail,
+                   std::int64_t biz = 0);
+  // The staff CRL fetched from the platform and kept when newer; false when nothing new was kept.
+  bool refresh_crl();
+  void check_staff_key(const core::CheckStaffKey& e);
+  void staff_key_sign_in(const core::StaffKeySignIn& e, std::uint64_t s);
+  void staff_code_sign_in(const core::StaffCodeSignIn& e, std::uint64_t s);
+  void record_staff_action(const core::RecordStaffAction& e);
+  void load_staff_status(std::uint64_t s);
+  void load_staff_business(std::uint64_t s);
+  void load_staff_log(std::uint64_t s);
+  void staff_action(const core::StaffAction& e, std::uint64_t s);
+  void inspect_key(std::uint64_t s);
+  void test_network(std::uint64_t s);
 };
 
 }  // namespace runtime
