@@ -3,7 +3,6 @@
 // business handed back to its customer. The runtime judges the KEY, the PIN and the code and runs staff's
 // actions; the core decides where staff are and what is audited on their word.
 #include <algorithm>
-#include <cstdio>
 #include <string>
 
 #include "internal.hpp"
@@ -20,9 +19,10 @@ std::string json_text(std::string_view s) {
       out += '\\';
       out += ch;
     } else if (u < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", u);
-      out += buf;
+      constexpr char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
     } else {
       out += ch;
     }
@@ -367,11 +367,11 @@ void on(Ctx& c, phase::Maintenance& p, const DeviceTestChosen& e) {
 }
 
 void on(Ctx& c, phase::Maintenance& p, const TouchTestDone& e) {
-  char detail[160];
-  std::snprintf(detail, sizeof detail,
-                R"({"targets":%d,"misses":%d,"mean_offset_px":%.1f,"max_offset_px":%.1f})", e.targets,
-                e.misses, static_cast<double>(e.mean_offset_px), static_cast<double>(e.max_offset_px));
-  audit(c, p.staff, "device.touch", detail);
+  // Offsets in whole pixels: the audit's detail is plain JSON built here.
+  auto px = [](float v) { return std::to_string(static_cast<int>(v + 0.5F)); };
+  audit(c, p.staff, "device.touch",
+        R"({"targets":)" + std::to_string(e.targets) + R"(,"misses":)" + std::to_string(e.misses) +
+            R"(,"mean_offset_px":)" + px(e.mean_offset_px) + R"(,"max_offset_px":)" + px(e.max_offset_px) + "}");
   p.last_action.reset();
   p.last_ok = e.misses == 0;
   p.result_key = "staff.devices.touch.recorded";

@@ -9,7 +9,7 @@
 
 namespace core {
 
-enum class SecretKind { Pin, SmsCode, Password, NewPassword };
+enum class SecretKind { Pin, SmsCode, Password, NewPassword, MaintenanceCode };
 
 struct SecretSlot {
   SecretKind kind = SecretKind::Pin;
