@@ -111,6 +111,8 @@ Config parse_config(const std::string& text) {
       c.serial = rest();
     } else if (key == "label") {
       c.label = rest();
+    } else if (key == "port") {
+      c.port = rest();
     } else if (key == "pin_count_low_after") {
       words >> c.count_low_after;
     } else if (key == "pin_final_try_after") {
@@ -155,6 +157,20 @@ void insert_token(State& s) {
   s.removed = false;
 }
 
+bool hidden(CK_SLOT_ID slot) {
+  std::optional<std::string> port;
+  {
+    std::lock_guard lock(st().mu);
+    port = st().port;
+  }
+  if (!port) return false;
+  CK_TOKEN_INFO info{};
+  if (st().real->C_GetTokenInfo(slot, &info) != CKR_OK) return true;
+  std::string label(reinterpret_cast<const char*>(info.label), sizeof info.label);
+  label.erase(label.find_last_not_of(' ') + 1);
+  return label != *port;
+}
+
 // Caller holds the lock.
 void reload_if_changed(State& s) {
   FileId id = file_id(s.control_path);
@@ -170,6 +186,10 @@ void reload_if_changed(State& s) {
   }
   s.cfg = parse_config(text);
   if (s.cfg.pin_failures) s.pin_failures = *s.cfg.pin_failures;
+  if (s.cfg.port != s.port) {
+    pull_token(s);  // the KEY in the port left; the other one comes in below unless removed
+    s.port = s.cfg.port;
+  }
   if (s.cfg.removed)
     pull_token(s);
   else

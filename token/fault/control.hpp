@@ -43,6 +43,9 @@ struct Config {
   bool removed = false;
   long keygen_sleep_ms = 0;
   std::optional<std::string> manufacturer, model, serial, label;
+  // The reader's one port: only the token with this label (as the real module reports it) is in; the
+  // others are hidden. Changing it is a pull of the KEY in the port and an insertion of the other.
+  std::optional<std::string> port;
   unsigned long count_low_after = 0, final_try_after = 0, lock_after = 0;
   std::optional<unsigned long> pin_failures;
   bool to_be_changed = false;
@@ -65,6 +68,7 @@ struct State {
   bool loaded_once = false;
   Config cfg;
   bool removed = false;
+  std::optional<std::string> port;  // Config::port as last loaded
   unsigned long pin_failures = 0;
   std::map<CK_SESSION_HANDLE, CK_SLOT_ID> open;  // live sessions and their slots
   std::set<CK_SESSION_HANDLE> dead;              // killed by a removal
@@ -75,6 +79,10 @@ struct State {
 };
 
 State& st();
+
+// Whether the token in `slot` is hidden by the port (Config::port): its real label differs. Caller does not
+// hold the lock (it asks the real module).
+bool hidden(CK_SLOT_ID slot);
 
 // Caller holds the lock. Kills every open session: the real ones are closed (which logs out).
 void pull_token(State& s);

@@ -30,6 +30,10 @@
 //                                          public-first, as SoftHSM)
 //   keygen_sleep_ms <ms>                   C_GenerateKeyPair (and C_GenerateKey) sleep first
 //   manufacturer|model|serial|label <text> what C_GetTokenInfo reports instead (e.g. Haitai / HaiKey)
+//   port <label>                           the reader has one port: only the token whose real label this
+//                                          is counts as inserted (the others are not listed as present and
+//                                          answer CKR_TOKEN_NOT_PRESENT); changing it pulls the token that
+//                                          was in (its sessions die) and inserts the other
 //   pin_count_low_after <n>                after n wrong PINs in a row: CKF_USER_PIN_COUNT_LOW
 //   pin_final_try_after <n>                … CKF_USER_PIN_FINAL_TRY
 //   pin_lock_after <n>                     … CKF_USER_PIN_LOCKED; every C_Login then → CKR_PIN_LOCKED
@@ -47,6 +51,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -151,6 +156,28 @@ static CK_RV w_GetSlotList(CK_BBOOL present, CK_SLOT_ID_PTR slots, CK_ULONG_PTR 
     }
   }
   CK_RV rv = st().real->C_GetSlotList(present, slots, count);
+  bool ported = false;
+  {
+    std::lock_guard lock(st().mu);
+    ported = st().port.has_value();
+  }
+  if (rv == CKR_OK && present == CK_TRUE && ported) {
+    // Only the token in the port: the real list, filtered (the caller's buffer size rules kept).
+    CK_ULONG n = 0;
+    rv = st().real->C_GetSlotList(CK_TRUE, nullptr, &n);
+    std::vector<CK_SLOT_ID> all(n);
+    if (rv == CKR_OK && n > 0) rv = st().real->C_GetSlotList(CK_TRUE, all.data(), &n);
+    all.resize(rv == CKR_OK ? n : 0);
+    std::erase_if(all, [](CK_SLOT_ID id) { return p11fault::hidden(id); });
+    if (rv == CKR_OK) {
+      if (slots != nullptr && *count < all.size()) {
+        rv = CKR_BUFFER_TOO_SMALL;
+      } else if (slots != nullptr) {
+        std::copy(all.begin(), all.end(), slots);
+      }
+      *count = all.size();
+    }
+  }
   std::lock_guard lock(st().mu);
   return finish("C_GetSlotList", d, rv);
 }
@@ -164,14 +191,16 @@ static CK_RV w_GetSlotInfo(CK_SLOT_ID slot, CK_SLOT_INFO_PTR info) {
     if (!d.forward) return finish("C_GetSlotInfo", d, d.rv);
   }
   CK_RV rv = st().real->C_GetSlotInfo(slot, info);
+  const bool out = rv == CKR_OK && p11fault::hidden(slot);
   std::lock_guard lock(st().mu);
-  if (rv == CKR_OK && st().removed) info->flags &= ~CKF_TOKEN_PRESENT;
+  if (rv == CKR_OK && (st().removed || out)) info->flags &= ~CKF_TOKEN_PRESENT;
   if (rv == CKR_OK) info->flags |= CKF_REMOVABLE_DEVICE;
   return finish("C_GetSlotInfo", d, rv);
 }
 
 static CK_RV w_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
   return token_call("C_GetTokenInfo", [&] {
+    if (p11fault::hidden(slot)) return static_cast<CK_RV>(CKR_TOKEN_NOT_PRESENT);
     CK_RV rv = st().real->C_GetTokenInfo(slot, info);
     if (rv != CKR_OK) return rv;
     std::lock_guard lock(st().mu);
@@ -209,6 +238,7 @@ static CK_RV w_InitToken(CK_SLOT_ID slot, CK_UTF8CHAR_PTR pin, CK_ULONG len, CK_
 
 static CK_RV w_OpenSession(CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR app, CK_NOTIFY notify, CK_SESSION_HANDLE_PTR h) {
   return token_call("C_OpenSession", [&] {
+    if (p11fault::hidden(slot)) return static_cast<CK_RV>(CKR_TOKEN_NOT_PRESENT);
     CK_RV rv = st().real->C_OpenSession(slot, flags, app, notify, h);
     if (rv == CKR_OK) {
       std::lock_guard lock(st().mu);

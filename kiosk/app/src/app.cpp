@@ -37,6 +37,7 @@ App::App(AppConfig config, runtime::Runtime& runtime)
     events_ = own_events_.get();
   }
   app_events_ = events::Channel(events_, "app");
+  chime_ = std::make_unique<Chime>(app_events_);
   if (!config_.seed) config_.seed = [] { return static_cast<std::uint32_t>(std::random_device{}()); };
   mark("app");
   init_display();
@@ -278,8 +279,15 @@ void App::heartbeat() {
 }
 
 void App::apply(const core::Event& e, runtime::Secrets secrets) {
+  const bool key_left = model_.key_left_since.has_value();
   auto u = dispatcher_.dispatch(std::move(model_), e, std::move(secrets));
   model_ = std::move(u.model);
+  // 请取走您的KEY: the chime goes with the reminder, once per session that ended with a KEY in.
+  if (!key_left && model_.key_left_since) (void)chime_->play();
+  // Staff's 【重启程序】: the safe stop; the service manager starts the kiosk again (Restart=always).
+  if (const auto* d = std::get_if<core::StaffActionDone>(&e);
+      d && d->ok && d->kind == core::StaffActionKind::RestartApp)
+    request_stop();
   if (model_.session != session_) {
     session_ = model_.session;
     textures_->drop_images();  // the customer's QR goes with them

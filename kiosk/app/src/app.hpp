@@ -31,6 +31,7 @@
 
 #include "core/events.hpp"
 #include "core/model.hpp"
+#include "chime.hpp"
 #include "damage.hpp"
 #include "events/event_log.hpp"
 #include "files.hpp"
@@ -189,6 +190,8 @@ class App {
   [[nodiscard]] std::size_t secrets_held() const { return dispatcher_.held(); }
   // Nothing pending: no frame wanted, no pointer events queued.
   [[nodiscard]] bool settled() const;
+  // The KEY reminder's chimes played (a terminal without sound plays none; tests).
+  [[nodiscard]] int chimes() const { return chime_ ? chime_->played() : 0; }
   // Called once, right after the first frame is presented, and after every frame (benchmarks).
   std::function<void()> on_first_frame;
   std::function<void(std::uint64_t frame)> on_frame;
@@ -225,6 +228,7 @@ class App {
   std::unique_ptr<events::EventLog> own_events_;  // when the configuration names no log
   events::EventLog* events_ = nullptr;
   events::Channel app_events_;  // "app"
+  std::unique_ptr<Chime> chime_;
   runtime::Runtime& runtime_;
   runtime::Dispatcher dispatcher_;
   SDL_Window* window_ = nullptr;

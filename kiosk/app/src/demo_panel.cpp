@@ -73,6 +73,12 @@ void draw(ui::Ctx& c, const core::Model& m, demo::Controls& controls, DemoPanelS
       controls.set_key_inserted(!in_now);
       st.result_key = in_now ? "demo.key.pulled" : "demo.key.inserted";
     }
+    // The hall's staff KEY in the one port instead (the customer's key is out meanwhile).
+    const bool staff_in = controls.staff_key_inserted();
+    if (button(c, staff_in ? "demo.staff.pull" : "demo.staff.insert", cut_top(in, metric::kButtonH, 16.0f))) {
+      controls.set_staff_key_inserted(!staff_in);
+      st.result_key = staff_in ? "demo.staff.pulled" : "demo.staff.inserted";
+    }
     const auto halves = split_h(cut_top(in, metric::kButtonH, 16.0f), 2, 16.0f);
     if (button(c, "demo.new_key.paid", halves[0])) {
       auto r = controls.new_key(demo::KeyKind::Paid);

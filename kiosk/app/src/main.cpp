@@ -112,6 +112,7 @@ core::Settings settings_from(const runtime::KioskConfig& c) {
   s.idle_ms = static_cast<core::Millis>(c.timeouts.idle_s) * 1000;
   s.idle_warning_ms = static_cast<core::Millis>(c.timeouts.idle_warning_s) * 1000;
   s.default_language = c.ui.language == "en" ? core::Language::En : core::Language::ZhCN;
+  s.staff_keys = c.staff.has_value();
   return s;
 }
 

@@ -36,6 +36,10 @@ namespace fs = std::filesystem;
 constexpr const char* kUserPin = "123456";
 constexpr const char* kSoPin = "12345678";
 constexpr const char* kTokenLabel = "demo-key";
+constexpr const char* kStaffTokenLabel = "staff-key";
+constexpr const char* kDemoHall = "DEMO-HALL";
+// The staff role the demo's configuration pins (docs/staff.md's example OID).
+constexpr const char* kStaffRoleOid = "2.25.161466141967956400798317720578276031232";
 constexpr const char* kDemoPhone = "13812345678";  // exempt from the SMS limits: the walk-through uses it
 constexpr int kTokenPollMs = 250;
 
@@ -204,9 +208,21 @@ class World final : public Controls {
     std::lock_guard lock(m_);
     return inserted_;
   }
+  bool staff_key_inserted() const override {
+    std::lock_guard lock(m_);
+    return inserted_ && staff_in_;
+  }
+  void set_staff_key_inserted(bool inserted) override {
+    std::lock_guard lock(m_);
+    inserted_ = inserted;
+    staff_in_ = inserted;
+    write_control();
+    say(inserted ? "the staff KEY inserted (王芳)" : "the staff KEY pulled out");
+  }
   void set_key_inserted(bool inserted) override {
     std::lock_guard lock(m_);
     inserted_ = inserted;
+    if (inserted) staff_in_ = false;
     if (inserted) rules_.clear();  // a reinserted key is a healthy key
     write_control();
     say(inserted ? "key inserted" : "key pulled out");
@@ -337,13 +353,18 @@ class World final : public Controls {
     {{"id": "feitian", "display_name": "飞天诚信KEY", "module": "{}", "manufacturer": "Feitian", "model": "ePass3003"}}
   ],
   "timeouts": {{"token_poll_ms": {}}},
+  "fleet": {{"hall": "{}", "region": "DEMO"}},
+  "staff": {{"ca_file": "{}", "role_oid": "{}"}},
   "journal_path": "{}"
 }}
 )",
                                           reference::kDefaultKioskId, base_url_, pki.platform_ca.string(),
                                           pki.kiosk_cert.string(), pki.kiosk_key.string(), fault_module_.string(),
-                                          fault_module_.string(), kTokenPollMs, (dir_ / "journal.db").string()));
+                                          fault_module_.string(), kTokenPollMs, kDemoHall,
+                                          (pki.dir / "staff-ca.pem").string(), kStaffRoleOid,
+                                          (dir_ / "journal.db").string()));
     personalise(KeyKind::Paid);
+    personalise_staff(pki.dir);
     kind_ = KeyKind::Paid;
     inserted_ = true;
     write_control();
@@ -380,11 +401,54 @@ class World final : public Controls {
     fingerprint_ = seeded->sha256;
   }
 
-  // What the fault module reports and does: the brand's identity, a serial per key, pulled or not, rules.
+  // The hall's staff KEY on a token of its own: a P-256 pair made on it, its certificate from the platform's
+  // dev staff CA (the role, this kiosk's hall), the CA written where the configuration pins it.
+  void personalise_staff(const fs::path& pki_dir) {
+    if (auto r = softhsm_->init_token(kStaffTokenLabel); !r) throw std::runtime_error("SoftHSM: " + r.error());
+    auto m = token::Module::load(softhsm_path_);
+    if (!m) throw std::runtime_error("SoftHSM: " + m.error().to_string());
+    auto t = m->find_token_by_label(kStaffTokenLabel);
+    if (!t) throw std::runtime_error("SoftHSM: " + t.error().to_string());
+    auto s = token::Session::open(*m, t->slot);
+    if (!s) throw std::runtime_error("SoftHSM: " + s.error().to_string());
+    if (auto l = s->login(foundation::SecretBuffer(kUserPin)); !l)
+      throw std::runtime_error("login: " + l.error().to_string());
+    const std::vector<std::uint8_t> id{0x01};
+    auto pair = token::generate_pair(*s, domain::KeyAlgorithm::EcP256, id, "staff");
+    if (!pair) throw std::runtime_error("staff key pair: " + pair.error().to_string());
+    platform::dev::StaffKeyRequest r;
+    r.public_key = foundation::base64_encode(pair->spki_der.data(), pair->spki_der.size());
+    r.common_name = "王芳";
+    r.role_oid = kStaffRoleOid;
+    r.scopes = {std::string("hall:") + kDemoHall};
+    r.not_before = platform_now() - 30 * 86400;
+    r.not_after = platform_now() + 365 * 86400;
+    auto issued = platform::dev::staff_key(*client_, r);
+    if (!issued) throw std::runtime_error("the platform's staff CA: " + issued.error().to_string());
+    if (auto w = token::write_certificate(*s, issued->certificate, id, "staff"); !w)
+      throw std::runtime_error("staff certificate: " + w.error().to_string());
+    if (!fs::exists(pki_dir / "staff-ca.pem")) throw std::runtime_error("no dev staff CA in " + pki_dir.string());
+  }
+
+  // What the fault module reports and does: the brand's identity, a serial per key, pulled or not, rules,
+  // and which KEY is in the reader's one port.
   void write_control() {
+    if (staff_in_) {
+      std::string text = fmt::format("port {}
+manufacturer Haitai
+model HaiKey
+serial HTSTAFF0001
+",
+                                     kStaffTokenLabel);
+      text += inserted_ ? "removed 0
+" : "removed 1
+";
+      write_text(dir_ / "p11fault.control", text);
+      return;
+    }
     const bool paid = kind_ == KeyKind::Paid;
     std::string text = paid ? "manufacturer Feitian\nmodel ePass3003\n" : "manufacturer Haitai\nmodel HaiKey\n";
-    text += fmt::format("serial {}{:04}\n", paid ? "FT2026" : "HT2026", serial_);
+    text += fmt::format("serial {}{:04}\nport {}\n", paid ? "FT2026" : "HT2026", serial_, kTokenLabel);
     text += inserted_ ? "removed 0\n" : "removed 1\n";
     text += rules_;
     if (!rules_.empty() && rules_.back() != '\n') text += '\n';
@@ -417,6 +481,7 @@ class World final : public Controls {
   mutable std::mutex m_;
   KeyKind kind_ = KeyKind::Paid;
   bool inserted_ = false;
+  bool staff_in_ = false;  // the staff KEY is the one in the port
   int serial_ = 1;
   std::string rules_;
 };

@@ -133,6 +133,24 @@ Result<void> revoke(Client& c, std::string_view serial) {
   return ok(c.call("POST", "dev/certificates/" + std::string(serial) + "/revoke", nullptr));
 }
 
+Result<SeededCertificate> staff_key(Client& c, const StaffKeyRequest& s) {
+  Json b = {{"public_key", s.public_key}, {"common_name", s.common_name}, {"role_oid", s.role_oid},
+            {"scopes", s.scopes},         {"not_before", s.not_before},   {"not_after", s.not_after}};
+  auto r = c.call("POST", "dev/staff-keys", &b);
+  if (!r) return std::unexpected(r.error());
+  SeededCertificate out;
+  auto der = foundation::base64_decode(str(*r, "certificate"));
+  if (!der || der->empty()) return std::unexpected(malformed("dev/staff-keys: no certificate"));
+  out.certificate = std::move(*der);
+  out.serial = str(*r, "serial");
+  out.sha256 = str(*r, "sha256");
+  return out;
+}
+
+Result<void> revoke_staff_key(Client& c, std::string_view serial) {
+  return ok(c.call("POST", "dev/staff-keys/" + std::string(serial) + "/revoke", nullptr));
+}
+
 Result<void> set_fault(Client& c, std::string_view endpoint, std::string_view mode, int count, int delay_ms) {
   Json b = {{"endpoint", endpoint}, {"mode", mode}, {"count", count}, {"delay_ms", delay_ms}};
   return ok(c.call("POST", "dev/faults", &b));

@@ -218,10 +218,12 @@ X509Ptr make_certificate(const CertSpec& s) {
   std::string eku;
   if (s.server_auth) eku = "serverAuth";
   if (s.client_auth) eku += eku.empty() ? "clientAuth" : ",clientAuth";
+  for (const auto& oid : s.eku_oids) eku += (eku.empty() ? "" : ",") + oid;
   if (!eku.empty()) ok = ok && add_ext(cert.get(), issuer, NID_ext_key_usage, eku.c_str());
   std::string san;
   for (const auto& ip : s.ip_sans) san += (san.empty() ? "IP:" : ",IP:") + ip;
   for (const auto& dns : s.dns_sans) san += (san.empty() ? "DNS:" : ",DNS:") + dns;
+  for (const auto& uri : s.uri_sans) san += (san.empty() ? "URI:" : ",URI:") + uri;
   if (!san.empty()) ok = ok && add_ext(cert.get(), issuer, NID_subject_alt_name, san.c_str());
   if (!ok || X509_sign(cert.get(), s.issuer_key, EVP_sha256()) <= 0) {
     ERR_clear_error();

@@ -240,6 +240,8 @@ void add_dev_routes(Routes& r) {
   r.get("/v1/dev/records", "dev.records", h_dev_records);
   r.get("/v1/dev/heartbeats", "dev.heartbeats", h_dev_heartbeats);
   r.post("/v1/dev/fleet/seed", "dev.fleet_seed", h_dev_fleet_seed, false);
+  r.post("/v1/dev/staff-keys", "dev.staff_key", h_dev_staff_key, false);
+  r.post("/v1/dev/staff-keys/([0-9a-f]{1,64})/revoke", "dev.staff_revoke", h_dev_staff_revoke, false);
 }
 
 }  // namespace reference

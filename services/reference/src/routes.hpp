@@ -145,6 +145,8 @@ void add_admin_routes(Routes& r);    // fleet admins: codes, kiosks, history, de
 void add_console_routes(Routes& r);  // the fleet console's page under /admin/ (admins only)
 void add_dev_routes(Routes& r);      // clock, test phones, outbox, pay, refund, seed, revoke, faults, records
 Reply h_dev_fleet_seed(State& s, Ctx& c);  // dev: the simulated fleet (fleet_seed.cpp)
+Reply h_dev_staff_key(State& s, Ctx& c);     // dev: a staff KEY's certificate (staff_dev.cpp)
+Reply h_dev_staff_revoke(State& s, Ctx& c);
 
 // Every route of a server (the dev ones only with `dev`), in the order they are matched.
 Routes all_routes(bool dev);

@@ -64,6 +64,14 @@ struct State {
   X509Ptr fleet_ca;  // the kiosk CA: enrollment and the kiosk's renewal issue under it
   EvpPkeyPtr fleet_key;
   X509Ptr admin_ca;  // null in a data directory made before admins existed (then no admin is trusted)
+  // dev: the throwaway staff CA (staff_dev.cpp), made on first use, and the serials it revoked.
+  struct DevStaffCa {
+    std::mutex m;
+    X509Ptr cert;
+    EvpPkeyPtr key;
+    std::set<std::string> revoked;
+    long number = 0;
+  } dev_staff_ca;
   Bytes sms_secret;
   Db db;
   std::mutex mu;  // one request at a time touches the database

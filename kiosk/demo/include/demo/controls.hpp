@@ -40,6 +40,11 @@ class Controls {
   // 【拔出/插入 KEY】 through the fault module.
   [[nodiscard]] virtual bool key_inserted() const = 0;
   virtual void set_key_inserted(bool inserted) = 0;
+  // The reader has one port: 【插入员工KEY】 puts the hall's staff KEY (王芳, PIN 123456, valid for this
+  // kiosk's hall under the platform's dev staff CA) in it instead of the customer's; pulling it leaves the
+  // port empty. set_key_inserted(true) puts the customer's key back.
+  [[nodiscard]] virtual bool staff_key_inserted() const = 0;
+  virtual void set_staff_key_inserted(bool inserted) = 0;
   // Fault-module rules under the key's identity (e.g. "pull C_GenerateKeyPair 1 after"); "" clears them.
   virtual void set_key_faults(const std::string& rules) = 0;
 

@@ -52,6 +52,18 @@ Result<SeededCertificate> seed_certificate(Client& c, const SeedRequest& r);
 // POST dev/certificates/{serial}/revoke.
 Result<void> revoke(Client& c, std::string_view serial);
 
+// POST dev/staff-keys: a staff certificate from the platform's throwaway staff CA (its CRL written again).
+struct StaffKeyRequest {
+  std::string public_key;  // base64 DER SubjectPublicKeyInfo
+  std::string common_name;
+  std::string role_oid;
+  std::vector<std::string> scopes;  // "hall:H1"
+  contract::UnixTime not_before = 0, not_after = 0;
+};
+Result<SeededCertificate> staff_key(Client& c, const StaffKeyRequest& r);
+// POST dev/staff-keys/{serial}/revoke.
+Result<void> revoke_staff_key(Client& c, std::string_view serial);
+
 // POST dev/faults: for `endpoint` (an operation name: "orders.create", "renewal.submit", ...), the next
 // `count` calls: mode "fail" → 503 dev.fault_injected before committing; "drop" → commit, then the
 // connection is closed without an answer; "delay" → wait delay_ms first; "throw" → the handler throws

@@ -67,6 +67,8 @@ struct CertSpec {
   std::vector<std::string> dns_sans;
   bool client_auth = false;
   bool server_auth = false;
+  std::vector<std::string> eku_oids;  // more extended key usages, dotted (a staff role)
+  std::vector<std::string> uri_sans;  // subjectAltName URIs (kiosk-scope:hall:H1)
 };
 // Builds and signs an X.509 v3 certificate (SHA-256). nullptr on failure.
 X509Ptr make_certificate(const CertSpec& spec);
