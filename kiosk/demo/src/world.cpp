@@ -434,15 +434,9 @@ class World final : public Controls {
   // and which KEY is in the reader's one port.
   void write_control() {
     if (staff_in_) {
-      std::string text = fmt::format("port {}
-manufacturer Haitai
-model HaiKey
-serial HTSTAFF0001
-",
+      std::string text = fmt::format("port {}\nmanufacturer Haitai\nmodel HaiKey\nserial HTSTAFF0001\n",
                                      kStaffTokenLabel);
-      text += inserted_ ? "removed 0
-" : "removed 1
-";
+      text += inserted_ ? "removed 0\n" : "removed 1\n";
       write_text(dir_ / "p11fault.control", text);
       return;
     }
