@@ -6,7 +6,7 @@
 
 namespace ui {
 
-Layout make_layout(ImVec2 display, bool do_not_remove_banner) {
+Layout make_layout(ImVec2 display, bool do_not_remove_banner, bool staff_notice) {
   Layout l;
   l.display = display;
   l.orientation = display.x >= display.y ? core::Orientation::Landscape : core::Orientation::Portrait;
@@ -20,6 +20,11 @@ Layout make_layout(ImVec2 display, bool do_not_remove_banner) {
     // gets its own strip right under the bar, still at the top of every screen.
     l.status = ImRect(ImVec2(0, y), ImVec2(w, y + 80.0f));
     y += 80.0f;
+  }
+  if (staff_notice) {
+    // Two lines of body text: under the bars, so it pushes the screen down instead of covering it.
+    l.notice = ImRect(ImVec2(0, y), ImVec2(w, y + 100.0f));
+    y += 100.0f;
   }
   float bottom = h - metric::kBottomBarH;
   l.bottom_bar = ImRect(ImVec2(0, bottom), ImVec2(w, h));
@@ -36,6 +41,12 @@ std::string_view Ctx::tr(std::string_view key) {
   if (keys_seen) keys_seen->emplace_back(key);
   if (!text_.contains(key) && std::find(missing_.begin(), missing_.end(), key) == missing_.end())
     missing_.emplace_back(key);
+  return text_.text(key);
+}
+
+std::optional<std::string_view> Ctx::tr_if(std::string_view key) {
+  if (key.empty() || !text_.contains(key)) return std::nullopt;
+  if (keys_seen) keys_seen->emplace_back(key);
   return text_.text(key);
 }
 

@@ -67,4 +67,10 @@ std::expected<Image, QrError> qr_image(std::string_view text, const QrOptions& o
   return img;
 }
 
+int qr_module_px(std::string_view text, float side) {
+  const auto modules = qr_modules(text);
+  const int total = (modules ? *modules : 29) + 8;  // 4 modules of quiet zone each side
+  return std::max(6, static_cast<int>(side) / total);
+}
+
 }  // namespace ui

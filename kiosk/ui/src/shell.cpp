@@ -31,7 +31,7 @@ FrameResult Shell::frame(const core::Model& m) {
   ImGui::NewFrame();
   const core::ChromeView chrome = core::chrome_view(m);
   const ImVec2 display = ImGui::GetIO().DisplaySize;
-  layout_ = make_layout(display, chrome.do_not_remove_key);
+  layout_ = make_layout(display, chrome.do_not_remove_key, !chrome.staff_entry_refused_key.empty());
   Ctx c(i18n_.of(chrome.language), fonts_, widgets_, textures_, layout_);
   c.settings.shuffle_pin_keypad = options_.shuffle_pin_keypad;
   c.seed = scratch_->seed;
@@ -47,7 +47,7 @@ FrameResult Shell::frame(const core::Model& m) {
                    ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoBackground);
   // No window background: the renderer clears to the background colour, and a second full-screen fill
   // would cost the software rasteriser a whole 1080p pass per frame.
-  auto chrome_events = draw_chrome(chrome, c);
+  auto chrome_events = draw_chrome(chrome, chrome_extras(m), scratch_->chrome, c);
   auto screen_event = draw_screen(m, *scratch_, c);
   ImGui::End();
   std::optional<core::Event> overlay_event;

@@ -50,6 +50,7 @@ std::span<const ContrastPair> contrast_pairs() {
       ContrastPair{"danger banner", kOnDanger, kDanger},
       ContrastPair{"warning banner", kOnWarning, kWarningSurface},
       ContrastPair{"success text on surface", kOk, kSurface},
+      ContrastPair{"staff: a green health badge", kOnPrimary, kOk},
   };
   return kPairs;
 }

@@ -261,6 +261,27 @@ float paragraph_height(Ctx& c, std::string_view text, float width, FontRole font
   return wrap_text(c.fonts.font(font), text, width).size.y;
 }
 
+std::string elide(Ctx& c, std::string_view text, float width, FontRole font) {
+  if (text_size(c, text, font).x <= width) return std::string(text);
+  constexpr std::string_view kEllipsis = "…";
+  ImFont* f = c.fonts.font(font);
+  c.fonts.want(kEllipsis, font);
+  float used = measure(f, kEllipsis, -1.0f).x;
+  std::size_t end = 0;
+  bool full = false;
+  foundation::for_each_codepoint_at(text, [&](char32_t ch, std::size_t pos, std::size_t len) {
+    if (full) return;
+    const float a = advance(f, ch);
+    if (used + a > width) {
+      full = true;
+      return;
+    }
+    used += a;
+    end = pos + len;
+  });
+  return std::string(text.substr(0, end)) + std::string(kEllipsis);
+}
+
 float paragraph(Ctx& c, std::string_view key, std::string_view text, const ImRect& r, const TextStyle& s) {
   ImFont* f = c.fonts.font(s.font);
   c.fonts.want(text, s.font);

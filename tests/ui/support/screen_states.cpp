@@ -5,6 +5,7 @@
 #include "core/messages.hpp"
 #include "core/update.hpp"
 #include "renewal_states.hpp"
+#include "staff_states.hpp"
 
 namespace ui_test {
 namespace {
@@ -225,6 +226,7 @@ std::vector<NamedModel> screen_states() {
   std::vector<NamedModel> out = home_states();
   for (auto& s : renewal_states()) out.push_back(std::move(s));
   for (auto& s : account_states()) out.push_back(std::move(s));
+  for (auto& s : staff_states()) out.push_back(std::move(s));
   return out;
 }
 

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,13 +42,14 @@ struct Layout {
   core::Orientation orientation = core::Orientation::Landscape;
   ImRect top_bar;     // title, key status, language
   ImRect status;      // the key badge's own strip (portrait), else empty
+  ImRect notice;      // under the bars: why 【维护】 cannot open now (staff only), else empty
   ImRect content;     // the screen's area
   ImRect banner;      // "请勿拔出KEY" when shown, else empty
   ImRect bottom_bar;  // back / home / help
   [[nodiscard]] bool portrait() const { return orientation == core::Orientation::Portrait; }
 };
 
-Layout make_layout(ImVec2 display, bool do_not_remove_banner);
+Layout make_layout(ImVec2 display, bool do_not_remove_banner, bool staff_notice = false);
 
 class Ctx {
  public:
@@ -57,6 +59,9 @@ class Ctx {
 
   // The key's text in the current language; a missing key is drawn as itself and recorded.
   std::string_view tr(std::string_view key);
+  // The key's text when the language has it (a value that may be a key or already words: a journal's
+  // reason, a platform's code), else nullopt; nothing is recorded as missing.
+  std::optional<std::string_view> tr_if(std::string_view key);
   // "text###key"
   std::string label(std::string_view key) { return label_id(tr(key), key); }
 

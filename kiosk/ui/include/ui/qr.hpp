@@ -21,5 +21,8 @@ std::expected<Image, QrError> qr_image(std::string_view text, const QrOptions& o
 
 // The module count of the symbol for `text` (29 for a WeChat code_url), for layout.
 std::expected<int, QrError> qr_modules(std::string_view text);
+// The module size, in whole pixels and at least 6, at which the code of `text` with its quiet zone fits in
+// `side` pixels: how the payment screen sizes its code (and the staff's QR test, to match it).
+int qr_module_px(std::string_view text, float side);
 
 }  // namespace ui

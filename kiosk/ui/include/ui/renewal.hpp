@@ -36,10 +36,11 @@ std::optional<core::Event> draw_success(const core::SuccessView& v, SuccessScrat
 std::optional<core::Event> draw_failure(const core::FailureView& v, FailureScratch& s, Ctx& c);
 
 // The core's dialogs (core::Dialog), over whatever screen opened them. `problem_key` is the reason a key
-// read failed (KeyReadFailed).
+// read failed (KeyReadFailed); `power` what staff asked of the terminal (ConfirmPower).
 struct DialogView {
   core::Dialog dialog = core::Dialog::None;
   std::string problem_key;
+  core::PowerAction power = core::PowerAction::RestartApp;
 };
 std::optional<core::Event> draw_dialog(const DialogView& v, Ctx& c);
 DialogView dialog_view(const core::Model& m);

@@ -7,14 +7,23 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
+
+#include "core/types.hpp"
 
 #include "ui/account_screens.hpp"
 #include "ui/keypad.hpp"
 #include "ui/renewal_scratch.hpp"
+#include "ui/staff_screens.hpp"
 #include "ui/widgets.hpp"
 
 namespace ui {
 
+// The chrome's: when the top bar's title was tapped (the model's clock), for the maintenance code's
+// gesture (docs/staff.md, "Without a staff KEY").
+struct ChromeScratch {
+  std::vector<core::Millis> title_taps;
+};
 struct HomeScratch {};
 struct HelpScratch {
   ListScratch list;
@@ -30,6 +39,7 @@ struct SessionScratch {
   std::uint64_t session;
   std::uint32_t seed;  // this session's randomness (keypad shuffle), from the app
 
+  ChromeScratch chrome;
   HomeScratch home;
   HelpScratch help;
   ComingSoonScratch coming_soon;
@@ -51,6 +61,10 @@ struct SessionScratch {
   MyBusinessScratch my_business;
   ProfileScratch profile;
   ChangePasswordScratch change_password;
+  // Hall staff (ui/staff_screens.hpp).
+  StaffSignInScratch staff_sign_in;
+  MaintenanceScratch maintenance;
+  HandoverScratch handover;
 };
 
 }  // namespace ui

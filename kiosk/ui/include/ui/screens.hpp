@@ -24,6 +24,8 @@ namespace ui {
 // ---- views of the shell's own screens (the core has no view-model for them: they show no customer data)
 struct HomeView {
   core::KeyPresence key = core::KeyPresence::NoKey;
+  // A session ended with a KEY still in the reader, at this time: 请取走您的KEY until it is taken.
+  std::optional<core::UnixSeconds> key_left_since;
   core::ServiceView service;  // out of service: 暂停服务, why, and where to go instead
   std::string announcement;   // the fleet's announcement in the customer's language; empty: none
 };
@@ -39,8 +41,21 @@ std::optional<core::Event> draw_coming_soon(const ComingSoonView& v, ComingSoonS
 // Over any screen: "您还在吗？", the countdown and 【继续】.
 std::optional<core::Event> draw_idle_overlay(const IdleOverlayView& v, Ctx& c);
 
-// The top bar (title, key badge, language), the "请勿拔出KEY" banner and the bottom bar (back, home, help).
-std::vector<core::Event> draw_chrome(const core::ChromeView& v, Ctx& c);
+// What the chrome shows beyond the core's ChromeView: the model's clock (the maintenance code's gesture is
+// timed by it) and, in staff mode, who is signed in.
+struct ChromeExtras {
+  core::Millis now = 0;
+  std::string staff_name;
+};
+ChromeExtras chrome_extras(const core::Model& m);
+// The top bar (title, key badge, language; 【维护】 for a staff KEY, 维护模式 and the staff member's name in
+// staff mode), why 【维护】 cannot open now, the "请勿拔出KEY" banner and the bottom bar (back, home, help;
+// 【退出维护】 in staff mode). Five taps on the title within 3 s ask for the maintenance code
+// (core::StaffCodeRequested; docs/staff.md).
+std::vector<core::Event> draw_chrome(const core::ChromeView& v, const ChromeExtras& x, ChromeScratch& s,
+                                     Ctx& c);
+inline constexpr int kStaffGestureTaps = 5;
+inline constexpr core::Millis kStaffGestureWindowMs = 3'000;
 
 // One screen's registration.
 struct ScreenRow {

@@ -61,6 +61,9 @@ float paragraph(Ctx& c, std::string_view key, std::string_view text, const ImRec
                 const TextStyle& s = {});
 // The height paragraph() would use.
 float paragraph_height(Ctx& c, std::string_view text, float width, FontRole font);
+// `text` whole when it fits `width` at `font`, else cut at a character with "…" added: for a name on a
+// line that cannot wrap (the top bar, a list row's title). Never cuts inside a UTF-8 sequence.
+std::string elide(Ctx& c, std::string_view text, float width, FontRole font);
 
 // ---- for widgets of their own (keyboards, the renewal's cards) ------------------------------------------
 // The ImGui ID of a widget key ("###key": the same in every language).

@@ -2,6 +2,7 @@
 // service (core/service.hpp) both tiles say 暂停服务 and take no tap, and a notice below says why in the
 // customer's words and where to go instead; the key badge in the chrome still works. The fleet's
 // announcement, when it set one, stands under the welcome.
+#include "ui/account_screens.hpp"
 #include "ui/i18n.hpp"
 #include "ui/renewal.hpp"
 #include "ui/screens.hpp"
@@ -13,8 +14,26 @@ namespace ui {
 std::optional<core::Event> draw_home(const HomeView& v, HomeScratch&, Ctx& c) {
   std::optional<core::Event> out;
   ImRect area = c.layout.content;
-  text_line(c, "home.welcome", c.tr("home.welcome"), cut_top(area, 72.0f, metric::kPad),
-            {FontRole::Title, color::kText, Align::Center});
+  if (v.key_left_since) {
+    // A session ended with a KEY in the reader: the reminder takes the welcome's place, large, in the
+    // warning colours, with the time it was left (docs/staff.md, "A KEY left behind").
+    const std::string since = format(c.tr("home.key_left.since"), {{"time", format_cst(*v.key_left_since)}});
+    const float side = c.layout.portrait() ? 0.0f : metric::kPad;
+    const float width = area.GetWidth() - 2 * side - 2 * metric::kPad;
+    const float h = 72.0f + 8.0f + paragraph_height(c, since, width, FontRole::Body) + 2 * metric::kGap;
+    const ImRect box = inset(cut_top(area, h, metric::kGap), side, 0.0f);
+    fill(box, color::kWarningSurface, metric::kRounding);
+    outline(box, color::kOnWarning, metric::kRounding, 4.0f);
+    ImRect inner = inset(box, metric::kPad, metric::kGap);
+    ImRect head = cut_top(inner, 72.0f, 8.0f);
+    draw_icon(Icon::Warning, cut_left(head, 64.0f, metric::kGap), color::kOnWarning);
+    text_line(c, "home.key_left", c.tr("home.key_left"), head,
+              {FontRole::Title, color::kOnWarning, Align::Left});
+    paragraph(c, "home.key_left.since", since, inner, {FontRole::Body, color::kOnWarning, Align::Left});
+  } else {
+    text_line(c, "home.welcome", c.tr("home.welcome"), cut_top(area, 72.0f, metric::kPad),
+              {FontRole::Title, color::kText, Align::Center});
+  }
   const bool open = !v.service.out;
   if (!v.announcement.empty()) {
     // The fleet's announcement, an admin's own words in the customer's language (docs/fleet.md).

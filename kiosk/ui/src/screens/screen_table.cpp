@@ -9,9 +9,11 @@
 #include <utility>
 #include <variant>
 
+#include "staff/staff_keys.hpp"
 #include "ui/account_screens.hpp"
 #include "ui/renewal.hpp"
 #include "ui/screens.hpp"
+#include "ui/staff_screens.hpp"
 #include "ui/style.hpp"
 #include "ui/widgets.hpp"
 
@@ -32,7 +34,7 @@ constexpr ScreenRow row(std::string_view title_key, std::span<const std::string_
 
 // The shell's own screens show no customer data: their views are the UI's.
 HomeView home_view(const core::Model& m, const core::phase::Home&) {
-  return {m.key.presence, core::service_view(m), core::announcement_of(m)};
+  return {m.key.presence, m.key_left_since, core::service_view(m), core::announcement_of(m)};
 }
 HelpView help_view(const core::Model&, const core::phase::Help&) {
   return {};
@@ -42,13 +44,16 @@ ComingSoonView coming_soon_view(const core::Model&, const core::phase::ComingSoo
 }
 
 // ---- the keys each screen draws itself ----
-constexpr std::string_view kHome[] = {"home.welcome",      "home.renew",          "home.renew.hint",
-                                      "home.personal",     "home.personal.hint",  "home.insert_hint",
-                                      "home.renew.paused", "home.personal.paused",
-                                      // outside the service hours: when it opens (core::ServiceView)
-                                      "service.opens.today", "service.opens.tomorrow", "service.opens.mon",
-                                      "service.opens.tue", "service.opens.wed", "service.opens.thu",
-                                      "service.opens.fri", "service.opens.sat", "service.opens.sun"};
+constexpr std::string_view kHomeOwn[] = {
+    "home.welcome", "home.renew", "home.renew.hint", "home.personal", "home.personal.hint",
+    "home.insert_hint", "home.renew.paused", "home.personal.paused",
+    // outside the service hours: when it opens (core::ServiceView)
+    "service.opens.today", "service.opens.tomorrow", "service.opens.mon", "service.opens.tue",
+    "service.opens.wed", "service.opens.thu", "service.opens.fri", "service.opens.sat", "service.opens.sun",
+    // a KEY left in the reader (docs/staff.md)
+    "home.key_left", "home.key_left.since"};
+// and the reasons staff take the kiosk out of service for
+constexpr auto kHome = staff::join(kHomeOwn, kStaffServiceReasons);
 constexpr std::string_view kHelp[] = {"help.title", "help.q1", "help.a1", "help.q2", "help.a2", "help.q3",
                                       "help.a3",    "help.q4", "help.a4", "help.q5", "help.a5", "help.q6",
                                       "help.a6",    "help.q7", "help.a7", "help.q8", "help.a8"};
@@ -187,6 +192,12 @@ constexpr std::array<ScreenRow, core::kScreenCount> kRows = {
     row<core::profile_view, draw_profile, &S::profile>("screen.profile.title", kProfile),
     row<core::change_password_view, draw_change_password, &S::change_password>("screen.change_password.title",
                                                                                kChangePassword),
+    // hall staff (ui/staff_screens.hpp)
+    row<staff_sign_in_view, draw_staff_sign_in, &S::staff_sign_in>("screen.staff_sign_in.title",
+                                                                   staff::kStaffSignInKeys),
+    row<maintenance_view, draw_maintenance, &S::maintenance>("screen.maintenance.title",
+                                                             staff::kMaintenanceKeys),
+    row<handover_view, draw_handover, &S::handover>("screen.handover.title", staff::kHandoverKeys),
 };
 
 template <std::size_t... I>
@@ -261,6 +272,17 @@ std::vector<std::string> shell_keys() {
       "dialog.cancel_payment.back",
       "dialog.paid.title",
       "dialog.paid.body",
+      "dialog.power.restart_app.title",
+      "dialog.power.restart_app.body",
+      "dialog.power.reboot.title",
+      "dialog.power.reboot.body",
+      "dialog.power.power_off.title",
+      "dialog.power.power_off.body",
+      // hall staff in the chrome (src/screens/chrome.cpp)
+      "chrome.staff",
+      "chrome.staff_exit",
+      "chrome.staff_mode",
+      "staff.entry.busy",
       // the personal centre's title row (src/screens/account_common.cpp)
       "account.logout",
   };

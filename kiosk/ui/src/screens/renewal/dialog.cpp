@@ -1,5 +1,6 @@
 // The core's dialogs over the screen that opened them: the one-chance confirmation (确定续费吗，本次购买只有
-// 一次续费机会！), the read-failure dialog, the final PIN try, leaving the payment, 订单支付成功.
+// 一次续费机会！), the read-failure dialog, the final PIN try (a customer's KEY or a staff KEY), leaving the
+// payment, 订单支付成功, and staff's restart, reboot or power off (asked once more before it happens).
 #include <string>
 
 #include "ui/renewal.hpp"
@@ -15,8 +16,8 @@ struct DialogText {
   bool danger = false;
 };
 
-DialogText text_of(core::Dialog d) {
-  switch (d) {
+DialogText text_of(const DialogView& v) {
+  switch (v.dialog) {
     case core::Dialog::ConfirmRenewal:
       return {"dialog.confirm_renewal.title", "dialog.confirm_renewal.body", "dialog.ok", "dialog.cancel", false};
     case core::Dialog::KeyReadFailed:
@@ -28,6 +29,19 @@ DialogText text_of(core::Dialog d) {
               "dialog.cancel_payment.back", false};
     case core::Dialog::PaidNotice:
       return {"dialog.paid.title", "dialog.paid.body", "dialog.ok", {}, false};
+    case core::Dialog::ConfirmPower:
+      switch (v.power) {
+        case core::PowerAction::RestartApp:
+          return {"dialog.power.restart_app.title", "dialog.power.restart_app.body", "dialog.ok",
+                  "dialog.cancel", false};
+        case core::PowerAction::Reboot:
+          return {"dialog.power.reboot.title", "dialog.power.reboot.body", "dialog.ok", "dialog.cancel",
+                  true};
+        case core::PowerAction::PowerOff:
+          return {"dialog.power.power_off.title", "dialog.power.power_off.body", "dialog.ok", "dialog.cancel",
+                  true};
+      }
+      break;
     case core::Dialog::None:
       break;
   }
@@ -40,13 +54,15 @@ DialogView dialog_view(const core::Model& m) {
   DialogView v;
   v.dialog = core::dialog_of(m);
   if (const auto* p = std::get_if<core::phase::KeyDetails>(&m.flow)) v.problem_key = p->problem_key;
+  if (const auto* p = std::get_if<core::phase::Maintenance>(&m.flow); p && p->asking_power)
+    v.power = *p->asking_power;
   return v;
 }
 
 std::optional<core::Event> draw_dialog(const DialogView& v, Ctx& c) {
   if (v.dialog == core::Dialog::None) return std::nullopt;
   std::optional<core::Event> out;
-  const DialogText t = text_of(v.dialog);
+  const DialogText t = text_of(v);
   const float w = c.layout.portrait() ? 960.0f : 1100.0f;
   const float inner_w = w - 2 * 56.0f;
   const std::string_view body = c.tr(t.body);

@@ -38,10 +38,7 @@ std::optional<core::Event> draw_payment(const core::PaymentView& v, PaymentScrat
               ImRect(ImVec2(box.Min.x, box.Max.y - 110.0f), ImVec2(box.Max.x, box.Max.y - 40.0f)),
               {FontRole::Title, color::kText, Align::Center});
   } else {
-    const auto modules = qr_modules(v.code_url);
-    const int total = (modules ? *modules : 29) + 8;
-    const int px = std::max(6, static_cast<int>(side) / total);
-    const Texture t = qr_texture(c, v.code_url, px);
+    const Texture t = qr_texture(c, v.code_url, qr_module_px(v.code_url, side));
     if (t.valid()) {
       image(c, "payment.qr", t, centered(box, ImVec2(static_cast<float>(t.width), static_cast<float>(t.height))));
     } else {
