@@ -13,6 +13,8 @@ find_package(doctest REQUIRED)
 pkg_check_modules(P11KIT REQUIRED IMPORTED_TARGET p11-kit-1)
 pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# sd-bus, for logind (kiosk/power); the service notifications are written without it (kiosk/service).
+pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 
 # PKCS#11 headers: p11-kit ships the standard pkcs11.h (as p11-kit/pkcs11.h).
 add_library(kiosk_pkcs11_headers INTERFACE)

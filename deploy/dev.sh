@@ -29,6 +29,7 @@ PACKAGES=(
   librime-dev rime-data-luna-pinyin libzinnia-dev tegaki-zinnia-simplified-chinese
   lld clang libclang-rt-14-dev python3 python3-yaml python3-jsonschema nodejs
   chromium libnss3-tools
+  libsystemd-dev dbus-daemon python3-dbusmock polkitd
 )
 
 # What `package` and `package-test` need on top (installed the same way, only by those modes).

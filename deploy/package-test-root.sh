@@ -81,6 +81,18 @@ case "$STEP" in
     nts=$(grep -h "^server .* nts" /etc/chrony/sources.d/*.sources | wc -l)
     [ "$nts" -ge 1 ] || fail "no NTS server in /etc/chrony/sources.d"
     ok "chrony: $nts NTS servers in /etc/chrony/sources.d, authselectmode require"
+    # Reboot and power off: the polkit rule where polkitd (a dependency) reads it, owned by ca-kiosk, not a
+    # conffile, granting logind's two actions to the kiosk's user only (tests/service/polkit_rule_test.sh
+    # judges it with polkitd itself).
+    rule=/usr/share/polkit-1/rules.d/50-ca-kiosk.rules
+    [ -f "$rule" ] || fail "no polkit rule $rule"
+    [ "$(dpkg-query -S "$rule" | cut -d: -f1)" = ca-kiosk ] || fail "$rule is not ca-kiosk's"
+    [ "$(stat -c '%U %a' "$rule")" = "root 644" ] || fail "$rule is $(stat -c '%U %a' "$rule"), not root 644"
+    dpkg-query -W -f='${Status}' polkitd | grep -q "install ok installed" || fail "polkitd is not installed"
+    grep -q 'subject.user === "ca-kiosk"' "$rule" || fail "$rule does not name the ca-kiosk user"
+    [ "$(grep -o '"org\.freedesktop\.[a-z0-9.-]*"' "$rule" | sort -u | paste -sd' ')" = \
+      '"org.freedesktop.login1.power-off" "org.freedesktop.login1.reboot"' ] || fail "$rule names other actions"
+    ok "polkit rule $rule (ca-kiosk: org.freedesktop.login1.reboot and .power-off only)"
     # The installed configuration read by the installed programs. Enrollment writes kiosk.json and the
     # kiosk's PKI files; here the documented default and empty stand-ins for the PKI files.
     mkdir -p /etc/ca-kiosk

@@ -9,6 +9,8 @@
 #include "contract/codes.hpp"
 #include "core/messages.hpp"
 #include "journal/journal.hpp"
+#include "power/logind.hpp"
+#include "runtime/device_tests.hpp"
 #include "screen_states.hpp"
 #include "token/error.hpp"
 #include "ui/i18n.hpp"
@@ -52,6 +54,15 @@ std::vector<KeyList> producer_keys() {
                     journal::ErrorCode::Io, journal::ErrorCode::NotFound, journal::ErrorCode::Chain})
     journal_keys.keys.emplace_back(journal::Error{code, 0, {}}.message_key());
   lists.push_back(std::move(journal_keys));
+  // The maintenance screens' device tests and the terminal's power (staff read them; docs/staff.md).
+  KeyList network_keys{"runtime::network_test_keys()", {}};
+  for (auto k : runtime::network_test_keys()) network_keys.keys.emplace_back(k);
+  lists.push_back(std::move(network_keys));
+  KeyList power_keys{"power::message_key()", {}};
+  for (auto code : {power::ErrorCode::NoBus, power::ErrorCode::Refused, power::ErrorCode::NotAllowed,
+                    power::ErrorCode::Failed})
+    power_keys.keys.emplace_back(power::message_key(code));
+  lists.push_back(std::move(power_keys));
   return lists;
 }
 

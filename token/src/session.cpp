@@ -53,10 +53,12 @@ void Session::release() noexcept {
   rollover_.reset();
 }
 
-Result<Session> Session::open(const Module& module, CK_SLOT_ID slot) {
+Result<Session> Session::open(const Module& module, CK_SLOT_ID slot, SessionMode mode) {
   CK_SESSION_HANDLE h = CK_INVALID_HANDLE;
-  CK_RV rv = module.core()->call(&CK_FUNCTION_LIST::C_OpenSession, slot, CK_FLAGS{CKF_SERIAL_SESSION | CKF_RW_SESSION},
-                                 static_cast<void*>(nullptr), CK_NOTIFY{nullptr}, &h);
+  const CK_FLAGS rw = mode == SessionMode::ReadWrite ? CK_FLAGS{CKF_RW_SESSION} : CK_FLAGS{0};
+  const CK_FLAGS flags = CKF_SERIAL_SESSION | rw;
+  CK_RV rv = module.core()->call(&CK_FUNCTION_LIST::C_OpenSession, slot, flags, static_cast<void*>(nullptr),
+                                 CK_NOTIFY{nullptr}, &h);
   if (rv != CKR_OK) {
     Error e = error_from_rv(rv, "C_OpenSession");
     if (rv == CKR_SLOT_ID_INVALID) e.code = ErrorCode::TokenRemoved;  // the slot went away with the token

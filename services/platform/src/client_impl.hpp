@@ -194,6 +194,27 @@ struct Client::Impl {
     cert_seen = now;
   }
 
+  // The transport every request and the TLS probe (tls_probe.cpp) share: https only, no redirects, TLS 1.2+
+  // against the pinned CA, the client certificate, the connect timeout.
+  void apply_transport(CURL* h) {
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(h, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(h, CURLOPT_CAINFO, opt.ca_file.c_str());
+    curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);  // the pinned CA only, never the system store
+    if (!opt.client_cert.empty()) {                // none: enrollment (ClientOptions)
+      curl_easy_setopt(h, CURLOPT_SSLCERT, opt.client_cert.c_str());
+      curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+      curl_easy_setopt(h, CURLOPT_SSLKEY, opt.client_key.c_str());
+      curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+    }
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(opt.connect_timeout.count()));
+  }
+
   // One attempt.
   Result<Raw> perform_once(std::string_view method, const std::string& url,
                            std::optional<std::string_view> body, std::string_view key,
@@ -234,24 +255,9 @@ struct Client::Impl {
       curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
     }
     if (close_after) curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    apply_transport(h);
     curl_easy_setopt(h, CURLOPT_USERAGENT, opt.user_agent.c_str());
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(h, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(h, CURLOPT_CAINFO, opt.ca_file.c_str());
-    curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);  // the pinned CA only, never the system store
-    if (!opt.client_cert.empty()) {                // none: enrollment (ClientOptions)
-      curl_easy_setopt(h, CURLOPT_SSLCERT, opt.client_cert.c_str());
-      curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
-      curl_easy_setopt(h, CURLOPT_SSLKEY, opt.client_key.c_str());
-      curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
-    }
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(opt.connect_timeout.count()));
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(opt.request_timeout.count() + extra_s * 1000));
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, opt.low_speed_limit_bytes);
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, opt.low_speed_time_s + extra_s);

@@ -43,11 +43,16 @@ struct LoginCounts {
   unsigned context_specific = 0;  // C_Login(CKU_CONTEXT_SPECIFIC) calls (one per ALWAYS_AUTHENTICATE signature)
 };
 
+// ReadOnly: a session that can change nothing on the token (the maintenance screens' key-reader test reads
+// any KEY that way; a write-protected token also refuses read-write sessions).
+enum class SessionMode { ReadWrite, ReadOnly };
+
 class Session {
 public:
-  // C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION).
+  // C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION), or without CKF_RW_SESSION for ReadOnly.
   // Errors: TokenRemoved (token gone), DeviceError.
-  static Result<Session> open(const Module& module, CK_SLOT_ID slot);
+  static Result<Session> open(const Module& module, CK_SLOT_ID slot,
+                              SessionMode mode = SessionMode::ReadWrite);
 
   Session(Session&&) noexcept;
   Session& operator=(Session&&) noexcept;

@@ -58,6 +58,10 @@ struct ClientOptions {
 // A fresh idempotency key: 32 hex characters from the CSPRNG.
 std::string new_idempotency_key();
 
+// The host of a URL as libcurl's parser reads it ("platform.example-ca.cn", "127.0.0.1", "::1" without the
+// brackets); none when it does not parse or has no host.
+std::optional<std::string> url_host(std::string_view url);
+
 // Verifies a signed kiosk configuration (ECDSA P-256/SHA-256 over `payload` by the platform's
 // config-signing key, `signing_key_pem` = its public key file) and that it has not expired at `now`.
 // Errors: Malformed with code "kiosk.config_signature_invalid", "kiosk.config_expired" or
@@ -71,6 +75,15 @@ struct ConfigBundle {
   bool not_modified = false;
   std::string etag;
   std::string body;
+};
+
+// What a TLS handshake with the platform showed (the network test of the maintenance screens).
+struct TlsProbe {
+  std::chrono::microseconds connect{0};    // from the start to TCP connected (the name's lookup included)
+  std::chrono::microseconds handshake{0};  // from TCP connected to the TLS handshake done
+  std::string server_subject;              // the platform's certificate, RFC 2253: "CN=localhost,O=…,C=CN"
+  std::string server_issuer;
+  std::int64_t server_not_after = 0;  // unix seconds
 };
 
 class Client {
@@ -184,6 +197,14 @@ class Client {
   // the connection closed after the answer (polls are minutes apart).
   // Http: bundle.none (404), kiosk.decommissioned.
   Result<ConfigBundle> kiosk_config_bundle(std::string_view if_none_match = {});
+
+  // A TLS connection to the platform and nothing more (libcurl's CONNECT_ONLY on a new handle: no connection
+  // or TLS session reused, so a full handshake), the pinned CA and the client certificate as every call has
+  // them; one attempt; closed afterwards. With TLS 1.3 the platform's refusal of our certificate comes after
+  // the handshake, so a call (the network test's round trip) shows it, not this. Errors: Offline (refused,
+  // unreachable, the name not resolved), Timeout (connect_timeout), Tls (the platform's certificate not under
+  // the pinned CA, not for its name, or outside its validity by this clock: certificate_time), Config.
+  Result<TlsProbe> probe_tls();
 
   // Any JSON endpoint (dev tools, staff commands): `path` relative to base_url ("dev/clock"). A body
   // makes it a POST (or `method`); `idempotency_key` may be empty for dev endpoints.
