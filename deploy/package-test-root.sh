@@ -69,6 +69,7 @@ case "$STEP" in
     versions_are "$N"
     id ca-kiosk >/dev/null || fail "no ca-kiosk user (sysusers.d)"
     ok "system user: $(id ca-kiosk)"
+    getent group ca-kiosk-staff >/dev/null || fail "no ca-kiosk-staff group (sysusers.d): the staff channel's"
     [ -e /etc/ca-kiosk/kiosk.json ] && fail "/etc/ca-kiosk/kiosk.json shipped: it is written at enrollment"
     for f in $(dpkg-query -W -f='${Conffiles}\n' "${PKGS[@]}" | awk 'NF {print $1}'); do
       case "$f" in /etc/ca-kiosk/*) fail "conffile $f: the terminal's configuration is not one" ;; esac

@@ -44,6 +44,7 @@ void add_status_command(CLI::App& app, Globals& g);
 void add_enroll_commands(CLI::App& app, Globals& g);  // enroll, enroll --renew (enroll_cmd.cpp)
 void add_fleet_commands(CLI::App& app, Globals& g);   // fleet ... : the admin's side (fleet_cmd.cpp)
 void add_sync_command(CLI::App& app, Globals& g);     // sync: the fleet configuration now (sync_cmd.cpp)
+void add_staff_commands(CLI::App& app, Globals& g);  // staff …: the running kiosk's channel (staff_cmd.cpp)
 
 // Ends the command with `code` (exit_codes.hpp): main() turns the exception into the exit status.
 [[noreturn]] inline void fail(int code) { throw CLI::RuntimeError(code); }

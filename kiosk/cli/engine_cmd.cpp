@@ -449,6 +449,9 @@ int business_show(const Globals& g, const std::string& which) {
   print_business(*b);
   fmt::print("  certificate {}\n  key {} {} #{}\n", b->cert_fingerprint, b->token_manufacturer, b->token_model,
              b->token_serial);
+  if (b->counter_at > 0)  // staff's hand-over (docs/staff.md, "Business that needs someone")
+    fmt::print("  handed to the counter {}: {}\n", runtime::utc_minute(b->counter_at),
+               b->counter_note.empty() ? "(no note)" : b->counter_note);
   if (auto steps = j->steps(b->id))
     for (const auto& s : *steps) fmt::print("  {}  {:<14} {:<7} {}\n", runtime::utc_minute(s.at), s.name, s.phase, s.data);
   for (const auto& line : runtime::key_report_lines(*j, b->id)) fmt::print("  {}\n", line);

@@ -38,6 +38,10 @@ enum ExitCode : int {
   kRenewalNeedsStaffNotTold = 53,  // as 50, but the platform has not acknowledged it yet: the kiosk keeps
                                    // telling it (`kioskctl business list` shows the outbox)
   kBusy = 54,  // another process (the running kiosk, another kioskctl renew) owns the journal and the key
+  // the local staff channel (`kioskctl staff …`; docs/staff.md)
+  kStaffNoKiosk = 55,  // no kiosk is running (no socket, nothing listening), or it did not answer in time
+  kStaffDenied = 56,   // this user may not use the channel (not root, the kiosk's user or the staff group)
+  kStaffRefused = 57,  // the kiosk could not do it (its reason printed: no such message, bad reason, ...)
 };
 
 }  // namespace kioskctl

@@ -99,6 +99,7 @@ int main(int argc, char** argv) {
   kioskctl::add_enroll_commands(app, g);
   kioskctl::add_fleet_commands(app, g);
   kioskctl::add_sync_command(app, g);
+  kioskctl::add_staff_commands(app, g);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

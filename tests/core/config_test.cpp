@@ -188,3 +188,26 @@ TEST_CASE("the staff section: pinned CA and role OID, the fleet section's hall; 
   CHECK(has_error(e.error(), "staff.crl_grace_h"));
   CHECK(has_error(e.error(), "staff.extra"));
 }
+
+TEST_CASE(
+    "the staff channel: its socket and group, with defaults; relative paths resolved, a too long path "
+    "refused") {
+  Dir d;
+  auto c = runtime::parse_config(kGood, d.path);
+  REQUIRE(c);
+  CHECK(c->staff_channel.socket == "/run/ca-kiosk/staff.sock");
+  CHECK(c->staff_channel.group == "ca-kiosk-staff");
+  std::string text = kGood;
+  text.insert(text.rfind('}'), R"(, "staff_channel": {"socket": "run/staff.sock", "group": "hall-staff"})");
+  c = runtime::parse_config(text, d.path);
+  REQUIRE(c);
+  CHECK(c->staff_channel.socket == d.path / "run/staff.sock");
+  CHECK(c->staff_channel.group == "hall-staff");
+  text = kGood;
+  text.insert(text.rfind('}'),
+              R"(, "staff_channel": {"socket": "/)" + std::string(120, 'x') + R"(", "grup": "x"})");
+  auto bad = runtime::parse_config(text, d.path);
+  REQUIRE_FALSE(bad);
+  CHECK(has_error(bad.error(), "staff_channel.socket", "107 bytes"));
+  CHECK(has_error(bad.error(), "staff_channel.grup", "unknown key"));
+}

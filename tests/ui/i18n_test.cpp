@@ -3,6 +3,7 @@
 
 #include <map>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,9 @@
 #include "journal/journal.hpp"
 #include "power/logind.hpp"
 #include "runtime/device_tests.hpp"
+#include "runtime/staff_desk.hpp"
 #include "screen_states.hpp"
+#include "staffchan/protocol.hpp"
 #include "token/error.hpp"
 #include "ui/i18n.hpp"
 #include "ui/screens.hpp"
@@ -63,6 +66,18 @@ std::vector<KeyList> producer_keys() {
                     power::ErrorCode::Failed})
     power_keys.keys.emplace_back(power::message_key(code));
   lists.push_back(std::move(power_keys));
+  // What the runtime shows hall staff (runtime/staff_desk.hpp): the status items' labels and reasons, the
+  // actions' errors, and the customer's words for each reason staff take the kiosk out of service.
+  KeyList staff_keys{"runtime/staff_desk.hpp", {}};
+  for (const auto& list : {std::span<const std::string_view>(runtime::kStaffStatusLabelKeys),
+                           std::span<const std::string_view>(runtime::kStaffReasonKeys),
+                           std::span<const std::string_view>(runtime::kStaffErrorKeys)})
+    for (auto k : list) staff_keys.keys.emplace_back(k);
+  for (auto r : runtime::kStaffServiceReasons)
+    staff_keys.keys.push_back("service.reason.staff." + std::string(r));
+  for (auto k : staffchan::kChannelKeys)
+    staff_keys.keys.emplace_back(k);  // the local staff channel's refusals
+  lists.push_back(std::move(staff_keys));
   return lists;
 }
 

@@ -311,6 +311,14 @@ void App::dispatch(const core::Event& e, runtime::Secrets secrets) {
   want_frames(kSettleFrames);
 }
 
+void App::post(std::function<void()> task) {
+  {
+    std::lock_guard lock(posted_mutex_);
+    posted_.push_back(std::move(task));
+  }
+  wake();
+}
+
 void App::service() {
   if (stop_requested_ && !stopping_) {
     stopping_ = true;
@@ -329,6 +337,12 @@ void App::service() {
     dispatch(core::Activity{});
   }
   for (const auto& e : runtime_.drain()) dispatch(e);
+  std::vector<std::function<void()>> posted;
+  {
+    std::lock_guard lock(posted_mutex_);
+    posted.swap(posted_);
+  }
+  for (auto& task : posted) task();
   if (frames_wanted_ > 0 || pointer_.pending() || fonts_->needs_rebuild()) {
     if (fonts_->needs_rebuild()) upload_fonts();
     draw();

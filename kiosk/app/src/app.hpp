@@ -160,6 +160,9 @@ class App {
   void advance(core::Millis ms);
   // The event into the core (with the secrets typed for it), and a frame asked for.
   void dispatch(const core::Event& e, runtime::Secrets secrets = {});
+  // `task` run on the loop's thread at its next pass, after the runtime's events (the staff channel's
+  // requests: staff_channel.hpp). Any thread; the loop is woken.
+  void post(std::function<void()> task);
   void want_frames(int n);
   void resize(int width, int height);
   // Draws one frame and reads it back (RGBA, the renderer's output size).
@@ -277,6 +280,8 @@ class App {
   std::mutex wake_mutex_;
   std::condition_variable wake_cv_;
   bool woken_ = false;
+  std::mutex posted_mutex_;
+  std::vector<std::function<void()>> posted_;  // post()'s tasks, under posted_mutex_
 };
 
 }  // namespace app

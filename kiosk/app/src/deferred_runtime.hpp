@@ -68,6 +68,10 @@ class DeferredRuntime final : public runtime::Runtime {
     }
     return r ? r->stop_at_safe_point() : true;
   }
+  runtime::StaffDesk* staff_desk() override {
+    std::lock_guard lock(m_);
+    return real_ ? real_->staff_desk() : nullptr;
+  }
 
  private:
   struct Pending {

@@ -39,6 +39,7 @@
 #include "kiosk_version.hpp"
 #include "runtime/config.hpp"
 #include "service/lockdown.hpp"
+#include "staff_channel.hpp"
 
 namespace {
 
@@ -425,6 +426,16 @@ int run(const Options& o) {
   a.settle(1);  // the home screen first
   if (o.demo && !start_demo(world, panel, config, log)) return 3;
   if (!attach(*deferred, config, log)) return 3;
+  // kioskctl staff … (staff_channel.hpp); the demo's kiosk offers none. Without it the kiosk runs as before.
+  std::unique_ptr<app::StaffChannel> staff;
+  if (!o.demo) {
+    auto ch = app::StaffChannel::start(a, *runtime,
+                                       {config.staff_channel.socket, config.staff_channel.group, &log});
+    if (ch)
+      staff = std::move(*ch);
+    else
+      events::Channel(&log, "staff").warning("no staff channel: " + ch.error(), {.step = "staff.channel"});
+  }
   a.run();
   if (o.stats) print_stats(a);
   return 0;

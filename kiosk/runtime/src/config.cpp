@@ -288,6 +288,14 @@ std::expected<KioskConfig, std::vector<ConfigError>> parse_config(std::string_vi
     r.reject_unknown();
     c.staff = std::move(s);
   }
+  if (const json* sc = object_at(top, "staff_channel", false)) {
+    Reader r(*sc, "staff_channel", errors);
+    r.path("socket", c.staff_channel.socket, false, base_dir, false);
+    r.string("group", c.staff_channel.group, false);
+    if (c.staff_channel.socket.string().size() >= 108)  // sockaddr_un's sun_path
+      r.error("socket", "at most 107 bytes (a Unix socket's path)");
+    r.reject_unknown();
+  }
   top.reject_unknown();
 
   if (!errors.empty()) return std::unexpected(std::move(errors));

@@ -20,6 +20,16 @@ namespace {
 
 constexpr std::string_view kFleetHealthFile = "fleet-health.json";
 
+// When a file was last written, unix seconds (0: unknown): the running configuration, found at start,
+// was applied when its state file was written.
+std::int64_t written_at(const std::filesystem::path& p) {
+  std::error_code ec;
+  const auto t = std::filesystem::last_write_time(p, ec);
+  if (ec) return 0;
+  const auto sys = std::chrono::file_clock::to_sys(t);
+  return std::chrono::duration_cast<std::chrono::seconds>(sys.time_since_epoch()).count();
+}
+
 }  // namespace
 
 FleetAgent::FleetAgent(Parts parts) : p_(std::move(parts)) {
@@ -181,10 +191,12 @@ void FleetAgent::load() {
     status_.state = FleetState::RolledBack;
     status_.code = "fleet.rolled_back";
     status_.detail = rolled_back_->why;
+    status_.applied_at = written_at(dir_ / kFleetHealthFile);
     return;
   }
   run_bundle(applied->bundle, applied->version, applied->content_sha256);
   std::lock_guard lock(mutex_);
+  status_.applied_at = written_at(dir_ / fleet::kStateFileName);
   if (good_ && good_->sha256 == applied->content_sha256) {
     status_.state = FleetState::Applied;
   } else {
@@ -220,6 +232,7 @@ void FleetAgent::run_bundle(const foundation::Bytes& der, std::int64_t version, 
     status_.version = doc ? version : 0;
     status_.sha256 = doc ? sha256 : std::string();
     status_.expires_at = doc ? doc->expires_at : 0;
+    status_.applied_at = doc ? p_.wall() : 0;  // load() puts the state file's time instead
     status_.expired = status_.expired_out = false;
   }
   expired_logged_ = false;

@@ -96,6 +96,11 @@ void ServiceMonitor::round() {
   log_changes(results);
   {
     std::lock_guard lock(mutex_);
+    seen_.platform = verdict.platform;
+    seen_.clock = verdict.clock;
+    seen_.round_trip_ms = ms;
+    seen_.checked_at = p_.wall();
+    if (!failed) seen_.last_success_at = seen_.checked_at;
     if (verdict.clock.state != core::CheckState::Unknown) skew_s_ = skew;
     for (const auto& r : {verdict.platform, verdict.clock}) {
       auto it = std::find_if(last_.begin(), last_.end(), [&](const auto& l) { return l.check == r.check; });
@@ -137,6 +142,14 @@ void ServiceMonitor::report(const core::OutOfService& sources) {
   } else {
     p_.events.info("in service: business can start", {.step = "service"});
   }
+}
+
+ServiceMonitor::Seen ServiceMonitor::seen() const {
+  std::lock_guard lock(mutex_);
+  Seen s = seen_;
+  s.skew_s = skew_s_;
+  s.sources = sources_;
+  return s;
 }
 
 contract::Heartbeat ServiceMonitor::heartbeat() {

@@ -64,16 +64,29 @@ class ServiceMonitor {
   // The heartbeat as it would be sent now (tests, and the round itself).
   contract::Heartbeat heartbeat();
 
+  // What the rounds saw, for the status page (docs/staff.md, "Status"). Any thread.
+  struct Seen {
+    core::CheckResult platform{core::Check::Platform};  // the last round's call (Unknown before the first)
+    core::CheckResult clock{core::Check::Clock};        // what that call said of the clock
+    std::int64_t round_trip_ms = -1;                    // that call's, answered or not (-1: none yet)
+    std::int64_t checked_at = 0;                        // unix seconds of that call (0: none yet)
+    std::int64_t last_success_at = 0;                   // of the last call that succeeded (0: none yet)
+    std::optional<std::int64_t> skew_s;                 // this kiosk's clock minus the platform's
+    core::OutOfService sources;                         // as the core last decided (report())
+  };
+  [[nodiscard]] Seen seen() const;
+
  private:
   void run();
   void round();
   void log_changes(const std::vector<core::CheckResult>& now);
 
   Parts p_;
-  std::mutex mutex_;  // guards the three below
+  mutable std::mutex mutex_;  // guards the four below
   std::vector<core::CheckResult> last_;
   std::optional<std::int64_t> skew_s_;
   core::OutOfService sources_;
+  Seen seen_;  // its platform and timing fields (skew_s_ and sources_ are the others)
   // The monitor's thread only: when the next heartbeat is due, and each check's state as last logged.
   std::optional<std::chrono::steady_clock::time_point> next_heartbeat_;
   std::array<core::CheckState, core::kChecks> logged_{};

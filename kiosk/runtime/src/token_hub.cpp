@@ -103,4 +103,29 @@ std::vector<std::string> TokenHub::problems() const {
   return out;
 }
 
+std::vector<TokenHub::Driver> TokenHub::drivers() const {
+  std::vector<Driver> out;
+  for (const auto& brand : config_.brands) {
+    Driver d{brand.id, brand.module.string(), false, {}, {}, {}};
+    if (auto f = failures_.find(brand.id); f != failures_.end()) {
+      d.problem = f->second.to_string();
+    } else {
+      for (const auto& m : modules_) {
+        if (m.path != d.module) continue;
+        d.loaded = true;
+        if (auto info = m.module.info()) {
+          d.library_version = info->library_version;
+          d.manufacturer = info->manufacturer;
+        } else {
+          d.problem = "C_GetInfo: " + info.error().to_string();
+        }
+      }
+      // A brand sharing another brand's library that failed has its failure under that brand.
+      if (!d.loaded && d.problem.empty()) d.problem = "its library did not load (see the other brands)";
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
 }  // namespace runtime

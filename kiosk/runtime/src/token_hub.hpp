@@ -41,7 +41,19 @@ public:
   // Module load problems, for the maintenance screen and kioskctl ("haitai: error.token.module_missing").
   std::vector<std::string> problems() const;
 
-private:
+  // Each configured brand's driver, for the status page (docs/staff.md, "Status"): whether its library
+  // loaded at start and, when it did, what C_GetInfo says of it now.
+  struct Driver {
+    std::string brand_id;
+    std::string module;  // the library's path
+    bool loaded = false;
+    std::string problem;          // why it did not load (or why C_GetInfo failed)
+    std::string library_version;  // CK_INFO.libraryVersion, "2.6"
+    std::string manufacturer;     // CK_INFO.manufacturerID
+  };
+  std::vector<Driver> drivers() const;
+
+ private:
   core::KeyStatus compute(const std::vector<token::TokenInfo>& present) const;
 
   const KioskConfig& config_;

@@ -250,6 +250,13 @@ bool decode(const Json& j, StaffCrl& out, std::string& why) {
   r.bytes("crl", out.crl, 16, 4 << 20);
   return r.ok();
 }
+bool decode(const Json& j, DiagnosticsReceipt& out, std::string& why) {
+  Reader r(j, why);
+  r.str("id", out.id, true, 64);
+  r.time("received_at", out.received_at);
+  r.integer("bytes", out.bytes, 0, static_cast<std::int64_t>(kMaxDiagnosticsBytes));
+  return r.ok();
+}
 bool decode(const Json& j, KioskConfigPayload& out, std::string& why) {
   Reader r(j, why);
   r.integer("version", out.version, 0, std::numeric_limits<std::int64_t>::max());

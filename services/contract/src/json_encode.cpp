@@ -182,6 +182,9 @@ Json encode(const MaintenanceRedeemed& v) {
 Json encode(const StaffCrl& v) {
   return {{"crl", foundation::base64_encode(v.crl)}};
 }
+Json encode(const DiagnosticsReceipt& v) {
+  return {{"id", v.id}, {"received_at", v.received_at}, {"bytes", v.bytes}};
+}
 Json encode(const KioskConfigPayload& v) {
   return {{"version", v.version}, {"expires_at", v.expires_at}, {"endpoints", v.endpoints}};
 }

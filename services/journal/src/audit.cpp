@@ -114,9 +114,9 @@ Result<Journal::Pruned> Journal::prune(std::int64_t before) {
     Pruned p;
     // Owed to nobody: over, or never paid, or with the counter, and nothing waiting for the platform.
     const char* doomed =
-        "SELECT id FROM business WHERE updated_at < ? AND status IN ('done','closed','abandoned','open',"
-        "'needs_staff') AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.business_id = business.id AND "
-        "outbox.state = 'pending')";
+        "SELECT id FROM business WHERE updated_at < ? AND (status IN ('done','closed','abandoned','open',"
+        "'needs_staff') OR counter_at > 0) AND NOT EXISTS (SELECT 1 FROM outbox WHERE "
+        "outbox.business_id = business.id AND outbox.state = 'pending')";
     const std::string in = std::string("IN (") + doomed + ")";
     auto n = impl_->scalar(("SELECT COUNT(*) FROM business WHERE id " + in).c_str(), before);
     if (!n) return std::unexpected(n.error());

@@ -63,7 +63,7 @@ using detail::sql_error;
 
 // Schema migrations, applied in order; PRAGMA user_version is the number applied. Never edit one that
 // has shipped: add the next.
-constexpr std::array<const char*, 3> kMigrations{
+constexpr std::array<const char*, 4> kMigrations{
     R"sql(
     CREATE TABLE business (
       id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -145,11 +145,18 @@ constexpr std::array<const char*, 3> kMigrations{
     CREATE TRIGGER audit_checkpoint_stays BEFORE DELETE ON audit_checkpoint
       BEGIN SELECT RAISE(ABORT, 'the audit checkpoint stays'); END;
     )sql",
+    // 4: staff handed a business to the counter (hand_to_counter): when, and their note.
+    R"sql(
+    ALTER TABLE business ADD COLUMN counter_at INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE business ADD COLUMN counter_note TEXT NOT NULL DEFAULT '';
+    )sql",
 };
 
 constexpr const char* kBusinessColumns =
-    "id, kind, product_id, years, phone_masked, cert_fingerprint, token_manufacturer, token_model, token_serial, "
-    "order_id, status, last_step, last_phase, needs_staff_reason, created_at, updated_at";
+    "id, kind, product_id, years, phone_masked, cert_fingerprint, token_manufacturer, token_model, "
+    "token_serial, "
+    "order_id, status, last_step, last_phase, needs_staff_reason, created_at, updated_at, counter_at, "
+    "counter_note";
 
 Business read_business(sqlite3_stmt* s) {
   Business b;
@@ -169,6 +176,8 @@ Business read_business(sqlite3_stmt* s) {
   b.needs_staff_reason = column_text(s, 13);
   b.created_at = sqlite3_column_int64(s, 14);
   b.updated_at = sqlite3_column_int64(s, 15);
+  b.counter_at = sqlite3_column_int64(s, 16);
+  b.counter_note = column_text(s, 17);
   return b;
 }
 
@@ -331,6 +340,19 @@ Result<void> Journal::set_status(std::int64_t business, Status s, std::string_vi
       return std::unexpected(Error{ErrorCode::NotFound, 0, "no business " + std::to_string(business)});
     std::string data = nlohmann::json{{"status", to_string(s)}, {"reason", reason}}.dump();
     return impl_->append_audit(business, "business.status", data);
+  });
+}
+
+Result<void> Journal::hand_to_counter(std::int64_t business, std::string_view actor, std::string_view note) {
+  const std::string masked = domain::mask_phones(note);
+  return impl_->transaction([&]() -> Result<void> {
+    if (auto r = impl_->run("UPDATE business SET counter_at=?, counter_note=?, updated_at=? WHERE id=?",
+                            impl_->now(), masked, impl_->now(), business);
+        !r)
+      return r;
+    if (sqlite3_changes(impl_->db) == 0)
+      return std::unexpected(Error{ErrorCode::NotFound, 0, "no business " + std::to_string(business)});
+    return staff_action(actor, "hand_to_counter", nlohmann::json{{"note", masked}}.dump(), business);
   });
 }
 

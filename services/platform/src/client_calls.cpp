@@ -132,6 +132,11 @@ Result<contract::BusinessList> Client::orders_for_certificate(std::string_view o
   return impl_->get<contract::BusinessList>("orders?old_cert_sha256=" + std::string(old_cert_sha256));
 }
 
+Result<contract::DiagnosticsReceipt> Client::upload_diagnostics(const contract::Json& bundle,
+                                                                std::string_view key) {
+  return impl_->send<contract::DiagnosticsReceipt>("POST", "kiosk/diagnostics", bundle, key);
+}
+
 Result<contract::HeartbeatAck> Client::heartbeat(const contract::Heartbeat& h, std::string_view key) {
   return impl_->send<contract::HeartbeatAck>("POST", "kiosk/heartbeat", contract::encode(h), key);
 }

@@ -86,6 +86,7 @@ Routes all_routes(bool dev) {
   add_account_routes(r);
   add_enroll_routes(r);
   add_admin_routes(r);
+  add_diagnostics_routes(r);
   add_console_routes(r);
   r.accepting(Accepts::Kiosk);
   if (dev) add_dev_routes(r);

@@ -142,6 +142,7 @@ void add_renewal_routes(Routes& r);  // nonce, submit, certificate
 void add_account_routes(Routes& r);  // login, logout, profile, password, my business
 void add_enroll_routes(Routes& r);   // enroll (no certificate), the kiosk's renewal, the config bundle
 void add_admin_routes(Routes& r);    // fleet admins: codes, kiosks, history, decommission, bundles, audit
+void add_diagnostics_routes(Routes& r);  // kiosks send diagnostics bundles, admins read them
 void add_console_routes(Routes& r);  // the fleet console's page under /admin/ (admins only)
 void add_dev_routes(Routes& r);      // clock, test phones, outbox, pay, refund, seed, revoke, faults, records
 Reply h_dev_fleet_seed(State& s, Ctx& c);  // dev: the simulated fleet (fleet_seed.cpp)

@@ -213,6 +213,8 @@ void State::migrate() {
       published_by TEXT NOT NULL, at INTEGER NOT NULL);
     CREATE TABLE IF NOT EXISTS admin_audit(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, admin TEXT NOT NULL,
       action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS diagnostics(id TEXT PRIMARY KEY, kiosk_id TEXT NOT NULL, received_at INTEGER NOT NULL,
+      bytes INTEGER NOT NULL, sha256 TEXT NOT NULL);
     INSERT OR IGNORE INTO meta VALUES('schema_version', '1');
     COMMIT;
   )SQL";

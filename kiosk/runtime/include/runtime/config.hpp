@@ -66,6 +66,13 @@ struct StaffConfig {
   std::filesystem::path crl_file;  // where the CRL from the platform is kept; default: beside the journal
 };
 
+// The local staff channel (docs/staff.md, "The local staff channel"): where ca-kiosk listens for kioskctl,
+// and the group whose members may use it besides root and the kiosk's own user.
+struct StaffChannelConfig {
+  std::filesystem::path socket = "/run/ca-kiosk/staff.sock";  // its folder: the unit's RuntimeDirectory
+  std::string group = "ca-kiosk-staff";
+};
+
 struct UiConfig {
   std::string language = "zh-CN";  // "zh-CN" or "en"
   bool shuffle_pin_keypad = false;
@@ -108,6 +115,7 @@ struct KioskConfig {
   ServiceConfig service;
   FleetConfig fleet;
   std::optional<StaffConfig> staff;
+  StaffChannelConfig staff_channel;
   std::filesystem::path journal_path = "journal.db";
   // The journal's filesystem must keep this much free (for an unprivileged user), or the kiosk takes no
   // new business: a renewal writes a few KiB, and a full disk mid-renewal stops it (0–1048576).

@@ -36,6 +36,7 @@ struct FleetStatus {
   std::int64_t version = 0;  // the running bundle's version (0: the install-time values)
   std::string sha256;        // of its signed document
   std::int64_t expires_at = 0;
+  std::int64_t applied_at = 0;       // since when it runs here, unix seconds (0: install-time values)
   bool expired = false;              // past expires_at by the platform's time: amber
   bool expired_out = false;          // ... and fleet.expired_out_of_service_days more: out of service
   std::int64_t pending_version = 0;  // Waiting / Trial: the bundle waiting or on trial

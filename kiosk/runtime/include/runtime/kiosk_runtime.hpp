@@ -27,6 +27,7 @@
 #include "runtime/config.hpp"
 #include "runtime/fleet.hpp"
 #include "runtime/runtime.hpp"
+#include "runtime/staff_desk.hpp"
 
 namespace runtime {
 
@@ -59,13 +60,13 @@ struct StartError {
   [[nodiscard]] std::string to_string() const;
 };
 
-class KioskRuntime final : public Runtime {
-public:
- // Opens the journal and the platform clients and loads the configured token modules (a module that
- // fails to load is reported as "driver missing", not an error here). Errors: which part could not be
- // set up (the journal, the client certificate files) and why.
- static std::expected<std::unique_ptr<KioskRuntime>, StartError> create(RuntimeOptions options);
- ~KioskRuntime() override;
+class KioskRuntime final : public Runtime, public StaffDesk {
+ public:
+  // Opens the journal and the platform clients and loads the configured token modules (a module that
+  // fails to load is reported as "driver missing", not an error here). Errors: which part could not be
+  // set up (the journal, the client certificate files) and why.
+  static std::expected<std::unique_ptr<KioskRuntime>, StartError> create(RuntimeOptions options);
+  ~KioskRuntime() override;
 
   void run(const core::Effect& effect, std::uint64_t session, Secrets secrets) override;
   void set_waker(std::function<void()> wake) override;
@@ -92,6 +93,19 @@ public:
   // lost them: a failed disk, an older copy), newest first, each with its status ("paid", "issued",
   // "needs_staff"); an error in words when the platform cannot be asked. Its own platform client.
   std::expected<std::vector<std::pair<std::string, std::string>>, std::string> orders_the_journal_lost();
+  // ---- hall staff (runtime/staff_desk.hpp says what each does and on which threads; docs/staff.md)
+  StaffDesk* staff_desk() override { return this; }
+  std::vector<core::StatusItem> staff_status() override;       // staff_status.cpp
+  std::vector<core::StaffBusiness> staff_business() override;  // staff_business.cpp
+  std::expected<StaffSendResult, std::string> staff_send_now(std::string_view actor,
+                                                             std::int64_t outbox_id) override;
+  std::expected<void, std::string> staff_hand_to_counter(std::string_view actor, std::int64_t business_id,
+                                                         std::string_view note) override;
+  std::expected<void, std::string> staff_audit(std::string_view actor, std::string_view action,
+                                               std::string_view detail_json) override;
+  std::string export_diagnostics() override;  // diagnostics.cpp
+  std::expected<std::string, std::string> upload_diagnostics() override;
+
   // Stops the lanes (pending effects are dropped; a running one finishes first). The destructor calls it.
   void stop();
 

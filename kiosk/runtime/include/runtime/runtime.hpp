@@ -23,6 +23,8 @@
 
 namespace runtime {
 
+class StaffDesk;  // runtime/staff_desk.hpp
+
 // Typed secrets by slot. Moved, never copied; each buffer wipes itself when it is dropped.
 class Secrets {
  public:
@@ -110,6 +112,9 @@ public:
   // Staff's 【立即同步】: the fleet's configuration fetched now, applied at the next safe point
   // (KioskRuntime; docs/fleet.md, "On the kiosk"). Any thread. Nothing where no fleet agent runs.
   virtual void sync_fleet_now() {}
+
+  // What staff see and do (runtime/staff_desk.hpp): the real runtime's; null where there is none (yet).
+  virtual StaffDesk* staff_desk() { return nullptr; }
 };
 
 }  // namespace runtime

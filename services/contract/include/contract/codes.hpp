@@ -39,6 +39,9 @@ inline constexpr std::string_view kMaintenanceCodeInvalid =
 inline constexpr std::string_view kBundleMalformed = "bundle.malformed";  // 400 not a CMS bundle
 inline constexpr std::string_view kBundleNone = "bundle.none";            // 404 nothing published
 inline constexpr std::string_view kStaffCrlNone = "staff_crl.none";      // 404 no staff CRL published
+inline constexpr std::string_view kDiagnosticsMalformed = "diagnostics.malformed";  // 400 not a bundle
+inline constexpr std::string_view kDiagnosticsTooLarge = "diagnostics.too_large";   // 413 over the cap
+inline constexpr std::string_view kDiagnosticsUnknown = "diagnostics.unknown";      // 404 no such bundle
 // SMS
 inline constexpr std::string_view kPhoneInvalid = "sms.phone_invalid";        // 400
 inline constexpr std::string_view kSmsResendTooSoon = "sms.resend_too_soon";  // 429 retry_after_s

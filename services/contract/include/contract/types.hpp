@@ -6,6 +6,7 @@
 // (¥1 = 100 fen). The kiosk never sends a price.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -274,6 +275,16 @@ struct MaintenanceRedeemed {
 // for nothing in it.
 struct StaffCrl {
   Bytes crl;  // DER
+};
+
+// POST kiosk/diagnostics: the body is the kiosk's diagnostics bundle itself (docs/staff.md, "The
+// diagnostics bundle"), at most kMaxDiagnosticsBytes; the platform keeps it for the fleet's admins and
+// answers with the id it gave it.
+inline constexpr std::size_t kMaxDiagnosticsBytes = 512 * 1024;
+struct DiagnosticsReceipt {
+  std::string id;  // "D…": what staff quote to the CA's support
+  UnixTime received_at = 0;
+  std::int64_t bytes = 0;
 };
 
 struct KioskConfigPayload {

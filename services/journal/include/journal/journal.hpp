@@ -72,6 +72,8 @@ struct Business {
   std::string needs_staff_reason;
   std::int64_t created_at = 0;  // unix seconds
   std::int64_t updated_at = 0;
+  std::int64_t counter_at = 0;  // when staff handed it to the counter (0: not)
+  std::string counter_note;     // their note, phone numbers masked
 };
 
 struct Step {
@@ -138,6 +140,11 @@ public:
 
   Result<void> set_status(std::int64_t business, Status s, std::string_view reason = {});
   Result<void> set_order(std::int64_t business, std::string_view order_id);
+  // Staff handed the business to the counter (docs/staff.md, "Business that needs someone"): the time and
+  // `note` (its phone numbers masked) kept with it, and the audit entry staff.hand_to_counter naming
+  // `actor`, in one transaction. Its status stays what it was; retention counts it as with the counter.
+  // NotFound when there is no such business.
+  Result<void> hand_to_counter(std::int64_t business, std::string_view actor, std::string_view note);
   // Working data of a business that a resume needs (idempotency keys, the P10, the issued certificate).
   Result<void> put(std::int64_t business, std::string_view key, std::string_view value);
   Result<std::optional<std::string>> get(std::int64_t business, std::string_view key);

@@ -190,6 +190,12 @@ class Client {
   // Http: staff_crl.none (404).
   Result<contract::StaffCrl> kiosk_staff_crl();
 
+  // POST kiosk/diagnostics: the diagnostics bundle (a JSON object, at most contract::kMaxDiagnosticsBytes
+  // as sent), kept by the platform for the fleet's admins. Http: diagnostics.malformed,
+  // diagnostics.too_large (413).
+  Result<contract::DiagnosticsReceipt> upload_diagnostics(const contract::Json& bundle,
+                                                          std::string_view idempotency_key);
+
   // GET kiosk/config, not verified (see verify_signed_config).
   Result<contract::SignedConfig> kiosk_config();
 
