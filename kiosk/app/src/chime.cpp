@@ -2,6 +2,7 @@
 
 #include <SDL.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <vector>
@@ -18,8 +19,9 @@ std::vector<std::int16_t> tones() {
   for (double f : {660.0, 880.0}) {
     const int n = kRate / 4;
     for (int i = 0; i < n; ++i) {
-      const double fade = std::min({1.0, i / (0.02 * kRate), (n - i) / (0.02 * kRate)});
-      const double v = 0.25 * fade * std::sin(2 * std::numbers::pi * f * i / kRate);
+      const double ramp = 0.02 * kRate;
+      const double fade = std::min({1.0, i / ramp, (n - i) / ramp});
+      const double v = 0.25 * fade * std::sin(2 * std::numbers::pi * f * i / double{kRate});
       out.push_back(static_cast<std::int16_t>(v * 32767));
     }
   }

@@ -246,9 +246,25 @@ void on(Ctx& c, phase::Maintenance& p, const StaffRefreshTapped&) {
   load_page(c, p);
 }
 
-void on(Ctx&, phase::Maintenance& p, const StaffStatusLoaded& e) {
+void on(Ctx& c, phase::Maintenance& p, const StaffStatusLoaded& e) {
   p.status = e.items;
   p.status_loading = false;
+  // What only the core knows: whether business can start, and a KEY left in the reader.
+  const Model& m = c.m;
+  StatusItem service{"service", Health::Green, "staff.status.service", "", "", ""};
+  for (auto src : kAllServiceSources)
+    if (const auto& r = m.service.sources.of(src)) {
+      service.health = Health::Red;
+      service.reason_key = "staff.reason.service_out";
+      service.value += (service.value.empty() ? "" : ", ") + std::string(to_string(src));
+      service.detail += (service.detail.empty() ? "" : "; ") + r->reason_key + (r->detail.empty() ? "" : " (" + r->detail + ")");
+    }
+  p.status.push_back(std::move(service));
+  if (m.key_left_since) {
+    const UnixSeconds minutes = std::max<UnixSeconds>(0, (m.wall - *m.key_left_since) / 60);
+    p.status.push_back(StatusItem{"key_left", Health::Amber, "staff.status.key_left",
+                                  std::to_string(minutes) + " min", "staff.reason.key_left", ""});
+  }
 }
 void on(Ctx&, phase::Maintenance& p, const StaffBusinessLoaded& e) {
   p.business = e.items;

@@ -141,7 +141,9 @@ void KioskRuntime::Impl::execute(const core::Effect& effect, std::uint64_t s) {
   std::visit(Dispatch{*this, s}, effect);
 }
 
-KioskRuntime::KioskRuntime(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+KioskRuntime::KioskRuntime(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
+  impl_->self = this;
+}
 
 KioskRuntime::~KioskRuntime() {
   stop();

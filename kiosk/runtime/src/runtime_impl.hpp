@@ -159,6 +159,7 @@ struct KioskRuntime::Impl {
   void resume_business(const core::ResumeBusiness& e, std::uint64_t s);
 
   // ---- hall staff (staff_effects.cpp; docs/staff.md)
+  KioskRuntime* self = nullptr;  // its StaffDesk (the maintenance screens' data and actions)
   std::optional<staff::Trust> staff_trust;  // the configuration's staff section; none: no staff KEY opens
   std::optional<staff::CrlStore> crl_store;
   std::optional<StaffKey> staff_key_read;   // business lane: the KEY CheckStaffKey judged

@@ -3,6 +3,8 @@
 // each action audited in the journal's chain with the staff member.
 #include <nlohmann/json.hpp>
 
+#include "power/logind.hpp"
+#include "runtime/device_tests.hpp"
 #include "runtime/staff_code.hpp"
 #include "runtime/staff_sign_in.hpp"
 #include "runtime_impl.hpp"
@@ -140,40 +142,83 @@ void KioskRuntime::Impl::load_staff_log(std::uint64_t s) {
 }
 
 void KioskRuntime::Impl::load_staff_status(std::uint64_t s) {
-  push(core::StaffStatusLoaded{s, {}});
+  push(core::StaffStatusLoaded{s, self->staff_status()});
 }
 
 void KioskRuntime::Impl::load_staff_business(std::uint64_t s) {
-  push(core::StaffBusinessLoaded{s, {}});
+  push(core::StaffBusinessLoaded{s, self->staff_business()});
 }
 
 void KioskRuntime::Impl::staff_action(const core::StaffAction& e, std::uint64_t s) {
   core::StaffActionDone done{s, e.kind, false, "staff.action.failed", {}};
+  auto power_off = [&](power::Action a, std::string_view action, std::string_view going) {
+    // Audited first: once logind acts, the kiosk stops and nothing after this line may run.
+    audit_staff(e.actor, action, "{}");
+    auto r = power::request(a);
+    done.ok = r.has_value();
+    done.message_key = r ? std::string(going) : std::string(r.error().message_key());
+    if (!r) {
+      done.detail = r.error().detail;
+      events.warning("staff " + std::string(action) + " refused: " + r.error().detail, {.step = "staff.power"});
+    }
+  };
   switch (e.kind) {
+    case core::StaffActionKind::SendNow: {
+      auto r = self->staff_send_now(e.actor, e.id);
+      if (!r) {
+        done.message_key = r.error();
+      } else {
+        done.ok = r->state == "delivered";
+        done.message_key = done.ok ? "staff.business.sent" : "staff.business.not_sent";
+        done.detail = r->error;
+      }
+      break;
+    }
+    case core::StaffActionKind::HandToCounter: {
+      auto r = self->staff_hand_to_counter(e.actor, e.id, e.note);
+      done.ok = r.has_value();
+      done.message_key = r ? "staff.business.handed" : r.error();
+      break;
+    }
     case core::StaffActionKind::SyncNow:
       if (fleet) fleet->sync_now();
       audit_staff(e.actor, "sync", "{}");
       done.ok = fleet != nullptr;
       done.message_key = fleet ? "staff.service.sync_done" : "staff.service.sync_disabled";
       break;
+    case core::StaffActionKind::UploadDiagnostics: {
+      auto r = self->upload_diagnostics();
+      audit_staff(e.actor, "diagnostics.upload", r ? nlohmann::json{{"id", *r}}.dump() : "{}");
+      done.ok = r.has_value();
+      done.message_key = r ? "staff.diagnostics.uploaded" : r.error();
+      if (r) done.detail = *r;
+      break;
+    }
     case core::StaffActionKind::RestartApp:
       // The app's loop sees this answer and stops safely; the service manager starts it again.
       audit_staff(e.actor, "restart_app", "{}");
       done.ok = true;
       done.message_key = "staff.service.restarting";
       break;
-    default:
+    case core::StaffActionKind::Reboot:
+      power_off(power::Action::Reboot, "reboot", "staff.service.rebooting");
+      break;
+    case core::StaffActionKind::PowerOff:
+      power_off(power::Action::PowerOff, "power_off", "staff.service.powering_off");
       break;
   }
   push(std::move(done));
 }
 
 void KioskRuntime::Impl::inspect_key(std::uint64_t s) {
-  push(core::KeyInspected{s, std::nullopt, "staff.devices.key.unreadable"});
+  drop_session();  // the test reads the KEY on a read-only session of its own
+  auto r = runtime::inspect_key(opt.config);
+  if (!r) return push(core::KeyInspected{s, std::nullopt, r.error().message_key});
+  push(core::KeyInspected{s, std::move(*r), {}});
 }
 
 void KioskRuntime::Impl::test_network(std::uint64_t s) {
-  push(core::NetworkTested{s, {}});
+  push(core::NetworkTested{s, runtime::network_test(opt.config)});
 }
 
 }  // namespace runtime

@@ -394,7 +394,7 @@ std::vector<NamedModel> staff_states() {
 
     f.send(StaffPageChosen{MaintenancePage::Service});
     add("maint-service-in", f.m);
-    f.send(StaffServiceOutTapped{"service.reason.staff.maintenance"});
+    f.send(StaffServiceOutTapped{"service.reason.staff.cleaning"});
     add("maint-service-out-staff", f.m);
     f.send(StaffSyncTapped{});
     add("maint-service-syncing", f.m);

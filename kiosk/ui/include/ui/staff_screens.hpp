@@ -30,7 +30,7 @@ namespace ui {
 // The reasons staff can take the kiosk out of service for, in the order the Service page offers them; the
 // customer reads their text on home (assets/i18n/service.*.json).
 inline constexpr std::string_view kStaffServiceReasons[] = {
-    "service.reason.staff.repair", "service.reason.staff.maintenance", "service.reason.staff.network",
+    "service.reason.staff.repair", "service.reason.staff.cleaning", "service.reason.staff.network",
     "service.reason.staff.other"};
 
 // ---- views ------------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ namespace ui::staff {
 namespace service_view {
 
 constexpr std::string_view kReasonLabels[] = {"staff.service.reason.repair",
-                                              "staff.service.reason.maintenance",
+                                              "staff.service.reason.cleaning",
                                               "staff.service.reason.network", "staff.service.reason.other"};
 static_assert(std::size(kReasonLabels) == std::size(kStaffServiceReasons));
 

@@ -204,7 +204,7 @@ inline constexpr std::string_view kMaintenanceOwnKeys[] = {
     "staff.service.source.none",
     "staff.service.reason_pick",
     "staff.service.reason.repair",
-    "staff.service.reason.maintenance",
+    "staff.service.reason.cleaning",
     "staff.service.reason.network",
     "staff.service.reason.other",
     "staff.service.out",
