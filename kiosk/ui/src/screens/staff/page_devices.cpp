@@ -175,7 +175,7 @@ std::optional<core::Event> devices_page(const MaintenanceView& v, MaintenanceScr
   for (const auto& t : dev_page::kTests)
     if (open && t.test == v.test) title = t.key;
   bool unused = false;
-  area = page_head(c, title, area, false, false, unused);
+  area = page_head(c, title, area, {}, false, unused);
   result_line(c, v, core::MaintenancePage::Devices, area);
   if (!open) {
     text_line(c, "staff.devices.intro", c.tr("staff.devices.intro"), cut_top(area, 52.0f, metric::kGap),

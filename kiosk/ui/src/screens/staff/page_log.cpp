@@ -40,7 +40,7 @@ std::string meta(Ctx& c, const core::LogLine& l) {
 
 std::optional<core::Event> pick_business(const MaintenanceView& v, MaintenanceScratch& s, Ctx& c,
                                          ImRect area) {
-  const auto split = account::split_form(c, area, 760.0f, 600.0f);
+  const auto split = account::split_form(c, area, 540.0f, 600.0f);
   ImRect form = split.form;
   FieldStyle st;
   st.focused = true;
@@ -81,7 +81,7 @@ std::optional<core::Event> pick_business(const MaintenanceView& v, MaintenanceSc
 std::optional<core::Event> log_page(const MaintenanceView& v, MaintenanceScratch& s, Ctx& c, ImRect area) {
   std::optional<core::Event> out;
   bool refresh = false;
-  area = page_head(c, "staff.page.log", area, true, !v.log_loading, refresh);
+  area = page_head(c, "staff.page.log", area, "staff.refresh", !v.log_loading, refresh);
   if (refresh) out = core::StaffRefreshTapped{};
   if (s.typing_business) return log_view::pick_business(v, s, c, area);
 

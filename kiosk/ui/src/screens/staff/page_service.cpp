@@ -85,8 +85,10 @@ std::vector<ImRect> button_row(Ctx& c, std::span<const std::string_view> keys, I
 std::optional<core::Event> service_page(const MaintenanceView& v, MaintenanceScratch& s, Ctx& c,
                                         ImRect area) {
   std::optional<core::Event> out;
-  bool unused = false;
-  area = page_head(c, "staff.page.service", area, false, false, unused);
+  // 【立即同步】 in the page's head: the fleet's configuration and a heartbeat now.
+  bool sync = false;
+  area = page_head(c, "staff.page.service", area, "staff.service.sync", !v.busy, sync);
+  if (sync) out = core::StaffSyncTapped{};
   result_line(c, v, core::MaintenancePage::Service, area);
   const bool portrait = c.layout.portrait();
   ImRect left = area;
@@ -97,18 +99,12 @@ std::optional<core::Event> service_page(const MaintenanceView& v, MaintenanceScr
             cut_top(left, 64.0f, metric::kGap),
             {FontRole::Title, v.out_of_service ? color::kDanger : color::kOk, Align::Left});
   service_view::sources(v, c, left);
-  cut_top(left, metric::kGap);
-  {
-    ImRect row = cut_top(left, metric::kButtonH, 8.0f);
-    const float w = std::max(260.0f, button_width(c, c.tr("staff.service.sync"), FontRole::Body));
-    if (button(c, "staff.service.sync", cut_left(row, w),
-               {ButtonKind::Secondary, FontRole::Body, !v.busy, false}))
-      out = core::StaffSyncTapped{};
-    const std::string_view hint = c.tr("staff.service.sync.hint");
-    paragraph(c, "staff.service.sync.hint", hint,
-              cut_top(left, paragraph_height(c, hint, left.GetWidth(), FontRole::Body)),
+  // What 【立即同步】 does, under the sources when there is room for it.
+  const std::string_view hint = c.tr("staff.service.sync.hint");
+  const float hint_h = paragraph_height(c, hint, left.GetWidth(), FontRole::Body);
+  if (left.GetHeight() >= hint_h + metric::kGap)
+    paragraph(c, "staff.service.sync.hint", hint, cut_top(left, hint_h, metric::kGap),
               {FontRole::Body, color::kTextMuted, Align::Left});
-  }
   if (portrait) {
     right = left;
     cut_top(right, metric::kPad);

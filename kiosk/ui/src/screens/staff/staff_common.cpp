@@ -143,16 +143,16 @@ void status_item(Ctx& c, std::string_view key, const core::StatusItem& item, con
     paragraph(c, k + ".detail", t.detail, value, {FontRole::Body, color::kTextMuted, Align::Left});
 }
 
-ImRect page_head(Ctx& c, std::string_view title_key, ImRect area, bool refresh, bool refresh_enabled,
-                 bool& refresh_tapped) {
+ImRect page_head(Ctx& c, std::string_view title_key, ImRect area, std::string_view action_key, bool enabled,
+                 bool& tapped) {
   ImRect row = cut_top(area, metric::kButtonH, metric::kGap);
-  if (refresh) {
-    const float w = std::max(200.0f, button_width(c, c.tr("staff.refresh"), FontRole::Body));
-    if (button(c, "staff.refresh", cut_right(row, w, metric::kGap),
-               {ButtonKind::Secondary, FontRole::Body, refresh_enabled, false}))
-      refresh_tapped = true;
+  if (!action_key.empty()) {
+    const float w = std::max(200.0f, button_width(c, c.tr(action_key), FontRole::Body));
+    if (button(c, action_key, cut_right(row, w, metric::kGap),
+               {ButtonKind::Secondary, FontRole::Body, enabled, false}))
+      tapped = true;
   }
-  text_line(c, title_key, c.tr(title_key), row, {FontRole::Title, color::kText, Align::Left});
+  text_line(c, "staff.page_title", c.tr(title_key), row, {FontRole::Title, color::kText, Align::Left});
   return area;
 }
 
