@@ -177,7 +177,6 @@ std::optional<core::Event> business_page(const MaintenanceView& v, MaintenanceSc
                                       cut_top(right, metric::kButtonH, metric::kGap * 0.5f),
                                       {ButtonKind::Primary, FontRole::Body, !v.busy, false}))
       out = core::StaffContinueTapped{b.order_id};
-    list_row(c, metric::kGap * 0.5f);
   }
   end_list(c, s.business_list);
   return out;

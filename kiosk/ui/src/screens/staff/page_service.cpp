@@ -110,9 +110,11 @@ std::optional<core::Event> service_page(const MaintenanceView& v, MaintenanceScr
     cut_top(right, metric::kPad);
   }
 
-  // Staff's own reason: taken from the staff source once, else the first.
-  if (!s.reason_seeded) {
-    s.reason_seeded = true;
+  // The reason chosen follows the staff source's whenever that changes (the first when it is not set);
+  // staff choose another before 【更改原因】.
+  if (v.staff_reason_key != s.reason_from) {
+    s.reason_from = v.staff_reason_key;
+    s.reason = 0;
     for (std::size_t i = 0; i < std::size(kStaffServiceReasons); ++i)
       if (v.staff_reason_key == kStaffServiceReasons[i]) s.reason = i;
   }

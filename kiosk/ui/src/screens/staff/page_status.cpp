@@ -42,7 +42,6 @@ std::optional<core::Event> status_page(const MaintenanceView& v, MaintenanceScra
     ImRect r = list_row(c, status_item_height(c, v.status[i], width));
     r.Max.x = r.Min.x + width;
     status_item(c, "staff.item." + std::to_string(i), v.status[i], r);
-    list_row(c, metric::kGap * 0.5f);
   }
   end_list(c, s.status_list);
   return out;
