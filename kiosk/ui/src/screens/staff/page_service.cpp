@@ -53,7 +53,7 @@ void sources(const MaintenanceView& v, Ctx& c, ImRect& col) {
     ImRect r = cut_top(col, std::max(44.0f, rh + dh), 12.0f);
     const ImRect label = cut_left(r, label_w, metric::kGap);
     text_line(c, k + ".label", c.tr(source_key(row.source)),
-              ImRect(label.Min, ImVec2(label.Max.x, label.Min.y + 44.0f)),
+              ImRect(label.Min, ImVec2(label.Max.x, label.Min.y + c.fonts.font(FontRole::Body)->FontSize)),
               {FontRole::Body, color::kText, Align::Left});
     paragraph(c, k + ".reason", reason, cut_top(r, rh, 4.0f),
               {FontRole::Body, row.set ? color::kDanger : color::kTextMuted, Align::Left});
