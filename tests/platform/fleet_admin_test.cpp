@@ -5,12 +5,14 @@
 #include <openssl/cms.h>
 #include <openssl/pem.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "api_checks.hpp"
 #include "foundation/base64.hpp"
 #include "platform/kiosk_identity.hpp"
 #include "reference/crypto.hpp"
+#include "reference/pki.hpp"
 
 // The client reports its own certificate refused as a TLS error that carries the platform's code.
 #define CHECK_UNTRUSTED(r)                                                                      \
@@ -423,4 +425,40 @@ TEST_CASE(
   REQUIRE(platform::dev::advance_clock(f.p.client, 3600));
   CHECK_OK(redeem("li.na", make("li.na", kiosk)));  // after the wait a good code works, and clears the count
   CHECK_CODE(redeem("li.na", "AAAAAAAAAAAAAAAAAAAA"), code::kMaintenanceCodeInvalid);
+}
+
+TEST_CASE(
+    "diagnostics bundles: a kiosk's stored as sent, listed and read by admins; malformed, too large, "
+    "unknown") {
+  Fleet f;
+  const contract::Json bundle{{"schema", 1},
+                              {"kiosk_id", "claimed-by-the-body"},
+                              {"software_version", "0.1.0"},
+                              {"time", 1765000000},
+                              {"events", contract::Json::array()},
+                              {"a_field_of_a_newer_kiosk", {{"kept", true}}}};
+  auto sent = f.p.client.upload_diagnostics(bundle, new_idempotency_key());
+  CHECK_OK(sent);
+  CHECK(sent->id.starts_with("D"));
+  CHECK(sent->bytes == static_cast<std::int64_t>(bundle.dump().size()));
+  CHECK_CODE(f.p.client.upload_diagnostics({{"kiosk_id", "x"}}, new_idempotency_key()),
+             code::kDiagnosticsMalformed);
+  contract::Json big = bundle;
+  big["events"] = contract::Json::array();
+  for (int i = 0; i < 600; ++i) big["events"].push_back(std::string(1000, 'e'));
+  CHECK_CODE(f.p.client.upload_diagnostics(big, new_idempotency_key()), code::kDiagnosticsTooLarge);
+  CHECK_CODE(f.admin.upload_diagnostics(bundle, new_idempotency_key()), code::kKioskRequired);
+  // Stored under the certificate's kiosk id (not the body's), newest first, and returned as sent.
+  const std::string kiosk = std::string(reference::kDefaultKioskId);
+  auto list = f.admin.call("GET", "admin/kiosks/" + kiosk + "/diagnostics", nullptr);
+  CHECK_OK(list);
+  REQUIRE((*list)["diagnostics"].size() == 1);
+  CHECK((*list)["diagnostics"][0]["id"] == sent->id);
+  CHECK((*list)["diagnostics"][0]["bytes"] == sent->bytes);
+  auto read = f.admin.call("GET", "admin/diagnostics/" + sent->id, nullptr);
+  CHECK_OK(read);
+  CHECK(*read == bundle);
+  CHECK(std::filesystem::exists(f.p.dir.path / "diagnostics" / kiosk / (sent->id + ".json")));
+  CHECK_CODE(f.admin.call("GET", "admin/diagnostics/D0000000000000000", nullptr), code::kDiagnosticsUnknown);
+  CHECK_CODE(f.p.client.call("GET", "admin/kiosks/" + kiosk + "/diagnostics", nullptr), code::kAdminRequired);
 }

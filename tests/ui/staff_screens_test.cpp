@@ -205,7 +205,7 @@ TEST_CASE(
   h.tap(m, "staff.sign_in.code");
   type_latin(h, m, "staff.kb", "Xy7_-Q2");
   h.settle(m);
-  CHECK(h.widgets().find("staff.sign_in.name.text")->text == "wang.fang-1");
+  CHECK(h.widgets().find("staff.sign_in.name")->text == "wang.fang-1");
   const auto e = h.tap(m, "staff.sign_in.submit");
   const auto* sub = find<core::StaffCodeSubmitted>(e);
   REQUIRE(sub);

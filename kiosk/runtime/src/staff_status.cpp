@@ -2,6 +2,7 @@
 // are language-neutral (numbers, units, versions, ISO dates); the words are the label and reason keys.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <string>
@@ -164,7 +165,9 @@ StatusItem disk_item(const KioskConfig& config) {
     i.detail = d.error;
     return i;
   }
-  const std::uint64_t used_percent = d.total_mib == 0 ? 100 : 100 - d.free_mib * 100 / d.total_mib;
+  // Used as the owner of the journal sees it: what it may not use (the root reserve counts as used).
+  const std::uint64_t used_percent =
+      d.total_mib == 0 ? 100 : (d.total_mib - std::min(d.free_mib, d.total_mib)) * 100 / d.total_mib;
   i.value = fmt::format("{} MiB free of {} MiB ({} % used)", d.free_mib, d.total_mib, used_percent);
   i.detail = fmt::format("{}; the kiosk stops taking business below {} MiB (journal_min_free_mb)",
                          dir.string(), config.journal_min_free_mb);

@@ -10,7 +10,7 @@ namespace {
 
 using namespace core;
 
-constexpr UnixSeconds kWall = 1'796'630'400;  // 2026-12-07 08:00 CST
+constexpr UnixSeconds kWall = 1'796'630'400;  // 2026-12-07 08:00 UTC, 16:00 in China
 
 // Names and text a careless or hostile source may hand the screens: no spaces to break at, very long,
 // a character beyond the BMP (drawn as a box).

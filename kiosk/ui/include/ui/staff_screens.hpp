@@ -134,7 +134,7 @@ struct MaintenanceScratch {
   KeyboardScratch log_keyboard;
   // Service: the reason chosen for 【暂停服务】 (an index into kStaffServiceReasons).
   std::size_t reason = 0;
-  bool reason_seeded = false;  // taken once from the staff source's current reason
+  std::string reason_from;  // the staff source's reason it was last taken from (it follows a change)
   TouchTestScratch touch;
   ScreenTestScratch screen;
 };

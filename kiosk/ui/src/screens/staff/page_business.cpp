@@ -30,8 +30,8 @@ struct RowText {
 
 RowText row_text(Ctx& c, const core::StaffBusiness& b, float w) {
   RowText t;
-  t.order =
-      elide(c, format(c.tr("staff.business.order"), {{"order", b.order_id}}), w * 0.65f, FontRole::Body);
+  t.order = elide(c, format(c.tr("staff.business.order"), {{"order", b.order_id}}), w * 0.65f - metric::kGap,
+                  FontRole::Body);
   // The journal's status in words when it is one the kiosk knows, else as the journal wrote it.
   const auto known = b.status.empty() ? std::nullopt : c.tr_if("staff.business.status." + b.status);
   t.status = elide(c, known ? std::string(*known) : b.status, w * 0.35f - metric::kGap, FontRole::Body);
@@ -71,7 +71,7 @@ std::optional<core::Event> note_editor(const MaintenanceView& v, MaintenanceScra
   std::string order;
   for (const auto& b : v.business)
     if (b.business_id == *s.note_for) order = b.order_id;
-  const auto split = account::split_form(c, area, 820.0f, 600.0f);
+  const auto split = account::split_form(c, area, 540.0f, 600.0f);
   ImRect form = split.form;
   const float w = form.GetWidth();
   text_line(c, "staff.note.title",
@@ -109,7 +109,7 @@ std::optional<core::Event> business_page(const MaintenanceView& v, MaintenanceSc
   std::optional<core::Event> out;
   if (s.note_for) return biz_page::note_editor(v, s, c, area);
   bool refresh = false;
-  area = page_head(c, "staff.page.business", area, true, !v.business_loading, refresh);
+  area = page_head(c, "staff.page.business", area, "staff.refresh", !v.business_loading, refresh);
   if (refresh) out = core::StaffRefreshTapped{};
   result_line(c, v, core::MaintenancePage::Business, area);
   if (v.business_loading && v.business.empty()) {
@@ -177,7 +177,6 @@ std::optional<core::Event> business_page(const MaintenanceView& v, MaintenanceSc
                                       cut_top(right, metric::kButtonH, metric::kGap * 0.5f),
                                       {ButtonKind::Primary, FontRole::Body, !v.busy, false}))
       out = core::StaffContinueTapped{b.order_id};
-    list_row(c, metric::kGap * 0.5f);
   }
   end_list(c, s.business_list);
   return out;

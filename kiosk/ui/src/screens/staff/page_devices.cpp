@@ -52,7 +52,7 @@ void report_row(Ctx& c, std::string_view key, std::string_view label_key, std::s
   const ImRect label = cut_left(r, label_w, metric::kGap);
   const std::string k(key);
   text_line(c, k + ".label", label_text.empty() ? c.tr(label_key) : label_text,
-            ImRect(label.Min, ImVec2(label.Max.x, label.Min.y + 44.0f)),
+            ImRect(label.Min, ImVec2(label.Max.x, label.Min.y + c.fonts.font(FontRole::Body)->FontSize)),
             {FontRole::Body, color::kTextMuted, Align::Left});
   paragraph(c, k + ".value", shown, r, {FontRole::Body, color::kText, Align::Left});
 }
@@ -158,7 +158,6 @@ std::optional<core::Event> network(const MaintenanceView& v, MaintenanceScratch&
     ImRect r = list_row(c, status_item_height(c, v.network->items[i], width));
     r.Max.x = r.Min.x + width;
     status_item(c, "staff.net." + std::to_string(i), v.network->items[i], r);
-    list_row(c, metric::kGap * 0.5f);
   }
   end_list(c, s.status_list);
   return out;
@@ -175,7 +174,7 @@ std::optional<core::Event> devices_page(const MaintenanceView& v, MaintenanceScr
   for (const auto& t : dev_page::kTests)
     if (open && t.test == v.test) title = t.key;
   bool unused = false;
-  area = page_head(c, title, area, false, false, unused);
+  area = page_head(c, title, area, {}, false, unused);
   result_line(c, v, core::MaintenancePage::Devices, area);
   if (!open) {
     text_line(c, "staff.devices.intro", c.tr("staff.devices.intro"), cut_top(area, 52.0f, metric::kGap),

@@ -30,17 +30,17 @@ Rgb level_color(std::string_view level) {
 }
 
 std::string meta(Ctx& c, const core::LogLine& l) {
-  std::string m = time_cst_ms(l.time_ms) + "  ";
+  std::string m = time_cst_ms(l.time_ms) + " · ";
   const auto lvl = c.tr_if("staff.log.lvl." + l.level);
   m += lvl ? std::string(*lvl) : l.level;
   for (const std::string* part : {&l.component, &l.business, &l.step, &l.code})
-    if (!part->empty()) m += "  " + *part;
+    if (!part->empty()) m += " · " + *part;
   return m;
 }
 
 std::optional<core::Event> pick_business(const MaintenanceView& v, MaintenanceScratch& s, Ctx& c,
                                          ImRect area) {
-  const auto split = account::split_form(c, area, 760.0f, 600.0f);
+  const auto split = account::split_form(c, area, 540.0f, 600.0f);
   ImRect form = split.form;
   FieldStyle st;
   st.focused = true;
@@ -81,7 +81,7 @@ std::optional<core::Event> pick_business(const MaintenanceView& v, MaintenanceSc
 std::optional<core::Event> log_page(const MaintenanceView& v, MaintenanceScratch& s, Ctx& c, ImRect area) {
   std::optional<core::Event> out;
   bool refresh = false;
-  area = page_head(c, "staff.page.log", area, true, !v.log_loading, refresh);
+  area = page_head(c, "staff.page.log", area, "staff.refresh", !v.log_loading, refresh);
   if (refresh) out = core::StaffRefreshTapped{};
   if (s.typing_business) return log_view::pick_business(v, s, c, area);
 
@@ -146,7 +146,6 @@ std::optional<core::Event> log_page(const MaintenanceView& v, MaintenanceScratch
     paragraph(c, k + ".meta", m, cut_top(inner, mh, kLineGap),
               {FontRole::Body, log_view::level_color(l.level), Align::Left});
     paragraph(c, k + ".message", msg, inner, {FontRole::Body, color::kText, Align::Left});
-    list_row(c, metric::kGap * 0.25f);
   }
   end_list(c, s.log_list);
   return out;

@@ -53,7 +53,7 @@ void sources(const MaintenanceView& v, Ctx& c, ImRect& col) {
     ImRect r = cut_top(col, std::max(44.0f, rh + dh), 12.0f);
     const ImRect label = cut_left(r, label_w, metric::kGap);
     text_line(c, k + ".label", c.tr(source_key(row.source)),
-              ImRect(label.Min, ImVec2(label.Max.x, label.Min.y + 44.0f)),
+              ImRect(label.Min, ImVec2(label.Max.x, label.Min.y + c.fonts.font(FontRole::Body)->FontSize)),
               {FontRole::Body, color::kText, Align::Left});
     paragraph(c, k + ".reason", reason, cut_top(r, rh, 4.0f),
               {FontRole::Body, row.set ? color::kDanger : color::kTextMuted, Align::Left});
@@ -85,8 +85,10 @@ std::vector<ImRect> button_row(Ctx& c, std::span<const std::string_view> keys, I
 std::optional<core::Event> service_page(const MaintenanceView& v, MaintenanceScratch& s, Ctx& c,
                                         ImRect area) {
   std::optional<core::Event> out;
-  bool unused = false;
-  area = page_head(c, "staff.page.service", area, false, false, unused);
+  // 【立即同步】 in the page's head: the fleet's configuration and a heartbeat now.
+  bool sync = false;
+  area = page_head(c, "staff.page.service", area, "staff.service.sync", !v.busy, sync);
+  if (sync) out = core::StaffSyncTapped{};
   result_line(c, v, core::MaintenancePage::Service, area);
   const bool portrait = c.layout.portrait();
   ImRect left = area;
@@ -97,26 +99,22 @@ std::optional<core::Event> service_page(const MaintenanceView& v, MaintenanceScr
             cut_top(left, 64.0f, metric::kGap),
             {FontRole::Title, v.out_of_service ? color::kDanger : color::kOk, Align::Left});
   service_view::sources(v, c, left);
-  cut_top(left, metric::kGap);
-  {
-    ImRect row = cut_top(left, metric::kButtonH, 8.0f);
-    const float w = std::max(260.0f, button_width(c, c.tr("staff.service.sync"), FontRole::Body));
-    if (button(c, "staff.service.sync", cut_left(row, w),
-               {ButtonKind::Secondary, FontRole::Body, !v.busy, false}))
-      out = core::StaffSyncTapped{};
-    const std::string_view hint = c.tr("staff.service.sync.hint");
-    paragraph(c, "staff.service.sync.hint", hint,
-              cut_top(left, paragraph_height(c, hint, left.GetWidth(), FontRole::Body)),
+  // What 【立即同步】 does, under the sources when there is room for it.
+  const std::string_view hint = c.tr("staff.service.sync.hint");
+  const float hint_h = paragraph_height(c, hint, left.GetWidth(), FontRole::Body);
+  if (left.GetHeight() >= hint_h + metric::kGap)
+    paragraph(c, "staff.service.sync.hint", hint, cut_top(left, hint_h, metric::kGap),
               {FontRole::Body, color::kTextMuted, Align::Left});
-  }
   if (portrait) {
     right = left;
     cut_top(right, metric::kPad);
   }
 
-  // Staff's own reason: taken from the staff source once, else the first.
-  if (!s.reason_seeded) {
-    s.reason_seeded = true;
+  // The reason chosen follows the staff source's whenever that changes (the first when it is not set);
+  // staff choose another before 【更改原因】.
+  if (v.staff_reason_key != s.reason_from) {
+    s.reason_from = v.staff_reason_key;
+    s.reason = 0;
     for (std::size_t i = 0; i < std::size(kStaffServiceReasons); ++i)
       if (v.staff_reason_key == kStaffServiceReasons[i]) s.reason = i;
   }

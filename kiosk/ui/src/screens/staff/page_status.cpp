@@ -11,7 +11,7 @@ namespace ui::staff {
 std::optional<core::Event> status_page(const MaintenanceView& v, MaintenanceScratch& s, Ctx& c, ImRect area) {
   std::optional<core::Event> out;
   bool refresh = false;
-  area = page_head(c, "staff.page.status", area, true, !v.status_loading, refresh);
+  area = page_head(c, "staff.page.status", area, "staff.refresh", !v.status_loading, refresh);
   if (refresh) out = core::StaffRefreshTapped{};
   if (v.status_loading && v.status.empty()) {
     text_line(c, "staff.loading", c.tr("staff.loading"), cut_top(area, 52.0f),
@@ -42,7 +42,6 @@ std::optional<core::Event> status_page(const MaintenanceView& v, MaintenanceScra
     ImRect r = list_row(c, status_item_height(c, v.status[i], width));
     r.Max.x = r.Min.x + width;
     status_item(c, "staff.item." + std::to_string(i), v.status[i], r);
-    list_row(c, metric::kGap * 0.5f);
   }
   end_list(c, s.status_list);
   return out;

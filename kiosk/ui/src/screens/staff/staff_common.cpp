@@ -52,6 +52,11 @@ ItemText item_text(Ctx& c, const core::StatusItem& item, float value_w) {
   return t;
 }
 
+// From a row's top to its first line of text, so that line sits in the middle of the badge.
+float lead(Ctx& c) {
+  return (kBadgeH - c.fonts.font(FontRole::Body)->FontSize) * 0.5f;
+}
+
 float value_width(const Ctx& c, float width) {
   return width - 2 * kRowPad - kBadgeW - label_width(c) - 2 * metric::kGap;
 }
@@ -103,7 +108,7 @@ float status_item_height(Ctx& c, const core::StatusItem& item, float width) {
                              FontRole::Body);
   if (!t.reason.empty()) h += kLineGap + paragraph_height(c, t.reason, vw, FontRole::Body);
   if (!t.detail.empty()) h += kLineGap + paragraph_height(c, t.detail, vw, FontRole::Body);
-  return std::max(status_common::kBadgeH, h) + 2 * kRowPad;
+  return std::max(status_common::kBadgeH, status_common::lead(c) + h) + 2 * kRowPad;
 }
 
 void status_item(Ctx& c, std::string_view key, const core::StatusItem& item, const ImRect& r) {
@@ -126,7 +131,9 @@ void status_item(Ctx& c, std::string_view key, const core::StatusItem& item, con
   text_line(c, k + ".label", t.label,
             ImRect(label.Min, ImVec2(label.Max.x, label.Min.y + status_common::kBadgeH)),
             {FontRole::Body, color::kText, Align::Left});
+  // The value's first line on the badge's and the label's middle.
   ImRect value = inner;
+  value.Min.y += status_common::lead(c);
   if (!t.value.empty()) {
     const float h = paragraph_height(c, t.value, vw, FontRole::Body);
     paragraph(c, k + ".value", t.value, cut_top(value, h, kLineGap),
@@ -143,16 +150,16 @@ void status_item(Ctx& c, std::string_view key, const core::StatusItem& item, con
     paragraph(c, k + ".detail", t.detail, value, {FontRole::Body, color::kTextMuted, Align::Left});
 }
 
-ImRect page_head(Ctx& c, std::string_view title_key, ImRect area, bool refresh, bool refresh_enabled,
-                 bool& refresh_tapped) {
+ImRect page_head(Ctx& c, std::string_view title_key, ImRect area, std::string_view action_key, bool enabled,
+                 bool& tapped) {
   ImRect row = cut_top(area, metric::kButtonH, metric::kGap);
-  if (refresh) {
-    const float w = std::max(200.0f, button_width(c, c.tr("staff.refresh"), FontRole::Body));
-    if (button(c, "staff.refresh", cut_right(row, w, metric::kGap),
-               {ButtonKind::Secondary, FontRole::Body, refresh_enabled, false}))
-      refresh_tapped = true;
+  if (!action_key.empty()) {
+    const float w = std::max(200.0f, button_width(c, c.tr(action_key), FontRole::Body));
+    if (button(c, action_key, cut_right(row, w, metric::kGap),
+               {ButtonKind::Secondary, FontRole::Body, enabled, false}))
+      tapped = true;
   }
-  text_line(c, title_key, c.tr(title_key), row, {FontRole::Title, color::kText, Align::Left});
+  text_line(c, "staff.page_title", c.tr(title_key), row, {FontRole::Title, color::kText, Align::Left});
   return area;
 }
 

@@ -41,10 +41,10 @@ std::string time_cst_ms(std::int64_t ms);
 float status_item_height(Ctx& c, const core::StatusItem& item, float width);
 void status_item(Ctx& c, std::string_view key, const core::StatusItem& item, const ImRect& r);
 
-// The page's title at the left and, where the page loads, 【刷新】 at the right (true when tapped); returns
-// the rest of `area`.
-ImRect page_head(Ctx& c, std::string_view title_key, ImRect area, bool refresh, bool refresh_enabled,
-                 bool& refresh_tapped);
+// The page's title at the left and, where the page has one, its action at the right (【刷新】 where it
+// loads; true in `tapped` when tapped); returns the rest of `area`.
+ImRect page_head(Ctx& c, std::string_view title_key, ImRect area, std::string_view action_key, bool enabled,
+                 bool& tapped);
 
 // The last action's result, when it is this page's: a notice at the bottom of `area` (which loses that
 // room); "正在处理…" while an action runs.
