@@ -48,6 +48,7 @@ class AppKiosk {
     REQUIRE_MESSAGE(rt.has_value(), (rt ? std::string() : rt.error().to_string()));
     rt_ = std::move(*rt);
     app::AppConfig ac;
+    ac.settings.staff_keys = cfg->staff.has_value();  // as ca-kiosk's main() sets it
     ac.mode = app::DisplayMode::Headless;
     ac.assets = app::load_assets(KIOSK_TEST_ASSETS);
     ac.seed = [] { return 7u; };

@@ -121,7 +121,7 @@ TEST_CASE("staff sign in with their KEY, take the kiosk out of service and back,
   // A paid renewal the customer walked away from: unfinished in the journal, 请取走您的KEY on home.
   k.script(kToPayment);
   REQUIRE(world().pay().has_value());
-  k.script("wait screen KeyDetails 15000\nadvance 200\nwait screen Home 5000\n");
+  k.script("wait screen KeyDetails 15000\nadvance 200\nadvance 30\nwait screen Home 5000\nshot key-left\n");
   const core::Order* none = core::order_of(k.model());
   CHECK(none == nullptr);
   REQUIRE(k.model().key_left_since.has_value());
@@ -148,9 +148,11 @@ TEST_CASE("staff sign in with their KEY, take the kiosk out of service and back,
   // A device test: the screen's colour bars, white, black, back.
   k.script("tap staff.page.devices\ntap staff.devices.screen\nshot screen-test\n");
   CHECK(std::get<core::phase::Maintenance>(k.model().flow).test == core::DeviceTest::Screen);
+  k.script("tap staff.screen.stop\n");
+  CHECK(std::get<core::phase::Maintenance>(k.model().flow).test == core::DeviceTest::None);
 
   // The business that needs someone: the walked-away renewal, 【继续办理】.
-  k.script("tap staff.page.business\nwait widget staff.biz.0 10000\nshot business\n");
+  k.script("tap staff.page.business\nwait widget staff.biz.continue.0 10000\nshot business\n");
   const auto& biz = std::get<core::phase::Maintenance>(k.model().flow).business;
   REQUIRE_FALSE(biz.empty());
   CHECK(biz[0].order_id == order_id);

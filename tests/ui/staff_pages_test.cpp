@@ -54,7 +54,7 @@ TEST_CASE(
   CHECK(h.widgets().find("staff.status.overall")->text == "有故障");
   CHECK(h.widgets().find("staff.item.0.health")->text == "故障");
   CHECK(h.widgets().find("staff.item.0.label")->text == "证书服务平台");
-  CHECK(h.widgets().find("staff.item.0.reason")->text == "连不上证书服务平台");
+  CHECK(h.widgets().find("staff.item.0.reason")->text == "连不上证书服务平台。请检查网线和网络，仍不行请联系CA技术支持。");
   CHECK(h.widgets().find("staff.item.1.health")->text == "注意");
   CHECK(h.widgets().find("staff.item.14.label")->text.starts_with("runtime."));  // shown as it came
   auto e = h.tap(m, "staff.refresh");
@@ -289,7 +289,7 @@ TEST_CASE(
   h.settle(m);
   CHECK(h.widgets().find("staff.service.state")->text == "本机已暂停服务");
   CHECK(h.widgets().find("staff.source.staff.reason")->text ==
-        "暂停服务：本机网络出现故障，工作人员正在处理。");
+        "暂停服务：本机的网络正在检修。");
   CHECK(h.widgets().find("staff.result")->text.starts_with("已暂停服务"));
   CHECK_FALSE(h.widgets().find("staff.service.out")->enabled);  // the same reason again: nothing to change
   e = h.tap(m, "staff.service.in");

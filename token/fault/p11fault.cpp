@@ -155,13 +155,15 @@ static CK_RV w_GetSlotList(CK_BBOOL present, CK_SLOT_ID_PTR slots, CK_ULONG_PTR 
       return finish("C_GetSlotList", d, CKR_OK);
     }
   }
-  CK_RV rv = st().real->C_GetSlotList(present, slots, count);
   bool ported = false;
   {
     std::lock_guard lock(st().mu);
     ported = st().port.has_value();
   }
-  if (rv == CKR_OK && present == CK_TRUE && ported) {
+  CK_RV rv = CKR_OK;
+  if (present != CK_TRUE || !ported) {
+    rv = st().real->C_GetSlotList(present, slots, count);
+  } else {
     // Only the token in the port: the real list, filtered (the caller's buffer size rules kept).
     CK_ULONG n = 0;
     rv = st().real->C_GetSlotList(CK_TRUE, nullptr, &n);

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 #include <numbers>
 #include <vector>
 
@@ -37,7 +39,9 @@ Chime::~Chime() {
 bool Chime::play() {
   if (!tried_) {
     tried_ = true;
-    if (SDL_InitSubSystem(SDL_INIT_AUDIO) == 0) {
+    // No sound card and no driver asked for: do not let the audio libraries probe (and print) for one.
+    const bool no_card = std::getenv("SDL_AUDIODRIVER") == nullptr && !std::filesystem::exists("/dev/snd");
+    if (!no_card && SDL_InitSubSystem(SDL_INIT_AUDIO) == 0) {
       SDL_AudioSpec want{};
       want.freq = kRate;
       want.format = AUDIO_S16SYS;
@@ -46,7 +50,8 @@ bool Chime::play() {
       device_ = SDL_OpenAudioDevice(nullptr, 0, &want, nullptr, 0);
     }
     if (device_ == 0)
-      log_.info(std::string("no sound device (") + SDL_GetError() + "): the KEY reminder is on the screen only",
+      log_.info(std::string("no sound device (") + (no_card ? "no /dev/snd" : SDL_GetError()) +
+                    "): the KEY reminder is on the screen only",
                 {.step = "chime"});
   }
   if (device_ == 0) return false;
