@@ -39,6 +39,8 @@ std::expected<Json, ClientError> call(const std::filesystem::path& socket, const
   for (std::string_view rest = line; !rest.empty();) {
     const ssize_t n = ::send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
+    // The kiosk may answer (a refusal) and close before it reads the request: its answer is still there.
+    if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) break;
     if (n <= 0) return std::unexpected(ClientError{Kind::Io, std::string("send: ") + std::strerror(errno)});
     rest.remove_prefix(static_cast<std::size_t>(n));
   }
