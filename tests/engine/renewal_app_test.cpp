@@ -22,67 +22,19 @@
 #include <string>
 #include <variant>
 
-#include "app_kiosk.hpp"
-#include "demo/controls.hpp"
-#include "demo_panel.hpp"
+#include "demo_kiosk.hpp"
 #include "zbar.hpp"
 
 namespace {
 
 constexpr const char* kPhone = "13812345678";
 
-demo::Controls& world() {
-  static std::unique_ptr<demo::Controls> w = [] {
-    void* m = dlopen(KIOSK_DEMO_MODULE, RTLD_NOW | RTLD_LOCAL);
-    REQUIRE_MESSAGE(m != nullptr, dlerror());
-    using Create = demo::Controls* (*)(events::EventLog*, std::string*);
-    auto create = reinterpret_cast<Create>(dlsym(m, "kiosk_demo_create"));
-    REQUIRE_MESSAGE(static_cast<bool>(create), "no kiosk_demo_create");
-    std::string error;
-    static events::EventLog quiet;  // the world's own events (no sink): it outlives the world
-    demo::Controls* c = create(&quiet, &error);
-    REQUIRE_MESSAGE(c != nullptr, error);
-    return std::unique_ptr<demo::Controls>(c);
-  }();
-  return *w;
-}
+using enginetest::world;
 
-// The kiosk as it starts: the real runtime with the demo world's configuration, the app offscreen with the
-// demo's panel, and a fresh key of `key`'s product in the reader.
-class Kiosk : public enginetest::AppKiosk {
+// A fresh key of `key`'s product in the reader (demo_kiosk.hpp).
+class Kiosk : public enginetest::DemoKiosk {
  public:
-  explicit Kiosk(demo::KeyKind key)
-      : AppKiosk(fresh_key(key), std::filesystem::temp_directory_path() / fmt::format("kiosk-renewal-app-{}", getpid()),
-                 panel()) {
-    hooks() = app::demo_hooks(world());
-    std::filesystem::create_directories(shots());
-    script("wait key recognised 10000\n");
-  }
-  ~Kiosk() {
-    std::error_code ec;
-    std::filesystem::remove_all(shots(), ec);
-  }
-
-  void script(std::string_view text) {
-    std::string printed;
-    REQUIRE_MESSAGE(run(text, printed) == 0, printed);
-  }
-
- private:
-  // The world's clock back to now and a new key; the world's configuration.
-  static std::filesystem::path fresh_key(demo::KeyKind key) {
-    auto& w = world();
-    REQUIRE(w.advance_platform_clock(0).has_value());
-    auto k = w.new_key(key);
-    REQUIRE_MESSAGE(k.has_value(), (k ? std::string() : k.error()));
-    return w.config_path();
-  }
-  // The demo's panel; its state lives as long as the panel function.
-  static DemoPanel panel() {
-    auto state = std::make_shared<app::DemoPanelState>();
-    state->controls = &world();
-    return [state, draw = app::demo_panel(*state)](ui::Ctx& c, const core::Model& m) { draw(c, m); };
-  }
+  explicit Kiosk(demo::KeyKind key) : DemoKiosk(key, "kiosk-renewal-app") {}
 };
 
 // From the home screen to the order list: the product pre-selected from the key, the phone verified.

@@ -15,9 +15,7 @@
 
 namespace {
 
-core::Model step(core::Model m, const core::Event& e) {
-  return core::update(std::move(m), e).model;
-}
+using ui_test::step;
 
 core::Model named(const std::string& name) {
   for (const auto& s : ui_test::staff_states())
@@ -26,12 +24,7 @@ core::Model named(const std::string& name) {
   return {};
 }
 
-template <typename E>
-const E* find(const std::vector<core::Event>& events) {
-  for (const auto& e : events)
-    if (const auto* p = std::get_if<E>(&e)) return p;
-  return nullptr;
-}
+using ui_test::find;
 
 int count_prefix(const ui::WidgetRegistry& w, std::string_view prefix, std::string_view suffix) {
   int n = 0;

@@ -17,9 +17,7 @@ namespace {
 
 namespace fx = ui_test::staff_fixture;
 
-core::Model step(core::Model m, const core::Event& e) {
-  return core::update(std::move(m), e).model;
-}
+using ui_test::step;
 
 const ui_test::NamedModel& state(const std::vector<ui_test::NamedModel>& all, const std::string& name) {
   for (const auto& s : all)
@@ -28,12 +26,7 @@ const ui_test::NamedModel& state(const std::vector<ui_test::NamedModel>& all, co
   return all.front();
 }
 
-template <typename E>
-const E* find(const std::vector<core::Event>& events) {
-  for (const auto& e : events)
-    if (const auto* p = std::get_if<E>(&e)) return p;
-  return nullptr;
-}
+using ui_test::find;
 
 void type_latin(ui_test::UiHarness& h, const core::Model& m, std::string_view kb, std::string_view text) {
   bool symbols = false;

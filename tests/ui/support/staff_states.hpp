@@ -5,6 +5,12 @@
 // and orientations; the screenshot test renders them for a person to look at.
 #pragma once
 
+#include <variant>
+#include <vector>
+
+#include "core/events.hpp"
+#include "core/update.hpp"
+
 #include <string>
 #include <vector>
 
@@ -12,6 +18,19 @@
 #include "renewal_states.hpp"
 
 namespace ui_test {
+
+// The core's next model after `e` (the effects dropped): the staff tests' way of moving a state on.
+inline core::Model step(core::Model m, const core::Event& e) {
+  return core::update(std::move(m), e).model;
+}
+
+// The first event of type E among those a screen returned.
+template <typename E>
+const E* find(const std::vector<core::Event>& events) {
+  for (const auto& e : events)
+    if (const auto* p = std::get_if<E>(&e)) return p;
+  return nullptr;
+}
 
 std::vector<NamedModel> staff_states();
 
