@@ -82,7 +82,8 @@ until grep -q '^READY=1' "$T/notify.log"; do
   kill -0 $CAGE 2>/dev/null || { echo "cage ended before READY=1" >"$T/out/inside.err"; exit 1; }
   sleep 0.1
 done
-export DISPLAY=":$(ls /tmp/.X11-unix | sed -n 's/^X//p' | head -1)"
+# cage's Xwayland runs as this user (nobody): its socket, not another test's X server running meanwhile.
+export DISPLAY=":$(find /tmp/.X11-unix -maxdepth 1 -user "$(id -u)" -name 'X*' | sed -n 's|.*/X||p' | head -1)"
 WID=$(xwininfo -root -tree | awk '/"ca-kiosk": \("ca-kiosk"/ {print $1; exit}')
 [ -n "$WID" ] || { echo "no ca-kiosk window on $DISPLAY" >"$T/out/inside.err"; kill $CAGE; exit 1; }
 echo "$WID" >"$T/out/window"
