@@ -127,6 +127,8 @@ TEST_CASE("staff sign in with their KEY, take the kiosk out of service and back,
   k.script(kSignIn);
   k.script("advance 121\nwait screen Home 3000\n");
 
+  // The last sign-out's audit entry is written by the runtime's lane after home is drawn: wait for it.
+  CHECK(k.wait([&] { return count(k.audit(), "staff.sign_out") == 2; }, 10'000));
   const auto a = k.audit();
   CHECK(count(a, "staff.sign_in") == 2);
   CHECK(count(a, "staff.service.out") == 1);
